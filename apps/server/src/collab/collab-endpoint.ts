@@ -1,0 +1,141 @@
+/**
+ * The `/collab/<room>` WebSocket endpoint. The room is loaded *before* the upgrade completes, so a
+ * room that cannot load is refused with an HTTP error rather than an empty document. After that,
+ * every frame goes to the room; a frame the room rejects closes only that connection, with the close
+ * code from the protocol table, logged once with room and connection id.
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { CloseCode, closeCodeName } from '@tandem/protocol'
+import { WebSocket, WebSocketServer } from 'ws'
+import { closeCodeFor, ConnectionError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import type { Room } from '../rooms/room.js'
+import type { RoomRegistry } from '../rooms/room-registry.js'
+import { rejectUpgrade } from './reject-upgrade.js'
+import { WsPeer } from './ws-peer.js'
+
+/** Options of a {@link CollabEndpoint}. */
+export interface CollabEndpointOptions {
+  registry: RoomRegistry
+  logger: Logger
+  /** Largest frame accepted; `ws` closes with 1009 above it. */
+  maxFrameBytes: number
+  /** Outbound bytes queued per socket before it is cut off. */
+  maxBufferedBytes: number
+  /** Interval of pings; a socket that has not answered the previous one is terminated. */
+  pingIntervalMs: number
+}
+
+/** Accepts document connections and wires them to rooms. */
+export class CollabEndpoint {
+  readonly #options: CollabEndpointOptions
+  readonly #wss: WebSocketServer
+  /** Live sockets and whether each answered the last ping. */
+  readonly #alive = new Map<WebSocket, boolean>()
+  readonly #pinger: NodeJS.Timeout
+  #nextId = 1
+
+  constructor(options: CollabEndpointOptions) {
+    this.#options = options
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxFrameBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    })
+    this.#pinger = setInterval(() => this.#pingAll(), options.pingIntervalMs)
+    this.#pinger.unref()
+  }
+
+  /** Number of open document sockets. */
+  get socketCount(): number {
+    return this.#alive.size
+  }
+
+  /** Take over an upgrade request for `roomName` (already validated). */
+  async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, roomName: string): Promise<void> {
+    const { registry, logger } = this.#options
+    let room: Room
+    try {
+      room = await registry.reserve(roomName)
+    } catch (error) {
+      const shuttingDown = error instanceof ConnectionError && error.closeCode === CloseCode.GoingAway
+      logger.error({ err: error, room: roomName }, 'refusing connection: room could not be loaded')
+      rejectUpgrade(socket, 503, shuttingDown ? 'shutting_down' : 'room_unavailable', shuttingDown ? 'server is shutting down' : 'the document could not be loaded; try again')
+      return
+    }
+    if (socket.destroyed) {
+      registry.release(room)
+      return
+    }
+    // `ws` answers a malformed handshake itself and never calls back: release the room then.
+    let accepted = false
+    socket.once('close', () => {
+      if (!accepted) registry.release(room)
+    })
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      accepted = true
+      this.#accept(ws, room, request)
+    })
+  }
+
+  /** Stop pinging. Rooms close their own sockets on shutdown. */
+  close(): void {
+    clearInterval(this.#pinger)
+    for (const ws of this.#alive.keys()) ws.terminate()
+    this.#wss.close()
+  }
+
+  #accept(ws: WebSocket, room: Room, request: IncomingMessage): void {
+    const { registry, logger, maxBufferedBytes } = this.#options
+    const peer = new WsPeer(`c${this.#nextId++}`, ws, maxBufferedBytes, logger)
+    const context = { room: room.name, conn: peer.id }
+    this.#alive.set(ws, true)
+    logger.debug({ ...context, address: request.socket.remoteAddress }, 'connection opened')
+
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) {
+        this.#fail(peer, context, new ConnectionError(CloseCode.UnsupportedData, 'only binary y-websocket frames are accepted'))
+        return
+      }
+      try {
+        room.receive(peer, data as Buffer)
+      } catch (error) {
+        this.#fail(peer, context, error)
+      }
+    })
+    ws.on('pong', () => this.#alive.set(ws, true))
+    // `ws` reports framing errors (reserved bits, oversized frames) here and closes the socket itself.
+    ws.on('error', (error) => logger.warn({ ...context, err: error }, 'connection error'))
+    ws.on('close', (code) => {
+      this.#alive.delete(ws)
+      registry.leave(room, peer)
+      logger.debug({ ...context, code }, 'connection closed')
+    })
+    try {
+      registry.join(room, peer)
+    } catch (error) {
+      this.#fail(peer, context, error)
+    }
+  }
+
+  #fail(peer: WsPeer, context: { room: string; conn: string }, error: unknown): void {
+    const code = closeCodeFor(error)
+    const level = code === CloseCode.InternalError || code === CloseCode.StorageUnavailable ? 'error' : 'warn'
+    this.#options.logger[level]({ ...context, code: closeCodeName(code), err: error }, 'closing connection')
+    peer.close(code, error instanceof ConnectionError ? error.message : 'internal error')
+  }
+
+  #pingAll(): void {
+    for (const [ws, alive] of this.#alive) {
+      if (!alive) {
+        this.#options.logger.info('terminating a connection that missed a ping')
+        ws.terminate()
+        continue
+      }
+      this.#alive.set(ws, false)
+      ws.ping()
+    }
+  }
+}

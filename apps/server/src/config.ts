@@ -1,0 +1,96 @@
+/**
+ * The server's configuration: every environment variable Tandem reads is parsed and validated here,
+ * once, into a typed object. Nothing else in the server reads `process.env`.
+ */
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { z } from 'zod'
+
+/** Thrown by {@link loadConfig} when a variable is malformed; the message names every bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+// An empty variable (`PORT=`) means "not set", so it falls back to the default instead of parsing as 0.
+const unsetIfEmpty = (value: unknown): unknown => (value === '' ? undefined : value)
+const integer = (min: number, max: number, fallback: number) =>
+  z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(fallback))
+const text = (fallback: string) => z.preprocess(unsetIfEmpty, z.string().min(1).default(fallback))
+
+/** Where `apps/web` puts its build, seen from this file in `src/` or `dist/`. */
+const defaultWebDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist')
+
+const MiB = 1024 * 1024
+
+const envSchema = z.object({
+  PORT: integer(0, 65_535, 8787),
+  HOST: text('127.0.0.1'),
+  DATA_DIR: text('./data'),
+  WEB_DIR: text(defaultWebDir),
+  LOG_LEVEL: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  MAX_FRAME_BYTES: integer(1024, 256 * MiB, MiB),
+  MAX_BUFFERED_BYTES: integer(64 * 1024, 1024 * MiB, 4 * MiB),
+  ROOM_IDLE_MS: integer(0, 24 * 60 * 60 * 1000, 10_000),
+  COMPACT_MAX_ROWS: integer(1, 10_000_000, 500),
+  COMPACT_MAX_BYTES: integer(1024, 1024 * MiB, 4 * MiB),
+  PING_INTERVAL_MS: integer(1000, 10 * 60 * 1000, 30_000),
+  SQLITE_SYNCHRONOUS: z.preprocess(unsetIfEmpty, z.enum(['full', 'normal']).default('full')),
+})
+
+/** Validated server configuration. Sizes are bytes, durations milliseconds. */
+export interface Config {
+  /** TCP port to listen on; 0 picks a free one. */
+  port: number
+  host: string
+  /** Directory holding the SQLite database. */
+  dataDir: string
+  /** Directory with the built web app, served at `/`. */
+  webDir: string
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** Largest WebSocket frame accepted; larger ones close the connection with 1009. */
+  maxFrameBytes: number
+  /** Outbound bytes queued for one socket before it is cut off as a slow consumer. */
+  maxBufferedBytes: number
+  /** How long a room with no connections stays in memory before it is unloaded. */
+  roomIdleMs: number
+  /** Compact a document once its update log has this many rows... */
+  compactMaxRows: number
+  /** ...or this many bytes. */
+  compactMaxBytes: number
+  /** Interval of WebSocket pings; a socket that misses one is closed. */
+  pingIntervalMs: number
+  /** SQLite `synchronous` mode: `full` survives power loss, `normal` only process crashes. */
+  sqliteSynchronous: 'full' | 'normal'
+}
+
+/**
+ * Parse the environment into a {@link Config}.
+ * @throws {ConfigError} naming each variable that is malformed or out of range.
+ * @example
+ * const config = loadConfig(process.env)
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`)
+  }
+  const v = parsed.data
+  return {
+    port: v.PORT,
+    host: v.HOST,
+    dataDir: resolve(v.DATA_DIR),
+    webDir: resolve(v.WEB_DIR),
+    logLevel: v.LOG_LEVEL,
+    maxFrameBytes: v.MAX_FRAME_BYTES,
+    maxBufferedBytes: v.MAX_BUFFERED_BYTES,
+    roomIdleMs: v.ROOM_IDLE_MS,
+    compactMaxRows: v.COMPACT_MAX_ROWS,
+    compactMaxBytes: v.COMPACT_MAX_BYTES,
+    pingIntervalMs: v.PING_INTERVAL_MS,
+    sqliteSynchronous: v.SQLITE_SYNCHRONOUS,
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The `npm start` entry point and the only file that touches the process: reads the environment,
+ * opens the database, listens, and shuts down cleanly on SIGTERM/SIGINT (flush, then exit 0).
+ */
+import { join } from 'node:path'
+import { ConfigError, loadConfig } from './config.js'
+import { createLogger } from './logger.js'
+import { startServer } from './server.js'
+import { SqliteDocumentStore } from './storage/sqlite-document-store.js'
+
+async function main(): Promise<void> {
+  let config
+  try {
+    config = loadConfig(process.env)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    process.stderr.write(`tandem: ${error.message}\n`)
+    process.exit(1)
+  }
+  const logger = createLogger(config.logLevel)
+  const databaseFile = join(config.dataDir, 'tandem.db')
+  let store: SqliteDocumentStore
+  try {
+    store = new SqliteDocumentStore({ filename: databaseFile, synchronous: config.sqliteSynchronous })
+  } catch (error) {
+    logger.fatal({ err: error, databaseFile }, 'cannot open the database')
+    process.exit(1)
+  }
+
+  let server
+  try {
+    server = await startServer(config, { store, logger })
+  } catch (error) {
+    logger.fatal({ err: error, host: config.host, port: config.port }, 'cannot start listening')
+    await store.close()
+    process.exit(1)
+  }
+  logger.info({ url: server.url, port: server.port, databaseFile }, `Tandem is ready on ${server.url}`)
+
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down')
+    server
+      .close()
+      .then(() => store.close())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.fatal({ err: error }, 'shutdown failed')
+        process.exit(1)
+      })
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}
+
+await main()

@@ -1,0 +1,12 @@
+/** One client connection as a room sees it, independent of the transport. */
+import type { CloseCode } from '@tandem/protocol'
+
+/** A connected client. `send` must not throw; a transport that cannot send closes instead. */
+export interface Peer {
+  /** Unique per connection, for logs. */
+  readonly id: string
+  /** Queue one binary frame. The same bytes may be handed to many peers; do not mutate them. */
+  send(frame: Uint8Array): void
+  /** Close the connection with a code from the protocol's table. */
+  close(code: CloseCode, reason: string): void
+}

@@ -1,0 +1,217 @@
+/**
+ * Which rooms are live. A room is loaded from storage on its first join (later joins wait for that
+ * load; a failed load is never cached), stays while it has connections or reserved joins, and is
+ * unloaded `idleMs` after its last connection leaves: pending writes are flushed, the log is compacted
+ * into a snapshot, and the doc, its awareness and timers are destroyed.
+ */
+import { CloseCode } from '@tandem/protocol'
+import * as Y from 'yjs'
+import { ConnectionError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import type { DocumentStore } from '../storage/document-store.js'
+import type { Peer } from './peer.js'
+import { Room } from './room.js'
+import { UpdateWriter } from './update-writer.js'
+
+/** Options of a {@link RoomRegistry}. */
+export interface RoomRegistryOptions {
+  store: DocumentStore
+  logger: Logger
+  /** How long an empty room stays loaded. */
+  idleMs: number
+  /** Compact once a document's log has this many rows... */
+  compactMaxRows: number
+  /** ...or this many bytes. */
+  compactMaxBytes: number
+  /** Called after every document change (for activity notifications). */
+  onDocumentChange?: (room: Room) => void
+}
+
+/** Live rooms, keyed by name. One per server. */
+export class RoomRegistry {
+  readonly #options: RoomRegistryOptions
+  readonly #rooms = new Map<string, Room>()
+  readonly #loading = new Map<string, Promise<Room>>()
+  readonly #unloading = new Map<string, Promise<void>>()
+  readonly #writer: UpdateWriter
+  #closing = false
+
+  constructor(options: RoomRegistryOptions) {
+    this.#options = options
+    this.#writer = new UpdateWriter(options.store, {
+      onPersisted: (results) => {
+        for (const result of results) {
+          const room = this.#rooms.get(result.name)
+          if (!room) continue
+          room.notePersisted(result)
+          if (result.logRows >= options.compactMaxRows || result.logBytes >= options.compactMaxBytes) {
+            void this.#compact(room)
+          }
+        }
+      },
+      onFailure: (names, error) => {
+        for (const name of names) {
+          const room = this.#rooms.get(name)
+          if (room) this.#discard(room, error)
+        }
+      },
+      onError: (error) => options.logger.error({ err: error }, 'queued room work failed'),
+    })
+  }
+
+  /** Number of loaded rooms. */
+  get size(): number {
+    return this.#rooms.size
+  }
+
+  /** Number of connections across all rooms. */
+  get connectionCount(): number {
+    let count = 0
+    for (const room of this.#rooms.values()) count += room.peerCount
+    return count
+  }
+
+  /** The loaded room called `name`, if any. */
+  get(name: string): Room | undefined {
+    return this.#rooms.get(name)
+  }
+
+  /** Every loaded room. */
+  loaded(): IterableIterator<Room> {
+    return this.#rooms.values()
+  }
+
+  /**
+   * Load `name` if needed and hold it loaded until {@link join} or {@link release}. Used before a
+   * WebSocket upgrade completes, so a room that cannot load refuses the connection instead.
+   * @throws when storage cannot load the document; nothing is cached and the next call retries.
+   */
+  async reserve(name: string): Promise<Room> {
+    if (this.#closing) throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')
+    let room = this.#rooms.get(name)
+    if (!room) {
+      let loading = this.#loading.get(name)
+      if (!loading) {
+        loading = this.#load(name).finally(() => this.#loading.delete(name))
+        this.#loading.set(name, loading)
+      }
+      room = await loading
+    }
+    room.reservations++
+    this.#cancelIdle(room)
+    return room
+  }
+
+  /** Turn a reservation into a connection. */
+  join(room: Room, peer: Peer): void {
+    room.reservations--
+    room.add(peer)
+  }
+
+  /** Give up a reservation without joining (the socket went away during the upgrade). */
+  release(room: Room): void {
+    room.reservations--
+    this.#scheduleIdle(room)
+  }
+
+  /** Remove `peer` from `room`; the room unloads once it has stayed empty for `idleMs`. */
+  leave(room: Room, peer: Peer): void {
+    room.remove(peer)
+    this.#scheduleIdle(room)
+  }
+
+  /**
+   * Unload `name` now if it is loaded and nobody is in it or about to join. Resolves once its writes
+   * are flushed, its log compacted and its memory freed.
+   */
+  async unload(name: string): Promise<void> {
+    const room = this.#rooms.get(name)
+    if (!room || room.peerCount > 0 || room.reservations > 0) return this.#unloading.get(name)
+    this.#rooms.delete(name)
+    this.#cancelIdle(room)
+    const done = this.#retire(room).finally(() => this.#unloading.delete(name))
+    this.#unloading.set(name, done)
+    return done
+  }
+
+  /** Close every connection with `GoingAway`, flush and compact every room, and free them. */
+  async shutdown(): Promise<void> {
+    this.#closing = true
+    await Promise.allSettled(this.#loading.values())
+    const rooms = [...this.#rooms.values()]
+    this.#rooms.clear()
+    for (const room of rooms) {
+      this.#cancelIdle(room)
+      room.closeAll(CloseCode.GoingAway, 'server shutting down')
+    }
+    await Promise.all([...rooms.map((room) => this.#retire(room)), ...this.#unloading.values()])
+  }
+
+  /** Resolves once every update queued so far is durable. */
+  flushed(): Promise<void> {
+    return this.#writer.flushed()
+  }
+
+  async #load(name: string): Promise<Room> {
+    await this.#unloading.get(name)
+    const stored = await this.#options.store.load(name)
+    if (this.#closing) throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')
+    const room = new Room(name, stored, { writer: this.#writer, onDocumentChange: this.#options.onDocumentChange })
+    this.#rooms.set(name, room)
+    if (room.persisted.logRows >= this.#options.compactMaxRows || room.persisted.logBytes >= this.#options.compactMaxBytes) {
+      void this.#compact(room)
+    }
+    return room
+  }
+
+  /** Flush, compact and destroy a room already removed from the map. */
+  async #retire(room: Room): Promise<void> {
+    try {
+      await room.compaction
+      await this.#writer.flushed()
+      // #compact logs its own failure and keeps the log, which still loads correctly.
+      if (room.persisted.logRows > 0) await this.#compact(room)
+    } finally {
+      room.destroy()
+    }
+  }
+
+  /** Merge the room's log into a snapshot of its live doc, between two write batches. */
+  #compact(room: Room): Promise<void> {
+    room.compaction ??= this.#writer
+      .exclusive(async () => {
+        if (room.destroyed || room.persisted.logRows === 0) return
+        const throughSeq = room.persisted.lastSeq
+        await this.#options.store.compact(room.name, Y.encodeStateAsUpdate(room.doc), throughSeq)
+        room.persisted.logRows = 0
+        room.persisted.logBytes = 0
+      })
+      .catch((error: unknown) => {
+        this.#options.logger.error({ err: error, room: room.name }, 'compaction failed; the update log is kept')
+      })
+      .finally(() => {
+        room.compaction = null
+      })
+    return room.compaction
+  }
+
+  /** Storage failed under a live room: drop it from memory so the next join reloads what is stored. */
+  #discard(room: Room, error: unknown): void {
+    this.#options.logger.error({ err: error, room: room.name }, 'writing document updates failed; closing the room')
+    this.#rooms.delete(room.name)
+    room.closeAll(CloseCode.StorageUnavailable, 'storage failed; reconnect to retry')
+    room.destroy()
+  }
+
+  #scheduleIdle(room: Room): void {
+    if (room.peerCount > 0 || room.reservations > 0 || room.destroyed || this.#closing) return
+    this.#cancelIdle(room)
+    room.idleTimer = setTimeout(() => void this.unload(room.name), this.#options.idleMs)
+    room.idleTimer.unref()
+  }
+
+  #cancelIdle(room: Room): void {
+    if (room.idleTimer) clearTimeout(room.idleTimer)
+    room.idleTimer = null
+  }
+}

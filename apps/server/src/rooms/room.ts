@@ -1,0 +1,250 @@
+/**
+ * One live document: its Y.Doc, its awareness, and the peers editing it. The room speaks the
+ * y-websocket protocol with each peer; every document update the doc emits goes through the
+ * {@link UpdateWriter} so it is stored before any peer hears of it.
+ */
+import {
+  CloseCode,
+  decodeCollabMessage,
+  encodeAwarenessFrame,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeSyncUpdate,
+  MalformedMessageError,
+  MessageType,
+  SyncStep,
+  UnknownMessageTypeError,
+} from '@tandem/protocol'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import { ConnectionError } from '../errors.js'
+import type { AppendResult, StoredDocument } from '../storage/document-store.js'
+import type { Peer } from './peer.js'
+import type { UpdateWriter } from './update-writer.js'
+
+interface Outgoing {
+  update: Uint8Array
+  origin: unknown
+}
+
+/** Log position of the room's document after its last write or compaction. */
+export interface PersistedLog {
+  lastSeq: number
+  logRows: number
+  logBytes: number
+}
+
+/** What a room needs from its registry. */
+export interface RoomDeps {
+  writer: UpdateWriter
+  /** Called after every change to the document, e.g. to publish activity. */
+  onDocumentChange?: (room: Room) => void
+}
+
+interface AwarenessChange {
+  added: number[]
+  updated: number[]
+  removed: number[]
+}
+
+/** A live document and its connections. Built by the `RoomRegistry`, never directly. */
+export class Room {
+  readonly name: string
+  readonly doc: Y.Doc
+  readonly awareness: awarenessProtocol.Awareness
+  /** Each peer with the awareness client ids it introduced (removed when it leaves). */
+  readonly #peers = new Map<Peer, Set<number>>()
+  readonly #deps: RoomDeps
+  #outgoing: Outgoing[] = []
+  #outgoingGeneration = -1
+  #destroyed = false
+  /** Joins promised by the registry but not yet made; a reserved room is never unloaded. */
+  reservations = 0
+  idleTimer: NodeJS.Timeout | null = null
+  /** The compaction queued or running, if any. */
+  compaction: Promise<void> | null = null
+  lastActivity = Date.now()
+  readonly persisted: PersistedLog
+
+  constructor(name: string, stored: StoredDocument | null, deps: RoomDeps) {
+    this.name = name
+    this.#deps = deps
+    this.doc = new Y.Doc({ gc: true })
+    this.persisted = { lastSeq: stored?.lastSeq ?? 0, logRows: stored?.updates.length ?? 0, logBytes: 0 }
+    if (stored) {
+      const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates
+      this.persisted.logBytes = stored.updates.reduce((sum, update) => sum + update.byteLength, 0)
+      // Applied before the update listener exists: loading must not write the document back.
+      if (parts.length > 0) Y.applyUpdate(this.doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts))
+    }
+    this.doc.on('update', this.#onDocUpdate)
+    this.awareness = new awarenessProtocol.Awareness(this.doc)
+    // The server is not a participant: it has no cursor of its own.
+    this.awareness.setLocalState(null)
+    this.awareness.on('update', this.#onAwarenessUpdate)
+  }
+
+  /** Connections in the room. */
+  get peerCount(): number {
+    return this.#peers.size
+  }
+
+  /** The connected peers. */
+  peers(): IterableIterator<Peer> {
+    return this.#peers.keys()
+  }
+
+  get destroyed(): boolean {
+    return this.#destroyed
+  }
+
+  /** Let `peer` in: send the server's state vector and everyone's awareness. */
+  add(peer: Peer): void {
+    if (this.#destroyed) throw new ConnectionError(CloseCode.StorageUnavailable, `room ${this.name} is no longer available`)
+    this.#peers.set(peer, new Set())
+    peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)))
+    const states = this.awareness.getStates()
+    if (states.size > 0) {
+      peer.send(encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])))
+    }
+  }
+
+  /** Let `peer` out and remove its cursors for everyone at once. */
+  remove(peer: Peer): void {
+    const clientIds = this.#peers.get(peer)
+    if (!clientIds) return
+    this.#peers.delete(peer)
+    if (clientIds.size > 0 && !this.#destroyed) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...clientIds], null)
+    }
+  }
+
+  /**
+   * Handle one binary frame from `peer`.
+   * @throws {ConnectionError} when the frame is malformed or its update is rejected; the caller closes
+   * the connection with the error's code. Nothing of a rejected frame is applied or stored.
+   */
+  receive(peer: Peer, bytes: Uint8Array): void {
+    if (!this.#peers.has(peer) || this.#destroyed) return
+    let message
+    try {
+      message = decodeCollabMessage(bytes)
+    } catch (error) {
+      if (error instanceof UnknownMessageTypeError) throw new ConnectionError(CloseCode.UnknownMessageType, error.message)
+      if (error instanceof MalformedMessageError) throw new ConnectionError(CloseCode.MalformedMessage, error.message)
+      throw error
+    }
+    switch (message.type) {
+      case MessageType.Sync:
+        if (message.step === SyncStep.Step1) this.#answerSyncStep1(peer, message.data)
+        else this.#applyUpdate(peer, message.data)
+        return
+      case MessageType.Awareness:
+        try {
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, message.data, peer)
+        } catch (error) {
+          throw new ConnectionError(CloseCode.MalformedMessage, 'undecodable awareness update', { cause: error })
+        }
+        return
+      case MessageType.QueryAwareness: {
+        const ids = [...this.awareness.getStates().keys()]
+        if (ids.length > 0) peer.send(encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids)))
+        return
+      }
+      case MessageType.Auth:
+        // Auth messages flow from server to client only; a client sending one is ignored, as in y-websocket.
+        return
+      case MessageType.Channel:
+        throw new ConnectionError(CloseCode.UnknownMessageType, 'channel frames are not enabled on this server')
+    }
+  }
+
+  /** Record where the log stands after a write. */
+  notePersisted(result: AppendResult): void {
+    this.persisted.lastSeq = result.lastSeq
+    this.persisted.logRows = result.logRows
+    this.persisted.logBytes = result.logBytes
+  }
+
+  /** Close every connection, e.g. on shutdown or when storage failed. */
+  closeAll(code: CloseCode, reason: string): void {
+    for (const peer of [...this.#peers.keys()]) peer.close(code, reason)
+  }
+
+  /** Free the doc, awareness and timers. The room is unusable afterwards. */
+  destroy(): void {
+    if (this.#destroyed) return
+    this.#destroyed = true
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    this.idleTimer = null
+    this.#peers.clear()
+    this.awareness.destroy()
+    this.doc.destroy()
+  }
+
+  #answerSyncStep1(peer: Peer, stateVector: Uint8Array): void {
+    let missing: Uint8Array
+    try {
+      missing = Y.encodeStateAsUpdate(this.doc, stateVector)
+    } catch (error) {
+      throw new ConnectionError(CloseCode.MalformedMessage, 'undecodable state vector', { cause: error })
+    }
+    const reply = encodeSyncStep2(missing)
+    // The reply may contain updates applied this turn: send it once they are durable.
+    this.#deps.writer.afterPersist(this.name, () => peer.send(reply))
+  }
+
+  #applyUpdate(peer: Peer, update: Uint8Array): void {
+    try {
+      // Decoding first catches garbled bytes before anything touches the document.
+      Y.decodeUpdate(update)
+      Y.applyUpdate(this.doc, update, peer)
+    } catch (error) {
+      throw new ConnectionError(CloseCode.InvalidUpdate, 'document update rejected by Yjs', { cause: error })
+    }
+  }
+
+  readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    const writer = this.#deps.writer
+    this.lastActivity = Date.now()
+    writer.enqueue(this.name, update)
+    if (this.#outgoingGeneration !== writer.generation) {
+      // First update of this write batch: relay the batch's updates together once it has committed.
+      const batch: Outgoing[] = []
+      this.#outgoing = batch
+      this.#outgoingGeneration = writer.generation
+      writer.afterPersist(this.name, () => this.#relay(batch))
+    }
+    this.#outgoing.push({ update, origin })
+    this.#deps.onDocumentChange?.(this)
+  }
+
+  /** Send each run of updates from one origin as one merged frame, encoded once for all peers. */
+  #relay(batch: Outgoing[]): void {
+    let start = 0
+    while (start < batch.length) {
+      const origin = batch[start]!.origin
+      let end = start + 1
+      while (end < batch.length && batch[end]!.origin === origin) end++
+      const updates = batch.slice(start, end).map((item) => item.update)
+      const frame = encodeSyncUpdate(updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates))
+      for (const peer of this.#peers.keys()) {
+        if (peer !== origin) peer.send(frame)
+      }
+      start = end
+    }
+  }
+
+  readonly #onAwarenessUpdate = ({ added, updated, removed }: AwarenessChange, origin: unknown): void => {
+    const owned = this.#peers.get(origin as Peer)
+    if (owned) {
+      for (const id of added) owned.add(id)
+      for (const id of removed) owned.delete(id)
+    }
+    const changed = [...added, ...updated, ...removed]
+    const frame = encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
+    for (const peer of this.#peers.keys()) {
+      if (peer !== origin) peer.send(frame)
+    }
+  }
+}

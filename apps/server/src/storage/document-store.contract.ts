@@ -1,0 +1,146 @@
+/**
+ * The behaviour every {@link DocumentStore} must have. Each implementation's test file calls
+ * {@link describeDocumentStore} with a factory; the factory returns a fresh, empty store.
+ */
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import type { DocumentStore } from './document-store.js'
+
+function textUpdates(count: number): { updates: Uint8Array[]; text: string } {
+  const doc = new Y.Doc()
+  const updates: Uint8Array[] = []
+  doc.on('update', (update: Uint8Array) => updates.push(update))
+  for (let i = 0; i < count; i++) doc.getText('t').insert(doc.getText('t').length, `line ${i}\n`)
+  return { updates, text: doc.getText('t').toString() }
+}
+
+function rebuild(stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }): string {
+  const doc = new Y.Doc()
+  if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot)
+  for (const update of stored.updates) Y.applyUpdate(doc, update)
+  return doc.getText('t').toString()
+}
+
+/** Register the contract tests for the store made by `create`. */
+export function describeDocumentStore(label: string, create: () => Promise<DocumentStore>): void {
+  describe(`DocumentStore contract: ${label}`, () => {
+    const withStore = async (body: (store: DocumentStore) => Promise<void>): Promise<void> => {
+      const store = await create()
+      try {
+        await body(store)
+      } finally {
+        await store.close()
+      }
+    }
+
+    it('loads null and lists nothing for an unknown document', () =>
+      withStore(async (store) => {
+        expect(await store.load('missing')).toBeNull()
+        expect(await store.info('missing')).toBeNull()
+        expect(await store.list()).toEqual([])
+      }))
+
+    it('returns appended updates in order, byte for byte', () =>
+      withStore(async (store) => {
+        const { updates, text } = textUpdates(5)
+        await store.appendUpdates([{ name: 'a', updates: updates.slice(0, 2) }])
+        await store.appendUpdates([{ name: 'a', updates: updates.slice(2) }])
+        const stored = await store.load('a')
+        expect(stored?.snapshot).toBeNull()
+        expect(stored?.updates).toEqual(updates)
+        expect(rebuild(stored!)).toBe(text)
+      }))
+
+    it('appends several documents in one call and reports each log', () =>
+      withStore(async (store) => {
+        const { updates } = textUpdates(3)
+        const results = await store.appendUpdates([
+          { name: 'a', updates: [updates[0]!] },
+          { name: 'b', updates: [updates[1]!, updates[2]!] },
+        ])
+        expect(results.map((r) => [r.name, r.logRows])).toEqual([['a', 1], ['b', 2]])
+        expect(results[1]!.logBytes).toBe(updates[1]!.byteLength + updates[2]!.byteLength)
+        expect(results[1]!.lastSeq).toBeGreaterThan(results[0]!.lastSeq)
+        expect((await store.list()).map((d) => d.name)).toEqual(['a', 'b'])
+      }))
+
+    it('tracks bytes, rows and times per document', () =>
+      withStore(async (store) => {
+        const before = Date.now()
+        const { updates } = textUpdates(4)
+        await store.appendUpdates([{ name: 'doc', updates }])
+        const info = await store.info('doc')
+        const logBytes = updates.reduce((n, u) => n + u.byteLength, 0)
+        expect(info).toMatchObject({ name: 'doc', logRows: 4, logBytes, bytes: logBytes })
+        expect(info!.createdAt).toBeGreaterThanOrEqual(before)
+        expect(info!.updatedAt).toBeGreaterThanOrEqual(info!.createdAt)
+      }))
+
+    it('compaction replaces the merged rows with a snapshot and keeps later rows', () =>
+      withStore(async (store) => {
+        const { updates, text } = textUpdates(10)
+        const [first] = await store.appendUpdates([{ name: 'doc', updates: updates.slice(0, 6) }])
+        await store.appendUpdates([{ name: 'doc', updates: updates.slice(6) }])
+        const early = new Y.Doc()
+        for (const u of updates.slice(0, 6)) Y.applyUpdate(early, u)
+        await store.compact('doc', Y.encodeStateAsUpdate(early), first!.lastSeq)
+
+        const stored = await store.load('doc')
+        expect(stored?.snapshot).not.toBeNull()
+        expect(stored?.updates).toEqual(updates.slice(6))
+        expect(rebuild(stored!)).toBe(text)
+        const info = await store.info('doc')
+        expect(info?.logRows).toBe(4)
+        expect(info?.bytes).toBe(stored!.snapshot!.byteLength + updates.slice(6).reduce((n, u) => n + u.byteLength, 0))
+      }))
+
+    it('round-trips a compaction of everything and then accepts new updates', () =>
+      withStore(async (store) => {
+        const { updates, text } = textUpdates(20)
+        const [result] = await store.appendUpdates([{ name: 'doc', updates }])
+        const merged = new Y.Doc()
+        Y.applyUpdate(merged, Y.mergeUpdates(updates))
+        await store.compact('doc', Y.encodeStateAsUpdate(merged), result!.lastSeq)
+        expect((await store.load('doc'))?.updates).toEqual([])
+        expect((await store.info('doc'))?.logRows).toBe(0)
+
+        merged.getText('t').insert(0, 'head ')
+        const extra = Y.encodeStateAsUpdate(merged, Y.encodeStateVector(new Y.Doc()))
+        await store.appendUpdates([{ name: 'doc', updates: [extra] }])
+        expect(rebuild((await store.load('doc'))!)).toBe(`head ${text}`)
+      }))
+
+    it('loads a document with a long log', () =>
+      withStore(async (store) => {
+        const { updates, text } = textUpdates(2000)
+        for (let i = 0; i < updates.length; i += 100) {
+          await store.appendUpdates([{ name: 'long', updates: updates.slice(i, i + 100) }])
+        }
+        const stored = await store.load('long')
+        expect(stored?.updates).toHaveLength(2000)
+        expect(rebuild(stored!)).toBe(text)
+      }))
+
+    it('deletes a document and only that document', () =>
+      withStore(async (store) => {
+        const { updates } = textUpdates(2)
+        await store.appendUpdates([{ name: 'a', updates }, { name: 'b', updates }])
+        expect(await store.delete('a')).toBe(true)
+        expect(await store.delete('a')).toBe(false)
+        expect(await store.load('a')).toBeNull()
+        expect((await store.load('b'))?.updates).toHaveLength(2)
+      }))
+
+    it('does not let callers alias stored bytes', () =>
+      withStore(async (store) => {
+        const { updates } = textUpdates(1)
+        const original = updates[0]!.slice()
+        await store.appendUpdates([{ name: 'a', updates }])
+        updates[0]!.fill(0)
+        const loaded = await store.load('a')
+        expect(loaded?.updates[0]).toEqual(original)
+        loaded!.updates[0]!.fill(0)
+        expect((await store.load('a'))?.updates[0]).toEqual(original)
+      }))
+  })
+}

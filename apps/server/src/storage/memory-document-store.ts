@@ -1,0 +1,90 @@
+/** A {@link DocumentStore} in process memory, for tests and throwaway servers. */
+import type { AppendResult, DocumentInfo, DocumentStore, StoredDocument, UpdateBatch } from './document-store.js'
+
+interface MemoryDocument {
+  snapshot: Uint8Array | null
+  log: Array<{ seq: number; data: Uint8Array }>
+  createdAt: number
+  updatedAt: number
+}
+
+function infoOf(name: string, doc: MemoryDocument): DocumentInfo {
+  const logBytes = doc.log.reduce((sum, row) => sum + row.data.byteLength, 0)
+  return {
+    name,
+    bytes: (doc.snapshot?.byteLength ?? 0) + logBytes,
+    logRows: doc.log.length,
+    logBytes,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  }
+}
+
+/** Keeps documents in a `Map`; copies bytes in and out so callers cannot alias stored data. */
+export class MemoryDocumentStore implements DocumentStore {
+  readonly #docs = new Map<string, MemoryDocument>()
+  #seq = 0
+  #closed = false
+
+  async load(name: string): Promise<StoredDocument | null> {
+    this.#assertOpen()
+    const doc = this.#docs.get(name)
+    if (!doc) return null
+    return {
+      snapshot: doc.snapshot && doc.snapshot.slice(),
+      updates: doc.log.map((row) => row.data.slice()),
+      lastSeq: doc.log.at(-1)?.seq ?? 0,
+    }
+  }
+
+  async appendUpdates(batches: readonly UpdateBatch[]): Promise<AppendResult[]> {
+    this.#assertOpen()
+    const now = Date.now()
+    return batches.map(({ name, updates }) => {
+      let doc = this.#docs.get(name)
+      if (!doc) {
+        doc = { snapshot: null, log: [], createdAt: now, updatedAt: now }
+        this.#docs.set(name, doc)
+      }
+      for (const update of updates) doc.log.push({ seq: ++this.#seq, data: update.slice() })
+      doc.updatedAt = now
+      const info = infoOf(name, doc)
+      return { name, lastSeq: this.#seq, logRows: info.logRows, logBytes: info.logBytes }
+    })
+  }
+
+  async compact(name: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+    this.#assertOpen()
+    const now = Date.now()
+    const doc = this.#docs.get(name) ?? { snapshot: null, log: [], createdAt: now, updatedAt: now }
+    doc.snapshot = snapshot.slice()
+    doc.log = doc.log.filter((row) => row.seq > throughSeq)
+    this.#docs.set(name, doc)
+  }
+
+  async info(name: string): Promise<DocumentInfo | null> {
+    this.#assertOpen()
+    const doc = this.#docs.get(name)
+    return doc ? infoOf(name, doc) : null
+  }
+
+  async list(): Promise<DocumentInfo[]> {
+    this.#assertOpen()
+    return [...this.#docs.entries()].map(([name, doc]) => infoOf(name, doc))
+      // Code-unit order, the same as SQLite's default BINARY collation.
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  }
+
+  async delete(name: string): Promise<boolean> {
+    this.#assertOpen()
+    return this.#docs.delete(name)
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('document store is closed')
+  }
+}

@@ -1,0 +1,4 @@
+/**
+ * `@tandem/client`: connect a browser or Node process to a Tandem server.
+ */
+export {}

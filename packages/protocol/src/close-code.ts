@@ -1,0 +1,49 @@
+/**
+ * WebSocket close codes the server uses, with the reason a client can act on. 1000-1015 are the
+ * RFC 6455 codes; 4000-4999 are Tandem's own (the range RFC 6455 leaves to applications).
+ * A handler never closes with a bare number: it names one of these.
+ */
+export const CloseCode = {
+  /** Normal closure: the client or server finished on purpose. */
+  Normal: 1000,
+  /** The server is shutting down or restarting; reconnect later. */
+  GoingAway: 1001,
+  /** A frame broke the WebSocket framing rules (reserved bits set, bad opcode...). Sent by `ws`. */
+  ProtocolError: 1002,
+  /** A text frame arrived where only binary y-websocket frames are accepted. */
+  UnsupportedData: 1003,
+  /** A frame was larger than the server's `MAX_FRAME_BYTES`. Sent by `ws`. */
+  MessageTooBig: 1009,
+  /** The server hit an unexpected error while handling this connection. */
+  InternalError: 1011,
+  /** A binary frame could not be decoded as a y-websocket message (truncated, trailing bytes...). */
+  MalformedMessage: 4000,
+  /** The frame's message type is not one the protocol defines. */
+  UnknownMessageType: 4001,
+  /** Yjs rejected the document update carried by a sync message. Nothing of it was stored. */
+  InvalidUpdate: 4002,
+  /** The connection did not answer pings in time and was considered dead. */
+  Timeout: 4008,
+  /** The client sent data faster than it read: its outbound buffer passed the limit. */
+  SlowConsumer: 4009,
+  /** Authentication is required or the token is invalid. */
+  Unauthorized: 4401,
+  /** The token is valid but does not allow this room or channel. */
+  Forbidden: 4403,
+  /** The room was deleted by an administrator; its data is gone. */
+  RoomDeleted: 4404,
+  /** The token expired while connected; fetch a new one and reconnect. */
+  TokenExpired: 4410,
+  /** The room's storage failed (load or write); nothing unsaved was relayed. Retry later. */
+  StorageUnavailable: 4500,
+} as const
+
+/** One of the {@link CloseCode} values. */
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
+
+const namesByCode = new Map<number, string>(Object.entries(CloseCode).map(([name, code]) => [code, name]))
+
+/** The name of a close code for logs and error messages, e.g. `4002` → `"InvalidUpdate"`. */
+export function closeCodeName(code: number): string {
+  return namesByCode.get(code) ?? `Unknown(${code})`
+}

@@ -1,0 +1,21 @@
+/**
+ * `@tandem/protocol`: what goes over Tandem's sockets. Shared by the server, the client SDK and tests.
+ */
+export { CloseCode, closeCodeName } from './close-code.js'
+export {
+  AuthStep,
+  type CollabMessage,
+  decodeCollabMessage,
+  encodeAuthDenied,
+  encodeAwarenessFrame,
+  encodeChannelFrame,
+  encodeQueryAwareness,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeSyncUpdate,
+  MalformedMessageError,
+  SyncStep,
+  UnknownMessageTypeError,
+} from './frames.js'
+export { isMessageType, MessageType } from './message-type.js'
+export { isValidRoomName, ROOM_NAME_MAX_LENGTH, ROOM_NAME_PATTERN, roomNameProblem } from './room-name.js'
