@@ -55,7 +55,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     maxBufferedBytes: config.maxBufferedBytes,
     pingIntervalMs: config.pingIntervalMs,
   })
-  const app = createApp({ registry, logger, startedAt: Date.now(), webDir: config.webDir })
+  const app = createApp({ registry, store, logger, startedAt: Date.now(), webDir: config.webDir })
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as Server
 
   httpServer.on('upgrade', (request, socket, head) => {

@@ -5,13 +5,16 @@
 import { Hono } from 'hono'
 import type { Logger } from '../logger.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
+import type { DocumentStore } from '../storage/document-store.js'
 import { handleHttpError } from './error-handler.js'
 import { healthRoute } from './health-route.js'
+import { roomsRoute } from './rooms-route.js'
 import { webAppRoutes } from './web-app-routes.js'
 
 /** What {@link createApp} composes. */
 export interface AppDeps {
   registry: RoomRegistry
+  store: DocumentStore
   logger: Logger
   /** When the server started, for `uptimeS`. */
   startedAt: number
@@ -22,12 +25,13 @@ export interface AppDeps {
 /**
  * Build the Hono app: API routes, then the web app.
  * @example
- * const app = createApp({ registry, logger, startedAt: Date.now(), webDir })
+ * const app = createApp({ registry, store, logger, startedAt: Date.now(), webDir })
  * const response = await app.request('/api/health')
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono()
   app.route('/api/health', healthRoute(deps))
+  app.route('/api/rooms', roomsRoute(deps))
   app.all('/api/*', (c) => c.json({ error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` } }, 404))
   app.all('/collab/*', (c) =>
     c.json({ error: { code: 'upgrade_required', message: 'this endpoint speaks WebSocket (y-websocket protocol)' } }, 426),

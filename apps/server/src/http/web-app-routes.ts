@@ -1,19 +1,26 @@
 /**
  * Serves the built web app: files from `webDir`, and `index.html` for every other page path so that
- * client-side routes such as `/d/<room>` load the app.
+ * client-side routes such as `/d/<room>` load the app. Until the app is built it answers 503 with
+ * the command that builds it.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { serveStatic } from '@hono/node-server/serve-static'
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 
 /** Routes for the single-page web app found in `webDir`. */
 export function webAppRoutes(webDir: string): Hono {
   const app = new Hono()
   const indexFile = join(webDir, 'index.html')
+  // Created on first use: serveStatic complains at construction when its root does not exist yet.
+  let handlers: { files: MiddlewareHandler; index: MiddlewareHandler } | null = null
+
   app.use('/*', async (c, next) => {
-    if (!existsSync(indexFile)) {
-      return c.text(`The web app is not built (no ${indexFile}). Run "npm run build" or "npm start".`, 503)
+    if (!handlers) {
+      if (!existsSync(indexFile)) {
+        return c.text(`The web app is not built (no ${indexFile}). Run "npm run build" or "npm start".`, 503)
+      }
+      handlers = { files: serveStatic({ root: webDir }), index: serveStatic({ root: webDir, path: 'index.html' }) }
     }
     return next()
   })
@@ -22,12 +29,11 @@ export function webAppRoutes(webDir: string): Hono {
     // Vite puts a content hash in every asset name, so they never change.
     if (c.res.status === 200) c.header('Cache-Control', 'public, max-age=31536000, immutable')
   })
-  app.use('/*', serveStatic({ root: webDir }))
-  const serveIndex = serveStatic({ root: webDir, path: 'index.html' })
+  app.use('/*', (c, next) => handlers!.files(c, next))
   app.get('/*', async (c, next) => {
     // A missing file (`/assets/old.js`) is a 404, not the app's HTML.
     const lastSegment = c.req.path.split('/').at(-1) ?? ''
-    return lastSegment.includes('.') ? next() : serveIndex(c, next)
+    return lastSegment.includes('.') ? next() : handlers!.index(c, next)
   })
   return app
 }

@@ -33,6 +33,8 @@ export class RoomRegistry {
   readonly #rooms = new Map<string, Room>()
   readonly #loading = new Map<string, Promise<Room>>()
   readonly #unloading = new Map<string, Promise<void>>()
+  /** Rooms taken out of `#rooms` that still wait for their last writes and compaction. */
+  readonly #retiring = new Map<string, Room>()
   readonly #writer: UpdateWriter
   #closing = false
 
@@ -41,10 +43,10 @@ export class RoomRegistry {
     this.#writer = new UpdateWriter(options.store, {
       onPersisted: (results) => {
         for (const result of results) {
-          const room = this.#rooms.get(result.name)
+          const room = this.#rooms.get(result.name) ?? this.#retiring.get(result.name)
           if (!room) continue
           room.notePersisted(result)
-          if (result.logRows >= options.compactMaxRows || result.logBytes >= options.compactMaxBytes) {
+          if (this.#rooms.has(room.name) && result.logRows >= options.compactMaxRows || result.logBytes >= options.compactMaxBytes) {
             void this.#compact(room)
           }
         }
@@ -166,6 +168,7 @@ export class RoomRegistry {
 
   /** Flush, compact and destroy a room already removed from the map. */
   async #retire(room: Room): Promise<void> {
+    this.#retiring.set(room.name, room)
     try {
       await room.compaction
       await this.#writer.flushed()
@@ -173,6 +176,7 @@ export class RoomRegistry {
       if (room.persisted.logRows > 0) await this.#compact(room)
     } finally {
       room.destroy()
+      this.#retiring.delete(room.name)
     }
   }
 

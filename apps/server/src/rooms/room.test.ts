@@ -5,6 +5,7 @@ import * as Y from 'yjs'
 import { ConnectionError } from '../errors.js'
 import type { AppendResult, DocumentStore, UpdateBatch } from '../storage/document-store.js'
 import { MemoryDocumentStore } from '../storage/memory-document-store.js'
+import { withOverrides } from '../test-support/store-overrides.js'
 import type { Peer } from './peer.js'
 import { Room } from './room.js'
 import { UpdateWriter } from './update-writer.js'
@@ -87,7 +88,7 @@ describe('Room', () => {
   it('relays an update only after the store has committed it', async () => {
     let commit!: () => void
     const memory = new MemoryDocumentStore()
-    const slowStore: DocumentStore = Object.assign(Object.create(memory) as DocumentStore, {
+    const slowStore: DocumentStore = withOverrides(memory, {
       appendUpdates: async (batches: readonly UpdateBatch[]) => {
         await new Promise<void>((resolve) => (commit = resolve))
         return memory.appendUpdates(batches)
@@ -129,7 +130,7 @@ describe('Room', () => {
 
   it('never relays updates whose write failed, and reports the room', async () => {
     const memory = new MemoryDocumentStore()
-    const failing: DocumentStore = Object.assign(Object.create(memory) as DocumentStore, {
+    const failing: DocumentStore = withOverrides(memory, {
       appendUpdates: async () => {
         throw new Error('disk full')
       },

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { spawnServer } from './test-support/spawn-server.js'
+import { connectClient } from './test-support/test-server.js'
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tandem-durability-'))
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+describe('durability of the real server process', () => {
+  it('keeps all 300 relayed edits through kill -9 and restart', async () => {
+    const dir = join(dataDir, 'kill9')
+    const first = await spawnServer({ DATA_DIR: dir })
+    const author = await connectClient(first, 'crash-test')
+    const witness = await connectClient(first, 'crash-test')
+
+    // 300 separate edits, each its own Yjs transaction and its own frame.
+    for (let i = 0; i < 300; i++) {
+      author.text.insert(author.text.length, `<${i}>`)
+      if (i % 25 === 0) await new Promise((resolve) => setImmediate(resolve))
+    }
+    const expected = author.text.toString()
+    await vi.waitFor(() => expect(witness.text.toString()).toBe(expected), { timeout: 15_000 })
+
+    // Nobody may resend anything: the clients go away before the crash.
+    author.provider.destroy()
+    witness.provider.destroy()
+    first.child.kill('SIGKILL')
+    expect((await first.exited).signal).toBe('SIGKILL')
+
+    const second = await spawnServer({ DATA_DIR: dir })
+    const reader = await connectClient(second, 'crash-test')
+    const text = reader.text.toString()
+    for (let i = 0; i < 300; i++) expect(text).toContain(`<${i}>`)
+    expect(text).toBe(expected)
+  })
+
+  it('shuts down cleanly on SIGTERM: exit 0 and the document is compacted and intact', async () => {
+    const dir = join(dataDir, 'sigterm')
+    const first = await spawnServer({ DATA_DIR: dir })
+    const client = await connectClient(first, 'graceful')
+    client.text.insert(0, 'saved on the way out')
+    const witness = await connectClient(first, 'graceful')
+    await vi.waitFor(() => expect(witness.text.toString()).toBe('saved on the way out'))
+    const closeCode = new Promise<number>((resolve) => witness.provider.ws?.addEventListener('close', (event) => resolve(event.code)))
+    first.child.kill('SIGTERM')
+    expect(await first.exited).toEqual({ code: 0, signal: null })
+    expect(await closeCode).toBe(1001)
+    client.provider.destroy()
+    witness.provider.destroy()
+
+    const second = await spawnServer({ DATA_DIR: dir })
+    const reader = await connectClient(second, 'graceful')
+    expect(reader.text.toString()).toBe('saved on the way out')
+  })
+
+  it('refuses to start with a bad variable, naming it', async () => {
+    await expect(spawnServer({ DATA_DIR: join(dataDir, 'bad'), PORT: 'not-a-port' })).rejects.toThrow(/PORT/)
+  })
+})

@@ -1,0 +1,59 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createLogger } from '../logger.js'
+import { RoomRegistry } from '../rooms/room-registry.js'
+import { MemoryDocumentStore } from '../storage/memory-document-store.js'
+import { createApp } from './app.js'
+
+type ErrorBody = { error: { code: string; message: string } }
+
+const webDir = mkdtempSync(join(tmpdir(), 'tandem-web-'))
+afterAll(() => rmSync(webDir, { recursive: true, force: true }))
+
+function app(dir = webDir) {
+  const logger = createLogger('silent')
+  const store = new MemoryDocumentStore()
+  const registry = new RoomRegistry({ store, logger, idleMs: 10, compactMaxRows: 100, compactMaxBytes: 1 << 20 })
+  return createApp({ registry, store, logger, startedAt: Date.now() - 5_000, webDir: dir })
+}
+
+describe('HTTP app', () => {
+  it('answers health with counts and uptime', async () => {
+    const response = await app().request('/api/health')
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ ok: true, rooms: 0, connections: 0, uptimeS: 5 })
+  })
+
+  it('answers unknown API routes with a JSON 404 and plain HTTP on /collab with 426', async () => {
+    const notFound = await app().request('/api/nope', { method: 'POST' })
+    expect(notFound.status).toBe(404)
+    expect(((await notFound.json()) as ErrorBody).error.code).toBe('not_found')
+    const collab = await app().request('/collab/room')
+    expect(collab.status).toBe(426)
+    expect(((await collab.json()) as ErrorBody).error.code).toBe('upgrade_required')
+  })
+
+  it('says how to build the web app when it is missing', async () => {
+    const response = await app(join(webDir, 'missing')).request('/')
+    expect(response.status).toBe(503)
+    expect(await response.text()).toMatch(/npm run build/)
+  })
+
+  it('serves built files, immutable assets, and index.html for app routes but not for missing files', async () => {
+    writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>Tandem</title>')
+    mkdirSync(join(webDir, 'assets'), { recursive: true })
+    writeFileSync(join(webDir, 'assets', 'app-abc123.js'), 'console.log(1)')
+    const web = app()
+    for (const path of ['/', '/d/my-room', '/admin']) {
+      const response = await web.request(path)
+      expect(response.status, path).toBe(200)
+      expect(await response.text()).toContain('<title>Tandem</title>')
+    }
+    const asset = await web.request('/assets/app-abc123.js')
+    expect(asset.status).toBe(200)
+    expect(asset.headers.get('cache-control')).toContain('immutable')
+    expect((await web.request('/assets/gone.js')).status).toBe(404)
+  })
+})

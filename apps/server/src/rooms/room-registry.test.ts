@@ -1,0 +1,169 @@
+import { CloseCode, encodeSyncUpdate } from '@tandem/protocol'
+import { describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
+import { createLogger } from '../logger.js'
+import type { DocumentStore, StoredDocument } from '../storage/document-store.js'
+import { MemoryDocumentStore } from '../storage/memory-document-store.js'
+import { withOverrides } from '../test-support/store-overrides.js'
+import type { Peer } from './peer.js'
+import { RoomRegistry, type RoomRegistryOptions } from './room-registry.js'
+
+class SilentPeer implements Peer {
+  closedWith: number | null = null
+  constructor(readonly id: string) {}
+  send(): void {}
+  close(code: CloseCode): void {
+    this.closedWith = code
+  }
+}
+
+function registry(overrides: Partial<RoomRegistryOptions> = {}) {
+  const store = overrides.store ?? new MemoryDocumentStore()
+  return {
+    store,
+    registry: new RoomRegistry({ store, logger: createLogger('silent'), idleMs: 20, compactMaxRows: 1000, compactMaxBytes: 1 << 30, ...overrides }),
+  }
+}
+
+function edit(room: { receive(peer: Peer, frame: Uint8Array): void }, peer: Peer, source: Y.Doc, text: string): void {
+  const sv = Y.encodeStateVector(source)
+  source.getText('t').insert(source.getText('t').length, text)
+  room.receive(peer, encodeSyncUpdate(Y.encodeStateAsUpdate(source, sv)))
+}
+
+describe('RoomRegistry', () => {
+  it('loads a room once for concurrent joins', async () => {
+    const { store, registry: rooms } = registry()
+    const load = vi.spyOn(store, 'load')
+    const [a, b, c] = await Promise.all([rooms.reserve('x'), rooms.reserve('x'), rooms.reserve('x')])
+    expect(a).toBe(b)
+    expect(b).toBe(c)
+    expect(load).toHaveBeenCalledTimes(1)
+    expect(a.reservations).toBe(3)
+  })
+
+  it('never caches a failed load: the next join retries and gets the stored document', async () => {
+    const memory = new MemoryDocumentStore()
+    const seed = new Y.Doc()
+    seed.getText('t').insert(0, 'stored')
+    await memory.appendUpdates([{ name: 'x', updates: [Y.encodeStateAsUpdate(seed)] }])
+    let fail = true
+    const flaky: DocumentStore = withOverrides(memory, {
+      load: async (name: string): Promise<StoredDocument | null> => {
+        if (fail) throw new Error('database is locked')
+        return memory.load(name)
+      },
+    })
+    const { registry: rooms } = registry({ store: flaky })
+    await expect(rooms.reserve('x')).rejects.toThrow('database is locked')
+    expect(rooms.size).toBe(0)
+    fail = false
+    const room = await rooms.reserve('x')
+    expect(room.doc.getText('t').toString()).toBe('stored')
+  })
+
+  it('unloads an empty room after the idle delay, leaving no doc or timer behind, and reloads it intact', async () => {
+    const { registry: rooms, store } = registry()
+    const room = await rooms.reserve('idle')
+    const peer = new SilentPeer('p')
+    rooms.join(room, peer)
+    edit(room, peer, new Y.Doc(), 'kept')
+    await rooms.flushed()
+    const destroyed = vi.fn()
+    room.doc.on('destroy', destroyed)
+
+    rooms.leave(room, peer)
+    expect(room.idleTimer).not.toBeNull()
+    expect(rooms.size).toBe(1)
+    await vi.waitFor(() => expect(rooms.size).toBe(0))
+    await vi.waitFor(() => expect(destroyed).toHaveBeenCalled())
+    expect(room.destroyed).toBe(true)
+    expect(room.idleTimer).toBeNull()
+    // The awareness check interval is gone too (Awareness clears it on destroy).
+    expect((room.awareness as unknown as { _checkInterval: { _destroyed?: boolean } })._checkInterval._destroyed).toBe(true)
+    // Unloading compacted the log into a snapshot.
+    expect((await store.info('idle'))?.logRows).toBe(0)
+
+    const again = await rooms.reserve('idle')
+    expect(again).not.toBe(room)
+    expect(again.doc.getText('t').toString()).toBe('kept')
+  })
+
+  it('does not unload a room someone rejoined during the idle delay', async () => {
+    const { registry: rooms } = registry({ idleMs: 30 })
+    const room = await rooms.reserve('busy')
+    const first = new SilentPeer('1')
+    rooms.join(room, first)
+    rooms.leave(room, first)
+    const second = new SilentPeer('2')
+    rooms.join(await rooms.reserve('busy'), second)
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(rooms.get('busy')).toBe(room)
+    expect(room.destroyed).toBe(false)
+  })
+
+  it('compacts a live document once its log passes the row threshold', async () => {
+    const { registry: rooms, store } = registry({ compactMaxRows: 10 })
+    const room = await rooms.reserve('grow')
+    const peer = new SilentPeer('p')
+    rooms.join(room, peer)
+    const source = new Y.Doc()
+    for (let i = 0; i < 25; i++) {
+      edit(room, peer, source, `${i} `)
+      await rooms.flushed()
+    }
+    await vi.waitFor(async () => expect((await store.info('grow'))!.logRows).toBeLessThan(10))
+    const stored = await store.load('grow')
+    expect(stored?.snapshot).not.toBeNull()
+    const reloaded = new Y.Doc()
+    Y.applyUpdate(reloaded, Y.mergeUpdates([stored!.snapshot!, ...stored!.updates]))
+    expect(reloaded.getText('t').toString()).toBe(source.getText('t').toString())
+  })
+
+  it('compacts a long stored log when the room loads', async () => {
+    const store = new MemoryDocumentStore()
+    const source = new Y.Doc()
+    const updates: Uint8Array[] = []
+    source.on('update', (u: Uint8Array) => updates.push(u))
+    for (let i = 0; i < 300; i++) source.getText('t').insert(i, 'x')
+    await store.appendUpdates([{ name: 'long', updates }])
+    const { registry: rooms } = registry({ store, compactMaxRows: 100 })
+    const room = await rooms.reserve('long')
+    expect(room.doc.getText('t').length).toBe(300)
+    await vi.waitFor(async () => expect((await store.info('long'))!.logRows).toBe(0))
+  })
+
+  it('closes the connections of a room whose writes fail and drops it from memory', async () => {
+    const memory = new MemoryDocumentStore()
+    const broken: DocumentStore = withOverrides(memory, {
+      appendUpdates: async () => {
+        throw new Error('SQLITE_FULL')
+      },
+    })
+    const { registry: rooms } = registry({ store: broken })
+    const room = await rooms.reserve('full')
+    const peer = new SilentPeer('p')
+    rooms.join(room, peer)
+    edit(room, peer, new Y.Doc(), 'no room on disk')
+    await rooms.flushed()
+    expect(peer.closedWith).toBe(CloseCode.StorageUnavailable)
+    expect(rooms.size).toBe(0)
+    expect(room.destroyed).toBe(true)
+  })
+
+  it('shuts down: closes peers with GoingAway, flushes, compacts and refuses new joins', async () => {
+    const { registry: rooms, store } = registry()
+    const room = await rooms.reserve('bye')
+    const peer = new SilentPeer('p')
+    rooms.join(room, peer)
+    edit(room, peer, new Y.Doc(), 'last words')
+    await rooms.shutdown()
+    expect(peer.closedWith).toBe(CloseCode.GoingAway)
+    expect(rooms.size).toBe(0)
+    const stored = await store.load('bye')
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, stored!.snapshot!)
+    expect(doc.getText('t').toString()).toBe('last words')
+    await expect(rooms.reserve('bye')).rejects.toThrow(/shutting down/)
+  })
+})

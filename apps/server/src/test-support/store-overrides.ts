@@ -1,0 +1,16 @@
+/** Test doubles for storage faults: a real store with some methods replaced. */
+import type { DocumentStore } from '../storage/document-store.js'
+
+/** A store that behaves like `base` except for the methods in `overrides`. */
+export function withOverrides(base: DocumentStore, overrides: Partial<DocumentStore>): DocumentStore {
+  return {
+    load: (name) => base.load(name),
+    appendUpdates: (batches) => base.appendUpdates(batches),
+    compact: (name, snapshot, throughSeq) => base.compact(name, snapshot, throughSeq),
+    info: (name) => base.info(name),
+    list: () => base.list(),
+    delete: (name) => base.delete(name),
+    close: () => base.close(),
+    ...overrides,
+  }
+}
