@@ -19,3 +19,16 @@ export {
 } from './frames.js'
 export { isMessageType, MessageType } from './message-type.js'
 export { isValidRoomName, ROOM_NAME_MAX_LENGTH, ROOM_NAME_PATTERN, roomNameProblem } from './room-name.js'
+export {
+  CHANNEL_NAME_MAX_LENGTH,
+  CHANNEL_NAME_PATTERN,
+  ChannelErrorCode,
+  ChannelFrameError,
+  channelMatches,
+  channelPatternProblem,
+  type ClientChannelFrame,
+  isValidChannelName,
+  MAX_CHANNELS_PER_FRAME,
+  parseClientChannelFrame,
+  type ServerChannelFrame,
+} from './channel.js'

@@ -3,11 +3,9 @@
  * append batch in one transaction. better-sqlite3 is synchronous, so a method has finished its write
  * (and, with `synchronous = FULL`, its fsync) by the time its promise exists.
  */
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
-import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3'
+import type { Statement } from 'better-sqlite3'
 import type { AppendResult, DocumentInfo, DocumentStore, StoredDocument, UpdateBatch } from './document-store.js'
-import { migrate } from './sqlite-migrations.js'
+import { type Database, resolveDatabase, type SqliteOptions } from './sqlite-database.js'
 
 const INFO_COLUMNS = `SELECT name, snapshot_bytes + log_bytes AS bytes, log_rows AS logRows, log_bytes AS logBytes,
   created_at AS createdAt, updated_at AS updatedAt FROM documents`
@@ -27,34 +25,19 @@ const SQL = {
   deleteDocument: `DELETE FROM documents WHERE name = ?`,
 } as const
 
-/** Options of {@link SqliteDocumentStore}. */
-export interface SqliteDocumentStoreOptions {
-  /** Database file; its directory is created if missing. `:memory:` for a private in-memory database. */
-  filename: string
-  /** `full` (default) fsyncs every commit and survives power loss; `normal` survives process crashes. */
-  synchronous?: 'full' | 'normal'
-}
-
 /** Documents in a SQLite file. */
 export class SqliteDocumentStore implements DocumentStore {
   readonly #db: Database
+  readonly #ownsDb: boolean
   readonly #stmt: { [K in keyof typeof SQL]: Statement }
   readonly #appendTransaction: (batches: readonly UpdateBatch[]) => AppendResult[]
   readonly #compactTransaction: (name: string, snapshot: Uint8Array, throughSeq: number) => void
 
-  constructor(options: SqliteDocumentStoreOptions) {
-    if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true })
-    this.#db = new BetterSqlite3(options.filename)
-    try {
-      this.#db.pragma('journal_mode = WAL')
-      this.#db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
-      this.#db.pragma('busy_timeout = 5000')
-      this.#db.pragma('foreign_keys = ON')
-      migrate(this.#db)
-    } catch (error) {
-      this.#db.close()
-      throw error
-    }
+  /** Use a shared database (its owner closes it), or open one from options (closed by `close()`). */
+  constructor(source: Database | SqliteOptions) {
+    const { db, owned } = resolveDatabase(source)
+    this.#db = db
+    this.#ownsDb = owned
     this.#stmt = Object.fromEntries(
       Object.entries(SQL).map(([key, sql]) => [key, this.#db.prepare(sql)]),
     ) as { [K in keyof typeof SQL]: Statement }
@@ -117,6 +100,6 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close()
+    if (this.#ownsDb && this.#db.open) this.#db.close()
   }
 }

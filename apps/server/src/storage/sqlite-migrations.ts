@@ -24,6 +24,25 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX document_updates_by_name ON document_updates (name, seq);
   `,
+  // 2: notification channels. AUTOINCREMENT: ids are never reused, even after retention deletes rows.
+  `
+  CREATE TABLE channel_messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel TEXT NOT NULL,
+    data TEXT NOT NULL,
+    ts INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX channel_messages_by_channel ON channel_messages (channel, id);
+  CREATE TABLE channels (
+    name TEXT PRIMARY KEY,
+    pruned_through INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE TABLE publish_idempotency (
+    key TEXT PRIMARY KEY,
+    messages TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  `,
 ]
 
 /** The schema version this code expects. */

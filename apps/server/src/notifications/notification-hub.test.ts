@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest'
+import { createLogger } from '../logger.js'
+import { MemoryMessageStore } from '../storage/memory-message-store.js'
+import type { ChannelMessage } from '../storage/message-store.js'
+import { InvalidChannelError, NotificationHub } from './notification-hub.js'
+
+function hub(options: { maxMessages?: number; maxAgeMs?: number; now?: () => number } = {}) {
+  const store = new MemoryMessageStore()
+  return new NotificationHub({
+    store,
+    logger: createLogger('silent'),
+    retentionFor: () => ({ maxMessages: options.maxMessages ?? 1000, maxAgeMs: options.maxAgeMs ?? 7 * 86_400_000 }),
+    now: options.now,
+  })
+}
+
+describe('NotificationHub', () => {
+  it('assigns strictly increasing ids and dispatches in id order, even for concurrent publishes', async () => {
+    const h = hub()
+    const seen: ChannelMessage[] = []
+    h.on(() => true, (message) => seen.push(message))
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => h.publish([i % 2 ? 'a' : 'b'], { i })))
+    const ids = results.map((r) => Object.values(r.ids)[0]!)
+    expect(ids).toEqual([...ids].sort((x, y) => x - y))
+    expect(seen.map((m) => m.id)).toEqual(ids)
+    expect(seen.map((m) => (m.data as { i: number }).i)).toEqual(Array.from({ length: 50 }, (_, i) => i))
+  })
+
+  it('publishes to several channels with one id each, and only to matching listeners', async () => {
+    const h = hub()
+    const news: string[] = []
+    const off = h.on((channel) => channel === 'news', (message) => news.push(message.channel))
+    const { ids } = await h.publish(['news', 'other'], 'hello')
+    expect(Object.keys(ids)).toEqual(['news', 'other'])
+    expect(ids.other).toBe(ids.news! + 1)
+    off()
+    await h.publish(['news'], 'after unsubscribe')
+    expect(news).toEqual(['news'])
+    expect(h.listenerCount).toBe(0)
+  })
+
+  it('keeps only the retained history per channel and reports the gap', async () => {
+    const h = hub({ maxMessages: 3 })
+    const ids: number[] = []
+    for (let i = 0; i < 6; i++) ids.push((await h.publish(['c'], i)).ids.c!)
+    expect((await h.history(['c'], 0, 100)).map((m) => m.data)).toEqual([3, 4, 5])
+    expect(await h.gaps(['c'], ids[1]!)).toEqual(['c'])
+    expect(await h.gaps(['c'], ids[2]!)).toEqual([])
+  })
+
+  it('expires history by age when pruned', async () => {
+    let now = 1_000_000
+    const h = hub({ maxAgeMs: 1000, now: () => now })
+    await h.publish(['c'], 'old')
+    now += 5000
+    expect(await h.pruneAll()).toBe(1)
+    await h.publish(['c'], 'new')
+    expect((await h.history(['c'], 0, 10)).map((m) => m.data)).toEqual(['new'])
+    expect(await h.gaps(['c'], 0)).toEqual(['c'])
+  })
+
+  it('answers a repeated idempotency key with the first ids and publishes nothing', async () => {
+    const h = hub()
+    const seen: unknown[] = []
+    h.on(() => true, (message) => seen.push(message.data))
+    const first = await h.publish(['a', 'b'], 1, { idempotencyKey: 'order-17' })
+    const repeat = await h.publish(['a', 'b'], 2, { idempotencyKey: 'order-17' })
+    expect(repeat).toEqual({ ids: first.ids, duplicate: true })
+    expect(seen).toEqual([1, 1])
+    expect(h.counters.published).toBe(2)
+  })
+
+  it('refuses invalid channel names before storing anything', async () => {
+    const h = hub()
+    await expect(h.publish(['ok', 'not ok'], 1)).rejects.toBeInstanceOf(InvalidChannelError)
+    await expect(h.publish([], 1)).rejects.toBeInstanceOf(InvalidChannelError)
+    expect(await h.history(['ok'], 0, 10)).toEqual([])
+  })
+})

@@ -1,0 +1,125 @@
+/**
+ * The notification hub: publish to channels, listen for new messages, read history. It stores every
+ * message before any listener hears of it, and dispatches in id order. It knows nothing about Yjs,
+ * rooms or transports; rooms, the HTTP API and the Redis bridge publish into it.
+ */
+import { isValidChannelName } from '@tandem/protocol'
+import type { Logger } from '../logger.js'
+import { type ChannelMessage, type MessageStore, type RetentionPolicy, selectorFor } from '../storage/message-store.js'
+
+/** Options of a {@link NotificationHub}. */
+export interface NotificationHubOptions {
+  store: MessageStore
+  logger: Logger
+  /** How much history `channel` keeps. */
+  retentionFor: (channel: string) => RetentionPolicy
+  /** How long an idempotency key is remembered. Default five minutes. */
+  idempotencyTtlMs?: number
+  /** Clock, for tests. */
+  now?: () => number
+}
+
+/** What {@link NotificationHub.publish} did. */
+export interface PublishResult {
+  /** Message id per channel. */
+  ids: Record<string, number>
+  /** True when the idempotency key was already used: nothing was published now. */
+  duplicate: boolean
+}
+
+/** Thrown by {@link NotificationHub.publish} for a channel name that is not valid. */
+export class InvalidChannelError extends Error {
+  override name = 'InvalidChannelError'
+}
+
+type Listener = (message: ChannelMessage) => void
+
+/** Counters for metrics. */
+export interface HubCounters {
+  published: number
+  delivered: number
+}
+
+/** Publish/subscribe with durable, resumable history. */
+export class NotificationHub {
+  readonly #options: NotificationHubOptions
+  readonly #listeners = new Set<{ matches: (channel: string) => boolean; listener: Listener }>()
+  readonly #now: () => number
+  /** Publishes run one at a time so that dispatch order is id order. */
+  #chain: Promise<unknown> = Promise.resolve()
+  readonly counters: HubCounters = { published: 0, delivered: 0 }
+
+  constructor(options: NotificationHubOptions) {
+    this.#options = options
+    this.#now = options.now ?? Date.now
+  }
+
+  /**
+   * Store `data` on every channel in `channels`, then hand it to listeners.
+   * @throws {InvalidChannelError} for a bad channel name, before anything is stored.
+   * @example
+   * const { ids } = await hub.publish(['news'], { title: 'Release 1.0' })
+   */
+  publish(channels: readonly string[], data: unknown, options: { idempotencyKey?: string } = {}): Promise<PublishResult> {
+    const unique = [...new Set(channels)]
+    const bad = unique.find((channel) => !isValidChannelName(channel))
+    if (unique.length === 0) return Promise.reject(new InvalidChannelError('at least one channel is required'))
+    if (bad !== undefined) return Promise.reject(new InvalidChannelError(`invalid channel name: ${JSON.stringify(bad.slice(0, 60))}`))
+    const dataJson = JSON.stringify(data === undefined ? null : data)
+    const run = async (): Promise<PublishResult> => {
+      const now = this.#now()
+      const idempotency = options.idempotencyKey
+        ? { key: options.idempotencyKey, expiresAt: now + (this.#options.idempotencyTtlMs ?? 5 * 60_000) }
+        : undefined
+      const outcome = await this.#options.store.append(unique, dataJson, now, idempotency)
+      if (!outcome.duplicate) {
+        this.counters.published += outcome.messages.length
+        for (const message of outcome.messages) this.#dispatch(message)
+        for (const channel of unique) await this.#options.store.prune(channel, this.#options.retentionFor, now)
+      }
+      return { ids: Object.fromEntries(outcome.messages.map((m) => [m.channel, m.id])), duplicate: outcome.duplicate }
+    }
+    const result = this.#chain.then(run, run)
+    this.#chain = result.catch(() => undefined)
+    return result
+  }
+
+  /** Call `listener` with every new message on a channel that `matches`. Returns the unsubscribe function. */
+  on(matches: (channel: string) => boolean, listener: Listener): () => void {
+    const entry = { matches, listener }
+    this.#listeners.add(entry)
+    return () => this.#listeners.delete(entry)
+  }
+
+  /** Stored messages on `patterns` after `afterId`, oldest first. */
+  history(patterns: readonly string[], afterId: number, limit: number): Promise<ChannelMessage[]> {
+    return this.#options.store.since(selectorFor(patterns), afterId, limit)
+  }
+
+  /** The channels among `patterns` whose history no longer reaches back to `afterId`. */
+  gaps(patterns: readonly string[], afterId: number): Promise<string[]> {
+    return this.#options.store.gaps(selectorFor(patterns), afterId)
+  }
+
+  /** Apply age-based retention to every channel. Run periodically. */
+  async pruneAll(): Promise<number> {
+    return this.#options.store.prune(null, this.#options.retentionFor, this.#now())
+  }
+
+  /** Number of live listeners. */
+  get listenerCount(): number {
+    return this.#listeners.size
+  }
+
+  #dispatch(message: ChannelMessage): void {
+    for (const { matches, listener } of this.#listeners) {
+      if (!matches(message.channel)) continue
+      try {
+        listener(message)
+        this.counters.delivered++
+      } catch (error) {
+        this.#options.logger.error({ err: error, channel: message.channel }, 'notification listener failed')
+      }
+    }
+  }
+}

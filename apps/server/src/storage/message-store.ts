@@ -1,0 +1,68 @@
+/**
+ * The storage contract for notification channels: an append-only, retention-trimmed message log with
+ * server-wide increasing ids, plus idempotency keys for publishers. Every implementation passes the
+ * shared suite in `message-store.contract.ts`.
+ */
+
+/** One stored message. `data` is any JSON value; `ts` is milliseconds since the epoch. */
+export interface ChannelMessage {
+  id: number
+  channel: string
+  data: unknown
+  ts: number
+}
+
+/** How much history a channel keeps. */
+export interface RetentionPolicy {
+  maxMessages: number
+  maxAgeMs: number
+}
+
+/** Channels to read: exact names and name prefixes (a pattern `room:*` is the prefix `room:`). */
+export interface ChannelSelector {
+  names: string[]
+  prefixes: string[]
+}
+
+/** The outcome of an append. */
+export interface AppendOutcome {
+  /** The messages stored, one per channel; for a repeated idempotency key, the ones stored the first time. */
+  messages: ChannelMessage[]
+  /** Whether the idempotency key had been used already, so nothing was stored now. */
+  duplicate: boolean
+}
+
+/** Where channel messages live. */
+export interface MessageStore {
+  /**
+   * Store `data` (JSON text) on each channel, atomically, with increasing ids in channel order.
+   * With `idempotency`, a key seen before and not yet expired returns the earlier messages instead.
+   */
+  append(channels: string[], dataJson: string, ts: number, idempotency?: { key: string; expiresAt: number }): Promise<AppendOutcome>
+  /** Messages on the selected channels with an id above `afterId`, oldest first, at most `limit`. */
+  since(selector: ChannelSelector, afterId: number, limit: number): Promise<ChannelMessage[]>
+  /** The selected channels whose retention already deleted messages with an id above `afterId`. */
+  gaps(selector: ChannelSelector, afterId: number): Promise<string[]>
+  /**
+   * Apply retention to `channel` (or to every channel when `null`) and drop expired idempotency keys.
+   * Resolves the number of messages deleted.
+   */
+  prune(channel: string | null, policyFor: (channel: string) => RetentionPolicy, now: number): Promise<number>
+  /** Release the store. */
+  close(): Promise<void>
+}
+
+/** Split subscription patterns into a {@link ChannelSelector}. */
+export function selectorFor(patterns: readonly string[]): ChannelSelector {
+  const selector: ChannelSelector = { names: [], prefixes: [] }
+  for (const pattern of patterns) {
+    if (pattern.endsWith('*')) selector.prefixes.push(pattern.slice(0, -1))
+    else selector.names.push(pattern)
+  }
+  return selector
+}
+
+/** Whether `channel` is among the selection. */
+export function selects(selector: ChannelSelector, channel: string): boolean {
+  return selector.names.includes(channel) || selector.prefixes.some((prefix) => channel.startsWith(prefix))
+}

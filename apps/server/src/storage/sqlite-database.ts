@@ -1,0 +1,44 @@
+/**
+ * Opens Tandem's SQLite database: one file, WAL journal, busy timeout, foreign keys, and the schema
+ * migrated to the current version. Documents and channel messages share this one connection, so a
+ * single writer orders every write.
+ */
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import BetterSqlite3, { type Database } from 'better-sqlite3'
+import { migrate } from './sqlite-migrations.js'
+
+export type { Database }
+
+/** How to open the database. */
+export interface SqliteOptions {
+  /** Database file; its directory is created if missing. `:memory:` for a private in-memory database. */
+  filename: string
+  /** `full` (default) fsyncs every commit and survives power loss; `normal` survives process crashes. */
+  synchronous?: 'full' | 'normal'
+}
+
+/**
+ * Open and migrate the database.
+ * @throws when the file cannot be opened or was written by a newer schema; nothing is changed then.
+ */
+export function openSqliteDatabase(options: SqliteOptions): Database {
+  if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true })
+  const db = new BetterSqlite3(options.filename)
+  try {
+    db.pragma('journal_mode = WAL')
+    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
+    db.pragma('busy_timeout = 5000')
+    db.pragma('foreign_keys = ON')
+    migrate(db)
+  } catch (error) {
+    db.close()
+    throw error
+  }
+  return db
+}
+
+/** A store's database: either given (shared, closed by its owner) or opened by the store itself. */
+export function resolveDatabase(source: Database | SqliteOptions): { db: Database; owned: boolean } {
+  return 'prepare' in source ? { db: source, owned: false } : { db: openSqliteDatabase(source), owned: true }
+}

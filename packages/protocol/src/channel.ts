@@ -1,0 +1,115 @@
+/**
+ * Notification channels: names, subscription patterns and the JSON frames of a channel session.
+ * The same frames travel as text on `/api/events` and inside {@link MessageType.Channel} binary frames
+ * on a document socket, so one client implementation serves both.
+ */
+
+/** Longest channel name, in characters. */
+export const CHANNEL_NAME_MAX_LENGTH = 200
+
+/** Channel names: 1-200 characters of letters, digits and `. _ : @ # -`. */
+export const CHANNEL_NAME_PATTERN = /^[A-Za-z0-9._:@#-]{1,200}$/
+
+/** Whether `name` is a valid channel name (a concrete channel, not a pattern). */
+export function isValidChannelName(name: string): boolean {
+  return CHANNEL_NAME_PATTERN.test(name)
+}
+
+/**
+ * Why `pattern` cannot be subscribed to, or `null` if it can. A pattern is a channel name, or a
+ * non-empty prefix followed by `*` (`room:*` matches every `room:<name>`).
+ */
+export function channelPatternProblem(pattern: string): string | null {
+  const prefix = pattern.endsWith('*') ? pattern.slice(0, -1) : pattern
+  if (prefix.length === 0) return pattern === '*' ? 'a pattern needs a prefix before "*", e.g. "room:*"' : 'channel name is empty'
+  if (prefix.length > CHANNEL_NAME_MAX_LENGTH) return `channel name is longer than ${CHANNEL_NAME_MAX_LENGTH} characters`
+  if (!CHANNEL_NAME_PATTERN.test(prefix)) {
+    return `channel "${prefix.slice(0, 40)}" may only contain letters, digits and . _ : @ # - (and a final * in subscriptions)`
+  }
+  return null
+}
+
+/** Whether channel `name` is matched by subscription `pattern`. */
+export function channelMatches(pattern: string, name: string): boolean {
+  return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name
+}
+
+/** A frame a client sends. `since` resumes after that message id. */
+export type ClientChannelFrame =
+  | { type: 'subscribe'; channels: string[]; since?: number }
+  | { type: 'unsubscribe'; channels: string[] }
+
+/** A frame the server sends. */
+export type ServerChannelFrame =
+  | { type: 'message'; channel: string; id: number; data: unknown; ts: number }
+  | { type: 'subscribed'; channels: string[] }
+  | { type: 'unsubscribed'; channels: string[] }
+  | { type: 'gap'; channel: string }
+  | { type: 'error'; code: ChannelErrorCode; message: string }
+
+/** Error codes in `{ type: "error" }` frames. */
+export const ChannelErrorCode = {
+  /** The frame is not JSON or not one of the client frames. */
+  BadFrame: 'bad_frame',
+  /** A channel name or pattern is invalid. */
+  BadChannel: 'bad_channel',
+  /** The connection would exceed its subscription limit. */
+  TooManySubscriptions: 'too_many_subscriptions',
+  /** The caller may not subscribe to a channel. */
+  Forbidden: 'forbidden',
+  /** The server failed to read history. */
+  Internal: 'internal',
+} as const
+
+/** One of the {@link ChannelErrorCode} values. */
+export type ChannelErrorCode = (typeof ChannelErrorCode)[keyof typeof ChannelErrorCode]
+
+/** Thrown by {@link parseClientChannelFrame}; `code` goes into the error frame. */
+export class ChannelFrameError extends Error {
+  override name = 'ChannelFrameError'
+  constructor(
+    readonly code: ChannelErrorCode,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Most channels one subscribe or unsubscribe frame may name. */
+export const MAX_CHANNELS_PER_FRAME = 256
+
+/**
+ * Parse and validate a client frame.
+ * @throws {ChannelFrameError} saying what is wrong.
+ * @example
+ * parseClientChannelFrame('{"type":"subscribe","channels":["broadcast"],"since":41}')
+ */
+export function parseClientChannelFrame(json: string): ClientChannelFrame {
+  let value: unknown
+  try {
+    value = JSON.parse(json)
+  } catch {
+    throw new ChannelFrameError(ChannelErrorCode.BadFrame, 'frame is not valid JSON')
+  }
+  if (typeof value !== 'object' || value === null) throw new ChannelFrameError(ChannelErrorCode.BadFrame, 'frame must be a JSON object')
+  const frame = value as Record<string, unknown>
+  if (frame.type !== 'subscribe' && frame.type !== 'unsubscribe') {
+    throw new ChannelFrameError(ChannelErrorCode.BadFrame, 'type must be "subscribe" or "unsubscribe"')
+  }
+  const channels = frame.channels
+  if (!Array.isArray(channels) || channels.length === 0 || channels.length > MAX_CHANNELS_PER_FRAME) {
+    throw new ChannelFrameError(ChannelErrorCode.BadFrame, `channels must be an array of 1-${MAX_CHANNELS_PER_FRAME} names`)
+  }
+  for (const channel of channels) {
+    if (typeof channel !== 'string') throw new ChannelFrameError(ChannelErrorCode.BadChannel, 'channel names must be strings')
+    const problem = channelPatternProblem(channel)
+    if (problem) throw new ChannelFrameError(ChannelErrorCode.BadChannel, problem)
+  }
+  const unique = [...new Set(channels as string[])]
+  if (frame.type === 'unsubscribe') return { type: 'unsubscribe', channels: unique }
+  if (frame.since === undefined || frame.since === null) return { type: 'subscribe', channels: unique }
+  if (typeof frame.since !== 'number' || !Number.isSafeInteger(frame.since) || frame.since < 0) {
+    throw new ChannelFrameError(ChannelErrorCode.BadFrame, 'since must be a non-negative integer message id')
+  }
+  return { type: 'subscribe', channels: unique, since: frame.since }
+}
