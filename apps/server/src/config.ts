@@ -4,6 +4,7 @@
  */
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { channelPatternProblem } from '@tandem/protocol'
 import { z } from 'zod'
 
 /** Thrown by {@link loadConfig} when a variable is malformed; the message names every bad variable. */
@@ -21,6 +22,29 @@ const text = (fallback: string) => z.preprocess(unsetIfEmpty, z.string().min(1).
 const defaultWebDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist')
 
 const MiB = 1024 * 1024
+const DAY_MS = 86_400_000
+
+const secret = z.preprocess(unsetIfEmpty, z.string().min(16, 'must be at least 16 characters').optional())
+
+const retentionOverride = z.strictObject({
+  maxMessages: z.number().int().min(0).max(10_000_000).optional(),
+  maxAgeMs: z.number().int().min(0).optional(),
+})
+
+/** `CHANNEL_RETENTION`: JSON object from channel name or `prefix*` pattern to a retention override. */
+const channelRetention = z.preprocess(
+  (value) => {
+    if (value === undefined || value === '') return {}
+    try {
+      return JSON.parse(String(value)) as unknown
+    } catch {
+      return Symbol('invalid JSON')
+    }
+  },
+  z
+    .record(z.string(), retentionOverride, 'must be a JSON object like {"news":{"maxMessages":100}}')
+    .refine((record) => Object.keys(record).every((pattern) => channelPatternProblem(pattern) === null), 'keys must be channel names or "prefix*" patterns'),
+)
 
 const envSchema = z.object({
   PORT: integer(0, 65_535, 8787),
@@ -38,7 +62,25 @@ const envSchema = z.object({
   COMPACT_MAX_BYTES: integer(1024, 1024 * MiB, 4 * MiB),
   PING_INTERVAL_MS: integer(1000, 10 * 60 * 1000, 30_000),
   SQLITE_SYNCHRONOUS: z.preprocess(unsetIfEmpty, z.enum(['full', 'normal']).default('full')),
+  PUBLISH_KEY: secret,
+  ADMIN_TOKEN: secret,
+  MAX_PUBLISH_BYTES: integer(256, 16 * MiB, 64 * 1024),
+  MAX_SUBSCRIPTIONS: integer(1, 100_000, 128),
+  MAX_EVENT_BUFFER_BYTES: integer(16 * 1024, 1024 * MiB, MiB),
+  RETENTION_MAX_MESSAGES: integer(0, 10_000_000, 1000),
+  RETENTION_MAX_AGE_MS: integer(0, 3650 * DAY_MS, 7 * DAY_MS),
+  CHANNEL_RETENTION: channelRetention,
+  REDIS_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
+  REDIS_PREFIX: z.preprocess(unsetIfEmpty, z.string().min(1).max(100).default('tandem:')),
+  SSE_HEARTBEAT_MS: integer(1000, 10 * 60 * 1000, 30_000),
+  ROOM_ACTIVITY_THROTTLE_MS: integer(0, 10 * 60 * 1000, 3000),
 })
+
+/** A channel's retention limits. */
+export interface Retention {
+  maxMessages: number
+  maxAgeMs: number
+}
 
 /** Validated server configuration. Sizes are bytes, durations milliseconds. */
 export interface Config {
@@ -64,6 +106,28 @@ export interface Config {
   pingIntervalMs: number
   /** SQLite `synchronous` mode: `full` survives power loss, `normal` only process crashes. */
   sqliteSynchronous: 'full' | 'normal'
+  /** Bearer key accepted by `POST /api/publish`; publishing needs it (or the admin token). */
+  publishKey: string | null
+  /** Administrator bearer token. */
+  adminToken: string | null
+  /** Largest publish request body. */
+  maxPublishBytes: number
+  /** Most channel subscriptions one connection may hold. */
+  maxSubscriptions: number
+  /** Outbound bytes queued for one notification subscriber before it is cut off. */
+  maxEventBufferBytes: number
+  /** History kept per channel unless `channelRetention` says otherwise. */
+  retention: Retention
+  /** Per-channel overrides, keyed by channel name or `prefix*` pattern. */
+  channelRetention: Record<string, Partial<Retention>>
+  /** Redis for the `PUBLISH` bridge; `null` disables it. */
+  redisUrl: string | null
+  /** Redis channels `<prefix><channel>` are republished on `<channel>`. */
+  redisPrefix: string
+  /** Interval of SSE heartbeat comments. */
+  sseHeartbeatMs: number
+  /** Least time between two `activity` messages of one room. */
+  roomActivityThrottleMs: number
 }
 
 /**
@@ -92,5 +156,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     compactMaxBytes: v.COMPACT_MAX_BYTES,
     pingIntervalMs: v.PING_INTERVAL_MS,
     sqliteSynchronous: v.SQLITE_SYNCHRONOUS,
+    publishKey: v.PUBLISH_KEY ?? null,
+    adminToken: v.ADMIN_TOKEN ?? null,
+    maxPublishBytes: v.MAX_PUBLISH_BYTES,
+    maxSubscriptions: v.MAX_SUBSCRIPTIONS,
+    maxEventBufferBytes: v.MAX_EVENT_BUFFER_BYTES,
+    retention: { maxMessages: v.RETENTION_MAX_MESSAGES, maxAgeMs: v.RETENTION_MAX_AGE_MS },
+    channelRetention: v.CHANNEL_RETENTION,
+    redisUrl: v.REDIS_URL ?? null,
+    redisPrefix: v.REDIS_PREFIX,
+    sseHeartbeatMs: v.SSE_HEARTBEAT_MS,
+    roomActivityThrottleMs: v.ROOM_ACTIVITY_THROTTLE_MS,
   }
 }

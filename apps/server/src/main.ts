@@ -6,7 +6,9 @@ import { join } from 'node:path'
 import { ConfigError, loadConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { startServer } from './server.js'
+import { type Database, openSqliteDatabase } from './storage/sqlite-database.js'
 import { SqliteDocumentStore } from './storage/sqlite-document-store.js'
+import { SqliteMessageStore } from './storage/sqlite-message-store.js'
 
 async function main(): Promise<void> {
   let config
@@ -19,9 +21,9 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel)
   const databaseFile = join(config.dataDir, 'tandem.db')
-  let store: SqliteDocumentStore
+  let db: Database
   try {
-    store = new SqliteDocumentStore({ filename: databaseFile, synchronous: config.sqliteSynchronous })
+    db = openSqliteDatabase({ filename: databaseFile, synchronous: config.sqliteSynchronous })
   } catch (error) {
     logger.fatal({ err: error, databaseFile }, 'cannot open the database')
     process.exit(1)
@@ -29,10 +31,10 @@ async function main(): Promise<void> {
 
   let server
   try {
-    server = await startServer(config, { store, logger })
+    server = await startServer(config, { store: new SqliteDocumentStore(db), messages: new SqliteMessageStore(db), logger })
   } catch (error) {
     logger.fatal({ err: error, host: config.host, port: config.port }, 'cannot start listening')
-    await store.close()
+    db.close()
     process.exit(1)
   }
   logger.info({ url: server.url, port: server.port, databaseFile }, `Tandem is ready on ${server.url}`)
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down')
     server
       .close()
-      .then(() => store.close())
+      .then(() => db.close())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         logger.fatal({ err: error }, 'shutdown failed')

@@ -1,8 +1,9 @@
 /**
  * Composes a running Tandem server: the Hono app on a Node HTTP server, WebSocket upgrades routed by
- * path, and the room registry over a document store. Tests start it on port 0; `main.ts` starts it
- * from the environment.
+ * path, the room registry over a document store, and the notification hub over a message store.
+ * Tests start it on port 0; `main.ts` starts it from the environment.
  */
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import { roomNameProblem } from '@tandem/protocol'
@@ -11,13 +12,19 @@ import { rejectUpgrade } from './collab/reject-upgrade.js'
 import type { Config } from './config.js'
 import { createApp } from './http/app.js'
 import type { Logger } from './logger.js'
+import { EventsEndpoint } from './notifications/events-endpoint.js'
+import { NotificationHub } from './notifications/notification-hub.js'
+import { RedisBridge } from './notifications/redis-bridge.js'
+import { retentionResolver } from './notifications/retention.js'
+import { RoomActivityPublisher } from './notifications/room-activity.js'
 import { RoomRegistry } from './rooms/room-registry.js'
 import type { DocumentStore } from './storage/document-store.js'
-import type { Server } from 'node:http'
+import type { MessageStore } from './storage/message-store.js'
 
-/** What a server runs on. The caller owns the store and closes it after {@link TandemServer.close}. */
+/** What a server runs on. The caller owns the stores and closes them after {@link TandemServer.close}. */
 export interface ServerDeps {
   store: DocumentStore
+  messages: MessageStore
   logger: Logger
 }
 
@@ -27,26 +34,36 @@ export interface TandemServer {
   url: string
   port: number
   registry: RoomRegistry
+  hub: NotificationHub
+  /** The Redis bridge, when `REDIS_URL` is set. */
+  bridge: RedisBridge | null
   /** Stop accepting, close sockets with GoingAway, flush and compact rooms. Idempotent. */
   close(): Promise<void>
 }
 
 const COLLAB_PATH = /^\/collab\/(.*)$/
+const EVENTS_PATH = '/api/events'
+const PRUNE_INTERVAL_MS = 60_000
 
 /**
  * Start listening on `config.host:config.port`.
  * @example
- * const server = await startServer({ ...config, port: 0 }, { store, logger })
+ * const server = await startServer({ ...config, port: 0 }, { store, messages, logger })
  * const ws = new WebSocket(`${server.url.replace('http', 'ws')}/collab/my-room`)
  */
 export async function startServer(config: Config, deps: ServerDeps): Promise<TandemServer> {
-  const { store, logger } = deps
+  const { store, messages, logger } = deps
+  const hub = new NotificationHub({ store: messages, logger, retentionFor: retentionResolver(config.retention, config.channelRetention) })
+  const activity = new RoomActivityPublisher(hub, logger, config.roomActivityThrottleMs)
   const registry = new RoomRegistry({
     store,
     logger,
     idleMs: config.roomIdleMs,
     compactMaxRows: config.compactMaxRows,
     compactMaxBytes: config.compactMaxBytes,
+    onJoin: (room) => activity.joined(room),
+    onLeave: (room) => activity.left(room),
+    onDocumentChange: (room) => activity.changed(room),
   })
   const collab = new CollabEndpoint({
     registry,
@@ -54,13 +71,33 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     maxFrameBytes: config.maxFrameBytes,
     maxBufferedBytes: config.maxBufferedBytes,
     pingIntervalMs: config.pingIntervalMs,
+    channels: { hub, maxSubscriptions: config.maxSubscriptions },
   })
-  const app = createApp({ registry, store, logger, startedAt: Date.now(), webDir: config.webDir })
+  const events = new EventsEndpoint({
+    hub,
+    logger,
+    maxSubscriptions: config.maxSubscriptions,
+    maxEventBufferBytes: config.maxEventBufferBytes,
+    pingIntervalMs: config.pingIntervalMs,
+  })
+  const bridge = config.redisUrl
+    ? new RedisBridge({ url: config.redisUrl, prefix: config.redisPrefix, hub, logger, maxPayloadBytes: config.maxPublishBytes })
+    : null
+  const pruner = setInterval(() => {
+    hub.pruneAll().catch((error: unknown) => logger.error({ err: error }, 'pruning channel history failed'))
+  }, PRUNE_INTERVAL_MS)
+  pruner.unref()
+
+  const app = createApp({ config, registry, store, hub, bridge, logger, startedAt: Date.now() })
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as Server
 
   httpServer.on('upgrade', (request, socket, head) => {
     socket.on('error', (error) => logger.debug({ err: error }, 'socket error during upgrade'))
     const path = new URL(request.url ?? '/', 'http://upgrade.invalid').pathname
+    if (path === EVENTS_PATH) {
+      events.handleUpgrade(request, socket, head)
+      return
+    }
     const match = COLLAB_PATH.exec(path)
     if (!match) {
       rejectUpgrade(socket, 404, 'not_found', `no WebSocket endpoint at ${path}`)
@@ -85,6 +122,8 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
       resolve()
     })
   })
+  // The bridge retries in the background; the server serves whether or not Redis is there.
+  bridge?.start().catch((error: unknown) => logger.warn({ err: error }, 'Redis bridge could not connect yet; retrying'))
   const { port } = httpServer.address() as AddressInfo
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
 
@@ -93,11 +132,17 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     url: `http://${host}:${port}`,
     port,
     registry,
+    hub,
+    bridge,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()))
+        clearInterval(pruner)
+        events.close()
         await registry.shutdown()
         collab.close()
+        activity.close()
+        await bridge?.close()
         httpServer.closeAllConnections()
         await stopped
       })()

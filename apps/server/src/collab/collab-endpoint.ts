@@ -6,14 +6,18 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { CloseCode, closeCodeName } from '@tandem/protocol'
-import { WebSocket, WebSocketServer } from 'ws'
+import { CloseCode, closeCodeName, encodeChannelFrame, MessageType } from '@tandem/protocol'
+import { type WebSocket, WebSocketServer } from 'ws'
 import { closeCodeFor, ConnectionError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { Room } from '../rooms/room.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
+import { Heartbeat } from '../sockets/heartbeat.js'
 import { rejectUpgrade } from './reject-upgrade.js'
-import { WsPeer } from './ws-peer.js'
+import { WsPeer } from '../sockets/ws-peer.js'
+import { ChannelSession } from '../notifications/channel-session.js'
+import type { NotificationHub } from '../notifications/notification-hub.js'
+import { decodeFrame } from '../rooms/room.js'
 
 /** Options of a {@link CollabEndpoint}. */
 export interface CollabEndpointOptions {
@@ -25,15 +29,18 @@ export interface CollabEndpointOptions {
   maxBufferedBytes: number
   /** Interval of pings; a socket that has not answered the previous one is terminated. */
   pingIntervalMs: number
+  /**
+   * Notification channels multiplexed on document sockets (message type 100). A connection gets
+   * channel frames only after it subscribes, so stock y-websocket clients never see one.
+   */
+  channels?: { hub: NotificationHub; maxSubscriptions: number }
 }
 
 /** Accepts document connections and wires them to rooms. */
 export class CollabEndpoint {
   readonly #options: CollabEndpointOptions
   readonly #wss: WebSocketServer
-  /** Live sockets and whether each answered the last ping. */
-  readonly #alive = new Map<WebSocket, boolean>()
-  readonly #pinger: NodeJS.Timeout
+  readonly #heartbeat: Heartbeat
   #nextId = 1
 
   constructor(options: CollabEndpointOptions) {
@@ -44,13 +51,12 @@ export class CollabEndpoint {
       perMessageDeflate: false,
       clientTracking: false,
     })
-    this.#pinger = setInterval(() => this.#pingAll(), options.pingIntervalMs)
-    this.#pinger.unref()
+    this.#heartbeat = new Heartbeat(options.pingIntervalMs, () => options.logger.info('terminating a connection that missed a ping'))
   }
 
   /** Number of open document sockets. */
   get socketCount(): number {
-    return this.#alive.size
+    return this.#heartbeat.size
   }
 
   /** Take over an upgrade request for `roomName` (already validated). */
@@ -80,10 +86,9 @@ export class CollabEndpoint {
     })
   }
 
-  /** Stop pinging. Rooms close their own sockets on shutdown. */
+  /** Stop pinging and cut any socket still open. Rooms close their own sockets first on shutdown. */
   close(): void {
-    clearInterval(this.#pinger)
-    for (const ws of this.#alive.keys()) ws.terminate()
+    this.#heartbeat.stop()
     this.#wss.close()
   }
 
@@ -91,25 +96,31 @@ export class CollabEndpoint {
     const { registry, logger, maxBufferedBytes } = this.#options
     const peer = new WsPeer(`c${this.#nextId++}`, ws, maxBufferedBytes, logger)
     const context = { room: room.name, conn: peer.id }
-    this.#alive.set(ws, true)
+    this.#heartbeat.track(ws)
     logger.debug({ ...context, address: request.socket.remoteAddress }, 'connection opened')
 
+    let session: ChannelSession | null = null
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
         this.#fail(peer, context, new ConnectionError(CloseCode.UnsupportedData, 'only binary y-websocket frames are accepted'))
         return
       }
       try {
-        room.receive(peer, data as Buffer)
+        const message = decodeFrame(data as Buffer)
+        if (message.type !== MessageType.Channel) {
+          room.handle(peer, message)
+          return
+        }
+        session ??= this.#openSession(peer)
+        session.handleText(message.json).catch((error: unknown) => this.#fail(peer, context, error))
       } catch (error) {
         this.#fail(peer, context, error)
       }
     })
-    ws.on('pong', () => this.#alive.set(ws, true))
     // `ws` reports framing errors (reserved bits, oversized frames) here and closes the socket itself.
     ws.on('error', (error) => logger.warn({ ...context, err: error }, 'connection error'))
     ws.on('close', (code) => {
-      this.#alive.delete(ws)
+      session?.close()
       registry.leave(room, peer)
       logger.debug({ ...context, code }, 'connection closed')
     })
@@ -120,22 +131,23 @@ export class CollabEndpoint {
     }
   }
 
+  #openSession(peer: WsPeer): ChannelSession {
+    const channels = this.#options.channels
+    if (!channels) throw new ConnectionError(CloseCode.UnknownMessageType, 'notification channels are not enabled on this server')
+    const session = new ChannelSession({
+      hub: channels.hub,
+      logger: this.#options.logger,
+      maxSubscriptions: channels.maxSubscriptions,
+      send: (frame) => peer.send(encodeChannelFrame(JSON.stringify(frame))),
+    })
+    peer.onSlowConsumer(() => session.close())
+    return session
+  }
+
   #fail(peer: WsPeer, context: { room: string; conn: string }, error: unknown): void {
     const code = closeCodeFor(error)
     const level = code === CloseCode.InternalError || code === CloseCode.StorageUnavailable ? 'error' : 'warn'
     this.#options.logger[level]({ ...context, code: closeCodeName(code), err: error }, 'closing connection')
     peer.close(code, error instanceof ConnectionError ? error.message : 'internal error')
-  }
-
-  #pingAll(): void {
-    for (const [ws, alive] of this.#alive) {
-      if (!alive) {
-        this.#options.logger.info('terminating a connection that missed a ping')
-        ws.terminate()
-        continue
-      }
-      this.#alive.set(ws, false)
-      ws.ping()
-    }
   }
 }

@@ -2,7 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../config.js'
 import { createLogger } from '../logger.js'
+import { NotificationHub } from '../notifications/notification-hub.js'
+import { MemoryMessageStore } from '../storage/memory-message-store.js'
 import { RoomRegistry } from '../rooms/room-registry.js'
 import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 import { createApp } from './app.js'
@@ -16,14 +19,16 @@ function app(dir = webDir) {
   const logger = createLogger('silent')
   const store = new MemoryDocumentStore()
   const registry = new RoomRegistry({ store, logger, idleMs: 10, compactMaxRows: 100, compactMaxBytes: 1 << 20 })
-  return createApp({ registry, store, logger, startedAt: Date.now() - 5_000, webDir: dir })
+  const hub = new NotificationHub({ store: new MemoryMessageStore(), logger, retentionFor: () => ({ maxMessages: 10, maxAgeMs: 1000 }) })
+  const config = { ...loadConfig({}), webDir: dir }
+  return createApp({ config, registry, store, hub, bridge: null, logger, startedAt: Date.now() - 5_000 })
 }
 
 describe('HTTP app', () => {
   it('answers health with counts and uptime', async () => {
     const response = await app().request('/api/health')
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ ok: true, rooms: 0, connections: 0, uptimeS: 5 })
+    expect(await response.json()).toEqual({ ok: true, rooms: 0, connections: 0, uptimeS: 5, redis: 'disabled' })
   })
 
   it('answers unknown API routes with a JSON 404 and plain HTTP on /collab with 426', async () => {

@@ -2,41 +2,62 @@
  * The HTTP side of the server as a Hono app. Built from its dependencies with no I/O at import
  * time, so route tests call `app.request()` directly.
  */
+import type { HttpBindings } from '@hono/node-server'
 import { Hono } from 'hono'
+import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
+import type { NotificationHub } from '../notifications/notification-hub.js'
+import type { RedisBridge } from '../notifications/redis-bridge.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
+import { channelHistoryRoute } from './channel-history-route.js'
 import { handleHttpError } from './error-handler.js'
+import { eventsSseRoute } from './events-sse-route.js'
 import { healthRoute } from './health-route.js'
+import { publishRoute } from './publish-route.js'
 import { roomsRoute } from './rooms-route.js'
 import { webAppRoutes } from './web-app-routes.js'
 
 /** What {@link createApp} composes. */
 export interface AppDeps {
+  config: Config
   registry: RoomRegistry
   store: DocumentStore
+  hub: NotificationHub
+  bridge: RedisBridge | null
   logger: Logger
   /** When the server started, for `uptimeS`. */
   startedAt: number
-  /** Directory of the built web app. */
-  webDir: string
 }
 
 /**
  * Build the Hono app: API routes, then the web app.
  * @example
- * const app = createApp({ registry, store, logger, startedAt: Date.now(), webDir })
+ * const app = createApp({ config, registry, store, hub, bridge: null, logger, startedAt: Date.now() })
  * const response = await app.request('/api/health')
  */
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono()
+export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
+  const { config } = deps
+  const app = new Hono<{ Bindings: HttpBindings }>()
   app.route('/api/health', healthRoute(deps))
   app.route('/api/rooms', roomsRoute(deps))
+  app.route('/api/publish', publishRoute({ hub: deps.hub, publishKey: config.publishKey, adminToken: config.adminToken, maxPublishBytes: config.maxPublishBytes }))
+  app.route('/api/channels', channelHistoryRoute(deps))
+  app.route(
+    '/api/events',
+    eventsSseRoute({
+      hub: deps.hub,
+      logger: deps.logger,
+      maxSubscriptions: config.maxSubscriptions,
+      maxEventBufferBytes: config.maxEventBufferBytes,
+      sseHeartbeatMs: config.sseHeartbeatMs,
+    }),
+  )
   app.all('/api/*', (c) => c.json({ error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` } }, 404))
   app.all('/collab/*', (c) =>
     c.json({ error: { code: 'upgrade_required', message: 'this endpoint speaks WebSocket (y-websocket protocol)' } }, 426),
   )
-  app.route('/', webAppRoutes(deps.webDir))
+  app.route('/', webAppRoutes(config.webDir))
   app.onError(handleHttpError(deps.logger))
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `nothing at ${c.req.path}` } }, 404))
   return app

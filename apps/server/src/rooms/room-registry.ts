@@ -25,6 +25,10 @@ export interface RoomRegistryOptions {
   compactMaxBytes: number
   /** Called after every document change (for activity notifications). */
   onDocumentChange?: (room: Room) => void
+  /** Called after a connection joined a room. */
+  onJoin?: (room: Room) => void
+  /** Called after a connection left a room. */
+  onLeave?: (room: Room) => void
 }
 
 /** Live rooms, keyed by name. One per server. */
@@ -108,6 +112,7 @@ export class RoomRegistry {
   join(room: Room, peer: Peer): void {
     room.reservations--
     room.add(peer)
+    this.#options.onJoin?.(room)
   }
 
   /** Give up a reservation without joining (the socket went away during the upgrade). */
@@ -118,7 +123,9 @@ export class RoomRegistry {
 
   /** Remove `peer` from `room`; the room unloads once it has stayed empty for `idleMs`. */
   leave(room: Room, peer: Peer): void {
+    const wasIn = room.peerCount
     room.remove(peer)
+    if (room.peerCount < wasIn) this.#options.onLeave?.(room)
     this.#scheduleIdle(room)
   }
 

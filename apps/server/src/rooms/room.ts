@@ -5,6 +5,7 @@
  */
 import {
   CloseCode,
+  type CollabMessage,
   decodeCollabMessage,
   encodeAwarenessFrame,
   encodeSyncStep1,
@@ -21,6 +22,20 @@ import { ConnectionError } from '../errors.js'
 import type { AppendResult, StoredDocument } from '../storage/document-store.js'
 import type { Peer } from './peer.js'
 import type { UpdateWriter } from './update-writer.js'
+
+/**
+ * Decode a collab frame, translating protocol errors into the connection errors that close it.
+ * @throws {ConnectionError} with `MalformedMessage` or `UnknownMessageType`.
+ */
+export function decodeFrame(bytes: Uint8Array): CollabMessage {
+  try {
+    return decodeCollabMessage(bytes)
+  } catch (error) {
+    if (error instanceof UnknownMessageTypeError) throw new ConnectionError(CloseCode.UnknownMessageType, error.message)
+    if (error instanceof MalformedMessageError) throw new ConnectionError(CloseCode.MalformedMessage, error.message)
+    throw error
+  }
+}
 
 interface Outgoing {
   update: Uint8Array
@@ -125,15 +140,12 @@ export class Room {
    * the connection with the error's code. Nothing of a rejected frame is applied or stored.
    */
   receive(peer: Peer, bytes: Uint8Array): void {
+    this.handle(peer, decodeFrame(bytes))
+  }
+
+  /** Handle one decoded message from `peer`; see {@link receive}. */
+  handle(peer: Peer, message: CollabMessage): void {
     if (!this.#peers.has(peer) || this.#destroyed) return
-    let message
-    try {
-      message = decodeCollabMessage(bytes)
-    } catch (error) {
-      if (error instanceof UnknownMessageTypeError) throw new ConnectionError(CloseCode.UnknownMessageType, error.message)
-      if (error instanceof MalformedMessageError) throw new ConnectionError(CloseCode.MalformedMessage, error.message)
-      throw error
-    }
     switch (message.type) {
       case MessageType.Sync:
         if (message.step === SyncStep.Step1) this.#answerSyncStep1(peer, message.data)
@@ -155,7 +167,8 @@ export class Room {
         // Auth messages flow from server to client only; a client sending one is ignored, as in y-websocket.
         return
       case MessageType.Channel:
-        throw new ConnectionError(CloseCode.UnknownMessageType, 'channel frames are not enabled on this server')
+        // Channel frames belong to the connection's notification session, not to the document.
+        throw new ConnectionError(CloseCode.UnknownMessageType, 'channel frames are not handled by rooms')
     }
   }
 

@@ -11,10 +11,13 @@ import { createLogger } from '../logger.js'
 import { startServer, type TandemServer } from '../server.js'
 import type { DocumentStore } from '../storage/document-store.js'
 import { MemoryDocumentStore } from '../storage/memory-document-store.js'
+import { MemoryMessageStore } from '../storage/memory-message-store.js'
+import type { MessageStore } from '../storage/message-store.js'
 
 /** A running server plus the store it writes to. */
 export interface TestServer extends TandemServer {
   store: DocumentStore
+  messages: MessageStore
   /** `ws://host:port/collab`, the stock client's `serverUrl`. */
   collabUrl: string
 }
@@ -23,15 +26,19 @@ export interface TestServer extends TandemServer {
 export async function startTestServer(
   overrides: Partial<Config> = {},
   store: DocumentStore = new MemoryDocumentStore(),
-  options: { closeStore?: boolean } = {},
+  options: { closeStore?: boolean; messages?: MessageStore } = {},
 ): Promise<TestServer> {
   const config: Config = { ...loadConfig({}), host: '127.0.0.1', port: 0, ...overrides }
-  const server = await startServer(config, { store, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') })
+  const messages = options.messages ?? new MemoryMessageStore()
+  const server = await startServer(config, { store, messages, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') })
   onTestFinished(async () => {
     await server.close()
-    if (options.closeStore !== false) await store.close()
+    if (options.closeStore !== false) {
+      await store.close()
+      await messages.close()
+    }
   })
-  return { ...server, store, collabUrl: `${server.url.replace(/^http/, 'ws')}/collab` }
+  return { ...server, store, messages, collabUrl: `${server.url.replace(/^http/, 'ws')}/collab` }
 }
 
 /** A stock `y-websocket` client on its own Y.Doc. */

@@ -1,4 +1,8 @@
-/** A {@link Peer} backed by a `ws` WebSocket. */
+/**
+ * A `ws` WebSocket with the server's sending rules: frames go out only while open, and a client whose
+ * outbound buffer passes the limit (it stopped reading) is disconnected with `SlowConsumer` instead of
+ * growing memory or slowing anyone else. Rooms see it as a {@link Peer}.
+ */
 import { CloseCode, closeCodeName } from '@tandem/protocol'
 import { WebSocket } from 'ws'
 import type { Logger } from '../logger.js'
@@ -17,6 +21,8 @@ function clampReason(reason: string): string {
 
 /** One WebSocket connection. Cuts itself off when the client stops reading. */
 export class WsPeer implements Peer {
+  #onSlow: (() => void) | null = null
+
   constructor(
     readonly id: string,
     readonly socket: WebSocket,
@@ -24,14 +30,29 @@ export class WsPeer implements Peer {
     private readonly logger: Logger,
   ) {}
 
+  /** Queue one binary frame. */
   send(frame: Uint8Array): void {
-    if (this.socket.readyState !== WebSocket.OPEN) return
-    if (this.socket.bufferedAmount > this.maxBufferedBytes) {
-      this.logger.warn({ conn: this.id, buffered: this.socket.bufferedAmount }, 'client is not reading; disconnecting it')
-      this.close(CloseCode.SlowConsumer, 'outbound buffer limit exceeded')
-      return
-    }
-    this.socket.send(frame, { binary: true })
+    if (this.#mayQueue()) this.socket.send(frame, { binary: true })
+  }
+
+  /** Queue one text frame. */
+  sendText(text: string): void {
+    if (this.#mayQueue()) this.socket.send(text)
+  }
+
+  /** Run `callback` (once) if this peer gets cut off as a slow consumer. */
+  onSlowConsumer(callback: () => void): void {
+    this.#onSlow = callback
+  }
+
+  #mayQueue(): boolean {
+    if (this.socket.readyState !== WebSocket.OPEN) return false
+    if (this.socket.bufferedAmount <= this.maxBufferedBytes) return true
+    this.logger.warn({ conn: this.id, buffered: this.socket.bufferedAmount }, 'client is not reading; disconnecting it')
+    this.close(CloseCode.SlowConsumer, 'outbound buffer limit exceeded')
+    this.#onSlow?.()
+    this.#onSlow = null
+    return false
   }
 
   close(code: CloseCode, reason: string): void {

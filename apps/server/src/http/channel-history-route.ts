@@ -1,0 +1,24 @@
+/** `GET /api/channels/<channel>/messages?since=<id>&limit=<n>`: stored history of one channel. */
+import { isValidChannelName } from '@tandem/protocol'
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { HttpError } from '../errors.js'
+import type { NotificationHub } from '../notifications/notification-hub.js'
+
+const query = z.object({
+  since: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+})
+
+/** Answers `{ messages, gap }`: messages after `since`, oldest first; `gap` when history no longer reaches `since`. */
+export function channelHistoryRoute(deps: { hub: NotificationHub }): Hono {
+  return new Hono().get('/:channel/messages', async (c) => {
+    const channel = c.req.param('channel')
+    if (!isValidChannelName(channel)) throw new HttpError(400, 'bad_channel', 'invalid channel name')
+    const parsed = query.safeParse(c.req.query())
+    if (!parsed.success) throw new HttpError(400, 'bad_request', 'since must be a message id (integer ≥ 0) and limit 1-1000')
+    const { since, limit } = parsed.data
+    const [messages, gaps] = await Promise.all([deps.hub.history([channel], since, limit), deps.hub.gaps([channel], since)])
+    return c.json({ messages, gap: gaps.length > 0 })
+  })
+}

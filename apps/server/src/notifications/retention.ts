@@ -1,0 +1,22 @@
+/** Which retention limits apply to a channel: an exact override, else the longest matching prefix, else defaults. */
+import type { Retention } from '../config.js'
+
+/**
+ * Build the per-channel retention lookup.
+ * @example
+ * const retentionFor = retentionResolver({ maxMessages: 1000, maxAgeMs: 7 * DAY }, { 'room:*': { maxMessages: 50 } })
+ * retentionFor('room:notes') // { maxMessages: 50, maxAgeMs: 7 * DAY }
+ */
+export function retentionResolver(defaults: Retention, overrides: Record<string, Partial<Retention>>): (channel: string) => Retention {
+  const exact = new Map<string, Partial<Retention>>()
+  const prefixes: Array<[string, Partial<Retention>]> = []
+  for (const [pattern, override] of Object.entries(overrides)) {
+    if (pattern.endsWith('*')) prefixes.push([pattern.slice(0, -1), override])
+    else exact.set(pattern, override)
+  }
+  prefixes.sort((a, b) => b[0].length - a[0].length)
+  return (channel) => {
+    const override = exact.get(channel) ?? prefixes.find(([prefix]) => channel.startsWith(prefix))?.[1]
+    return { ...defaults, ...override }
+  }
+}
