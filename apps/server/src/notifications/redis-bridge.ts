@@ -50,6 +50,7 @@ export class RedisBridge {
       connectTimeout: 5_000,
       autoResubscribe: true,
       lazyConnect: true,
+      connectionName: `tandem-bridge:${options.prefix}`,
     })
     this.#client.on('ready', () => {
       if (this.#state !== 'ready') options.logger.info({ prefix: options.prefix }, 'Redis bridge subscribed')
