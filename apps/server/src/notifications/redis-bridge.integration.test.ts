@@ -63,11 +63,11 @@ describe.skipIf(!redisUrl)('Redis PUBLISH bridge (real Redis at REDIS_URL)', () 
     await subscriber.waitFor((f) => f.type === 'subscribed')
 
     const redis = redisClient()
-    const clients = (await redis.client('LIST', 'TYPE', 'pubsub')) as string
+    const clients = (await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string
     const line = clients.split('\n').find((entry) => entry.includes(`name=tandem-bridge:${prefix}`))
     const id = /(?:^|\s)id=(\d+)/.exec(line ?? '')?.[1]
     expect(id, clients).toBeDefined()
-    await redis.client('KILL', 'ID', id!)
+    await redis.call('CLIENT', 'KILL', 'ID', id!)
 
     // Publish until one gets through: the bridge is back and subscribed again.
     await vi.waitFor(
