@@ -74,6 +74,20 @@ const envSchema = z.object({
   REDIS_PREFIX: z.preprocess(unsetIfEmpty, z.string().min(1).max(100).default('tandem:')),
   SSE_HEARTBEAT_MS: integer(1000, 10 * 60 * 1000, 30_000),
   ROOM_ACTIVITY_THROTTLE_MS: integer(0, 10 * 60 * 1000, 3000),
+  AUTH_SECRET: z.preprocess(unsetIfEmpty, z.string().min(32, 'must be at least 32 characters (use a random string)').optional()),
+  AUTH_WEBHOOK_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
+  AUTH_WEBHOOK_TIMEOUT_MS: integer(100, 60_000, 2000),
+  AUTH_WEBHOOK_CACHE_MS: integer(0, 10 * 60 * 1000, 5000),
+  ALLOWED_ORIGINS: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+      .pipe(z.array(z.url({ error: 'must be a comma-separated list of origins like https://app.example.com' })))
+      .optional(),
+  ),
+  MAX_AWARENESS_STATE_BYTES: integer(256, MiB, 8 * 1024),
+  MAX_AWARENESS_ENTRIES: integer(1, 10_000, 16),
 })
 
 /** A channel's retention limits. */
@@ -128,6 +142,19 @@ export interface Config {
   sseHeartbeatMs: number
   /** Least time between two `activity` messages of one room. */
   roomActivityThrottleMs: number
+  /** HS256 secret of access tokens; `null` means open mode (no tokens, anyone may edit). */
+  authSecret: string | null
+  /** The application's permission endpoint, asked before joins and subscriptions. */
+  authWebhookUrl: string | null
+  authWebhookTimeoutMs: number
+  /** How long a webhook answer is reused. */
+  authWebhookCacheMs: number
+  /** Browser origins allowed to connect; `null` means same origin as the server. */
+  allowedOrigins: string[] | null
+  /** Largest awareness state (one client's cursor, name...) accepted, in bytes of JSON. */
+  maxAwarenessStateBytes: number
+  /** Most awareness entries one message may carry. */
+  maxAwarenessEntries: number
 }
 
 /**
@@ -167,5 +194,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redisPrefix: v.REDIS_PREFIX,
     sseHeartbeatMs: v.SSE_HEARTBEAT_MS,
     roomActivityThrottleMs: v.ROOM_ACTIVITY_THROTTLE_MS,
+    authSecret: v.AUTH_SECRET ?? null,
+    authWebhookUrl: v.AUTH_WEBHOOK_URL ?? null,
+    authWebhookTimeoutMs: v.AUTH_WEBHOOK_TIMEOUT_MS,
+    authWebhookCacheMs: v.AUTH_WEBHOOK_CACHE_MS,
+    allowedOrigins: v.ALLOWED_ORIGINS ? v.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin) : null,
+    maxAwarenessStateBytes: v.MAX_AWARENESS_STATE_BYTES,
+    maxAwarenessEntries: v.MAX_AWARENESS_ENTRIES,
   }
 }

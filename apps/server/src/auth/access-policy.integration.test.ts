@@ -1,0 +1,114 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { createLogger } from '../logger.js'
+import { AccessPolicy } from './access-policy.js'
+import { ANONYMOUS, type UserIdentity } from './identity.js'
+import { TokenError } from './tokens.js'
+import { WebhookAuthorizer } from './webhook-authorizer.js'
+
+const user = (overrides: Partial<UserIdentity> = {}): UserIdentity => ({
+  kind: 'user',
+  id: 'u1',
+  name: 'Ada',
+  color: null,
+  rooms: null,
+  channels: null,
+  expiresAt: Date.now() + 60_000,
+  ...overrides,
+})
+
+/** The application's permission endpoint, answering with `decide`. */
+async function applicationWebhook(decide: (body: Record<string, unknown>) => { status?: number; body?: unknown; delayMs?: number }) {
+  const calls: Array<Record<string, unknown>> = []
+  const server: Server = createServer((req, res) => {
+    let text = ''
+    req.on('data', (chunk: Buffer) => (text += chunk.toString()))
+    req.on('end', () => {
+      const body = JSON.parse(text) as Record<string, unknown>
+      calls.push(body)
+      const answer = decide(body)
+      setTimeout(() => {
+        if (res.destroyed) return
+        res.writeHead(answer.status ?? 200, { 'Content-Type': 'application/json' })
+        res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {}))
+      }, answer.delayMs ?? 0)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  server.closeIdleConnections()
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/can`, calls }
+}
+
+function webhook(url: string, overrides: { cacheMs?: number; timeoutMs?: number } = {}) {
+  return new WebhookAuthorizer({ url, timeoutMs: overrides.timeoutMs ?? 500, cacheMs: overrides.cacheMs ?? 0, logger: createLogger('silent') })
+}
+
+describe('AccessPolicy', () => {
+  it('open mode: anyone edits any room and subscribes to anything but user channels', async () => {
+    const policy = new AccessPolicy({ secret: null, webhook: null })
+    expect(await policy.authenticate(null)).toBe(ANONYMOUS)
+    expect(await policy.authenticate('whatever')).toBe(ANONYMOUS)
+    expect(await policy.roomAccess(ANONYMOUS, 'any')).toBe('write')
+    for (const channel of ['broadcast', 'room:*', 'room:a', 'news']) expect(await policy.maySubscribe(ANONYMOUS, channel), channel).toBe(true)
+    expect(await policy.maySubscribe(ANONYMOUS, 'user:u1')).toBe(false)
+  })
+
+  it('secure mode: requires a token and follows its grants', async () => {
+    const policy = new AccessPolicy({ secret: 's'.repeat(32), webhook: null })
+    await expect(policy.authenticate(null)).rejects.toBeInstanceOf(TokenError)
+    expect(await policy.roomAccess(ANONYMOUS, 'a')).toBeNull()
+    const ada = user({ rooms: { 'team-*': 'write', public: 'read' }, channels: ['news', 'team:*'] })
+    expect(await policy.roomAccess(ada, 'team-x')).toBe('write')
+    expect(await policy.roomAccess(ada, 'public')).toBe('read')
+    expect(await policy.roomAccess(ada, 'secret')).toBeNull()
+    expect(await policy.roomAccess(user(), 'team-x')).toBeNull()
+    expect(await policy.maySubscribe(ada, 'news')).toBe(true)
+    expect(await policy.maySubscribe(ada, 'team:*')).toBe(true)
+    expect(await policy.maySubscribe(ada, 'sports')).toBe(false)
+    expect(await policy.maySubscribe(ada, 'broadcast')).toBe(true)
+    expect(await policy.maySubscribe(ada, 'room:public')).toBe(true)
+    expect(await policy.maySubscribe(ada, 'room:secret')).toBe(false)
+    expect(await policy.maySubscribe(ada, 'room:*')).toBe(false)
+    expect(await policy.maySubscribe(ada, 'user:u1')).toBe(true)
+    expect(await policy.maySubscribe(ada, 'user:u2')).toBe(false)
+    expect(await policy.maySubscribe(ada, 'user:*')).toBe(false)
+  })
+
+  it('webhook: allow, deny, read-only, and the request it receives', async () => {
+    const app = await applicationWebhook((body) => ({ body: { allow: body.room === 'ok' || (body.room === 'view' && body.action === 'read') || body.channel === 'news' } }))
+    const policy = new AccessPolicy({ secret: 's'.repeat(32), webhook: webhook(app.url) })
+    const ada = user()
+    expect(await policy.roomAccess(ada, 'ok')).toBe('write')
+    expect(await policy.roomAccess(ada, 'view')).toBe('read')
+    expect(await policy.roomAccess(ada, 'no')).toBeNull()
+    expect(await policy.maySubscribe(ada, 'news')).toBe(true)
+    expect(await policy.maySubscribe(ada, 'sports')).toBe(false)
+    expect(app.calls[0]).toEqual({ user: { id: 'u1', name: 'Ada' }, action: 'write', room: 'ok' })
+    // Token grants still bound what the webhook can allow.
+    expect(await policy.roomAccess(user({ rooms: { ok: 'read' } }), 'ok')).toBe('read')
+  })
+
+  it('webhook fails closed: timeout, error status, malformed answer, unreachable', async () => {
+    const slow = await applicationWebhook(() => ({ body: { allow: true }, delayMs: 1000 }))
+    const broken = await applicationWebhook(() => ({ status: 500, body: { allow: true } }))
+    const garbage = await applicationWebhook(() => ({ body: 'not json' }))
+    const truthy = await applicationWebhook(() => ({ body: { allow: 'yes' } }))
+    for (const url of [slow.url, broken.url, garbage.url, truthy.url, 'http://127.0.0.1:1/can']) {
+      const policy = new AccessPolicy({ secret: 's'.repeat(32), webhook: webhook(url, { timeoutMs: 200 }) })
+      expect(await policy.roomAccess(user(), 'room'), url).toBeNull()
+    }
+  })
+
+  it('webhook answers are cached for a few seconds', async () => {
+    let allow = true
+    const app = await applicationWebhook(() => ({ body: { allow } }))
+    const authorizer = webhook(app.url, { cacheMs: 60_000 })
+    expect(await authorizer.allows(user(), { action: 'read', room: 'r' })).toBe(true)
+    allow = false
+    expect(await authorizer.allows(user(), { action: 'read', room: 'r' })).toBe(true)
+    expect(await authorizer.allows(user(), { action: 'read', room: 'other' })).toBe(false)
+    expect(app.calls).toHaveLength(2)
+  })
+})
