@@ -12,6 +12,10 @@ import { rejectUpgrade } from './collab/reject-upgrade.js'
 import type { Config } from './config.js'
 import { createApp } from './http/app.js'
 import type { Logger } from './logger.js'
+import { AccessPolicy } from './auth/access-policy.js'
+import type { Identity } from './auth/identity.js'
+import { AdmissionError, UpgradeGuard } from './auth/upgrade-guard.js'
+import { WebhookAuthorizer } from './auth/webhook-authorizer.js'
 import { EventsEndpoint } from './notifications/events-endpoint.js'
 import { NotificationHub } from './notifications/notification-hub.js'
 import { RedisBridge } from './notifications/redis-bridge.js'
@@ -64,14 +68,21 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     onJoin: (room) => activity.joined(room),
     onLeave: (room) => activity.left(room),
     onDocumentChange: (room) => activity.changed(room),
+    awarenessLimits: { maxEntries: config.maxAwarenessEntries, maxStateBytes: config.maxAwarenessStateBytes },
+    onDroppedUpdate: (room, peer) => logger.debug({ room: room.name, conn: peer.id }, 'dropped an update from a read-only connection'),
   })
+  const webhook = config.authWebhookUrl
+    ? new WebhookAuthorizer({ url: config.authWebhookUrl, timeoutMs: config.authWebhookTimeoutMs, cacheMs: config.authWebhookCacheMs, logger })
+    : null
+  const guard = new UpgradeGuard(new AccessPolicy({ secret: config.authSecret, webhook }), config.allowedOrigins)
+  const maySubscribe = (identity: Identity, channel: string): Promise<boolean> => guard.maySubscribe(identity, channel)
   const collab = new CollabEndpoint({
     registry,
     logger,
     maxFrameBytes: config.maxFrameBytes,
     maxBufferedBytes: config.maxBufferedBytes,
     pingIntervalMs: config.pingIntervalMs,
-    channels: { hub, maxSubscriptions: config.maxSubscriptions },
+    channels: { hub, maxSubscriptions: config.maxSubscriptions, maySubscribe },
   })
   const events = new EventsEndpoint({
     hub,
@@ -79,6 +90,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     maxSubscriptions: config.maxSubscriptions,
     maxEventBufferBytes: config.maxEventBufferBytes,
     pingIntervalMs: config.pingIntervalMs,
+    maySubscribe,
   })
   const bridge = config.redisUrl
     ? new RedisBridge({ url: config.redisUrl, prefix: config.redisPrefix, hub, logger, maxPayloadBytes: config.maxPublishBytes })
@@ -88,19 +100,29 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
   }, PRUNE_INTERVAL_MS)
   pruner.unref()
 
-  const app = createApp({ config, registry, store, hub, bridge, logger, startedAt: Date.now() })
+  const app = createApp({ config, registry, store, hub, bridge, guard, logger, startedAt: Date.now() })
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as Server
 
   httpServer.on('upgrade', (request, socket, head) => {
     socket.on('error', (error) => logger.debug({ err: error }, 'socket error during upgrade'))
-    const path = new URL(request.url ?? '/', 'http://upgrade.invalid').pathname
-    if (path === EVENTS_PATH) {
-      events.handleUpgrade(request, socket, head)
+    const url = new URL(request.url ?? '/', 'http://upgrade.invalid')
+    const admission = { url, headers: request.headers }
+    const refuse = (error: unknown, room?: string): void => {
+      if (error instanceof AdmissionError) {
+        logger.info({ room, code: error.code, address: request.socket.remoteAddress }, `connection refused: ${error.message}`)
+        rejectUpgrade(socket, error.status, error.code, error.message)
+        return
+      }
+      logger.error({ err: error, room }, 'upgrade failed')
+      rejectUpgrade(socket, 500, 'internal', 'internal server error')
+    }
+    if (url.pathname === EVENTS_PATH) {
+      guard.identify(admission).then((identity) => events.handleUpgrade(request, socket, head, identity), refuse)
       return
     }
-    const match = COLLAB_PATH.exec(path)
+    const match = COLLAB_PATH.exec(url.pathname)
     if (!match) {
-      rejectUpgrade(socket, 404, 'not_found', `no WebSocket endpoint at ${path}`)
+      rejectUpgrade(socket, 404, 'not_found', `no WebSocket endpoint at ${url.pathname}`)
       return
     }
     const room = match[1]!
@@ -109,10 +131,10 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
       rejectUpgrade(socket, 400, 'invalid_room_name', problem)
       return
     }
-    collab.handleUpgrade(request, socket, head, room).catch((error: unknown) => {
-      logger.error({ err: error, room }, 'upgrade failed')
-      rejectUpgrade(socket, 500, 'internal', 'internal server error')
-    })
+    guard
+      .admitToRoom(admission, room)
+      .then((granted) => collab.handleUpgrade(request, socket, head, room, granted))
+      .catch((error: unknown) => refuse(error, room))
   })
 
   await new Promise<void>((resolve, reject) => {

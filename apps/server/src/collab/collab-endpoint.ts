@@ -15,6 +15,8 @@ import type { RoomRegistry } from '../rooms/room-registry.js'
 import { Heartbeat } from '../sockets/heartbeat.js'
 import { rejectUpgrade } from './reject-upgrade.js'
 import { WsPeer } from '../sockets/ws-peer.js'
+import { expiryTimer } from '../auth/expiry-timer.js'
+import { type Identity, identityLabel } from '../auth/identity.js'
 import { ChannelSession } from '../notifications/channel-session.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
 import { decodeFrame } from '../rooms/room.js'
@@ -33,7 +35,13 @@ export interface CollabEndpointOptions {
    * Notification channels multiplexed on document sockets (message type 100). A connection gets
    * channel frames only after it subscribes, so stock y-websocket clients never see one.
    */
-  channels?: { hub: NotificationHub; maxSubscriptions: number }
+  channels?: { hub: NotificationHub; maxSubscriptions: number; maySubscribe?: (identity: Identity, channel: string) => Promise<boolean> }
+}
+
+/** Who was admitted, decided before the upgrade. */
+export interface Admission {
+  identity: Identity
+  access: 'read' | 'write'
 }
 
 /** Accepts document connections and wires them to rooms. */
@@ -60,7 +68,7 @@ export class CollabEndpoint {
   }
 
   /** Take over an upgrade request for `roomName` (already validated). */
-  async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, roomName: string): Promise<void> {
+  async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, roomName: string, admission: Admission): Promise<void> {
     const { registry, logger } = this.#options
     let room: Room
     try {
@@ -82,7 +90,7 @@ export class CollabEndpoint {
     })
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       accepted = true
-      this.#accept(ws, room, request)
+      this.#accept(ws, room, request, admission)
     })
   }
 
@@ -92,10 +100,12 @@ export class CollabEndpoint {
     this.#wss.close()
   }
 
-  #accept(ws: WebSocket, room: Room, request: IncomingMessage): void {
+  #accept(ws: WebSocket, room: Room, request: IncomingMessage, admission: Admission): void {
     const { registry, logger, maxBufferedBytes } = this.#options
-    const peer = new WsPeer(`c${this.#nextId++}`, ws, maxBufferedBytes, logger)
-    const context = { room: room.name, conn: peer.id }
+    const info = { id: `c${this.#nextId++}`, ...admission, address: request.socket.remoteAddress ?? null }
+    const peer = new WsPeer(info, ws, maxBufferedBytes, logger)
+    const context = { room: room.name, conn: peer.id, user: identityLabel(admission.identity) }
+    const expiry = expiryTimer(admission.identity, () => peer.close(CloseCode.TokenExpired, 'token expired; reconnect with a fresh token'))
     this.#heartbeat.track(ws)
     logger.debug({ ...context, address: request.socket.remoteAddress }, 'connection opened')
 
@@ -120,6 +130,7 @@ export class CollabEndpoint {
     // `ws` reports framing errors (reserved bits, oversized frames) here and closes the socket itself.
     ws.on('error', (error) => logger.warn({ ...context, err: error }, 'connection error'))
     ws.on('close', (code) => {
+      expiry?.cancel()
       session?.close()
       registry.leave(room, peer)
       logger.debug({ ...context, code }, 'connection closed')
@@ -139,6 +150,7 @@ export class CollabEndpoint {
       logger: this.#options.logger,
       maxSubscriptions: channels.maxSubscriptions,
       send: (frame) => peer.send(encodeChannelFrame(JSON.stringify(frame))),
+      ...(channels.maySubscribe ? { authorize: (pattern: string) => channels.maySubscribe!(peer.identity, pattern) } : {}),
     })
     peer.onSlowConsumer(() => session.close())
     return session

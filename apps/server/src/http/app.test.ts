@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { AccessPolicy } from '../auth/access-policy.js'
+import { UpgradeGuard } from '../auth/upgrade-guard.js'
 import { loadConfig } from '../config.js'
 import { createLogger } from '../logger.js'
 import { NotificationHub } from '../notifications/notification-hub.js'
@@ -21,7 +23,8 @@ function app(dir = webDir) {
   const registry = new RoomRegistry({ store, logger, idleMs: 10, compactMaxRows: 100, compactMaxBytes: 1 << 20 })
   const hub = new NotificationHub({ store: new MemoryMessageStore(), logger, retentionFor: () => ({ maxMessages: 10, maxAgeMs: 1000 }) })
   const config = { ...loadConfig({}), webDir: dir }
-  return createApp({ config, registry, store, hub, bridge: null, logger, startedAt: Date.now() - 5_000 })
+  const guard = new UpgradeGuard(new AccessPolicy({ secret: null, webhook: null }), null)
+  return createApp({ config, registry, store, hub, bridge: null, guard, logger, startedAt: Date.now() - 5_000 })
 }
 
 describe('HTTP app', () => {

@@ -2,14 +2,15 @@
  * The HTTP side of the server as a Hono app. Built from its dependencies with no I/O at import
  * time, so route tests call `app.request()` directly.
  */
-import type { HttpBindings } from '@hono/node-server'
 import { Hono } from 'hono'
+import type { UpgradeGuard } from '../auth/upgrade-guard.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
 import type { RedisBridge } from '../notifications/redis-bridge.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
+import type { AppEnv } from './app-env.js'
 import { channelHistoryRoute } from './channel-history-route.js'
 import { handleHttpError } from './error-handler.js'
 import { eventsSseRoute } from './events-sse-route.js'
@@ -25,6 +26,7 @@ export interface AppDeps {
   store: DocumentStore
   hub: NotificationHub
   bridge: RedisBridge | null
+  guard: UpgradeGuard
   logger: Logger
   /** When the server started, for `uptimeS`. */
   startedAt: number
@@ -33,12 +35,12 @@ export interface AppDeps {
 /**
  * Build the Hono app: API routes, then the web app.
  * @example
- * const app = createApp({ config, registry, store, hub, bridge: null, logger, startedAt: Date.now() })
+ * const app = createApp({ config, registry, store, hub, bridge: null, guard, logger, startedAt: Date.now() })
  * const response = await app.request('/api/health')
  */
-export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
+export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { config } = deps
-  const app = new Hono<{ Bindings: HttpBindings }>()
+  const app = new Hono<AppEnv>()
   app.route('/api/health', healthRoute(deps))
   app.route('/api/rooms', roomsRoute(deps))
   app.route('/api/publish', publishRoute({ hub: deps.hub, publishKey: config.publishKey, adminToken: config.adminToken, maxPublishBytes: config.maxPublishBytes }))
@@ -51,6 +53,7 @@ export function createApp(deps: AppDeps): Hono<{ Bindings: HttpBindings }> {
       maxSubscriptions: config.maxSubscriptions,
       maxEventBufferBytes: config.maxEventBufferBytes,
       sseHeartbeatMs: config.sseHeartbeatMs,
+      guard: deps.guard,
     }),
   )
   app.all('/api/*', (c) => c.json({ error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` } }, 404))

@@ -2,7 +2,10 @@
 import { isValidChannelName } from '@tandem/protocol'
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { identifyRequest } from '../auth/identify-request.js'
+import type { UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
+import type { AppEnv } from './app-env.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
 
 const query = z.object({
@@ -11,10 +14,11 @@ const query = z.object({
 })
 
 /** Answers `{ messages, gap }`: messages after `since`, oldest first; `gap` when history no longer reaches `since`. */
-export function channelHistoryRoute(deps: { hub: NotificationHub }): Hono {
-  return new Hono().get('/:channel/messages', async (c) => {
+export function channelHistoryRoute(deps: { hub: NotificationHub; guard: UpgradeGuard }): Hono<AppEnv> {
+  return new Hono<AppEnv>().get('/:channel/messages', identifyRequest(deps.guard), async (c) => {
     const channel = c.req.param('channel')
     if (!isValidChannelName(channel)) throw new HttpError(400, 'bad_channel', 'invalid channel name')
+    if (!(await deps.guard.maySubscribe(c.var.identity, channel))) throw new HttpError(403, 'forbidden', `not allowed to read ${channel}`)
     const parsed = query.safeParse(c.req.query())
     if (!parsed.success) throw new HttpError(400, 'bad_request', 'since must be a message id (integer ≥ 0) and limit 1-1000')
     const { since, limit } = parsed.data

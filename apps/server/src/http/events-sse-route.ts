@@ -4,11 +4,13 @@
  * `since`. A heartbeat comment keeps proxies from closing an idle stream. The response is written to
  * Node's socket directly so a reader that stops reading is seen (its buffer grows) and cut off.
  */
-import type { HttpBindings } from '@hono/node-server'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { channelPatternProblem, MAX_CHANNELS_PER_FRAME } from '@tandem/protocol'
 import { Hono } from 'hono'
+import { identifyRequest } from '../auth/identify-request.js'
+import type { UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
+import type { AppEnv } from './app-env.js'
 import type { Logger } from '../logger.js'
 import { ChannelSession } from '../notifications/channel-session.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
@@ -21,6 +23,7 @@ export interface EventsSseDeps {
   maxSubscriptions: number
   maxEventBufferBytes: number
   sseHeartbeatMs: number
+  guard: UpgradeGuard
 }
 
 function parseSince(value: string | undefined, name: string): number | undefined {
@@ -30,8 +33,8 @@ function parseSince(value: string | undefined, name: string): number | undefined
 }
 
 /** The SSE route. */
-export function eventsSseRoute(deps: EventsSseDeps): Hono<{ Bindings: HttpBindings }> {
-  return new Hono<{ Bindings: HttpBindings }>().get('/', async (c) => {
+export function eventsSseRoute(deps: EventsSseDeps): Hono<AppEnv> {
+  return new Hono<AppEnv>().get('/', identifyRequest(deps.guard), async (c) => {
     const channels = [...new Set(c.req.queries('channel') ?? [])]
     if (channels.length === 0) throw new HttpError(400, 'bad_request', 'name at least one channel: /api/events?channel=<name>')
     if (channels.length > Math.min(MAX_CHANNELS_PER_FRAME, deps.maxSubscriptions)) {
@@ -40,6 +43,10 @@ export function eventsSseRoute(deps: EventsSseDeps): Hono<{ Bindings: HttpBindin
     for (const channel of channels) {
       const problem = channelPatternProblem(channel)
       if (problem) throw new HttpError(400, 'bad_channel', problem)
+    }
+    const identity = c.var.identity
+    for (const channel of channels) {
+      if (!(await deps.guard.maySubscribe(identity, channel))) throw new HttpError(403, 'forbidden', `not allowed to subscribe to ${channel}`)
     }
     const since = parseSince(c.req.header('Last-Event-ID'), 'Last-Event-ID') ?? parseSince(c.req.query('since'), 'since')
     const outgoing = c.env?.outgoing

@@ -4,7 +4,9 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { ChannelErrorCode, type ServerChannelFrame } from '@tandem/protocol'
+import { ChannelErrorCode, CloseCode, type ServerChannelFrame } from '@tandem/protocol'
+import { expiryTimer } from '../auth/expiry-timer.js'
+import type { Identity } from '../auth/identity.js'
 import { WebSocketServer } from 'ws'
 import type { Logger } from '../logger.js'
 import { Heartbeat } from '../sockets/heartbeat.js'
@@ -23,8 +25,8 @@ export interface EventsEndpointOptions {
   /** Outbound bytes queued per socket before it is cut off. */
   maxEventBufferBytes: number
   pingIntervalMs: number
-  /** May this connection subscribe to `pattern`? */
-  authorize?: (pattern: string, request: IncomingMessage) => boolean | Promise<boolean>
+  /** May `identity` subscribe to `pattern`? Everything is allowed when omitted. */
+  maySubscribe?: (identity: Identity, pattern: string) => Promise<boolean>
 }
 
 /** Accepts notification-only WebSocket connections. */
@@ -45,17 +47,19 @@ export class EventsEndpoint {
   }
 
   /** Take over an upgrade request for `/api/events`. */
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, identity: Identity): void {
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      const { hub, logger, maxSubscriptions, maxEventBufferBytes, authorize } = this.#options
-      const peer = new WsPeer(`e${this.#nextId++}`, ws, maxEventBufferBytes, logger)
+      const { hub, logger, maxSubscriptions, maxEventBufferBytes, maySubscribe } = this.#options
+      const info = { id: `e${this.#nextId++}`, access: 'read' as const, identity, address: request.socket.remoteAddress ?? null }
+      const peer = new WsPeer(info, ws, maxEventBufferBytes, logger)
+      const expiry = expiryTimer(identity, () => peer.close(CloseCode.TokenExpired, 'token expired; reconnect with a fresh token'))
       const send = (frame: ServerChannelFrame): void => peer.sendText(JSON.stringify(frame))
       const session = new ChannelSession({
         hub,
         logger,
         send,
         maxSubscriptions,
-        ...(authorize ? { authorize: (pattern: string) => authorize(pattern, request) } : {}),
+        ...(maySubscribe ? { authorize: (pattern: string) => maySubscribe(identity, pattern) } : {}),
       })
       peer.onSlowConsumer(() => session.close())
       this.#heartbeat.track(ws)
@@ -69,7 +73,10 @@ export class EventsEndpoint {
         })
       })
       ws.on('error', (error) => logger.warn({ err: error, conn: peer.id }, 'events connection error'))
-      ws.on('close', () => session.close())
+      ws.on('close', () => {
+        expiry?.cancel()
+        session.close()
+      })
     })
   }
 

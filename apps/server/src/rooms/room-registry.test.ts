@@ -6,9 +6,12 @@ import type { DocumentStore, StoredDocument } from '../storage/document-store.js
 import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 import { withOverrides } from '../test-support/store-overrides.js'
 import type { Peer } from './peer.js'
+import { ANONYMOUS, type Identity } from '../auth/identity.js'
 import { RoomRegistry, type RoomRegistryOptions } from './room-registry.js'
 
 class SilentPeer implements Peer {
+  access: 'read' | 'write' = 'write'
+  identity: Identity = ANONYMOUS
   closedWith: number | null = null
   constructor(readonly id: string) {}
   send(): void {}

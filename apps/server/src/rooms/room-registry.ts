@@ -10,7 +10,7 @@ import { ConnectionError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { DocumentStore } from '../storage/document-store.js'
 import type { Peer } from './peer.js'
-import { Room } from './room.js'
+import { type AwarenessLimits, Room } from './room.js'
 import { UpdateWriter } from './update-writer.js'
 
 /** Options of a {@link RoomRegistry}. */
@@ -29,6 +29,10 @@ export interface RoomRegistryOptions {
   onJoin?: (room: Room) => void
   /** Called after a connection left a room. */
   onLeave?: (room: Room) => void
+  /** Limits on awareness updates; defaults apply when omitted. */
+  awarenessLimits?: AwarenessLimits
+  /** Called when a read-only connection's update was dropped. */
+  onDroppedUpdate?: (room: Room, peer: Peer) => void
 }
 
 /** Live rooms, keyed by name. One per server. */
@@ -165,7 +169,8 @@ export class RoomRegistry {
     await this.#unloading.get(name)
     const stored = await this.#options.store.load(name)
     if (this.#closing) throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')
-    const room = new Room(name, stored, { writer: this.#writer, onDocumentChange: this.#options.onDocumentChange })
+    const { onDocumentChange, awarenessLimits, onDroppedUpdate } = this.#options
+    const room = new Room(name, stored, { writer: this.#writer, onDocumentChange, awarenessLimits, onDroppedUpdate })
     this.#rooms.set(name, room)
     if (room.persisted.logRows >= this.#options.compactMaxRows || room.persisted.logBytes >= this.#options.compactMaxBytes) {
       void this.#compact(room)

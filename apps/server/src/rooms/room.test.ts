@@ -7,11 +7,14 @@ import type { AppendResult, DocumentStore, UpdateBatch } from '../storage/docume
 import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 import { withOverrides } from '../test-support/store-overrides.js'
 import type { Peer } from './peer.js'
+import { ANONYMOUS, type Identity } from '../auth/identity.js'
 import { Room } from './room.js'
 import { UpdateWriter } from './update-writer.js'
 
 /** A client that speaks the protocol by hand: its frames are delivered only when the test says so. */
 class FakeClient implements Peer {
+  access: 'read' | 'write' = 'write'
+  identity: Identity = ANONYMOUS
   readonly doc = new Y.Doc()
   readonly awareness = new awarenessProtocol.Awareness(this.doc)
   readonly inbox: Uint8Array[] = []

@@ -19,6 +19,7 @@ import {
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { ConnectionError } from '../errors.js'
+import { guardAwarenessUpdate } from './awareness-guard.js'
 import type { AppendResult, StoredDocument } from '../storage/document-store.js'
 import type { Peer } from './peer.js'
 import type { UpdateWriter } from './update-writer.js'
@@ -49,9 +50,18 @@ export interface PersistedLog {
   logBytes: number
 }
 
+/** Limits on awareness updates. */
+export interface AwarenessLimits {
+  maxEntries: number
+  maxStateBytes: number
+}
+
 /** What a room needs from its registry. */
 export interface RoomDeps {
   writer: UpdateWriter
+  awarenessLimits?: AwarenessLimits
+  /** Called when a read-only peer's update was dropped. */
+  onDroppedUpdate?: (room: Room, peer: Peer) => void
   /** Called after every change to the document, e.g. to publish activity. */
   onDocumentChange?: (room: Room) => void
 }
@@ -79,6 +89,8 @@ export class Room {
   /** The compaction queued or running, if any. */
   compaction: Promise<void> | null = null
   lastActivity = Date.now()
+  /** Document updates dropped because their sender may only read. */
+  droppedUpdates = 0
   readonly persisted: PersistedLog
 
   constructor(name: string, stored: StoredDocument | null, deps: RoomDeps) {
@@ -149,14 +161,11 @@ export class Room {
     switch (message.type) {
       case MessageType.Sync:
         if (message.step === SyncStep.Step1) this.#answerSyncStep1(peer, message.data)
+        else if (peer.access === 'read') this.#dropUpdate(peer)
         else this.#applyUpdate(peer, message.data)
         return
       case MessageType.Awareness:
-        try {
-          awarenessProtocol.applyAwarenessUpdate(this.awareness, message.data, peer)
-        } catch (error) {
-          throw new ConnectionError(CloseCode.MalformedMessage, 'undecodable awareness update', { cause: error })
-        }
+        this.#applyAwareness(peer, message.data)
         return
       case MessageType.QueryAwareness: {
         const ids = [...this.awareness.getStates().keys()]
@@ -205,6 +214,33 @@ export class Room {
     const reply = encodeSyncStep2(missing)
     // The reply may contain updates applied this turn: send it once they are durable.
     this.#deps.writer.afterPersist(this.name, () => peer.send(reply))
+  }
+
+  #dropUpdate(peer: Peer): void {
+    this.droppedUpdates++
+    this.#deps.onDroppedUpdate?.(this, peer)
+  }
+
+  #applyAwareness(peer: Peer, update: Uint8Array): void {
+    const limits = this.#deps.awarenessLimits ?? { maxEntries: 16, maxStateBytes: 8192 }
+    let guarded
+    try {
+      guarded = guardAwarenessUpdate(update, {
+        ownedByOther: (clientId) => this.#ownedByOther(peer, clientId),
+        stamp: peer.identity.kind === 'user' ? { name: peer.identity.name, color: peer.identity.color } : null,
+        ...limits,
+      })
+      if (guarded.update) awarenessProtocol.applyAwarenessUpdate(this.awareness, guarded.update, peer)
+    } catch (error) {
+      throw new ConnectionError(CloseCode.MalformedMessage, 'undecodable awareness update', { cause: error })
+    }
+  }
+
+  #ownedByOther(peer: Peer, clientId: number): boolean {
+    for (const [other, ids] of this.#peers) {
+      if (other !== peer && ids.has(clientId)) return true
+    }
+    return false
   }
 
   #applyUpdate(peer: Peer, update: Uint8Array): void {

@@ -5,6 +5,7 @@
  */
 import { CloseCode, closeCodeName } from '@tandem/protocol'
 import { WebSocket } from 'ws'
+import type { Identity } from '../auth/identity.js'
 import type { Logger } from '../logger.js'
 import type { Peer } from '../rooms/peer.js'
 
@@ -19,16 +20,35 @@ function clampReason(reason: string): string {
   return clamped
 }
 
+/** Who and what a connection is, for rooms, logs and the admin console. */
+export interface WsPeerInfo {
+  id: string
+  access: 'read' | 'write'
+  identity: Identity
+  /** Remote address, when known. */
+  address: string | null
+}
+
 /** One WebSocket connection. Cuts itself off when the client stops reading. */
 export class WsPeer implements Peer {
   #onSlow: (() => void) | null = null
+  readonly id: string
+  readonly access: 'read' | 'write'
+  readonly identity: Identity
+  readonly address: string | null
+  readonly connectedAt = Date.now()
 
   constructor(
-    readonly id: string,
+    info: WsPeerInfo,
     readonly socket: WebSocket,
     private readonly maxBufferedBytes: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.id = info.id
+    this.access = info.access
+    this.identity = info.identity
+    this.address = info.address
+  }
 
   /** Queue one binary frame. */
   send(frame: Uint8Array): void {

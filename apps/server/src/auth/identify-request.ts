@@ -1,0 +1,18 @@
+/** Middleware that admits an HTTP request like a socket: origin check, then token, then `c.var.identity`. */
+import type { MiddlewareHandler } from 'hono'
+import { HttpError } from '../errors.js'
+import type { AppEnv } from '../http/app-env.js'
+import { AdmissionError, type UpgradeGuard } from './upgrade-guard.js'
+
+/** Sets `identity` on the context, or answers 401/403. */
+export function identifyRequest(guard: UpgradeGuard): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    try {
+      c.set('identity', await guard.identify({ url: new URL(c.req.url), headers: Object.fromEntries(c.req.raw.headers) }))
+    } catch (error) {
+      if (error instanceof AdmissionError) throw new HttpError(error.status, error.code, error.message)
+      throw error
+    }
+    await next()
+  }
+}
