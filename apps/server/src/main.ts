@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path'
 import { ConfigError, loadConfig } from './config.js'
+import { resolveAdminToken } from './admin/admin-token.js'
 import { createLogger } from './logger.js'
 import { startServer } from './server.js'
 import { type Database, openSqliteDatabase } from './storage/sqlite-database.js'
@@ -20,6 +21,15 @@ async function main(): Promise<void> {
     process.exit(1)
   }
   const logger = createLogger(config.logLevel)
+  let admin
+  try {
+    admin = resolveAdminToken(config.adminToken, config.dataDir)
+  } catch (error) {
+    logger.fatal({ err: error }, 'cannot read the admin token')
+    process.exit(1)
+  }
+  config = { ...config, adminToken: admin.token }
+  if (!config.authSecret) logger.warn('open mode: AUTH_SECRET is not set, so anyone who can reach this server may edit every document')
   const databaseFile = join(config.dataDir, 'tandem.db')
   let db: Database
   try {
@@ -38,6 +48,12 @@ async function main(): Promise<void> {
     process.exit(1)
   }
   logger.info({ url: server.url, port: server.port, databaseFile }, `Tandem is ready on ${server.url}`)
+  if (admin.generated) {
+    // Printed once, at first start; afterwards the token stays in the file only.
+    logger.warn({ adminUrl: `${server.url}/admin#token=${admin.token}`, file: admin.file }, `admin console: ${server.url}/admin#token=${admin.token}`)
+  } else if (admin.file) {
+    logger.info({ file: admin.file }, 'admin token is in the data directory')
+  }
 
   let stopping = false
   const stop = (signal: string): void => {

@@ -12,6 +12,7 @@ import { rejectUpgrade } from './collab/reject-upgrade.js'
 import type { Config } from './config.js'
 import { createApp } from './http/app.js'
 import type { Logger } from './logger.js'
+import { type RejectionReason, ServerMetrics, TrafficCounters } from './admin/server-metrics.js'
 import { AccessPolicy } from './auth/access-policy.js'
 import type { Identity } from './auth/identity.js'
 import { AdmissionError, UpgradeGuard } from './auth/upgrade-guard.js'
@@ -57,6 +58,7 @@ const PRUNE_INTERVAL_MS = 60_000
  */
 export async function startServer(config: Config, deps: ServerDeps): Promise<TandemServer> {
   const { store, messages, logger } = deps
+  const traffic = new TrafficCounters()
   const hub = new NotificationHub({ store: messages, logger, retentionFor: retentionResolver(config.retention, config.channelRetention) })
   const activity = new RoomActivityPublisher(hub, logger, config.roomActivityThrottleMs)
   const registry = new RoomRegistry({
@@ -69,7 +71,14 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     onLeave: (room) => activity.left(room),
     onDocumentChange: (room) => activity.changed(room),
     awarenessLimits: { maxEntries: config.maxAwarenessEntries, maxStateBytes: config.maxAwarenessStateBytes },
-    onDroppedUpdate: (room, peer) => logger.debug({ room: room.name, conn: peer.id }, 'dropped an update from a read-only connection'),
+    onDroppedUpdate: (room, peer) => {
+      metrics.droppedReadOnlyUpdates.inc()
+      logger.debug({ room: room.name, conn: peer.id }, 'dropped an update from a read-only connection')
+    },
+    onBatchWritten: (updates, seconds) => {
+      metrics.updatesPersisted.inc(updates)
+      metrics.persistSeconds.observe(seconds)
+    },
   })
   const webhook = config.authWebhookUrl
     ? new WebhookAuthorizer({ url: config.authWebhookUrl, timeoutMs: config.authWebhookTimeoutMs, cacheMs: config.authWebhookCacheMs, logger })
@@ -83,6 +92,8 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     maxBufferedBytes: config.maxBufferedBytes,
     pingIntervalMs: config.pingIntervalMs,
     channels: { hub, maxSubscriptions: config.maxSubscriptions, maySubscribe },
+    traffic,
+    onSlowConsumer: () => metrics.rejected.inc({ reason: 'slow_consumer' }),
   })
   const events = new EventsEndpoint({
     hub,
@@ -91,6 +102,15 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     maxEventBufferBytes: config.maxEventBufferBytes,
     pingIntervalMs: config.pingIntervalMs,
     maySubscribe,
+    traffic,
+    onSlowConsumer: () => metrics.rejected.inc({ reason: 'slow_consumer' }),
+  })
+  const metrics = new ServerMetrics({
+    documentConnections: () => registry.connectionCount,
+    eventConnections: () => events.socketCount,
+    roomsLoaded: () => registry.size,
+    traffic,
+    hub: hub.counters,
   })
   const bridge = config.redisUrl
     ? new RedisBridge({ url: config.redisUrl, prefix: config.redisPrefix, hub, logger, maxPayloadBytes: config.maxPublishBytes })
@@ -100,15 +120,20 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
   }, PRUNE_INTERVAL_MS)
   pruner.unref()
 
-  const app = createApp({ config, registry, store, hub, bridge, guard, logger, startedAt: Date.now() })
+  const app = createApp({ config, registry, store, hub, bridge, guard, metrics, logger, startedAt: Date.now() })
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as Server
 
   httpServer.on('upgrade', (request, socket, head) => {
     socket.on('error', (error) => logger.debug({ err: error }, 'socket error during upgrade'))
     const url = new URL(request.url ?? '/', 'http://upgrade.invalid')
     const admission = { url, headers: request.headers }
+    const reject = (status: number, code: RejectionReason | 'internal', message: string): void => {
+      if (code !== 'internal') metrics.rejected.inc({ reason: code })
+      rejectUpgrade(socket, status, code, message)
+    }
     const refuse = (error: unknown, room?: string): void => {
       if (error instanceof AdmissionError) {
+        metrics.rejected.inc({ reason: error.code })
         logger.info({ room, code: error.code, address: request.socket.remoteAddress }, `connection refused: ${error.message}`)
         rejectUpgrade(socket, error.status, error.code, error.message)
         return
@@ -122,13 +147,13 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     }
     const match = COLLAB_PATH.exec(url.pathname)
     if (!match) {
-      rejectUpgrade(socket, 404, 'not_found', `no WebSocket endpoint at ${url.pathname}`)
+      reject(404, 'not_found', `no WebSocket endpoint at ${url.pathname}`)
       return
     }
     const room = match[1]!
     const problem = roomNameProblem(room)
     if (problem) {
-      rejectUpgrade(socket, 400, 'invalid_room_name', problem)
+      reject(400, 'invalid_room_name', problem)
       return
     }
     guard

@@ -31,6 +31,10 @@ export interface CollabEndpointOptions {
   maxBufferedBytes: number
   /** Interval of pings; a socket that has not answered the previous one is terminated. */
   pingIntervalMs: number
+  /** Frame and byte counts for metrics. */
+  traffic?: { received(bytes: number): void; sent(bytes: number): void }
+  /** Called when a connection is cut off as a slow consumer. */
+  onSlowConsumer?: () => void
   /**
    * Notification channels multiplexed on document sockets (message type 100). A connection gets
    * channel frames only after it subscribes, so stock y-websocket clients never see one.
@@ -103,14 +107,16 @@ export class CollabEndpoint {
   #accept(ws: WebSocket, room: Room, request: IncomingMessage, admission: Admission): void {
     const { registry, logger, maxBufferedBytes } = this.#options
     const info = { id: `c${this.#nextId++}`, ...admission, address: request.socket.remoteAddress ?? null }
-    const peer = new WsPeer(info, ws, maxBufferedBytes, logger)
+    const peer = new WsPeer(info, ws, maxBufferedBytes, logger, this.#options.traffic)
     const context = { room: room.name, conn: peer.id, user: identityLabel(admission.identity) }
     const expiry = expiryTimer(admission.identity, () => peer.close(CloseCode.TokenExpired, 'token expired; reconnect with a fresh token'))
     this.#heartbeat.track(ws)
     logger.debug({ ...context, address: request.socket.remoteAddress }, 'connection opened')
 
     let session: ChannelSession | null = null
+    if (this.#options.onSlowConsumer) peer.onSlowConsumer(this.#options.onSlowConsumer)
     ws.on('message', (data, isBinary) => {
+      this.#options.traffic?.received((data as Buffer).byteLength)
       if (!isBinary) {
         this.#fail(peer, context, new ConnectionError(CloseCode.UnsupportedData, 'only binary y-websocket frames are accepted'))
         return

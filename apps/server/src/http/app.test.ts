@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { ServerMetrics, TrafficCounters } from '../admin/server-metrics.js'
 import { AccessPolicy } from '../auth/access-policy.js'
 import { UpgradeGuard } from '../auth/upgrade-guard.js'
 import { loadConfig } from '../config.js'
@@ -24,7 +25,8 @@ function app(dir = webDir) {
   const hub = new NotificationHub({ store: new MemoryMessageStore(), logger, retentionFor: () => ({ maxMessages: 10, maxAgeMs: 1000 }) })
   const config = { ...loadConfig({}), webDir: dir }
   const guard = new UpgradeGuard(new AccessPolicy({ secret: null, webhook: null }), null)
-  return createApp({ config, registry, store, hub, bridge: null, guard, logger, startedAt: Date.now() - 5_000 })
+  const metrics = new ServerMetrics({ documentConnections: () => 0, eventConnections: () => 0, roomsLoaded: () => 0, traffic: new TrafficCounters(), hub: hub.counters })
+  return createApp({ config, registry, store, hub, bridge: null, guard, metrics, logger, startedAt: Date.now() - 5_000 })
 }
 
 describe('HTTP app', () => {

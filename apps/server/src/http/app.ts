@@ -3,6 +3,9 @@
  * time, so route tests call `app.request()` directly.
  */
 import { Hono } from 'hono'
+import { adminRoutes } from '../admin/admin-routes.js'
+import type { ServerMetrics } from '../admin/server-metrics.js'
+import { requireBearer } from '../auth/bearer.js'
 import type { UpgradeGuard } from '../auth/upgrade-guard.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
@@ -27,6 +30,7 @@ export interface AppDeps {
   hub: NotificationHub
   bridge: RedisBridge | null
   guard: UpgradeGuard
+  metrics: ServerMetrics
   logger: Logger
   /** When the server started, for `uptimeS`. */
   startedAt: number
@@ -56,6 +60,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       guard: deps.guard,
     }),
   )
+  app.route('/api/admin', adminRoutes({ adminToken: config.adminToken, authSecret: config.authSecret, registry: deps.registry, store: deps.store, hub: deps.hub }))
+  app.get('/metrics', requireBearer(() => (config.adminToken ? [config.adminToken] : []), 'metrics need the admin token: no ADMIN_TOKEN'), async (c) => {
+    const { body, contentType } = await deps.metrics.scrape()
+    c.header('Content-Type', contentType)
+    return c.body(body)
+  })
   app.all('/api/*', (c) => c.json({ error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` } }, 404))
   app.all('/collab/*', (c) =>
     c.json({ error: { code: 'upgrade_required', message: 'this endpoint speaks WebSocket (y-websocket protocol)' } }, 426),

@@ -25,6 +25,10 @@ export interface EventsEndpointOptions {
   /** Outbound bytes queued per socket before it is cut off. */
   maxEventBufferBytes: number
   pingIntervalMs: number
+  /** Frame and byte counts for metrics. */
+  traffic?: { received(bytes: number): void; sent(bytes: number): void }
+  /** Called when a connection is cut off as a slow consumer. */
+  onSlowConsumer?: () => void
   /** May `identity` subscribe to `pattern`? Everything is allowed when omitted. */
   maySubscribe?: (identity: Identity, pattern: string) => Promise<boolean>
 }
@@ -51,7 +55,7 @@ export class EventsEndpoint {
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       const { hub, logger, maxSubscriptions, maxEventBufferBytes, maySubscribe } = this.#options
       const info = { id: `e${this.#nextId++}`, access: 'read' as const, identity, address: request.socket.remoteAddress ?? null }
-      const peer = new WsPeer(info, ws, maxEventBufferBytes, logger)
+      const peer = new WsPeer(info, ws, maxEventBufferBytes, logger, this.#options.traffic)
       const expiry = expiryTimer(identity, () => peer.close(CloseCode.TokenExpired, 'token expired; reconnect with a fresh token'))
       const send = (frame: ServerChannelFrame): void => peer.sendText(JSON.stringify(frame))
       const session = new ChannelSession({
@@ -63,7 +67,9 @@ export class EventsEndpoint {
       })
       peer.onSlowConsumer(() => session.close())
       this.#heartbeat.track(ws)
+      if (this.#options.onSlowConsumer) peer.onSlowConsumer(this.#options.onSlowConsumer)
       ws.on('message', (data, isBinary) => {
+        this.#options.traffic?.received((data as Buffer).byteLength)
         if (isBinary) {
           send({ type: 'error', code: ChannelErrorCode.BadFrame, message: 'send channel frames as JSON text' })
           return

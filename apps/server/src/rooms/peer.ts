@@ -10,6 +10,10 @@ export interface Peer {
   readonly access: 'read' | 'write'
   /** Who is connected (anonymous in open mode). */
   readonly identity: Identity
+  /** Remote address, when the transport knows it. */
+  readonly address?: string | null
+  /** When the connection opened, milliseconds since the epoch. */
+  readonly connectedAt?: number
   /** Queue one binary frame. The same bytes may be handed to many peers; do not mutate them. */
   send(frame: Uint8Array): void
   /** Close the connection with a code from the protocol's table. */

@@ -33,6 +33,8 @@ export interface RoomRegistryOptions {
   awarenessLimits?: AwarenessLimits
   /** Called when a read-only connection's update was dropped. */
   onDroppedUpdate?: (room: Room, peer: Peer) => void
+  /** Called after every committed write batch, with its update count and duration in seconds. */
+  onBatchWritten?: (updates: number, seconds: number) => void
 }
 
 /** Live rooms, keyed by name. One per server. */
@@ -66,6 +68,7 @@ export class RoomRegistry {
         }
       },
       onError: (error) => options.logger.error({ err: error }, 'queued room work failed'),
+      onBatchWritten: options.onBatchWritten,
     })
   }
 
@@ -147,6 +150,36 @@ export class RoomRegistry {
     return done
   }
 
+  /**
+   * Delete room `name`: close its connections with `RoomDeleted`, let pending writes finish, then remove
+   * its stored data. Joins that arrive meanwhile wait and then find an empty document.
+   * Resolves whether anything was stored.
+   */
+  async delete(name: string): Promise<boolean> {
+    await this.#loading.get(name)?.catch(() => undefined)
+    await this.#unloading.get(name)
+    const room = this.#rooms.get(name)
+    if (room) {
+      this.#rooms.delete(name)
+      this.#cancelIdle(room)
+      room.closeAll(CloseCode.RoomDeleted, 'this document was deleted')
+    }
+    const done = (async () => {
+      await this.#writer.flushed()
+      room?.destroy()
+      return this.#options.store.delete(name)
+    })()
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.#unloading.set(name, settled)
+    void settled.then(() => {
+      if (this.#unloading.get(name) === settled) this.#unloading.delete(name)
+    })
+    return done
+  }
+
   /** Close every connection with `GoingAway`, flush and compact every room, and free them. */
   async shutdown(): Promise<void> {
     this.#closing = true
@@ -221,6 +254,8 @@ export class RoomRegistry {
 
   #scheduleIdle(room: Room): void {
     if (room.peerCount > 0 || room.reservations > 0 || room.destroyed || this.#closing) return
+    // A room already replaced (deleted, failed) must not schedule the unload of its successor.
+    if (this.#rooms.get(room.name) !== room) return
     this.#cancelIdle(room)
     room.idleTimer = setTimeout(() => void this.unload(room.name), this.#options.idleMs)
     room.idleTimer.unref()

@@ -125,6 +125,15 @@ export class Room {
     return this.#destroyed
   }
 
+  /** The name `peer` announces in its awareness state, if any. */
+  announcedName(peer: Peer): string | null {
+    for (const clientId of this.#peers.get(peer) ?? []) {
+      const user = (this.awareness.getStates().get(clientId) as { user?: { name?: unknown } } | undefined)?.user
+      if (typeof user?.name === 'string') return user.name.slice(0, 80)
+    }
+    return null
+  }
+
   /** Let `peer` in: send the server's state vector and everyone's awareness. */
   add(peer: Peer): void {
     if (this.#destroyed) throw new ConnectionError(CloseCode.StorageUnavailable, `room ${this.name} is no longer available`)

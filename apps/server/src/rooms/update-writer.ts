@@ -15,6 +15,8 @@ export interface UpdateWriterEvents {
   onFailure(names: string[], error: unknown): void
   /** When queued work threw; the queue itself keeps going. */
   onError(error: unknown): void
+  /** After every committed batch: how many updates and how long the write took, in seconds. */
+  onBatchWritten?(updates: number, seconds: number): void
 }
 
 interface Deferred {
@@ -93,8 +95,11 @@ export class UpdateWriter {
       let failed = new Set<string>()
       if (batches.length > 0) {
         let results: AppendResult[] | undefined
+        const started = performance.now()
         try {
           results = await this.#store.appendUpdates(batches)
+          const count = batches.reduce((sum, batch) => sum + batch.updates.length, 0)
+          this.#guard(() => this.#events.onBatchWritten?.(count, (performance.now() - started) / 1000))
         } catch (error) {
           failed = new Set(batches.map((batch) => batch.name))
           this.#guard(() => this.#events.onFailure([...failed], error))

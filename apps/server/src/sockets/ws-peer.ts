@@ -43,6 +43,7 @@ export class WsPeer implements Peer {
     readonly socket: WebSocket,
     private readonly maxBufferedBytes: number,
     private readonly logger: Logger,
+    private readonly traffic?: { sent(bytes: number): void },
   ) {
     this.id = info.id
     this.access = info.access
@@ -52,17 +53,25 @@ export class WsPeer implements Peer {
 
   /** Queue one binary frame. */
   send(frame: Uint8Array): void {
-    if (this.#mayQueue()) this.socket.send(frame, { binary: true })
+    if (!this.#mayQueue()) return
+    this.socket.send(frame, { binary: true })
+    this.traffic?.sent(frame.byteLength)
   }
 
   /** Queue one text frame. */
   sendText(text: string): void {
-    if (this.#mayQueue()) this.socket.send(text)
+    if (!this.#mayQueue()) return
+    this.socket.send(text)
+    this.traffic?.sent(Buffer.byteLength(text))
   }
 
   /** Run `callback` (once) if this peer gets cut off as a slow consumer. */
   onSlowConsumer(callback: () => void): void {
-    this.#onSlow = callback
+    const previous = this.#onSlow
+    this.#onSlow = () => {
+      previous?.()
+      callback()
+    }
   }
 
   #mayQueue(): boolean {

@@ -1,0 +1,86 @@
+/** The room table of the admin console: stored and live rooms, filtered, sorted and paged. */
+import { identityLabel } from '../auth/identity.js'
+import { presentUsers, type PresentUser } from '../rooms/room-directory.js'
+import type { RoomRegistry } from '../rooms/room-registry.js'
+import type { DocumentStore } from '../storage/document-store.js'
+
+/** One row of the admin room table. Times are milliseconds since the epoch. */
+export interface AdminRoom {
+  name: string
+  connections: number
+  users: PresentUser[]
+  bytes: number
+  logRows: number
+  createdAt: number | null
+  lastActivity: number
+  loaded: boolean
+}
+
+/** One connection of a room, for the room detail. */
+export interface AdminConnection {
+  id: string
+  user: string
+  userId: string | null
+  readOnly: boolean
+  connectedAt: number | null
+  address: string | null
+}
+
+/** Sort keys of the room table. */
+export const ROOM_SORT_KEYS = ['name', 'lastActivity', 'bytes', 'connections'] as const
+export type RoomSortKey = (typeof ROOM_SORT_KEYS)[number]
+
+/** Every room, stored or live. */
+export async function adminRooms(store: DocumentStore, registry: RoomRegistry): Promise<AdminRoom[]> {
+  const rows = new Map<string, AdminRoom>()
+  for (const info of await store.list()) {
+    rows.set(info.name, { name: info.name, connections: 0, users: [], bytes: info.bytes, logRows: info.logRows, createdAt: info.createdAt, lastActivity: info.updatedAt, loaded: false })
+  }
+  for (const room of registry.loaded()) {
+    const stored = rows.get(room.name)
+    rows.set(room.name, {
+      name: room.name,
+      connections: room.peerCount,
+      users: presentUsers(room),
+      bytes: stored?.bytes ?? 0,
+      logRows: stored?.logRows ?? 0,
+      createdAt: stored?.createdAt ?? null,
+      lastActivity: Math.max(room.lastActivity, stored?.lastActivity ?? 0),
+      loaded: true,
+    })
+  }
+  return [...rows.values()]
+}
+
+/** Filter by name prefix, sort, and cut one page; `cursor` is the opaque value of a previous `nextCursor`. */
+export function pageRooms(
+  rooms: AdminRoom[],
+  options: { prefix?: string; sort: RoomSortKey; order: 'asc' | 'desc'; limit: number; cursor?: string },
+): { rooms: AdminRoom[]; nextCursor: string | null; total: number } {
+  const filtered = options.prefix ? rooms.filter((room) => room.name.startsWith(options.prefix!)) : rooms
+  const direction = options.order === 'asc' ? 1 : -1
+  filtered.sort((a, b) => {
+    const x = a[options.sort]
+    const y = b[options.sort]
+    const primary = x < y ? -1 : x > y ? 1 : 0
+    return primary * direction || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+  })
+  const offset = options.cursor ? Number(Buffer.from(options.cursor, 'base64url').toString()) || 0 : 0
+  const page = filtered.slice(offset, offset + options.limit)
+  const next = offset + page.length
+  return { rooms: page, nextCursor: next < filtered.length ? Buffer.from(String(next)).toString('base64url') : null, total: filtered.length }
+}
+
+/** The connections of a live room. */
+export function adminConnections(registry: RoomRegistry, name: string): AdminConnection[] {
+  const room = registry.get(name)
+  if (!room) return []
+  return [...room.peers()].map((peer) => ({
+    id: peer.id,
+    user: peer.identity.kind === 'user' ? peer.identity.name : room.announcedName(peer) ?? identityLabel(peer.identity),
+    userId: peer.identity.kind === 'user' ? peer.identity.id : null,
+    readOnly: peer.access === 'read',
+    connectedAt: peer.connectedAt ?? null,
+    address: peer.address ?? null,
+  }))
+}

@@ -1,0 +1,97 @@
+/**
+ * Prometheus metrics of one server, on a registry of its own (never prom-client's global one, so two
+ * servers in one process — tests — do not mix). Counters that live elsewhere (hub, traffic) are read
+ * at scrape time.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+
+/** Message and byte counts of the WebSocket transports, incremented where frames pass. */
+export class TrafficCounters {
+  messagesIn = 0
+  messagesOut = 0
+  bytesIn = 0
+  bytesOut = 0
+
+  /** Count one frame received. */
+  received(bytes: number): void {
+    this.messagesIn++
+    this.bytesIn += bytes
+  }
+
+  /** Count one frame sent. */
+  sent(bytes: number): void {
+    this.messagesOut++
+    this.bytesOut += bytes
+  }
+}
+
+/** Live numbers the metrics read at scrape time. */
+export interface MetricSources {
+  documentConnections(): number
+  eventConnections(): number
+  roomsLoaded(): number
+  traffic: TrafficCounters
+  hub: { published: number; delivered: number }
+}
+
+/** Why connections were refused. */
+export type RejectionReason = 'unauthorized' | 'token_expired' | 'forbidden' | 'origin_not_allowed' | 'invalid_room_name' | 'not_found' | 'room_unavailable' | 'slow_consumer'
+
+/** Counter that follows a monotonic number owned by someone else. */
+function mirroredCounter(registry: Registry, name: string, help: string, read: () => number): void {
+  let last = 0
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      const now = read()
+      if (now > last) this.inc(now - last)
+      last = now
+    },
+  })
+}
+
+/** The server's metrics. */
+export class ServerMetrics {
+  readonly registry = new Registry()
+  readonly updatesPersisted: Counter
+  readonly persistSeconds: Histogram
+  readonly rejected: Counter<'reason'>
+  readonly droppedReadOnlyUpdates: Counter
+
+  constructor(sources: MetricSources) {
+    const registers = [this.registry]
+    new Gauge({
+      name: 'tandem_connections',
+      help: 'Open WebSocket connections, by kind',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        this.set({ kind: 'document' }, sources.documentConnections())
+        this.set({ kind: 'events' }, sources.eventConnections())
+      },
+    })
+    new Gauge({ name: 'tandem_rooms_loaded', help: 'Rooms held in memory', registers, collect() { this.set(sources.roomsLoaded()) } })
+    mirroredCounter(this.registry, 'tandem_messages_in_total', 'WebSocket frames received', () => sources.traffic.messagesIn)
+    mirroredCounter(this.registry, 'tandem_messages_out_total', 'WebSocket frames sent', () => sources.traffic.messagesOut)
+    mirroredCounter(this.registry, 'tandem_bytes_in_total', 'WebSocket payload bytes received', () => sources.traffic.bytesIn)
+    mirroredCounter(this.registry, 'tandem_bytes_out_total', 'WebSocket payload bytes sent', () => sources.traffic.bytesOut)
+    mirroredCounter(this.registry, 'tandem_notifications_published_total', 'Channel messages published (one per channel)', () => sources.hub.published)
+    mirroredCounter(this.registry, 'tandem_notifications_delivered_total', 'Channel messages handed to live subscribers', () => sources.hub.delivered)
+    this.updatesPersisted = new Counter({ name: 'tandem_updates_persisted_total', help: 'Document updates written to storage', registers })
+    this.persistSeconds = new Histogram({
+      name: 'tandem_persist_duration_seconds',
+      help: 'Time to write one batch of document updates',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    })
+    this.rejected = new Counter({ name: 'tandem_connections_rejected_total', help: 'Connections refused or cut off, by reason', labelNames: ['reason'], registers })
+    this.droppedReadOnlyUpdates = new Counter({ name: 'tandem_readonly_updates_dropped_total', help: 'Updates from read-only connections that were dropped', registers })
+  }
+
+  /** The exposition text and its content type. */
+  async scrape(): Promise<{ body: string; contentType: string }> {
+    return { body: await this.registry.metrics(), contentType: this.registry.contentType }
+  }
+}
