@@ -1,0 +1,64 @@
+/**
+ * The ProseMirror editor bound to a Y.Doc: y-prosemirror syncs the document (in the XML fragment
+ * `prosemirror`), shows remote cursors from awareness and provides per-user undo.
+ */
+import { baseKeymap } from 'prosemirror-commands'
+import { dropCursor } from 'prosemirror-dropcursor'
+import { gapCursor } from 'prosemirror-gapcursor'
+import { keymap } from 'prosemirror-keymap'
+import { type Command, EditorState } from 'prosemirror-state'
+import { EditorView } from 'prosemirror-view'
+import { ySyncPlugin, yCursorPlugin, yUndoPlugin } from 'y-prosemirror'
+import type { Awareness } from 'y-protocols/awareness'
+import type * as Y from 'yjs'
+import { editorInputRules } from './input-rules.js'
+import { editorKeymap } from './editor-keymap.js'
+import { openLinkPlugin } from './open-link-plugin.js'
+import { placeholderPlugin } from './placeholder-plugin.js'
+import { buildRemoteCursor, buildRemoteSelection } from './remote-cursor.js'
+import { schema } from './schema.js'
+
+/** The shared type every Tandem editor stores its document in. */
+export const DOCUMENT_FRAGMENT = 'prosemirror'
+
+/** What {@link createCollabEditor} needs. */
+export interface CollabEditorOptions {
+  /** Element the editor is appended to. */
+  mount: HTMLElement
+  doc: Y.Doc
+  awareness: Awareness
+  /** Runs on Mod-k. */
+  openLinkForm: Command
+  /** Called after every state change, e.g. to refresh the toolbar. */
+  onStateChange(state: EditorState): void
+}
+
+/** Create the editor view. Destroy it with `view.destroy()`. */
+export function createCollabEditor(options: CollabEditorOptions): EditorView {
+  const state = EditorState.create({
+    schema,
+    plugins: [
+      ySyncPlugin(options.doc.getXmlFragment(DOCUMENT_FRAGMENT)),
+      yCursorPlugin(options.awareness, { cursorBuilder: buildRemoteCursor, selectionBuilder: buildRemoteSelection }),
+      yUndoPlugin(),
+      editorKeymap(options.openLinkForm),
+      keymap(baseKeymap),
+      editorInputRules(),
+      dropCursor({ color: 'var(--accent)', width: 2 }),
+      gapCursor(),
+      placeholderPlugin('Start writing…'),
+      openLinkPlugin(),
+    ],
+  })
+  const view = new EditorView(options.mount, {
+    state,
+    attributes: { id: 'document', class: 'document', role: 'textbox', 'aria-multiline': 'true', 'aria-label': 'Document', spellcheck: 'true' },
+    // `this`, not the `view` constant: plugins (y-prosemirror's sync) dispatch while the view is being built.
+    dispatchTransaction(this: EditorView, transaction) {
+      this.updateState(this.state.apply(transaction))
+      options.onStateChange(this.state)
+    },
+  })
+  options.onStateChange(view.state)
+  return view
+}

@@ -1,0 +1,92 @@
+import type { Node } from 'prosemirror-model'
+import { type Command, EditorState, TextSelection } from 'prosemirror-state'
+import { describe, expect, it } from 'vitest'
+import { insertHorizontalRule, removeLink, setLink, toggleBlockquote, toggleHeading, toggleList, toggleStrong } from './commands.js'
+import { isMarkActive } from './format-state.js'
+import { schema } from './schema.js'
+
+const { nodes, marks } = schema
+const p = (...content: (Node | string)[]): Node => nodes.paragraph!.create(null, content.map((c) => (typeof c === 'string' ? schema.text(c) : c)))
+
+/** A state with `blocks` and the cursor (or selection from `from` to `to`) at document positions. */
+function stateOf(blocks: Node[], from = 1, to = from): EditorState {
+  const doc = nodes.doc!.create(null, blocks)
+  return EditorState.create({ doc, selection: TextSelection.create(doc, from, to) })
+}
+
+function run(state: EditorState, command: Command): EditorState {
+  let next = state
+  const applied = command(state, (tr) => (next = state.apply(tr)))
+  expect(applied).toBe(true)
+  return next
+}
+
+const shape = (state: EditorState): unknown => state.doc.toJSON()
+
+describe('editing commands', () => {
+  it('toggles a heading level on and off', () => {
+    const heading = run(stateOf([p('Title')]), toggleHeading(2))
+    expect(heading.doc.firstChild!.type).toBe(nodes.heading)
+    expect(heading.doc.firstChild!.attrs.level).toBe(2)
+    expect(run(heading, toggleHeading(1)).doc.firstChild!.attrs.level).toBe(1)
+    expect(run(heading, toggleHeading(2)).doc.firstChild!.type).toBe(nodes.paragraph)
+  })
+
+  it('wraps in a list, switches the list type, and unwraps', () => {
+    const bullets = run(stateOf([p('one')], 2), toggleList(nodes.bullet_list!))
+    expect(bullets.doc.firstChild!.type).toBe(nodes.bullet_list)
+    const numbered = run(bullets, toggleList(nodes.ordered_list!))
+    expect(numbered.doc.firstChild!.type).toBe(nodes.ordered_list)
+    expect(numbered.doc.textContent).toBe('one')
+    expect(run(numbered, toggleList(nodes.ordered_list!)).doc.firstChild!.type).toBe(nodes.paragraph)
+  })
+
+  it('quotes and unquotes', () => {
+    const quoted = run(stateOf([p('said')], 2), toggleBlockquote)
+    expect(quoted.doc.firstChild!.type).toBe(nodes.blockquote)
+    expect(shape(run(quoted, toggleBlockquote))).toEqual(shape(stateOf([p('said')])))
+  })
+
+  it('toggles bold on a selection and reports it active', () => {
+    const bold = run(stateOf([p('make bold')], 6, 10), toggleStrong)
+    expect(isMarkActive(bold, marks.strong!)).toBe(true)
+    expect(bold.doc.firstChild!.child(1).marks.map((mark) => mark.type.name)).toEqual(['strong'])
+    expect(isMarkActive(run(bold, toggleStrong), marks.strong!)).toBe(false)
+  })
+
+  it('links a selection only to safe addresses', () => {
+    const state = stateOf([p('see docs')], 5, 9)
+    expect(setLink('javascript:alert(1)')(state)).toBe(false)
+    const linked = run(state, setLink('example.com/docs'))
+    expect(linked.doc.firstChild!.child(1).marks[0]!.attrs.href).toBe('https://example.com/docs')
+    expect(setLink('https://x.test')(stateOf([p('text')], 2))).toBe(false)
+  })
+
+  it('removes the whole link around the cursor, across differently formatted parts', () => {
+    const link = marks.link!.create({ href: 'https://example.com' })
+    const doc = [p('go ', schema.text('here', [link]), schema.text(' now', [link, marks.strong!.create()]), ' ok')]
+    const unlinked = run(stateOf(doc, 6), removeLink)
+    expect(unlinked.doc.rangeHasMark(0, unlinked.doc.content.size, marks.link!)).toBe(false)
+    expect(removeLink(stateOf([p('plain')], 2))).toBe(false)
+  })
+
+  it('inserts a horizontal rule', () => {
+    const ruled = run(stateOf([p('above')], 6), insertHorizontalRule)
+    expect(ruled.doc.childCount).toBeGreaterThan(1)
+    let rules = 0
+    ruled.doc.descendants((node) => void (node.type === nodes.horizontal_rule && rules++))
+    expect(rules).toBe(1)
+  })
+})
+
+describe('schema', () => {
+  it('parses deeper headings as level 3 and renders links without unsafe targets', () => {
+    const heading = schema.nodes.heading!.spec.parseDOM!.find((rule) => rule.tag === 'h5')
+    expect(heading?.attrs).toEqual({ level: 3 })
+    const toDOM = schema.marks.link!.spec.toDOM!
+    const unsafe = toDOM(marks.link!.create({ href: 'javascript:alert(1)' }), true) as [string, Record<string, string>]
+    expect(unsafe[1].href).toBeUndefined()
+    const safe = toDOM(marks.link!.create({ href: 'https://example.com' }), true) as [string, Record<string, string>]
+    expect(safe[1].href).toBe('https://example.com')
+  })
+})

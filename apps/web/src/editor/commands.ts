@@ -1,0 +1,110 @@
+/**
+ * The editing commands behind the toolbar and the shortcuts. Each is a toggle: applied when the
+ * selection lacks the format, removed when it has it, as people expect from a word processor.
+ */
+import { lift, setBlockType, toggleMark, wrapIn } from 'prosemirror-commands'
+import type { NodeType } from 'prosemirror-model'
+import { liftListItem, wrapInList } from 'prosemirror-schema-list'
+import type { Command } from 'prosemirror-state'
+import { innermostList, isBlockActive, isInside } from './format-state.js'
+import { safeHref } from './safe-href.js'
+import { type HeadingLevel, schema } from './schema.js'
+
+const { nodes, marks } = schema
+const listTypes = [nodes.bullet_list!, nodes.ordered_list!]
+
+/** Turn the current block into a heading of `level`, or back into a paragraph if it is one. */
+export function toggleHeading(level: HeadingLevel): Command {
+  return (state, dispatch) =>
+    isBlockActive(state, nodes.heading!, { level })
+      ? setBlockType(nodes.paragraph!)(state, dispatch)
+      : setBlockType(nodes.heading!, { level })(state, dispatch)
+}
+
+/** Turn the current block into a paragraph. */
+export const setParagraph: Command = setBlockType(nodes.paragraph!)
+
+/** Turn the current block into a code block, or back into a paragraph. */
+export const toggleCodeBlock: Command = (state, dispatch) =>
+  isBlockActive(state, nodes.code_block!)
+    ? setBlockType(nodes.paragraph!)(state, dispatch)
+    : setBlockType(nodes.code_block!)(state, dispatch)
+
+/** Wrap the selection in a list of `listType`, switch the list to that type, or unwrap it. */
+export function toggleList(listType: NodeType): Command {
+  return (state, dispatch) => {
+    const current = innermostList(state, listTypes)
+    if (current === listType) return liftListItem(nodes.list_item!)(state, dispatch)
+    if (current) {
+      // Switching bullets to numbers (or back) keeps the items: retype the enclosing list.
+      const { $from } = state.selection
+      for (let depth = $from.depth; depth > 0; depth--) {
+        if ($from.node(depth).type !== current) continue
+        if (dispatch) dispatch(state.tr.setNodeMarkup($from.before(depth), listType).scrollIntoView())
+        return true
+      }
+    }
+    return wrapInList(listType)(state, dispatch)
+  }
+}
+
+/** Put the selected blocks in a quote, or take them out of it. */
+export const toggleBlockquote: Command = (state, dispatch) =>
+  isInside(state, nodes.blockquote!) ? lift(state, dispatch) : wrapIn(nodes.blockquote!)(state, dispatch)
+
+/** Insert a horizontal rule in place of the selection. */
+export const insertHorizontalRule: Command = (state, dispatch) => {
+  const tr = state.tr.replaceSelectionWith(nodes.horizontal_rule!.create())
+  if (!tr.docChanged) return false
+  dispatch?.(tr.scrollIntoView())
+  return true
+}
+
+/** Link the selected text to `href`; refuses empty selections and unsafe targets. */
+export function setLink(href: string): Command {
+  return (state, dispatch) => {
+    const target = safeHref(href)
+    if (!target || state.selection.empty) return false
+    if (dispatch) {
+      const { from, to } = state.selection
+      dispatch(state.tr.removeMark(from, to, marks.link!).addMark(from, to, marks.link!.create({ href: target })).scrollIntoView())
+    }
+    return true
+  }
+}
+
+/** Remove links from the selection, or from the whole link around the cursor. */
+export const removeLink: Command = (state, dispatch) => {
+  const { $from, from, to, empty } = state.selection
+  const link = marks.link!
+  if (!empty) {
+    if (!state.doc.rangeHasMark(from, to, link)) return false
+    if (dispatch) dispatch(state.tr.removeMark(from, to, link))
+    return true
+  }
+  const mark = link.isInSet($from.marks())
+  if (!mark) return false
+  // The link around the cursor is the run of adjacent text nodes carrying this same mark.
+  const runs: [number, number][] = []
+  $from.parent.forEach((child, offset) => {
+    if (!mark.isInSet(child.marks)) return
+    const last = runs.at(-1)
+    if (last && last[1] === offset) last[1] = offset + child.nodeSize
+    else runs.push([offset, offset + child.nodeSize])
+  })
+  const run = runs.find(([start, end]) => start <= $from.parentOffset && $from.parentOffset <= end)
+  if (!run) return false
+  if (dispatch) dispatch(state.tr.removeMark($from.start() + run[0], $from.start() + run[1], link))
+  return true
+}
+
+/** Toggle bold. */
+export const toggleStrong: Command = toggleMark(marks.strong!)
+/** Toggle italic. */
+export const toggleEm: Command = toggleMark(marks.em!)
+/** Toggle underline. */
+export const toggleUnderline: Command = toggleMark(marks.underline!)
+/** Toggle strikethrough. */
+export const toggleStrike: Command = toggleMark(marks.strike!)
+/** Toggle inline code. */
+export const toggleCode: Command = toggleMark(marks.code!)

@@ -1,0 +1,58 @@
+/**
+ * `/d/<room>`: the collaborative editor. Composes the connection from `@tandem/client` with the
+ * ProseMirror editor, toolbar, presence list and status badge; this file only wires them together.
+ */
+import { connectDocument } from '@tandem/client'
+import * as Y from 'yjs'
+import type { IdentityStore } from '../identity/identity-store.js'
+import type { AppShell } from '../shell/app-shell.js'
+import { h } from '../shell/element.js'
+import { createCollabEditor } from './collab-editor.js'
+import { createCopyLinkButton } from './copy-link-button.js'
+import { createPresenceList } from './presence-list.js'
+import { createStatusIndicator } from './status-indicator.js'
+import { createToolbar } from './toolbar.js'
+
+/** The collab endpoint on the server that served this page (same host and port). */
+function collabUrl(): string {
+  const protocol = location.protocol === 'https:' ? 'wss:' : 'ws:'
+  return `${protocol}//${location.host}/collab`
+}
+
+/** Render the editor for `room` into the shell. */
+export function renderEditorPage(shell: AppShell, room: string, identity: IdentityStore): void {
+  document.title = `${room} · Tandem`
+  const doc = new Y.Doc()
+  const connection = connectDocument({ serverUrl: collabUrl(), room, doc })
+  connection.awareness.setLocalStateField('user', identity.get())
+  identity.subscribe((user) => connection.awareness.setLocalStateField('user', user))
+
+  const presence = createPresenceList(connection.awareness)
+  const status = createStatusIndicator(connection)
+  shell.context.replaceChildren(h('h1', { class: 'doc-title', title: room }, room))
+  shell.actions.replaceChildren(presence.element, status.element, createCopyLinkButton(() => location.href))
+
+  const mount = h('div', { class: 'editor-mount' })
+  let view: ReturnType<typeof createCollabEditor> | null = null
+  const toolbar = createToolbar(() => {
+    if (!view) throw new Error('the editor is not ready')
+    return view
+  })
+  shell.main.replaceChildren(
+    h('div', { class: 'toolbar-bar' }, h('div', { class: 'toolbar-inner' }, toolbar.element, toolbar.linkForm)),
+    h('article', { class: 'page' }, mount),
+  )
+  view = createCollabEditor({
+    mount,
+    doc,
+    awareness: connection.awareness,
+    openLinkForm: toolbar.openLinkForm,
+    onStateChange: (state) => toolbar.update(state),
+  })
+  view.focus()
+
+  window.addEventListener('beforeunload', (event) => {
+    // Changes the server has not confirmed exist only in this page: leaving would lose them.
+    if (!connection.state.saved) event.preventDefault()
+  })
+}

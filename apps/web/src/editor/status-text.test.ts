@@ -1,0 +1,29 @@
+import type { DocumentConnectionState } from '@tandem/client'
+import { describe, expect, it } from 'vitest'
+import { statusText } from './status-text.js'
+
+const base: DocumentConnectionState = { status: 'live', saved: true, nextAttemptAt: null, refused: null }
+
+describe('statusText', () => {
+  it('says nothing about saving until you changed something', () => {
+    expect(statusText(base, false, 0)).toMatchObject({ connection: 'Live', save: null })
+    expect(statusText({ ...base, status: 'connecting' }, false, 0)).toMatchObject({ connection: 'Connecting…', save: null })
+  })
+
+  it('says Saving… while the server has not confirmed a change, and Saved once it has', () => {
+    expect(statusText({ ...base, saved: false }, true, 0).save).toBe('Saving…')
+    expect(statusText(base, true, 0).save).toBe('Saved')
+  })
+
+  it('calls unconfirmed changes unsaved while offline, and counts down to the next attempt', () => {
+    const offline = { ...base, status: 'offline' as const, saved: false, nextAttemptAt: 10_500 }
+    const text = statusText(offline, true, 8_000)
+    expect(text).toMatchObject({ connection: 'Offline', save: 'Unsaved changes' })
+    expect(text.detail).toMatch(/retrying in 3 s/)
+  })
+
+  it('explains a refusal', () => {
+    const refused = { ...base, status: 'offline' as const, refused: { code: 4404, reason: 'room deleted' } }
+    expect(statusText(refused, false, 0)).toMatchObject({ connection: 'Disconnected', detail: 'The server closed this document: room deleted' })
+  })
+})

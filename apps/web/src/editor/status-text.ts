@@ -1,0 +1,30 @@
+/** The words of the connection and save indicator, from the connection state. */
+import type { DocumentConnectionState } from '@tandem/client'
+
+/** What the indicator shows. `save` is `null` until you have changed something. */
+export interface StatusText {
+  connection: string
+  /** Longer explanation for the tooltip. */
+  detail: string
+  save: 'Saved' | 'Saving…' | 'Unsaved changes' | null
+}
+
+/** Describe `state` at time `now` (ms since the epoch); `edited` says whether you changed anything. */
+export function statusText(state: DocumentConnectionState, edited: boolean, now: number): StatusText {
+  const save = !edited ? null : state.saved ? 'Saved' : state.status === 'live' ? 'Saving…' : 'Unsaved changes'
+  switch (state.status) {
+    case 'connecting':
+      return { connection: 'Connecting…', detail: 'Connecting to the server', save }
+    case 'live':
+      return { connection: 'Live', detail: 'Connected: changes are shared as you type', save }
+    case 'offline': {
+      if (state.refused) {
+        return { connection: 'Disconnected', detail: `The server closed this document${state.refused.reason ? `: ${state.refused.reason}` : ''}`, save }
+      }
+      const keep = 'Your changes stay on this page and are sent when the connection returns.'
+      if (state.nextAttemptAt === null) return { connection: 'Offline', detail: `Offline. ${keep}`, save }
+      const seconds = Math.max(1, Math.ceil((state.nextAttemptAt - now) / 1000))
+      return { connection: 'Offline', detail: `Offline, retrying in ${seconds} s. ${keep}`, save }
+    }
+  }
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest'
+import { parseRoomList } from './rooms-api.js'
+
+describe('parseRoomList', () => {
+  it('reads the server response', () => {
+    const body = {
+      rooms: [
+        { name: 'team-notes', lastActivity: 1_700_000_000_000, connections: 2, users: [{ name: 'Ada', color: '#1d4ed8' }], bytes: 120 },
+        { name: 'empty', lastActivity: 1_600_000_000_000, connections: 0, users: [], bytes: 0 },
+      ],
+    }
+    expect(parseRoomList(body)).toEqual([
+      { name: 'team-notes', lastActivity: 1_700_000_000_000, connections: 2, users: [{ name: 'Ada', color: '#1d4ed8' }] },
+      { name: 'empty', lastActivity: 1_600_000_000_000, connections: 0, users: [] },
+    ])
+  })
+
+  it('drops rooms with unusable names and users without names, and fixes odd colours', () => {
+    const body = {
+      rooms: [
+        { name: '../etc', lastActivity: 1 },
+        { name: 42 },
+        null,
+        { name: 'ok', users: [{ name: '' }, { name: 'Grace', color: 'rgb(1,2,3)' }, { color: '#000000' }, null] },
+      ],
+    }
+    expect(parseRoomList(body)).toEqual([{ name: 'ok', lastActivity: 0, connections: 0, users: [{ name: 'Grace', color: '#475569' }] }])
+  })
+
+  it('refuses a body that is not a room list', () => {
+    expect(() => parseRoomList({ error: { code: 'x' } })).toThrow(/rooms/)
+    expect(() => parseRoomList(null)).toThrow(/rooms/)
+  })
+})

@@ -1,0 +1,53 @@
+/**
+ * The server's room directory (`GET /api/rooms`), read defensively: the home page renders whatever
+ * comes back, so anything malformed is dropped here rather than shown as "undefined".
+ */
+import { isValidRoomName } from '@tandem/protocol'
+import type { Identity } from '../identity/identity.js'
+import { isHexColor } from '../identity/palette.js'
+
+/** A document in the directory as the home page shows it. */
+export interface RoomListing {
+  name: string
+  /** Last edit or join, ms since the epoch. */
+  lastActivity: number
+  connections: number
+  /** People in it now. */
+  users: Identity[]
+}
+
+const FALLBACK_COLOR = '#475569'
+
+/** Keep the well-formed rooms of a `GET /api/rooms` response body. */
+export function parseRoomList(body: unknown): RoomListing[] {
+  const rooms = (body as { rooms?: unknown } | null)?.rooms
+  if (!Array.isArray(rooms)) throw new Error('the room list response has no "rooms" array')
+  const listings: RoomListing[] = []
+  for (const room of rooms as Record<string, unknown>[]) {
+    if (typeof room !== 'object' || room === null) continue
+    if (typeof room.name !== 'string' || !isValidRoomName(room.name)) continue
+    const users = Array.isArray(room.users) ? (room.users as Record<string, unknown>[]) : []
+    listings.push({
+      name: room.name,
+      lastActivity: typeof room.lastActivity === 'number' ? room.lastActivity : 0,
+      connections: typeof room.connections === 'number' ? room.connections : 0,
+      users: users
+        .filter((user) => typeof user?.name === 'string' && user.name.trim() !== '')
+        .map((user) => ({ name: String(user.name).trim(), color: isHexColor(user.color) ? user.color : FALLBACK_COLOR })),
+    })
+  }
+  return listings
+}
+
+/**
+ * Fetch the most recently active rooms.
+ * @throws when the server cannot be reached within `timeoutMs`, answers an error, or sends garbage.
+ */
+export async function fetchRooms(limit: number, timeoutMs = 5_000): Promise<RoomListing[]> {
+  const response = await fetch(`/api/rooms?limit=${limit}`, {
+    signal: AbortSignal.timeout(timeoutMs),
+    headers: { accept: 'application/json' },
+  })
+  if (!response.ok) throw new Error(`the server answered ${response.status}`)
+  return parseRoomList(await response.json())
+}

@@ -1,0 +1,35 @@
+/**
+ * Colours a person can pick for their cursor and avatar. Each is dark enough to carry white text
+ * (contrast of at least 4.5:1, WCAG AA) and distinct from its neighbours, so two people next to each
+ * other in a document are told apart at a glance.
+ */
+export const PALETTE = [
+  '#c2410c', // burnt orange
+  '#b91c1c', // red
+  '#be185d', // raspberry
+  '#a21caf', // magenta
+  '#7e22ce', // purple
+  '#4338ca', // indigo
+  '#1d4ed8', // blue
+  '#0e7490', // teal
+  '#047857', // green
+  '#4d7c0f', // olive
+  '#a16207', // ochre
+  '#475569', // slate
+] as const
+
+/** Whether `color` is a 6-digit hex colour, the only form y-prosemirror's cursors accept. */
+export function isHexColor(color: unknown): color is string {
+  return typeof color === 'string' && /^#[0-9a-fA-F]{6}$/.test(color)
+}
+
+/** Black or white, whichever reads better on `background` (a 6-digit hex colour). */
+export function readableTextColor(background: string): '#ffffff' | '#111827' {
+  const channel = (offset: number): number => {
+    const value = Number.parseInt(background.slice(offset, offset + 2), 16) / 255
+    return value <= 0.040_45 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4
+  }
+  const luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+  // White wins while its contrast ratio (1.05 / (L + 0.05)) beats black's ((L + 0.05) / 0.05).
+  return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 ? '#ffffff' : '#111827'
+}

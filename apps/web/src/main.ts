@@ -1,0 +1,27 @@
+/** The web app's entry point: set up the shell and render the page the path asks for. */
+import './styles/index.css'
+import { renderEditorPage } from './editor/editor-page.js'
+import { renderHomePage } from './home/home-page.js'
+import { createIdentityStore } from './identity/identity-store.js'
+import { renderMessagePage } from './pages/message-page.js'
+import { routeFor } from './router.js'
+import { mountShell } from './shell/app-shell.js'
+
+const identity = createIdentityStore()
+const shell = mountShell(identity)
+const route = routeFor(location.pathname)
+
+switch (route.page) {
+  case 'home':
+    renderHomePage(shell)
+    break
+  case 'editor':
+    renderEditorPage(shell, route.room, identity)
+    break
+  case 'invalid-room':
+    renderMessagePage(shell, 'That is not a document address', `“${route.room.slice(0, 140)}” cannot be a document name: ${route.problem}`)
+    break
+  case 'not-found':
+    renderMessagePage(shell, 'Nothing here', 'This page does not exist. Your documents are on the home page.')
+    break
+}

@@ -1,0 +1,17 @@
+/** A page that only explains something, with a way back home: bad document addresses, unknown paths. */
+import type { AppShell } from '../shell/app-shell.js'
+import { h } from '../shell/element.js'
+
+/** Render a message with `title` and `body` into the shell. */
+export function renderMessagePage(shell: AppShell, title: string, body: string): void {
+  document.title = `${title} · Tandem`
+  shell.main.replaceChildren(
+    h(
+      'section',
+      { class: 'message-page' },
+      h('h1', {}, title),
+      h('p', {}, body),
+      h('a', { class: 'button primary', href: '/' }, 'Go to your documents'),
+    ),
+  )
+}

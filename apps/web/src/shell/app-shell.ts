@@ -1,0 +1,28 @@
+/**
+ * The frame every page shares. The header is already in `index.html` (so it is painted before any
+ * script runs and nothing shifts); this fills its slots and hands pages their places.
+ */
+import type { IdentityStore } from '../identity/identity-store.js'
+import { createIdentityMenu } from './identity-menu.js'
+
+/** Where a page puts its content. */
+export interface AppShell {
+  /** Left of the header, after the brand: what this page is (e.g. the document name). */
+  context: HTMLElement
+  /** Right of the header, before the identity menu: page actions. */
+  actions: HTMLElement
+  /** The page body. */
+  main: HTMLElement
+}
+
+function required(id: string): HTMLElement {
+  const element = document.getElementById(id)
+  if (!element) throw new Error(`index.html lacks #${id}`)
+  return element
+}
+
+/** Fill the header and return the slots pages render into. */
+export function mountShell(identity: IdentityStore): AppShell {
+  required('header-identity').replaceChildren(createIdentityMenu(identity))
+  return { context: required('header-context'), actions: required('header-actions'), main: required('app') }
+}

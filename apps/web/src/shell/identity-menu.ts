@@ -1,0 +1,81 @@
+/**
+ * The header control showing who you are, with a small panel to change your name and colour.
+ * Changes apply as you make them, so others see the new name next to your cursor at once.
+ */
+import { cleanName, NAME_MAX_LENGTH } from '../identity/identity.js'
+import type { IdentityStore } from '../identity/identity-store.js'
+import { PALETTE, readableTextColor } from '../identity/palette.js'
+import { createAvatar } from './avatar.js'
+import { h } from './element.js'
+
+/** The identity button and its panel. */
+export function createIdentityMenu(store: IdentityStore): HTMLElement {
+  const nameLabel = h('span', { class: 'identity-name' })
+  const avatarSlot = h('span', { class: 'identity-avatar' })
+  const toggle = h('button', { class: 'identity-toggle', type: 'button', 'aria-expanded': 'false', 'aria-haspopup': 'true', title: 'Change your name and colour' }, avatarSlot, nameLabel)
+  const nameInput = h('input', { id: 'identity-name-input', type: 'text', maxlength: NAME_MAX_LENGTH, autocomplete: 'nickname', spellcheck: 'false' })
+  const swatches = h('div', { class: 'swatches', role: 'radiogroup', 'aria-label': 'Colour' })
+  const panel = h(
+    'div',
+    { class: 'identity-panel', role: 'dialog', 'aria-label': 'Your name and colour', hidden: true },
+    h('label', { for: 'identity-name-input' }, 'Your name'),
+    nameInput,
+    h('span', { class: 'panel-label' }, 'Colour'),
+    swatches,
+    h('p', { class: 'panel-hint' }, 'Others see this name next to your cursor.'),
+  )
+  const root = h('div', { class: 'identity-menu' }, toggle, panel)
+
+  for (const color of PALETTE) {
+    const swatch = h('button', { class: 'swatch', type: 'button', role: 'radio', 'aria-label': color, 'data-color': color })
+    swatch.style.setProperty('--swatch', color)
+    swatch.style.setProperty('--swatch-text', readableTextColor(color))
+    swatch.addEventListener('click', () => store.set({ ...store.get(), color }))
+    swatches.append(swatch)
+  }
+
+  const render = (): void => {
+    const { name, color } = store.get()
+    nameLabel.textContent = name
+    toggle.setAttribute('aria-label', `Your name and colour: ${name}`)
+    avatarSlot.replaceChildren(createAvatar({ name, color }, 26))
+    if (document.activeElement !== nameInput) nameInput.value = name
+    for (const swatch of swatches.children) swatch.setAttribute('aria-checked', String((swatch as HTMLElement).dataset.color === color))
+  }
+
+  const open = (): void => {
+    panel.hidden = false
+    toggle.setAttribute('aria-expanded', 'true')
+    nameInput.focus()
+    nameInput.select()
+  }
+  const close = (): void => {
+    if (panel.hidden) return
+    panel.hidden = true
+    toggle.setAttribute('aria-expanded', 'false')
+    render()
+  }
+
+  toggle.addEventListener('click', () => (panel.hidden ? open() : close()))
+  nameInput.addEventListener('input', () => {
+    const name = cleanName(nameInput.value)
+    if (name) store.set({ ...store.get(), name })
+  })
+  nameInput.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' || event.key === 'Escape') {
+      event.preventDefault()
+      close()
+      toggle.focus()
+    }
+  })
+  root.addEventListener('focusout', (event) => {
+    if (!root.contains(event.relatedTarget as Node | null)) close()
+  })
+  document.addEventListener('pointerdown', (event) => {
+    if (!root.contains(event.target as Node)) close()
+  })
+
+  store.subscribe(render)
+  render()
+  return root
+}

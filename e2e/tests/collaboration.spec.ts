@@ -1,0 +1,82 @@
+/** Two people editing one document: typing at once, formatting, and undo that is personal. */
+import { expect, test, uniqueRoom } from '../fixtures/test.js'
+
+test('two people typing at the same time into one paragraph end with the same text', async ({ users }) => {
+  const room = uniqueRoom('concurrent')
+  const alice = await users.open('Alice')
+  const bob = await users.open('Bob')
+  await alice.editor.open(room)
+  await bob.editor.open(room)
+
+  await alice.editor.typeAtEnd('middle')
+  await expect.poll(() => bob.editor.blocks()).toEqual(['middle'])
+
+  // Alice at the start of the paragraph, Bob at its end, both typing character by character at once.
+  await alice.editor.cursorToStart()
+  await bob.editor.cursorToEnd()
+  await Promise.all([
+    alice.page.keyboard.type('alice was here, ', { delay: 20 }),
+    bob.page.keyboard.type(', bob was here', { delay: 20 }),
+  ])
+
+  const expected = ['alice was here, middle, bob was here']
+  await expect.poll(() => alice.editor.blocks()).toEqual(expected)
+  await expect.poll(() => bob.editor.blocks()).toEqual(expected)
+  await alice.editor.expectSaved()
+  await bob.editor.expectSaved()
+})
+
+test('headings, bold and lists made by one person appear with the same structure for the other', async ({ users }) => {
+  const room = uniqueRoom('formatting')
+  const alice = await users.open('Alice')
+  const bob = await users.open('Bob')
+  await alice.editor.open(room)
+  await bob.editor.open(room)
+
+  await alice.editor.cursorToEnd()
+  const { keyboard } = alice.page
+  await keyboard.type('# Agenda\n')
+  await keyboard.type('## Decisions\n')
+  await keyboard.type('We ship ')
+  await keyboard.press('ControlOrMeta+b')
+  await keyboard.type('on Friday')
+  await keyboard.press('ControlOrMeta+b')
+  await keyboard.type('.\n- write the notes\nsend the invite\n')
+  // A toolbar button too: the pressed state follows the selection.
+  await keyboard.press('Enter')
+  await keyboard.type('Quiet ')
+  await alice.editor.tool('Italic').click()
+  await expect(alice.editor.tool('Italic')).toHaveAttribute('aria-pressed', 'true')
+  await keyboard.type('please')
+
+  const doc = bob.editor.document
+  await expect(doc.locator('h1')).toHaveText('Agenda')
+  await expect(doc.locator('h2')).toHaveText('Decisions')
+  await expect(doc.locator('p strong')).toHaveText('on Friday')
+  await expect(doc.locator('ul > li')).toHaveText(['write the notes', 'send the invite'])
+  await expect(doc.locator('p em')).toHaveText('please')
+  await expect.poll(() => bob.editor.blocks()).toEqual(await alice.editor.blocks())
+})
+
+test('undo removes only your own change, never a collaborator’s', async ({ users }) => {
+  const room = uniqueRoom('undo')
+  const alice = await users.open('Alice')
+  const bob = await users.open('Bob')
+  await alice.editor.open(room)
+  await bob.editor.open(room)
+
+  await alice.editor.typeAtEnd('Alice wrote this')
+  await expect.poll(() => bob.editor.blocks()).toEqual(['Alice wrote this'])
+  await bob.editor.typeAtEnd('\nBob wrote this')
+  await expect.poll(() => alice.editor.blocks()).toEqual(['Alice wrote this', 'Bob wrote this'])
+
+  await alice.editor.document.focus()
+  await alice.page.keyboard.press('ControlOrMeta+z')
+  for (const user of [alice, bob]) {
+    await expect.poll(() => user.editor.blocks()).not.toContain('Alice wrote this')
+    await expect.poll(() => user.editor.blocks()).toContain('Bob wrote this')
+  }
+
+  await alice.page.keyboard.press('ControlOrMeta+Shift+z')
+  await expect.poll(() => bob.editor.blocks()).toEqual(['Alice wrote this', 'Bob wrote this'])
+})

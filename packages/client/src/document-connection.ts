@@ -1,0 +1,277 @@
+/**
+ * A live connection of one Y.Doc to one Tandem room. Wraps the stock y-websocket
+ * `WebsocketProvider` (the server speaks its protocol unchanged) and adds what a person editing needs
+ * to see and trust: a connection status, whether every local change is stored on the server, and
+ * reconnects paced by a jittered backoff that pauses while the device has no network.
+ *
+ * The provider's own reconnect loop (fixed exponential steps, no jitter) is switched off: every
+ * close lands in `#onConnectionClose`, which decides when, or whether, to connect again.
+ */
+import { encodeSyncStep1, MessageType, roomNameProblem, SyncStep } from '@tandem/protocol'
+import * as decoding from 'lib0/decoding'
+import type { Awareness } from 'y-protocols/awareness'
+import { WebsocketProvider } from 'y-websocket'
+import * as Y from 'yjs'
+import { browserNetworkSignal, type NetworkSignal } from './network-signal.js'
+import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy, reconnectDelay } from './reconnect-policy.js'
+import { SaveTracker } from './save-tracker.js'
+
+/** `connecting` before the first sync, `live` while synced with the server, `offline` otherwise. */
+export type ConnectionStatus = 'connecting' | 'live' | 'offline'
+
+/** What a connection looks like from outside. Replaced, never mutated, on every change. */
+export interface DocumentConnectionState {
+  status: ConnectionStatus
+  /** Every change made through this doc is stored on the server. */
+  saved: boolean
+  /** When the next reconnect attempt is due (ms since the epoch), while one is scheduled. */
+  nextAttemptAt: number | null
+  /** The server turned the connection away for good (a 44xx close code); nothing is retried. */
+  refused: { code: number; reason: string } | null
+}
+
+/** Options of {@link connectDocument}. */
+export interface ConnectDocumentOptions {
+  /** Base WebSocket URL of the collab endpoint, e.g. `ws://localhost:8787/collab`. */
+  serverUrl: string
+  /** Room name, 1-128 characters of `[A-Za-z0-9._-]`. */
+  room: string
+  doc: Y.Doc
+  /** Awareness to share cursors and names through; one is made for `doc` when omitted. */
+  awareness?: Awareness
+  /** Query parameters of the socket URL, e.g. `{ token }`. */
+  params?: Record<string, string>
+  /** WebSocket implementation outside browsers, e.g. the `ws` package in Node. */
+  WebSocketPolyfill?: typeof WebSocket
+  reconnectPolicy?: ReconnectPolicy
+  /** Wait after a local change before asking the server to confirm it is stored. Default 300 ms. */
+  saveCheckDelayMs?: number
+  /** Interval of the keep-alive sync round trip on an idle socket. Default 10 s. */
+  heartbeatMs?: number
+  /** Network loss and return; the browser's events by default, `null` to ignore the network. */
+  network?: NetworkSignal | null
+  /** Source of randomness for the backoff jitter, `Math.random` by default. */
+  random?: () => number
+}
+
+/** Close codes 4400-4499 mirror HTTP 4xx: the server decided, and retrying will not change it. */
+function isPermanentClose(code: number): boolean {
+  return code >= 4400 && code < 4500
+}
+
+const OPEN = 1
+
+/** A document connected to a room. Made by {@link connectDocument}. */
+export class DocumentConnection {
+  readonly room: string
+  readonly doc: Y.Doc
+  readonly awareness: Awareness
+  /** The underlying stock provider, for bindings that want one (e.g. y-prosemirror cursors). */
+  readonly provider: WebsocketProvider
+  #state: DocumentConnectionState
+  readonly #listeners = new Set<(state: DocumentConnectionState) => void>()
+  readonly #tracker = new SaveTracker()
+  readonly #policy: ReconnectPolicy
+  readonly #random: () => number
+  readonly #saveCheckDelayMs: number
+  readonly #network: NetworkSignal | null
+  readonly #stopWatchingNetwork: () => void
+  readonly #heartbeat: ReturnType<typeof setInterval>
+  /** Closes since the last successful sync; drives the backoff. */
+  #failures = 0
+  #retryTimer: ReturnType<typeof setTimeout> | null = null
+  #probeTimer: ReturnType<typeof setTimeout> | null = null
+  #destroyed = false
+
+  constructor(options: ConnectDocumentOptions) {
+    const problem = roomNameProblem(options.room)
+    if (problem) throw new RangeError(`invalid room name ${JSON.stringify(options.room)}: ${problem}`)
+    this.room = options.room
+    this.doc = options.doc
+    this.#policy = options.reconnectPolicy ?? DEFAULT_RECONNECT_POLICY
+    this.#random = options.random ?? Math.random
+    this.#saveCheckDelayMs = options.saveCheckDelayMs ?? 300
+    this.#network = options.network === undefined ? browserNetworkSignal() : options.network
+    const online = this.#network?.online ?? true
+
+    this.provider = new WebsocketProvider(options.serverUrl, options.room, options.doc, {
+      connect: false,
+      awareness: options.awareness,
+      params: options.params ?? {},
+      WebSocketPolyfill: options.WebSocketPolyfill,
+      // Every close is handled by #onConnectionClose, which owns the reconnect decision.
+      shouldReconnect: () => true,
+    })
+    this.awareness = this.provider.awareness
+    this.#state = { status: online ? 'connecting' : 'offline', saved: true, nextAttemptAt: null, refused: null }
+    this.#watchSyncMessages()
+    this.provider.on('status', this.#onProviderStatus)
+    this.provider.on('sync', this.#onSync)
+    this.provider.on('connection-close', this.#onConnectionClose)
+    this.doc.on('update', this.#onDocUpdate)
+    // Also feeds the provider's watchdog, which drops a socket that received nothing for 30 s.
+    this.#heartbeat = setInterval(() => {
+      if (this.#tracker.probesInFlight === 0) this.#sendProbe()
+    }, options.heartbeatMs ?? 10_000)
+    this.#stopWatchingNetwork = this.#network?.subscribe(this.#onNetworkChange) ?? (() => {})
+    if (online) this.provider.connect()
+  }
+
+  /** The current state. */
+  get state(): DocumentConnectionState {
+    return this.#state
+  }
+
+  /** Call `listener` with every new state; returns the unsubscribe function. */
+  onStateChange(listener: (state: DocumentConnectionState) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /** Skip the backoff wait (e.g. a "Retry now" button). Also retries a refused connection. */
+  reconnectNow(): void {
+    if (this.#destroyed) return
+    this.#failures = 0
+    this.#cancelRetry()
+    this.#update({ nextAttemptAt: null, refused: null })
+    this.provider.connect()
+  }
+
+  /** Close the socket for good, tell the others this user left, and stop every timer. */
+  destroy(): void {
+    if (this.#destroyed) return
+    this.#destroyed = true
+    this.#cancelRetry()
+    if (this.#probeTimer) clearTimeout(this.#probeTimer)
+    clearInterval(this.#heartbeat)
+    this.#stopWatchingNetwork()
+    this.doc.off('update', this.#onDocUpdate)
+    this.provider.destroy()
+    this.#listeners.clear()
+  }
+
+  /**
+   * Wrap the provider's sync handler to see which sync step each server frame carries: a step 2
+   * answers our oldest step 1 (a save probe), a step 1 is the server asking for what it lacks,
+   * which the provider answers with every local change.
+   */
+  #watchSyncMessages(): void {
+    const handlers = this.provider.messageHandlers
+    const handleSync = handlers[MessageType.Sync]!
+    handlers[MessageType.Sync] = (encoder, decoder, provider, fromSocket, messageType) => {
+      const step = decoding.peekVarUint(decoder)
+      handleSync(encoder, decoder, provider, fromSocket, messageType)
+      // The provider passes `false` for frames from other tabs (BroadcastChannel), not the server.
+      if (!fromSocket || this.#destroyed) return
+      if (step === SyncStep.Step2) {
+        this.#tracker.probeAnswered()
+        this.#update({ saved: this.#tracker.saved })
+        this.#scheduleProbe()
+      } else if (step === SyncStep.Step1) {
+        // The provider writes its answer right after this returns, in the same task.
+        this.#tracker.caughtUp()
+        this.#scheduleProbe()
+      }
+    }
+  }
+
+  readonly #onProviderStatus = ({ status }: { status: 'connected' | 'disconnected' | 'connecting' }): void => {
+    if (status !== 'connected') return
+    // Emitted just before the provider sends its own step 1 on the new socket, which is a probe too.
+    this.#tracker.socketOpened()
+    this.#tracker.probeSent()
+  }
+
+  readonly #onSync = (synced: boolean): void => {
+    if (!synced || this.#destroyed) return
+    this.#failures = 0
+    this.#update({ status: 'live', nextAttemptAt: null, refused: null })
+  }
+
+  readonly #onConnectionClose = (event: CloseEvent | null): void => {
+    // Stops the provider's own reconnect timer, scheduled right after this event.
+    this.provider.shouldConnect = false
+    this.#tracker.socketClosed()
+    if (this.#destroyed) return
+    if (event && isPermanentClose(event.code)) {
+      this.#update({ status: 'offline', nextAttemptAt: null, refused: { code: event.code, reason: event.reason } })
+      return
+    }
+    if (this.#network && !this.#network.online) {
+      this.#update({ status: 'offline', nextAttemptAt: null })
+      return
+    }
+    this.#scheduleRetry()
+  }
+
+  readonly #onNetworkChange = (online: boolean): void => {
+    if (this.#destroyed) return
+    this.#cancelRetry()
+    if (online) {
+      this.#failures = 0
+      this.#update({ nextAttemptAt: null })
+      if (!this.#state.refused) this.provider.connect()
+      return
+    }
+    this.provider.disconnect()
+    this.#update({ status: 'offline', nextAttemptAt: null })
+  }
+
+  readonly #onDocUpdate = (_update: Uint8Array, origin: unknown): void => {
+    // Changes the provider applied came from the server or another tab: not ours to save.
+    if (origin === this.provider) return
+    const ws = this.provider.ws
+    this.#tracker.localChange(this.provider.wsconnected && ws !== null && ws.readyState === OPEN)
+    this.#update({ saved: this.#tracker.saved })
+    this.#scheduleProbe()
+  }
+
+  #scheduleRetry(): void {
+    const delay = reconnectDelay(this.#failures, this.#policy, this.#random)
+    this.#failures++
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null
+      this.#update({ nextAttemptAt: null })
+      this.provider.connect()
+    }, delay)
+    this.#update({ status: 'offline', nextAttemptAt: Date.now() + delay })
+  }
+
+  #cancelRetry(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer)
+    this.#retryTimer = null
+  }
+
+  #scheduleProbe(): void {
+    if (this.#probeTimer || !this.#tracker.probeWanted) return
+    this.#probeTimer = setTimeout(() => {
+      this.#probeTimer = null
+      if (this.#tracker.probeWanted) this.#sendProbe()
+    }, this.#saveCheckDelayMs)
+  }
+
+  #sendProbe(): void {
+    const ws = this.provider.ws
+    if (!this.provider.wsconnected || ws === null || ws.readyState !== OPEN) return
+    ws.send(encodeSyncStep1(Y.encodeStateVector(this.doc)))
+    this.#tracker.probeSent()
+  }
+
+  #update(patch: Partial<DocumentConnectionState>): void {
+    const next = { ...this.#state, ...patch }
+    const changed = (Object.keys(patch) as (keyof DocumentConnectionState)[]).some((key) => next[key] !== this.#state[key])
+    if (!changed) return
+    this.#state = next
+    for (const listener of this.#listeners) listener(next)
+  }
+}
+
+/**
+ * Connect `doc` to a room and keep it connected until `destroy()`.
+ * @example
+ * const connection = connectDocument({ serverUrl: 'ws://localhost:8787/collab', room: 'notes', doc: new Y.Doc() })
+ * connection.onStateChange(({ status, saved }) => render(status, saved))
+ */
+export function connectDocument(options: ConnectDocumentOptions): DocumentConnection {
+  return new DocumentConnection(options)
+}
