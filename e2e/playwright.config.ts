@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defineConfig } from '@playwright/test'
+import { E2E_ADMIN_TOKEN, E2E_PUBLISH_KEY } from './fixtures/secrets.js'
 
 export const E2E_PORT = Number(process.env.TANDEM_E2E_PORT ?? 8790)
 
@@ -47,6 +48,8 @@ export default defineConfig({
       HOST: '127.0.0.1',
       DATA_DIR: process.env.TANDEM_E2E_DATA_DIR,
       LOG_LEVEL: 'warn',
+      PUBLISH_KEY: E2E_PUBLISH_KEY,
+      ADMIN_TOKEN: E2E_ADMIN_TOKEN,
     },
   },
 })
