@@ -50,6 +50,16 @@ describe('y-websocket rooms with the stock client', () => {
     await vi.waitFor(() => expect(b.provider.awareness.getStates().has(a.doc.clientID)).toBe(false))
   })
 
+  it('answers a lone client\'s awareness, so its 30 s silence watchdog never fires', async () => {
+    const server = await startTestServer()
+    const alone = await connectClient(server, 'solo')
+    const received: number[] = []
+    alone.provider.ws!.addEventListener('message', (event) => received.push(new Uint8Array(event.data as ArrayBuffer)[0]!))
+    // The provider renews its awareness every 15 s; each renewal must be answered.
+    alone.provider.awareness.setLocalStateField('user', { name: 'Solo' })
+    await vi.waitFor(() => expect(received).toContain(1))
+  })
+
   it('gives a late joiner the full state', async () => {
     const server = await startTestServer()
     const a = await connectClient(server, 'late')

@@ -33,7 +33,7 @@ describe('guardAwarenessUpdate', () => {
 
   it("drops entries for another connection's client ids", () => {
     const update = updateFor([[1, { a: 1 }], [2, { b: 2 }]])
-    const guarded = guardAwarenessUpdate(update, { ...open, ownedByOther: (id) => id === 2 })
+    const guarded = guardAwarenessUpdate(update, { ...open, ownedByOther: (id: number) => id === 2 })
     expect(guarded.dropped).toBe(1)
     expect([...statesOf(guarded.update).keys()]).toEqual([1])
     expect(guardAwarenessUpdate(updateFor([[2, { b: 2 }]]), { ...open, ownedByOther: () => true }).update).toBeNull()

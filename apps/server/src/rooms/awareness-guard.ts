@@ -10,8 +10,8 @@ import * as encoding from 'lib0/encoding'
 
 /** Rules for one connection's awareness updates. */
 export interface AwarenessRules {
-  /** Whether `clientId` belongs to another connection of the room. */
-  ownedByOther(clientId: number): boolean
+  /** Whether `clientId` belongs to another connection of the room, given the entry's `clock`. */
+  ownedByOther(clientId: number, clock: number): boolean
   /** Name and colour to impose on `state.user`, or `null` to leave states as sent. */
   stamp: { name: string; color: string | null } | null
   maxEntries: number
@@ -37,7 +37,7 @@ export function guardAwarenessUpdate(update: Uint8Array, rules: AwarenessRules):
     const clientId = decoding.readVarUint(decoder)
     const clock = decoding.readVarUint(decoder)
     let json = decoding.readVarString(decoder)
-    if (kept.length >= rules.maxEntries || rules.ownedByOther(clientId) || json.length > rules.maxStateBytes) {
+    if (kept.length >= rules.maxEntries || rules.ownedByOther(clientId, clock) || json.length > rules.maxStateBytes) {
       dropped++
       continue
     }

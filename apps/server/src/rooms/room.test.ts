@@ -206,4 +206,57 @@ describe('Room', () => {
     expect(room.persisted).toEqual({ lastSeq: 7, logRows: 1, logBytes: log.byteLength })
     expect(await store.load('doc')).toBeNull()
   })
+
+  it('echoes awareness to its sender too, as the stock server does, so a lone client keeps hearing from the server', () => {
+    const { room } = setup()
+    const alone = new FakeClient('alone')
+    room.add(alone)
+    alone.inbox.length = 0
+    alone.awareness.setLocalState({ user: { name: 'Solo' } })
+    room.receive(alone, encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(alone.awareness, [alone.doc.clientID])))
+    expect(alone.inbox.map((frame) => decodeCollabMessage(frame).type)).toEqual([MessageType.Awareness])
+  })
+
+  it('lets a reconnecting client take over its cursor from its own stale connection', () => {
+    const { room } = setup()
+    const [stale, watcher] = [new FakeClient('stale'), new FakeClient('watcher')]
+    room.add(stale)
+    room.add(watcher)
+    stale.awareness.setLocalState({ user: { name: 'Ada' } })
+    const frame = () => encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(stale.awareness, [stale.doc.clientID]))
+    room.receive(stale, frame())
+    // The same client (same Y.Doc, same client id) comes back on a new socket before the old one is noticed dead.
+    const fresh = Object.assign(new FakeClient('fresh'), { doc: stale.doc, awareness: stale.awareness })
+    room.add(fresh)
+    stale.awareness.setLocalStateField('cursor', { at: 3 })
+    room.receive(fresh, frame())
+    watcher.deliver()
+    expect(watcher.awareness.getStates().get(stale.doc.clientID)).toEqual({ user: { name: 'Ada' }, cursor: { at: 3 } })
+    // The stale socket finally closes: the cursor now belongs to the fresh one and stays.
+    room.remove(stale)
+    watcher.deliver()
+    expect(watcher.awareness.getStates().has(stale.doc.clientID)).toBe(true)
+    room.remove(fresh)
+    watcher.deliver()
+    expect(watcher.awareness.getStates().has(stale.doc.clientID)).toBe(false)
+  })
+
+  it("never lets another user's connection take over a cursor", () => {
+    const { room } = setup()
+    const ada = Object.assign(new FakeClient('ada'), { identity: user('ada') })
+    const mallory = Object.assign(new FakeClient('mallory'), { identity: user('mallory') })
+    const watcher = new FakeClient('watcher')
+    for (const peer of [ada, mallory, watcher]) room.add(peer)
+    ada.awareness.setLocalState({ user: { name: 'Ada' } })
+    room.receive(ada, encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(ada.awareness, [ada.doc.clientID])))
+    ada.awareness.setLocalState({ user: { name: 'Hijacked' } })
+    room.receive(mallory, encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(ada.awareness, [ada.doc.clientID])))
+    watcher.deliver()
+    // Still Ada's state, with her name stamped from her identity; Mallory's frame changed nothing.
+    expect(watcher.awareness.getStates().get(ada.doc.clientID)).toEqual({ user: { name: 'ada' } })
+  })
 })
+
+function user(id: string): Identity {
+  return { kind: 'user', id, name: id, color: null, rooms: null, channels: null, expiresAt: Date.now() + 60_000 }
+}

@@ -24,6 +24,11 @@ import type { AppendResult, StoredDocument } from '../storage/document-store.js'
 import type { Peer } from './peer.js'
 import type { UpdateWriter } from './update-writer.js'
 
+function sameUser(a: Peer, b: Peer): boolean {
+  if (a.identity.kind === 'anonymous' || b.identity.kind === 'anonymous') return a.identity.kind === b.identity.kind
+  return a.identity.id === b.identity.id
+}
+
 /**
  * Decode a collab frame, translating protocol errors into the connection errors that close it.
  * @throws {ConnectionError} with `MalformedMessage` or `UnknownMessageType`.
@@ -235,7 +240,7 @@ export class Room {
     let guarded
     try {
       guarded = guardAwarenessUpdate(update, {
-        ownedByOther: (clientId) => this.#ownedByOther(peer, clientId),
+        ownedByOther: (clientId, clock) => this.#ownedByOther(peer, clientId, clock),
         stamp: peer.identity.kind === 'user' ? { name: peer.identity.name, color: peer.identity.color } : null,
         ...limits,
       })
@@ -245,9 +250,19 @@ export class Room {
     }
   }
 
-  #ownedByOther(peer: Peer, clientId: number): boolean {
+  /**
+   * Whether `clientId` belongs to a connection other than `peer`. One exception: a connection of the
+   * *same* user (same token subject; in open mode everyone is the same anonymous user) sending a
+   * *newer* clock takes the id over — that is a client back on a new socket before its old one was
+   * noticed dead. Stock clients also echo others' states back with the clock they received, which
+   * never passes as newer, so an echo cannot steal a cursor.
+   */
+  #ownedByOther(peer: Peer, clientId: number, clock: number): boolean {
     for (const [other, ids] of this.#peers) {
-      if (other !== peer && ids.has(clientId)) return true
+      if (other === peer || !ids.has(clientId)) continue
+      const newer = clock > (this.awareness.meta.get(clientId)?.clock ?? -1)
+      if (!sameUser(other, peer) || !newer) return true
+      ids.delete(clientId)
     }
     return false
   }
@@ -296,13 +311,15 @@ export class Room {
   readonly #onAwarenessUpdate = ({ added, updated, removed }: AwarenessChange, origin: unknown): void => {
     const owned = this.#peers.get(origin as Peer)
     if (owned) {
+      // The guard let through only ids nobody else owns, so everything this peer set is now its own.
       for (const id of added) owned.add(id)
+      for (const id of updated) owned.add(id)
       for (const id of removed) owned.delete(id)
     }
     const changed = [...added, ...updated, ...removed]
     const frame = encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
-    for (const peer of this.#peers.keys()) {
-      if (peer !== origin) peer.send(frame)
-    }
+    // Sent to the sender too, as the stock y-websocket server does: a client alone in a room otherwise
+    // hears nothing for 30 s and its provider drops the connection as dead.
+    for (const peer of this.#peers.keys()) peer.send(frame)
   }
 }
