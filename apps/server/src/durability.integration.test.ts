@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { spawnServer } from './test-support/spawn-server.js'
 import { connectClient } from './test-support/test-server.js'
+import { eventually } from './test-support/eventually.js'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tandem-durability-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
@@ -21,7 +22,7 @@ describe('durability of the real server process', () => {
       if (i % 25 === 0) await new Promise((resolve) => setImmediate(resolve))
     }
     const expected = author.text.toString()
-    await vi.waitFor(() => expect(witness.text.toString()).toBe(expected), { timeout: 15_000 })
+    await eventually(() => expect(witness.text.toString()).toBe(expected), { timeout: 15_000 })
 
     // Nobody may resend anything: the clients go away before the crash.
     author.provider.destroy()
@@ -34,7 +35,7 @@ describe('durability of the real server process', () => {
     const text = reader.text.toString()
     for (let i = 0; i < 300; i++) expect(text).toContain(`<${i}>`)
     expect(text).toBe(expected)
-  })
+  }, 120_000)
 
   it('shuts down cleanly on SIGTERM: exit 0 and the document is compacted and intact', async () => {
     const dir = join(dataDir, 'sigterm')
@@ -42,7 +43,7 @@ describe('durability of the real server process', () => {
     const client = await connectClient(first, 'graceful')
     client.text.insert(0, 'saved on the way out')
     const witness = await connectClient(first, 'graceful')
-    await vi.waitFor(() => expect(witness.text.toString()).toBe('saved on the way out'))
+    await eventually(() => expect(witness.text.toString()).toBe('saved on the way out'))
     const closeCode = new Promise<number>((resolve) => witness.provider.ws?.addEventListener('close', (event) => resolve(event.code)))
     first.child.kill('SIGTERM')
     expect(await first.exited).toEqual({ code: 0, signal: null })
@@ -53,7 +54,7 @@ describe('durability of the real server process', () => {
     const second = await spawnServer({ DATA_DIR: dir })
     const reader = await connectClient(second, 'graceful')
     expect(reader.text.toString()).toBe('saved on the way out')
-  })
+  }, 120_000)
 
   it('refuses to start with a bad variable, naming it', async () => {
     await expect(spawnServer({ DATA_DIR: join(dataDir, 'bad'), PORT: 'not-a-port' })).rejects.toThrow(/PORT/)

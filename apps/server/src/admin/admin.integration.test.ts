@@ -2,11 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CloseCode } from '@tandem/protocol'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { eventsSocket } from '../test-support/event-clients.js'
 import { spawnServer } from '../test-support/spawn-server.js'
 import { connectClient, startTestServer, type TestServer } from '../test-support/test-server.js'
+import { eventually } from '../test-support/eventually.js'
 
 const ADMIN = 'admin-token-for-tests-0123456789'
 const SECRET = 'admin-test-auth-secret-0123456789abcdef'
@@ -55,9 +56,9 @@ describe('admin API', () => {
     const b = await connectClient(server, 'team-beta')
     b.text.insert(0, 'x'.repeat(500))
     await connectClient(server, 'other')
-    await vi.waitFor(async () => expect((await server.store.info('team-beta'))?.bytes).toBeGreaterThan(500))
+    await eventually(async () => expect((await server.store.info('team-beta'))?.bytes).toBeGreaterThan(500))
 
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       const { body } = await admin(server, '/api/admin/rooms?prefix=team-&sort=connections&order=desc')
       expect(body.total).toBe(2)
       expect(body.rooms.map((r: { name: string }) => r.name)).toEqual(['team-alpha', 'team-beta'])
@@ -97,7 +98,7 @@ describe('admin API', () => {
     await new Promise((resolve) => raw.once('open', resolve))
     const editor = await connectClient(server, 'doomed')
     editor.text.insert(0, 'soon gone')
-    await vi.waitFor(async () => expect(await server.store.info('doomed')).not.toBeNull())
+    await eventually(async () => expect(await server.store.info('doomed')).not.toBeNull())
     editor.provider.shouldConnect = false
 
     const { status } = await admin(server, '/api/admin/rooms/doomed', { method: 'DELETE' })
@@ -124,9 +125,9 @@ describe('admin API', () => {
     text.insert(6, 'world', { strong: true })
     paragraph.insert(0, [text])
     fragment.insert(0, [heading, paragraph])
-    await vi.waitFor(async () => expect(await server.store.info('exported')).not.toBeNull())
+    await eventually(async () => expect(await server.store.info('exported')).not.toBeNull())
     client.provider.destroy()
-    await vi.waitFor(() => expect(server.registry.get('exported')).toBeUndefined())
+    await eventually(() => expect(server.registry.get('exported')).toBeUndefined())
 
     const json = await admin(server, '/api/admin/rooms/exported/export?format=json')
     expect(json.body.content[0]).toMatchObject({ type: 'heading', attrs: { level: 1 } })
@@ -167,7 +168,7 @@ describe('admin API', () => {
     const server = await adminServer({ publishKey: 'metrics-publish-key-000' })
     const client = await connectClient(server, 'measured')
     client.text.insert(0, 'counted')
-    await vi.waitFor(async () => expect(await server.store.info('measured')).not.toBeNull())
+    await eventually(async () => expect(await server.store.info('measured')).not.toBeNull())
     await fetch(`${server.url}/collab/bad%20name`, { headers: { Connection: 'Upgrade', Upgrade: 'websocket' } }).catch(() => undefined)
     const { status, body, headers } = await admin(server, '/metrics')
     expect(status).toBe(200)
@@ -190,7 +191,7 @@ describe('admin token bootstrap', () => {
     expect(existsSync(file)).toBe(true)
     expect(statSync(file).mode & 0o077).toBe(0)
     const token = readFileSync(file, 'utf8').trim()
-    await vi.waitFor(() => expect(first.output()).toContain(`/admin#token=${token}`))
+    await eventually(() => expect(first.output()).toContain(`/admin#token=${token}`))
     const rooms = await fetch(`${first.url}/api/admin/rooms`, { headers: { Authorization: `Bearer ${token}` } })
     expect(rooms.status).toBe(200)
     first.child.kill('SIGTERM')
@@ -199,5 +200,5 @@ describe('admin token bootstrap', () => {
     const second = await spawnServer({ DATA_DIR: dir, ADMIN_TOKEN: '' })
     expect(second.output()).not.toContain('#token=')
     expect((await fetch(`${second.url}/api/admin/rooms`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200)
-  })
+  }, 120_000)
 })

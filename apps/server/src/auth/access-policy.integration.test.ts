@@ -42,7 +42,8 @@ async function applicationWebhook(decide: (body: Record<string, unknown>) => { s
 }
 
 function webhook(url: string, overrides: { cacheMs?: number; timeoutMs?: number } = {}) {
-  return new WebhookAuthorizer({ url, timeoutMs: overrides.timeoutMs ?? 500, cacheMs: overrides.cacheMs ?? 0, logger: createLogger('silent') })
+  // A generous timeout: a loaded CI machine must not turn an allow into a (fail-closed) deny.
+  return new WebhookAuthorizer({ url, timeoutMs: overrides.timeoutMs ?? 5000, cacheMs: overrides.cacheMs ?? 0, logger: createLogger('silent') })
 }
 
 describe('AccessPolicy', () => {
@@ -91,7 +92,7 @@ describe('AccessPolicy', () => {
   })
 
   it('webhook fails closed: timeout, error status, malformed answer, unreachable', async () => {
-    const slow = await applicationWebhook(() => ({ body: { allow: true }, delayMs: 1000 }))
+    const slow = await applicationWebhook(() => ({ body: { allow: true }, delayMs: 3000 }))
     const broken = await applicationWebhook(() => ({ status: 500, body: { allow: true } }))
     const garbage = await applicationWebhook(() => ({ body: 'not json' }))
     const truthy = await applicationWebhook(() => ({ body: { allow: 'yes' } }))

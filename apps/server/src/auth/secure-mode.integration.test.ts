@@ -1,12 +1,13 @@
 import { CloseCode, encodeAwarenessFrame, encodeSyncUpdate } from '@tandem/protocol'
 import { SignJWT, UnsecuredJWT } from 'jose'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { sseStream } from '../test-support/event-clients.js'
 import { connectClient, startTestServer, type TestServer } from '../test-support/test-server.js'
 import { mintToken, type TokenClaims } from './tokens.js'
+import { eventually } from '../test-support/eventually.js'
 
 const SECRET = 'secure-mode-test-secret-0123456789abcdef'
 const PUBLISH_KEY = 'secure-mode-publish-key-0123'
@@ -80,13 +81,13 @@ describe('secure mode: enforcement inside rooms', () => {
     const server = await secureServer()
     const writer = await connectClient(server, 'shared', { token: await token({ sub: 'w', name: 'Writer' }) })
     writer.text.insert(0, 'original')
-    await vi.waitFor(async () => expect((await server.store.load('shared'))?.updates.length).toBeGreaterThan(0))
+    await eventually(async () => expect((await server.store.load('shared'))?.updates.length).toBeGreaterThan(0))
     const storedBefore = await server.store.load('shared')
 
     const reader = await connectClient(server, 'shared', { token: await token({ sub: 'r', name: 'Reader', rooms: { shared: 'read' } }) })
     expect(reader.text.toString()).toBe('original')
     for (let i = 0; i < 100; i++) reader.text.insert(0, `${i}`)
-    await vi.waitFor(() => expect(server.registry.get('shared')?.droppedUpdates).toBeGreaterThanOrEqual(100))
+    await eventually(() => expect(server.registry.get('shared')?.droppedUpdates).toBeGreaterThanOrEqual(100))
     await server.registry.flushed()
 
     expect(writer.text.toString()).toBe('original')
@@ -95,7 +96,7 @@ describe('secure mode: enforcement inside rooms', () => {
     expect(fresh.text.toString()).toBe('original')
     // The reader still receives the writer's edits.
     writer.text.insert(8, '!')
-    await vi.waitFor(() => expect(reader.text.toString()).toContain('original!'))
+    await eventually(() => expect(reader.text.toString()).toContain('original!'))
   })
 
   it("ignores awareness set for another connection's client id, and stamps names from the token", async () => {
@@ -103,7 +104,7 @@ describe('secure mode: enforcement inside rooms', () => {
     const ada = await connectClient(server, 'cursors', { token: await token({ sub: 'ada', name: 'Ada', color: '#e91e63' }) })
     const bob = await connectClient(server, 'cursors', { token: await token({ sub: 'bob', name: 'Bob' }) })
     ada.provider.awareness.setLocalStateField('user', { name: 'Claimed Admin', color: '#000000' })
-    await vi.waitFor(() => expect(bob.provider.awareness.getStates().get(ada.doc.clientID)).toEqual({ user: { name: 'Ada', color: '#e91e63' } }))
+    await eventually(() => expect(bob.provider.awareness.getStates().get(ada.doc.clientID)).toEqual({ user: { name: 'Ada', color: '#e91e63' } }))
 
     // A raw connection tries to overwrite, then erase, Ada's cursor by sending her client id.
     const mallory = new WebSocket(`${server.collabUrl}/cursors?token=${await token({ sub: 'mal', name: 'Mallory' })}`)
@@ -119,7 +120,7 @@ describe('secure mode: enforcement inside rooms', () => {
     const doc = new Y.Doc()
     doc.getText('t').insert(0, 'mark')
     mallory.send(encodeSyncUpdate(Y.encodeStateAsUpdate(doc)))
-    await vi.waitFor(() => expect(bob.text.toString()).toBe('mark'))
+    await eventually(() => expect(bob.text.toString()).toBe('mark'))
     expect(bob.provider.awareness.getStates().get(ada.doc.clientID)).toEqual({ user: { name: 'Ada', color: '#e91e63' } })
     mallory.terminate()
     forged.destroy()
@@ -142,13 +143,13 @@ describe('secure mode: channels', () => {
     adaWs.on('message', (data) => frames.push(JSON.parse(String(data))))
     await new Promise((resolve) => adaWs.once('open', resolve))
     adaWs.send(JSON.stringify({ type: 'subscribe', channels: ['user:ada', 'user:bob', 'news', 'sports', 'broadcast'] }))
-    await vi.waitFor(() => expect(frames.find((f) => f.type === 'subscribed')).toBeDefined())
+    await eventually(() => expect(frames.find((f) => f.type === 'subscribed')).toBeDefined())
     expect(frames.filter((f) => f.type === 'error').map((f) => f.code)).toEqual(['forbidden', 'forbidden'])
     expect(frames.find((f) => f.type === 'subscribed')?.channels).toEqual(['user:ada', 'news', 'broadcast'])
     await publish(server, 'user:bob', 'for bob')
     await publish(server, 'sports', 'not granted')
     const last = await publish(server, 'user:ada', 'for ada')
-    await vi.waitFor(() => expect(frames.some((f) => f.type === 'message' && f.data === 'for ada')).toBe(true))
+    await eventually(() => expect(frames.some((f) => f.type === 'message' && f.data === 'for ada')).toBe(true))
     expect(frames.filter((f) => f.type === 'message').map((f) => f.data)).toEqual(['for ada'])
     expect(last).toBeGreaterThan(0)
     adaWs.terminate()

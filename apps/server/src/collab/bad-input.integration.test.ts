@@ -1,9 +1,10 @@
 import { createConnection } from 'node:net'
 import { CloseCode, encodeSyncUpdate, MessageType } from '@tandem/protocol'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
 import { connectClient, startTestServer, type TestServer } from '../test-support/test-server.js'
+import { eventually } from '../test-support/eventually.js'
 
 /** Open a raw `ws` socket to a room and collect how it closes. */
 async function rawSocket(server: TestServer, room: string) {
@@ -39,7 +40,7 @@ async function seededRoom(room: string, maxFrameBytes = 1024 * 1024) {
   const server = await startTestServer({ maxFrameBytes })
   const writer = await connectClient(server, room)
   writer.text.insert(0, 'precious')
-  await vi.waitFor(async () => expect((await server.store.load(room))?.updates.length).toBeGreaterThan(0))
+  await eventually(async () => expect((await server.store.load(room))?.updates.length).toBeGreaterThan(0))
   return { server, writer }
 }
 
@@ -75,7 +76,7 @@ describe('bad input closes only the offending connection', () => {
     const socket = (ws as unknown as { _socket: import('node:net').Socket })._socket
     socket.write(Buffer.from([0x82, 0xfe, 0x10, 0x00, 1, 2, 3, 4, 9, 9])) // announces 4096 bytes, sends 2
     socket.resetAndDestroy()
-    await vi.waitFor(async () => expect(((await (await fetch(`${server.url}/api/health`)).json()) as { connections: number }).connections).toBe(1))
+    await eventually(async () => expect(((await (await fetch(`${server.url}/api/health`)).json()) as { connections: number }).connections).toBe(1))
     await expectRoomStillHealthy(server, 'reset', 'precious')
   })
 
@@ -114,10 +115,10 @@ describe('bad input closes only the offending connection', () => {
     })
     expect(response).toMatch(/^HTTP\/1\.1 400/)
     // The reservation made for the refused handshake is released, so the room can unload.
-    await vi.waitFor(() => expect(server.registry.get('ok')?.reservations ?? 0).toBe(0))
+    await eventually(() => expect(server.registry.get('ok')?.reservations ?? 0).toBe(0))
     const client = await connectClient(server, 'ok')
     client.text.insert(0, 'fine')
-    await vi.waitFor(async () => expect((await server.store.load('ok'))?.updates.length).toBe(1))
+    await eventually(async () => expect((await server.store.load('ok'))?.updates.length).toBe(1))
   })
 
   it('stores nothing from a rejected update, even when it came after good ones', async () => {

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { SqliteDocumentStore } from '../storage/sqlite-document-store.js'
 import { connectClient, startTestServer } from '../test-support/test-server.js'
+import { eventually } from '../test-support/eventually.js'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tandem-collab-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
@@ -14,14 +15,14 @@ describe('y-websocket rooms with the stock client', () => {
     const a = await connectClient(server, 'pair')
     const b = await connectClient(server, 'pair')
     a.text.insert(0, 'from A. ')
-    await vi.waitFor(() => expect(b.text.toString()).toBe('from A. '))
+    await eventually(() => expect(b.text.toString()).toBe('from A. '))
     b.text.insert(b.text.length, 'from B.')
-    await vi.waitFor(() => expect(a.text.toString()).toBe('from A. from B.'))
+    await eventually(() => expect(a.text.toString()).toBe('from A. from B.'))
 
     // Concurrent edits at the same position converge to the same text on both sides.
     a.text.insert(0, '[a]')
     b.text.insert(0, '[b]')
-    await vi.waitFor(() => {
+    await eventually(() => {
       expect(a.text.toString()).toBe(b.text.toString())
       expect(a.text.toString()).toMatch(/^(\[a\]\[b\]|\[b\]\[a\])from A\. from B\.$/)
     })
@@ -33,7 +34,7 @@ describe('y-websocket rooms with the stock client', () => {
     const b = await connectClient(server, 'room-two')
     a.text.insert(0, 'only in one')
     const c = await connectClient(server, 'room-one')
-    await vi.waitFor(() => expect(c.text.toString()).toBe('only in one'))
+    await eventually(() => expect(c.text.toString()).toBe('only in one'))
     expect(b.text.toString()).toBe('')
   })
 
@@ -42,12 +43,12 @@ describe('y-websocket rooms with the stock client', () => {
     const a = await connectClient(server, 'presence')
     const b = await connectClient(server, 'presence')
     a.provider.awareness.setLocalStateField('user', { name: 'Ada', color: '#e91e63' })
-    await vi.waitFor(() => expect(b.provider.awareness.getStates().get(a.doc.clientID)).toEqual({ user: { name: 'Ada', color: '#e91e63' } }))
+    await eventually(() => expect(b.provider.awareness.getStates().get(a.doc.clientID)).toEqual({ user: { name: 'Ada', color: '#e91e63' } }))
 
     // Close the socket without the client's own goodbye, as a crashed tab would.
     a.provider.shouldConnect = false
     a.provider.ws?.close()
-    await vi.waitFor(() => expect(b.provider.awareness.getStates().has(a.doc.clientID)).toBe(false))
+    await eventually(() => expect(b.provider.awareness.getStates().has(a.doc.clientID)).toBe(false))
   })
 
   it('answers a lone client\'s awareness, so its 30 s silence watchdog never fires', async () => {
@@ -57,7 +58,7 @@ describe('y-websocket rooms with the stock client', () => {
     alone.provider.ws!.addEventListener('message', (event) => received.push(new Uint8Array(event.data as ArrayBuffer)[0]!))
     // The provider renews its awareness every 15 s; each renewal must be answered.
     alone.provider.awareness.setLocalStateField('user', { name: 'Solo' })
-    await vi.waitFor(() => expect(received).toContain(1))
+    await eventually(() => expect(received).toContain(1))
   })
 
   it('gives a late joiner the full state', async () => {
@@ -65,9 +66,9 @@ describe('y-websocket rooms with the stock client', () => {
     const a = await connectClient(server, 'late')
     for (let i = 0; i < 50; i++) a.text.insert(a.text.length, `${i},`)
     a.doc.getMap('meta').set('title', 'Notes')
-    await vi.waitFor(async () => expect((await server.store.load('late'))?.updates.length).toBeGreaterThan(0))
+    await eventually(async () => expect((await server.store.load('late'))?.updates.length).toBeGreaterThan(0))
     const late = await connectClient(server, 'late')
-    await vi.waitFor(() => expect(late.text.toString()).toBe(a.text.toString()))
+    await eventually(() => expect(late.text.toString()).toBe(a.text.toString()))
     expect(late.doc.getMap('meta').get('title')).toBe('Notes')
   })
 
@@ -77,7 +78,7 @@ describe('y-websocket rooms with the stock client', () => {
     const a = await connectClient(first, 'restart-me')
     a.text.insert(0, 'written before the restart')
     const check = await connectClient(first, 'restart-me')
-    await vi.waitFor(() => expect(check.text.toString()).toBe('written before the restart'))
+    await eventually(() => expect(check.text.toString()).toBe('written before the restart'))
     a.provider.destroy()
     check.provider.destroy()
     await first.close()
@@ -104,13 +105,13 @@ describe('GET /api/rooms', () => {
     const server = await startTestServer()
     const old = await connectClient(server, 'older')
     old.text.insert(0, 'x')
-    await vi.waitFor(async () => expect(await server.store.info('older')).not.toBeNull())
+    await eventually(async () => expect(await server.store.info('older')).not.toBeNull())
     old.provider.destroy()
     await new Promise((resolve) => setTimeout(resolve, 5))
     const live = await connectClient(server, 'newer')
     live.provider.awareness.setLocalStateField('user', { name: 'Grace', color: '#3f51b5' })
 
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       const body = (await (await fetch(`${server.url}/api/rooms`)).json()) as { rooms: Array<Record<string, unknown>> }
       expect(body.rooms.map((room) => room.name)).toEqual(['newer', 'older'])
       expect(body.rooms[0]).toMatchObject({ connections: 1, users: [{ name: 'Grace', color: '#3f51b5' }] })

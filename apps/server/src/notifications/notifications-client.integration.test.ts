@@ -1,9 +1,10 @@
 import { type ChannelMessage, NotificationsClient, providerTransport } from '@tandem/client'
-import { describe, expect, it, onTestFinished, vi } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
 import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 import { MemoryMessageStore } from '../storage/memory-message-store.js'
 import { connectClient, startTestServer } from '../test-support/test-server.js'
+import { eventually } from '../test-support/eventually.js'
 
 const PUBLISH_KEY = 'client-test-publish-key-0123'
 const fastRetry = { initialDelayMs: 50, maxDelayMs: 200, factor: 2, jitter: 0.5 }
@@ -56,22 +57,22 @@ describe('NotificationsClient against a real server', () => {
       reconnectPolicy: fastRetry,
     })
     const got = collect(client)
-    await vi.waitFor(() => expect(client.status).toBe('live'))
+    await eventually(() => expect(client.status).toBe('live'))
     // Subscribed once the server confirms; a publish now is delivered live.
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       await publish(first.url, 'news', 'hello')
       expect(got.length).toBeGreaterThan(0)
     })
     const seen = got.length
 
     await first.close()
-    await vi.waitFor(() => expect(client.status).toBe('offline'))
+    await eventually(() => expect(client.status).toBe('offline'))
     const second = await startTestServer({ publishKey: PUBLISH_KEY, port: first.port }, store, { messages })
     const missed: number[] = []
     for (let i = 0; i < 5; i++) missed.push(await publish(second.url, 'news', { i }))
-    await vi.waitFor(() => expect(got.slice(seen).map((m) => m.id)).toEqual(missed))
+    await eventually(() => expect(got.slice(seen).map((m) => m.id)).toEqual(missed))
     const live = await publish(second.url, 'news', 'live again')
-    await vi.waitFor(() => expect(got.at(-1)?.id).toBe(live))
+    await eventually(() => expect(got.at(-1)?.id).toBe(live))
     expect(new Set(got.map((m) => m.id)).size).toBe(got.length)
   })
 
@@ -84,15 +85,15 @@ describe('NotificationsClient against a real server', () => {
       reconnectPolicy: fastRetry,
     })
     const got = collect(client)
-    await vi.waitFor(() => expect(client.transportKind).toBe('sse'))
-    await vi.waitFor(() => expect(client.status).toBe('live'))
-    await vi.waitFor(async () => {
+    await eventually(() => expect(client.transportKind).toBe('sse'))
+    await eventually(() => expect(client.status).toBe('live'))
+    await eventually(async () => {
       await publish(server.url, 'alerts', 'over SSE')
       expect(got.map((m) => m.data)).toContain('over SSE')
     })
     // Adding a channel reopens the stream and keeps the position.
     client.subscribe(['more'])
-    const id = await vi.waitFor(async () => {
+    const id = await eventually(async () => {
       const next = await publish(server.url, 'more', 'second channel')
       expect(got.map((m) => m.id)).toContain(next)
       return next
@@ -105,7 +106,7 @@ describe('NotificationsClient against a real server', () => {
     const doc = await connectClient(server, 'editor-page')
     const client = new NotificationsClient({ transport: providerTransport(doc.provider), channels: ['broadcast'] })
     const got = collect(client)
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       await publish(server.url, 'broadcast', 'to every page')
       expect(got.map((m) => m.data)).toContain('to every page')
     })

@@ -1,8 +1,9 @@
 import { CloseCode, decodeCollabMessage, encodeChannelFrame, MessageType } from '@tandem/protocol'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { eventsSocket, sseStream } from '../test-support/event-clients.js'
 import { connectClient, startTestServer, type TestServer } from '../test-support/test-server.js'
+import { eventually } from '../test-support/eventually.js'
 
 const PUBLISH_KEY = 'test-publish-key-0123456789'
 
@@ -47,7 +48,7 @@ describe('HTTP publish to WebSocket and SSE subscribers', () => {
     const { status, body } = await publish(server, form.toString(), { contentType: 'application/x-www-form-urlencoded' })
     expect(status).toBe(200)
     expect(Object.keys(body.ids!)).toEqual(['a', 'b'])
-    await vi.waitFor(() => expect(ws.frames.filter((f) => f.type === 'message').map((f) => (f.type === 'message' ? [f.channel, f.data] : null))).toEqual([
+    await eventually(() => expect(ws.frames.filter((f) => f.type === 'message').map((f) => (f.type === 'message' ? [f.channel, f.data] : null))).toEqual([
       ['a', 'hello <b>world</b>'],
       ['b', 'hello <b>world</b>'],
     ]))
@@ -164,7 +165,7 @@ describe('resume and back-pressure', () => {
     const payload = 'x'.repeat(100_000)
     const ids: number[] = []
     for (let i = 0; i < 120; i++) ids.push((await publish(server, { channel: 'bulk', data: { i, payload } })).body.ids!.bulk!)
-    await vi.waitFor(() => expect(healthy.messageIds()).toEqual(ids), { timeout: 20_000 })
+    await eventually(() => expect(healthy.messageIds()).toEqual(ids), { timeout: 20_000 })
     ;(stalled.ws as unknown as { _socket: import('node:net').Socket })._socket.resume()
     const code = await stalled.closed
     expect([CloseCode.SlowConsumer, 1006]).toContain(code)
@@ -197,14 +198,14 @@ describe('channels on the document socket', () => {
     })
     await new Promise((resolve) => ws.once('open', resolve))
     ws.send(encodeChannelFrame(JSON.stringify({ type: 'subscribe', channels: ['broadcast'] })))
-    await vi.waitFor(() => expect(channelFrames).toContainEqual({ type: 'subscribed', channels: ['broadcast'] }))
+    await eventually(() => expect(channelFrames).toContainEqual({ type: 'subscribed', channels: ['broadcast'] }))
 
     const { body } = await publish(server, { channel: 'broadcast', data: 'hello all' })
-    await vi.waitFor(() => expect(channelFrames).toContainEqual(expect.objectContaining({ type: 'message', id: body.ids!.broadcast, data: 'hello all' })))
+    await eventually(() => expect(channelFrames).toContainEqual(expect.objectContaining({ type: 'message', id: body.ids!.broadcast, data: 'hello all' })))
     // The document still syncs on the same sockets, and the stock client saw only y-websocket types.
     const other = await connectClient(server, 'mux')
     other.text.insert(0, 'still a document')
-    await vi.waitFor(() => expect(stock.text.toString()).toBe('still a document'))
+    await eventually(() => expect(stock.text.toString()).toBe('still a document'))
     expect(stockTypes).toContain(MessageType.Sync)
     expect(stockTypes.every((type) => type <= MessageType.QueryAwareness)).toBe(true)
     ws.terminate()

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
-import { describe, expect, it, onTestFinished, vi } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { eventsSocket } from '../test-support/event-clients.js'
 import { startTestServer } from '../test-support/test-server.js'
 import { redisRetryDelay } from './redis-bridge.js'
+import { eventually } from '../test-support/eventually.js'
 
 const redisUrl = process.env.REDIS_URL
 
@@ -31,7 +32,7 @@ describe.skipIf(!redisUrl)('Redis PUBLISH bridge (real Redis at REDIS_URL)', () 
   it('republishes <prefix><channel> messages to subscribers, JSON as JSON and text as text', async () => {
     const prefix = `tandem-test-${randomUUID().slice(0, 8)}:`
     const server = await startTestServer({ redisUrl: redisUrl!, redisPrefix: prefix })
-    await vi.waitFor(async () => expect((await health(server.url)).redis).toBe('ready'))
+    await eventually(async () => expect((await health(server.url)).redis).toBe('ready'))
     const subscriber = await eventsSocket(server.url)
     subscriber.send({ type: 'subscribe', channels: ['news', 'alerts'] })
     await subscriber.waitFor((f) => f.type === 'subscribed')
@@ -42,7 +43,7 @@ describe.skipIf(!redisUrl)('Redis PUBLISH bridge (real Redis at REDIS_URL)', () 
     await redis.publish(`${prefix}bad name`, 'dropped')
     await redis.publish('elsewhere:news', 'not ours')
 
-    await vi.waitFor(() =>
+    await eventually(() =>
       expect(subscriber.frames.filter((f) => f.type === 'message').map((f) => (f.type === 'message' ? [f.channel, f.data] : null))).toEqual([
         ['news', { title: 'from Python', n: 3 }],
         ['alerts', 'disk almost full'],
@@ -51,13 +52,13 @@ describe.skipIf(!redisUrl)('Redis PUBLISH bridge (real Redis at REDIS_URL)', () 
     // Bridged messages are stored like any other, so they can be resumed.
     const history = (await (await fetch(`${server.url}/api/channels/news/messages`)).json()) as { messages: unknown[] }
     expect(history.messages).toHaveLength(1)
-    await vi.waitFor(() => expect(server.bridge!.counters.dropped).toBe(1))
+    await eventually(() => expect(server.bridge!.counters.dropped).toBe(1))
   })
 
   it('reconnects and re-subscribes after Redis drops its connection', async () => {
     const prefix = `tandem-test-${randomUUID().slice(0, 8)}:`
     const server = await startTestServer({ redisUrl: redisUrl!, redisPrefix: prefix })
-    await vi.waitFor(async () => expect((await health(server.url)).redis).toBe('ready'))
+    await eventually(async () => expect((await health(server.url)).redis).toBe('ready'))
     const subscriber = await eventsSocket(server.url)
     subscriber.send({ type: 'subscribe', channels: ['after'] })
     await subscriber.waitFor((f) => f.type === 'subscribed')
@@ -70,7 +71,7 @@ describe.skipIf(!redisUrl)('Redis PUBLISH bridge (real Redis at REDIS_URL)', () 
     await redis.call('CLIENT', 'KILL', 'ID', id!)
 
     // Publish until one gets through: the bridge is back and subscribed again.
-    await vi.waitFor(
+    await eventually(
       async () => {
         await redis.publish(`${prefix}after`, '"back"')
         expect(subscriber.frames.some((f) => f.type === 'message' && f.data === 'back')).toBe(true)

@@ -8,6 +8,7 @@ import { withOverrides } from '../test-support/store-overrides.js'
 import type { Peer } from './peer.js'
 import { ANONYMOUS, type Identity } from '../auth/identity.js'
 import { RoomRegistry, type RoomRegistryOptions } from './room-registry.js'
+import { eventually } from '../test-support/eventually.js'
 
 class SilentPeer implements Peer {
   access: 'read' | 'write' = 'write'
@@ -78,8 +79,8 @@ describe('RoomRegistry', () => {
     rooms.leave(room, peer)
     expect(room.idleTimer).not.toBeNull()
     expect(rooms.size).toBe(1)
-    await vi.waitFor(() => expect(rooms.size).toBe(0))
-    await vi.waitFor(() => expect(destroyed).toHaveBeenCalled())
+    await eventually(() => expect(rooms.size).toBe(0))
+    await eventually(() => expect(destroyed).toHaveBeenCalled())
     expect(room.destroyed).toBe(true)
     expect(room.idleTimer).toBeNull()
     // The awareness check interval is gone too (Awareness clears it on destroy).
@@ -115,7 +116,7 @@ describe('RoomRegistry', () => {
       edit(room, peer, source, `${i} `)
       await rooms.flushed()
     }
-    await vi.waitFor(async () => expect((await store.info('grow'))!.logRows).toBeLessThan(10))
+    await eventually(async () => expect((await store.info('grow'))!.logRows).toBeLessThan(10))
     const stored = await store.load('grow')
     expect(stored?.snapshot).not.toBeNull()
     const reloaded = new Y.Doc()
@@ -133,7 +134,7 @@ describe('RoomRegistry', () => {
     const { registry: rooms } = registry({ store, compactMaxRows: 100 })
     const room = await rooms.reserve('long')
     expect(room.doc.getText('t').length).toBe(300)
-    await vi.waitFor(async () => expect((await store.info('long'))!.logRows).toBe(0))
+    await eventually(async () => expect((await store.info('long'))!.logRows).toBe(0))
   })
 
   it('closes the connections of a room whose writes fail and drops it from memory', async () => {

@@ -1,5 +1,5 @@
 import { CloseCode, decodeCollabMessage, encodeAwarenessFrame, encodeSyncStep1, encodeSyncUpdate, MessageType, SyncStep } from '@tandem/protocol'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { ConnectionError } from '../errors.js'
@@ -10,6 +10,7 @@ import type { Peer } from './peer.js'
 import { ANONYMOUS, type Identity } from '../auth/identity.js'
 import { Room } from './room.js'
 import { UpdateWriter } from './update-writer.js'
+import { eventually } from '../test-support/eventually.js'
 
 /** A client that speaks the protocol by hand: its frames are delivered only when the test says so. */
 class FakeClient implements Peer {
@@ -106,7 +107,7 @@ describe('Room', () => {
     a.doc.getText('t').insert(0, 'durable first')
     room.receive(a, frames[0]!)
 
-    await vi.waitFor(() => expect(commit).toBeTypeOf('function'))
+    await eventually(() => expect(commit).toBeTypeOf('function'))
     expect(b.inbox).toHaveLength(0)
     expect(await memory.load('doc')).toBeNull()
     commit()

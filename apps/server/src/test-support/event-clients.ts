@@ -3,8 +3,9 @@
  * each collecting the frames it receives. Both close when the test finishes.
  */
 import type { ServerChannelFrame } from '@tandem/protocol'
-import { onTestFinished, vi } from 'vitest'
+import { onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
+import { eventually } from './eventually.js'
 
 /** A subscriber's received frames, and how to wait for them. */
 export interface FrameLog {
@@ -21,7 +22,7 @@ function frameLog(): FrameLog {
     frames,
     messageIds: () => frames.flatMap((frame) => (frame.type === 'message' ? [frame.id] : [])),
     waitFor: (predicate, timeout = 10_000) =>
-      vi.waitFor(
+      eventually(
         () => {
           const found = frames.find(predicate)
           if (!found) throw new Error(`no matching frame among ${frames.length}: ${JSON.stringify(frames.slice(-3))}`)

@@ -1,13 +1,15 @@
 /**
- * The real server as a child process (`src/main.ts` through tsx), for tests that must kill it.
- * Resolves once it logs that it is ready, with the port it picked.
+ * The real server as a child process, for tests that must kill it: the built `dist/main.js`, exactly
+ * what `npm start` runs (turbo builds it before the server's tests). Resolves once it logs that it is
+ * ready, with the port it picked.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { onTestFinished } from 'vitest'
 
-const mainFile = fileURLToPath(new URL('../main.ts', import.meta.url))
+const mainFile = fileURLToPath(new URL('../../dist/main.js', import.meta.url))
 
 /** A server process and how to reach it. */
 export interface SpawnedServer {
@@ -23,7 +25,8 @@ export interface SpawnedServer {
 
 /** Start `main.ts` with `env` on a free port; it is killed when the test finishes. */
 export async function spawnServer(env: Record<string, string>): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', mainFile], {
+  if (!existsSync(mainFile)) throw new Error(`${mainFile} is missing: build the server first (npx turbo run build)`)
+  const child = spawn(process.execPath, [mainFile], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

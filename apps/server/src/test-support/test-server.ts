@@ -2,7 +2,7 @@
  * Real servers for tests: started on port 0 with a quiet logger, torn down when the calling test
  * finishes. Call these inside a test body.
  */
-import { onTestFinished, vi } from 'vitest'
+import { onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
@@ -13,6 +13,7 @@ import type { DocumentStore } from '../storage/document-store.js'
 import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 import { MemoryMessageStore } from '../storage/memory-message-store.js'
 import type { MessageStore } from '../storage/message-store.js'
+import { eventually } from './eventually.js'
 
 /** A running server plus the store it writes to. */
 export interface TestServer extends TandemServer {
@@ -60,7 +61,7 @@ export async function connectClient(server: { collabUrl: string }, room: string,
     provider.destroy()
     doc.destroy()
   })
-  await vi.waitFor(() => {
+  await eventually(() => {
     if (!provider.synced) throw new Error(`client for ${room} has not synced yet`)
   })
   return { doc, provider, text: doc.getText('t') }
