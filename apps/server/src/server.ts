@@ -70,6 +70,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     onJoin: (room) => activity.joined(room),
     onLeave: (room) => activity.left(room),
     onDocumentChange: (room) => activity.changed(room),
+    onPresenceChange: (room) => activity.presenceChanged(room),
     awarenessLimits: { maxEntries: config.maxAwarenessEntries, maxStateBytes: config.maxAwarenessStateBytes },
     onDroppedUpdate: (room, peer) => {
       metrics.droppedReadOnlyUpdates.inc()

@@ -211,6 +211,31 @@ describe('channels on the document socket', () => {
     ws.terminate()
   })
 
+  it('publishes presence when a newcomer\'s name arrives and when someone renames', async () => {
+    const server = await notificationServer({ roomActivityThrottleMs: 100 })
+    const watcher = await eventsSocket(server.url)
+    watcher.send({ type: 'subscribe', channels: ['room:named'] })
+    await watcher.waitFor((f) => f.type === 'subscribed')
+    const guest = await connectClient(server, 'named')
+    guest.provider.awareness.setLocalStateField('user', { name: 'Ann', color: '#3f51b5' })
+    await watcher.waitFor((f) => f.type === 'message' && JSON.stringify(f.data).includes('"presence"') && JSON.stringify(f.data).includes('Ann'))
+    guest.provider.awareness.setLocalStateField('cursor', { anchor: 1 })
+    guest.provider.awareness.setLocalStateField('user', { name: 'Annie', color: '#3f51b5' })
+    const renamed = await watcher.waitFor((f) => f.type === 'message' && JSON.stringify(f.data).includes('Annie'))
+    expect(renamed).toMatchObject({ data: { type: 'presence', users: [{ name: 'Annie', color: '#3f51b5' }] } })
+    // A cursor move alone announces nothing.
+    const count = watcher.frames.length
+    guest.provider.awareness.setLocalStateField('cursor', { anchor: 2 })
+    const marker = await fetch(`${server.url}/api/publish`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${PUBLISH_KEY}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ channel: 'room:named', data: 'marker' }),
+    })
+    expect(marker.status).toBe(200)
+    await watcher.waitFor((f) => f.type === 'message' && f.data === 'marker')
+    expect(watcher.frames.slice(count).filter((f) => f.type === 'message' && JSON.stringify(f.data).includes('presence'))).toEqual([])
+  })
+
   it('publishes join, leave and throttled activity on room:<name>', async () => {
     const server = await notificationServer({ roomActivityThrottleMs: 200 })
     const watcher = await eventsSocket(server.url)

@@ -1,7 +1,8 @@
 /**
- * Publishes what happens in rooms on `room:<name>`: `join` and `leave` as they happen, and `activity`
- * when the document changes, at most once per throttle window (first change at once, the rest folded
- * into one trailing message), so typing does not flood the channel.
+ * Publishes what happens in rooms on `room:<name>`: `join` and `leave` as they happen; `activity` when
+ * the document changes and `presence` when the people present change (a newcomer's name arrives after
+ * their join, people rename themselves), each at most once per throttle window (first change at once,
+ * the rest folded into one trailing message), so typing and cursor traffic do not flood the channel.
  */
 import type { Logger } from '../logger.js'
 import { presentUsers } from '../rooms/room-directory.js'
@@ -10,6 +11,8 @@ import type { NotificationHub } from './notification-hub.js'
 
 /** The channel of a room's activity. */
 export const roomChannel = (room: string): string => `room:${room}`
+
+type Throttled = 'activity' | 'presence'
 
 interface Throttle {
   timer: NodeJS.Timeout
@@ -38,13 +41,23 @@ export class RoomActivityPublisher {
 
   /** `room`'s document changed. */
   changed(room: Room): void {
-    const throttle = this.#throttles.get(room.name)
+    this.#throttled(room, 'activity')
+  }
+
+  /** The people present in `room` changed. */
+  presenceChanged(room: Room): void {
+    this.#throttled(room, 'presence')
+  }
+
+  #throttled(room: Room, type: Throttled): void {
+    const key = `${type}\u0000${room.name}`
+    const throttle = this.#throttles.get(key)
     if (throttle) {
       throttle.pending = true
       return
     }
-    this.#publish(room, 'activity')
-    this.#arm(room)
+    this.#publish(room, type)
+    this.#arm(room, type, key)
   }
 
   /** Cancel pending trailing messages. */
@@ -53,20 +66,20 @@ export class RoomActivityPublisher {
     this.#throttles.clear()
   }
 
-  #arm(room: Room): void {
+  #arm(room: Room, type: Throttled, key: string): void {
     const timer = setTimeout(() => {
-      const throttle = this.#throttles.get(room.name)
-      this.#throttles.delete(room.name)
+      const throttle = this.#throttles.get(key)
+      this.#throttles.delete(key)
       if (throttle?.pending) {
-        this.#publish(room, 'activity')
-        this.#arm(room)
+        this.#publish(room, type)
+        this.#arm(room, type, key)
       }
     }, this.throttleMs)
     timer.unref()
-    this.#throttles.set(room.name, { timer, pending: false })
+    this.#throttles.set(key, { timer, pending: false })
   }
 
-  #publish(room: Room, type: 'join' | 'leave' | 'activity'): void {
+  #publish(room: Room, type: 'join' | 'leave' | Throttled): void {
     const data = { type, room: room.name, connections: room.peerCount, users: room.destroyed ? [] : presentUsers(room) }
     this.hub.publish([roomChannel(room.name)], data).catch((error: unknown) => {
       this.logger.error({ err: error, room: room.name }, 'publishing room activity failed')

@@ -25,6 +25,8 @@ export interface RoomRegistryOptions {
   compactMaxBytes: number
   /** Called after every document change (for activity notifications). */
   onDocumentChange?: (room: Room) => void
+  /** Called when the people present in a room changed (names or colours in awareness). */
+  onPresenceChange?: (room: Room) => void
   /** Called after a connection joined a room. */
   onJoin?: (room: Room) => void
   /** Called after a connection left a room. */
@@ -202,8 +204,8 @@ export class RoomRegistry {
     await this.#unloading.get(name)
     const stored = await this.#options.store.load(name)
     if (this.#closing) throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')
-    const { onDocumentChange, awarenessLimits, onDroppedUpdate } = this.#options
-    const room = new Room(name, stored, { writer: this.#writer, onDocumentChange, awarenessLimits, onDroppedUpdate })
+    const { onDocumentChange, onPresenceChange, awarenessLimits, onDroppedUpdate } = this.#options
+    const room = new Room(name, stored, { writer: this.#writer, onDocumentChange, onPresenceChange, awarenessLimits, onDroppedUpdate })
     this.#rooms.set(name, room)
     if (room.persisted.logRows >= this.#options.compactMaxRows || room.persisted.logBytes >= this.#options.compactMaxBytes) {
       void this.#compact(room)

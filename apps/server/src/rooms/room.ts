@@ -69,6 +69,8 @@ export interface RoomDeps {
   onDroppedUpdate?: (room: Room, peer: Peer) => void
   /** Called after every change to the document, e.g. to publish activity. */
   onDocumentChange?: (room: Room) => void
+  /** Called when the set of people present (names and colours in awareness) changed. */
+  onPresenceChange?: (room: Room) => void
 }
 
 interface AwarenessChange {
@@ -128,6 +130,22 @@ export class Room {
 
   get destroyed(): boolean {
     return this.#destroyed
+  }
+
+  /** Signature of who is present, to tell real presence changes from cursor moves and renewals. */
+  #presence = ''
+
+  #notePresence(): void {
+    if (!this.#deps.onPresenceChange) return
+    const names: string[] = []
+    for (const state of this.awareness.getStates().values()) {
+      const user = (state as { user?: { name?: unknown; color?: unknown } }).user
+      if (typeof user?.name === 'string') names.push(`${user.name}\u0000${String(user.color)}`)
+    }
+    const signature = names.sort().join('\u0001')
+    if (signature === this.#presence) return
+    this.#presence = signature
+    this.#deps.onPresenceChange(this)
   }
 
   /** The name `peer` announces in its awareness state, if any. */
@@ -321,5 +339,6 @@ export class Room {
     // Sent to the sender too, as the stock y-websocket server does: a client alone in a room otherwise
     // hears nothing for 30 s and its provider drops the connection as dead.
     for (const peer of this.#peers.keys()) peer.send(frame)
+    this.#notePresence()
   }
 }
