@@ -12,6 +12,7 @@ test('people on the home page see a new document appear when someone creates it'
   await expect(ann!.page).toHaveURL(`/d/${room}`)
   await expect(ann!.editor.connectionStatus).toHaveText('Live')
 
+  // Pushed: the list polls only every 30 s, three times longer than these expectations wait.
   for (const user of [ben!, cy!]) {
     const link = user.home.documentLink(room)
     await expect(link).toBeVisible()

@@ -1,14 +1,21 @@
 /**
- * `/`: start a new document or open a recent one. The list is polled every two seconds while the
- * tab is visible (a later version will push changes instead), and not at all while it is hidden.
+ * `/`: start a new document or open a recent one. The list follows the server's `room:*` messages
+ * (someone created, joined, left or edited a document), with a slow poll as a safety net; nothing is
+ * fetched while the tab is hidden.
  */
 import type { AppShell } from '../shell/app-shell.js'
 import { h } from '../shell/element.js'
 import { createDocumentForm } from './create-document-form.js'
+import { createRefreshScheduler } from './refresh-scheduler.js'
+import { NAME_SETTLE_DELAYS_MS, namesPending } from './room-event.js'
 import { createRoomList } from './room-list.js'
 import { fetchRooms, type RoomListing } from './rooms-api.js'
 
-const REFRESH_MS = 2_000
+/** Pushes of one burst (several people joining at once) share one fetch. */
+const PUSH_DEBOUNCE_MS = 250
+/** Only a safety net: changes arrive as pushes. */
+const FALLBACK_REFRESH_MS = 30_000
+const RETRY_MS = 5_000
 const LIST_LIMIT = 50
 
 /** Render the home page into the shell and keep its list fresh. */
@@ -35,34 +42,28 @@ export function renderHomePage(shell: AppShell): void {
   if (matchMedia('(pointer: fine)').matches) document.getElementById('new-document-name')?.focus()
 
   let rooms: RoomListing[] | null = null
-  let timer: ReturnType<typeof setTimeout> | null = null
-  let loading = false
-
-  const refresh = async (): Promise<void> => {
-    timer = null
-    loading = true
+  const refresh = async (): Promise<boolean> => {
     let problem: string | null = null
     try {
       rooms = await fetchRooms(LIST_LIMIT)
     } catch {
       problem = 'Cannot reach the server right now. Retrying…'
     }
-    loading = false
     roomList.update(rooms, problem, Date.now())
-    schedule()
+    return problem === null
   }
-  const schedule = (): void => {
-    if (timer || loading || document.visibilityState !== 'visible') return
-    timer = setTimeout(() => void refresh(), REFRESH_MS)
-  }
-
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState !== 'visible') {
-      if (timer) clearTimeout(timer)
-      timer = null
-    } else if (!timer && !loading) {
-      void refresh()
-    }
+  const scheduler = createRefreshScheduler({
+    refresh,
+    debounceMs: PUSH_DEBOUNCE_MS,
+    fallbackMs: FALLBACK_REFRESH_MS,
+    retryMs: RETRY_MS,
+    isVisible: () => document.visibilityState === 'visible',
   })
-  void refresh()
+  shell.notifications.watch('room:*', (message) => {
+    scheduler.poke()
+    if (namesPending(message.data)) for (const delay of NAME_SETTLE_DELAYS_MS) setTimeout(() => scheduler.poke(), delay)
+  })
+  shell.notifications.onLive(() => scheduler.poke())
+  document.addEventListener('visibilitychange', () => scheduler.visibilityChanged())
+  scheduler.start()
 }

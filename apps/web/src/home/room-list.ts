@@ -1,6 +1,6 @@
 /**
  * The list of recent documents on the home page. Rows are keyed by room name and updated in place,
- * so a refresh every two seconds neither flickers nor steals the hover or focus of a link.
+ * so a refresh (on every pushed change) neither flickers nor steals the hover or focus of a link.
  */
 import { createAvatar } from '../shell/avatar.js'
 import { h } from '../shell/element.js'

@@ -3,6 +3,7 @@
  * script runs and nothing shifts); this fills its slots and hands pages their places.
  */
 import type { IdentityStore } from '../identity/identity-store.js'
+import { mountNotificationCenter, type NotificationCenter } from '../notifications/notification-center.js'
 import { createIdentityMenu } from './identity-menu.js'
 
 /** Where a page puts its content. */
@@ -13,6 +14,8 @@ export interface AppShell {
   actions: HTMLElement
   /** The page body. */
   main: HTMLElement
+  /** Toasts and the inbox bell; a page connects it (see `main.ts`) and may watch more channels. */
+  notifications: NotificationCenter
 }
 
 function required(id: string): HTMLElement {
@@ -23,6 +26,9 @@ function required(id: string): HTMLElement {
 
 /** Fill the header and return the slots pages render into. */
 export function mountShell(identity: IdentityStore): AppShell {
-  required('header-identity').replaceChildren(createIdentityMenu(identity))
-  return { context: required('header-context'), actions: required('header-actions'), main: required('app') }
+  const identitySlot = required('header-identity')
+  identitySlot.replaceChildren(createIdentityMenu(identity))
+  const notifications = mountNotificationCenter()
+  identitySlot.before(notifications.bell)
+  return { context: required('header-context'), actions: required('header-actions'), main: required('app'), notifications }
 }

@@ -1,0 +1,16 @@
+/**
+ * Reading the server's `room:<name>` messages (`{ type, room, connections, users }`). The server
+ * announces a join as the socket arrives, before the newcomer's first awareness update says who
+ * they are, and it announces no awareness changes; so a join that counts more connections than
+ * named people means "names still to come", and the list looks again shortly.
+ */
+
+/** When to look again after a join whose names are still to come, in ms after the message. */
+export const NAME_SETTLE_DELAYS_MS = [1_000, 3_000] as const
+
+/** Whether `data` is a join announced before everyone present has a name. */
+export function namesPending(data: unknown): boolean {
+  if (typeof data !== 'object' || data === null) return false
+  const { type, connections, users } = data as Record<string, unknown>
+  return type === 'join' && typeof connections === 'number' && Array.isArray(users) && users.length < connections
+}

@@ -1,0 +1,131 @@
+/**
+ * Notifications on every page: composes the page's channel feed, the inbox kept in the browser, the
+ * header bell and the toasts. Messages on the inbox channels go to the inbox; those that are news
+ * also pop up as toasts, those replayed from while the page was away are summed up in one toast.
+ * Channels a page watches for its own use (the home page's `room:*`) never reach the inbox.
+ */
+import { browserNetworkSignal, type ChannelMessage, type ChannelTransport } from '@tandem/client'
+import { channelMatches } from '@tandem/protocol'
+import { createInboxStore, INBOX_STORAGE_KEY, messageKey } from './inbox-store.js'
+import { isMissed, missedSummary } from './missed-messages.js'
+import { createNotificationBell } from './notification-bell.js'
+import { describeNotification } from './notification-text.js'
+import { createNotificationsFeed } from './notifications-feed.js'
+import { createResumePoint } from './resume-point.js'
+import { createToastRegion } from './toast-region.js'
+
+/**
+ * Channels whose messages are for the person: `broadcast` reaches everyone. A per-user channel
+ * (`user:<id>`) needs a token, which only secure mode has; open mode refuses it, so it is not here.
+ */
+export const INBOX_CHANNELS: readonly string[] = ['broadcast']
+
+/** Whether messages on `channel` are for the inbox (rather than for a page's own use). */
+const isInboxChannel = (channel: string): boolean => INBOX_CHANNELS.some((pattern) => channelMatches(pattern, channel))
+
+/** Missed messages arrive as a burst when the page resumes; the summary waits for the burst to end. */
+const SUMMARY_DELAY_MS = 400
+
+/** What pages do with notifications. */
+export interface NotificationCenter {
+  /** The header bell with its inbox panel. */
+  readonly bell: HTMLElement
+  /** Whether {@link connect} was called. */
+  readonly connected: boolean
+  /**
+   * Start receiving, on the carrier `transport` makes (the editor passes its document socket's), or
+   * on a connection of its own (WebSocket, SSE fallback) without one. Later calls do nothing.
+   */
+  connect(transport?: () => ChannelTransport): void
+  /** Also subscribe to `pattern` and call `listener` with its messages, e.g. `room:*` for the room list. */
+  watch(pattern: string, listener: (message: ChannelMessage) => void): () => void
+  /**
+   * Call `listener` whenever the subscription (re)opens. A page showing server state re-reads it
+   * then: changes made before the subscription was in place were never pushed to it.
+   */
+  onLive(listener: () => void): () => void
+}
+
+/** `localStorage`, or this page's memory when the browser refuses storage. */
+function browserStorage(): Pick<Storage, 'getItem' | 'setItem'> {
+  try {
+    return window.localStorage
+  } catch {
+    const memory = new Map<string, string>()
+    return { getItem: (key) => memory.get(key) ?? null, setItem: (key, value) => void memory.set(key, value) }
+  }
+}
+
+/**
+ * Create the notification center of this page and put its toast region into `document.body`.
+ * @example
+ * const notifications = mountNotificationCenter()
+ * header.append(notifications.bell)
+ * notifications.connect()
+ */
+export function mountNotificationCenter(): NotificationCenter {
+  const openedAt = Date.now()
+  const storage = browserStorage()
+  const inbox = createInboxStore({ storage })
+  const feed = createNotificationsFeed({ baseUrl: location.origin, channels: INBOX_CHANNELS, resume: createResumePoint(storage), network: browserNetworkSignal() })
+  const bell = createNotificationBell(inbox)
+  const toasts = createToastRegion()
+  document.body.append(toasts.element)
+
+  let missed = 0
+  let summaryTimer: ReturnType<typeof setTimeout> | null = null
+  const showSummary = (): void => {
+    summaryTimer = null
+    const count = missed
+    missed = 0
+    // Read meanwhile (e.g. in another tab): nothing left to point at.
+    if (count === 0 || inbox.unreadCount === 0) return
+    toasts.show({ ...missedSummary(count), level: 'info', action: { label: 'Open inbox', run: () => bell.open() } })
+  }
+
+  feed.onMessage((message) => {
+    if (!isInboxChannel(message.channel)) return
+    // `null` when another tab of this browser stored it first; this page still shows it.
+    inbox.addMessage(message)
+    if (isMissed(message.ts, openedAt, Date.now())) {
+      missed++
+      if (summaryTimer) clearTimeout(summaryTimer)
+      summaryTimer = setTimeout(showSummary, SUMMARY_DELAY_MS)
+      return
+    }
+    toasts.show({
+      ...describeNotification(message.data),
+      // Closing a toast says "seen"; letting it time out does not.
+      onDismiss: (byUser) => {
+        if (byUser) inbox.markRead(messageKey(message.id))
+      },
+    })
+  })
+  feed.onGap((channel) => {
+    if (!isInboxChannel(channel)) return
+    inbox.addNotice(channel, 'Some notifications from while you were away are no longer available.', Date.now())
+  })
+  feed.onStatus((status) => bell.setStatus(status))
+
+  window.addEventListener('storage', (event) => {
+    if (event.key === INBOX_STORAGE_KEY || event.key === null) inbox.reload()
+  })
+  // Leaving the page closes its subscription; a page restored from the back/forward cache resumes.
+  window.addEventListener('pagehide', () => feed.pause())
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) feed.resume()
+  })
+
+  return {
+    bell: bell.element,
+    get connected() {
+      return feed.connected
+    },
+    connect: (transport) => feed.connect(transport),
+    watch: (pattern, listener) => feed.watch(pattern, listener),
+    onLive: (listener) =>
+      feed.onStatus((status) => {
+        if (status === 'live') listener()
+      }),
+  }
+}
