@@ -1,5 +1,6 @@
 /** The web app's entry point: set up the shell and render the page the path asks for. */
 import './styles/index.css'
+import { renderAdminPage } from './admin/admin-page.js'
 import { renderEditorPage } from './editor/editor-page.js'
 import { renderHomePage } from './home/home-page.js'
 import { createIdentityStore } from './identity/identity-store.js'
@@ -15,6 +16,9 @@ switch (route.page) {
   case 'home':
     renderHomePage(shell)
     break
+  case 'admin':
+    renderAdminPage(shell)
+    break
   case 'editor':
     renderEditorPage(shell, route.room, identity)
     break
@@ -25,3 +29,6 @@ switch (route.page) {
     renderMessagePage(shell, 'Nothing here', 'This page does not exist. Your documents are on the home page.')
     break
 }
+
+// The editor connects notifications to its document socket; every other page gets a connection of its own.
+if (!shell.notifications.connected) shell.notifications.connect()

@@ -15,8 +15,13 @@ describe('routeFor', () => {
     expect(routeFor('/d/%E0%A4%A')).toMatchObject({ page: 'invalid-room', problem: expect.stringMatching(/encoding/) })
   })
 
+  it('routes the admin console', () => {
+    expect(routeFor('/admin')).toEqual({ page: 'admin' })
+    expect(routeFor('/admin/')).toEqual({ page: 'admin' })
+  })
+
   it('does not know other paths', () => {
     expect(routeFor('/d/a/b')).toEqual({ page: 'not-found' })
-    expect(routeFor('/admin')).toEqual({ page: 'not-found' })
+    expect(routeFor('/admin/rooms')).toEqual({ page: 'not-found' })
   })
 })

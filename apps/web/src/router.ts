@@ -1,9 +1,10 @@
-/** Which page a path shows. `/d/<room>` is a document; its URL is also its share link. */
+/** Which page a path shows. `/d/<room>` is a document; its URL is also its share link. `/admin` is the console. */
 import { roomNameProblem } from '@tandem/protocol'
 
 /** The page for a path. */
 export type Route =
   | { page: 'home' }
+  | { page: 'admin' }
   | { page: 'editor'; room: string }
   | { page: 'invalid-room'; room: string; problem: string }
   | { page: 'not-found' }
@@ -11,6 +12,7 @@ export type Route =
 /** Route `pathname` (as in `location.pathname`). */
 export function routeFor(pathname: string): Route {
   if (pathname === '/' || pathname === '/index.html') return { page: 'home' }
+  if (pathname === '/admin' || pathname === '/admin/') return { page: 'admin' }
   const match = /^\/d\/([^/]*)\/?$/.exec(pathname)
   if (!match) return { page: 'not-found' }
   let room: string

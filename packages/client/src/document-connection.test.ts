@@ -1,4 +1,4 @@
-import { decodeCollabMessage, encodeSyncStep1, encodeSyncStep2, MessageType, SyncStep } from '@tandem/protocol'
+import { CloseCode, decodeCollabMessage, encodeSyncStep1, encodeSyncStep2, MessageType, SyncStep } from '@tandem/protocol'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { connectDocument, type DocumentConnection } from './document-connection.js'
@@ -102,8 +102,9 @@ let connection: DocumentConnection
 let serverDoc: Y.Doc
 let roomCounter = 0
 
-function connect(network: NetworkSignal | null = null): DocumentConnection {
+function connect(network: NetworkSignal | null = null, getToken?: () => Promise<string>): DocumentConnection {
   connection = connectDocument({
+    getToken,
     serverUrl: 'ws://tandem.test/collab',
     // Distinct rooms keep the provider's cross-tab BroadcastChannel from linking tests.
     room: `room-${++roomCounter}`,
@@ -270,5 +271,125 @@ describe('connectDocument', () => {
     connection.destroy()
     vi.advanceTimersByTime(10 * 60_000)
     expect(ScriptedSocket.created).toHaveLength(1)
+  })
+})
+
+/** A token source handing out `token-1`, `token-2`… or failing while `failing` is set. */
+function tokenSource(): { getToken: () => Promise<string>; calls: number; failing: boolean } {
+  const source = {
+    calls: 0,
+    failing: false,
+    getToken: async (): Promise<string> => {
+      source.calls++
+      if (source.failing) throw new Error('the token endpoint is down')
+      return `token-${source.calls}`
+    },
+  }
+  return source
+}
+
+/** The `token` query parameter of a socket's URL. */
+function tokenOf(socket: ScriptedSocket): string | null {
+  return new URL(socket.url).searchParams.get('token')
+}
+
+describe('connectDocument with getToken', () => {
+  it('fetches a token before every connect and sends it in the socket URL', async () => {
+    const tokens = tokenSource()
+    connect(null, tokens.getToken)
+    expect(ScriptedSocket.created).toHaveLength(0)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(tokenOf(latestSocket())).toBe('token-1')
+    handshake().drop()
+    await vi.advanceTimersByTimeAsync(reconnectDelay(0, policy, random))
+    expect(ScriptedSocket.created).toHaveLength(2)
+    expect(tokenOf(latestSocket())).toBe('token-2')
+    handshake()
+    expect(connection.state.status).toBe('live')
+  })
+
+  it('reconnects with a fresh token when the token expired (4410) instead of giving up', async () => {
+    const tokens = tokenSource()
+    connect(null, tokens.getToken)
+    await vi.advanceTimersByTimeAsync(0)
+    handshake().drop(CloseCode.TokenExpired, 'token expired')
+    expect(connection.state).toMatchObject({ status: 'offline', refused: null, nextAttemptAt: Date.now() + reconnectDelay(0, policy, random) })
+    await vi.advanceTimersByTimeAsync(reconnectDelay(0, policy, random))
+    expect(tokenOf(latestSocket())).toBe('token-2')
+    handshake()
+    expect(connection.state).toMatchObject({ status: 'live', refused: null })
+  })
+
+  it('tries one fresh token after 4401 and then accepts the refusal', async () => {
+    const tokens = tokenSource()
+    connect(null, tokens.getToken)
+    await vi.advanceTimersByTimeAsync(0)
+    latestSocket().drop(CloseCode.Unauthorized, 'invalid token')
+    expect(connection.state.refused).toBeNull()
+    await vi.advanceTimersByTimeAsync(reconnectDelay(0, policy, random))
+    expect(tokenOf(latestSocket())).toBe('token-2')
+    latestSocket().drop(CloseCode.Unauthorized, 'invalid token')
+    expect(connection.state).toMatchObject({ status: 'offline', refused: { code: CloseCode.Unauthorized, reason: 'invalid token' } })
+    await vi.advanceTimersByTimeAsync(10 * 60_000)
+    expect(ScriptedSocket.created).toHaveLength(2)
+    expect(tokens.calls).toBe(2)
+  })
+
+  it('allows the fresh-token retry again after a successful sync', async () => {
+    const tokens = tokenSource()
+    connect(null, tokens.getToken)
+    await vi.advanceTimersByTimeAsync(0)
+    latestSocket().drop(CloseCode.Unauthorized)
+    await vi.advanceTimersByTimeAsync(reconnectDelay(0, policy, random))
+    handshake().drop(CloseCode.Unauthorized)
+    expect(connection.state.refused).toBeNull()
+    await vi.advanceTimersByTimeAsync(reconnectDelay(0, policy, random))
+    expect(ScriptedSocket.created).toHaveLength(3)
+  })
+
+  it('still gives up on other refusals, such as a deleted room (4404)', async () => {
+    const tokens = tokenSource()
+    connect(null, tokens.getToken)
+    await vi.advanceTimersByTimeAsync(0)
+    handshake().drop(CloseCode.RoomDeleted, 'this document was deleted')
+    expect(connection.state.refused).toEqual({ code: CloseCode.RoomDeleted, reason: 'this document was deleted' })
+    await vi.advanceTimersByTimeAsync(10 * 60_000)
+    expect(ScriptedSocket.created).toHaveLength(1)
+  })
+
+  it('backs off while no token can be had and connects once one arrives', async () => {
+    const tokens = tokenSource()
+    tokens.failing = true
+    connect(null, tokens.getToken)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(ScriptedSocket.created).toHaveLength(0)
+    expect(connection.state).toMatchObject({ status: 'offline', nextAttemptAt: Date.now() + reconnectDelay(0, policy, random) })
+    await vi.advanceTimersByTimeAsync(reconnectDelay(0, policy, random))
+    expect(tokens.calls).toBe(2)
+    expect(connection.state.nextAttemptAt).toBe(Date.now() + reconnectDelay(1, policy, random))
+    tokens.failing = false
+    await vi.advanceTimersByTimeAsync(reconnectDelay(1, policy, random))
+    expect(tokenOf(latestSocket())).toBe('token-3')
+    handshake()
+    expect(connection.state.status).toBe('live')
+  })
+
+  it('opens no socket for a token that arrives after destroy or after the network went away', async () => {
+    const network = switchableNetwork()
+    const tokens = tokenSource()
+    connect(network, tokens.getToken)
+    network.set(false)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(ScriptedSocket.created).toHaveLength(0)
+    network.set(true)
+    connection.destroy()
+    await vi.advanceTimersByTimeAsync(10 * 60_000)
+    expect(ScriptedSocket.created).toHaveLength(0)
+  })
+
+  it('without getToken, an expired token is final like any other refusal', () => {
+    connect()
+    handshake().drop(CloseCode.TokenExpired, 'token expired')
+    expect(connection.state.refused).toEqual({ code: CloseCode.TokenExpired, reason: 'token expired' })
   })
 })

@@ -6,8 +6,11 @@
  *
  * The provider's own reconnect loop (fixed exponential steps, no jitter) is switched off: every
  * close lands in `#onConnectionClose`, which decides when, or whether, to connect again.
+ *
+ * With `getToken`, every attempt first fetches a token for the socket URL, so a token that expired
+ * while connected (or while the device slept) is replaced instead of ending the session.
  */
-import { encodeSyncStep1, MessageType, roomNameProblem, SyncStep } from '@tandem/protocol'
+import { CloseCode, encodeSyncStep1, MessageType, roomNameProblem, SyncStep } from '@tandem/protocol'
 import * as decoding from 'lib0/decoding'
 import type { Awareness } from 'y-protocols/awareness'
 import { WebsocketProvider } from 'y-websocket'
@@ -41,6 +44,13 @@ export interface ConnectDocumentOptions {
   awareness?: Awareness
   /** Query parameters of the socket URL, e.g. `{ token }`. */
   params?: Record<string, string>
+  /**
+   * Fetches the token for the socket URL's `token` parameter; called before every connect and
+   * reconnect. With it, `TokenExpired` (4410) is retried with a fresh token and `Unauthorized`
+   * (4401) gets one fresh-token retry before it counts as a refusal. A rejected promise counts as a
+   * failed attempt and is retried with the backoff.
+   */
+  getToken?: () => Promise<string>
   /** WebSocket implementation outside browsers, e.g. the `ws` package in Node. */
   WebSocketPolyfill?: typeof WebSocket
   reconnectPolicy?: ReconnectPolicy
@@ -77,8 +87,14 @@ export class DocumentConnection {
   readonly #network: NetworkSignal | null
   readonly #stopWatchingNetwork: () => void
   readonly #heartbeat: ReturnType<typeof setInterval>
+  readonly #getToken: (() => Promise<string>) | null
+  readonly #params: Record<string, string>
   /** Closes since the last successful sync; drives the backoff. */
   #failures = 0
+  /** Counts connect attempts, so a token that arrives after its attempt was abandoned is ignored. */
+  #attempt = 0
+  /** A 4401 was already answered with a fresh token since the last successful sync. */
+  #retriedUnauthorized = false
   #retryTimer: ReturnType<typeof setTimeout> | null = null
   #probeTimer: ReturnType<typeof setTimeout> | null = null
   #destroyed = false
@@ -92,12 +108,14 @@ export class DocumentConnection {
     this.#random = options.random ?? Math.random
     this.#saveCheckDelayMs = options.saveCheckDelayMs ?? 300
     this.#network = options.network === undefined ? browserNetworkSignal() : options.network
+    this.#getToken = options.getToken ?? null
+    this.#params = options.params ?? {}
     const online = this.#network?.online ?? true
 
     this.provider = new WebsocketProvider(options.serverUrl, options.room, options.doc, {
       connect: false,
       awareness: options.awareness,
-      params: options.params ?? {},
+      params: { ...this.#params },
       WebSocketPolyfill: options.WebSocketPolyfill,
       // Every close is handled by #onConnectionClose, which owns the reconnect decision.
       shouldReconnect: () => true,
@@ -114,7 +132,7 @@ export class DocumentConnection {
       if (this.#tracker.probesInFlight === 0) this.#sendProbe()
     }, options.heartbeatMs ?? 10_000)
     this.#stopWatchingNetwork = this.#network?.subscribe(this.#onNetworkChange) ?? (() => {})
-    if (online) this.provider.connect()
+    if (online) this.#connect()
   }
 
   /** The current state. */
@@ -133,14 +151,16 @@ export class DocumentConnection {
     if (this.#destroyed) return
     this.#failures = 0
     this.#cancelRetry()
+    this.#retriedUnauthorized = false
     this.#update({ nextAttemptAt: null, refused: null })
-    this.provider.connect()
+    this.#connect()
   }
 
   /** Close the socket for good, tell the others this user left, and stop every timer. */
   destroy(): void {
     if (this.#destroyed) return
     this.#destroyed = true
+    this.#attempt++
     this.#cancelRetry()
     if (this.#probeTimer) clearTimeout(this.#probeTimer)
     clearInterval(this.#heartbeat)
@@ -185,6 +205,7 @@ export class DocumentConnection {
   readonly #onSync = (synced: boolean): void => {
     if (!synced || this.#destroyed) return
     this.#failures = 0
+    this.#retriedUnauthorized = false
     this.#update({ status: 'live', nextAttemptAt: null, refused: null })
   }
 
@@ -193,7 +214,7 @@ export class DocumentConnection {
     this.provider.shouldConnect = false
     this.#tracker.socketClosed()
     if (this.#destroyed) return
-    if (event && isPermanentClose(event.code)) {
+    if (event && isPermanentClose(event.code) && !this.#retryWithFreshToken(event.code)) {
       this.#update({ status: 'offline', nextAttemptAt: null, refused: { code: event.code, reason: event.reason } })
       return
     }
@@ -210,9 +231,10 @@ export class DocumentConnection {
     if (online) {
       this.#failures = 0
       this.#update({ nextAttemptAt: null })
-      if (!this.#state.refused) this.provider.connect()
+      if (!this.#state.refused) this.#connect()
       return
     }
+    this.#attempt++
     this.provider.disconnect()
     this.#update({ status: 'offline', nextAttemptAt: null })
   }
@@ -226,13 +248,49 @@ export class DocumentConnection {
     this.#scheduleProbe()
   }
 
+  /**
+   * Open the socket, first fetching a token when there is a `getToken`. The provider reads
+   * `params` each time it builds the socket URL, so the fresh token goes into the next attempt.
+   */
+  #connect(): void {
+    const getToken = this.#getToken
+    if (!getToken) {
+      this.provider.connect()
+      return
+    }
+    const attempt = ++this.#attempt
+    const current = (): boolean => attempt === this.#attempt && !this.#destroyed && this.#state.refused === null
+    // A getToken that throws instead of rejecting is a failed attempt too, not a crash.
+    new Promise<string>((resolve) => resolve(getToken())).then(
+      (token) => {
+        if (!current()) return
+        this.provider.params = { ...this.#params, token }
+        this.provider.connect()
+      },
+      () => {
+        // No token, no connection: back off as if the server could not be reached.
+        if (current()) this.#scheduleRetry()
+      },
+    )
+  }
+
+  /** Whether a 44xx close is one a fresh token may cure (and one is worth fetching). */
+  #retryWithFreshToken(code: number): boolean {
+    if (!this.#getToken) return false
+    if (code === CloseCode.TokenExpired) return true
+    if (code !== CloseCode.Unauthorized || this.#retriedUnauthorized) return false
+    // A token revoked or signed with a rotated secret can be replaced once; a second 4401 is an answer.
+    this.#retriedUnauthorized = true
+    return true
+  }
+
   #scheduleRetry(): void {
     const delay = reconnectDelay(this.#failures, this.#policy, this.#random)
     this.#failures++
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = null
       this.#update({ nextAttemptAt: null })
-      this.provider.connect()
+      this.#connect()
     }, delay)
     this.#update({ status: 'offline', nextAttemptAt: Date.now() + delay })
   }

@@ -2,15 +2,17 @@
  * `/d/<room>`: the collaborative editor. Composes the connection from `@tandem/client` with the
  * ProseMirror editor, toolbar, presence list and status badge; this file only wires them together.
  */
-import { connectDocument } from '@tandem/client'
+import { connectDocument, providerTransport } from '@tandem/client'
 import * as Y from 'yjs'
 import type { IdentityStore } from '../identity/identity-store.js'
+import { renderMessagePage } from '../pages/message-page.js'
 import type { AppShell } from '../shell/app-shell.js'
 import { h } from '../shell/element.js'
 import { createCollabEditor } from './collab-editor.js'
 import { createCopyLinkButton } from './copy-link-button.js'
 import { createPresenceList } from './presence-list.js'
 import { createStatusIndicator } from './status-indicator.js'
+import { refusalMessage } from './refusal-message.js'
 import { createToolbar } from './toolbar.js'
 
 /** The collab endpoint on the server that served this page (same host and port). */
@@ -26,6 +28,8 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
   const connection = connectDocument({ serverUrl: collabUrl(), room, doc })
   connection.awareness.setLocalStateField('user', identity.get())
   identity.subscribe((user) => connection.awareness.setLocalStateField('user', user))
+  // Notifications ride on the document socket (message type 100): no second connection per page.
+  shell.notifications.connect(() => providerTransport(connection.provider))
 
   const presence = createPresenceList(connection.awareness)
   const status = createStatusIndicator(connection)
@@ -51,8 +55,22 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
   })
   view.focus()
 
-  window.addEventListener('beforeunload', (event) => {
+  const guardUnsaved = (event: BeforeUnloadEvent): void => {
     // Changes the server has not confirmed exist only in this page: leaving would lose them.
     if (!connection.state.saved) event.preventDefault()
+  }
+  window.addEventListener('beforeunload', guardUnsaved)
+
+  // A deleted document or a refused sign-in is final: explain it instead of an editor that cannot save.
+  connection.onStateChange(({ refused }) => {
+    const message = refused && refusalMessage(refused.code, room)
+    if (!message) return
+    window.removeEventListener('beforeunload', guardUnsaved)
+    view?.destroy()
+    presence.destroy()
+    status.destroy()
+    connection.destroy()
+    shell.actions.replaceChildren()
+    renderMessagePage(shell, message.title, message.body)
   })
 }

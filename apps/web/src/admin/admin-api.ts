@@ -1,0 +1,126 @@
+/**
+ * The console's client of the admin API: every request carries the administrator token as a bearer
+ * header, answers are checked and parsed here, and a 401 becomes {@link AdminUnauthorizedError} so
+ * the page can send the administrator back to sign in.
+ */
+import { type AdminRoomDetail, type AdminRoomPage, parseAdminRoomDetail, parseAdminRoomPage } from './admin-room-data.js'
+import { type HeadlineMetrics, headlineMetrics } from './headline-metrics.js'
+import { parsePrometheusText } from './prometheus-text.js'
+import type { RoomSort } from './room-order.js'
+
+/** A request the server answered with an error, or could not answer at all (`status` 0). */
+export class AdminApiError extends Error {
+  override name = 'AdminApiError'
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** The server does not accept the token (HTTP 401). */
+export class AdminUnauthorizedError extends AdminApiError {
+  override name = 'AdminUnauthorizedError'
+}
+
+/** Formats a room can be exported in, as the export route names them. */
+export type ExportFormat = 'json' | 'html' | 'markdown' | 'text'
+
+/** What an announcement says; it is shown to everyone with Tandem open. */
+export interface Announcement {
+  title?: string
+  message: string
+  level: 'info' | 'warning'
+}
+
+/** The admin API, as the console uses it. */
+export interface AdminApi {
+  /** One page of the room table, `limit` rooms in `sort` order. */
+  rooms(sort: RoomSort, limit: number): Promise<AdminRoomPage>
+  /** A room with its connections, or `null` when there is no such room (any more). */
+  room(name: string): Promise<AdminRoomDetail | null>
+  /** Disconnect everyone in room `name` and delete its data. */
+  deleteRoom(name: string): Promise<void>
+  /** The room's document as a file. */
+  exportRoom(name: string, format: ExportFormat): Promise<{ blob: Blob; filename: string }>
+  /** Publish an announcement on the `broadcast` channel. */
+  broadcast(announcement: Announcement): Promise<void>
+  /** The headline numbers of `/metrics`. */
+  metrics(): Promise<HeadlineMetrics>
+}
+
+const FILE_EXTENSIONS: Record<ExportFormat, string> = { json: 'json', html: 'html', markdown: 'md', text: 'txt' }
+
+/** The file name a `Content-Disposition: attachment; filename="…"` header gives, if any. */
+function attachmentName(header: string | null): string | null {
+  const match = /filename="([^"]+)"/.exec(header ?? '')
+  return match ? match[1]! : null
+}
+
+async function errorOf(response: Response): Promise<AdminApiError> {
+  let code = 'http_error'
+  let message = `the server answered ${response.status}`
+  try {
+    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } }
+    if (typeof body.error?.code === 'string') code = body.error.code
+    if (typeof body.error?.message === 'string') message = body.error.message
+  } catch {
+    // Not the API's JSON error (a proxy's HTML page, say): the status says enough.
+  }
+  return response.status === 401 ? new AdminUnauthorizedError(401, code, message) : new AdminApiError(response.status, code, message)
+}
+
+/**
+ * The admin API of the server that served this page, used with `token`.
+ * @example
+ * const api = createAdminApi(token)
+ * const { rooms } = await api.rooms({ key: 'lastActivity', order: 'desc' }, 100)
+ */
+export function createAdminApi(token: string, timeoutMs = 8_000): AdminApi {
+  async function request(path: string, init: RequestInit = {}, allowNotFound = false): Promise<Response | null> {
+    let response: Response
+    try {
+      response = await fetch(path, {
+        ...init,
+        signal: AbortSignal.timeout(timeoutMs),
+        headers: { authorization: `Bearer ${token}`, ...init.headers },
+      })
+    } catch {
+      throw new AdminApiError(0, 'unreachable', 'the server cannot be reached')
+    }
+    if (allowNotFound && response.status === 404) return null
+    if (!response.ok) throw await errorOf(response)
+    return response
+  }
+  const room = (name: string): string => `/api/admin/rooms/${encodeURIComponent(name)}`
+  const json = { 'content-type': 'application/json', accept: 'application/json' }
+
+  return {
+    async rooms(sort, limit) {
+      const query = new URLSearchParams({ sort: sort.key, order: sort.order, limit: String(limit) })
+      const response = await request(`/api/admin/rooms?${query}`, { headers: { accept: 'application/json' } })
+      return parseAdminRoomPage(await response!.json())
+    },
+    async room(name) {
+      const response = await request(room(name), { headers: { accept: 'application/json' } }, true)
+      return response ? parseAdminRoomDetail(await response.json()) : null
+    },
+    async deleteRoom(name) {
+      await request(room(name), { method: 'DELETE', headers: { accept: 'application/json' } })
+    },
+    async exportRoom(name, format) {
+      const response = await request(`${room(name)}/export?format=${format}`)
+      const filename = attachmentName(response!.headers.get('content-disposition')) ?? `${name}.${FILE_EXTENSIONS[format]}`
+      return { blob: await response!.blob(), filename }
+    },
+    async broadcast(announcement) {
+      await request('/api/admin/broadcast', { method: 'POST', headers: json, body: JSON.stringify(announcement) })
+    },
+    async metrics() {
+      const response = await request('/metrics', { headers: { accept: 'text/plain' } })
+      return headlineMetrics(parsePrometheusText(await response!.text()))
+    },
+  }
+}

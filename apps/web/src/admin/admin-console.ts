@@ -1,0 +1,144 @@
+/**
+ * The signed-in console: headline metrics, the live room table, the selected room's details, the
+ * delete dialog and the announcement form, refreshed together every two seconds while visible.
+ * Any 401 hands control back to the page (`onUnauthorized`), which shows the sign-in card.
+ */
+import { h } from '../shell/element.js'
+import { type AdminApi, AdminApiError, AdminUnauthorizedError } from './admin-api.js'
+import type { AdminRoom } from './admin-room-data.js'
+import { createBroadcastForm } from './broadcast-form.js'
+import { createDeleteRoomDialog } from './delete-room-dialog.js'
+import { createMetricsPanel } from './metrics-panel.js'
+import { createRoomDetail } from './room-detail.js'
+import { createRoomTable } from './room-table.js'
+import { saveFile } from './save-file.js'
+import { startVisiblePoller } from './visible-poller.js'
+
+const REFRESH_MS = 2_000
+/** Rooms fetched per refresh; search and sort then work on these in the page. */
+const ROOM_LIMIT = 500
+
+/** A mounted console. */
+export interface AdminConsole {
+  element: HTMLElement
+  /** Stop refreshing (on sign-out). */
+  destroy(): void
+}
+
+/** Build the console over `api`; it starts refreshing at once. */
+export function createAdminConsole(api: AdminApi, onUnauthorized: () => void): AdminConsole {
+  let selected: string | null = null
+  let destroyed = false
+
+  /** Run an action; a 401 signs out, everything else is for the caller to show. */
+  const guarded = async <T>(action: () => Promise<T>): Promise<T> => {
+    try {
+      return await action()
+    } catch (error) {
+      if (error instanceof AdminUnauthorizedError && !destroyed) onUnauthorized()
+      throw error
+    }
+  }
+
+  const notice = h('p', { class: 'admin-notice', role: 'status' })
+  const problem = h('p', { class: 'admin-problem', role: 'alert', hidden: true })
+  const liveLabel = h('span', { class: 'live-label' }, 'Connecting…')
+  const metrics = createMetricsPanel()
+  const dialog = createDeleteRoomDialog((name) =>
+    guarded(async () => {
+      try {
+        await api.deleteRoom(name)
+      } catch (error) {
+        // Someone else deleted it first: the administrator's intent holds.
+        if (!(error instanceof AdminApiError && error.status === 404)) throw error
+      }
+    }),
+  )
+
+  const select = (room: AdminRoom | null): void => {
+    selected = room?.name ?? null
+    table.setSelected(selected)
+    if (room) {
+      detail.show(room, null, Date.now())
+      poller.refreshNow()
+      // Stacked layout: the panel is below the table, out of sight.
+      if (matchMedia('(max-width: 1100px)').matches) detail.element.scrollIntoView({ block: 'start', behavior: 'smooth' })
+    } else {
+      detail.clear()
+    }
+  }
+
+  const table = createRoomTable({
+    onSortChange: () => poller.refreshNow(),
+    onSelect: (room) => select(room),
+  })
+  const detail = createRoomDetail({
+    onClose: () => select(null),
+    onExport: (room, format) =>
+      guarded(async () => {
+        const file = await api.exportRoom(room, format)
+        saveFile(file.blob, file.filename)
+      }),
+    onDelete: async (room) => {
+      notice.textContent = ''
+      if (!(await dialog.open(room))) return
+      if (selected === room.name) select(null)
+      notice.textContent = `Deleted “${room.name}”. Everyone who had it open was disconnected.`
+      poller.refreshNow()
+    },
+  })
+
+  const refresh = async (): Promise<void> => {
+    const wanted = selected
+    try {
+      const [page, headline, room] = await Promise.all([api.rooms(table.sort, ROOM_LIMIT), api.metrics(), wanted ? api.room(wanted) : Promise.resolve(null)])
+      if (destroyed) return
+      const now = Date.now()
+      table.setRooms(page.rooms, page.total, now)
+      metrics.update(headline, page.total)
+      // The selection may have changed while this refresh was on its way.
+      if (wanted !== null && wanted === selected) {
+        if (room) detail.show(room, room, now)
+        else detail.showMissing(wanted)
+      }
+      problem.hidden = true
+      element.dataset.live = 'true'
+      liveLabel.textContent = `Live · updated ${new Date(now).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}`
+    } catch (error) {
+      if (destroyed) return
+      if (error instanceof AdminUnauthorizedError) {
+        onUnauthorized()
+        return
+      }
+      element.dataset.live = 'false'
+      liveLabel.textContent = 'Not updating'
+      problem.hidden = false
+      problem.textContent = `Cannot refresh: ${(error as Error).message}. Retrying every ${REFRESH_MS / 1000} s; what is shown may be out of date.`
+    }
+  }
+
+  const element = h(
+    'div',
+    { class: 'admin' },
+    h(
+      'div',
+      { class: 'admin-heading' },
+      h('h1', {}, 'Server overview'),
+      h('p', { class: 'admin-live' }, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), liveLabel),
+    ),
+    problem,
+    metrics.element,
+    notice,
+    h('div', { class: 'admin-columns' }, h('div', { class: 'admin-primary' }, table.element), h('div', { class: 'admin-secondary' }, detail.element, createBroadcastForm((announcement) => guarded(() => api.broadcast(announcement))))),
+    dialog.element,
+  )
+  const poller = startVisiblePoller(refresh, REFRESH_MS)
+
+  return {
+    element,
+    destroy() {
+      destroyed = true
+      poller.stop()
+    },
+  }
+}
