@@ -22,6 +22,8 @@ export interface AdminConnection {
   user: string
   userId: string | null
   readOnly: boolean
+  /** The user's colour: from the token, else from their awareness state. */
+  color: string | null
   connectedAt: number | null
   address: string | null
 }
@@ -52,12 +54,15 @@ export async function adminRooms(store: DocumentStore, registry: RoomRegistry): 
   return [...rows.values()]
 }
 
-/** Filter by name prefix, sort, and cut one page; `cursor` is the opaque value of a previous `nextCursor`. */
+/** Filter by name prefix and/or case-insensitive substring `q`, sort, and cut one page; `cursor` is the opaque value of a previous `nextCursor`. */
 export function pageRooms(
   rooms: AdminRoom[],
-  options: { prefix?: string; sort: RoomSortKey; order: 'asc' | 'desc'; limit: number; cursor?: string },
+  options: { prefix?: string; q?: string; sort: RoomSortKey; order: 'asc' | 'desc'; limit: number; cursor?: string },
 ): { rooms: AdminRoom[]; nextCursor: string | null; total: number } {
-  const filtered = options.prefix ? rooms.filter((room) => room.name.startsWith(options.prefix!)) : rooms
+  const needle = options.q?.toLowerCase()
+  const filtered = rooms.filter(
+    (room) => (!options.prefix || room.name.startsWith(options.prefix)) && (!needle || room.name.toLowerCase().includes(needle)),
+  )
   const direction = options.order === 'asc' ? 1 : -1
   filtered.sort((a, b) => {
     const x = a[options.sort]
@@ -80,6 +85,7 @@ export function adminConnections(registry: RoomRegistry, name: string): AdminCon
     user: peer.identity.kind === 'user' ? peer.identity.name : room.announcedName(peer) ?? identityLabel(peer.identity),
     userId: peer.identity.kind === 'user' ? peer.identity.id : null,
     readOnly: peer.access === 'read',
+    color: (peer.identity.kind === 'user' ? peer.identity.color : null) ?? room.announcedColor(peer),
     connectedAt: peer.connectedAt ?? null,
     address: peer.address ?? null,
   }))

@@ -28,6 +28,7 @@ export interface AdminRouteDeps {
 
 const listQuery = z.object({
   prefix: z.string().max(128).optional(),
+  q: z.string().max(128).optional(),
   sort: z.enum(ROOM_SORT_KEYS).default('lastActivity'),
   order: z.enum(['asc', 'desc']).default('desc'),
   limit: z.coerce.number().int().min(1).max(500).default(50),

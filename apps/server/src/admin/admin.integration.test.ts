@@ -71,6 +71,8 @@ describe('admin API', () => {
     expect(next.body.rooms).toHaveLength(1)
     expect(next.body.rooms[0].name).not.toBe('team-beta')
     expect((await admin(server, '/api/admin/rooms?sort=color')).status).toBe(400)
+    const search = await admin(server, '/api/admin/rooms?q=BET')
+    expect(search.body.rooms.map((r: { name: string }) => r.name)).toEqual(['team-beta'])
   })
 
   it('shows a room with its connections: user, read-only or not, since, address', async () => {
@@ -81,7 +83,7 @@ describe('admin API', () => {
     const { status, body } = await admin(server, '/api/admin/rooms/detail')
     expect(status).toBe(200)
     expect(body.connectionsList).toEqual([
-      expect.objectContaining({ user: 'Ada', userId: 'ada', readOnly: true, address: expect.stringMatching(/127\.0\.0\.1/) }),
+      expect.objectContaining({ user: 'Ada', userId: 'ada', readOnly: true, color: null, address: expect.stringMatching(/127\.0\.0\.1/) }),
     ])
     expect(body.connectionsList[0].connectedAt).toBeLessThanOrEqual(Date.now())
     expect((await admin(server, '/api/admin/rooms/missing')).status).toBe(404)

@@ -150,9 +150,20 @@ export class Room {
 
   /** The name `peer` announces in its awareness state, if any. */
   announcedName(peer: Peer): string | null {
+    const name = this.#announcedUser(peer)?.name
+    return typeof name === 'string' ? name.slice(0, 80) : null
+  }
+
+  /** The colour `peer` announces in its awareness state, if any. */
+  announcedColor(peer: Peer): string | null {
+    const color = this.#announcedUser(peer)?.color
+    return typeof color === 'string' ? color.slice(0, 32) : null
+  }
+
+  #announcedUser(peer: Peer): { name?: unknown; color?: unknown } | null {
     for (const clientId of this.#peers.get(peer) ?? []) {
-      const user = (this.awareness.getStates().get(clientId) as { user?: { name?: unknown } } | undefined)?.user
-      if (typeof user?.name === 'string') return user.name.slice(0, 80)
+      const user = (this.awareness.getStates().get(clientId) as { user?: { name?: unknown; color?: unknown } } | undefined)?.user
+      if (user) return user
     }
     return null
   }
