@@ -58,9 +58,9 @@ export class RoomRegistry {
           const room = this.#rooms.get(result.name) ?? this.#retiring.get(result.name)
           if (!room) continue
           room.notePersisted(result)
-          if (this.#rooms.has(room.name) && result.logRows >= options.compactMaxRows || result.logBytes >= options.compactMaxBytes) {
-            void this.#compact(room)
-          }
+          // A retiring room compacts once, on its way out; only live rooms compact on thresholds.
+          const overThreshold = result.logRows >= options.compactMaxRows || result.logBytes >= options.compactMaxBytes
+          if (this.#rooms.has(room.name) && overThreshold) void this.#compact(room)
         }
       },
       onFailure: (names, error) => {
