@@ -155,7 +155,7 @@ export class CollabEndpoint {
       hub: channels.hub,
       logger: this.#options.logger,
       maxSubscriptions: channels.maxSubscriptions,
-      send: (frame) => peer.send(encodeChannelFrame(JSON.stringify(frame))),
+      send: (_frame, json) => peer.send(encodeChannelFrame(json)),
       ...(channels.maySubscribe ? { authorize: (pattern: string) => channels.maySubscribe!(peer.identity, pattern) } : {}),
     })
     peer.onSlowConsumer(() => session.close())

@@ -73,7 +73,7 @@ export function eventsSseRoute(deps: EventsSseDeps): Hono<AppEnv> {
       hub: deps.hub,
       logger: deps.logger,
       maxSubscriptions: deps.maxSubscriptions,
-      send: (frame) => write(formatSseFrame(frame)),
+      send: (frame, json) => write(formatSseFrame(frame, json)),
     })
     const heartbeat = setInterval(() => write(formatSseComment('heartbeat')), deps.sseHeartbeatMs)
     const stop = (): void => {

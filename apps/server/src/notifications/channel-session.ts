@@ -19,8 +19,11 @@ import type { NotificationHub } from './notification-hub.js'
 export interface ChannelSessionOptions {
   hub: NotificationHub
   logger: Logger
-  /** Deliver one frame to the subscriber. */
-  send: (frame: ServerChannelFrame) => void
+  /**
+   * Deliver one frame to the subscriber. `json` is the frame already serialized; for message frames it
+   * is computed once per message and shared by every subscriber.
+   */
+  send: (frame: ServerChannelFrame, json: string) => void
   /** Most patterns one session may hold. */
   maxSubscriptions: number
   /** May this subscriber subscribe to `pattern`? Defaults to yes. */
@@ -176,10 +179,11 @@ export class ChannelSession {
     if (this.#recent.has(message.id)) return
     this.#recent.add(message.id)
     if (this.#recent.size > RECENT_IDS) this.#recent.delete(this.#recent.values().next().value!)
-    this.#send({ type: 'message', channel: message.channel, id: message.id, data: message.data, ts: message.ts })
+    const { frame, json } = this.#options.hub.encoded(message)
+    if (!this.#closed) this.#options.send(frame, json)
   }
 
   #send(frame: ServerChannelFrame): void {
-    if (!this.#closed) this.#options.send(frame)
+    if (!this.#closed) this.#options.send(frame, JSON.stringify(frame))
   }
 }

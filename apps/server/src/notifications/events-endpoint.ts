@@ -58,10 +58,11 @@ export class EventsEndpoint {
       const peer = new WsPeer(info, ws, maxEventBufferBytes, logger, this.#options.traffic)
       const expiry = expiryTimer(identity, () => peer.close(CloseCode.TokenExpired, 'token expired; reconnect with a fresh token'))
       const send = (frame: ServerChannelFrame): void => peer.sendText(JSON.stringify(frame))
+      const sendJson = (_frame: ServerChannelFrame, json: string): void => peer.sendText(json)
       const session = new ChannelSession({
         hub,
         logger,
-        send,
+        send: sendJson,
         maxSubscriptions,
         ...(maySubscribe ? { authorize: (pattern: string) => maySubscribe(identity, pattern) } : {}),
       })

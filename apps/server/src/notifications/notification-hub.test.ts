@@ -76,4 +76,25 @@ describe('NotificationHub', () => {
     await expect(h.publish([], 1)).rejects.toBeInstanceOf(InvalidChannelError)
     expect(await h.history(['ok'], 0, 10)).toEqual([])
   })
+
+  it('amortizes count retention for large limits: at least the limit and at most 10% more', async () => {
+    const h = hub({ maxMessages: 100 })
+    const ids: number[] = []
+    for (let i = 0; i < 235; i++) ids.push((await h.publish(['big'], i)).ids.big!)
+    const kept = (await h.history(['big'], 0, 1000)).map((m) => m.id)
+    expect(kept.length).toBeGreaterThanOrEqual(100)
+    expect(kept.length).toBeLessThanOrEqual(110)
+    expect(kept).toEqual(ids.slice(-kept.length))
+    expect(await h.gaps(['big'], 0)).toEqual(['big'])
+  })
+
+  it('serializes each message once for all subscribers', async () => {
+    const h = hub()
+    const seen: unknown[] = []
+    h.on(() => true, (message) => seen.push(h.encoded(message)))
+    h.on(() => true, (message) => seen.push(h.encoded(message)))
+    await h.publish(['c'], { a: 1 })
+    expect(seen[0]).toBe(seen[1])
+    expect(JSON.parse((seen[0] as { json: string }).json)).toMatchObject({ type: 'message', channel: 'c', data: { a: 1 } })
+  })
 })

@@ -3,7 +3,7 @@
  * message before any listener hears of it, and dispatches in id order. It knows nothing about Yjs,
  * rooms or transports; rooms, the HTTP API and the Redis bridge publish into it.
  */
-import { isValidChannelName } from '@tandem/protocol'
+import { isValidChannelName, type ServerChannelFrame } from '@tandem/protocol'
 import type { Logger } from '../logger.js'
 import { type ChannelMessage, type MessageStore, type RetentionPolicy, selectorFor } from '../storage/message-store.js'
 
@@ -47,6 +47,10 @@ export class NotificationHub {
   readonly #now: () => number
   /** Publishes run one at a time so that dispatch order is id order. */
   #chain: Promise<unknown> = Promise.resolve()
+  /** Publishes per channel since its count-based retention last ran. */
+  readonly #sincePrune = new Map<string, number>()
+  /** Each message's frame, serialized once however many subscribers receive it. */
+  readonly #encoded = new WeakMap<ChannelMessage, { frame: ServerChannelFrame; json: string }>()
   readonly counters: HubCounters = { published: 0, delivered: 0 }
 
   constructor(options: NotificationHubOptions) {
@@ -75,7 +79,7 @@ export class NotificationHub {
       if (!outcome.duplicate) {
         this.counters.published += outcome.messages.length
         for (const message of outcome.messages) this.#dispatch(message)
-        for (const channel of unique) await this.#options.store.prune(channel, this.#options.retentionFor, now)
+        for (const channel of unique) await this.#pruneAmortized(channel, now)
       }
       return { ids: Object.fromEntries(outcome.messages.map((m) => [m.channel, m.id])), duplicate: outcome.duplicate }
     }
@@ -104,6 +108,32 @@ export class NotificationHub {
   /** Apply age-based retention to every channel. Run periodically. */
   async pruneAll(): Promise<number> {
     return this.#options.store.prune(null, this.#options.retentionFor, this.#now())
+  }
+
+  /** The message frame of `message` and its JSON, computed once per message. */
+  encoded(message: ChannelMessage): { frame: ServerChannelFrame; json: string } {
+    let encoded = this.#encoded.get(message)
+    if (!encoded) {
+      const frame: ServerChannelFrame = { type: 'message', channel: message.channel, id: message.id, data: message.data, ts: message.ts }
+      encoded = { frame, json: JSON.stringify(frame) }
+      this.#encoded.set(message, encoded)
+    }
+    return encoded
+  }
+
+  /**
+   * Count-based retention is a transaction of its own, so it runs once every tenth of a channel's
+   * limit (every publish for small limits): a channel keeps at least its limit and at most 10% more.
+   */
+  async #pruneAmortized(channel: string, now: number): Promise<void> {
+    const every = Math.max(1, Math.floor(this.#options.retentionFor(channel).maxMessages / 10))
+    const count = (this.#sincePrune.get(channel) ?? 0) + 1
+    if (count < every) {
+      this.#sincePrune.set(channel, count)
+      return
+    }
+    this.#sincePrune.delete(channel)
+    await this.#options.store.prune(channel, this.#options.retentionFor, now)
   }
 
   /** Number of live listeners. */

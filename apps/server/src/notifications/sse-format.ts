@@ -6,9 +6,9 @@
  */
 import type { ServerChannelFrame } from '@tandem/protocol'
 
-/** The text of one SSE event carrying `frame`. */
-export function formatSseFrame(frame: ServerChannelFrame): string {
-  const lines = JSON.stringify(frame).split(/\r\n|\r|\n/)
+/** The text of one SSE event carrying `frame` (serialized as `json` when the caller has it already). */
+export function formatSseFrame(frame: ServerChannelFrame, json: string = JSON.stringify(frame)): string {
+  const lines = json.split(/\r\n|\r|\n/)
   const id = frame.type === 'message' ? `id: ${Math.trunc(frame.id)}\n` : ''
   return `${id}${lines.map((line) => `data: ${line}`).join('\n')}\n\n`
 }
