@@ -6,21 +6,25 @@ import { renderHomePage } from './home/home-page.js'
 import { createIdentityStore } from './identity/identity-store.js'
 import { renderMessagePage } from './pages/message-page.js'
 import { routeFor } from './router.js'
+import { browserAccessToken } from './session/access-token.js'
 import { mountShell } from './shell/app-shell.js'
 
-const identity = createIdentityStore()
-const shell = mountShell(identity)
 const route = routeFor(location.pathname)
+// Before anything reads or shares the URL: this takes the token out of the address bar. The admin
+// console's `#token=` is the administrator's sign-in link, which the console takes itself.
+const token = route.page === 'admin' ? null : browserAccessToken()
+const identity = createIdentityStore()
+const shell = mountShell(identity, token)
 
 switch (route.page) {
   case 'home':
-    renderHomePage(shell)
+    renderHomePage(shell, token)
     break
   case 'admin':
     renderAdminPage(shell)
     break
   case 'editor':
-    renderEditorPage(shell, route.room, identity)
+    renderEditorPage(shell, route.room, identity, token)
     break
   case 'invalid-room':
     renderMessagePage(shell, 'That is not a document address', `“${route.room.slice(0, 140)}” cannot be a document name: ${route.problem}`)

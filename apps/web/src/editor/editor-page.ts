@@ -3,9 +3,12 @@
  * ProseMirror editor, toolbar, presence list and status badge; this file only wires them together.
  */
 import { connectDocument, providerTransport } from '@tandem/client'
+import { CloseCode } from '@tandem/protocol'
 import * as Y from 'yjs'
 import type { IdentityStore } from '../identity/identity-store.js'
 import { renderMessagePage } from '../pages/message-page.js'
+import { takeTokenFromUrl } from '../session/access-token.js'
+import { signInRefused } from '../session/sign-in-check.js'
 import type { AppShell } from '../shell/app-shell.js'
 import { h } from '../shell/element.js'
 import { createCollabEditor } from './collab-editor.js'
@@ -21,11 +24,12 @@ function collabUrl(): string {
   return `${protocol}//${location.host}/collab`
 }
 
-/** Render the editor for `room` into the shell. */
-export function renderEditorPage(shell: AppShell, room: string, identity: IdentityStore): void {
+/** Render the editor for `room` into the shell; `token` is the page's sign-in (secure mode) or `null`. */
+export function renderEditorPage(shell: AppShell, room: string, identity: IdentityStore, token: string | null): void {
   document.title = `${room} · Tandem`
   const doc = new Y.Doc()
-  const connection = connectDocument({ serverUrl: collabUrl(), room, doc })
+  // The stored token is all this page has; `getToken` is where a refreshing source would plug in.
+  const connection = connectDocument({ serverUrl: collabUrl(), room, doc, ...(token ? { getToken: async () => token } : {}) })
   connection.awareness.setLocalStateField('user', identity.get())
   identity.subscribe((user) => connection.awareness.setLocalStateField('user', user))
   // Notifications ride on the document socket (message type 100): no second connection per page.
@@ -34,7 +38,7 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
   const presence = createPresenceList(connection.awareness)
   const status = createStatusIndicator(connection)
   shell.context.replaceChildren(h('h1', { class: 'doc-title', title: room }, room))
-  shell.actions.replaceChildren(presence.element, status.element, createCopyLinkButton(() => location.href))
+  shell.actions.replaceChildren(presence.element, status.element, createCopyLinkButton(() => takeTokenFromUrl(location.href).cleanHref))
 
   const mount = h('div', { class: 'editor-mount' })
   let view: ReturnType<typeof createCollabEditor> | null = null
@@ -62,9 +66,11 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
   window.addEventListener('beforeunload', guardUnsaved)
 
   // A deleted document or a refused sign-in is final: explain it instead of an editor that cannot save.
-  connection.onStateChange(({ refused }) => {
-    const message = refused && refusalMessage(refused.code, room)
-    if (!message) return
+  let shownRefusal = false
+  const showRefusal = (code: number): void => {
+    const message = refusalMessage(code, room)
+    if (!message || shownRefusal) return
+    shownRefusal = true
     window.removeEventListener('beforeunload', guardUnsaved)
     view?.destroy()
     presence.destroy()
@@ -72,5 +78,17 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     connection.destroy()
     shell.actions.replaceChildren()
     renderMessagePage(shell, message.title, message.body)
+  }
+  let checkingSignIn = false
+  connection.onStateChange(({ refused, status, nextAttemptAt }) => {
+    if (refused) return showRefusal(refused.code)
+    // A failed attempt: a token refused before the upgrade looks like a network failure (1006)
+    // to the page, which would retry forever, so ask the HTTP API whether the sign-in is the cause.
+    if (status !== 'offline' || nextAttemptAt === null || checkingSignIn) return
+    checkingSignIn = true
+    void signInRefused(token).then((refusedOverHttp) => {
+      checkingSignIn = false
+      if (refusedOverHttp && connection.state.status !== 'live') showRefusal(CloseCode.Unauthorized)
+    })
   })
 }

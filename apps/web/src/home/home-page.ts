@@ -18,8 +18,8 @@ const FALLBACK_REFRESH_MS = 30_000
 const RETRY_MS = 5_000
 const LIST_LIMIT = 50
 
-/** Render the home page into the shell and keep its list fresh. */
-export function renderHomePage(shell: AppShell): void {
+/** Render the home page into the shell and keep its list fresh; `token` is the page's sign-in (secure mode). */
+export function renderHomePage(shell: AppShell, token: string | null): void {
   document.title = 'Tandem: write together'
   shell.context.replaceChildren()
   shell.actions.replaceChildren()
@@ -45,7 +45,7 @@ export function renderHomePage(shell: AppShell): void {
   const refresh = async (): Promise<boolean> => {
     let problem: string | null = null
     try {
-      rooms = await fetchRooms(LIST_LIMIT)
+      rooms = await fetchRooms(LIST_LIMIT, token)
     } catch {
       problem = 'Cannot reach the server right now. Retrying…'
     }

@@ -5,6 +5,7 @@
 import { isValidRoomName } from '@tandem/protocol'
 import type { Identity } from '../identity/identity.js'
 import { isHexColor } from '../identity/palette.js'
+import { bearerHeaders } from '../session/access-token.js'
 
 /** A document in the directory as the home page shows it. */
 export interface RoomListing {
@@ -40,13 +41,13 @@ export function parseRoomList(body: unknown): RoomListing[] {
 }
 
 /**
- * Fetch the most recently active rooms.
+ * Fetch the most recently active rooms that `token` may read (all of them in open mode, `token` null).
  * @throws when the server cannot be reached within `timeoutMs`, answers an error, or sends garbage.
  */
-export async function fetchRooms(limit: number, timeoutMs = 5_000): Promise<RoomListing[]> {
+export async function fetchRooms(limit: number, token: string | null, timeoutMs = 5_000): Promise<RoomListing[]> {
   const response = await fetch(`/api/rooms?limit=${limit}`, {
     signal: AbortSignal.timeout(timeoutMs),
-    headers: { accept: 'application/json' },
+    headers: { accept: 'application/json', ...bearerHeaders(token) },
   })
   if (!response.ok) throw new Error(`the server answered ${response.status}`)
   return parseRoomList(await response.json())

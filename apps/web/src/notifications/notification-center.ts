@@ -57,17 +57,18 @@ function browserStorage(): Pick<Storage, 'getItem' | 'setItem'> {
 }
 
 /**
- * Create the notification center of this page and put its toast region into `document.body`.
+ * Create the notification center of this page and put its toast region into `document.body`;
+ * `token` signs its own connection in (secure mode).
  * @example
- * const notifications = mountNotificationCenter()
+ * const notifications = mountNotificationCenter(null)
  * header.append(notifications.bell)
  * notifications.connect()
  */
-export function mountNotificationCenter(): NotificationCenter {
+export function mountNotificationCenter(token: string | null): NotificationCenter {
   const openedAt = Date.now()
   const storage = browserStorage()
   const inbox = createInboxStore({ storage })
-  const feed = createNotificationsFeed({ baseUrl: location.origin, channels: INBOX_CHANNELS, resume: createResumePoint(storage), network: browserNetworkSignal() })
+  const feed = createNotificationsFeed({ baseUrl: location.origin, channels: INBOX_CHANNELS, resume: createResumePoint(storage), network: browserNetworkSignal(), token })
   const bell = createNotificationBell(inbox)
   const toasts = createToastRegion()
   document.body.append(toasts.element)

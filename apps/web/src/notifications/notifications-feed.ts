@@ -23,6 +23,8 @@ export interface NotificationsFeedOptions {
   resume: ResumePoint
   /** Network loss and return, or `null` to ignore the network. */
   network: NetworkSignal | null
+  /** Sign-in for the default carrier in secure mode; a document socket carries its own. */
+  token?: string | null
 }
 
 /** The page's notification subscription. */
@@ -92,6 +94,7 @@ export function createNotificationsFeed(options: NotificationsFeedOptions): Noti
       baseUrl: options.baseUrl,
       channels: channels(),
       transport: makeTransport ? makeTransport() : 'auto',
+      ...(options.token ? { params: { token: options.token } } : {}),
       ...(since >= 0 ? { since } : {}),
     })
     client = next

@@ -24,11 +24,11 @@ function required(id: string): HTMLElement {
   return element
 }
 
-/** Fill the header and return the slots pages render into. */
-export function mountShell(identity: IdentityStore): AppShell {
+/** Fill the header and return the slots pages render into; `token` is the page's sign-in (secure mode). */
+export function mountShell(identity: IdentityStore, token: string | null): AppShell {
   const identitySlot = required('header-identity')
   identitySlot.replaceChildren(createIdentityMenu(identity))
-  const notifications = mountNotificationCenter()
+  const notifications = mountNotificationCenter(token)
   identitySlot.before(notifications.bell)
   return { context: required('header-context'), actions: required('header-actions'), main: required('app'), notifications }
 }
