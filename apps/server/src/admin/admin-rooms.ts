@@ -1,20 +1,10 @@
 /** The room table of the admin console: stored and live rooms, filtered, sorted and paged. */
 import { identityLabel } from '../auth/identity.js'
-import { presentUsers, type PresentUser } from '../rooms/room-directory.js'
+import type { RoomRow } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
-import type { DocumentStore } from '../storage/document-store.js'
 
-/** One row of the admin room table. Times are milliseconds since the epoch. */
-export interface AdminRoom {
-  name: string
-  connections: number
-  users: PresentUser[]
-  bytes: number
-  logRows: number
-  createdAt: number | null
-  lastActivity: number
-  loaded: boolean
-}
+/** One row of the admin room table. */
+export type AdminRoom = RoomRow
 
 /** One connection of a room, for the room detail. */
 export interface AdminConnection {
@@ -31,28 +21,6 @@ export interface AdminConnection {
 /** Sort keys of the room table. */
 export const ROOM_SORT_KEYS = ['name', 'lastActivity', 'bytes', 'connections'] as const
 export type RoomSortKey = (typeof ROOM_SORT_KEYS)[number]
-
-/** Every room, stored or live. */
-export async function adminRooms(store: DocumentStore, registry: RoomRegistry): Promise<AdminRoom[]> {
-  const rows = new Map<string, AdminRoom>()
-  for (const info of await store.list()) {
-    rows.set(info.name, { name: info.name, connections: 0, users: [], bytes: info.bytes, logRows: info.logRows, createdAt: info.createdAt, lastActivity: info.updatedAt, loaded: false })
-  }
-  for (const room of registry.loaded()) {
-    const stored = rows.get(room.name)
-    rows.set(room.name, {
-      name: room.name,
-      connections: room.peerCount,
-      users: presentUsers(room),
-      bytes: stored?.bytes ?? 0,
-      logRows: stored?.logRows ?? 0,
-      createdAt: stored?.createdAt ?? null,
-      lastActivity: Math.max(room.lastActivity, stored?.lastActivity ?? 0),
-      loaded: true,
-    })
-  }
-  return [...rows.values()]
-}
 
 /** Filter by name prefix and/or case-insensitive substring `q`, sort, and cut one page; `cursor` is the opaque value of a previous `nextCursor`. */
 export function pageRooms(

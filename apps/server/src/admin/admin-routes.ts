@@ -10,11 +10,13 @@ import { requireBearer } from '../auth/bearer.js'
 import { mintClaimsSchema, mintToken } from '../auth/tokens.js'
 import { HttpError } from '../errors.js'
 import type { AppEnv } from '../http/app-env.js'
+import { validate } from '../http/validate.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
 import { roomChannel } from '../notifications/room-activity.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
-import { adminConnections, adminRooms, pageRooms, ROOM_SORT_KEYS } from './admin-rooms.js'
+import { roomRows } from '../rooms/room-directory.js'
+import { adminConnections, pageRooms, ROOM_SORT_KEYS } from './admin-rooms.js'
 import { exportDocument } from './document-export.js'
 
 /** What the admin API needs. */
@@ -43,14 +45,6 @@ const broadcastBody = z.strictObject({
 
 const tokenBody = mintClaimsSchema.extend({ ttlSeconds: z.number().int().min(60).max(30 * 86_400).default(3600) }).strict()
 
-function parsed<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value)
-  if (!result.success) {
-    throw new HttpError(400, 'bad_request', result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ` : '') + i.message).join('; '))
-  }
-  return result.data
-}
-
 async function jsonBody(request: { json(): Promise<unknown> }): Promise<unknown> {
   try {
     return await request.json()
@@ -71,13 +65,13 @@ export function adminRoutes(deps: AdminRouteDeps): Hono<AppEnv> {
   app.use('*', requireBearer(() => (deps.adminToken ? [deps.adminToken] : []), 'the admin API is disabled: no ADMIN_TOKEN'))
 
   app.get('/rooms', async (c) => {
-    const query = parsed(listQuery, c.req.query())
-    return c.json(pageRooms(await adminRooms(deps.store, deps.registry), query))
+    const query = validate(listQuery, c.req.query())
+    return c.json(pageRooms(await roomRows(deps.store, deps.registry), query))
   })
 
   app.get('/rooms/:room', async (c) => {
     const name = roomParam(c.req.param('room'))
-    const room = (await adminRooms(deps.store, deps.registry)).find((r) => r.name === name)
+    const room = (await roomRows(deps.store, deps.registry)).find((r) => r.name === name)
     if (!room) throw new HttpError(404, 'not_found', `no room ${name}`)
     return c.json({ ...room, connectionsList: adminConnections(deps.registry, name) })
   })
@@ -93,7 +87,7 @@ export function adminRoutes(deps: AdminRouteDeps): Hono<AppEnv> {
 
   app.get('/rooms/:room/export', async (c) => {
     const name = roomParam(c.req.param('room'))
-    const format = parsed(z.enum(['json', 'html', 'markdown', 'text']).default('json'), c.req.query('format'))
+    const format = validate(z.enum(['json', 'html', 'markdown', 'text']).default('json'), c.req.query('format'))
     let doc = deps.registry.get(name)?.doc
     if (!doc) {
       const stored = await deps.store.load(name)
@@ -110,14 +104,14 @@ export function adminRoutes(deps: AdminRouteDeps): Hono<AppEnv> {
   })
 
   app.post('/broadcast', async (c) => {
-    const body = parsed(broadcastBody, await jsonBody(c.req))
+    const body = validate(broadcastBody, await jsonBody(c.req))
     const { ids } = await deps.hub.publish(['broadcast'], { type: 'announcement', from: 'admin', ...body })
     return c.json({ ids })
   })
 
   app.post('/tokens', async (c) => {
     if (!deps.authSecret) throw new HttpError(409, 'secure_mode_off', 'tokens need secure mode: set AUTH_SECRET on the server')
-    const { ttlSeconds, ...claims } = parsed(tokenBody, await jsonBody(c.req))
+    const { ttlSeconds, ...claims } = validate(tokenBody, await jsonBody(c.req))
     const token = await mintToken(claims, deps.authSecret, ttlSeconds)
     return c.json({ token, expiresAt: Date.now() + ttlSeconds * 1000 })
   })

@@ -9,6 +9,7 @@ import { z } from 'zod'
 import { requireBearer } from '../auth/bearer.js'
 import { HttpError } from '../errors.js'
 import { InvalidChannelError, type NotificationHub } from '../notifications/notification-hub.js'
+import { validate } from './validate.js'
 
 /** What the route needs. */
 export interface PublishRouteDeps {
@@ -62,11 +63,7 @@ async function readBody(request: { header(name: string): string | undefined; jso
   } else {
     throw new HttpError(415, 'unsupported_media_type', 'send application/json or application/x-www-form-urlencoded')
   }
-  const parsed = publishBody.safeParse(raw)
-  if (!parsed.success) {
-    throw new HttpError(400, 'bad_request', parsed.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ` : '') + issue.message).join('; '))
-  }
-  return parsed.data
+  return validate(publishBody, raw)
 }
 
 /** The publish route. Answers `{ ids: { <channel>: <id> }, duplicate }`. */

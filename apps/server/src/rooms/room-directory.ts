@@ -37,21 +37,50 @@ export function presentUsers(room: Room): PresentUser[] {
   return [...seen.values()]
 }
 
-/** Every known room, most recently active first. */
-export async function listRooms(store: DocumentStore, registry: RoomRegistry): Promise<RoomSummary[]> {
-  const summaries = new Map<string, RoomSummary>()
+/** Everything known about one room, stored or live. Times are milliseconds since the epoch. */
+export interface RoomRow extends RoomSummary {
+  /** Rows in the update log, not yet compacted into the snapshot. */
+  logRows: number
+  /** When it was first stored, `null` for a live room nothing was written to yet. */
+  createdAt: number | null
+  /** Whether the room is held in memory. */
+  loaded: boolean
+}
+
+/** Every stored or live room, in no particular order. */
+export async function roomRows(store: DocumentStore, registry: RoomRegistry): Promise<RoomRow[]> {
+  const rows = new Map<string, RoomRow>()
   for (const info of await store.list()) {
-    summaries.set(info.name, { name: info.name, lastActivity: info.updatedAt, connections: 0, users: [], bytes: info.bytes })
+    rows.set(info.name, {
+      name: info.name,
+      lastActivity: info.updatedAt,
+      connections: 0,
+      users: [],
+      bytes: info.bytes,
+      logRows: info.logRows,
+      createdAt: info.createdAt,
+      loaded: false,
+    })
   }
   for (const room of registry.loaded()) {
-    const stored = summaries.get(room.name)
-    summaries.set(room.name, {
+    const stored = rows.get(room.name)
+    rows.set(room.name, {
       name: room.name,
       lastActivity: Math.max(room.lastActivity, stored?.lastActivity ?? 0),
       connections: room.peerCount,
       users: presentUsers(room),
       bytes: stored?.bytes ?? 0,
+      logRows: stored?.logRows ?? 0,
+      createdAt: stored?.createdAt ?? null,
+      loaded: true,
     })
   }
-  return [...summaries.values()].sort((a, b) => b.lastActivity - a.lastActivity || (a.name < b.name ? -1 : 1))
+  return [...rows.values()]
+}
+
+/** Every known room, most recently active first, as the public list shows it. */
+export async function listRooms(store: DocumentStore, registry: RoomRegistry): Promise<RoomSummary[]> {
+  return (await roomRows(store, registry))
+    .map(({ name, lastActivity, connections, users, bytes }) => ({ name, lastActivity, connections, users, bytes }))
+    .sort((a, b) => b.lastActivity - a.lastActivity || (a.name < b.name ? -1 : 1))
 }
