@@ -230,6 +230,18 @@ describe('connectDocument', () => {
     expect(connection.state.refused).toBeNull()
   })
 
+  it('backs off longer, but keeps trying, when the server says it is rate limited (4429)', () => {
+    connect()
+    handshake().drop(CloseCode.RateLimited, 'too many messages')
+    const delay = reconnectDelay(4, policy, random)
+    expect(connection.state).toMatchObject({ status: 'offline', refused: null, nextAttemptAt: Date.now() + delay })
+    expect(delay).toBeGreaterThan(reconnectDelay(0, policy, random))
+    vi.advanceTimersByTime(delay - 1)
+    expect(ScriptedSocket.created).toHaveLength(1)
+    vi.advanceTimersByTime(1)
+    expect(ScriptedSocket.created).toHaveLength(2)
+  })
+
   it('drops the socket when the network goes and reconnects at once when it returns', () => {
     const network = switchableNetwork()
     connect(network)

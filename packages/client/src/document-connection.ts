@@ -29,7 +29,10 @@ export interface DocumentConnectionState {
   saved: boolean
   /** When the next reconnect attempt is due (ms since the epoch), while one is scheduled. */
   nextAttemptAt: number | null
-  /** The server turned the connection away for good (a 44xx close code); nothing is retried. */
+  /**
+   * The server turned the connection away for good (a 44xx close code); nothing is retried.
+   * `RateLimited` (4429) is not a refusal: it is retried after a longer backoff.
+   */
   refused: { code: number; reason: string } | null
 }
 
@@ -66,8 +69,14 @@ export interface ConnectDocumentOptions {
 
 /** Close codes 4400-4499 mirror HTTP 4xx: the server decided, and retrying will not change it. */
 function isPermanentClose(code: number): boolean {
-  return code >= 4400 && code < 4500
+  return code >= 4400 && code < 4500 && code !== CloseCode.RateLimited
 }
+
+/**
+ * Backoff attempt a `RateLimited` (4429) close jumps to: the server asked us to slow down, so the
+ * next try waits seconds rather than the first attempt's fraction of one, and keeps growing.
+ */
+const RATE_LIMITED_ATTEMPT = 4
 
 const OPEN = 1
 
@@ -222,6 +231,7 @@ export class DocumentConnection {
       this.#update({ status: 'offline', nextAttemptAt: null })
       return
     }
+    if (event?.code === CloseCode.RateLimited) this.#failures = Math.max(this.#failures, RATE_LIMITED_ATTEMPT)
     this.#scheduleRetry()
   }
 

@@ -34,6 +34,11 @@ export const CloseCode = {
   RoomDeleted: 4404,
   /** The token expired while connected; fetch a new one and reconnect. */
   TokenExpired: 4410,
+  /**
+   * A limit was hit: too many connections from one address, rooms created too fast, awareness ids,
+   * messages or rejected frames over the connection's budget. Back off before reconnecting.
+   */
+  RateLimited: 4429,
   /** The room's storage failed (load or write); nothing unsaved was relayed. Retry later. */
   StorageUnavailable: 4500,
 } as const
