@@ -70,6 +70,10 @@ export class ServerProcess {
       LOG_LEVEL: 'info',
       PUBLISH_KEY: BENCH_PUBLISH_KEY,
       SQLITE_SYNCHRONOUS: options.synchronous,
+      // Every simulated client connects from 127.0.0.1: lift the per-address limits meant for real ones.
+      MAX_CONNECTIONS_PER_ADDRESS: '10000',
+      MAX_SOCKETS_PER_ADDRESS: '20000',
+      MAX_NEW_ROOMS_PER_MINUTE: '10000',
     }
     const child = spawn(process.execPath, [SERVER_ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     const server = new ServerProcess(child)

@@ -12,6 +12,67 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '', DATA_DIR: '' }).port).toBe(8787)
   })
 
+  it('keeps MAX_PUBLISH_DEPTH where JSON.stringify cannot overflow the stack', () => {
+    expect(loadConfig({}).maxPublishDepth).toBe(64)
+    expect(loadConfig({ MAX_PUBLISH_DEPTH: '512' }).maxPublishDepth).toBe(512)
+    expect(() => loadConfig({ MAX_PUBLISH_DEPTH: '513' })).toThrow(/MAX_PUBLISH_DEPTH/)
+    expect(() => loadConfig({ MAX_PUBLISH_DEPTH: '0' })).toThrow(/MAX_PUBLISH_DEPTH/)
+  })
+
+  it('has per-connection and per-room budgets for document connections', () => {
+    expect(loadConfig({})).toMatchObject({
+      maxAwarenessIdsPerConnection: 4,
+      maxAwarenessIdsPerRoom: 256,
+      maxMessagesPerSecond: 200,
+      maxInboundBytesPerSecond: 1024 * 1024,
+      maxRejectedMessages: 100,
+      maxPendingUpdateBytes: 64 * 1024,
+    })
+    const custom = loadConfig({ MAX_MESSAGES_PER_SECOND: '50', MAX_PENDING_UPDATE_BYTES: '0', MAX_AWARENESS_IDS_PER_ROOM: '1' })
+    expect(custom).toMatchObject({ maxMessagesPerSecond: 50, maxPendingUpdateBytes: 0, maxAwarenessIdsPerRoom: 1 })
+    expect(() => loadConfig({ MAX_MESSAGES_PER_SECOND: '0' })).toThrow(/MAX_MESSAGES_PER_SECOND/)
+    expect(() => loadConfig({ MAX_INBOUND_BYTES_PER_SECOND: '10' })).toThrow(/MAX_INBOUND_BYTES_PER_SECOND/)
+    expect(() => loadConfig({ MAX_AWARENESS_IDS_PER_CONNECTION: '0' })).toThrow(/MAX_AWARENESS_IDS_PER_CONNECTION/)
+    expect(() => loadConfig({ MAX_REJECTED_MESSAGES: '-1' })).toThrow(/MAX_REJECTED_MESSAGES/)
+  })
+
+  it('has admission limits and HTTP timeouts, and refuses values that contradict each other', () => {
+    expect(loadConfig({})).toMatchObject({
+      maxConnectionsPerAddress: 64,
+      maxSocketsPerAddress: 128,
+      maxPendingUpgrades: 256,
+      maxNewRoomsPerMinute: 30,
+      trustProxy: false,
+      allowedHosts: null,
+      publicUrl: null,
+      httpHeadersTimeoutMs: 10_000,
+      httpRequestTimeoutMs: 30_000,
+    })
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true)
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false)
+    expect(() => loadConfig({ TRUST_PROXY: 'yes please' })).toThrow(/TRUST_PROXY/)
+    for (const name of ['MAX_CONNECTIONS_PER_ADDRESS', 'MAX_SOCKETS_PER_ADDRESS', 'MAX_PENDING_UPGRADES', 'MAX_NEW_ROOMS_PER_MINUTE']) {
+      expect(() => loadConfig({ [name]: '0' }), name).toThrow(new RegExp(name))
+      expect(() => loadConfig({ [name]: 'many' }), name).toThrow(new RegExp(name))
+    }
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '10' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS/)
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS: must not exceed/)
+    expect(() => loadConfig({ MAX_CONNECTIONS_PER_ADDRESS: '200' })).toThrow(/MAX_SOCKETS_PER_ADDRESS: must be at least/)
+    expect(loadConfig({ MAX_CONNECTIONS_PER_ADDRESS: '200', MAX_SOCKETS_PER_ADDRESS: '400' }).maxConnectionsPerAddress).toBe(200)
+  })
+
+  it('reads PUBLIC_URL and ALLOWED_HOSTS for the DNS-rebinding check', () => {
+    const config = loadConfig({ PUBLIC_URL: 'https://docs.example.com/', ALLOWED_HOSTS: ' Tandem.Internal , *.corp.example,[::1],10.0.0.5 ' })
+    expect(config.publicUrl).toBe('https://docs.example.com/')
+    expect(config.allowedHosts).toEqual(['tandem.internal', '*.corp.example', '[::1]', '10.0.0.5'])
+    expect(loadConfig({ ALLOWED_HOSTS: '*' }).allowedHosts).toEqual(['*'])
+    expect(() => loadConfig({ PUBLIC_URL: 'docs.example.com' })).toThrow(/PUBLIC_URL/)
+    expect(() => loadConfig({ PUBLIC_URL: 'ftp://docs.example.com' })).toThrow(/PUBLIC_URL/)
+    for (const bad of ['docs.example.com:443', 'https://docs.example.com', 'a/b', '*example.com', 'x.*.example.com', 'user@host']) {
+      expect(() => loadConfig({ ALLOWED_HOSTS: bad }), bad).toThrow(/ALLOWED_HOSTS/)
+    }
+  })
+
   it('parses numbers and resolves paths', () => {
     const config = loadConfig({ PORT: '9000', DATA_DIR: '/tmp/x', ROOM_IDLE_MS: '0', MAX_FRAME_BYTES: '2048' })
     expect(config).toMatchObject({ port: 9000, dataDir: '/tmp/x', roomIdleMs: 0, maxFrameBytes: 2048 })

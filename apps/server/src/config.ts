@@ -17,6 +17,11 @@ const unsetIfEmpty = (value: unknown): unknown => (value === '' ? undefined : va
 const integer = (min: number, max: number, fallback: number) =>
   z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(fallback))
 const text = (fallback: string) => z.preprocess(unsetIfEmpty, z.string().min(1).default(fallback))
+const flag = (fallback: boolean) =>
+  z.preprocess(unsetIfEmpty, z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).optional()).transform((value) => (value === undefined ? fallback : value === 'true' || value === '1'))
+
+/** An `ALLOWED_HOSTS` entry: `*`, a host name or IPv4 address, `*.` and a domain, or a bracketed IPv6 address. */
+const ALLOWED_HOST = /^(?:\*|(?:\*\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\])$/
 
 /** Where `apps/web` puts its build, seen from this file in `src/` or `dist/`. */
 const defaultWebDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist')
@@ -65,6 +70,8 @@ const envSchema = z.object({
   PUBLISH_KEY: secret,
   ADMIN_TOKEN: secret,
   MAX_PUBLISH_BYTES: integer(256, 16 * MiB, 64 * 1024),
+  // Above a few hundred levels JSON.stringify itself can overflow the stack; see json-depth.ts.
+  MAX_PUBLISH_DEPTH: integer(1, 512, 64),
   MAX_SUBSCRIPTIONS: integer(1, 100_000, 128),
   MAX_EVENT_BUFFER_BYTES: integer(16 * 1024, 1024 * MiB, MiB),
   RETENTION_MAX_MESSAGES: integer(0, 10_000_000, 1000),
@@ -86,8 +93,31 @@ const envSchema = z.object({
       .pipe(z.array(z.url({ error: 'must be a comma-separated list of origins like https://app.example.com' })))
       .optional(),
   ),
+  PUBLIC_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/, error: 'must be the http:// or https:// URL browsers use, e.g. https://docs.example.com' }).optional()),
+  ALLOWED_HOSTS: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .transform((value) => value.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean))
+      .pipe(z.array(z.string().regex(ALLOWED_HOST, 'must be a comma-separated list of host names without port, like docs.example.com,*.example.com (or *)')))
+      .optional(),
+  ),
+  TRUST_PROXY: flag(false),
+  MAX_CONNECTIONS_PER_ADDRESS: integer(1, 1_000_000, 64),
+  MAX_SOCKETS_PER_ADDRESS: integer(1, 1_000_000, 128),
+  MAX_PENDING_UPGRADES: integer(1, 1_000_000, 256),
+  MAX_NEW_ROOMS_PER_MINUTE: integer(1, 1_000_000, 30),
+  HTTP_HEADERS_TIMEOUT_MS: integer(1000, 10 * 60 * 1000, 10_000),
+  HTTP_REQUEST_TIMEOUT_MS: integer(1000, 60 * 60 * 1000, 30_000),
   MAX_AWARENESS_STATE_BYTES: integer(256, MiB, 8 * 1024),
   MAX_AWARENESS_ENTRIES: integer(1, 10_000, 16),
+  MAX_AWARENESS_IDS_PER_CONNECTION: integer(1, 10_000, 4),
+  MAX_AWARENESS_IDS_PER_ROOM: integer(1, 1_000_000, 256),
+  MAX_MESSAGES_PER_SECOND: integer(1, 1_000_000, 200),
+  MAX_INBOUND_BYTES_PER_SECOND: integer(1024, 1024 * MiB, MiB),
+  MAX_REJECTED_MESSAGES: integer(1, 1_000_000, 100),
+  MAX_PENDING_UPDATE_BYTES: integer(0, 256 * MiB, 64 * 1024),
+  MAX_UPDATE_STRUCTS: integer(100, 10_000_000, 4096),
 })
 
 /** A channel's retention limits. */
@@ -126,6 +156,8 @@ export interface Config {
   adminToken: string | null
   /** Largest publish request body. */
   maxPublishBytes: number
+  /** Deepest nesting of arrays/objects in a published value (HTTP publish and the Redis bridge). */
+  maxPublishDepth: number
   /** Most channel subscriptions one connection may hold. */
   maxSubscriptions: number
   /** Outbound bytes queued for one notification subscriber before it is cut off. */
@@ -140,7 +172,7 @@ export interface Config {
   redisPrefix: string
   /** Interval of SSE heartbeat comments. */
   sseHeartbeatMs: number
-  /** Least time between two `activity` messages of one room. */
+  /** Least time between two `room:<name>` messages of one kind (join/leave share one throttle). */
   roomActivityThrottleMs: number
   /** HS256 secret of access tokens; `null` means open mode (no tokens, anyone may edit). */
   authSecret: string | null
@@ -151,10 +183,48 @@ export interface Config {
   authWebhookCacheMs: number
   /** Browser origins allowed to connect; `null` means same origin as the server. */
   allowedOrigins: string[] | null
-  /** Largest awareness state (one client's cursor, name...) accepted, in bytes of JSON. */
+  /** The URL browsers reach the server at: its host is always served and its origin allowed. */
+  publicUrl: string | null
+  /** Host names served besides loopback, IP literals and `publicUrl` (`*.example.com`, `*` for any); `null` for none. */
+  allowedHosts: string[] | null
+  /** Take the client address from the last `X-Forwarded-For` entry (only behind a proxy that sets it). */
+  trustProxy: boolean
+  /** Document and event WebSockets plus SSE streams one client address may hold. */
+  maxConnectionsPerAddress: number
+  /** TCP connections one client address may hold (not applied with `trustProxy`). */
+  maxSocketsPerAddress: number
+  /** Connections awaiting admission (token, webhook, room load) at once, server-wide. */
+  maxPendingUpgrades: number
+  /** Rooms not in memory one client address may open per minute. */
+  maxNewRoomsPerMinute: number
+  /** Time a client has to send its request headers. */
+  httpHeadersTimeoutMs: number
+  /** Time a client has to send its whole request. */
+  httpRequestTimeoutMs: number
+  /** Largest awareness state (one client's cursor, name...) accepted, in UTF-8 bytes of JSON. */
   maxAwarenessStateBytes: number
   /** Most awareness entries one message may carry. */
   maxAwarenessEntries: number
+  /** Awareness client ids one document connection may introduce; one more closes it with 4429. */
+  maxAwarenessIdsPerConnection: number
+  /** Awareness client ids a room holds at most; new ids past it are not shown (the connection stays, and can edit). */
+  maxAwarenessIdsPerRoom: number
+  /** Frames one document connection may send per second (bursts of twice that); over it: 4429. */
+  maxMessagesPerSecond: number
+  /** Bytes one document connection may send per second (bursts of one second's worth, or one largest frame); over it: 4429. */
+  maxInboundBytesPerSecond: number
+  /** Refused frames (read-only updates, someone else's cursor, over-size states...) one connection may send per minute; over it: 4429. */
+  maxRejectedMessages: number
+  /** Bytes of updates with missing dependencies a room holds back; an update going over is refused with 4002. */
+  maxPendingUpdateBytes: number
+  /**
+   * Most parts (structs, deleted ranges and clients named) one document update may carry; more is
+   * refused with 4002. Yjs integrates an update in one synchronous step, so this bounds how long one
+   * message holds the event loop (under 50 ms at the default, measured by the hostile suite). A live
+   * editing session sends a few parts per update; only a client pushing thousands of offline edits at
+   * once comes near it (the whole automerge-paper trace, a paper typed keystroke by keystroke, is 11k).
+   */
+  maxUpdateStructs: number
 }
 
 /**
@@ -170,6 +240,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`)
   }
   const v = parsed.data
+  const conflicts = [
+    v.HTTP_HEADERS_TIMEOUT_MS > v.HTTP_REQUEST_TIMEOUT_MS && 'HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS',
+    v.MAX_SOCKETS_PER_ADDRESS < v.MAX_CONNECTIONS_PER_ADDRESS && 'MAX_SOCKETS_PER_ADDRESS: must be at least MAX_CONNECTIONS_PER_ADDRESS (every WebSocket is a TCP connection too)',
+  ].filter((problem) => problem !== false)
+  if (conflicts.length > 0) throw new ConfigError(`invalid configuration:\n  ${conflicts.join('\n  ')}`)
   return {
     port: v.PORT,
     host: v.HOST,
@@ -186,6 +261,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publishKey: v.PUBLISH_KEY ?? null,
     adminToken: v.ADMIN_TOKEN ?? null,
     maxPublishBytes: v.MAX_PUBLISH_BYTES,
+    maxPublishDepth: v.MAX_PUBLISH_DEPTH,
     maxSubscriptions: v.MAX_SUBSCRIPTIONS,
     maxEventBufferBytes: v.MAX_EVENT_BUFFER_BYTES,
     retention: { maxMessages: v.RETENTION_MAX_MESSAGES, maxAgeMs: v.RETENTION_MAX_AGE_MS },
@@ -199,7 +275,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     authWebhookTimeoutMs: v.AUTH_WEBHOOK_TIMEOUT_MS,
     authWebhookCacheMs: v.AUTH_WEBHOOK_CACHE_MS,
     allowedOrigins: v.ALLOWED_ORIGINS ? v.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin) : null,
+    publicUrl: v.PUBLIC_URL ?? null,
+    allowedHosts: v.ALLOWED_HOSTS ?? null,
+    trustProxy: v.TRUST_PROXY,
+    maxConnectionsPerAddress: v.MAX_CONNECTIONS_PER_ADDRESS,
+    maxSocketsPerAddress: v.MAX_SOCKETS_PER_ADDRESS,
+    maxPendingUpgrades: v.MAX_PENDING_UPGRADES,
+    maxNewRoomsPerMinute: v.MAX_NEW_ROOMS_PER_MINUTE,
+    httpHeadersTimeoutMs: v.HTTP_HEADERS_TIMEOUT_MS,
+    httpRequestTimeoutMs: v.HTTP_REQUEST_TIMEOUT_MS,
     maxAwarenessStateBytes: v.MAX_AWARENESS_STATE_BYTES,
     maxAwarenessEntries: v.MAX_AWARENESS_ENTRIES,
+    maxAwarenessIdsPerConnection: v.MAX_AWARENESS_IDS_PER_CONNECTION,
+    maxAwarenessIdsPerRoom: v.MAX_AWARENESS_IDS_PER_ROOM,
+    maxMessagesPerSecond: v.MAX_MESSAGES_PER_SECOND,
+    maxInboundBytesPerSecond: v.MAX_INBOUND_BYTES_PER_SECOND,
+    maxRejectedMessages: v.MAX_REJECTED_MESSAGES,
+    maxPendingUpdateBytes: v.MAX_PENDING_UPDATE_BYTES,
+    maxUpdateStructs: v.MAX_UPDATE_STRUCTS,
   }
 }

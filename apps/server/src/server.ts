@@ -6,16 +6,18 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
-import { roomNameProblem } from '@tandem/protocol'
+import { ConnectionLimits } from './admission/connection-limits.js'
+import { guardHttpServer, httpServerOptions } from './admission/http-server-guard.js'
+import { UpgradeListener } from './admission/upgrade-listener.js'
 import { CollabEndpoint } from './collab/collab-endpoint.js'
-import { rejectUpgrade } from './collab/reject-upgrade.js'
 import type { Config } from './config.js'
 import { createApp } from './http/app.js'
 import type { Logger } from './logger.js'
 import { type RejectionReason, ServerMetrics, TrafficCounters } from './admin/server-metrics.js'
 import { AccessPolicy } from './auth/access-policy.js'
+import { HostPolicy } from './auth/host-policy.js'
 import type { Identity } from './auth/identity.js'
-import { AdmissionError, UpgradeGuard } from './auth/upgrade-guard.js'
+import { UpgradeGuard } from './auth/upgrade-guard.js'
 import { WebhookAuthorizer } from './auth/webhook-authorizer.js'
 import { EventsEndpoint } from './notifications/events-endpoint.js'
 import { NotificationHub } from './notifications/notification-hub.js'
@@ -42,12 +44,14 @@ export interface TandemServer {
   hub: NotificationHub
   /** The Redis bridge, when `REDIS_URL` is set. */
   bridge: RedisBridge | null
+  /** Per-address and admission limits, with what they hold now. */
+  limits: ConnectionLimits
+  /** TCP connections a client address holds now (0 when `TRUST_PROXY` turns that limit off). */
+  socketsOf(address: string): number
   /** Stop accepting, close sockets with GoingAway, flush and compact rooms. Idempotent. */
   close(): Promise<void>
 }
 
-const COLLAB_PATH = /^\/collab\/(.*)$/
-const EVENTS_PATH = '/api/events'
 const PRUNE_INTERVAL_MS = 60_000
 
 /**
@@ -71,7 +75,14 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     onLeave: (room) => activity.left(room),
     onDocumentChange: (room) => activity.changed(room),
     onPresenceChange: (room) => activity.presenceChanged(room),
-    awarenessLimits: { maxEntries: config.maxAwarenessEntries, maxStateBytes: config.maxAwarenessStateBytes },
+    awarenessLimits: {
+      maxEntries: config.maxAwarenessEntries,
+      maxStateBytes: config.maxAwarenessStateBytes,
+      maxIdsPerConnection: config.maxAwarenessIdsPerConnection,
+      maxIdsPerRoom: config.maxAwarenessIdsPerRoom,
+    },
+    maxPendingUpdateBytes: config.maxPendingUpdateBytes,
+    maxUpdateStructs: config.maxUpdateStructs,
     onDroppedUpdate: (room, peer) => {
       metrics.droppedReadOnlyUpdates.inc()
       logger.debug({ room: room.name, conn: peer.id }, 'dropped an update from a read-only connection')
@@ -84,7 +95,25 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
   const webhook = config.authWebhookUrl
     ? new WebhookAuthorizer({ url: config.authWebhookUrl, timeoutMs: config.authWebhookTimeoutMs, cacheMs: config.authWebhookCacheMs, logger })
     : null
-  const guard = new UpgradeGuard(new AccessPolicy({ secret: config.authSecret, webhook }), config.allowedOrigins)
+  // DNS rebinding only matters where requests carry authority by themselves: always in open mode; in
+  // secure mode every request needs a token a rebinding page cannot read, so names are only checked
+  // when the operator listed them.
+  const hosts = new HostPolicy({
+    enforce: !config.authSecret || config.allowedHosts !== null || config.publicUrl !== null,
+    allowedHosts: config.allowedHosts,
+    publicUrl: config.publicUrl,
+  })
+  const guard = new UpgradeGuard(new AccessPolicy({ secret: config.authSecret, webhook }), {
+    allowedOrigins: config.allowedOrigins,
+    hosts,
+    publicOrigin: config.publicUrl ? new URL(config.publicUrl).origin : null,
+  })
+  const limits = new ConnectionLimits({
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+    maxPendingUpgrades: config.maxPendingUpgrades,
+    maxNewRoomsPerMinute: config.maxNewRoomsPerMinute,
+  })
+  const countRefusal = (reason: RejectionReason): void => metrics.rejected.inc({ reason })
   const maySubscribe = (identity: Identity, channel: string): Promise<boolean> => guard.maySubscribe(identity, channel)
   const collab = new CollabEndpoint({
     registry,
@@ -95,6 +124,12 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     channels: { hub, maxSubscriptions: config.maxSubscriptions, maySubscribe },
     traffic,
     onSlowConsumer: () => metrics.rejected.inc({ reason: 'slow_consumer' }),
+    inbound: {
+      messagesPerSecond: config.maxMessagesPerSecond,
+      bytesPerSecond: config.maxInboundBytesPerSecond,
+      rejectedPerMinute: config.maxRejectedMessages,
+    },
+    onRateLimited: () => metrics.rejected.inc({ reason: 'rate_limited' }),
   })
   const events = new EventsEndpoint({
     hub,
@@ -102,6 +137,12 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     maxSubscriptions: config.maxSubscriptions,
     maxEventBufferBytes: config.maxEventBufferBytes,
     pingIntervalMs: config.pingIntervalMs,
+    inbound: {
+      messagesPerSecond: config.maxMessagesPerSecond,
+      bytesPerSecond: config.maxInboundBytesPerSecond,
+      rejectedPerMinute: config.maxRejectedMessages,
+    },
+    onRateLimited: () => metrics.rejected.inc({ reason: 'rate_limited' }),
     maySubscribe,
     traffic,
     onSlowConsumer: () => metrics.rejected.inc({ reason: 'slow_consumer' }),
@@ -112,56 +153,31 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     roomsLoaded: () => registry.size,
     traffic,
     hub: hub.counters,
+    // Read at scrape time, by when `bridge` below exists.
+    redisBridge: () => bridge?.counters ?? null,
   })
   const bridge = config.redisUrl
-    ? new RedisBridge({ url: config.redisUrl, prefix: config.redisPrefix, hub, logger, maxPayloadBytes: config.maxPublishBytes })
+    ? new RedisBridge({
+        url: config.redisUrl,
+        prefix: config.redisPrefix,
+        hub,
+        logger,
+        maxPayloadBytes: config.maxPublishBytes,
+        maxPayloadDepth: config.maxPublishDepth,
+      })
     : null
   const pruner = setInterval(() => {
     hub.pruneAll().catch((error: unknown) => logger.error({ err: error }, 'pruning channel history failed'))
   }, PRUNE_INTERVAL_MS)
   pruner.unref()
 
-  const app = createApp({ config, registry, store, hub, bridge, guard, metrics, logger, startedAt: Date.now() })
-  const httpServer = createAdaptorServer({ fetch: app.fetch }) as Server
-
-  httpServer.on('upgrade', (request, socket, head) => {
-    socket.on('error', (error) => logger.debug({ err: error }, 'socket error during upgrade'))
-    const url = new URL(request.url ?? '/', 'http://upgrade.invalid')
-    const admission = { url, headers: request.headers }
-    const reject = (status: number, code: RejectionReason | 'internal', message: string): void => {
-      if (code !== 'internal') metrics.rejected.inc({ reason: code })
-      rejectUpgrade(socket, status, code, message)
-    }
-    const refuse = (error: unknown, room?: string): void => {
-      if (error instanceof AdmissionError) {
-        metrics.rejected.inc({ reason: error.code })
-        logger.info({ room, code: error.code, address: request.socket.remoteAddress }, `connection refused: ${error.message}`)
-        rejectUpgrade(socket, error.status, error.code, error.message)
-        return
-      }
-      logger.error({ err: error, room }, 'upgrade failed')
-      rejectUpgrade(socket, 500, 'internal', 'internal server error')
-    }
-    if (url.pathname === EVENTS_PATH) {
-      guard.identify(admission).then((identity) => events.handleUpgrade(request, socket, head, identity), refuse)
-      return
-    }
-    const match = COLLAB_PATH.exec(url.pathname)
-    if (!match) {
-      reject(404, 'not_found', `no WebSocket endpoint at ${url.pathname}`)
-      return
-    }
-    const room = match[1]!
-    const problem = roomNameProblem(room)
-    if (problem) {
-      reject(400, 'invalid_room_name', problem)
-      return
-    }
-    guard
-      .admitToRoom(admission, room)
-      .then((granted) => collab.handleUpgrade(request, socket, head, room, granted))
-      .catch((error: unknown) => refuse(error, room))
-  })
+  const app = createApp({ config, registry, store, hub, bridge, guard, limits, metrics, logger, startedAt: Date.now() })
+  const httpServer = createAdaptorServer({
+    fetch: app.fetch,
+    serverOptions: httpServerOptions({ headersTimeoutMs: config.httpHeadersTimeoutMs, requestTimeoutMs: config.httpRequestTimeoutMs }),
+  }) as Server
+  const upgrades = new UpgradeListener({ guard, limits, registry, collab, events, logger, trustProxy: config.trustProxy, onRefused: countRefusal })
+  httpServer.on('upgrade', upgrades.handle)
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)
@@ -169,6 +185,11 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
       httpServer.off('error', reject)
       resolve()
     })
+  })
+  const sockets = guardHttpServer(httpServer, {
+    logger,
+    maxSocketsPerAddress: config.trustProxy ? null : config.maxSocketsPerAddress,
+    onRefused: countRefusal,
   })
   // The bridge retries in the background; the server serves whether or not Redis is there.
   bridge?.start().catch((error: unknown) => logger.warn({ err: error }, 'Redis bridge could not connect yet; retrying'))
@@ -182,10 +203,13 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     registry,
     hub,
     bridge,
+    limits,
+    socketsOf: (address) => sockets.socketsOf(address),
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()))
         clearInterval(pruner)
+        upgrades.close()
         events.close()
         await registry.shutdown()
         collab.close()

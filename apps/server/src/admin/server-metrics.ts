@@ -32,10 +32,30 @@ export interface MetricSources {
   roomsLoaded(): number
   traffic: TrafficCounters
   hub: { published: number; delivered: number }
+  /** The Redis bridge's message counts, or `null` while there is no bridge. */
+  redisBridge?: () => { republished: number; dropped: number; tooDeep: number } | null
 }
 
 /** Why connections were refused. */
-export type RejectionReason = 'unauthorized' | 'token_expired' | 'forbidden' | 'origin_not_allowed' | 'invalid_room_name' | 'not_found' | 'room_unavailable' | 'slow_consumer'
+export type RejectionReason =
+  | 'unauthorized'
+  | 'token_expired'
+  | 'forbidden'
+  | 'origin_not_allowed'
+  | 'invalid_room_name'
+  | 'not_found'
+  | 'room_unavailable'
+  | 'slow_consumer'
+  // Malformed requests and the admission limits (see admission/).
+  | 'bad_request'
+  | 'request_timeout'
+  | 'host_not_allowed'
+  | 'too_many_connections'
+  | 'too_many_sockets'
+  | 'server_busy'
+  | 'too_many_new_rooms'
+  // A document connection over its message, byte or refusal budget, or awareness id caps (4429).
+  | 'rate_limited'
 
 /** Counter that follows a monotonic number owned by someone else. */
 function mirroredCounter(registry: Registry, name: string, help: string, read: () => number): void {
@@ -79,6 +99,10 @@ export class ServerMetrics {
     mirroredCounter(this.registry, 'tandem_bytes_out_total', 'WebSocket payload bytes sent', () => sources.traffic.bytesOut)
     mirroredCounter(this.registry, 'tandem_notifications_published_total', 'Channel messages published (one per channel)', () => sources.hub.published)
     mirroredCounter(this.registry, 'tandem_notifications_delivered_total', 'Channel messages handed to live subscribers', () => sources.hub.delivered)
+    const bridge = () => sources.redisBridge?.() ?? { republished: 0, dropped: 0, tooDeep: 0 }
+    mirroredCounter(this.registry, 'tandem_redis_republished_total', 'Redis messages republished on channels', () => bridge().republished)
+    mirroredCounter(this.registry, 'tandem_redis_dropped_total', 'Redis messages dropped: bad channel name, too large, too deep or not stored', () => bridge().dropped)
+    mirroredCounter(this.registry, 'tandem_redis_too_deep_total', 'Redis messages dropped for JSON nested deeper than MAX_PUBLISH_DEPTH', () => bridge().tooDeep)
     this.updatesPersisted = new Counter({ name: 'tandem_updates_persisted_total', help: 'Document updates written to storage', registers })
     this.persistSeconds = new Histogram({
       name: 'tandem_persist_duration_seconds',

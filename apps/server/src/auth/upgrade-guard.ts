@@ -1,12 +1,14 @@
 /**
  * Admission of WebSocket and streaming connections, decided before anything is upgraded or streamed:
- * the browser origin must be allowed, and in secure mode the token (`?token=` — the stock y-websocket
- * `params` — or `Authorization: Bearer`) must be valid and grant the room. Refusals carry the HTTP
- * status to answer with: 401 no or bad token, 403 origin or room not allowed.
+ * the `Host` must be one the server is known by (DNS rebinding, see `host-policy.ts`), the browser
+ * origin must be allowed, and in secure mode the token (`?token=` — the stock y-websocket `params` —
+ * or `Authorization: Bearer`) must be valid and grant the room. Refusals carry the HTTP status to
+ * answer with: 401 no or bad token, 403 host, origin or room not allowed.
  */
 import type { IncomingHttpHeaders } from 'node:http'
 import type { AccessPolicy } from './access-policy.js'
 import { bearerToken } from './bearer.js'
+import type { HostPolicy } from './host-policy.js'
 import type { Identity } from './identity.js'
 import { TokenError } from './tokens.js'
 
@@ -14,8 +16,17 @@ import { TokenError } from './tokens.js'
 export class AdmissionError extends Error {
   override name = 'AdmissionError'
   constructor(
-    readonly status: 401 | 403,
-    readonly code: 'unauthorized' | 'token_expired' | 'forbidden' | 'origin_not_allowed',
+    readonly status: 400 | 401 | 403 | 429,
+    readonly code:
+      | 'bad_request'
+      | 'unauthorized'
+      | 'token_expired'
+      | 'forbidden'
+      | 'host_not_allowed'
+      | 'origin_not_allowed'
+      | 'too_many_connections'
+      | 'server_busy'
+      | 'too_many_new_rooms',
     message: string,
   ) {
     super(message)
@@ -33,12 +44,23 @@ const header = (headers: AdmissionRequest['headers'], name: string): string | un
   return Array.isArray(value) ? value[0] : value
 }
 
+/** Where browser pages may connect from; see {@link originAllowed}. */
+export interface OriginRules {
+  /** `ALLOWED_ORIGINS`, or `null` for same-origin only. */
+  allowedOrigins: readonly string[] | null
+  /** Host names the server answers to. */
+  hosts: HostPolicy
+  /** `PUBLIC_URL`'s origin, allowed even when a proxy in front rewrites `Host`. */
+  publicOrigin?: string | null
+}
+
 /**
  * Whether a browser `origin` may connect. No `Origin` header (servers, scripts, native apps) is
- * allowed: the check protects browsers' ambient credentials. Without an allowlist, only the server's
- * own origin (same host) is allowed.
+ * allowed: the check protects browsers' ambient credentials. Without an allowlist, the origin must be
+ * `PUBLIC_URL`'s, or the server's own (same host as `Host`) *and* a host the server answers to: `Host`
+ * and `Origin` are both chosen by whoever built the page, so their agreement alone proves nothing.
  */
-export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[] | null): boolean {
+export function originAllowed(origin: string | undefined, host: string | undefined, rules: OriginRules): boolean {
   if (origin === undefined) return true
   let parsed: URL
   try {
@@ -46,15 +68,16 @@ export function originAllowed(origin: string | undefined, host: string | undefin
   } catch {
     return false
   }
-  if (allowed !== null) return allowed.includes(parsed.origin)
-  return host !== undefined && parsed.host === host
+  if (rules.allowedOrigins !== null) return rules.allowedOrigins.includes(parsed.origin)
+  if (rules.publicOrigin && parsed.origin === rules.publicOrigin) return true
+  return host !== undefined && parsed.host === host.toLowerCase() && rules.hosts.allows(parsed.host)
 }
 
 /** Admission decisions for one server. */
 export class UpgradeGuard {
   constructor(
     private readonly policy: AccessPolicy,
-    private readonly allowedOrigins: readonly string[] | null,
+    private readonly origins: OriginRules,
   ) {}
 
   /** Whether tokens are required. */
@@ -63,12 +86,22 @@ export class UpgradeGuard {
   }
 
   /**
+   * Refuse a request whose `Host` the server does not answer to.
+   * @throws {AdmissionError} 403 `host_not_allowed`.
+   */
+  checkHost(host: string | undefined): void {
+    if (this.origins.hosts.allows(host)) return
+    throw new AdmissionError(403, 'host_not_allowed', `this server does not answer to host ${JSON.stringify(host?.slice(0, 100))}: list it in PUBLIC_URL or ALLOWED_HOSTS`)
+  }
+
+  /**
    * Who is connecting.
-   * @throws {AdmissionError} for a foreign origin (403) or a missing or invalid token (401).
+   * @throws {AdmissionError} for a host or origin not allowed (403) or a missing or invalid token (401).
    */
   async identify(request: AdmissionRequest): Promise<Identity> {
-    if (!originAllowed(header(request.headers, 'origin'), header(request.headers, 'host'), this.allowedOrigins)) {
-      throw new AdmissionError(403, 'origin_not_allowed', `origin ${header(request.headers, 'origin')} is not allowed`)
+    this.checkHost(header(request.headers, 'host'))
+    if (!originAllowed(header(request.headers, 'origin'), header(request.headers, 'host'), this.origins)) {
+      throw new AdmissionError(403, 'origin_not_allowed', `origin ${header(request.headers, 'origin')?.slice(0, 200)} is not allowed`)
     }
     const token = request.url.searchParams.get('token') ?? bearerToken(header(request.headers, 'authorization'))
     try {

@@ -111,7 +111,7 @@ describe('bad input closes only the offending connection', () => {
       socket.on('close', () => resolve(text))
       socket.on('error', () => resolve(text))
       // An upgrade request without Sec-WebSocket-Key.
-      socket.write('GET /collab/ok HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n')
+      socket.write('GET /collab/ok HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n')
     })
     expect(response).toMatch(/^HTTP\/1\.1 400/)
     // The reservation made for the refused handshake is released, so the room can unload.

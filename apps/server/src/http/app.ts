@@ -5,7 +5,9 @@
 import { Hono } from 'hono'
 import { adminRoutes } from '../admin/admin-routes.js'
 import type { ServerMetrics } from '../admin/server-metrics.js'
+import type { ConnectionLimits } from '../admission/connection-limits.js'
 import { requireBearer } from '../auth/bearer.js'
+import { requireAllowedHost } from '../auth/require-allowed-host.js'
 import type { UpgradeGuard } from '../auth/upgrade-guard.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
@@ -30,6 +32,8 @@ export interface AppDeps {
   hub: NotificationHub
   bridge: RedisBridge | null
   guard: UpgradeGuard
+  /** Per-address and admission limits, shared with the WebSocket upgrades. */
+  limits: ConnectionLimits
   metrics: ServerMetrics
   logger: Logger
   /** When the server started, for `uptimeS`. */
@@ -39,15 +43,25 @@ export interface AppDeps {
 /**
  * Build the Hono app: API routes, then the web app.
  * @example
- * const app = createApp({ config, registry, store, hub, bridge: null, guard, logger, startedAt: Date.now() })
+ * const app = createApp({ config, registry, store, hub, bridge: null, guard, limits, metrics, logger, startedAt: Date.now() })
  * const response = await app.request('/api/health')
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const { config } = deps
   const app = new Hono<AppEnv>()
+  let warnedAboutHost = false
+  app.use(
+    requireAllowedHost(deps.guard, (host) => {
+      deps.metrics.rejected.inc({ reason: 'host_not_allowed' })
+      if (warnedAboutHost) return
+      // Once: an attacker's rebinding page is refused the same way as a forgotten PUBLIC_URL.
+      warnedAboutHost = true
+      deps.logger.warn({ host: host.slice(0, 100) }, 'refusing a request for a host this server does not answer to; if it is this server\'s name, set PUBLIC_URL or ALLOWED_HOSTS')
+    }),
+  )
   app.route('/api/health', healthRoute(deps))
   app.route('/api/rooms', roomsRoute(deps))
-  app.route('/api/publish', publishRoute({ hub: deps.hub, publishKey: config.publishKey, adminToken: config.adminToken, maxPublishBytes: config.maxPublishBytes }))
+  app.route('/api/publish', publishRoute({ hub: deps.hub, publishKey: config.publishKey, adminToken: config.adminToken, maxPublishBytes: config.maxPublishBytes, maxPublishDepth: config.maxPublishDepth }))
   app.route('/api/channels', channelHistoryRoute(deps))
   app.route(
     '/api/events',
@@ -58,6 +72,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       maxEventBufferBytes: config.maxEventBufferBytes,
       sseHeartbeatMs: config.sseHeartbeatMs,
       guard: deps.guard,
+      limits: deps.limits,
+      trustProxy: config.trustProxy,
+      onRefused: (reason) => deps.metrics.rejected.inc({ reason }),
     }),
   )
   app.route('/api/admin', adminRoutes({ adminToken: config.adminToken, authSecret: config.authSecret, registry: deps.registry, store: deps.store, hub: deps.hub }))

@@ -1,15 +1,21 @@
 /**
  * `ws://HOST:PORT/api/events`: a WebSocket carrying JSON channel frames and nothing else, for pages
  * and services that have no document open. Each connection gets its own {@link ChannelSession}.
+ * Admission (host, per-address and pending limits, origin, token) happened before the upgrade; after
+ * it, the connection has the same inbound budget as a document socket (each subscribe may cost
+ * webhook calls and a history replay), and once the socket is closing, frames still arriving are
+ * dropped unread.
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { ChannelErrorCode, CloseCode, type ServerChannelFrame } from '@tandem/protocol'
 import { expiryTimer } from '../auth/expiry-timer.js'
 import type { Identity } from '../auth/identity.js'
-import { WebSocketServer } from 'ws'
+import { WebSocket, WebSocketServer } from 'ws'
+import { closeCodeFor, ConnectionError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { Heartbeat } from '../sockets/heartbeat.js'
+import { InboundBudget, type InboundLimits } from '../sockets/inbound-budget.js'
 import { WsPeer } from '../sockets/ws-peer.js'
 import { ChannelSession } from './channel-session.js'
 import type { NotificationHub } from './notification-hub.js'
@@ -29,8 +35,12 @@ export interface EventsEndpointOptions {
   traffic?: { received(bytes: number): void; sent(bytes: number): void }
   /** Called when a connection is cut off as a slow consumer. */
   onSlowConsumer?: () => void
-  /** May `identity` subscribe to `pattern`? Everything is allowed when omitted. */
-  maySubscribe?: (identity: Identity, pattern: string) => Promise<boolean>
+  /** Frames, bytes and refused frames a connection may send (`MAX_MESSAGES_PER_SECOND`...); unlimited when omitted. */
+  inbound?: Omit<InboundLimits, 'maxFrameBytes'>
+  /** Called when a connection is cut off for sending over its budget. */
+  onRateLimited?: () => void
+  /** May `identity` subscribe to `pattern`, or read a private channel a wildcard matched? */
+  maySubscribe: (identity: Identity, pattern: string) => Promise<boolean>
 }
 
 /** Accepts notification-only WebSocket connections. */
@@ -64,19 +74,41 @@ export class EventsEndpoint {
         logger,
         send: sendJson,
         maxSubscriptions,
-        ...(maySubscribe ? { authorize: (pattern: string) => maySubscribe(identity, pattern) } : {}),
+        authorize: (pattern: string) => maySubscribe(identity, pattern),
+        bufferedBytes: () => ws.bufferedAmount,
+        maxBufferedBytes: maxEventBufferBytes,
       })
       peer.onSlowConsumer(() => session.close())
       this.#heartbeat.track(ws)
       if (this.#options.onSlowConsumer) peer.onSlowConsumer(this.#options.onSlowConsumer)
+      const inbound = this.#options.inbound
+      const budget = inbound ? new InboundBudget({ ...inbound, maxFrameBytes: MAX_CLIENT_FRAME_BYTES }) : null
       ws.on('message', (data, isBinary) => {
         this.#options.traffic?.received((data as Buffer).byteLength)
+        // `ws` still emits frames that were already buffered when the close began (a slow consumer
+        // cut off, an expired token); subscribing for a closing socket would only cost webhook calls.
+        if (ws.readyState !== WebSocket.OPEN) return
+        try {
+          budget?.charge((data as Buffer).byteLength)
+          if (isBinary) budget?.refused()
+        } catch (error) {
+          // Nothing may throw out of a socket listener: it would end the process.
+          logger.warn({ conn: peer.id, err: error }, 'closing events connection: over its inbound budget')
+          if (closeCodeFor(error) === CloseCode.RateLimited) this.#options.onRateLimited?.()
+          session.close()
+          peer.close(closeCodeFor(error), error instanceof ConnectionError ? error.message : 'internal error')
+          return
+        }
         if (isBinary) {
           send({ type: 'error', code: ChannelErrorCode.BadFrame, message: 'send channel frames as JSON text' })
           return
         }
         session.handleText((data as Buffer).toString('utf8')).catch((error: unknown) => {
-          logger.error({ err: error, conn: peer.id }, 'channel frame failed')
+          // Too many frames waiting (RateLimited), or a bug: either way the connection ends.
+          const code = closeCodeFor(error)
+          if (code === CloseCode.RateLimited) this.#options.onRateLimited?.()
+          logger[code === CloseCode.RateLimited ? 'warn' : 'error']({ err: error, conn: peer.id }, 'channel frame failed; closing events connection')
+          peer.close(code, error instanceof ConnectionError ? error.message : 'internal error')
         })
       })
       ws.on('error', (error) => logger.warn({ err: error, conn: peer.id }, 'events connection error'))
