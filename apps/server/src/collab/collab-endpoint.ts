@@ -7,12 +7,13 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { CloseCode, closeCodeName, encodeChannelFrame, MessageType } from '@tandem/protocol'
-import { type WebSocket, WebSocketServer } from 'ws'
+import { WebSocket, WebSocketServer } from 'ws'
 import { closeCodeFor, ConnectionError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { Room } from '../rooms/room.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import { Heartbeat } from '../sockets/heartbeat.js'
+import { InboundBudget, type InboundLimits } from '../sockets/inbound-budget.js'
 import { rejectUpgrade } from './reject-upgrade.js'
 import { WsPeer } from '../sockets/ws-peer.js'
 import { expiryTimer } from '../auth/expiry-timer.js'
@@ -35,11 +36,15 @@ export interface CollabEndpointOptions {
   traffic?: { received(bytes: number): void; sent(bytes: number): void }
   /** Called when a connection is cut off as a slow consumer. */
   onSlowConsumer?: () => void
+  /** What one connection may send before it is closed with `RateLimited`; unlimited when omitted. */
+  inbound?: Omit<InboundLimits, 'maxFrameBytes'>
+  /** Called when a connection is closed with `RateLimited`. */
+  onRateLimited?: () => void
   /**
    * Notification channels multiplexed on document sockets (message type 100). A connection gets
    * channel frames only after it subscribes, so stock y-websocket clients never see one.
    */
-  channels?: { hub: NotificationHub; maxSubscriptions: number; maySubscribe?: (identity: Identity, channel: string) => Promise<boolean> }
+  channels?: { hub: NotificationHub; maxSubscriptions: number; maySubscribe: (identity: Identity, channel: string) => Promise<boolean> }
 }
 
 /** Who was admitted, decided before the upgrade. */
@@ -114,17 +119,23 @@ export class CollabEndpoint {
     logger.debug({ ...context, address: request.socket.remoteAddress }, 'connection opened')
 
     let session: ChannelSession | null = null
+    const inbound = this.#options.inbound
+    const budget = inbound ? new InboundBudget({ ...inbound, maxFrameBytes: this.#options.maxFrameBytes }) : null
     if (this.#options.onSlowConsumer) peer.onSlowConsumer(this.#options.onSlowConsumer)
     ws.on('message', (data, isBinary) => {
       this.#options.traffic?.received((data as Buffer).byteLength)
-      if (!isBinary) {
-        this.#fail(peer, context, new ConnectionError(CloseCode.UnsupportedData, 'only binary y-websocket frames are accepted'))
-        return
-      }
+      // `ws` keeps emitting frames that were already received after we closed the socket: once a
+      // connection is refused, nothing it sent next is decoded or applied.
+      if (ws.readyState !== WebSocket.OPEN) return
       try {
+        budget?.charge((data as Buffer).byteLength)
+        if (!isBinary) throw new ConnectionError(CloseCode.UnsupportedData, 'only binary y-websocket frames are accepted')
         const message = decodeFrame(data as Buffer)
         if (message.type !== MessageType.Channel) {
-          room.handle(peer, message)
+          const verdict = room.handle(peer, message)
+          if (verdict === 'refused') budget?.refused()
+          // Stock clients send back every awareness change the room sends them: the room's doing, not theirs.
+          else if (verdict === 'echo') budget?.refund((data as Buffer).byteLength)
           return
         }
         session ??= this.#openSession(peer)
@@ -136,10 +147,15 @@ export class CollabEndpoint {
     // `ws` reports framing errors (reserved bits, oversized frames) here and closes the socket itself.
     ws.on('error', (error) => logger.warn({ ...context, err: error }, 'connection error'))
     ws.on('close', (code) => {
-      expiry?.cancel()
-      session?.close()
-      registry.leave(room, peer)
-      logger.debug({ ...context, code }, 'connection closed')
+      // An exception here would escape the socket's event emitter and end the process.
+      try {
+        expiry?.cancel()
+        session?.close()
+        registry.leave(room, peer)
+        logger.debug({ ...context, code }, 'connection closed')
+      } catch (error) {
+        logger.error({ ...context, err: error }, 'cleaning up a closed connection failed')
+      }
     })
     try {
       registry.join(room, peer)
@@ -156,7 +172,9 @@ export class CollabEndpoint {
       logger: this.#options.logger,
       maxSubscriptions: channels.maxSubscriptions,
       send: (_frame, json) => peer.send(encodeChannelFrame(json)),
-      ...(channels.maySubscribe ? { authorize: (pattern: string) => channels.maySubscribe!(peer.identity, pattern) } : {}),
+      // A history replay waits for the client to read what it sent.
+      bufferedBytes: () => peer.socket.bufferedAmount,
+      authorize: (pattern: string) => channels.maySubscribe(peer.identity, pattern),
     })
     peer.onSlowConsumer(() => session.close())
     return session
@@ -164,6 +182,7 @@ export class CollabEndpoint {
 
   #fail(peer: WsPeer, context: { room: string; conn: string }, error: unknown): void {
     const code = closeCodeFor(error)
+    if (code === CloseCode.RateLimited) this.#options.onRateLimited?.()
     const level = code === CloseCode.InternalError || code === CloseCode.StorageUnavailable ? 'error' : 'warn'
     this.#options.logger[level]({ ...context, code: closeCodeName(code), err: error }, 'closing connection')
     peer.close(code, error instanceof ConnectionError ? error.message : 'internal error')

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { connectDocument } from '@tandem/client'
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
+import { WebSocket } from 'ws'
+import * as Y from 'yjs'
 import { SqliteDocumentStore } from '../storage/sqlite-document-store.js'
 import { connectClient, startTestServer } from '../test-support/test-server.js'
 import { eventually } from '../test-support/eventually.js'
@@ -119,5 +122,39 @@ describe('GET /api/rooms', () => {
       expect(body.rooms[1]!.bytes).toBeGreaterThan(0)
     })
     expect((await fetch(`${server.url}/api/rooms?limit=0`)).status).toBe(400)
+  })
+
+  it("keeps the SDK's Saved honest: whenever it says saved, the server has stored every local edit", async () => {
+    const server = await startTestServer()
+    const doc = new Y.Doc()
+    const connection = connectDocument({
+      serverUrl: server.collabUrl,
+      room: 'saved',
+      doc,
+      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+      network: null,
+      saveCheckDelayMs: 5,
+    })
+    onTestFinished(() => connection.destroy())
+    await eventually(() => expect(connection.state.status).toBe('live'))
+    const checks: Array<Promise<void>> = []
+    connection.onStateChange((state) => {
+      if (!state.saved) return
+      const local = doc.getText('t').toString()
+      checks.push(
+        (async () => {
+          const stored = new Y.Doc()
+          for (const update of (await server.store.load('saved'))?.updates ?? []) Y.applyUpdate(stored, update)
+          expect(stored.getText('t').toString().startsWith(local), `saved at ${JSON.stringify(local)}`).toBe(true)
+        })(),
+      )
+    })
+    for (let i = 0; i < 30; i++) {
+      doc.getText('t').insert(doc.getText('t').length, `${i},`)
+      await new Promise((resolve) => setTimeout(resolve, i % 3))
+    }
+    await eventually(() => expect(connection.state.saved).toBe(true))
+    await Promise.all(checks)
+    expect(checks.length).toBeGreaterThan(0)
   })
 })

@@ -14,6 +14,14 @@ export interface Peer {
   readonly address?: string | null
   /** When the connection opened, milliseconds since the epoch. */
   readonly connectedAt?: number
+  /** False once the connection is closing or closed: its frames are no longer handled. */
+  readonly open: boolean
+  /**
+   * Whether a frame sent now would go out: the connection is open and has room in its outbound
+   * buffer. A transport over its limit cuts the client off as a slow consumer and answers false.
+   * Lets a room skip expensive work (encoding a sync answer) nobody would receive.
+   */
+  readyToSend(): boolean
   /** Queue one binary frame. The same bytes may be handed to many peers; do not mutate them. */
   send(frame: Uint8Array): void
   /** Close the connection with a code from the protocol's table. */

@@ -15,6 +15,12 @@ class SilentPeer implements Peer {
   identity: Identity = ANONYMOUS
   closedWith: number | null = null
   constructor(readonly id: string) {}
+  get open(): boolean {
+    return this.closedWith === null
+  }
+  readyToSend(): boolean {
+    return this.open
+  }
   send(): void {}
   close(code: CloseCode): void {
     this.closedWith = code

@@ -33,6 +33,10 @@ export interface RoomRegistryOptions {
   onLeave?: (room: Room) => void
   /** Limits on awareness updates; defaults apply when omitted. */
   awarenessLimits?: AwarenessLimits
+  /** Bytes of updates with missing dependencies Yjs may hold per room (see `RoomDeps`). */
+  maxPendingUpdateBytes?: number
+  /** Most structs plus deleted ranges one update may carry. */
+  maxUpdateStructs?: number
   /** Called when a read-only connection's update was dropped. */
   onDroppedUpdate?: (room: Room, peer: Peer) => void
   /** Called after every committed write batch, with its update count and duration in seconds. */
@@ -204,8 +208,16 @@ export class RoomRegistry {
     await this.#unloading.get(name)
     const stored = await this.#options.store.load(name)
     if (this.#closing) throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')
-    const { onDocumentChange, onPresenceChange, awarenessLimits, onDroppedUpdate } = this.#options
-    const room = new Room(name, stored, { writer: this.#writer, onDocumentChange, onPresenceChange, awarenessLimits, onDroppedUpdate })
+    const { onDocumentChange, onPresenceChange, awarenessLimits, maxPendingUpdateBytes, maxUpdateStructs, onDroppedUpdate } = this.#options
+    const room = new Room(name, stored, {
+      writer: this.#writer,
+      onDocumentChange,
+      onPresenceChange,
+      awarenessLimits,
+      maxPendingUpdateBytes,
+      maxUpdateStructs,
+      onDroppedUpdate,
+    })
     this.#rooms.set(name, room)
     if (room.persisted.logRows >= this.#options.compactMaxRows || room.persisted.logBytes >= this.#options.compactMaxBytes) {
       void this.#compact(room)

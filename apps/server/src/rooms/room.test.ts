@@ -1,5 +1,6 @@
 import { CloseCode, decodeCollabMessage, encodeAwarenessFrame, encodeSyncStep1, encodeSyncUpdate, MessageType, SyncStep } from '@tandem/protocol'
-import { describe, expect, it } from 'vitest'
+import * as encoding from 'lib0/encoding'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { ConnectionError } from '../errors.js'
@@ -8,7 +9,7 @@ import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 import { withOverrides } from '../test-support/store-overrides.js'
 import type { Peer } from './peer.js'
 import { ANONYMOUS, type Identity } from '../auth/identity.js'
-import { Room } from './room.js'
+import { Room, type RoomDeps } from './room.js'
 import { UpdateWriter } from './update-writer.js'
 import { eventually } from '../test-support/eventually.js'
 
@@ -21,6 +22,12 @@ class FakeClient implements Peer {
   readonly inbox: Uint8Array[] = []
   closed: { code: number; reason: string } | null = null
   constructor(readonly id: string) {}
+  get open(): boolean {
+    return this.closed === null
+  }
+  readyToSend(): boolean {
+    return this.open
+  }
   send(frame: Uint8Array): void {
     this.inbox.push(frame)
   }
@@ -45,7 +52,7 @@ class FakeClient implements Peer {
   }
 }
 
-function setup(store: DocumentStore = new MemoryDocumentStore()) {
+function setup(store: DocumentStore = new MemoryDocumentStore(), deps: Partial<RoomDeps> = {}) {
   const failures: string[][] = []
   const persisted: AppendResult[] = []
   const writer = new UpdateWriter(store, {
@@ -55,7 +62,7 @@ function setup(store: DocumentStore = new MemoryDocumentStore()) {
       throw error
     },
   })
-  const room = new Room('doc', null, { writer })
+  const room = new Room('doc', null, { writer, ...deps })
   return { room, writer, store, failures, persisted }
 }
 
@@ -255,6 +262,374 @@ describe('Room', () => {
     watcher.deliver()
     // Still Ada's state, with her name stamped from her identity; Mallory's frame changed nothing.
     expect(watcher.awareness.getStates().get(ada.doc.clientID)).toEqual({ user: { name: 'ada' } })
+  })
+})
+
+/** The sync messages `client` received so far, decoded. */
+function syncMessages(client: FakeClient) {
+  return client.inbox.map((frame) => decodeCollabMessage(frame)).filter((message) => message.type === MessageType.Sync)
+}
+
+/** A text of about `bytes` bytes of updates, written in many small edits. */
+function documentOf(bytes: number): Uint8Array {
+  const source = new Y.Doc()
+  const text = source.getText('t')
+  for (let i = 0; i % 100 !== 0 || Y.encodeStateAsUpdate(source).byteLength < bytes; i++) text.insert((i * 7) % (text.length + 1), `word${i} `)
+  return Y.encodeStateAsUpdate(source)
+}
+
+function awarenessFrame(entries: Array<[clientId: number, clock: number, state: unknown]>): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, entries.length)
+  for (const [clientId, clock, state] of entries) {
+    encoding.writeVarUint(encoder, clientId)
+    encoding.writeVarUint(encoder, clock)
+    encoding.writeVarString(encoder, JSON.stringify(state))
+  }
+  return encodeAwarenessFrame(encoding.toUint8Array(encoder))
+}
+
+function closeCodeOf(run: () => unknown): number | null {
+  try {
+    run()
+    return null
+  } catch (error) {
+    if (error instanceof ConnectionError) return error.closeCode
+    throw error
+  }
+}
+
+describe('Room sync step 1 answers', () => {
+  it('answers a burst of step 1s with one encoding: one step 2 each, in order, only the first carrying the document', async () => {
+    const { room, writer } = setup()
+    const seed = new FakeClient('seed')
+    room.add(seed)
+    room.receive(seed, encodeSyncUpdate(documentOf(30_000)))
+    await writer.flushed()
+    const docBytes = Y.encodeStateAsUpdate(room.doc).byteLength
+    const probe = new FakeClient('probe')
+    room.add(probe)
+    probe.inbox.length = 0
+    for (let i = 0; i < 500; i++) room.receive(probe, encodeSyncStep1(Y.encodeStateVector(probe.doc)))
+    await writer.flushed()
+
+    const answers = syncMessages(probe)
+    expect(answers.map((message) => message.type === MessageType.Sync && message.step)).toEqual(Array(500).fill(SyncStep.Step2))
+    // Before: 500 full encodings held until the flush, 500 × the document on the wire.
+    const sent = probe.inbox.reduce((sum, frame) => sum + frame.byteLength, 0)
+    expect(sent).toBeLessThan(docBytes + 500 * 8)
+    probe.deliver()
+    expect(probe.doc.getText('t').toString()).toBe(room.doc.getText('t').toString())
+  })
+
+  it('paces the answers of a connection that varies its state vector to defeat coalescing', async () => {
+    // The seed document is one update of ~5k scattered words, more than MAX_UPDATE_STRUCTS' default.
+    const { room, writer } = setup(undefined, { maxUpdateStructs: 100_000 })
+    const seed = new FakeClient('seed')
+    room.add(seed)
+    room.receive(seed, encodeSyncUpdate(documentOf(100_000)))
+    await writer.flushed()
+    const probe = new FakeClient('probe')
+    room.add(probe)
+    probe.inbox.length = 0
+    // One step 1 per write batch, each with a state vector never seen before (a made-up client id).
+    for (let i = 0; i < 100; i++) {
+      const stateVector = encoding.createEncoder()
+      encoding.writeVarUint(stateVector, 1)
+      encoding.writeVarUint(stateVector, 1_000_000 + i)
+      encoding.writeVarUint(stateVector, 1)
+      room.receive(probe, encodeSyncStep1(encoding.toUint8Array(stateVector)))
+      await writer.flushed()
+    }
+    await eventually(() => expect(syncMessages(probe)).toHaveLength(100))
+    // Every step 1 got its step 2, but only a few of them had to encode the document.
+    const full = probe.inbox.filter((frame) => frame.byteLength > 1000)
+    expect(full.length).toBeLessThan(20)
+    probe.deliver()
+    expect(probe.doc.getText('t').toString()).toBe(room.doc.getText('t').toString())
+  })
+
+  it('encodes the answer when it is sent, so it carries what was stored in the same batch', async () => {
+    const { room, writer } = setup()
+    const [probe, writerClient] = [new FakeClient('probe'), new FakeClient('writer')]
+    room.add(probe)
+    room.add(writerClient)
+    probe.inbox.length = 0
+    room.receive(probe, encodeSyncStep1(Y.encodeStateVector(probe.doc)))
+    const frames = writerClient.recordUpdates()
+    writerClient.doc.getText('t').insert(0, 'same batch')
+    room.receive(writerClient, frames[0]!)
+    await writer.flushed()
+    const [answer] = syncMessages(probe).filter((message) => message.type === MessageType.Sync && message.step === SyncStep.Step2)
+    const fromAnswer = new Y.Doc()
+    Y.applyUpdate(fromAnswer, (answer as { data: Uint8Array }).data)
+    expect(fromAnswer.getText('t').toString()).toBe('same batch')
+  })
+
+  it('skips the answer of a connection that is closing', async () => {
+    const { room, writer } = setup()
+    const probe = new FakeClient('probe')
+    room.add(probe)
+    probe.inbox.length = 0
+    room.receive(probe, encodeSyncStep1(new Uint8Array([0])))
+    probe.close(CloseCode.Normal, 'bye')
+    await writer.flushed()
+    expect(probe.inbox).toHaveLength(0)
+  })
+
+  it('never sends an answer before everything in the document is durable, even across write batches', async () => {
+    const memory = new MemoryDocumentStore()
+    const gates: Array<() => void> = []
+    const gated: DocumentStore = withOverrides(memory, {
+      appendUpdates: async (batches: readonly UpdateBatch[]) => {
+        await new Promise<void>((resolve) => gates.push(resolve))
+        return memory.appendUpdates(batches)
+      },
+    })
+    const { room, writer } = setup(gated)
+    const [a, b] = [new FakeClient('a'), new FakeClient('b')]
+    room.add(a)
+    room.add(b)
+    a.inbox.length = 0
+    const aFrames = a.recordUpdates()
+    a.doc.getText('t').insert(0, 'first ')
+    room.receive(a, aFrames[0]!)
+    room.receive(a, encodeSyncStep1(Y.encodeStateVector(a.doc)))
+    await eventually(() => expect(gates).toHaveLength(1)) // batch 1 is being written
+    const bFrames = b.recordUpdates()
+    b.doc.getText('t').insert(0, 'second ')
+    room.receive(b, bFrames[0]!) // lands in batch 2, already in the doc
+    gates[0]!()
+    // Batch 1 is durable and batch 2 is being written: the doc holds batch 2, so the answer waits for it.
+    await eventually(() => expect(gates).toHaveLength(2))
+    expect(syncMessages(a).filter((m) => m.type === MessageType.Sync && m.step === SyncStep.Step2)).toHaveLength(0)
+    gates[1]!()
+    await writer.flushed()
+    await eventually(() => expect(syncMessages(a).filter((m) => m.type === MessageType.Sync && m.step === SyncStep.Step2)).toHaveLength(1))
+    const stored = new Y.Doc()
+    for (const update of (await memory.load('doc'))!.updates) Y.applyUpdate(stored, update)
+    expect(stored.getText('t').toString()).toContain('second')
+  })
+})
+
+describe('Room awareness limits', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('never throws on hostile user shapes, not even when presence is computed or a peer leaves', () => {
+    let presenceChanges = 0
+    const { room } = setup(undefined, { onPresenceChange: () => presenceChanges++ })
+    const [eve, watcher] = [new FakeClient('eve'), new FakeClient('watcher')]
+    room.add(eve)
+    room.add(watcher)
+    // `String({ toString: 1 })` throws: the old presence signature did exactly that.
+    for (const user of [{ name: 'Eve', color: { toString: 1 } }, { name: { valueOf: 1 } }, 'Eve', [1], null]) {
+      expect(() => room.receive(eve, awarenessFrame([[eve.doc.clientID, presenceChanges + 10, { user }]]))).not.toThrow()
+    }
+    room.receive(eve, awarenessFrame([[eve.doc.clientID, 99, { user: { name: 'Eve', color: { toString: 1 } } }]]))
+    watcher.deliver()
+    expect(watcher.awareness.getStates().get(eve.doc.clientID)).toEqual({ user: { name: 'Eve' } })
+    expect(room.announcedColor(eve)).toBeNull()
+    expect(() => room.remove(eve)).not.toThrow()
+    expect(presenceChanges).toBeGreaterThan(0)
+  })
+
+  it('closes a connection that announces more client ids than it may; past the room cap, new ids are left out', () => {
+    const { room } = setup(undefined, { awarenessLimits: { maxEntries: 16, maxStateBytes: 8192, maxIdsPerConnection: 4, maxIdsPerRoom: 6 } })
+    const [a, b, c] = [new FakeClient('a'), new FakeClient('b'), new FakeClient('c')]
+    for (const peer of [a, b, c]) room.add(peer)
+    const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => [from + i, 1, { i }] as [number, number, unknown])
+    expect(closeCodeOf(() => room.receive(a, awarenessFrame(ids(100, 5))))).toBe(CloseCode.RateLimited)
+    expect(room.awareness.getStates().size).toBe(0)
+    expect(closeCodeOf(() => room.receive(a, awarenessFrame(ids(100, 4))))).toBeNull()
+    // Renewing its own ids is not introducing new ones; clearing one does not free room for a fresh one.
+    expect(closeCodeOf(() => room.receive(a, awarenessFrame(ids(100, 4).map(([id, , state]) => [id, 2, state]))))).toBeNull()
+    expect(closeCodeOf(() => room.receive(a, awarenessFrame([[100, 3, null]])))).toBeNull()
+    expect(room.awareness.getStates().has(100)).toBe(false)
+    expect(closeCodeOf(() => room.receive(a, awarenessFrame([[150, 1, { fresh: true }]])))).toBe(CloseCode.RateLimited)
+    expect(closeCodeOf(() => room.receive(a, awarenessFrame([[100, 4, { back: true }]])))).toBeNull()
+    expect(closeCodeOf(() => room.receive(b, awarenessFrame(ids(200, 2))))).toBeNull()
+    // The room is full: c stays connected (it can still edit), its cursor is just not shown.
+    expect(room.receive(c, awarenessFrame(ids(300, 1)))).toBe('accepted')
+    expect(room.awareness.getStates().has(300)).toBe(false)
+    room.remove(a)
+    expect(room.receive(c, awarenessFrame(ids(300, 1)))).toBe('accepted')
+    expect(room.awareness.getStates().has(300)).toBe(true)
+  })
+
+  it("tells the echoes a stock client sends back from a client's own awareness traffic", () => {
+    const { room } = setup()
+    const [ada, bob] = [new FakeClient('ada'), new FakeClient('bob')]
+    room.add(ada)
+    room.add(bob)
+    const relayed = awarenessFrame([[ada.doc.clientID, 1, { user: { name: 'Ada' } }]])
+    expect(room.receive(ada, relayed)).toBe('accepted')
+    // Bob was sent Ada's state and sends it straight back, as y-websocket does: an echo.
+    expect(room.receive(bob, relayed)).toBe('echo')
+    // The same frame again finds no credit left: it is charged like any other frame.
+    expect(room.receive(bob, relayed)).toBe('accepted')
+    expect(room.receive(bob, awarenessFrame([[bob.doc.clientID, 1, { user: { name: 'Bob' } }]]))).toBe('accepted')
+  })
+
+  it('sends a full room its awareness in frames of at most maxEntries states, encoded once per change', () => {
+    const { room } = setup(undefined, { awarenessLimits: { maxEntries: 4, maxStateBytes: 8192, maxIdsPerConnection: 4, maxIdsPerRoom: 256 } })
+    const holders = [0, 1, 2].map((h) => new FakeClient(`h${h}`))
+    holders.forEach((holder, h) => {
+      room.add(holder)
+      room.receive(holder, awarenessFrame([0, 1, 2, 3].map((k) => [100 + h * 4 + k, 1, { user: { name: `h${h}` } }] as [number, number, unknown])))
+    })
+    const [first, second] = [new FakeClient('first'), new FakeClient('second')]
+    room.add(first)
+    first.inbox.splice(0, 1) // the step 1
+    expect(first.inbox).toHaveLength(3)
+    expect(first.inbox.map((frame) => decodeCollabMessage(frame).type)).toEqual([MessageType.Awareness, MessageType.Awareness, MessageType.Awareness])
+    first.deliver()
+    expect(first.awareness.getStates().size).toBe(12 + 1)
+    // A query, or the next joiner, gets the very same bytes while nothing changed.
+    room.receive(first, new Uint8Array([MessageType.QueryAwareness]))
+    room.add(second)
+    expect(first.inbox[0]).toBe(second.inbox[1])
+  })
+
+  it('forgets the awareness clocks of ids that left, and never records ids nobody uses', () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const { room } = setup()
+    const baseline = room.awareness.meta.size
+    for (let i = 0; i < 50; i++) {
+      const visitor = new FakeClient(`v${i}`)
+      room.add(visitor)
+      room.receive(visitor, awarenessFrame([[1000 + i, 1, { user: { name: `v${i}` } }]]))
+      room.remove(visitor)
+    }
+    // Removals of ids that are not there: stock clients echo removals; a flood must not grow `meta`.
+    const noisy = new FakeClient('noisy')
+    room.add(noisy)
+    room.receive(noisy, awarenessFrame(Array.from({ length: 16 }, (_, i) => [5000 + i, 7, null] as [number, number, unknown])))
+    expect(room.awareness.meta.size).toBeLessThanOrEqual(baseline + 50)
+    vi.setSystemTime(Date.now() + 31_000)
+    room.remove(noisy)
+    expect(room.awareness.meta.size).toBe(baseline)
+  })
+})
+
+describe('Room update size', () => {
+  /** One update holding `count` separate structs: single-character inserts, each at the front. */
+  function scattered(count: number): Uint8Array {
+    const author = new Y.Doc()
+    const text = author.getText('t')
+    author.transact(() => {
+      for (let i = 0; i < count; i++) text.insert(0, 'x')
+    })
+    return Y.encodeStateAsUpdate(author)
+  }
+
+  it('refuses an update carrying more parts than MAX_UPDATE_STRUCTS whole, and takes one at the limit', () => {
+    const { room } = setup(undefined, { maxUpdateStructs: 500 })
+    const client = new FakeClient('author')
+    room.add(client)
+    // One client and its structs: 1 + 500 parts.
+    expect(closeCodeOf(() => room.receive(client, encodeSyncUpdate(scattered(500))))).toBe(CloseCode.InvalidUpdate)
+    expect(room.doc.getText('t').length).toBe(0)
+    expect(closeCodeOf(() => room.receive(client, encodeSyncUpdate(scattered(499))))).toBeNull()
+    expect(room.doc.getText('t').length).toBe(499)
+  })
+
+  it('counts each client an update names, so thousands of one-struct clients cost what they weigh', () => {
+    const { room } = setup(undefined, { maxUpdateStructs: 500 })
+    const client = new FakeClient('author')
+    room.add(client)
+    const manyClients = (count: number): Uint8Array =>
+      Y.mergeUpdates(
+        Array.from({ length: count }, (_, i) => {
+          const author = new Y.Doc()
+          author.clientID = 1000 + i
+          author.getText('t').insert(0, 'x')
+          return Y.encodeStateAsUpdate(author)
+        }),
+      )
+    expect(closeCodeOf(() => room.receive(client, encodeSyncUpdate(manyClients(251))))).toBe(CloseCode.InvalidUpdate)
+    expect(closeCodeOf(() => room.receive(client, encodeSyncUpdate(manyClients(250))))).toBeNull()
+    expect(room.doc.getText('t').length).toBe(250)
+  })
+
+  it('counts deleted ranges as well as structs', () => {
+    const { room } = setup(undefined, { maxUpdateStructs: 100 })
+    const client = new FakeClient('author')
+    room.add(client)
+    const deletes = encoding.createEncoder()
+    encoding.writeVarUint(deletes, 0)
+    encoding.writeVarUint(deletes, 1)
+    encoding.writeVarUint(deletes, 424242)
+    encoding.writeVarUint(deletes, 101)
+    for (let i = 0; i < 101; i++) {
+      encoding.writeVarUint(deletes, 10 * i)
+      encoding.writeVarUint(deletes, 1)
+    }
+    expect(closeCodeOf(() => room.receive(client, encodeSyncUpdate(encoding.toUint8Array(deletes))))).toBe(CloseCode.InvalidUpdate)
+  })
+})
+
+describe('Room pending updates', () => {
+  /** Updates of one author, each depending on the one before. */
+  function chain(count: number): Uint8Array[] {
+    const author = new Y.Doc()
+    const updates: Uint8Array[] = []
+    author.on('update', (update: Uint8Array) => updates.push(update))
+    for (let i = 0; i < count; i++) author.getText('t').insert(author.getText('t').length, `line ${i} `.repeat(4))
+    return updates
+  }
+
+  it('refuses updates whose missing dependencies would pile up past the budget, and drops pending state when their sender leaves', () => {
+    const { room } = setup(undefined, { maxPendingUpdateBytes: 2048 })
+    const [mallory, honest] = [new FakeClient('mallory'), new FakeClient('honest')]
+    room.add(mallory)
+    room.add(honest)
+    const updates = chain(200)
+    // The first update never arrives: every later one waits for it.
+    let code: number | null = null
+    let sent = 0
+    for (const update of updates.slice(1)) {
+      code = closeCodeOf(() => room.receive(mallory, encodeSyncUpdate(update)))
+      if (code !== null) break
+      sent++
+    }
+    expect(code).toBe(CloseCode.InvalidUpdate)
+    expect(sent).toBeLessThan(199)
+    expect(room.pendingUpdateBytes).toBeGreaterThan(0)
+    expect(room.pendingUpdateBytes).toBeLessThanOrEqual(2048)
+
+    // Deletes of clocks that do not exist wait too, and count against the same budget.
+    const deletes = encoding.createEncoder()
+    encoding.writeVarUint(deletes, 0)
+    encoding.writeVarUint(deletes, 1)
+    encoding.writeVarUint(deletes, 424242)
+    encoding.writeVarUint(deletes, 1000)
+    for (let i = 0; i < 1000; i++) {
+      encoding.writeVarUint(deletes, 10 * i)
+      encoding.writeVarUint(deletes, 1)
+    }
+    expect(closeCodeOf(() => room.receive(mallory, encodeSyncUpdate(encoding.toUint8Array(deletes))))).toBe(CloseCode.InvalidUpdate)
+    expect(room.pendingUpdateBytes).toBeLessThanOrEqual(2048)
+
+    room.remove(mallory)
+    expect(room.pendingUpdateBytes).toBe(0)
+    const frames = honest.recordUpdates()
+    honest.doc.getText('t').insert(0, 'still editing')
+    room.receive(honest, frames[0]!)
+    expect(room.doc.getText('t').toString()).toBe('still editing')
+  })
+
+  it('still holds updates that arrive before their dependency, within the budget', () => {
+    const { room } = setup()
+    const client = new FakeClient('client')
+    room.add(client)
+    const [first, second] = chain(2)
+    room.receive(client, encodeSyncUpdate(second!))
+    expect(room.pendingUpdateBytes).toBeGreaterThan(0)
+    room.receive(client, encodeSyncUpdate(first!))
+    expect(room.pendingUpdateBytes).toBe(0)
+    expect(room.doc.getText('t').toString()).toBe(`${'line 0 '.repeat(4)}${'line 1 '.repeat(4)}`)
   })
 })
 

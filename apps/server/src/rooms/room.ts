@@ -19,9 +19,10 @@ import {
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { ConnectionError } from '../errors.js'
-import { guardAwarenessUpdate } from './awareness-guard.js'
+import { guardAwarenessUpdate, MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } from './awareness-guard.js'
 import type { AppendResult, StoredDocument } from '../storage/document-store.js'
 import type { Peer } from './peer.js'
+import { inspectUpdate, stateVectorProblem } from './update-problem.js'
 import type { UpdateWriter } from './update-writer.js'
 
 function sameUser(a: Peer, b: Peer): boolean {
@@ -48,6 +49,45 @@ interface Outgoing {
   origin: unknown
 }
 
+/** A sync step 2 carrying an empty update: answers a step 1 coalesced into an earlier one. */
+const EMPTY_SYNC_STEP2 = encodeSyncStep2(Y.encodeStateAsUpdate(new Y.Doc()))
+
+/**
+ * After encoding a sync answer that took `t` ms, the same connection's next answer waits `t × this`:
+ * one connection can spend at most a tenth of the process on answers, however it varies its state
+ * vectors. Cheap answers (cache hits, small diffs of an up-to-date client) cost no noticeable wait.
+ */
+const ANSWER_PACING_FACTOR = 9
+
+/**
+ * Stock y-websocket clients send every awareness change they receive straight back. Each awareness
+ * frame the room sends a connection earns it credit for one echo of about that size, which its
+ * budget does not pay for; the credit is capped so a client that never echoes cannot hoard it.
+ */
+const MAX_ECHO_CREDIT = { frames: 1024, bytes: 8 * 1024 * 1024 }
+
+/** How long y-protocols keeps a state without renewal; removed ids' clocks are kept as long. */
+const AWARENESS_TOMBSTONE_MS = 30_000
+
+/** What a room knows about one connection. */
+interface PeerState {
+  /** Awareness client ids the connection introduced (removed for everyone when it leaves). */
+  awarenessIds: Set<number>
+  /** Sync step 1s waiting for their answer: the first state vector and how many arrived. */
+  syncAnswer: { stateVector: Uint8Array; count: number } | null
+  /** `performance.now()` before which this connection's next answer is not encoded. */
+  nextAnswerAt: number
+  /** Awareness echoes this connection may send without them counting against its budget. */
+  echoCredit: { frames: number; bytes: number }
+}
+
+/**
+ * What became of a message: `refused` when all or part of it was dropped (a read-only peer's update,
+ * awareness entries for someone else's id, over-size states...), which connections count; `echo` when
+ * it only repeated awareness the room had sent it, which connections do not charge to their budget.
+ */
+export type Verdict = 'accepted' | 'refused' | 'echo'
+
 /** Log position of the room's document after its last write or compaction. */
 export interface PersistedLog {
   lastSeq: number
@@ -57,14 +97,35 @@ export interface PersistedLog {
 
 /** Limits on awareness updates. */
 export interface AwarenessLimits {
+  /** Entries one message may carry. */
   maxEntries: number
+  /** Size of one state, in UTF-8 bytes of JSON. */
   maxStateBytes: number
+  /** Client ids one connection may introduce; one more closes it with `RateLimited`. */
+  maxIdsPerConnection: number
+  /** Client ids all connections of a room may hold; new ids past it are left out (not shown). */
+  maxIdsPerRoom: number
 }
+
+const DEFAULT_AWARENESS_LIMITS: AwarenessLimits = { maxEntries: 16, maxStateBytes: 8192, maxIdsPerConnection: 4, maxIdsPerRoom: 256 }
+
+/** Default of {@link RoomDeps.maxPendingUpdateBytes}. */
+const DEFAULT_MAX_PENDING_UPDATE_BYTES = 64 * 1024
+/** Default of {@link RoomDeps.maxUpdateStructs}. */
+const DEFAULT_MAX_UPDATE_STRUCTS = 4096
 
 /** What a room needs from its registry. */
 export interface RoomDeps {
   writer: UpdateWriter
   awarenessLimits?: AwarenessLimits
+  /**
+   * Bytes of updates Yjs may hold back because they depend on changes the room never received
+   * (pending structs and deletes). Yjs re-reads pending deletes on every later update and re-merges
+   * pending structs, so this is CPU for everyone in the room as well as memory.
+   */
+  maxPendingUpdateBytes?: number
+  /** Most structs, deleted ranges and clients one update may carry; more is refused with 4002. Default 4,096. */
+  maxUpdateStructs?: number
   /** Called when a read-only peer's update was dropped. */
   onDroppedUpdate?: (room: Room, peer: Peer) => void
   /** Called after every change to the document, e.g. to publish activity. */
@@ -84,12 +145,21 @@ export class Room {
   readonly name: string
   readonly doc: Y.Doc
   readonly awareness: awarenessProtocol.Awareness
-  /** Each peer with the awareness client ids it introduced (removed when it leaves). */
-  readonly #peers = new Map<Peer, Set<number>>()
+  readonly #peers = new Map<Peer, PeerState>()
   readonly #deps: RoomDeps
+  readonly #awarenessLimits: AwarenessLimits
   #outgoing: Outgoing[] = []
   #outgoingGeneration = -1
   #destroyed = false
+  /** Increases with every document change; tells whether a cached sync answer is still current. */
+  #version = 0
+  /** The last sync step 2 encoded, reused for the same state vector while the document is unchanged. */
+  #answerCache: { version: number; stateVector: Uint8Array; frame: Uint8Array } | null = null
+  /** Every awareness state as framed for joiners and queries, until awareness next changes. */
+  #allAwarenessFrames: Uint8Array[] | null = null
+  /** Connections whose updates left something pending in Yjs; pending state is dropped when all left. */
+  readonly #pendingContributors = new Set<Peer>()
+  #nextMetaSweep = 0
   /** Joins promised by the registry but not yet made; a reserved room is never unloaded. */
   reservations = 0
   idleTimer: NodeJS.Timeout | null = null
@@ -103,6 +173,7 @@ export class Room {
   constructor(name: string, stored: StoredDocument | null, deps: RoomDeps) {
     this.name = name
     this.#deps = deps
+    this.#awarenessLimits = { ...DEFAULT_AWARENESS_LIMITS, ...deps.awarenessLimits }
     this.doc = new Y.Doc({ gc: true })
     this.persisted = { lastSeq: stored?.lastSeq ?? 0, logRows: stored?.updates.length ?? 0, logBytes: 0 }
     if (stored) {
@@ -138,9 +209,11 @@ export class Room {
   #notePresence(): void {
     if (!this.#deps.onPresenceChange) return
     const names: string[] = []
+    // States passed the awareness guard, but this runs in event handlers (even a socket's close): it
+    // must not throw whatever a state holds, so every field is checked, never converted.
     for (const state of this.awareness.getStates().values()) {
-      const user = (state as { user?: { name?: unknown; color?: unknown } }).user
-      if (typeof user?.name === 'string') names.push(`${user.name}\u0000${String(user.color)}`)
+      const user = userOf(state)
+      if (typeof user?.name === 'string') names.push(`${user.name}\u0000${typeof user.color === 'string' ? user.color : ''}`)
     }
     const signature = names.sort().join('\u0001')
     if (signature === this.#presence) return
@@ -151,18 +224,18 @@ export class Room {
   /** The name `peer` announces in its awareness state, if any. */
   announcedName(peer: Peer): string | null {
     const name = this.#announcedUser(peer)?.name
-    return typeof name === 'string' ? name.slice(0, 80) : null
+    return typeof name === 'string' ? name.slice(0, MAX_USER_NAME_LENGTH) : null
   }
 
   /** The colour `peer` announces in its awareness state, if any. */
   announcedColor(peer: Peer): string | null {
     const color = this.#announcedUser(peer)?.color
-    return typeof color === 'string' ? color.slice(0, 32) : null
+    return typeof color === 'string' ? color.slice(0, MAX_USER_COLOR_LENGTH) : null
   }
 
   #announcedUser(peer: Peer): { name?: unknown; color?: unknown } | null {
-    for (const clientId of this.#peers.get(peer) ?? []) {
-      const user = (this.awareness.getStates().get(clientId) as { user?: { name?: unknown; color?: unknown } } | undefined)?.user
+    for (const clientId of this.#peers.get(peer)?.awarenessIds ?? []) {
+      const user = userOf(this.awareness.getStates().get(clientId))
       if (user) return user
     }
     return null
@@ -171,22 +244,60 @@ export class Room {
   /** Let `peer` in: send the server's state vector and everyone's awareness. */
   add(peer: Peer): void {
     if (this.#destroyed) throw new ConnectionError(CloseCode.StorageUnavailable, `room ${this.name} is no longer available`)
-    this.#peers.set(peer, new Set())
+    const state: PeerState = { awarenessIds: new Set(), syncAnswer: null, nextAnswerAt: 0, echoCredit: { frames: 0, bytes: 0 } }
+    this.#peers.set(peer, state)
     peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)))
-    const states = this.awareness.getStates()
-    if (states.size > 0) {
-      peer.send(encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...states.keys()])))
+    this.#sendAllAwareness(peer, state)
+  }
+
+  /**
+   * Every awareness state, in frames of at most `maxEntries` states: a stock client sends each frame
+   * straight back, and one frame holding a full room (256 states of 8 KB) would come back larger than
+   * the server accepts, closing the client that only echoed it.
+   */
+  #sendAllAwareness(peer: Peer, state: PeerState): void {
+    // Encoded once per change, not once per request: a query costs a client one byte and the room up
+    // to every state it holds (256 × 8 KB by default).
+    if (!this.#allAwarenessFrames) {
+      const ids = [...this.awareness.getStates().keys()]
+      const size = this.#awarenessLimits.maxEntries
+      this.#allAwarenessFrames = []
+      for (let start = 0; start < ids.length; start += size) {
+        this.#allAwarenessFrames.push(encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids.slice(start, start + size))))
+      }
+    }
+    for (const frame of this.#allAwarenessFrames) {
+      if (!peer.readyToSend()) return
+      this.#sendAwareness(peer, state, frame)
     }
   }
 
-  /** Let `peer` out and remove its cursors for everyone at once. */
+  #sendAwareness(peer: Peer, state: PeerState, frame: Uint8Array): void {
+    peer.send(frame)
+    const credit = state.echoCredit
+    credit.frames = Math.min(MAX_ECHO_CREDIT.frames, credit.frames + 1)
+    credit.bytes = Math.min(MAX_ECHO_CREDIT.bytes, credit.bytes + frame.byteLength)
+  }
+
+  /**
+   * Let `peer` out and remove its cursors for everyone at once. Runs in socket `close` handlers, so
+   * nothing a client sent may make it throw.
+   */
   remove(peer: Peer): void {
-    const clientIds = this.#peers.get(peer)
-    if (!clientIds) return
+    const state = this.#peers.get(peer)
+    if (!state) return
     this.#peers.delete(peer)
-    if (clientIds.size > 0 && !this.#destroyed) {
-      awarenessProtocol.removeAwarenessStates(this.awareness, [...clientIds], null)
+    if (this.#destroyed) return
+    this.#dropPendingOf(peer)
+    const present = [...state.awarenessIds].filter((id) => this.awareness.states.has(id))
+    // The removal's clock is kept (a tombstone) from now on, so late echoes of the old state are ignored.
+    const now = Date.now()
+    for (const id of state.awarenessIds) {
+      const meta = this.awareness.meta.get(id)
+      if (meta) meta.lastUpdated = now
     }
+    if (present.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, present, null)
+    this.#sweepAwarenessMeta(now)
   }
 
   /**
@@ -194,30 +305,39 @@ export class Room {
    * @throws {ConnectionError} when the frame is malformed or its update is rejected; the caller closes
    * the connection with the error's code. Nothing of a rejected frame is applied or stored.
    */
-  receive(peer: Peer, bytes: Uint8Array): void {
-    this.handle(peer, decodeFrame(bytes))
+  receive(peer: Peer, bytes: Uint8Array): Verdict {
+    return this.handle(peer, decodeFrame(bytes))
   }
 
-  /** Handle one decoded message from `peer`; see {@link receive}. */
-  handle(peer: Peer, message: CollabMessage): void {
-    if (!this.#peers.has(peer) || this.#destroyed) return
+  /**
+   * Handle one decoded message from `peer`; see {@link receive}. Messages of a peer that is closing
+   * are ignored: after a connection is refused, nothing it sent next may still be applied.
+   */
+  handle(peer: Peer, message: CollabMessage): Verdict {
+    const state = this.#peers.get(peer)
+    if (!state || this.#destroyed || !peer.open) return 'accepted'
     switch (message.type) {
       case MessageType.Sync:
-        if (message.step === SyncStep.Step1) this.#answerSyncStep1(peer, message.data)
-        else if (peer.access === 'read') this.#dropUpdate(peer)
-        else this.#applyUpdate(peer, message.data)
-        return
+        if (message.step === SyncStep.Step1) {
+          this.#queueSyncAnswer(peer, state, message.data)
+          return 'accepted'
+        }
+        if (peer.access === 'read') {
+          this.#dropUpdate(peer)
+          // A reader's handshake reply carries no structs (just the delete set Yjs always writes): dropped,
+          // but not held against it. Anything with structs is an edit it may not make.
+          return message.data[0] === 0 ? 'accepted' : 'refused'
+        }
+        this.#applyUpdate(peer, message.data)
+        return 'accepted'
       case MessageType.Awareness:
-        this.#applyAwareness(peer, message.data)
-        return
-      case MessageType.QueryAwareness: {
-        const ids = [...this.awareness.getStates().keys()]
-        if (ids.length > 0) peer.send(encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids)))
-        return
-      }
+        return this.#applyAwareness(peer, state, message.data)
+      case MessageType.QueryAwareness:
+        this.#sendAllAwareness(peer, state)
+        return 'accepted'
       case MessageType.Auth:
         // Auth messages flow from server to client only; a client sending one is ignored, as in y-websocket.
-        return
+        return 'accepted'
       case MessageType.Channel:
         // Channel frames belong to the connection's notification session, not to the document.
         throw new ConnectionError(CloseCode.UnknownMessageType, 'channel frames are not handled by rooms')
@@ -247,16 +367,58 @@ export class Room {
     this.doc.destroy()
   }
 
-  #answerSyncStep1(peer: Peer, stateVector: Uint8Array): void {
-    let missing: Uint8Array
-    try {
-      missing = Y.encodeStateAsUpdate(this.doc, stateVector)
-    } catch (error) {
-      throw new ConnectionError(CloseCode.MalformedMessage, 'undecodable state vector', { cause: error })
+  /**
+   * Queue the answer to a sync step 1. The answer (a step 2) must reach the peer only once every
+   * update it sent before is durable, and carry nothing that is not: that is the "Saved" contract.
+   * A connection has at most one answer waiting; step 1s arriving meanwhile join it, and it is
+   * encoded once, when it is sent, so a burst of step 1s costs one encoding, not one per frame; a
+   * connection's answers are paced by what they cost ({@link ANSWER_PACING_FACTOR}).
+   */
+  #queueSyncAnswer(peer: Peer, state: PeerState, stateVector: Uint8Array): void {
+    const problem = stateVectorProblem(stateVector)
+    if (problem) throw new ConnectionError(CloseCode.MalformedMessage, `undecodable state vector: ${problem}`)
+    if (state.syncAnswer) {
+      // A client's state vector only grows, so the first one asks for the most: its answer covers the rest.
+      state.syncAnswer.count++
+      return
     }
-    const reply = encodeSyncStep2(missing)
-    // The reply may contain updates applied this turn: send it once they are durable.
-    this.#deps.writer.afterPersist(this.name, () => peer.send(reply))
+    // A copy: the frame's buffer is not ours to keep alive until the answer goes out.
+    state.syncAnswer = { stateVector: stateVector.slice(), count: 1 }
+    this.#deps.writer.afterPersist(this.name, () => this.#sendSyncAnswer(peer))
+  }
+
+  #sendSyncAnswer(peer: Peer): void {
+    const state = this.#peers.get(peer)
+    const answer = state?.syncAnswer
+    if (!state || !answer || this.#destroyed) return
+    const wait = state.nextAnswerAt - performance.now()
+    if (wait > 0) {
+      setTimeout(() => this.#sendSyncAnswer(peer), wait).unref()
+      return
+    }
+    // Updates that arrived after this answer's batch are in the doc but not on disk yet; the answer is
+    // encoded from the doc, so it waits for them too (and keeps collecting step 1s meanwhile).
+    if (this.#deps.writer.hasUnpersisted(this.name)) {
+      this.#deps.writer.afterPersist(this.name, () => this.#sendSyncAnswer(peer))
+      return
+    }
+    state.syncAnswer = null
+    if (!peer.readyToSend()) return
+    const started = performance.now()
+    const frame = this.#syncStep2For(answer.stateVector)
+    const finished = performance.now()
+    state.nextAnswerAt = finished + (finished - started) * ANSWER_PACING_FACTOR
+    peer.send(frame)
+    // One step 2 per step 1, in order, as the client counts them; the first already carried everything.
+    for (let i = 1; i < answer.count; i++) peer.send(EMPTY_SYNC_STEP2)
+  }
+
+  #syncStep2For(stateVector: Uint8Array): Uint8Array {
+    const cached = this.#answerCache
+    if (cached && cached.version === this.#version && equalBytes(cached.stateVector, stateVector)) return cached.frame
+    const frame = encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector))
+    this.#answerCache = { version: this.#version, stateVector, frame }
+    return frame
   }
 
   #dropUpdate(peer: Peer): void {
@@ -264,18 +426,58 @@ export class Room {
     this.#deps.onDroppedUpdate?.(this, peer)
   }
 
-  #applyAwareness(peer: Peer, update: Uint8Array): void {
-    const limits = this.#deps.awarenessLimits ?? { maxEntries: 16, maxStateBytes: 8192 }
+  #applyAwareness(peer: Peer, state: PeerState, update: Uint8Array): Verdict {
+    const limits = this.#awarenessLimits
+    const meta = this.awareness.meta
     let guarded
     try {
       guarded = guardAwarenessUpdate(update, {
+        knownClock: (clientId) => meta.get(clientId)?.clock,
+        present: (clientId) => this.awareness.states.has(clientId),
         ownedByOther: (clientId, clock) => this.#ownedByOther(peer, clientId, clock),
+        owned: state.awarenessIds,
+        roomIdCount: () => this.#awarenessIdCount(),
         stamp: peer.identity.kind === 'user' ? { name: peer.identity.name, color: peer.identity.color } : null,
-        ...limits,
+        maxEntries: limits.maxEntries,
+        maxStateBytes: limits.maxStateBytes,
+        maxIdsPerConnection: limits.maxIdsPerConnection,
+        maxIdsPerRoom: limits.maxIdsPerRoom,
       })
-      if (guarded.update) awarenessProtocol.applyAwarenessUpdate(this.awareness, guarded.update, peer)
     } catch (error) {
       throw new ConnectionError(CloseCode.MalformedMessage, 'undecodable awareness update', { cause: error })
+    }
+    if (guarded.overLimit === 'connection') {
+      throw new ConnectionError(CloseCode.RateLimited, `a connection may announce at most ${limits.maxIdsPerConnection} awareness client ids`)
+    }
+    if (guarded.update) awarenessProtocol.applyAwarenessUpdate(this.awareness, guarded.update, peer)
+    this.#sweepAwarenessMeta(Date.now())
+    if (guarded.dropped > 0) return 'refused'
+    const credit = state.echoCredit
+    if (guarded.update || guarded.crowdedOut > 0 || guarded.ignored === 0 || credit.frames < 1 || credit.bytes < update.byteLength) return 'accepted'
+    credit.frames--
+    credit.bytes -= update.byteLength
+    return 'echo'
+  }
+
+  #awarenessIdCount(): number {
+    let count = 0
+    for (const state of this.#peers.values()) count += state.awarenessIds.size
+    return count
+  }
+
+  /**
+   * y-protocols keeps `meta` (clock, last update) for every client id it ever saw. Forget ids that
+   * nobody holds and that have been gone for longer than y-protocols' own timeout; at most every few
+   * seconds, so the sweep costs nothing per message.
+   */
+  #sweepAwarenessMeta(now: number): void {
+    if (now < this.#nextMetaSweep) return
+    this.#nextMetaSweep = now + AWARENESS_TOMBSTONE_MS / 6
+    const held = new Set<number>()
+    for (const state of this.#peers.values()) for (const id of state.awarenessIds) held.add(id)
+    for (const [id, meta] of this.awareness.meta) {
+      if (id === this.awareness.clientID || held.has(id) || this.awareness.states.has(id)) continue
+      if (now - meta.lastUpdated >= AWARENESS_TOMBSTONE_MS) this.awareness.meta.delete(id)
     }
   }
 
@@ -287,7 +489,7 @@ export class Room {
    * never passes as newer, so an echo cannot steal a cursor.
    */
   #ownedByOther(peer: Peer, clientId: number, clock: number): boolean {
-    for (const [other, ids] of this.#peers) {
+    for (const [other, { awarenessIds: ids }] of this.#peers) {
       if (other === peer || !ids.has(clientId)) continue
       const newer = clock > (this.awareness.meta.get(clientId)?.clock ?? -1)
       if (!sameUser(other, peer) || !newer) return true
@@ -297,18 +499,52 @@ export class Room {
   }
 
   #applyUpdate(peer: Peer, update: Uint8Array): void {
+    // Yjs trusts declared counts and lengths; only an update whose structure fits its bytes reaches it.
+    // Yjs then decodes everything before integrating anything, so content errors refuse it whole.
+    const { problem, parts } = inspectUpdate(update)
+    if (problem) throw new ConnectionError(CloseCode.InvalidUpdate, `implausible document update: ${problem}`)
+    // Yjs integrates an update in one synchronous step: its size in parts is how long it holds the loop.
+    const maxParts = this.#deps.maxUpdateStructs ?? DEFAULT_MAX_UPDATE_STRUCTS
+    if (parts > maxParts) {
+      throw new ConnectionError(CloseCode.InvalidUpdate, `document update refused: ${parts} structs, deleted ranges and clients, at most ${maxParts} per update (MAX_UPDATE_STRUCTS)`)
+    }
+    const store = this.doc.store
+    const pendingBefore = pendingBytes(store)
+    const saved = { structs: store.pendingStructs && { missing: new Map(store.pendingStructs.missing), update: store.pendingStructs.update }, ds: store.pendingDs }
     try {
-      // Decoding first catches garbled bytes before anything touches the document.
-      Y.decodeUpdate(update)
       Y.applyUpdate(this.doc, update, peer)
     } catch (error) {
       throw new ConnectionError(CloseCode.InvalidUpdate, 'document update rejected by Yjs', { cause: error })
     }
+    const pendingAfter = pendingBytes(store)
+    if (pendingAfter <= pendingBefore) return
+    const budget = this.#deps.maxPendingUpdateBytes ?? DEFAULT_MAX_PENDING_UPDATE_BYTES
+    if (pendingAfter > budget) {
+      // What integrated had all its dependencies and stays; what waits for changes nobody sent is dropped.
+      store.pendingStructs = saved.structs
+      store.pendingDs = saved.ds
+      throw new ConnectionError(CloseCode.InvalidUpdate, `update depends on changes the room never received (over ${budget} bytes pending)`)
+    }
+    this.#pendingContributors.add(peer)
+  }
+
+  /** Pending state lives while a connection that added to it is connected; its author resends on reconnect. */
+  #dropPendingOf(peer: Peer): void {
+    if (!this.#pendingContributors.delete(peer) || this.#pendingContributors.size > 0) return
+    this.doc.store.pendingStructs = null
+    this.doc.store.pendingDs = null
+  }
+
+  /** Bytes Yjs holds back waiting for missing dependencies. */
+  get pendingUpdateBytes(): number {
+    return pendingBytes(this.doc.store)
   }
 
   readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     const writer = this.#deps.writer
     this.lastActivity = Date.now()
+    this.#version++
+    this.#answerCache = null
     writer.enqueue(this.name, update)
     if (this.#outgoingGeneration !== writer.generation) {
       // First update of this write batch: relay the batch's updates together once it has committed.
@@ -338,18 +574,34 @@ export class Room {
   }
 
   readonly #onAwarenessUpdate = ({ added, updated, removed }: AwarenessChange, origin: unknown): void => {
-    const owned = this.#peers.get(origin as Peer)
+    this.#allAwarenessFrames = null
+    const owned = this.#peers.get(origin as Peer)?.awarenessIds
     if (owned) {
       // The guard let through only ids nobody else owns, so everything this peer set is now its own.
+      // An id it clears stays its own until it leaves: a connection cannot cycle through fresh ids
+      // (each leaving a clock behind) to get round its cap.
       for (const id of added) owned.add(id)
       for (const id of updated) owned.add(id)
-      for (const id of removed) owned.delete(id)
     }
     const changed = [...added, ...updated, ...removed]
     const frame = encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
     // Sent to the sender too, as the stock y-websocket server does: a client alone in a room otherwise
     // hears nothing for 30 s and its provider drops the connection as dead.
-    for (const peer of this.#peers.keys()) peer.send(frame)
+    for (const [peer, state] of this.#peers) this.#sendAwareness(peer, state, frame)
     this.#notePresence()
   }
+}
+
+function userOf(state: unknown): { name?: unknown; color?: unknown } | null {
+  if (typeof state !== 'object' || state === null) return null
+  const user = (state as { user?: unknown }).user
+  return typeof user === 'object' && user !== null ? (user as { name?: unknown; color?: unknown }) : null
+}
+
+function pendingBytes(store: Y.Doc['store']): number {
+  return (store.pendingStructs?.update.byteLength ?? 0) + (store.pendingDs?.byteLength ?? 0)
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && Buffer.compare(a, b) === 0
 }

@@ -29,6 +29,8 @@ export class UpdateWriter {
   readonly #store: DocumentStore
   readonly #events: UpdateWriterEvents
   #pending = new Map<string, Uint8Array[]>()
+  /** Updates queued or being written, per room, until their batch commits or fails. */
+  readonly #unpersisted = new Map<string, number>()
   #deferred: Deferred[] = []
   #chain: Promise<void> = Promise.resolve()
   #scheduled: NodeJS.Immediate | null = null
@@ -52,7 +54,13 @@ export class UpdateWriter {
     const list = this.#pending.get(name)
     if (list) list.push(update)
     else this.#pending.set(name, [update])
+    this.#unpersisted.set(name, (this.#unpersisted.get(name) ?? 0) + 1)
     this.#schedule()
+  }
+
+  /** Whether room `name` has updates that are not durable yet (queued, or in a write not committed). */
+  hasUnpersisted(name: string): boolean {
+    return this.#unpersisted.has(name)
   }
 
   /** Run `run` once every update queued so far is durable. Dropped if room `name`'s write fails. */
@@ -104,12 +112,19 @@ export class UpdateWriter {
           failed = new Set(batches.map((batch) => batch.name))
           this.#guard(() => this.#events.onFailure([...failed], error))
         }
+        for (const batch of batches) this.#settled(batch)
         if (results) this.#guard(() => this.#events.onPersisted(results))
       }
       for (const work of deferred) {
         if (!failed.has(work.name)) this.#guard(work.run)
       }
     })
+  }
+
+  #settled(batch: UpdateBatch): void {
+    const left = (this.#unpersisted.get(batch.name) ?? 0) - batch.updates.length
+    if (left > 0) this.#unpersisted.set(batch.name, left)
+    else this.#unpersisted.delete(batch.name)
   }
 
   #guard(run: () => void): void {

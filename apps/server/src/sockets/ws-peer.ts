@@ -51,6 +51,16 @@ export class WsPeer implements Peer {
     this.address = info.address
   }
 
+  /** False once closing or closed, including after {@link close} was called. */
+  get open(): boolean {
+    return this.socket.readyState === WebSocket.OPEN
+  }
+
+  /** Whether a frame would be queued now; cuts the client off if its buffer is over the limit. */
+  readyToSend(): boolean {
+    return this.#mayQueue()
+  }
+
   /** Queue one binary frame. */
   send(frame: Uint8Array): void {
     if (!this.#mayQueue()) return
