@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ChannelErrorCode, ChannelFrameError, channelMatches, channelPatternProblem, isValidChannelName, parseClientChannelFrame } from './channel.js'
+import { ChannelErrorCode, ChannelFrameError, channelMatches, channelPatternProblem, isPrivateChannel, isValidChannelName, parseClientChannelFrame } from './channel.js'
 
 describe('channel names and patterns', () => {
   it('accepts the documented alphabet up to 200 characters', () => {
@@ -19,6 +19,11 @@ describe('channel names and patterns', () => {
     expect(channelMatches('room:*', 'rooms')).toBe(false)
     expect(channelMatches('news', 'news')).toBe(true)
     expect(channelMatches('news', 'newsroom')).toBe(false)
+  })
+
+  it('knows the private namespaces, and that lookalikes are not in them', () => {
+    for (const name of ['user:42', 'room:notes', 'user:', 'room:']) expect(isPrivateChannel(name), name).toBe(true)
+    for (const name of ['user', 'users:42', 'user-news', 'User:42', 'rooms', 'room-list', 'broadcast']) expect(isPrivateChannel(name), name).toBe(false)
   })
 })
 

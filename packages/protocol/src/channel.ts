@@ -29,6 +29,19 @@ export function channelPatternProblem(pattern: string): string | null {
   return null
 }
 
+/**
+ * Namespaces of private channels: `user:<id>` is readable by that user only, `room:<name>` by whoever
+ * may read the room. Every other channel is readable by whoever its subscription pattern was allowed.
+ * A wildcard subscription that reaches into one of these (`u*`, `room*`, `room:*`) delivers a private
+ * channel's messages only after that channel itself was checked for the subscriber.
+ */
+export const PRIVATE_CHANNEL_PREFIXES = ['user:', 'room:'] as const
+
+/** Whether channel `name` lies in a private namespace ({@link PRIVATE_CHANNEL_PREFIXES}). */
+export function isPrivateChannel(name: string): boolean {
+  return PRIVATE_CHANNEL_PREFIXES.some((prefix) => name.startsWith(prefix))
+}
+
 /** Whether channel `name` is matched by subscription `pattern`. */
 export function channelMatches(pattern: string, name: string): boolean {
   return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name
@@ -59,6 +72,8 @@ export const ChannelErrorCode = {
   Forbidden: 'forbidden',
   /** The server failed to read history. */
   Internal: 'internal',
+  /** The token expired; the server ends the stream after this frame. Reconnect with a fresh token. */
+  TokenExpired: 'token_expired',
 } as const
 
 /** One of the {@link ChannelErrorCode} values. */

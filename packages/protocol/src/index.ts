@@ -27,8 +27,10 @@ export {
   channelMatches,
   channelPatternProblem,
   type ClientChannelFrame,
+  isPrivateChannel,
   isValidChannelName,
   MAX_CHANNELS_PER_FRAME,
   parseClientChannelFrame,
+  PRIVATE_CHANNEL_PREFIXES,
   type ServerChannelFrame,
 } from './channel.js'

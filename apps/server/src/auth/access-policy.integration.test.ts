@@ -71,7 +71,8 @@ describe('AccessPolicy', () => {
     expect(await policy.maySubscribe(ada, 'broadcast')).toBe(true)
     expect(await policy.maySubscribe(ada, 'room:public')).toBe(true)
     expect(await policy.maySubscribe(ada, 'room:secret')).toBe(false)
-    expect(await policy.maySubscribe(ada, 'room:*')).toBe(false)
+    // Every room channel it matches is checked on its own before delivery (ChannelSession).
+    expect(await policy.maySubscribe(ada, 'room:*')).toBe(true)
     expect(await policy.maySubscribe(ada, 'user:u1')).toBe(true)
     expect(await policy.maySubscribe(ada, 'user:u2')).toBe(false)
     expect(await policy.maySubscribe(ada, 'user:*')).toBe(false)
@@ -111,5 +112,62 @@ describe('AccessPolicy', () => {
     expect(await authorizer.allows(user(), { action: 'read', room: 'r' })).toBe(true)
     expect(await authorizer.allows(user(), { action: 'read', room: 'other' })).toBe(false)
     expect(app.calls).toHaveLength(2)
+  })
+
+  describe('private channels, named every way', () => {
+    /** `prefix*` for every prefix of `channel`, the exact name, and the name with a wildcard after it. */
+    const namings = (channel: string): string[] => [...Array.from({ length: channel.length }, (_, i) => `${channel.slice(0, i + 1)}*`), channel]
+
+    it('no grant, webhook answer or pattern opens another user\'s channel or an unreadable room', async () => {
+      const everything = await applicationWebhook(() => ({ body: { allow: true } }))
+      const policies = {
+        open: new AccessPolicy({ secret: null, webhook: null }),
+        secure: new AccessPolicy({ secret: 's'.repeat(32), webhook: null }),
+        webhook: new AccessPolicy({ secret: 's'.repeat(32), webhook: webhook(everything.url) }),
+      }
+      const mallory = user({ id: 'mallory', rooms: { public: 'read' }, channels: ['*'] })
+      const cases = [
+        { policy: policies.open, identity: ANONYMOUS },
+        { policy: policies.secure, identity: mallory },
+        { policy: policies.webhook, identity: mallory },
+        // The webhook says yes to everything, but the token's room grants still bound it.
+        { policy: policies.webhook, identity: user({ id: 'mallory', rooms: { public: 'write' }, channels: null }) },
+      ]
+      for (const [index, { policy, identity }] of cases.entries()) {
+        for (const naming of namings('user:bob')) {
+          const allowed = await policy.maySubscribe(identity, naming)
+          // A pattern may be allowed for what it matches outside `user:`, never the exact channel.
+          if (!naming.endsWith('*') || naming.startsWith('user:')) expect(allowed, `${index} ${naming}`).toBe(false)
+        }
+        if (policy !== policies.open) {
+          for (const naming of namings('room:private')) {
+            if (!naming.endsWith('*')) expect(await policy.maySubscribe(identity, naming), `${index} ${naming}`).toBe(false)
+          }
+          expect(await policy.maySubscribe(identity, 'room:public'), `${index}`).toBe(true)
+        }
+      }
+      // The webhook is never asked about user channels.
+      expect(everything.calls.filter((call) => String(call.channel ?? '').startsWith('user:'))).toEqual([])
+    })
+
+    it('a user reads their own channel by exact name only, never through user:<prefix>*', async () => {
+      const policy = new AccessPolicy({ secret: 's'.repeat(32), webhook: null })
+      const bob = user({ id: 'bob', channels: ['*'] })
+      expect(await policy.maySubscribe(bob, 'user:bob')).toBe(true)
+      expect(await policy.maySubscribe(bob, 'user:bob*')).toBe(false)
+      expect(await policy.maySubscribe(bob, 'user:*')).toBe(false)
+      // An id that itself ends in "*" names one channel, not a pattern.
+      expect(await policy.maySubscribe(user({ id: 'b*' }), 'user:b*')).toBe(false)
+    })
+
+    it('judges the non-private part of a wide pattern by grants: u* needs a grant that covers it', async () => {
+      const policy = new AccessPolicy({ secret: 's'.repeat(32), webhook: null })
+      expect(await policy.maySubscribe(user({ channels: ['updates'] }), 'u*')).toBe(false)
+      expect(await policy.maySubscribe(user({ channels: ['u*'] }), 'u*')).toBe(true)
+      expect(await policy.maySubscribe(user({ channels: ['*'] }), 'r*')).toBe(true)
+      // Room channels that are not room names belong to nobody's room: refused in secure mode.
+      expect(await policy.maySubscribe(user({ rooms: { '*': 'write' }, channels: ['*'] }), 'room:a:b')).toBe(false)
+      expect(await new AccessPolicy({ secret: null, webhook: null }).maySubscribe(ANONYMOUS, 'room:a:b')).toBe(true)
+    })
   })
 })

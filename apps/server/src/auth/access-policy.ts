@@ -4,7 +4,13 @@
  * Secure mode: a valid token is required; rooms and channels are allowed by the token's grants and,
  * when `AUTH_WEBHOOK_URL` is set, also by the application's answer. `user:<id>` channels are only ever
  * open to that user; `broadcast` to every authenticated user; `room:<name>` to whoever may read it.
+ *
+ * Private namespaces (`user:`, `room:`) are judged by those rules alone: no channel grant and no
+ * webhook answer opens them. A wildcard that reaches into one (`u*`, `room*`, `room:*`) is allowed or
+ * refused for the rest of what it matches; the transports then deliver a private channel it matches
+ * only after {@link AccessPolicy.maySubscribe} said yes for that exact channel (see `ChannelSession`).
  */
+import { isValidRoomName } from '@tandem/protocol'
 import { ANONYMOUS, type Identity, type RoomAccess, type UserIdentity } from './identity.js'
 import { channelGranted, roomAccessFromGrants } from './grants.js'
 import { TokenError, verifyToken } from './tokens.js'
@@ -17,8 +23,8 @@ export interface AccessPolicyOptions {
   webhook: WebhookAuthorizer | null
 }
 
-const USER_CHANNEL = /^user:(.*)$/
-const ROOM_CHANNEL = /^room:([A-Za-z0-9._-]{1,128})$/
+const USER_PREFIX = 'user:'
+const ROOM_PREFIX = 'room:'
 
 /** Authentication and authorization decisions. */
 export class AccessPolicy {
@@ -54,15 +60,38 @@ export class AccessPolicy {
     return (await this.#webhook.allows(identity, { action: 'read', room })) ? 'read' : null
   }
 
-  /** Whether `identity` may subscribe to channel or pattern `channel`. */
+  /**
+   * Whether `identity` may subscribe to `channel`: a channel name, or a `prefix*` pattern. For a
+   * pattern, the answer covers the channels it matches outside the private namespaces; private ones
+   * must still be checked one by one, by exact name, before anything of theirs is delivered.
+   */
   async maySubscribe(identity: Identity, channel: string): Promise<boolean> {
-    const user = USER_CHANNEL.exec(channel)
-    if (user) return identity.kind === 'user' && user[1] === identity.id
-    if (identity.kind === 'anonymous') return !this.secure
+    if (identity.kind === 'anonymous' && this.secure) return false
+    return channel.endsWith('*') ? this.#mayFollow(identity, channel.slice(0, -1)) : this.#mayRead(identity, channel)
+  }
+
+  /** One concrete channel. */
+  async #mayRead(identity: Identity, channel: string): Promise<boolean> {
+    if (channel.startsWith(USER_PREFIX)) return identity.kind === 'user' && channel.slice(USER_PREFIX.length) === identity.id
+    if (channel.startsWith(ROOM_PREFIX)) {
+      const room = channel.slice(ROOM_PREFIX.length)
+      // No room can have this name, so no room access can open it: public only where every room is.
+      if (!isValidRoomName(room)) return !this.secure
+      return (await this.roomAccess(identity, room)) !== null
+    }
+    if (identity.kind === 'anonymous') return true
     if (channel === 'broadcast') return true
-    const room = ROOM_CHANNEL.exec(channel)
-    if (room) return (await this.roomAccess(identity, room[1]!)) !== null
     return this.#channelByGrantsAndWebhook(identity, channel)
+  }
+
+  /** Every channel starting with `prefix` (possibly empty, for a `*` grant or a future pattern). */
+  async #mayFollow(identity: Identity, prefix: string): Promise<boolean> {
+    // Matches nothing but user channels, and a user may read only one of them: name it exactly.
+    if (prefix.startsWith(USER_PREFIX)) return false
+    // Matches only room channels; each is delivered after its own room-access check.
+    if (prefix.startsWith(ROOM_PREFIX)) return true
+    if (identity.kind === 'anonymous') return true
+    return this.#channelByGrantsAndWebhook(identity, `${prefix}*`)
   }
 
   async #channelByGrantsAndWebhook(identity: UserIdentity, channel: string): Promise<boolean> {

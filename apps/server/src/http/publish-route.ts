@@ -1,13 +1,16 @@
 /**
  * `POST /api/publish`: publish one JSON value to one or more channels. Accepts a JSON body or an
  * HTML-form body (`channel=...&data=...`), so `curl -d` and plain forms work. Requires the publish
- * key (or the admin token) as a bearer token.
+ * key (or the admin token) as a bearer token. An `idempotencyKey` makes a retry of the same publish
+ * (same key, same set of channels, within five minutes) answer the first ids instead of publishing
+ * again; the same key on other channels is another publish.
  */
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { requireBearer } from '../auth/bearer.js'
 import { HttpError } from '../errors.js'
+import { jsonDepthProblem } from '../notifications/json-depth.js'
 import { InvalidChannelError, type NotificationHub } from '../notifications/notification-hub.js'
 import { validate } from './validate.js'
 
@@ -17,6 +20,8 @@ export interface PublishRouteDeps {
   publishKey: string | null
   adminToken: string | null
   maxPublishBytes: number
+  /** Deepest nesting of `data` accepted (400 `payload_too_deep` beyond). */
+  maxPublishDepth: number
 }
 
 const publishBody = z
@@ -78,6 +83,8 @@ export function publishRoute(deps: PublishRouteDeps): Hono {
     }),
     async (c) => {
       const body = await readBody(c.req)
+      const tooDeep = jsonDepthProblem(body.data, deps.maxPublishDepth)
+      if (tooDeep) throw new HttpError(400, 'payload_too_deep', `"data" is ${tooDeep} (MAX_PUBLISH_DEPTH)`)
       const channels = body.channels ?? [body.channel!]
       try {
         const result = await deps.hub.publish(channels, body.data, body.idempotencyKey ? { idempotencyKey: body.idempotencyKey } : {})

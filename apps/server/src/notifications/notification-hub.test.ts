@@ -97,4 +97,22 @@ describe('NotificationHub', () => {
     expect(seen[0]).toBe(seen[1])
     expect(JSON.parse((seen[0] as { json: string }).json)).toMatchObject({ type: 'message', channel: 'c', data: { a: 1 } })
   })
+
+  it('keeps a bounded number of retention counters however many channels are published to', async () => {
+    const h = hub({ maxMessages: 1000 })
+    for (let i = 0; i < 10_050; i++) await h.publish([`user:u${i}`], i)
+    expect(h.pruneCounterCount).toBeLessThanOrEqual(10_000)
+    expect(h.pruneCounterCount).toBeGreaterThan(0)
+  })
+
+  it('treats an idempotency key as a retry only on the same channels', async () => {
+    const h = hub()
+    const first = await h.publish(['orders:1'], 'paid', { idempotencyKey: 'evt-42' })
+    const elsewhere = await h.publish(['orders:2'], 'paid', { idempotencyKey: 'evt-42' })
+    const retry = await h.publish(['orders:1'], 'paid', { idempotencyKey: 'evt-42' })
+    expect(elsewhere.duplicate).toBe(false)
+    expect(elsewhere.ids['orders:2']).toBeGreaterThan(first.ids['orders:1']!)
+    expect(retry).toEqual({ ids: first.ids, duplicate: true })
+    expect((await h.history(['orders:*'], 0, 10)).map((m) => m.channel)).toEqual(['orders:1', 'orders:2'])
+  })
 })

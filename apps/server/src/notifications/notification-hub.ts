@@ -23,7 +23,7 @@ export interface NotificationHubOptions {
 export interface PublishResult {
   /** Message id per channel. */
   ids: Record<string, number>
-  /** True when the idempotency key was already used: nothing was published now. */
+  /** True when the idempotency key was already used on the same channels: nothing was published now. */
   duplicate: boolean
 }
 
@@ -33,6 +33,9 @@ export class InvalidChannelError extends Error {
 }
 
 type Listener = (message: ChannelMessage) => void
+
+/** Channels whose publishes since their last prune are counted at once. */
+const MAX_PRUNE_COUNTERS = 10_000
 
 /** Counters for metrics. */
 export interface HubCounters {
@@ -47,7 +50,7 @@ export class NotificationHub {
   readonly #now: () => number
   /** Publishes run one at a time so that dispatch order is id order. */
   #chain: Promise<unknown> = Promise.resolve()
-  /** Publishes per channel since its count-based retention last ran. */
+  /** Publishes per channel since its count-based retention last ran (bounded: see #pruneAmortized). */
   readonly #sincePrune = new Map<string, number>()
   /** Each message's frame, serialized once however many subscribers receive it. */
   readonly #encoded = new WeakMap<ChannelMessage, { frame: ServerChannelFrame; json: string }>()
@@ -69,7 +72,14 @@ export class NotificationHub {
     const bad = unique.find((channel) => !isValidChannelName(channel))
     if (unique.length === 0) return Promise.reject(new InvalidChannelError('at least one channel is required'))
     if (bad !== undefined) return Promise.reject(new InvalidChannelError(`invalid channel name: ${JSON.stringify(bad.slice(0, 60))}`))
-    const dataJson = JSON.stringify(data === undefined ? null : data)
+    let dataJson: string
+    try {
+      dataJson = JSON.stringify(data === undefined ? null : data)
+    } catch (error) {
+      // A value nested too deeply for the stack (publishers check MAX_PUBLISH_DEPTH first): a caller
+      // inside an event listener must get a rejection, never a synchronous throw.
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)))
+    }
     const run = async (): Promise<PublishResult> => {
       const now = this.#now()
       const idempotency = options.idempotencyKey
@@ -95,9 +105,9 @@ export class NotificationHub {
     return () => this.#listeners.delete(entry)
   }
 
-  /** Stored messages on `patterns` after `afterId`, oldest first. */
-  history(patterns: readonly string[], afterId: number, limit: number): Promise<ChannelMessage[]> {
-    return this.#options.store.since(selectorFor(patterns), afterId, limit)
+  /** Stored messages on `patterns` after `afterId`, oldest first: at most `limit`, and about `maxBytes` of data (see {@link MessageStore.since}). */
+  history(patterns: readonly string[], afterId: number, limit: number, maxBytes?: number): Promise<ChannelMessage[]> {
+    return this.#options.store.since(selectorFor(patterns), afterId, limit, maxBytes)
   }
 
   /** The channels among `patterns` whose history no longer reaches back to `afterId`. */
@@ -124,16 +134,24 @@ export class NotificationHub {
   /**
    * Count-based retention is a transaction of its own, so it runs once every tenth of a channel's
    * limit (every publish for small limits): a channel keeps at least its limit and at most 10% more.
+   * The counters are forgotten when too many channels have one (a channel published to once would
+   * otherwise hold its counter forever); that only delays a prune to the periodic `pruneAll`.
    */
   async #pruneAmortized(channel: string, now: number): Promise<void> {
     const every = Math.max(1, Math.floor(this.#options.retentionFor(channel).maxMessages / 10))
     const count = (this.#sincePrune.get(channel) ?? 0) + 1
     if (count < every) {
+      if (!this.#sincePrune.has(channel) && this.#sincePrune.size >= MAX_PRUNE_COUNTERS) this.#sincePrune.clear()
       this.#sincePrune.set(channel, count)
       return
     }
     this.#sincePrune.delete(channel)
     await this.#options.store.prune(channel, this.#options.retentionFor, now)
+  }
+
+  /** Channels with a publish counter for amortized retention; never more than a fixed bound. */
+  get pruneCounterCount(): number {
+    return this.#sincePrune.size
   }
 
   /** Number of live listeners. */

@@ -1,8 +1,12 @@
 /**
- * Publishes what happens in rooms on `room:<name>`: `join` and `leave` as they happen; `activity` when
- * the document changes and `presence` when the people present change (a newcomer's name arrives after
- * their join, people rename themselves), each at most once per throttle window (first change at once,
- * the rest folded into one trailing message), so typing and cursor traffic do not flood the channel.
+ * Publishes what happens in rooms on `room:<name>`: `join` and `leave` when people come and go,
+ * `activity` when the document changes and `presence` when the people present change (a newcomer's
+ * name arrives after their join, people rename themselves). Every message is stored (and fsync'd), so
+ * each kind is throttled per room: the first change goes out at once, the rest of the window folds
+ * into one trailing message with the counts of its end. Joins and leaves share one throttle, so a
+ * flood of connects and disconnects costs at most one stored message per room per window; a folded
+ * message is a `join` when anyone joined during the window (the home page then looks for names still
+ * to come), else a `leave`.
  */
 import type { Logger } from '../logger.js'
 import { presentUsers } from '../rooms/room-directory.js'
@@ -12,11 +16,18 @@ import type { NotificationHub } from './notification-hub.js'
 /** The channel of a room's activity. */
 export const roomChannel = (room: string): string => `room:${room}`
 
-type Throttled = 'activity' | 'presence'
+/** The `type` of a room message. */
+export type RoomEventType = 'join' | 'leave' | 'activity' | 'presence'
+
+/** What is throttled together: joins with leaves, each other kind alone. */
+type ThrottleKind = 'occupancy' | 'activity' | 'presence'
 
 interface Throttle {
   timer: NodeJS.Timeout
-  pending: boolean
+  /** The message owed at the end of the window, if anything changed during it. */
+  pending: RoomEventType | null
+  /** The latest room object of that name (a room unloaded and loaded again is a new object). */
+  room: Room
 }
 
 /** Turns room events into channel messages. */
@@ -31,33 +42,22 @@ export class RoomActivityPublisher {
 
   /** Someone joined `room`. */
   joined(room: Room): void {
-    this.#publish(room, 'join')
+    this.#throttled(room, 'occupancy', 'join')
   }
 
   /** Someone left `room`. */
   left(room: Room): void {
-    this.#publish(room, 'leave')
+    this.#throttled(room, 'occupancy', 'leave')
   }
 
   /** `room`'s document changed. */
   changed(room: Room): void {
-    this.#throttled(room, 'activity')
+    this.#throttled(room, 'activity', 'activity')
   }
 
   /** The people present in `room` changed. */
   presenceChanged(room: Room): void {
-    this.#throttled(room, 'presence')
-  }
-
-  #throttled(room: Room, type: Throttled): void {
-    const key = `${type}\u0000${room.name}`
-    const throttle = this.#throttles.get(key)
-    if (throttle) {
-      throttle.pending = true
-      return
-    }
-    this.#publish(room, type)
-    this.#arm(room, type, key)
+    this.#throttled(room, 'presence', 'presence')
   }
 
   /** Cancel pending trailing messages. */
@@ -66,21 +66,35 @@ export class RoomActivityPublisher {
     this.#throttles.clear()
   }
 
-  #arm(room: Room, type: Throttled, key: string): void {
+  #throttled(room: Room, kind: ThrottleKind, type: RoomEventType): void {
+    const key = `${kind}\u0000${room.name}`
+    const throttle = this.#throttles.get(key)
+    if (throttle) {
+      throttle.room = room
+      // A join folded into the window wins: its newcomer's name may still be on its way.
+      throttle.pending = throttle.pending === 'join' ? 'join' : type
+      return
+    }
+    this.#publish(room, type)
+    this.#arm(room, key)
+  }
+
+  #arm(room: Room, key: string): void {
     const timer = setTimeout(() => {
       const throttle = this.#throttles.get(key)
       this.#throttles.delete(key)
       if (throttle?.pending) {
-        this.#publish(room, type)
-        this.#arm(room, type, key)
+        this.#publish(throttle.room, throttle.pending)
+        this.#arm(throttle.room, key)
       }
     }, this.throttleMs)
     timer.unref()
-    this.#throttles.set(key, { timer, pending: false })
+    this.#throttles.set(key, { timer, pending: null, room })
   }
 
-  #publish(room: Room, type: 'join' | 'leave' | Throttled): void {
-    const data = { type, room: room.name, connections: room.peerCount, users: room.destroyed ? [] : presentUsers(room) }
+  #publish(room: Room, type: RoomEventType): void {
+    const present = room.destroyed ? { users: [], total: 0 } : presentUsers(room)
+    const data = { type, room: room.name, connections: room.peerCount, users: present.users, userCount: present.total }
     this.hub.publish([roomChannel(room.name)], data).catch((error: unknown) => {
       this.logger.error({ err: error, room: room.name }, 'publishing room activity failed')
     })

@@ -3,6 +3,7 @@
  * written, with who is in each right now. Read by the home page and, with more detail, the admin API.
  */
 import type { DocumentStore } from '../storage/document-store.js'
+import { MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } from './awareness-guard.js'
 import type { Room } from './room.js'
 import type { RoomRegistry } from './room-registry.js'
 
@@ -12,6 +13,9 @@ export interface PresentUser {
   color: string | null
 }
 
+/** Most people listed per room in `/api/rooms`, the admin API and stored `room:<name>` messages. */
+export const MAX_LISTED_USERS = 50
+
 /** One document in the directory. Times are milliseconds since the epoch. */
 export interface RoomSummary {
   name: string
@@ -19,22 +23,42 @@ export interface RoomSummary {
   lastActivity: number
   /** Open connections. */
   connections: number
-  /** Users present, from awareness, deduplicated by name and colour. */
+  /** Users present, from awareness, deduplicated by name and colour; at most {@link MAX_LISTED_USERS}. */
   users: PresentUser[]
+  /** How many distinct users are present, listed or not. */
+  userCount: number
   /** Bytes stored (0 for a live room nothing was written to yet). */
   bytes: number
 }
 
-/** Users announced in a room's awareness states (`{ user: { name, color } }`, the y-prosemirror shape). */
-export function presentUsers(room: Room): PresentUser[] {
+/**
+ * Users announced in a room's awareness states (`{ user: { name, color } }`, the y-prosemirror shape):
+ * the first {@link MAX_LISTED_USERS}, and how many there are. States come from clients; whatever they
+ * hold (any JSON value, huge strings, names that are not strings), this only reads and never throws.
+ */
+export function presentUsers(room: Room): { users: PresentUser[]; total: number } {
   const seen = new Map<string, PresentUser>()
   for (const state of room.awareness.getStates().values()) {
-    const user = (state as { user?: { name?: unknown; color?: unknown } }).user
-    if (!user || typeof user.name !== 'string' || user.name.length === 0) continue
-    const present = { name: user.name.slice(0, 80), color: typeof user.color === 'string' ? user.color.slice(0, 32) : null }
-    seen.set(`${present.name}\u0000${present.color}`, present)
+    const user = isObject(state) ? state.user : undefined
+    if (!isObject(user) || typeof user.name !== 'string') continue
+    const name = cut(user.name, MAX_USER_NAME_LENGTH).trim()
+    if (name.length === 0) continue
+    const color = typeof user.color === 'string' && user.color.length <= MAX_USER_COLOR_LENGTH ? user.color : null
+    const key = `${name}\u0000${color}`
+    if (!seen.has(key)) seen.set(key, { name, color })
   }
-  return [...seen.values()]
+  return { users: [...seen.values()].slice(0, MAX_LISTED_USERS), total: seen.size }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** `text` cut to `max` UTF-16 units, never through a surrogate pair. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text
+  const head = text.slice(0, max)
+  return /[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head
 }
 
 /** Everything known about one room, stored or live. Times are milliseconds since the epoch. */
@@ -56,6 +80,7 @@ export async function roomRows(store: DocumentStore, registry: RoomRegistry): Pr
       lastActivity: info.updatedAt,
       connections: 0,
       users: [],
+      userCount: 0,
       bytes: info.bytes,
       logRows: info.logRows,
       createdAt: info.createdAt,
@@ -64,11 +89,13 @@ export async function roomRows(store: DocumentStore, registry: RoomRegistry): Pr
   }
   for (const room of registry.loaded()) {
     const stored = rows.get(room.name)
+    const present = presentUsers(room)
     rows.set(room.name, {
       name: room.name,
       lastActivity: Math.max(room.lastActivity, stored?.lastActivity ?? 0),
       connections: room.peerCount,
-      users: presentUsers(room),
+      users: present.users,
+      userCount: present.total,
       bytes: stored?.bytes ?? 0,
       logRows: stored?.logRows ?? 0,
       createdAt: stored?.createdAt ?? null,
@@ -81,6 +108,6 @@ export async function roomRows(store: DocumentStore, registry: RoomRegistry): Pr
 /** Every known room, most recently active first, as the public list shows it. */
 export async function listRooms(store: DocumentStore, registry: RoomRegistry): Promise<RoomSummary[]> {
   return (await roomRows(store, registry))
-    .map(({ name, lastActivity, connections, users, bytes }) => ({ name, lastActivity, connections, users, bytes }))
+    .map(({ name, lastActivity, connections, users, userCount, bytes }) => ({ name, lastActivity, connections, users, userCount, bytes }))
     .sort((a, b) => b.lastActivity - a.lastActivity || (a.name < b.name ? -1 : 1))
 }

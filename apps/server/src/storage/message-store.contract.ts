@@ -45,6 +45,20 @@ export function describeMessageStore(label: string, create: () => Promise<Messag
         expect((await store.since(selectorFor(['room_*']), 0, 100)).map((m) => m.channel)).toEqual(['room_b'])
       }))
 
+    it('stops a read at a byte budget, after the message that reaches it, and always returns one', () =>
+      withStore(async (store) => {
+        for (let i = 0; i < 6; i++) await store.append(['big'], JSON.stringify('x'.repeat(998)), 1)
+        await store.append(['big'], JSON.stringify('y'.repeat(5000)), 1)
+        // Each message is 1,000 characters of JSON: the third reaches 2,500.
+        const page = await store.since(selectorFor(['big*']), 0, 100, 2_500)
+        expect(page.map((m) => (m.data as string).length)).toEqual([998, 998, 998])
+        const rest = await store.since(selectorFor(['big*']), page.at(-1)!.id, 100, 2_500)
+        expect(rest).toHaveLength(3)
+        const huge = await store.since(selectorFor(['big']), rest.at(-1)!.id, 100, 10)
+        expect(huge.map((m) => (m.data as string).length)).toEqual([5000])
+        expect(await store.since(selectorFor(['big']), 0, 2, 1_000_000)).toHaveLength(2)
+      }))
+
     it('keeps the newest messages under a count limit and reports the gap it leaves', () =>
       withStore(async (store) => {
         const ids: number[] = []
@@ -88,6 +102,40 @@ export function describeMessageStore(label: string, create: () => Promise<Messag
         expect(later.duplicate).toBe(false)
         await store.prune(null, keepAll, 9000)
         expect((await store.append(['a'], '4', 9001, { key: 'k1', expiresAt: 10_000 })).duplicate).toBe(false)
+      }))
+
+    it('scopes an idempotency key to its set of channels: the same key elsewhere publishes', () =>
+      withStore(async (store) => {
+        const onA = await store.append(['a'], '1', 1000, { key: 'k', expiresAt: 5000 })
+        const onB = await store.append(['b'], '2', 1000, { key: 'k', expiresAt: 5000 })
+        expect(onB.duplicate).toBe(false)
+        expect(onB.messages[0]!.id).toBeGreaterThan(onA.messages[0]!.id)
+        const both = await store.append(['a', 'b'], '3', 1000, { key: 'k', expiresAt: 5000 })
+        expect(both.duplicate).toBe(false)
+        // The same set in another order is the same scope.
+        expect(await store.append(['b', 'a'], '4', 1001, { key: 'k', expiresAt: 5000 })).toEqual({ messages: both.messages, duplicate: true })
+        expect(await store.append(['a'], '5', 1001, { key: 'k', expiresAt: 5000 })).toEqual({ messages: onA.messages, duplicate: true })
+        expect((await store.since(selectorFor(['a', 'b']), 0, 10)).map((m) => m.data)).toEqual([1, 2, 3, 3])
+      }))
+
+    it('forgets channels retention emptied, and still reports the gaps they leave', () =>
+      withStore(async (store) => {
+        const gone = (await store.append(['gone'], '"old"', 1_000)).messages[0]!.id
+        const kept = (await store.append(['kept'], '"new"', 9_000)).messages[0]!.id
+        await store.prune(null, () => ({ maxMessages: 100, maxAgeMs: 5_000 }), 10_000)
+        expect(await store.since(selectorFor(['gone', 'kept']), 0, 10)).toHaveLength(1)
+        // Resuming from before the forgotten messages: a gap by name, and on every pattern.
+        expect(await store.gaps(selectorFor(['gone']), gone - 1)).toEqual(['gone'])
+        expect(await store.gaps(selectorFor(['g*']), gone - 1)).toEqual(['g*'])
+        // A channel that is still known and lost nothing has no gap.
+        expect(await store.gaps(selectorFor(['kept']), gone - 1)).toEqual([])
+        // From after them, nothing was lost.
+        expect(await store.gaps(selectorFor(['gone', 'g*', 'never']), gone)).toEqual([])
+        // Publishing again starts the channel at the floor: what was forgotten before stays a gap.
+        await store.append(['gone'], '"again"', 11_000)
+        expect(await store.gaps(selectorFor(['gone']), gone - 1)).toEqual(['gone'])
+        expect(await store.gaps(selectorFor(['gone']), kept)).toEqual([])
+        expect((await store.since(selectorFor(['gone']), 0, 10)).map((m) => m.data)).toEqual(['again'])
       }))
   })
 }

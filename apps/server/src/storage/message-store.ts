@@ -36,20 +36,38 @@ export interface AppendOutcome {
 export interface MessageStore {
   /**
    * Store `data` (JSON text) on each channel, atomically, with increasing ids in channel order.
-   * With `idempotency`, a key seen before and not yet expired returns the earlier messages instead.
+   * With `idempotency`, a key seen before on the same set of channels (see {@link idempotencyScope})
+   * and not yet expired returns the earlier messages instead; on other channels it is a new key.
    */
   append(channels: string[], dataJson: string, ts: number, idempotency?: { key: string; expiresAt: number }): Promise<AppendOutcome>
-  /** Messages on the selected channels with an id above `afterId`, oldest first, at most `limit`. */
-  since(selector: ChannelSelector, afterId: number, limit: number): Promise<ChannelMessage[]>
-  /** The selected channels whose retention already deleted messages with an id above `afterId`. */
+  /**
+   * Messages on the selected channels with an id above `afterId`, oldest first, at most `limit`, and
+   * with `maxBytes` no more than the one whose data (as JSON text, in characters) reaches that many:
+   * a page of a replay stays small however large its messages are, and holds at least one.
+   */
+  since(selector: ChannelSelector, afterId: number, limit: number, maxBytes?: number): Promise<ChannelMessage[]>
+  /**
+   * The selected channels whose retention already deleted messages with an id above `afterId`, sorted.
+   * A channel whose messages are all gone may be forgotten by name; for those the store keeps one
+   * floor (the highest id deleted with any forgotten channel): below it, every selected name it no
+   * longer knows, and every selected prefix as its pattern (`room:*`), is reported too.
+   */
   gaps(selector: ChannelSelector, afterId: number): Promise<string[]>
   /**
-   * Apply retention to `channel` (or to every channel when `null`) and drop expired idempotency keys.
-   * Resolves the number of messages deleted.
+   * Apply retention to `channel` (or to every channel when `null`), forget channels left without
+   * messages, and drop expired idempotency keys. Resolves the number of messages deleted.
    */
   prune(channel: string | null, policyFor: (channel: string) => RetentionPolicy, now: number): Promise<number>
   /** Release the store. */
   close(): Promise<void>
+}
+
+/**
+ * The set of channels an idempotency key is scoped to: the same key on other channels is another key.
+ * Order does not matter (`["b","a"]` and `["a","b"]` are one scope).
+ */
+export function idempotencyScope(channels: readonly string[]): string {
+  return JSON.stringify([...new Set(channels)].sort())
 }
 
 /** Split subscription patterns into a {@link ChannelSelector}. */

@@ -43,21 +43,47 @@ const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // 3: idempotency keys count per set of channels (scope: the sorted channel names as a JSON array),
+  // so two publishers that pick the same key for different channels do not swallow each other's
+  // messages; expiry is indexed, pruning scans only what expired. `retention_floor` remembers the
+  // highest pruned_through of the channels whose rows retention freed, so gaps are still reported.
+  `
+  CREATE TABLE publish_idempotency_scoped (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    messages TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, key)
+  ) STRICT;
+  INSERT INTO publish_idempotency_scoped (scope, key, messages, expires_at)
+    SELECT (SELECT json_group_array(json_extract(m.value, '$.channel') ORDER BY json_extract(m.value, '$.channel'))
+              FROM json_each(publish_idempotency.messages) AS m),
+           key, messages, expires_at
+    FROM publish_idempotency;
+  DROP TABLE publish_idempotency;
+  ALTER TABLE publish_idempotency_scoped RENAME TO publish_idempotency;
+  CREATE INDEX publish_idempotency_by_expiry ON publish_idempotency (expires_at);
+  CREATE TABLE retention_floor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    forgotten_through INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO retention_floor (id, forgotten_through) VALUES (1, 0);
+  `,
 ]
 
 /** The schema version this code expects. */
 export const SCHEMA_VERSION = MIGRATIONS.length
 
 /**
- * Bring `db` to {@link SCHEMA_VERSION}.
+ * Bring `db` to {@link SCHEMA_VERSION} (or to an older `target`, for tests of a migration).
  * @throws when the database was written by a newer Tandem (its version is higher than ours).
  */
-export function migrate(db: Database): void {
+export function migrate(db: Database, target: number = SCHEMA_VERSION): void {
   const current = db.pragma('user_version', { simple: true }) as number
   if (current > SCHEMA_VERSION) {
     throw new Error(`database schema version ${current} is newer than this server's (${SCHEMA_VERSION}); upgrade Tandem`)
   }
-  for (let version = current; version < SCHEMA_VERSION; version++) {
+  for (let version = current; version < Math.min(target, SCHEMA_VERSION); version++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[version]!)
       db.pragma(`user_version = ${version + 1}`)

@@ -5,6 +5,12 @@ describe('namesPending', () => {
   it('is true for a join that counts more connections than named people', () => {
     expect(namesPending({ type: 'join', room: 'notes', connections: 1, users: [] })).toBe(true)
     expect(namesPending({ type: 'join', room: 'notes', connections: 3, users: [{ name: 'Ann' }] })).toBe(true)
+    expect(namesPending({ type: 'join', room: 'notes', connections: 60, users: [{ name: 'Ann' }], userCount: 59 })).toBe(true)
+  })
+
+  it('counts everyone present by userCount, not by the capped list', () => {
+    const fifty = Array.from({ length: 50 }, (_, i) => ({ name: `p${i}` }))
+    expect(namesPending({ type: 'join', room: 'big', connections: 80, users: fifty, userCount: 80 })).toBe(false)
   })
 
   it('is false once everyone has a name, for other events, and for malformed data', () => {

@@ -1,5 +1,5 @@
 /**
- * Reading the server's `room:<name>` messages (`{ type, room, connections, users }`). The server
+ * Reading the server's `room:<name>` messages (`{ type, room, connections, users, userCount }`). The server
  * announces a join as the socket arrives, before the newcomer's first awareness update says who
  * they are, and it announces no awareness changes; so a join that counts more connections than
  * named people means "names still to come", and the list looks again shortly.
@@ -11,6 +11,8 @@ export const NAME_SETTLE_DELAYS_MS = [1_000, 3_000] as const
 /** Whether `data` is a join announced before everyone present has a name. */
 export function namesPending(data: unknown): boolean {
   if (typeof data !== 'object' || data === null) return false
-  const { type, connections, users } = data as Record<string, unknown>
-  return type === 'join' && typeof connections === 'number' && Array.isArray(users) && users.length < connections
+  const { type, connections, users, userCount } = data as Record<string, unknown>
+  // The server lists at most 50 people and counts them all in `userCount` (older servers: the list).
+  const named = typeof userCount === 'number' ? userCount : Array.isArray(users) ? users.length : null
+  return type === 'join' && typeof connections === 'number' && named !== null && named < connections
 }

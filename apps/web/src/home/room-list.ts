@@ -37,13 +37,15 @@ function createRow(name: string): Row {
 }
 
 function renderPeople(row: Row, room: RoomListing): void {
-  const signature = JSON.stringify(room.users)
+  const signature = JSON.stringify([room.users, room.userCount])
   if (signature === row.peopleSignature) return
   row.peopleSignature = signature
   const names = room.users.map((user) => user.name)
-  row.people.setAttribute('aria-label', names.length === 0 ? 'Nobody here' : `Here now: ${names.join(', ')}`)
+  const unlisted = room.userCount - names.length
+  const label = `Here now: ${names.join(', ')}${unlisted > 0 ? ` and ${unlisted} more` : ''}`
+  row.people.setAttribute('aria-label', names.length === 0 ? 'Nobody here' : label)
   const avatars = room.users.slice(0, MAX_AVATARS).map((user) => createAvatar(user, 26))
-  const more = room.users.length - MAX_AVATARS
+  const more = room.userCount - MAX_AVATARS
   row.people.replaceChildren(...avatars, ...(more > 0 ? [h('span', { class: 'avatar-more', title: names.slice(MAX_AVATARS).join(', ') }, `+${more}`)] : []))
 }
 

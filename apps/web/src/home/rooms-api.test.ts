@@ -10,9 +10,17 @@ describe('parseRoomList', () => {
       ],
     }
     expect(parseRoomList(body)).toEqual([
-      { name: 'team-notes', lastActivity: 1_700_000_000_000, connections: 2, users: [{ name: 'Ada', color: '#1d4ed8' }] },
-      { name: 'empty', lastActivity: 1_600_000_000_000, connections: 0, users: [] },
+      { name: 'team-notes', lastActivity: 1_700_000_000_000, connections: 2, users: [{ name: 'Ada', color: '#1d4ed8' }], userCount: 1 },
+      { name: 'empty', lastActivity: 1_600_000_000_000, connections: 0, users: [], userCount: 0 },
     ])
+  })
+
+  it('keeps the count of everyone present when the list of names is capped', () => {
+    const users = Array.from({ length: 50 }, (_, i) => ({ name: `p${i}`, color: '#1d4ed8' }))
+    const [room] = parseRoomList({ rooms: [{ name: 'big', lastActivity: 1, connections: 80, users, userCount: 75 }] })
+    expect(room).toMatchObject({ userCount: 75 })
+    expect(room!.users).toHaveLength(50)
+    expect(parseRoomList({ rooms: [{ name: 'odd', users: [{ name: 'a' }], userCount: 'many' }] })[0]!.userCount).toBe(1)
   })
 
   it('drops rooms with unusable names and users without names, and fixes odd colours', () => {
@@ -24,7 +32,7 @@ describe('parseRoomList', () => {
         { name: 'ok', users: [{ name: '' }, { name: 'Grace', color: 'rgb(1,2,3)' }, { color: '#000000' }, null] },
       ],
     }
-    expect(parseRoomList(body)).toEqual([{ name: 'ok', lastActivity: 0, connections: 0, users: [{ name: 'Grace', color: '#475569' }] }])
+    expect(parseRoomList(body)).toEqual([{ name: 'ok', lastActivity: 0, connections: 0, users: [{ name: 'Grace', color: '#475569' }], userCount: 1 }])
   })
 
   it('refuses a body that is not a room list', () => {

@@ -13,8 +13,10 @@ export interface RoomListing {
   /** Last edit or join, ms since the epoch. */
   lastActivity: number
   connections: number
-  /** People in it now. */
+  /** People in it now (the server lists at most 50). */
   users: Identity[]
+  /** How many people are in it now, listed or not. */
+  userCount: number
 }
 
 const FALLBACK_COLOR = '#475569'
@@ -27,14 +29,15 @@ export function parseRoomList(body: unknown): RoomListing[] {
   for (const room of rooms as Record<string, unknown>[]) {
     if (typeof room !== 'object' || room === null) continue
     if (typeof room.name !== 'string' || !isValidRoomName(room.name)) continue
-    const users = Array.isArray(room.users) ? (room.users as Record<string, unknown>[]) : []
+    const users = (Array.isArray(room.users) ? (room.users as Record<string, unknown>[]) : [])
+      .filter((user) => typeof user?.name === 'string' && user.name.trim() !== '')
+      .map((user) => ({ name: String(user.name).trim(), color: isHexColor(user.color) ? user.color : FALLBACK_COLOR }))
     listings.push({
       name: room.name,
       lastActivity: typeof room.lastActivity === 'number' ? room.lastActivity : 0,
       connections: typeof room.connections === 'number' ? room.connections : 0,
-      users: users
-        .filter((user) => typeof user?.name === 'string' && user.name.trim() !== '')
-        .map((user) => ({ name: String(user.name).trim(), color: isHexColor(user.color) ? user.color : FALLBACK_COLOR })),
+      users,
+      userCount: typeof room.userCount === 'number' && Number.isSafeInteger(room.userCount) ? Math.max(room.userCount, users.length) : users.length,
     })
   }
   return listings
