@@ -1,0 +1,151 @@
+/**
+ * One message, or one connection's burst, must not hold the event loop for more than 50 ms. Each
+ * attack below is sent from a single connection against a server with its default limits, while a
+ * health pinger measures how long the server's main thread stays busy (see support/stall-meter.ts).
+ */
+import { encodeQueryAwareness, encodeSyncStep1, encodeSyncUpdate } from '@tandem/protocol'
+import { eventually } from '@tandem/server/src/test-support/eventually.js'
+import { connectClient } from '@tandem/server/src/test-support/stock-client.js'
+import * as encoding from 'lib0/encoding'
+import { describe, expect, it } from 'vitest'
+import { attackerAddresses, inBatches } from './support/client-addresses.js'
+import { awarenessFrame, subscribeFrame } from './support/collab-frames.js'
+import { conflictBase, conflictStorm, unmergeableInserts } from './support/crafted-updates.js'
+import { HealthyEditor } from './support/healthy-editor.js'
+import { HostileServer } from './support/hostile-server.js'
+import { measureAttack, MiB } from './support/measure-attack.js'
+import { ProbeSocket } from './support/probe-socket.js'
+import { atScale } from './support/scale.js'
+
+const STALL_LIMIT_MS = 50
+/** Structs of the most expensive update the default `MAX_UPDATE_STRUCTS` (4,096 parts) lets through. */
+const MOST_STRUCTS = 4086
+/** Clients of the largest conflict storm it lets through: each one-struct client counts two parts. */
+const MOST_STORM_CLIENTS = 2040
+const PUBLISH_KEY = 'hostile-publish-key-0123456789'
+
+/** Send `frames` on one fresh connection to `room`, wait until handled (or closed), return the outcome. */
+async function burst(server: HostileServer, room: string, frames: Uint8Array[]): Promise<Record<string, string | number>> {
+  const probe = await ProbeSocket.open(`${server.collabUrl}/${room}`)
+  for (const frame of frames) probe.send(frame)
+  const outcome = await probe.roundTrip(60_000)
+  const closed = probe.closedWith
+  await probe.close()
+  return { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.length, 0), outcome: closed ? `closed ${closed.code}` : outcome }
+}
+
+/**
+ * Send a small message of the same shape first, into another room: a server that has run for a while
+ * has Yjs' integration code compiled, while a fresh process pays V8's compilation inside the first
+ * such message, which is a cost of starting up, not of the message.
+ */
+async function warmUp(server: HostileServer, room: string, frames: Uint8Array[]): Promise<void> {
+  const probe = await ProbeSocket.open(`${server.collabUrl}/${room}`)
+  for (const frame of frames) probe.send(frame)
+  expect(await probe.roundTrip()).toBe('alive')
+  await probe.close()
+}
+
+describe('one message or one burst never stalls the server', () => {
+  it('an update of unmergeable single-character inserts, just under MAX_UPDATE_STRUCTS', async () => {
+    const server = await HostileServer.start()
+    await warmUp(server, 'structs-warm-up', [encodeSyncUpdate(unmergeableInserts(300, 6_000_001))])
+    const bystander = await HealthyEditor.start(server, 'structs')
+    const update = unmergeableInserts(MOST_STRUCTS)
+    const impact = await measureAttack(server, `stall: update of ${MOST_STRUCTS} unmergeable structs`, () => burst(server, 'structs', [encodeSyncUpdate(update)]))
+    await bystander.assertConverged(server)
+    server.assertUnharmed()
+    expect(impact.stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+  })
+
+  it('concurrent inserts at one position from thousands of clients (a conflict storm)', async () => {
+    const server = await HostileServer.start()
+    await warmUp(server, 'storm-warm-up', [encodeSyncUpdate(conflictBase()), encodeSyncUpdate(conflictStorm(300, 7_000_002, 6_000_000))])
+    const seed = await ProbeSocket.open(`${server.collabUrl}/storm`)
+    seed.send(encodeSyncUpdate(conflictBase()))
+    expect(await seed.roundTrip()).toBe('alive')
+    await seed.close()
+    const bystander = await HealthyEditor.start(server, 'storm')
+    const impact = await measureAttack(server, `stall: conflict storm of ${MOST_STORM_CLIENTS} clients`, () => burst(server, 'storm', [encodeSyncUpdate(conflictStorm(MOST_STORM_CLIENTS))]))
+    await bystander.assertConverged(server)
+    server.assertUnharmed()
+    expect(impact.stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+  })
+
+  it('a burst of 2000 sync step 1 frames against a 300 KB document', async () => {
+    const server = await HostileServer.start()
+    const writer = await connectClient(server, 'big')
+    for (let i = 0; i < 10; i++) writer.text.insert(writer.text.length, `${i}`.repeat(30_000))
+    const reader = await connectClient(server, 'big')
+    await eventually(() => expect(reader.text.length).toBe(300_000))
+    const bystander = await HealthyEditor.start(server, 'big')
+    const frames = Array.from({ length: 2000 }, (_, i) => {
+      const encoder = encoding.createEncoder()
+      encoding.writeVarUint(encoder, 1)
+      encoding.writeVarUint(encoder, 2_000_000 + i) // an unknown client: no two answers alike
+      encoding.writeVarUint(encoder, 1)
+      return encodeSyncStep1(encoding.toUint8Array(encoder))
+    })
+    const impact = await measureAttack(server, 'stall: 2000 sync step 1 frames, 300 KB doc', () => burst(server, 'big', frames), { fixedBytes: 32 * MiB })
+    await bystander.assertConverged(server)
+    server.assertUnharmed()
+    expect(impact.peakGrowthBytes).toBeLessThan(impact.boundBytes)
+    expect(impact.stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+  })
+
+  it('a burst of query-awareness frames in a room holding its maximum of large awareness states', async () => {
+    const server = await HostileServer.start()
+    // Fill the room: 64 connections from other addresses, four 8 KB states each (256 ids, the cap).
+    const state = (n: number): string => JSON.stringify({ user: { name: `holder ${n}`, color: '#123456' }, pad: 'p'.repeat(8000) })
+    const holders = await inBatches(attackerAddresses(64, 12), 8, async (localAddress, index) => {
+      const probe = await ProbeSocket.open(`${server.collabUrl}/presence`, { localAddress })
+      probe.send(awarenessFrame([0, 1, 2, 3].map((k) => ({ client: 50_000 + index * 4 + k, clock: 1, state: state(index) }))))
+      expect(await probe.roundTrip()).toBe('alive')
+      return probe
+    })
+    const bystander = await HealthyEditor.start(server, 'presence')
+    const impact = await measureAttack(server, 'stall: 2000 query-awareness frames, 256 states of 8 KB', () =>
+      burst(server, 'presence', Array.from({ length: 2000 }, () => encodeQueryAwareness())),
+    { fixedBytes: 64 * MiB })
+    await Promise.all(holders.map((probe) => probe.close()))
+    await bystander.assertConverged(server)
+    server.assertUnharmed()
+    expect(impact.peakGrowthBytes).toBeLessThan(impact.boundBytes)
+    expect(impact.stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+  })
+
+  it('one subscribe frame replaying a channel history of large messages', async () => {
+    const server = await HostileServer.start({ PUBLISH_KEY })
+    const messages = atScale(300, 1000)
+    await inBatches(Array.from({ length: messages }, (_, i) => i), 4, async (i) => {
+      const response = await fetch(`${server.url}/api/publish`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${PUBLISH_KEY}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ channel: `history-${i % 4}`, data: { i, text: 'h'.repeat(60_000) } }),
+      })
+      expect(response.status).toBe(200)
+    })
+    const bystander = await HealthyEditor.start(server, 'replay')
+    const impact = await measureAttack(server, `stall: subscribe since 0 to ${messages} messages of 60 KB`, () =>
+      // Replay goes out at most MAX_EVENT_BUFFER_BYTES (1 MiB) ahead of the reader: history need not be in memory at once.
+      burst(server, 'replay', [subscribeFrame(['history-*'], { since: 0 })]),
+    { fixedBytes: 32 * MiB })
+    await bystander.assertConverged(server)
+    server.assertUnharmed()
+    expect(impact.peakGrowthBytes).toBeLessThan(impact.boundBytes)
+    expect(impact.stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+  })
+
+  it('the largest awareness message: every entry at the state limit, nested to the depth limit', async () => {
+    const server = await HostileServer.start()
+    const bystander = await HealthyEditor.start(server, 'awareness')
+    let nested: unknown = 'x'.repeat(7000)
+    for (let depth = 0; depth < 14; depth++) nested = { d: nested }
+    const entries = Array.from({ length: 16 }, (_, k) => ({ client: 90_000 + k, clock: 1, state: JSON.stringify({ user: { name: 'n', color: 'red' }, nested }) }))
+    const frames = Array.from({ length: 400 }, (_, clock) => awarenessFrame(entries.slice(0, 4).map((entry) => ({ ...entry, clock: clock + 1 }))))
+    const impact = await measureAttack(server, 'stall: 400 awareness frames of 4 nested 7 KB states', () => burst(server, 'awareness', frames))
+    await bystander.assertConverged(server)
+    server.assertUnharmed()
+    expect(impact.stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+  })
+})
