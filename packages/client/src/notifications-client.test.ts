@@ -75,6 +75,19 @@ describe('NotificationsClient', () => {
     expect(errors).toEqual(['forbidden'])
   })
 
+  it('takes its subscriptions up again from the last id when the server says it fell behind', () => {
+    const transport = new ScriptedTransport()
+    const client = new NotificationsClient({ transport, channels: ['a'] })
+    transport.handlers!.onOpen()
+    transport.deliver(message(7, 'a'))
+    transport.deliver({ type: 'error', code: 'fell_behind', message: 'subscribe again' })
+    expect(transport.opens).toBe(2)
+    expect(client.status).toBe('connecting')
+    transport.handlers!.onOpen()
+    expect(transport.sent.at(-1)).toEqual({ type: 'subscribe', channels: ['a'], since: 7 })
+    client.close()
+  })
+
   it('sends subscribe and unsubscribe for changes while live', () => {
     const transport = new ScriptedTransport()
     const client = new NotificationsClient({ transport, channels: ['a'] })

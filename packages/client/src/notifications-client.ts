@@ -9,7 +9,7 @@
  * const client = new NotificationsClient({ baseUrl: 'http://localhost:8787', channels: ['broadcast'] })
  * client.onMessage((message) => showToast(message.data))
  */
-import type { ServerChannelFrame } from '@tandem/protocol'
+import { ChannelErrorCode, type ServerChannelFrame } from '@tandem/protocol'
 import { type ChannelTransport, sseTransport, webSocketTransport } from './channel-transports.js'
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy, reconnectDelay } from './reconnect-policy.js'
 
@@ -171,6 +171,9 @@ export class NotificationsClient {
         return
       case 'error':
         for (const listener of this.#errorListeners) listener({ code: frame.code, message: frame.message })
+        // The server dropped subscriptions it could not keep in order: take them up again from the last
+        // id received, on a fresh connection, exactly as after a disconnect (SSE cannot send frames).
+        if (frame.code === ChannelErrorCode.FellBehind) this.#reopen()
         return
       default:
         return

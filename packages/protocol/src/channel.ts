@@ -74,6 +74,12 @@ export const ChannelErrorCode = {
   Internal: 'internal',
   /** The token expired; the server ends the stream after this frame. Reconnect with a fresh token. */
   TokenExpired: 'token_expired',
+  /**
+   * The subscriber fell behind (live messages outgrew a history replay, or its frames outgrew the
+   * access checks) and the server dropped the subscriptions concerned: subscribe again with `since`
+   * set to the last id received, as after a reconnect. `NotificationsClient` does so by itself.
+   */
+  FellBehind: 'fell_behind',
 } as const
 
 /** One of the {@link ChannelErrorCode} values. */

@@ -174,6 +174,7 @@ export class CollabEndpoint {
       send: (_frame, json) => peer.send(encodeChannelFrame(json)),
       // A history replay waits for the client to read what it sent.
       bufferedBytes: () => peer.socket.bufferedAmount,
+      maxBufferedBytes: this.#options.maxBufferedBytes,
       authorize: (pattern: string) => channels.maySubscribe(peer.identity, pattern),
     })
     peer.onSlowConsumer(() => session.close())

@@ -107,11 +107,37 @@ describe('HTTP publish to WebSocket and SSE subscribers', () => {
     const ids: number[] = []
     for (let i = 0; i < 5; i++) ids.push((await publish(server, { channel: 'log', data: i })).body.ids!.log!)
     const response = await fetch(`${server.url}/api/channels/log/messages?since=${ids[1]}&limit=2`)
-    const body = (await response.json()) as { messages: Array<{ id: number; data: unknown }>; gap: boolean }
+    const body = (await response.json()) as { messages: Array<{ id: number; data: unknown }>; gap: boolean; more: boolean }
     expect(body.messages.map((m) => m.data)).toEqual([2, 3])
     expect(body.gap).toBe(false)
+    expect(body.more).toBe(true)
+    const rest = (await (await fetch(`${server.url}/api/channels/log/messages?since=${ids[3]}`)).json()) as { messages: unknown[]; more: boolean }
+    expect(rest).toMatchObject({ messages: [{ data: 4 }], more: false })
     expect((await fetch(`${server.url}/api/channels/bad%20name/messages`)).status).toBe(400)
     expect((await fetch(`${server.url}/api/channels/log/messages?limit=0`)).status).toBe(400)
+  })
+})
+
+describe('history over HTTP, large messages', () => {
+  it('answers at most about 1 MiB of messages per request and says there is more', async () => {
+    const server = await notificationServer()
+    const big = 'x'.repeat(60_000)
+    for (let i = 0; i < 40; i++) await publish(server, { channel: 'big', data: { i, big } })
+    let since = 0
+    const pages: number[] = []
+    for (;;) {
+      const body = (await (await fetch(`${server.url}/api/channels/big/messages?since=${since}&limit=1000`)).json()) as {
+        messages: Array<{ id: number; data: { i: number } }>
+        more: boolean
+      }
+      pages.push(body.messages.length)
+      since = body.messages.at(-1)!.id
+      if (!body.more) break
+    }
+    // Before: one answer of all 40 messages (2.4 MB); now pages of ~1 MiB that add up to all of them.
+    expect(pages.length).toBeGreaterThan(1)
+    expect(Math.max(...pages)).toBeLessThanOrEqual(18)
+    expect(pages.reduce((sum, n) => sum + n, 0)).toBe(40)
   })
 })
 
