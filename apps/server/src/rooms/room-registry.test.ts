@@ -42,6 +42,28 @@ function edit(room: { receive(peer: Peer, frame: Uint8Array): void }, peer: Peer
 }
 
 describe('RoomRegistry', () => {
+  it('closes a room whose doc Yjs changed but could not emit, and reloads what is stored on the next join', async () => {
+    const { registry: rooms } = registry()
+    const room = await rooms.reserve('x')
+    const [author, bystander] = [new SilentPeer('author'), new SilentPeer('bystander')]
+    rooms.join(room, author)
+    rooms.join(room, bystander)
+    const source = new Y.Doc()
+    edit(room, author, source, 'kept ')
+    await rooms.flushed()
+    // Stands in for a failure while Yjs encodes a change it already integrated (as a JSON value too
+    // deep to stringify once did): the change is in memory, never stored, never relayed.
+    room.doc.on('afterTransactionCleanup', () => {
+      throw new Error('encoding failed')
+    })
+    expect(() => edit(room, author, source, 'lost')).toThrow(/rejected by Yjs/)
+    expect(bystander.closedWith).toBe(CloseCode.StorageUnavailable)
+    expect(room.destroyed).toBe(true)
+    const reloaded = await rooms.reserve('x')
+    expect(reloaded).not.toBe(room)
+    expect(reloaded.doc.getText('t').toString()).toBe('kept ')
+  })
+
   it('loads a room once for concurrent joins', async () => {
     const { store, registry: rooms } = registry()
     const load = vi.spyOn(store, 'load')

@@ -9,6 +9,7 @@ import * as Y from 'yjs'
 import { ConnectionError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { DocumentStore } from '../storage/document-store.js'
+import { EncodeBudget } from './encode-budget.js'
 import type { Peer } from './peer.js'
 import { type AwarenessLimits, Room } from './room.js'
 import { UpdateWriter } from './update-writer.js'
@@ -46,6 +47,8 @@ export interface RoomRegistryOptions {
 /** Live rooms, keyed by name. One per server. */
 export class RoomRegistry {
   readonly #options: RoomRegistryOptions
+  /** Sync-answer encoding time per event-loop turn, shared by all rooms. */
+  readonly #encodeBudget = new EncodeBudget()
   readonly #rooms = new Map<string, Room>()
   readonly #loading = new Map<string, Promise<Room>>()
   readonly #unloading = new Map<string, Promise<void>>()
@@ -217,6 +220,8 @@ export class RoomRegistry {
       maxPendingUpdateBytes,
       maxUpdateStructs,
       onDroppedUpdate,
+      encodeBudget: this.#encodeBudget,
+      onCorrupted: (broken, error) => this.#discard(broken, error, 'the document failed inside Yjs; closing the room to reload it from storage', 'document error; reconnect to reload it'),
     })
     this.#rooms.set(name, room)
     if (room.persisted.logRows >= this.#options.compactMaxRows || room.persisted.logBytes >= this.#options.compactMaxBytes) {
@@ -258,11 +263,12 @@ export class RoomRegistry {
     return room.compaction
   }
 
-  /** Storage failed under a live room: drop it from memory so the next join reloads what is stored. */
-  #discard(room: Room, error: unknown): void {
-    this.#options.logger.error({ err: error, room: room.name }, 'writing document updates failed; closing the room')
+  /** Storage failed under a live room (or its doc did): drop it from memory so the next join reloads what is stored. */
+  #discard(room: Room, error: unknown, why = 'writing document updates failed; closing the room', reason = 'storage failed; reconnect to retry'): void {
+    if (this.#rooms.get(room.name) !== room) return
+    this.#options.logger.error({ err: error, room: room.name }, why)
     this.#rooms.delete(room.name)
-    room.closeAll(CloseCode.StorageUnavailable, 'storage failed; reconnect to retry')
+    room.closeAll(CloseCode.StorageUnavailable, reason)
     room.destroy()
   }
 

@@ -9,6 +9,7 @@ import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 import { withOverrides } from '../test-support/store-overrides.js'
 import type { Peer } from './peer.js'
 import { ANONYMOUS, type Identity } from '../auth/identity.js'
+import { EncodeBudget } from './encode-budget.js'
 import { Room, type RoomDeps } from './room.js'
 import { UpdateWriter } from './update-writer.js'
 import { eventually } from '../test-support/eventually.js'
@@ -320,6 +321,59 @@ describe('Room sync step 1 answers', () => {
     expect(sent).toBeLessThan(docBytes + 500 * 8)
     probe.deliver()
     expect(probe.doc.getText('t').toString()).toBe(room.doc.getText('t').toString())
+  })
+
+  it('spreads the answers of many connections asking at once over turns of the event loop', async () => {
+    // An allowance so small that one encoding uses it up: each turn answers one connection.
+    const { room, writer } = setup(undefined, { encodeBudget: new EncodeBudget(0.000_001) })
+    const seed = new FakeClient('seed')
+    room.add(seed)
+    room.receive(seed, encodeSyncUpdate(documentOf(20_000)))
+    await writer.flushed()
+    const probes = Array.from({ length: 5 }, (_, i) => new FakeClient(`probe${i}`))
+    for (const probe of probes) {
+      room.add(probe)
+      probe.inbox.length = 0
+      room.receive(probe, encodeSyncStep1(Y.encodeStateVector(probe.doc)))
+    }
+    await writer.flushed()
+    const answered = (): number => probes.filter((probe) => syncMessages(probe).length > 0).length
+    // Before: all five encoded in the same turn, however long that took.
+    expect(answered()).toBe(1)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(answered()).toBe(2)
+    await eventually(() => expect(answered()).toBe(5))
+    for (const probe of probes) {
+      probe.deliver()
+      expect(probe.doc.getText('t').toString()).toBe(room.doc.getText('t').toString())
+    }
+  })
+
+  it('answers state vectors naming unknown clients or future clocks like the ones they amount to', async () => {
+    const { room, writer } = setup()
+    const seed = new FakeClient('seed')
+    room.add(seed)
+    room.receive(seed, encodeSyncUpdate(documentOf(5_000)))
+    await writer.flushed()
+    const [author] = [...Y.decodeStateVector(Y.encodeStateVector(room.doc))][0]!
+    const docClock = Y.getState(room.doc.store, author)
+    const answerTo = async (stateVector: Map<number, number>): Promise<Uint8Array> => {
+      const probe = new FakeClient(`probe${stateVector.size}${[...stateVector.values()].join()}`)
+      room.add(probe)
+      probe.inbox.length = 0
+      room.receive(probe, encodeSyncStep1(Y.encodeStateVector(stateVector)))
+      await writer.flushed()
+      await eventually(() => expect(syncMessages(probe)).toHaveLength(1))
+      room.remove(probe)
+      return probe.inbox.at(-1)!
+    }
+    const fresh = await answerTo(new Map())
+    // A made-up client changes nothing: the fresh client's answer, whole.
+    expect(await answerTo(new Map([[424242, 7]]))).toEqual(fresh)
+    expect(await answerTo(new Map([[424242, 7], [author, 0]]))).toEqual(fresh)
+    // A clock past the document's asks for nothing more than being up to date does.
+    expect(await answerTo(new Map([[author, docClock + 1_000_000]]))).toEqual(await answerTo(new Map([[author, docClock]])))
+    expect((await answerTo(new Map([[author, docClock]]))).byteLength).toBeLessThan(fresh.byteLength)
   })
 
   it('paces the answers of a connection that varies its state vector to defeat coalescing', async () => {

@@ -21,6 +21,7 @@ import * as Y from 'yjs'
 import { ConnectionError } from '../errors.js'
 import { guardAwarenessUpdate, MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } from './awareness-guard.js'
 import type { AppendResult, StoredDocument } from '../storage/document-store.js'
+import { EncodeBudget } from './encode-budget.js'
 import type { Peer } from './peer.js'
 import { inspectUpdate, stateVectorProblem } from './update-problem.js'
 import type { UpdateWriter } from './update-writer.js'
@@ -126,6 +127,13 @@ export interface RoomDeps {
   maxPendingUpdateBytes?: number
   /** Most structs, deleted ranges and clients one update may carry; more is refused with 4002. Default 4,096. */
   maxUpdateStructs?: number
+  /**
+   * Called when Yjs failed after changing the document, so memory and storage disagree; the registry
+   * closes the room and reloads it from storage on the next join.
+   */
+  onCorrupted?: (room: Room, error: unknown) => void
+  /** Main-thread time for encoding sync answers, shared by every room of the process. */
+  encodeBudget?: EncodeBudget
   /** Called when a read-only peer's update was dropped. */
   onDroppedUpdate?: (room: Room, peer: Peer) => void
   /** Called after every change to the document, e.g. to publish activity. */
@@ -148,6 +156,7 @@ export class Room {
   readonly #peers = new Map<Peer, PeerState>()
   readonly #deps: RoomDeps
   readonly #awarenessLimits: AwarenessLimits
+  readonly #encodeBudget: EncodeBudget
   #outgoing: Outgoing[] = []
   #outgoingGeneration = -1
   #destroyed = false
@@ -174,6 +183,7 @@ export class Room {
     this.name = name
     this.#deps = deps
     this.#awarenessLimits = { ...DEFAULT_AWARENESS_LIMITS, ...deps.awarenessLimits }
+    this.#encodeBudget = deps.encodeBudget ?? new EncodeBudget()
     this.doc = new Y.Doc({ gc: true })
     this.persisted = { lastSeq: stored?.lastSeq ?? 0, logRows: stored?.updates.length ?? 0, logBytes: 0 }
     if (stored) {
@@ -182,6 +192,7 @@ export class Room {
       // Applied before the update listener exists: loading must not write the document back.
       if (parts.length > 0) Y.applyUpdate(this.doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts))
     }
+    this.doc.on('afterTransactionCleanup', this.#noteTransaction)
     this.doc.on('update', this.#onDocUpdate)
     this.awareness = new awarenessProtocol.Awareness(this.doc)
     // The server is not a participant: it has no cursor of its own.
@@ -402,23 +413,45 @@ export class Room {
       this.#deps.writer.afterPersist(this.name, () => this.#sendSyncAnswer(peer))
       return
     }
+    // Many connections asking at once share one allowance per turn; the rest wait for the next turn.
+    if (!this.#encodeBudget.available) {
+      this.#encodeBudget.defer(() => this.#sendSyncAnswer(peer))
+      return
+    }
     state.syncAnswer = null
     if (!peer.readyToSend()) return
     const started = performance.now()
     const frame = this.#syncStep2For(answer.stateVector)
     const finished = performance.now()
+    this.#encodeBudget.charge(finished - started)
     state.nextAnswerAt = finished + (finished - started) * ANSWER_PACING_FACTOR
     peer.send(frame)
     // One step 2 per step 1, in order, as the client counts them; the first already carried everything.
     for (let i = 1; i < answer.count; i++) peer.send(EMPTY_SYNC_STEP2)
   }
 
-  #syncStep2For(stateVector: Uint8Array): Uint8Array {
+  #syncStep2For(asked: Uint8Array): Uint8Array {
+    const stateVector = this.#relevantStateVector(asked)
     const cached = this.#answerCache
     if (cached && cached.version === this.#version && equalBytes(cached.stateVector, stateVector)) return cached.frame
     const frame = encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector))
     this.#answerCache = { version: this.#version, stateVector, frame }
     return frame
+  }
+
+  /**
+   * The part of a client's state vector that changes the answer, in one canonical encoding: clients
+   * the document does not know are left out and clocks past the document's are lowered to it, which
+   * gives the same answer. So state vectors made up to dodge the cache (unknown client ids, huge
+   * clocks) all hit the one answer a fresh client gets.
+   */
+  #relevantStateVector(asked: Uint8Array): Uint8Array {
+    const relevant = new Map<number, number>()
+    for (const [client, clock] of Y.decodeStateVector(asked)) {
+      const known = Math.min(clock, Y.getState(this.doc.store, client))
+      if (known > 0) relevant.set(client, known)
+    }
+    return Y.encodeStateVector(new Map([...relevant].sort(([a], [b]) => a - b)))
   }
 
   #dropUpdate(peer: Peer): void {
@@ -514,6 +547,10 @@ export class Room {
     try {
       Y.applyUpdate(this.doc, update, peer)
     } catch (error) {
+      // Thrown after integrating (while Yjs encoded the change for its 'update' event): the doc in
+      // memory now holds changes nobody stored or heard of, and may fail every later encoding. Only
+      // reloading what is stored makes it whole again.
+      if (this.#unemittedChange) this.#deps.onCorrupted?.(this, error)
       throw new ConnectionError(CloseCode.InvalidUpdate, 'document update rejected by Yjs', { cause: error })
     }
     const pendingAfter = pendingBytes(store)
@@ -540,7 +577,17 @@ export class Room {
     return pendingBytes(this.doc.store)
   }
 
+  /** Whether the last transaction changed the document without (yet) emitting its update. */
+  #unemittedChange = false
+
+  readonly #noteTransaction = (transaction: Y.Transaction): void => {
+    let changed = transaction.deleteSet.clients.size > 0
+    for (const [client, clock] of transaction.afterState) if (!changed && transaction.beforeState.get(client) !== clock) changed = true
+    this.#unemittedChange = changed
+  }
+
   readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.#unemittedChange = false
     const writer = this.#deps.writer
     this.lastActivity = Date.now()
     this.#version++

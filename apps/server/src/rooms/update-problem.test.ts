@@ -218,3 +218,41 @@ describe('inspectUpdate', () => {
     expect(inspectUpdate(update)).toEqual({ problem: null, parts: 2 + structs + 2 })
   })
 })
+
+describe('JSON content depth', () => {
+  /** One ContentJSON struct in root type `t` holding `json`, with an empty delete set. */
+  const jsonUpdate = (json: string): Uint8Array => {
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, 1) // clients
+    encoding.writeVarUint(encoder, 1) // structs
+    encoding.writeVarUint(encoder, 5) // client
+    encoding.writeVarUint(encoder, 0) // clock
+    encoding.writeUint8(encoder, 2) // ContentJSON, no origins
+    encoding.writeVarUint(encoder, 1) // parent is a root type...
+    encoding.writeVarString(encoder, 't') // ...named t
+    encoding.writeVarUint(encoder, 1) // one value
+    encoding.writeVarString(encoder, json)
+    encoding.writeVarUint(encoder, 0) // empty delete set
+    return encoding.toUint8Array(encoder)
+  }
+  const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth)
+
+  it('refuses JSON values nested deeper than MAX_ANY_DEPTH, which Yjs could never encode again', () => {
+    expect(updateProblem(jsonUpdate(nested(MAX_ANY_DEPTH)))).toBeNull()
+    expect(updateProblem(jsonUpdate(nested(MAX_ANY_DEPTH + 1)))).toMatch(/JSON nested deeper/)
+    // Before: accepted, and once applied every encoding of the document threw (JSON.stringify overflow).
+    const bomb = jsonUpdate(nested(6000))
+    expect(updateProblem(bomb)).toMatch(/JSON nested deeper/)
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, bomb)
+    expect(() => Y.encodeStateAsUpdate(doc)).toThrow()
+  })
+
+  it('does not count brackets inside JSON strings', () => {
+    const text = JSON.stringify({ note: '['.repeat(500) + '\\"{'.repeat(200) })
+    expect(updateProblem(jsonUpdate(text))).toBeNull()
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, jsonUpdate(text))
+    expect(Y.encodeStateAsUpdate(doc).byteLength).toBeGreaterThan(500)
+  })
+})

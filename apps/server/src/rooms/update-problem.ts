@@ -116,6 +116,33 @@ class Cursor {
     return length
   }
 
+  /**
+   * Skip a `varString` holding JSON text, refusing arrays and objects nested deeper than
+   * {@link MAX_ANY_DEPTH}: V8 parses any depth, but `JSON.stringify` overflows the stack past a few
+   * thousand levels, and Yjs stringifies these values again whenever it encodes the document — a 12 KB
+   * `[[[…]]]` would leave a room that can never answer a sync. Brackets and quotes are ASCII, so a
+   * byte scan that skips string literals counts the nesting exactly.
+   */
+  jsonText(): void {
+    const length = this.string()
+    const bytes = this.bytes
+    let depth = 0
+    let inString = false
+    for (let i = this.pos - length; i < this.pos; i++) {
+      const byte = bytes[i]!
+      if (inString) {
+        if (byte === 0x5c) i++ // backslash: the next byte is escaped
+        else if (byte === 0x22) inString = false
+      } else if (byte === 0x22) {
+        inString = true
+      } else if (byte === 0x5b || byte === 0x7b) {
+        if (++depth > MAX_ANY_DEPTH) throw new Implausible(`JSON nested deeper than ${MAX_ANY_DEPTH}`)
+      } else if (byte === 0x5d || byte === 0x7d) {
+        depth--
+      }
+    }
+  }
+
   /** Read a count of items each at least `minBytes` long; refuses counts the rest cannot hold. */
   count(minBytes: number, what: string): number {
     const count = this.varUint()
@@ -223,21 +250,21 @@ function struct(cursor: Cursor, clock: number): number {
       return positiveExtent(cursor, clock)
     case Content.Json: {
       const count = cursor.count(1, 'JSON values')
-      for (let i = 0; i < count; i++) cursor.string()
+      for (let i = 0; i < count; i++) cursor.jsonText()
       return count
     }
     case Content.Binary:
       cursor.lengthPrefixed()
       return 1
     case Content.Embed:
-      cursor.string()
+      cursor.jsonText()
       return 1
     case Content.String:
       // Yjs counts UTF-16 units, never more than the UTF-8 bytes: enough to keep clocks exact.
       return Math.max(cursor.string(), 1)
     case Content.Format:
       cursor.string() // key
-      cursor.string() // JSON value
+      cursor.jsonText() // JSON value
       return 1
     case Content.Type: {
       const ref = cursor.varUint()
