@@ -219,7 +219,7 @@ export class UpgradeListener {
             if (!deps.registry.get(room)) limits.openRoom(address)
             watch.handOver()
             try {
-              await deps.collab.handleUpgrade(request, socket, head, room, granted)
+              await deps.collab.handleUpgrade(request, socket, head, room, { ...granted, address })
             } finally {
               socket.resume()
             }

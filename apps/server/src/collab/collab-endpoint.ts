@@ -51,6 +51,8 @@ export interface CollabEndpointOptions {
 export interface Admission {
   identity: Identity
   access: 'read' | 'write'
+  /** The client's address as admission counted it (`X-Forwarded-For` under `TRUST_PROXY`). */
+  address?: string
 }
 
 /** Accepts document connections and wires them to rooms. */
@@ -111,7 +113,7 @@ export class CollabEndpoint {
 
   #accept(ws: WebSocket, room: Room, request: IncomingMessage, admission: Admission): void {
     const { registry, logger, maxBufferedBytes } = this.#options
-    const info = { id: `c${this.#nextId++}`, ...admission, address: request.socket.remoteAddress ?? null }
+    const info = { id: `c${this.#nextId++}`, ...admission, address: admission.address ?? request.socket.remoteAddress ?? null }
     const peer = new WsPeer(info, ws, maxBufferedBytes, logger, this.#options.traffic)
     const context = { room: room.name, conn: peer.id, user: identityLabel(admission.identity) }
     const expiry = expiryTimer(admission.identity, () => peer.close(CloseCode.TokenExpired, 'token expired; reconnect with a fresh token'))

@@ -250,6 +250,24 @@ describe('Room', () => {
     expect(watcher.awareness.getStates().has(stale.doc.clientID)).toBe(false)
   })
 
+  it('never lets an anonymous connection from another address take over a cursor in open mode', () => {
+    const { room } = setup()
+    const ada = Object.assign(new FakeClient('ada'), { address: '10.0.0.1' })
+    const mallory = Object.assign(new FakeClient('mallory'), { address: '10.0.0.66' })
+    const watcher = new FakeClient('watcher')
+    for (const peer of [ada, mallory, watcher]) room.add(peer)
+    ada.awareness.setLocalState({ user: { name: 'Ada' } })
+    room.receive(ada, encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(ada.awareness, [ada.doc.clientID])))
+    // A newer clock for Ada's id, from someone else: before, every anonymous peer counted as Ada.
+    ada.awareness.setLocalState({ user: { name: 'Hijacked' } })
+    room.receive(mallory, encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(ada.awareness, [ada.doc.clientID])))
+    watcher.deliver()
+    expect(watcher.awareness.getStates().get(ada.doc.clientID)).toEqual({ user: { name: 'Ada' } })
+    room.remove(ada)
+    watcher.deliver()
+    expect(watcher.awareness.getStates().has(ada.doc.clientID)).toBe(false)
+  })
+
   it("never lets another user's connection take over a cursor", () => {
     const { room } = setup()
     const ada = Object.assign(new FakeClient('ada'), { identity: user('ada') })

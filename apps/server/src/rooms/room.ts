@@ -26,8 +26,15 @@ import type { Peer } from './peer.js'
 import { inspectUpdate, stateVectorProblem } from './update-problem.js'
 import type { UpdateWriter } from './update-writer.js'
 
+/**
+ * Whether two connections belong to one person, as far as the server can tell: the same token subject,
+ * or, for anonymous connections (open mode), the same client address — everyone is anonymous there,
+ * so without the address anyone could take over anyone's cursor.
+ */
 function sameUser(a: Peer, b: Peer): boolean {
-  if (a.identity.kind === 'anonymous' || b.identity.kind === 'anonymous') return a.identity.kind === b.identity.kind
+  if (a.identity.kind === 'anonymous' || b.identity.kind === 'anonymous') {
+    return a.identity.kind === b.identity.kind && (a.address ?? null) === (b.address ?? null)
+  }
   return a.identity.id === b.identity.id
 }
 
@@ -526,7 +533,7 @@ export class Room {
       if (other === peer || !ids.has(clientId)) continue
       const newer = clock > (this.awareness.meta.get(clientId)?.clock ?? -1)
       if (!sameUser(other, peer) || !newer) return true
-      ids.delete(clientId)
+      // Taken over only if the entry is applied: see #onAwarenessUpdate.
     }
     return false
   }
@@ -627,8 +634,12 @@ export class Room {
       // The guard let through only ids nobody else owns, so everything this peer set is now its own.
       // An id it clears stays its own until it leaves: a connection cannot cycle through fresh ids
       // (each leaving a clock behind) to get round its cap.
-      for (const id of added) owned.add(id)
-      for (const id of updated) owned.add(id)
+      for (const id of [...added, ...updated]) {
+        if (owned.has(id)) continue
+        // A reconnecting client took its id over from its own stale connection (see #ownedByOther).
+        for (const state of this.#peers.values()) state.awarenessIds.delete(id)
+        owned.add(id)
+      }
     }
     const changed = [...added, ...updated, ...removed]
     const frame = encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
