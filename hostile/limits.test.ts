@@ -249,6 +249,22 @@ describe('more document limits', () => {
     server.assertUnharmed()
   })
 
+  it('MAX_APPLY_MS_PER_MINUTE: a connection whose updates cost the server more is closed with 4429; what it applied stays', async () => {
+    const server = await HostileServer.start({ MAX_APPLY_MS_PER_MINUTE: '50' })
+    const watcher = await connectClient(server, 'costly')
+    const probe = await open(`${server.collabUrl}/costly`)
+    // Batches of inserts at the start of one text, each from a new client: Yjs scans every concurrent
+    // insert already there, so the second batch costs ~1,000,000 steps.
+    for (let i = 0; i < 4; i++) probe.send(encodeSyncUpdate(unmergeableInserts(1000, 4_100_000 + i)))
+    const closed = await probe.closedWithin()
+    expect(closed.code).toBe(CloseCode.RateLimited)
+    expect(closed.reason).toMatch(/MAX_APPLY_MS_PER_MINUTE/)
+    // Applied before the cut (the batch that overdrew included), nothing after it.
+    await eventually(() => expect(watcher.text.length).toBeGreaterThanOrEqual(1000))
+    expect([1000, 2000, 3000]).toContain(watcher.text.length)
+    server.assertUnharmed()
+  })
+
   it('MAX_AWARENESS_ENTRIES: entries past it in one message are not relayed', async () => {
     const server = await HostileServer.start({ MAX_AWARENESS_ENTRIES: '2', MAX_AWARENESS_IDS_PER_CONNECTION: '10' })
     const watcher = await connectClient(server, 'entries')

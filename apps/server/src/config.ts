@@ -118,6 +118,7 @@ const envSchema = z.object({
   MAX_REJECTED_MESSAGES: integer(1, 1_000_000, 100),
   MAX_PENDING_UPDATE_BYTES: integer(0, 256 * MiB, 64 * 1024),
   MAX_UPDATE_STRUCTS: integer(100, 10_000_000, 4096),
+  MAX_APPLY_MS_PER_MINUTE: integer(10, 3_600_000, 1000),
 })
 
 /** A channel's retention limits. */
@@ -225,6 +226,12 @@ export interface Config {
    * once comes near it (the whole automerge-paper trace, a paper typed keystroke by keystroke, is 11k).
    */
   maxUpdateStructs: number
+  /**
+   * Main-thread milliseconds one connection's document updates may cost the server per minute; the
+   * connection that overdraws is closed with 4429. Yjs resolves concurrent inserts at one spot by
+   * scanning those already there, so a few crafted kilobytes can cost seconds.
+   */
+  maxApplyMsPerMinute: number
 }
 
 /**
@@ -293,5 +300,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxRejectedMessages: v.MAX_REJECTED_MESSAGES,
     maxPendingUpdateBytes: v.MAX_PENDING_UPDATE_BYTES,
     maxUpdateStructs: v.MAX_UPDATE_STRUCTS,
+    maxApplyMsPerMinute: v.MAX_APPLY_MS_PER_MINUTE,
   }
 }

@@ -83,6 +83,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     },
     maxPendingUpdateBytes: config.maxPendingUpdateBytes,
     maxUpdateStructs: config.maxUpdateStructs,
+    maxApplyMsPerMinute: config.maxApplyMsPerMinute,
     onDroppedUpdate: (room, peer) => {
       metrics.droppedReadOnlyUpdates.inc()
       logger.debug({ room: room.name, conn: peer.id }, 'dropped an update from a read-only connection')

@@ -38,6 +38,8 @@ export interface RoomRegistryOptions {
   maxPendingUpdateBytes?: number
   /** Most structs plus deleted ranges one update may carry. */
   maxUpdateStructs?: number
+  /** Main-thread milliseconds one connection's updates may cost per minute. */
+  maxApplyMsPerMinute?: number
   /** Called when a read-only connection's update was dropped. */
   onDroppedUpdate?: (room: Room, peer: Peer) => void
   /** Called after every committed write batch, with its update count and duration in seconds. */
@@ -211,7 +213,7 @@ export class RoomRegistry {
     await this.#unloading.get(name)
     const stored = await this.#options.store.load(name)
     if (this.#closing) throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')
-    const { onDocumentChange, onPresenceChange, awarenessLimits, maxPendingUpdateBytes, maxUpdateStructs, onDroppedUpdate } = this.#options
+    const { onDocumentChange, onPresenceChange, awarenessLimits, maxPendingUpdateBytes, maxUpdateStructs, maxApplyMsPerMinute, onDroppedUpdate } = this.#options
     const room = new Room(name, stored, {
       writer: this.#writer,
       onDocumentChange,
@@ -219,6 +221,7 @@ export class RoomRegistry {
       awarenessLimits,
       maxPendingUpdateBytes,
       maxUpdateStructs,
+      maxApplyMsPerMinute,
       onDroppedUpdate,
       encodeBudget: this.#encodeBudget,
       onCorrupted: (broken, error) => this.#discard(broken, error, 'the document failed inside Yjs; closing the room to reload it from storage', 'document error; reconnect to reload it'),

@@ -642,6 +642,48 @@ describe('Room update size', () => {
   })
 })
 
+describe('Room update cost', () => {
+  /** `count` one-character items inserted each before the last, by a client of their own. */
+  const insertsAtStart = (client: number, count: number): Uint8Array => {
+    const author = new Y.Doc()
+    author.clientID = client
+    const text = author.getText('t')
+    author.transact(() => {
+      for (let i = 0; i < count; i++) text.insert(0, 'x')
+    })
+    return Y.encodeStateAsUpdate(author)
+  }
+
+  it('closes a connection whose updates cost the server more than MAX_APPLY_MS_PER_MINUTE, keeping what it applied', async () => {
+    const { room, writer } = setup(undefined, { maxApplyMsPerMinute: 50 })
+    const attacker = new FakeClient('attacker')
+    room.add(attacker)
+    // Yjs scans every concurrent insert already at a spot: each batch from a new client at the start
+    // of the text costs (items already there) × (items sent); the second costs ~1,000,000 steps.
+    let code: number | null = null
+    let sent = 0
+    while (code === null && sent < 10) {
+      code = closeCodeOf(() => room.receive(attacker, encodeSyncUpdate(insertsAtStart(9000 + sent, 1000))))
+      sent++
+    }
+    expect(code).toBe(CloseCode.RateLimited)
+    expect(sent).toBeLessThanOrEqual(3)
+    // The update that overdrew was valid: it stays, and is stored like any other.
+    expect(room.doc.getText('t').length).toBe(sent * 1000)
+    await writer.flushed()
+  })
+
+  it('never closes a connection for ordinary typing', () => {
+    const { room } = setup(undefined, { maxApplyMsPerMinute: 50 })
+    const typist = new FakeClient('typist')
+    room.add(typist)
+    const updates = typist.recordUpdates()
+    for (let i = 0; i < 300; i++) typist.doc.getText('t').insert(i, 'a')
+    for (const frame of updates) expect(closeCodeOf(() => room.receive(typist, frame))).toBeNull()
+    expect(room.doc.getText('t').length).toBe(300)
+  })
+})
+
 describe('Room pending updates', () => {
   /** Updates of one author, each depending on the one before. */
   function chain(count: number): Uint8Array[] {

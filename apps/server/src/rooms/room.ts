@@ -19,6 +19,7 @@ import {
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { ConnectionError } from '../errors.js'
+import { TokenBucket } from '../sockets/inbound-budget.js'
 import { guardAwarenessUpdate, MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } from './awareness-guard.js'
 import type { AppendResult, StoredDocument } from '../storage/document-store.js'
 import { EncodeBudget } from './encode-budget.js'
@@ -87,6 +88,8 @@ interface PeerState {
   nextAnswerAt: number
   /** Awareness echoes this connection may send without them counting against its budget. */
   echoCredit: { frames: number; bytes: number }
+  /** Main-thread milliseconds its document updates may cost the server (see {@link RoomDeps.maxApplyMsPerMinute}). */
+  applyBudget: TokenBucket
 }
 
 /**
@@ -121,6 +124,8 @@ const DEFAULT_AWARENESS_LIMITS: AwarenessLimits = { maxEntries: 16, maxStateByte
 const DEFAULT_MAX_PENDING_UPDATE_BYTES = 64 * 1024
 /** Default of {@link RoomDeps.maxUpdateStructs}. */
 const DEFAULT_MAX_UPDATE_STRUCTS = 4096
+/** Default of {@link RoomDeps.maxApplyMsPerMinute}. */
+const DEFAULT_MAX_APPLY_MS_PER_MINUTE = 1000
 
 /** What a room needs from its registry. */
 export interface RoomDeps {
@@ -134,6 +139,13 @@ export interface RoomDeps {
   maxPendingUpdateBytes?: number
   /** Most structs, deleted ranges and clients one update may carry; more is refused with 4002. Default 4,096. */
   maxUpdateStructs?: number
+  /**
+   * Main-thread milliseconds one connection's document updates may cost per minute (a bucket that
+   * refills continuously). Yjs resolves concurrent inserts at one spot by scanning the ones already
+   * there, so crafted updates can cost seconds however small; the connection whose updates cost more
+   * is closed with 4429 once the one that overdrew has been applied. Default 1,000.
+   */
+  maxApplyMsPerMinute?: number
   /**
    * Called when Yjs failed after changing the document, so memory and storage disagree; the registry
    * closes the room and reloads it from storage on the next join.
@@ -262,7 +274,14 @@ export class Room {
   /** Let `peer` in: send the server's state vector and everyone's awareness. */
   add(peer: Peer): void {
     if (this.#destroyed) throw new ConnectionError(CloseCode.StorageUnavailable, `room ${this.name} is no longer available`)
-    const state: PeerState = { awarenessIds: new Set(), syncAnswer: null, nextAnswerAt: 0, echoCredit: { frames: 0, bytes: 0 } }
+    const applyMs = this.#deps.maxApplyMsPerMinute ?? DEFAULT_MAX_APPLY_MS_PER_MINUTE
+    const state: PeerState = {
+      awarenessIds: new Set(),
+      syncAnswer: null,
+      nextAnswerAt: 0,
+      echoCredit: { frames: 0, bytes: 0 },
+      applyBudget: new TokenBucket(applyMs, applyMs / 60),
+    }
     this.#peers.set(peer, state)
     peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)))
     this.#sendAllAwareness(peer, state)
@@ -346,7 +365,7 @@ export class Room {
           // but not held against it. Anything with structs is an edit it may not make.
           return message.data[0] === 0 ? 'accepted' : 'refused'
         }
-        this.#applyUpdate(peer, message.data)
+        this.#applyUpdate(peer, state, message.data)
         return 'accepted'
       case MessageType.Awareness:
         return this.#applyAwareness(peer, state, message.data)
@@ -538,7 +557,7 @@ export class Room {
     return false
   }
 
-  #applyUpdate(peer: Peer, update: Uint8Array): void {
+  #applyUpdate(peer: Peer, state: PeerState, update: Uint8Array): void {
     // Yjs trusts declared counts and lengths; only an update whose structure fits its bytes reaches it.
     // Yjs then decodes everything before integrating anything, so content errors refuse it whole.
     const { problem, parts } = inspectUpdate(update)
@@ -551,6 +570,7 @@ export class Room {
     const store = this.doc.store
     const pendingBefore = pendingBytes(store)
     const saved = { structs: store.pendingStructs && { missing: new Map(store.pendingStructs.missing), update: store.pendingStructs.update }, ds: store.pendingDs }
+    const started = performance.now()
     try {
       Y.applyUpdate(this.doc, update, peer)
     } catch (error) {
@@ -560,16 +580,23 @@ export class Room {
       if (this.#unemittedChange) this.#deps.onCorrupted?.(this, error)
       throw new ConnectionError(CloseCode.InvalidUpdate, 'document update rejected by Yjs', { cause: error })
     }
+    const spentMs = performance.now() - started
     const pendingAfter = pendingBytes(store)
-    if (pendingAfter <= pendingBefore) return
-    const budget = this.#deps.maxPendingUpdateBytes ?? DEFAULT_MAX_PENDING_UPDATE_BYTES
-    if (pendingAfter > budget) {
-      // What integrated had all its dependencies and stays; what waits for changes nobody sent is dropped.
-      store.pendingStructs = saved.structs
-      store.pendingDs = saved.ds
-      throw new ConnectionError(CloseCode.InvalidUpdate, `update depends on changes the room never received (over ${budget} bytes pending)`)
+    if (pendingAfter > pendingBefore) {
+      const budget = this.#deps.maxPendingUpdateBytes ?? DEFAULT_MAX_PENDING_UPDATE_BYTES
+      if (pendingAfter > budget) {
+        // What integrated had all its dependencies and stays; what waits for changes nobody sent is dropped.
+        store.pendingStructs = saved.structs
+        store.pendingDs = saved.ds
+        throw new ConnectionError(CloseCode.InvalidUpdate, `update depends on changes the room never received (over ${budget} bytes pending)`)
+      }
+      this.#pendingContributors.add(peer)
     }
-    this.#pendingContributors.add(peer)
+    // The update is valid and stays (stored, relayed); a connection whose updates keep costing the
+    // server this much is cut off after it, before it can send the next.
+    if (!state.applyBudget.take(spentMs)) {
+      throw new ConnectionError(CloseCode.RateLimited, `document updates cost the server more than ${state.applyBudget.capacity} ms per minute (MAX_APPLY_MS_PER_MINUTE)`)
+    }
   }
 
   /** Pending state lives while a connection that added to it is connected; its author resends on reconnect. */
