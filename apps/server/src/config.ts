@@ -85,6 +85,7 @@ const envSchema = z.object({
   AUTH_WEBHOOK_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
   AUTH_WEBHOOK_TIMEOUT_MS: integer(100, 60_000, 2000),
   AUTH_WEBHOOK_CACHE_MS: integer(0, 10 * 60 * 1000, 5000),
+  AUTH_WEBHOOK_MAX_PER_MINUTE: integer(1, 1_000_000, 600),
   ALLOWED_ORIGINS: z.preprocess(
     unsetIfEmpty,
     z
@@ -182,6 +183,8 @@ export interface Config {
   authWebhookTimeoutMs: number
   /** How long a webhook answer is reused. */
   authWebhookCacheMs: number
+  /** Webhook calls one user may cause per minute; past it the answer is no until the budget refills. */
+  authWebhookMaxPerMinute: number
   /** Browser origins allowed to connect; `null` means same origin as the server. */
   allowedOrigins: string[] | null
   /** The URL browsers reach the server at: its host is always served and its origin allowed. */
@@ -281,6 +284,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     authWebhookUrl: v.AUTH_WEBHOOK_URL ?? null,
     authWebhookTimeoutMs: v.AUTH_WEBHOOK_TIMEOUT_MS,
     authWebhookCacheMs: v.AUTH_WEBHOOK_CACHE_MS,
+    authWebhookMaxPerMinute: v.AUTH_WEBHOOK_MAX_PER_MINUTE,
     allowedOrigins: v.ALLOWED_ORIGINS ? v.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin) : null,
     publicUrl: v.PUBLIC_URL ?? null,
     allowedHosts: v.ALLOWED_HOSTS ?? null,

@@ -94,7 +94,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     },
   })
   const webhook = config.authWebhookUrl
-    ? new WebhookAuthorizer({ url: config.authWebhookUrl, timeoutMs: config.authWebhookTimeoutMs, cacheMs: config.authWebhookCacheMs, logger })
+    ? new WebhookAuthorizer({ url: config.authWebhookUrl, timeoutMs: config.authWebhookTimeoutMs, cacheMs: config.authWebhookCacheMs, maxQuestionsPerMinute: config.authWebhookMaxPerMinute, logger })
     : null
   // DNS rebinding only matters where requests carry authority by themselves: always in open mode; in
   // secure mode every request needs a token a rebinding page cannot read, so names are only checked
@@ -177,7 +177,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     fetch: app.fetch,
     serverOptions: httpServerOptions({ headersTimeoutMs: config.httpHeadersTimeoutMs, requestTimeoutMs: config.httpRequestTimeoutMs }),
   }) as Server
-  const upgrades = new UpgradeListener({ guard, limits, registry, collab, events, logger, trustProxy: config.trustProxy, onRefused: countRefusal })
+  const upgrades = new UpgradeListener({ guard, limits, registry, store, collab, events, logger, trustProxy: config.trustProxy, onRefused: countRefusal })
   httpServer.on('upgrade', upgrades.handle)
 
   await new Promise<void>((resolve, reject) => {

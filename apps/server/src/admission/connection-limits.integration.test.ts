@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { mintToken } from '../auth/tokens.js'
 import { sseStream } from '../test-support/event-clients.js'
 import { eventually } from '../test-support/eventually.js'
@@ -10,6 +11,13 @@ import { answer, upgradeAttempt } from '../test-support/upgrade-attempt.js'
 const ADMIN_TOKEN = 'limits-test-admin-token-0123456789'
 const SECRET = 'limits-test-secret-0123456789abcdef0123'
 const LOCAL = '127.0.0.1'
+
+/** A document holding `text`, as the store keeps it. */
+function storedText(text: string): Uint8Array {
+  const doc = new Y.Doc()
+  doc.getText('t').insert(0, text)
+  return Y.encodeStateAsUpdate(doc)
+}
 
 /** `tandem_connections_rejected_total` by reason, from `/metrics`. */
 async function rejections(server: TestServer): Promise<Record<string, number>> {
@@ -128,5 +136,17 @@ describe('MAX_NEW_ROOMS_PER_MINUTE', () => {
     expect((await from('203.0.113.2', 'three')).status).toBe(101)
     expect((await from('203.0.113.1', 'three')).status).toBe(101)
     expect((await rejections(server)).too_many_new_rooms).toBe(1)
+  })
+
+  it('never counts reopening a stored room that was unloaded as creating one', async () => {
+    const server = await startTestServer({ maxNewRoomsPerMinute: 1, roomIdleMs: 0, trustProxy: true, adminToken: ADMIN_TOKEN })
+    const from = (address: string, room: string) => upgradeAttempt(server.url, `/collab/${room}`, { 'X-Forwarded-For': address })
+    for (const room of ['kept-a', 'kept-b', 'kept-c']) {
+      await server.store.appendUpdates([{ name: room, updates: [storedText(room)] }])
+    }
+    // Each is stored but not in memory: opening them one after another creates nothing.
+    for (const room of ['kept-a', 'kept-b', 'kept-c']) expect((await from('203.0.113.9', room)).status).toBe(101)
+    expect((await from('203.0.113.9', 'brand-new')).status).toBe(101)
+    expect(answer(await from('203.0.113.9', 'another-new'))).toEqual({ status: 429, code: 'too_many_new_rooms' })
   })
 })

@@ -21,12 +21,15 @@ import type { EventsEndpoint } from '../notifications/events-endpoint.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import { clientAddress } from './client-address.js'
 import type { ConnectionLimits, Slot } from './connection-limits.js'
+import type { DocumentStore } from '../storage/document-store.js'
 
 /** What the listener routes to and checks with. */
 export interface UpgradeListenerDeps {
   guard: UpgradeGuard
   limits: ConnectionLimits
   registry: RoomRegistry
+  /** Tells whether a room not in memory is stored (opening it creates nothing). */
+  store: Pick<DocumentStore, 'info'>
   collab: CollabEndpoint
   events: EventsEndpoint
   logger: Logger
@@ -216,7 +219,11 @@ export class UpgradeListener {
           })
         : guard.admitToRoom(admissionRequest, room).then(async (granted) => {
             if (socket.destroyed) return
-            if (!deps.registry.get(room)) limits.openRoom(address)
+            // Only a room that exists nowhere yet counts as created; reopening a stored one does not.
+            if (!deps.registry.get(room) && (await deps.store.info(room)) === null) {
+              if (socket.destroyed) return
+              limits.openRoom(address)
+            }
             watch.handOver()
             try {
               await deps.collab.handleUpgrade(request, socket, head, room, { ...granted, address })
