@@ -20,8 +20,8 @@ import { HostileServer } from './support/hostile-server.js'
 import { expectRefusal, ProbeSocket } from './support/probe-socket.js'
 import { expectStreamRefused, SseStream } from './support/sse-stream.js'
 
-const open = async (url: string): Promise<ProbeSocket> => {
-  const probe = await ProbeSocket.open(url)
+const open = async (url: string, localAddress?: string): Promise<ProbeSocket> => {
+  const probe = await ProbeSocket.open(url, localAddress ? { localAddress } : {})
   onTestFinished(() => probe.close())
   return probe
 }
@@ -174,8 +174,10 @@ describe('document connection limits, after the upgrade', () => {
 
   it('MAX_AWARENESS_IDS_PER_ROOM: cursors past the room cap are not shown, yet their connection stays and can edit', async () => {
     const server = await HostileServer.start({ MAX_AWARENESS_IDS_PER_ROOM: '4', MAX_AWARENESS_IDS_PER_CONNECTION: '2' })
-    const first = await open(`${server.collabUrl}/crowded`)
-    const second = await open(`${server.collabUrl}/crowded`)
+    // From two machines: one address may hold only a quarter of the room's ids (or one connection's).
+    const [firstAddress, secondAddress] = attackerAddresses(2, 21)
+    const first = await open(`${server.collabUrl}/crowded`, firstAddress)
+    const second = await open(`${server.collabUrl}/crowded`, secondAddress)
     first.send(awarenessFrame([11, 12].map((client) => ({ client, clock: 1, state: userState(`a${client}`) }))))
     second.send(awarenessFrame([21, 22].map((client) => ({ client, clock: 1, state: userState(`b${client}`) }))))
     expect([await first.roundTrip(), await second.roundTrip()]).toEqual(['alive', 'alive'])
@@ -191,6 +193,23 @@ describe('document connection limits, after the upgrade', () => {
     await eventually(() => expect(watcher.text.toString()).toBe('the latecomer edits'))
     expect(watcher.provider.awareness.getStates().has(31)).toBe(false)
     expect([await first.roundTrip(), await second.roundTrip(), await third.roundTrip()]).toEqual(['alive', 'alive', 'alive'])
+    server.assertUnharmed()
+  })
+
+  it("one address holds at most a quarter of a room's awareness ids: a crowd from one machine cannot fill the room", async () => {
+    const server = await HostileServer.start({ MAX_AWARENESS_IDS_PER_ROOM: '16', MAX_AWARENESS_IDS_PER_CONNECTION: '2' })
+    const [crowd, other] = attackerAddresses(2, 22)
+    const sockets = await Promise.all(Array.from({ length: 8 }, () => open(`${server.collabUrl}/shared`, crowd)))
+    sockets.forEach((socket, i) => socket.send(awarenessFrame([100 + 2 * i, 101 + 2 * i].map((client) => ({ client, clock: 1, state: userState(`c${client}`) })))))
+    await Promise.all(sockets.map((socket) => socket.roundTrip()))
+    const elsewhere = await open(`${server.collabUrl}/shared`, other)
+    elsewhere.send(awarenessFrame([{ client: 900, clock: 1, state: userState('from elsewhere') }]))
+    expect(await elsewhere.roundTrip()).toBe('alive')
+    const watcher = await connectClient(server, 'shared')
+    await eventually(() => expect(watcher.provider.awareness.getStates().has(900)).toBe(true))
+    const fromCrowd = [...watcher.provider.awareness.getStates().keys()].filter((id) => id >= 100 && id < 116)
+    // Before: all 16 of the crowd's ids were shown and the room was full for everyone else.
+    expect(fromCrowd).toHaveLength(4)
     server.assertUnharmed()
   })
 

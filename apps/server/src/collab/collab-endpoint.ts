@@ -69,6 +69,9 @@ export class CollabEndpoint {
       maxPayload: options.maxFrameBytes,
       perMessageDeflate: false,
       clientTracking: false,
+      // One frame per turn of the event loop: a burst of frames read in one go would otherwise all be
+      // handled before anything else (another socket's keystroke, a health check) gets a turn.
+      allowSynchronousEvents: false,
     })
     this.#heartbeat = new Heartbeat(options.pingIntervalMs, () => options.logger.info('terminating a connection that missed a ping'))
   }

@@ -46,7 +46,8 @@ export interface EventsEndpointOptions {
 /** Accepts notification-only WebSocket connections. */
 export class EventsEndpoint {
   readonly #options: EventsEndpointOptions
-  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false, clientTracking: false })
+  // One frame per turn of the event loop, as on document sockets.
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false, clientTracking: false, allowSynchronousEvents: false })
   readonly #heartbeat: Heartbeat
   #nextId = 1
 

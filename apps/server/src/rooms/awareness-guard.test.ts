@@ -29,6 +29,7 @@ const open: AwarenessRules = {
   ownedByOther: () => false,
   owned: new Set(),
   roomIdCount: () => 0,
+  addressIdCount: () => null,
   stamp: null,
   maxEntries: 16,
   maxStateBytes: 8192,
@@ -128,5 +129,15 @@ describe('guardAwarenessUpdate', () => {
     const crowded = guardAwarenessUpdate(four, { ...open, roomIdCount: () => 253, maxIdsPerRoom: 256 })
     expect(crowded).toMatchObject({ overLimit: null, crowdedOut: 1, dropped: 0 })
     expect([...statesOf(crowded.update).keys()]).toEqual([1, 2, 3])
+  })
+
+  it("leaves out ids past one address's share (a quarter of the room's cap), so one machine cannot fill a room", () => {
+    const four = updateFor([1, 2, 3, 4].map((id) => [id, { id }] as [number, unknown]))
+    // 62 ids already held from this address, 64 allowed (256 / 4): two more get in, two are left out.
+    const shared = guardAwarenessUpdate(four, { ...open, addressIdCount: () => 62, roomIdCount: () => 62, maxIdsPerConnection: 4, maxIdsPerRoom: 256 })
+    expect(shared).toMatchObject({ overLimit: null, crowdedOut: 2 })
+    expect([...statesOf(shared.update).keys()]).toEqual([1, 2])
+    // Another address, same room: all four.
+    expect(guardAwarenessUpdate(four, { ...open, addressIdCount: () => 0, roomIdCount: () => 62, maxIdsPerConnection: 4, maxIdsPerRoom: 256 }).crowdedOut).toBe(0)
   })
 })

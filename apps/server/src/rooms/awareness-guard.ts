@@ -45,6 +45,12 @@ export interface AwarenessRules {
   owned: ReadonlySet<number>
   /** Ids owned by all connections of the room right now. */
   roomIdCount(): number
+  /**
+   * Ids the room holds for connections from this connection's client address, or `null` when the
+   * address is unknown. One address may hold at most a quarter of the room's ids, so a crowd of
+   * sockets from one machine cannot fill everyone else's presence.
+   */
+  addressIdCount(): number | null
   /** Name and colour to impose on `state.user`, or `null` to leave them as sent (normalized). */
   stamp: { name: string; color: string | null } | null
   maxEntries: number
@@ -110,7 +116,10 @@ export function guardAwarenessUpdate(update: Uint8Array, rules: AwarenessRules):
     }
     if (!rules.owned.has(clientId) && !introduced.has(clientId)) {
       if (rules.owned.size + introduced.size >= rules.maxIdsPerConnection) return { update: null, dropped, ignored, crowdedOut, overLimit: 'connection' }
-      if (rules.roomIdCount() + introduced.size >= rules.maxIdsPerRoom) {
+      const fromAddress = rules.addressIdCount()
+      const roomFull = rules.roomIdCount() + introduced.size >= rules.maxIdsPerRoom
+      const addressFull = fromAddress !== null && fromAddress + introduced.size >= Math.max(rules.maxIdsPerConnection, Math.floor(rules.maxIdsPerRoom / 4))
+      if (roomFull || addressFull) {
         crowdedOut++
         continue
       }

@@ -367,6 +367,34 @@ describe('Room sync step 1 answers', () => {
     }
   })
 
+  it('does not send a connection the same answer twice: a repeated step 1 of an unchanged document gets an empty step 2', async () => {
+    const { room, writer } = setup()
+    const seed = new FakeClient('seed')
+    room.add(seed)
+    room.receive(seed, encodeSyncUpdate(documentOf(20_000)))
+    await writer.flushed()
+    const probe = new FakeClient('probe')
+    room.add(probe)
+    probe.inbox.length = 0
+    const askFromScratch = async (): Promise<Uint8Array> => {
+      const before = syncMessages(probe).length
+      room.receive(probe, encodeSyncStep1(Y.encodeStateVector(new Y.Doc())))
+      await writer.flushed()
+      await eventually(() => expect(syncMessages(probe)).toHaveLength(before + 1))
+      return probe.inbox.at(-1)!
+    }
+    const first = await askFromScratch()
+    expect(first.byteLength).toBeGreaterThan(10_000)
+    // Before: the whole document again for every step 1 that arrived in a turn of its own.
+    for (let i = 0; i < 5; i++) expect((await askFromScratch()).byteLength).toBeLessThan(16)
+    // Once the document changed, the answer is a real one again.
+    room.receive(seed, encodeSyncUpdate(documentOf(1_000)))
+    await writer.flushed()
+    expect((await askFromScratch()).byteLength).toBeGreaterThan(10_000)
+    probe.deliver()
+    expect(probe.doc.getText('t').toString()).toBe(room.doc.getText('t').toString())
+  })
+
   it('answers state vectors naming unknown clients or future clocks like the ones they amount to', async () => {
     const { room, writer } = setup()
     const seed = new FakeClient('seed')

@@ -86,6 +86,8 @@ interface PeerState {
   syncAnswer: { stateVector: Uint8Array; count: number } | null
   /** `performance.now()` before which this connection's next answer is not encoded. */
   nextAnswerAt: number
+  /** The last sync answer sent to it (a cached frame: the same object means the same answer). */
+  lastAnswer: Uint8Array | null
   /** Awareness echoes this connection may send without them counting against its budget. */
   echoCredit: { frames: number; bytes: number }
   /** Main-thread milliseconds its document updates may cost the server (see {@link RoomDeps.maxApplyMsPerMinute}). */
@@ -279,6 +281,7 @@ export class Room {
       awarenessIds: new Set(),
       syncAnswer: null,
       nextAnswerAt: 0,
+      lastAnswer: null,
       echoCredit: { frames: 0, bytes: 0 },
       applyBudget: new TokenBucket(applyMs, applyMs / 60),
     }
@@ -451,7 +454,10 @@ export class Room {
     const finished = performance.now()
     this.#encodeBudget.charge(finished - started)
     state.nextAnswerAt = finished + (finished - started) * ANSWER_PACING_FACTOR
-    peer.send(frame)
+    // The very answer this connection was already sent (same document version, same state vector):
+    // it has it, in order, before this one, so an empty step 2 says the same without the bytes again.
+    peer.send(frame === state.lastAnswer ? EMPTY_SYNC_STEP2 : frame)
+    state.lastAnswer = frame
     // One step 2 per step 1, in order, as the client counts them; the first already carried everything.
     for (let i = 1; i < answer.count; i++) peer.send(EMPTY_SYNC_STEP2)
   }
@@ -496,6 +502,7 @@ export class Room {
         ownedByOther: (clientId, clock) => this.#ownedByOther(peer, clientId, clock),
         owned: state.awarenessIds,
         roomIdCount: () => this.#awarenessIdCount(),
+        addressIdCount: () => this.#awarenessIdCountFrom(peer.address ?? null),
         stamp: peer.identity.kind === 'user' ? { name: peer.identity.name, color: peer.identity.color } : null,
         maxEntries: limits.maxEntries,
         maxStateBytes: limits.maxStateBytes,
@@ -516,6 +523,14 @@ export class Room {
     credit.frames--
     credit.bytes -= update.byteLength
     return 'echo'
+  }
+
+  /** Awareness ids held by connections from `address`; `null` when the address is unknown. */
+  #awarenessIdCountFrom(address: string | null): number | null {
+    if (address === null) return null
+    let count = 0
+    for (const [peer, state] of this.#peers) if ((peer.address ?? null) === address) count += state.awarenessIds.size
+    return count
   }
 
   #awarenessIdCount(): number {
