@@ -13,6 +13,7 @@ import type { Logger } from '../logger.js'
 import type { Room } from '../rooms/room.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import { Heartbeat } from '../sockets/heartbeat.js'
+import { FramePacer } from '../sockets/frame-pacer.js'
 import { InboundBudget, type InboundLimits } from '../sockets/inbound-budget.js'
 import { rejectUpgrade } from './reject-upgrade.js'
 import { WsPeer } from '../sockets/ws-peer.js'
@@ -69,9 +70,6 @@ export class CollabEndpoint {
       maxPayload: options.maxFrameBytes,
       perMessageDeflate: false,
       clientTracking: false,
-      // One frame per turn of the event loop: a burst of frames read in one go would otherwise all be
-      // handled before anything else (another socket's keystroke, a health check) gets a turn.
-      allowSynchronousEvents: false,
     })
     this.#heartbeat = new Heartbeat(options.pingIntervalMs, () => options.logger.info('terminating a connection that missed a ping'))
   }
@@ -127,20 +125,19 @@ export class CollabEndpoint {
     const inbound = this.#options.inbound
     const budget = inbound ? new InboundBudget({ ...inbound, maxFrameBytes: this.#options.maxFrameBytes }) : null
     if (this.#options.onSlowConsumer) peer.onSlowConsumer(this.#options.onSlowConsumer)
-    ws.on('message', (data, isBinary) => {
-      this.#options.traffic?.received((data as Buffer).byteLength)
+    const handleFrame = ([data, isBinary]: [Buffer, boolean]): void => {
       // `ws` keeps emitting frames that were already received after we closed the socket: once a
       // connection is refused, nothing it sent next is decoded or applied.
       if (ws.readyState !== WebSocket.OPEN) return
       try {
-        budget?.charge((data as Buffer).byteLength)
+        budget?.charge(data.byteLength)
         if (!isBinary) throw new ConnectionError(CloseCode.UnsupportedData, 'only binary y-websocket frames are accepted')
-        const message = decodeFrame(data as Buffer)
+        const message = decodeFrame(data)
         if (message.type !== MessageType.Channel) {
           const verdict = room.handle(peer, message)
           if (verdict === 'refused') budget?.refused()
           // Stock clients send back every awareness change the room sends them: the room's doing, not theirs.
-          else if (verdict === 'echo') budget?.refund((data as Buffer).byteLength)
+          else if (verdict === 'echo') budget?.refund(data.byteLength)
           return
         }
         session ??= this.#openSession(peer)
@@ -148,12 +145,19 @@ export class CollabEndpoint {
       } catch (error) {
         this.#fail(peer, context, error)
       }
+    }
+    // A burst of frames read in one go is handled a few milliseconds per turn, in order.
+    const pacer = new FramePacer({ handle: handleFrame, pause: () => ws.pause(), resume: () => ws.resume() })
+    ws.on('message', (data, isBinary) => {
+      this.#options.traffic?.received((data as Buffer).byteLength)
+      pacer.push([data as Buffer, isBinary])
     })
     // `ws` reports framing errors (reserved bits, oversized frames) here and closes the socket itself.
     ws.on('error', (error) => logger.warn({ ...context, err: error }, 'connection error'))
     ws.on('close', (code) => {
       // An exception here would escape the socket's event emitter and end the process.
       try {
+        pacer.close()
         expiry?.cancel()
         session?.close()
         registry.leave(room, peer)
