@@ -19,6 +19,7 @@ import { InboundBudget, type InboundLimits } from '../sockets/inbound-budget.js'
 import { WsPeer } from '../sockets/ws-peer.js'
 import { ChannelSession } from './channel-session.js'
 import type { NotificationHub } from './notification-hub.js'
+import { FramePacer } from '../sockets/frame-pacer.js'
 
 /** Client frames are small; anything bigger is not a subscribe or unsubscribe. */
 const MAX_CLIENT_FRAME_BYTES = 64 * 1024
@@ -46,8 +47,7 @@ export interface EventsEndpointOptions {
 /** Accepts notification-only WebSocket connections. */
 export class EventsEndpoint {
   readonly #options: EventsEndpointOptions
-  // One frame per turn of the event loop, as on document sockets.
-  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false, clientTracking: false, allowSynchronousEvents: false })
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false, clientTracking: false })
   readonly #heartbeat: Heartbeat
   #nextId = 1
 
@@ -84,13 +84,12 @@ export class EventsEndpoint {
       if (this.#options.onSlowConsumer) peer.onSlowConsumer(this.#options.onSlowConsumer)
       const inbound = this.#options.inbound
       const budget = inbound ? new InboundBudget({ ...inbound, maxFrameBytes: MAX_CLIENT_FRAME_BYTES }) : null
-      ws.on('message', (data, isBinary) => {
-        this.#options.traffic?.received((data as Buffer).byteLength)
+      const handleFrame = ([data, isBinary]: [Buffer, boolean]): void => {
         // `ws` still emits frames that were already buffered when the close began (a slow consumer
         // cut off, an expired token); subscribing for a closing socket would only cost webhook calls.
         if (ws.readyState !== WebSocket.OPEN) return
         try {
-          budget?.charge((data as Buffer).byteLength)
+          budget?.charge(data.byteLength)
           if (isBinary) budget?.refused()
         } catch (error) {
           // Nothing may throw out of a socket listener: it would end the process.
@@ -104,16 +103,23 @@ export class EventsEndpoint {
           send({ type: 'error', code: ChannelErrorCode.BadFrame, message: 'send channel frames as JSON text' })
           return
         }
-        session.handleText((data as Buffer).toString('utf8')).catch((error: unknown) => {
+        session.handleText(data.toString('utf8')).catch((error: unknown) => {
           // Too many frames waiting (RateLimited), or a bug: either way the connection ends.
           const code = closeCodeFor(error)
           if (code === CloseCode.RateLimited) this.#options.onRateLimited?.()
           logger[code === CloseCode.RateLimited ? 'warn' : 'error']({ err: error, conn: peer.id }, 'channel frame failed; closing events connection')
           peer.close(code, error instanceof ConnectionError ? error.message : 'internal error')
         })
+      }
+      // A burst of frames read in one go is handled a few milliseconds per turn, as on document sockets.
+      const pacer = new FramePacer({ handle: handleFrame, pause: () => ws.pause(), resume: () => ws.resume() })
+      ws.on('message', (data, isBinary) => {
+        this.#options.traffic?.received((data as Buffer).byteLength)
+        pacer.push([data as Buffer, isBinary])
       })
       ws.on('error', (error) => logger.warn({ err: error, conn: peer.id }, 'events connection error'))
       ws.on('close', () => {
+        pacer.close()
         expiry?.cancel()
         session.close()
       })

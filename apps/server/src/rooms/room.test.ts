@@ -297,6 +297,15 @@ function documentOf(bytes: number): Uint8Array {
   return Y.encodeStateAsUpdate(source)
 }
 
+/** A client that filled `room` with a document of about `bytes`, durable once this resolves. */
+async function seedDocument(room: Room, writer: UpdateWriter, bytes: number): Promise<FakeClient> {
+  const seed = new FakeClient('seed')
+  room.add(seed)
+  room.receive(seed, encodeSyncUpdate(documentOf(bytes)))
+  await writer.flushed()
+  return seed
+}
+
 function awarenessFrame(entries: Array<[clientId: number, clock: number, state: unknown]>): Uint8Array {
   const encoder = encoding.createEncoder()
   encoding.writeVarUint(encoder, entries.length)
@@ -321,10 +330,7 @@ function closeCodeOf(run: () => unknown): number | null {
 describe('Room sync step 1 answers', () => {
   it('answers a burst of step 1s with one encoding: one step 2 each, in order, only the first carrying the document', async () => {
     const { room, writer } = setup()
-    const seed = new FakeClient('seed')
-    room.add(seed)
-    room.receive(seed, encodeSyncUpdate(documentOf(30_000)))
-    await writer.flushed()
+    const seed = await seedDocument(room, writer, 30_000)
     const docBytes = Y.encodeStateAsUpdate(room.doc).byteLength
     const probe = new FakeClient('probe')
     room.add(probe)
@@ -344,10 +350,7 @@ describe('Room sync step 1 answers', () => {
   it('spreads the answers of many connections asking at once over turns of the event loop', async () => {
     // An allowance so small that one encoding uses it up: each turn answers one connection.
     const { room, writer } = setup(undefined, { encodeBudget: new EncodeBudget(0.000_001) })
-    const seed = new FakeClient('seed')
-    room.add(seed)
-    room.receive(seed, encodeSyncUpdate(documentOf(20_000)))
-    await writer.flushed()
+    const seed = await seedDocument(room, writer, 20_000)
     const probes = Array.from({ length: 5 }, (_, i) => new FakeClient(`probe${i}`))
     for (const probe of probes) {
       room.add(probe)
@@ -369,10 +372,7 @@ describe('Room sync step 1 answers', () => {
 
   it('does not send a connection the same answer twice: a repeated step 1 of an unchanged document gets an empty step 2', async () => {
     const { room, writer } = setup()
-    const seed = new FakeClient('seed')
-    room.add(seed)
-    room.receive(seed, encodeSyncUpdate(documentOf(20_000)))
-    await writer.flushed()
+    const seed = await seedDocument(room, writer, 20_000)
     const probe = new FakeClient('probe')
     room.add(probe)
     probe.inbox.length = 0
@@ -397,10 +397,7 @@ describe('Room sync step 1 answers', () => {
 
   it('answers state vectors naming unknown clients or future clocks like the ones they amount to', async () => {
     const { room, writer } = setup()
-    const seed = new FakeClient('seed')
-    room.add(seed)
-    room.receive(seed, encodeSyncUpdate(documentOf(5_000)))
-    await writer.flushed()
+    const seed = await seedDocument(room, writer, 5_000)
     const [author] = [...Y.decodeStateVector(Y.encodeStateVector(room.doc))][0]!
     const docClock = Y.getState(room.doc.store, author)
     const answerTo = async (stateVector: Map<number, number>): Promise<Uint8Array> => {
@@ -425,10 +422,7 @@ describe('Room sync step 1 answers', () => {
   it('paces the answers of a connection that varies its state vector to defeat coalescing', async () => {
     // The seed document is one update of ~5k scattered words, more than MAX_UPDATE_STRUCTS' default.
     const { room, writer } = setup(undefined, { maxUpdateStructs: 100_000 })
-    const seed = new FakeClient('seed')
-    room.add(seed)
-    room.receive(seed, encodeSyncUpdate(documentOf(100_000)))
-    await writer.flushed()
+    const seed = await seedDocument(room, writer, 100_000)
     const probe = new FakeClient('probe')
     room.add(probe)
     probe.inbox.length = 0

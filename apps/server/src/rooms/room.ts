@@ -630,9 +630,8 @@ export class Room {
   #unemittedChange = false
 
   readonly #noteTransaction = (transaction: Y.Transaction): void => {
-    let changed = transaction.deleteSet.clients.size > 0
-    for (const [client, clock] of transaction.afterState) if (!changed && transaction.beforeState.get(client) !== clock) changed = true
-    this.#unemittedChange = changed
+    // O(1) on every transaction: integrating a struct marks its parent type changed; deletes fill the set.
+    this.#unemittedChange = transaction.changed.size > 0 || transaction.deleteSet.clients.size > 0
   }
 
   readonly #onDocUpdate = (update: Uint8Array, origin: unknown): void => {
