@@ -269,7 +269,8 @@ describe('more document limits', () => {
   })
 
   it('MAX_APPLY_MS_PER_MINUTE: a connection whose updates cost the server more is closed with 4429; what it applied stays', async () => {
-    const server = await HostileServer.start({ MAX_APPLY_MS_PER_MINUTE: '50' })
+    // MAX_INTEGRATION_MS would refuse the costliest of these batches before they run: lifted here.
+    const server = await HostileServer.start({ MAX_APPLY_MS_PER_MINUTE: '50', MAX_INTEGRATION_MS: '10000' })
     const watcher = await connectClient(server, 'costly')
     const probe = await open(`${server.collabUrl}/costly`)
     // Batches of inserts at the start of one text, each from a new client: Yjs scans every concurrent
@@ -281,6 +282,27 @@ describe('more document limits', () => {
     // Applied before the cut (the batch that overdrew included), nothing after it.
     await eventually(() => expect(watcher.text.length).toBeGreaterThanOrEqual(1000))
     expect([1000, 2000, 3000]).toContain(watcher.text.length)
+    server.assertUnharmed()
+  })
+
+  it('MAX_INTEGRATION_MS: an update that takes Yjs longer is closed with 4002, and nothing of it is stored or relayed', async () => {
+    const server = await HostileServer.start({ MAX_INTEGRATION_MS: '5' })
+    const watcher = await connectClient(server, 'slow-merge')
+    const seed = await open(`${server.collabUrl}/slow-merge`)
+    seed.send(encodeSyncUpdate(unmergeableInserts(250, 4_200_000)))
+    await eventually(() => expect(watcher.text.length).toBe(250))
+    await seed.close()
+    // 2,000 inserts at the spot where 250 concurrent ones already are: ~500,000 conflict-scan steps.
+    const probe = await open(`${server.collabUrl}/slow-merge`)
+    probe.send(encodeSyncUpdate(unmergeableInserts(2000, 4_200_001)))
+    const closed = await probe.closedWithin()
+    expect(closed.code).toBe(CloseCode.InvalidUpdate)
+    expect(closed.reason).toMatch(/MAX_INTEGRATION_MS/)
+    watcher.text.insert(0, 'after ')
+    const reader = await connectClient(server, 'slow-merge')
+    await eventually(() => expect(reader.text.toString().startsWith('after ')).toBe(true))
+    expect(reader.text.length).toBe(256)
+    expect(watcher.text.length).toBe(256)
     server.assertUnharmed()
   })
 

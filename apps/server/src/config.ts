@@ -120,6 +120,7 @@ const envSchema = z.object({
   MAX_PENDING_UPDATE_BYTES: integer(0, 256 * MiB, 64 * 1024),
   MAX_UPDATE_STRUCTS: integer(100, 10_000_000, 4096),
   MAX_APPLY_MS_PER_MINUTE: integer(10, 3_600_000, 1000),
+  MAX_INTEGRATION_MS: integer(5, 10_000, 30),
 })
 
 /** A channel's retention limits. */
@@ -235,6 +236,13 @@ export interface Config {
    * scanning those already there, so a few crafted kilobytes can cost seconds.
    */
   maxApplyMsPerMinute: number
+  /**
+   * Longest one document update may hold the event loop while Yjs integrates it. Updates whose cost
+   * cannot be bounded cheaply (many parts in a large document) are first timed against a mirror of
+   * the document in a worker thread; one that takes longer is refused with 4002, and a measurement
+   * running past five times this (at least 250 ms) is cut off by terminating the worker.
+   */
+  maxIntegrationMs: number
 }
 
 /**
@@ -305,5 +313,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxPendingUpdateBytes: v.MAX_PENDING_UPDATE_BYTES,
     maxUpdateStructs: v.MAX_UPDATE_STRUCTS,
     maxApplyMsPerMinute: v.MAX_APPLY_MS_PER_MINUTE,
+    maxIntegrationMs: v.MAX_INTEGRATION_MS,
   }
 }

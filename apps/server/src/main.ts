@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { ConfigError, loadConfig } from './config.js'
 import { resolveAdminToken } from './admin/admin-token.js'
 import { createLogger } from './logger.js'
+import { warmUpYjs } from './rooms/yjs-warm-up.js'
 import { startServer } from './server.js'
 import { type Database, openSqliteDatabase } from './storage/sqlite-database.js'
 import { SqliteDocumentStore } from './storage/sqlite-document-store.js'
@@ -39,6 +40,9 @@ async function main(): Promise<void> {
     process.exit(1)
   }
 
+  // Updates too costly to bound are timed in a warm worker thread; the main thread that then integrates
+  // them must be as warm, or its first large update costs several times what was measured.
+  warmUpYjs()
   let server
   try {
     server = await startServer(config, { store: new SqliteDocumentStore(db), messages: new SqliteMessageStore(db), logger })

@@ -24,6 +24,7 @@ import { NotificationHub } from './notifications/notification-hub.js'
 import { RedisBridge } from './notifications/redis-bridge.js'
 import { retentionResolver } from './notifications/retention.js'
 import { RoomActivityPublisher } from './notifications/room-activity.js'
+import { IntegrationProbe } from './rooms/integration-probe.js'
 import { RoomRegistry } from './rooms/room-registry.js'
 import type { DocumentStore } from './storage/document-store.js'
 import type { MessageStore } from './storage/message-store.js'
@@ -65,9 +66,11 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
   const traffic = new TrafficCounters()
   const hub = new NotificationHub({ store: messages, logger, retentionFor: retentionResolver(config.retention, config.channelRetention) })
   const activity = new RoomActivityPublisher(hub, logger, config.roomActivityThrottleMs)
+  const probe = new IntegrationProbe({ maxIntegrationMs: config.maxIntegrationMs, logger })
   const registry = new RoomRegistry({
     store,
     logger,
+    probe,
     idleMs: config.roomIdleMs,
     compactMaxRows: config.compactMaxRows,
     compactMaxBytes: config.compactMaxBytes,
@@ -156,6 +159,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     hub: hub.counters,
     // Read at scrape time, by when `bridge` below exists.
     redisBridge: () => bridge?.counters ?? null,
+    integration: probe.counters,
   })
   const bridge = config.redisUrl
     ? new RedisBridge({
@@ -213,6 +217,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
         upgrades.close()
         events.close()
         await registry.shutdown()
+        await probe.close()
         collab.close()
         activity.close()
         await bridge?.close()

@@ -34,6 +34,8 @@ export interface MetricSources {
   hub: { published: number; delivered: number }
   /** The Redis bridge's message counts, or `null` while there is no bridge. */
   redisBridge?: () => { republished: number; dropped: number; tooDeep: number } | null
+  /** The integration probe's counts (see rooms/integration-probe.ts). */
+  integration?: { measured: number; tooCostly: number; watchdogKills: number }
 }
 
 /** Why connections were refused. */
@@ -103,6 +105,10 @@ export class ServerMetrics {
     mirroredCounter(this.registry, 'tandem_redis_republished_total', 'Redis messages republished on channels', () => bridge().republished)
     mirroredCounter(this.registry, 'tandem_redis_dropped_total', 'Redis messages dropped: bad channel name, too large, too deep or not stored', () => bridge().dropped)
     mirroredCounter(this.registry, 'tandem_redis_too_deep_total', 'Redis messages dropped for JSON nested deeper than MAX_PUBLISH_DEPTH', () => bridge().tooDeep)
+    const integration = () => sources.integration ?? { measured: 0, tooCostly: 0, watchdogKills: 0 }
+    mirroredCounter(this.registry, 'tandem_updates_measured_total', 'Document updates timed in the integration worker before the main thread integrated them', () => integration().measured)
+    mirroredCounter(this.registry, 'tandem_updates_too_costly_total', 'Document updates refused for taking Yjs longer than MAX_INTEGRATION_MS', () => integration().tooCostly)
+    mirroredCounter(this.registry, 'tandem_integration_worker_restarts_total', 'Integration workers terminated by the watchdog', () => integration().watchdogKills)
     this.updatesPersisted = new Counter({ name: 'tandem_updates_persisted_total', help: 'Document updates written to storage', registers })
     this.persistSeconds = new Histogram({
       name: 'tandem_persist_duration_seconds',

@@ -57,8 +57,9 @@ describe('per-connection budgets', () => {
   })
 
   it('survives a burst of 2,000 sync step 1s against a 300 KB document: bounded memory, 4429, editing goes on', async () => {
-    // The document arrives as one update of more parts than MAX_UPDATE_STRUCTS' default allows.
-    const server = await startTestServer({ maxUpdateStructs: 1_000_000 })
+    // The document arrives as one update of more parts than MAX_UPDATE_STRUCTS' default allows, and
+    // takes longer to integrate (~60 ms) than MAX_INTEGRATION_MS' default.
+    const server = await startTestServer({ maxUpdateStructs: 1_000_000, maxIntegrationMs: 10_000 })
     const seed = await rawCollabSocket(server, 'big')
     seed.ws.send(encodeSyncStep2(largeDocument(300_000)))
     const editor = await connectClient(server, 'big')

@@ -10,6 +10,7 @@ import { ConnectionError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { DocumentStore } from '../storage/document-store.js'
 import { EncodeBudget } from './encode-budget.js'
+import type { IntegrationProbe } from './integration-probe.js'
 import type { Peer } from './peer.js'
 import { type AwarenessLimits, Room } from './room.js'
 import { UpdateWriter } from './update-writer.js'
@@ -40,6 +41,8 @@ export interface RoomRegistryOptions {
   maxUpdateStructs?: number
   /** Main-thread milliseconds one connection's updates may cost per minute. */
   maxApplyMsPerMinute?: number
+  /** Times updates too costly to bound before the main thread integrates them (see `RoomDeps.probe`). */
+  probe?: IntegrationProbe
   /** Called when a read-only connection's update was dropped. */
   onDroppedUpdate?: (room: Room, peer: Peer) => void
   /** Called after every committed write batch, with its update count and duration in seconds. */
@@ -213,7 +216,7 @@ export class RoomRegistry {
     await this.#unloading.get(name)
     const stored = await this.#options.store.load(name)
     if (this.#closing) throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')
-    const { onDocumentChange, onPresenceChange, awarenessLimits, maxPendingUpdateBytes, maxUpdateStructs, maxApplyMsPerMinute, onDroppedUpdate } = this.#options
+    const { onDocumentChange, onPresenceChange, awarenessLimits, maxPendingUpdateBytes, maxUpdateStructs, maxApplyMsPerMinute, onDroppedUpdate, probe, logger } = this.#options
     const room = new Room(name, stored, {
       writer: this.#writer,
       onDocumentChange,
@@ -223,6 +226,8 @@ export class RoomRegistry {
       maxUpdateStructs,
       maxApplyMsPerMinute,
       onDroppedUpdate,
+      probe,
+      onRefused: (refused, peer, error) => logger.warn({ room: refused.name, conn: peer.id, err: error }, 'closing connection'),
       encodeBudget: this.#encodeBudget,
       onCorrupted: (broken, error) => this.#discard(broken, error, 'the document failed inside Yjs; closing the room to reload it from storage', 'document error; reconnect to reload it'),
     })

@@ -18,11 +18,13 @@ import {
 } from '@tandem/protocol'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
-import { ConnectionError } from '../errors.js'
+import { closeCodeFor, ConnectionError } from '../errors.js'
 import { TokenBucket } from '../sockets/inbound-budget.js'
 import { guardAwarenessUpdate, MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } from './awareness-guard.js'
 import type { AppendResult, StoredDocument } from '../storage/document-store.js'
 import { EncodeBudget } from './encode-budget.js'
+import { DIRECT_INTEGRATION_STEPS, integrationSteps } from './integration-cost.js'
+import type { IntegrationProbe, ProbeOutcome } from './integration-probe.js'
 import type { Peer } from './peer.js'
 import { inspectUpdate, stateVectorProblem } from './update-problem.js'
 import type { UpdateWriter } from './update-writer.js'
@@ -128,6 +130,13 @@ const DEFAULT_MAX_PENDING_UPDATE_BYTES = 64 * 1024
 const DEFAULT_MAX_UPDATE_STRUCTS = 4096
 /** Default of {@link RoomDeps.maxApplyMsPerMinute}. */
 const DEFAULT_MAX_APPLY_MS_PER_MINUTE = 1000
+/** Document messages a room holds while an update is measured; one more closes its sender with 4429. */
+const MAX_HELD_MESSAGES = 1024
+/** Bytes of document messages a room holds while an update is measured. */
+const MAX_HELD_BYTES = 8 * 1024 * 1024
+
+/** Tells live rooms apart in the probe's mirrors: a room reloaded under the same name is another document. */
+let roomInstances = 0
 
 /** What a room needs from its registry. */
 export interface RoomDeps {
@@ -155,6 +164,16 @@ export interface RoomDeps {
   onCorrupted?: (room: Room, error: unknown) => void
   /** Main-thread time for encoding sync answers, shared by every room of the process. */
   encodeBudget?: EncodeBudget
+  /**
+   * Times updates whose cost {@link integrationSteps} cannot bound under `directIntegrationSteps` in a
+   * worker before the room integrates them (see `integration-probe.ts`); the room's document messages
+   * wait meanwhile. Without a probe every update is integrated directly.
+   */
+  probe?: IntegrationProbe
+  /** Struct visits an update may be bounded by and be integrated unmeasured. Default {@link DIRECT_INTEGRATION_STEPS}. */
+  directIntegrationSteps?: number
+  /** Called when a message handled after waiting its turn was refused; the room has closed the connection. */
+  onRefused?: (room: Room, peer: Peer, error: unknown) => void
   /** Called when a read-only peer's update was dropped. */
   onDroppedUpdate?: (room: Room, peer: Peer) => void
   /** Called after every change to the document, e.g. to publish activity. */
@@ -190,6 +209,13 @@ export class Room {
   /** Connections whose updates left something pending in Yjs; pending state is dropped when all left. */
   readonly #pendingContributors = new Set<Peer>()
   #nextMetaSweep = 0
+  /** The probe's name for this room's document. */
+  readonly #mirrorKey: string
+  /** Whether an update is being measured off the main thread; document messages wait in {@link #held}. */
+  #measuring = false
+  /** Document messages that arrived while an update was measured, in arrival order. */
+  #held: Array<{ peer: Peer; message: CollabMessage & { type: typeof MessageType.Sync } }> = []
+  #heldBytes = 0
   /** Joins promised by the registry but not yet made; a reserved room is never unloaded. */
   reservations = 0
   idleTimer: NodeJS.Timeout | null = null
@@ -205,6 +231,7 @@ export class Room {
     this.#deps = deps
     this.#awarenessLimits = { ...DEFAULT_AWARENESS_LIMITS, ...deps.awarenessLimits }
     this.#encodeBudget = deps.encodeBudget ?? new EncodeBudget()
+    this.#mirrorKey = `${++roomInstances}:${name}`
     this.doc = new Y.Doc({ gc: true })
     this.persisted = { lastSeq: stored?.lastSeq ?? 0, logRows: stored?.updates.length ?? 0, logBytes: 0 }
     if (stored) {
@@ -328,6 +355,7 @@ export class Room {
     if (!state) return
     this.#peers.delete(peer)
     if (this.#destroyed) return
+    this.#dropHeldOf(peer)
     this.#dropPendingOf(peer)
     const present = [...state.awarenessIds].filter((id) => this.awareness.states.has(id))
     // The removal's clock is kept (a tombstone) from now on, so late echoes of the old state are ignored.
@@ -358,6 +386,11 @@ export class Room {
     if (!state || this.#destroyed || !peer.open) return 'accepted'
     switch (message.type) {
       case MessageType.Sync:
+        // Behind an update being measured, in order: a step 1 is answered after the updates sent before it.
+        if (this.#measuring) {
+          this.#hold(peer, message)
+          return 'accepted'
+        }
         if (message.step === SyncStep.Step1) {
           this.#queueSyncAnswer(peer, state, message.data)
           return 'accepted'
@@ -403,6 +436,9 @@ export class Room {
     if (this.idleTimer) clearTimeout(this.idleTimer)
     this.idleTimer = null
     this.#peers.clear()
+    this.#held = []
+    this.#heldBytes = 0
+    this.#deps.probe?.forget(this.#mirrorKey)
     this.awareness.destroy()
     this.doc.destroy()
   }
@@ -582,6 +618,99 @@ export class Room {
     if (parts > maxParts) {
       throw new ConnectionError(CloseCode.InvalidUpdate, `document update refused: ${parts} structs, deleted ranges and clients, at most ${maxParts} per update (MAX_UPDATE_STRUCTS)`)
     }
+    const probe = this.#deps.probe
+    if (probe && integrationSteps(this.doc, parts) > (this.#deps.directIntegrationSteps ?? DIRECT_INTEGRATION_STEPS)) {
+      this.#measure(probe, peer, update.slice())
+      return
+    }
+    this.#integrate(peer, state, update)
+  }
+
+  /**
+   * Have `update` timed off the main thread, holding the room's document messages meanwhile (the
+   * document must stay as measured), then integrate or refuse it and handle what was held.
+   */
+  #measure(probe: IntegrationProbe, peer: Peer, update: Uint8Array): void {
+    this.#measuring = true
+    probe
+      .measure(this.#mirrorKey, this.doc, update)
+      .catch((error: unknown): ProbeOutcome => ({ verdict: 'busy', why: String(error) }))
+      .then((outcome) => {
+        this.#measuring = false
+        if (this.#destroyed) return
+        this.#afterMeasure(probe, peer, update, outcome)
+        this.#releaseHeld()
+      })
+      .catch((error: unknown) => this.#refuse(peer, error))
+  }
+
+  #afterMeasure(probe: IntegrationProbe, peer: Peer, update: Uint8Array, outcome: ProbeOutcome): void {
+    const state = this.#peers.get(peer)
+    if (!state || !peer.open) {
+      // Its sender was refused or left meanwhile: not applied, so the mirror (which holds it) is wrong.
+      if (outcome.verdict === 'fits') probe.forget(this.#mirrorKey)
+      return
+    }
+    try {
+      switch (outcome.verdict) {
+        case 'fits':
+          this.#integrate(peer, state, update)
+          return
+        case 'too-costly':
+          throw new ConnectionError(
+            CloseCode.InvalidUpdate,
+            `document update refused: integrating it took ${Math.round(outcome.ms)} ms, at most ${probe.maxIntegrationMs} ms per update (MAX_INTEGRATION_MS)`,
+          )
+        case 'rejected':
+          throw new ConnectionError(CloseCode.InvalidUpdate, `document update rejected by Yjs: ${outcome.message}`)
+        case 'no-mirror':
+        case 'busy':
+          throw new ConnectionError(CloseCode.RateLimited, `document update not applied: the server could not measure its cost now (${outcome.verdict === 'busy' ? outcome.why : 'no mirror'}); retry later`)
+      }
+    } catch (error) {
+      if (outcome.verdict === 'fits') probe.forget(this.#mirrorKey)
+      this.#refuse(peer, error)
+    }
+  }
+
+  /** Close `peer` for a message refused after it waited its turn (no caller is left to catch the error). */
+  #refuse(peer: Peer, error: unknown): void {
+    if (!peer.open) return
+    peer.close(closeCodeFor(error), error instanceof ConnectionError ? error.message : 'internal error')
+    this.#deps.onRefused?.(this, peer, error)
+  }
+
+  #hold(peer: Peer, message: CollabMessage & { type: typeof MessageType.Sync }): void {
+    const bytes = message.data.byteLength
+    if (this.#held.length >= MAX_HELD_MESSAGES || this.#heldBytes + bytes > MAX_HELD_BYTES) {
+      throw new ConnectionError(CloseCode.RateLimited, 'the room is busy measuring an update and holds too many messages already; retry later')
+    }
+    // A copy: the frame's buffer is not ours to keep alive.
+    this.#held.push({ peer, message: { ...message, data: message.data.slice() } })
+    this.#heldBytes += bytes
+  }
+
+  /** Handle held messages in order, until one starts another measurement. */
+  #releaseHeld(): void {
+    while (!this.#measuring && !this.#destroyed && this.#held.length > 0) {
+      const { peer, message } = this.#held.shift()!
+      this.#heldBytes -= message.data.byteLength
+      try {
+        this.handle(peer, message)
+      } catch (error) {
+        this.#refuse(peer, error)
+      }
+    }
+  }
+
+  #dropHeldOf(peer: Peer): void {
+    if (this.#held.length === 0) return
+    this.#held = this.#held.filter((held) => held.peer !== peer)
+    this.#heldBytes = this.#held.reduce((sum, held) => sum + held.message.data.byteLength, 0)
+  }
+
+  /** Integrate `update` on the main thread, within the room's pending and time budgets. */
+  #integrate(peer: Peer, state: PeerState, update: Uint8Array): void {
     const store = this.doc.store
     const pendingBefore = pendingBytes(store)
     const saved = { structs: store.pendingStructs && { missing: new Map(store.pendingStructs.missing), update: store.pendingStructs.update }, ds: store.pendingDs }

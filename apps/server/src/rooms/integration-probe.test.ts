@@ -1,0 +1,164 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { DIRECT_INTEGRATION_STEPS, integrationSteps } from './integration-cost.js'
+import { IntegrationProbe } from './integration-probe.js'
+import { inspectUpdate } from './update-problem.js'
+
+/** `count` single characters from client `clientId`, each typed before the last: nothing merges. */
+function insertsAtStart(count: number, clientId: number): Uint8Array {
+  const doc = new Y.Doc()
+  doc.clientID = clientId
+  const text = doc.getText('t')
+  doc.transact(() => {
+    for (let i = 0; i < count; i++) text.insert(0, 'x')
+  })
+  return Y.encodeStateAsUpdate(doc)
+}
+
+function typed(doc: Y.Doc, at: number, text: string, clientId: number): Uint8Array {
+  const author = new Y.Doc()
+  author.clientID = clientId
+  Y.applyUpdate(author, Y.encodeStateAsUpdate(doc))
+  const before = Y.encodeStateVector(author)
+  author.getText('t').insert(at, text)
+  return Y.encodeStateAsUpdate(author, before)
+}
+
+/** The longest the event loop went without running a 1 ms timer while `work` was pending. */
+async function worstLoopGap<T>(work: Promise<T>): Promise<{ result: T; worstGapMs: number }> {
+  let last = performance.now()
+  let worstGapMs = 0
+  const timer = setInterval(() => {
+    const now = performance.now()
+    worstGapMs = Math.max(worstGapMs, now - last)
+    last = now
+  }, 1)
+  try {
+    return { result: await work, worstGapMs }
+  } finally {
+    clearInterval(timer)
+  }
+}
+
+const probes: IntegrationProbe[] = []
+function probeFor(maxIntegrationMs = 30, options: { maxMirrors?: number; maxQueued?: number } = {}): IntegrationProbe {
+  const probe = new IntegrationProbe({ maxIntegrationMs, ...options })
+  probes.push(probe)
+  return probe
+}
+
+afterEach(async () => {
+  await Promise.all(probes.splice(0).map((probe) => probe.close()))
+})
+
+describe('integrationSteps', () => {
+  it('bounds a keystroke in a large document under the direct limit and a crafted conflict batch far over it', () => {
+    const doc = new Y.Doc()
+    const text = doc.getText('t')
+    // 10,000 structs that cannot merge: each character typed before the previous one.
+    for (let i = 0; i < 10_000; i++) text.insert(0, 'y')
+    const keystroke = typed(doc, 5000, 'k', 42)
+    expect(integrationSteps(doc, inspectUpdate(keystroke).parts)).toBeLessThanOrEqual(DIRECT_INTEGRATION_STEPS)
+    const batch = insertsAtStart(4000, 43)
+    expect(integrationSteps(doc, inspectUpdate(batch).parts)).toBeGreaterThan(DIRECT_INTEGRATION_STEPS)
+  })
+
+  it('counts the bytes Yjs holds pending as parts', () => {
+    const doc = new Y.Doc()
+    const base = typed(doc, 0, 'abc', 1)
+    const source = new Y.Doc()
+    Y.applyUpdate(source, base)
+    const dependent = typed(source, 3, 'def', 2)
+    Y.applyUpdate(doc, dependent)
+    expect(doc.store.pendingStructs).not.toBeNull()
+    expect(integrationSteps(doc, 1)).toBeGreaterThan(doc.store.pendingStructs!.update.byteLength)
+  })
+})
+
+describe('IntegrationProbe', () => {
+  it('times an ordinary update as fitting, and the answer follows the document as it changes', async () => {
+    const probe = probeFor()
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, typed(doc, 0, 'hello', 1))
+    const first = await probe.measure('room', doc, typed(doc, 5, ' world', 2))
+    expect(first.verdict).toBe('fits')
+    expect(probe.mirrorCount).toBe(1)
+    // The mirror follows the document: an update that deletes what the document got since is valid there too.
+    Y.applyUpdate(doc, typed(doc, 5, '!!!', 3))
+    const author = new Y.Doc()
+    Y.applyUpdate(author, Y.encodeStateAsUpdate(doc))
+    const before = Y.encodeStateVector(author)
+    author.getText('t').delete(0, 8)
+    const second = await probe.measure('room', doc, Y.encodeStateAsUpdate(author, before))
+    expect(second.verdict).toBe('fits')
+  })
+
+  it('finds a crafted conflict batch too costly without holding the main thread, and cuts off the worker', async () => {
+    const probe = probeFor(30)
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, insertsAtStart(300, 6_000_001))
+    Y.applyUpdate(doc, insertsAtStart(4000, 6_100_001))
+    // Integrated on the main thread this takes over a second (16 million conflict-scan steps).
+    const { result, worstGapMs } = await worstLoopGap(probe.measure('scan', doc, insertsAtStart(4000, 6_100_002)))
+    expect(result.verdict).toBe('too-costly')
+    expect(worstGapMs).toBeLessThan(50)
+    expect(probe.mirrorCount).toBe(0)
+    expect(probe.counters).toMatchObject({ tooCostly: 1, watchdogKills: 1 })
+    // The worker comes back for the next measurement.
+    const after = await probe.measure('scan', doc, typed(doc, 0, 'z', 9))
+    expect(after.verdict).toBe('fits')
+    expect(doc.getText('t').length).toBe(4300)
+  })
+
+  it('answers rejected for an update Yjs refuses, and keeps measuring', async () => {
+    const probe = probeFor()
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, typed(doc, 0, 'abc', 1))
+    // Cut short: Yjs runs out of bytes while decoding it.
+    const whole = typed(doc, 3, 'xyz', 2)
+    const outcome = await probe.measure('bad', doc, whole.subarray(0, whole.byteLength - 3))
+    expect(outcome.verdict).toBe('rejected')
+    expect((await probe.measure('bad', doc, typed(doc, 3, 'd', 2))).verdict).toBe('fits')
+  })
+
+  it('measures against the pending structs the document holds', async () => {
+    const probe = probeFor()
+    const doc = new Y.Doc()
+    const origin = new Y.Doc()
+    const missing = typed(origin, 0, 'abc', 1)
+    Y.applyUpdate(origin, missing)
+    // Waits in Yjs for "abc", which the document never got.
+    Y.applyUpdate(doc, typed(origin, 3, 'def', 2))
+    expect(doc.store.pendingStructs).not.toBeNull()
+    expect((await probe.measure('pending', doc, missing)).verdict).toBe('fits')
+    // Applying it here resolves the pending structs, as the mirror did; the mirror follows.
+    Y.applyUpdate(doc, missing)
+    expect(doc.getText('t').toString()).toBe('abcdef')
+    expect((await probe.measure('pending', doc, typed(doc, 6, 'g', 3))).verdict).toBe('fits')
+  })
+
+  it('keeps at most maxMirrors mirrors and stops following a forgotten document', async () => {
+    const probe = probeFor(30, { maxMirrors: 2 })
+    const docs = [1, 2, 3].map((n) => {
+      const doc = new Y.Doc()
+      Y.applyUpdate(doc, typed(doc, 0, `doc ${n}`, n))
+      return doc
+    })
+    for (const [index, doc] of docs.entries()) expect((await probe.measure(`d${index}`, doc, typed(doc, 0, '>', 10 + index))).verdict).toBe('fits')
+    expect(probe.mirrorCount).toBe(2)
+    probe.forget('d2')
+    expect(probe.mirrorCount).toBe(1)
+    // No listener is left on the forgotten document.
+    expect(docs[2]!._observers.get('update')?.size ?? 0).toBe(0)
+  })
+
+  it('answers busy past its queue and after closing', async () => {
+    const probe = probeFor(30, { maxQueued: 1 })
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, typed(doc, 0, 'abc', 1))
+    const outcomes = await Promise.all([0, 1, 2].map((n) => probe.measure('q', doc, typed(doc, 0, String(n), 20 + n))))
+    expect(outcomes.map((outcome) => outcome.verdict)).toEqual(['fits', 'fits', 'busy'])
+    await probe.close()
+    expect((await probe.measure('q', doc, typed(doc, 0, 'x', 30))).verdict).toBe('busy')
+  })
+})

@@ -1,0 +1,267 @@
+/**
+ * Times document updates in a worker thread before the main thread integrates them.
+ *
+ * Yjs integrates an update in one synchronous call that nothing can interrupt, and some updates cost
+ * seconds (see `integration-cost.ts`). Those whose cost cannot be bounded cheaply are first integrated
+ * into a mirror of their document in a worker: one that fits `maxIntegrationMs` there costs the same
+ * on the main thread (same document, same update, same code); one that does not is refused, and one
+ * that runs on past the watchdog is cut off by terminating the worker. The main thread never waits:
+ * {@link measure} answers with a promise.
+ *
+ * A mirror starts from the document's full state when first needed, then follows every update the
+ * document emits (forwarded as it happens), so later measurements cost the main thread one message.
+ * Mirrors are dropped when their room goes, when the least recently used one is over `maxMirrors`,
+ * after `mirrorIdleMs` without a measurement, and all at once when the worker is terminated.
+ */
+import type { Worker } from 'node:worker_threads'
+import * as Y from 'yjs'
+import type { Logger } from '../logger.js'
+import { siblingModule, startModuleWorker } from '../threads/module-worker.js'
+import type { MeasuredOutcome, ProbeReply, ProbeRequest } from './integration-messages.js'
+
+/** What became of a measurement; `busy` when the probe could not measure it (queue full, shutting down, worker trouble). */
+export type ProbeOutcome = MeasuredOutcome | { verdict: 'busy'; why: string }
+
+/** Options of an {@link IntegrationProbe}. */
+export interface IntegrationProbeOptions {
+  /** Longest an update may take to integrate; longer ones are `too-costly`. */
+  maxIntegrationMs: number
+  /** Mirrors kept at once; past it the least recently measured is dropped. Default 16. */
+  maxMirrors?: number
+  /** Measurements waiting for the worker; more are answered `busy`. Default 64. */
+  maxQueued?: number
+  /** A mirror not measured against for this long is dropped and its document no longer forwarded. Default 5 minutes. */
+  mirrorIdleMs?: number
+  /** How long the worker may take to catch up with a document before measuring; then it is restarted. Default 10 s. */
+  catchUpTimeoutMs?: number
+  logger?: Logger
+}
+
+interface Job {
+  id: number
+  key: string
+  doc: Y.Doc
+  update: Uint8Array
+  resolve: (outcome: ProbeOutcome) => void
+  /** When the worker started timing, `performance.now()`. */
+  startedAt: number | null
+}
+
+interface Mirror {
+  doc: Y.Doc
+  forward: (update: Uint8Array) => void
+  lastUsed: number
+}
+
+const WORKER_MODULE = siblingModule(import.meta.url, 'integration-worker')
+
+/** One worker and the mirrors in it. One per server. */
+export class IntegrationProbe {
+  readonly #maxMs: number
+  readonly #maxMirrors: number
+  readonly #maxQueued: number
+  readonly #mirrorIdleMs: number
+  readonly #catchUpTimeoutMs: number
+  readonly #logger: Logger | undefined
+  #worker: Worker | null = null
+  /** In least-recently-measured order. */
+  readonly #mirrors = new Map<string, Mirror>()
+  readonly #queue: Job[] = []
+  #current: Job | null = null
+  #timer: NodeJS.Timeout | null = null
+  #sweeper: NodeJS.Timeout | null = null
+  #nextId = 1
+  #closed = false
+  /** Updates measured; of them, found too costly; workers terminated because a measurement or catch-up overran. */
+  readonly counters = { measured: 0, tooCostly: 0, watchdogKills: 0 }
+
+  constructor(options: IntegrationProbeOptions) {
+    this.#maxMs = options.maxIntegrationMs
+    this.#maxMirrors = options.maxMirrors ?? 16
+    this.#maxQueued = options.maxQueued ?? 64
+    this.#mirrorIdleMs = options.mirrorIdleMs ?? 5 * 60_000
+    this.#catchUpTimeoutMs = options.catchUpTimeoutMs ?? 10_000
+    this.#logger = options.logger
+  }
+
+  /**
+   * How long the worker may spend integrating one update before it is terminated. Generous, since the
+   * worker shares the machine's cores: only the room waiting for the answer waits this long, and the
+   * worker's own timing still refuses whatever took over `maxIntegrationMs`.
+   */
+  get watchdogMs(): number {
+    return Math.max(250, 5 * this.#maxMs)
+  }
+
+  /** Longest an update may take to integrate. */
+  get maxIntegrationMs(): number {
+    return this.#maxMs
+  }
+
+  /** Documents currently mirrored. */
+  get mirrorCount(): number {
+    return this.#mirrors.size
+  }
+
+  /**
+   * Time integrating `update` into `doc` (known as `key`, unique per live document), as of now. The
+   * caller must not change `doc` until the promise resolves, or the answer is about another document.
+   * Never rejects.
+   */
+  measure(key: string, doc: Y.Doc, update: Uint8Array): Promise<ProbeOutcome> {
+    if (this.#closed) return Promise.resolve({ verdict: 'busy', why: 'the server is shutting down' })
+    if (this.#queue.length >= this.#maxQueued) return Promise.resolve({ verdict: 'busy', why: `${this.#maxQueued} costly updates are already waiting to be measured` })
+    return new Promise((resolve) => {
+      this.#queue.push({ id: this.#nextId++, key, doc, update, resolve, startedAt: null })
+      this.#pump()
+    })
+  }
+
+  /** Drop the mirror of `key` (its document is gone, or stopped matching it). */
+  forget(key: string): void {
+    const mirror = this.#mirrors.get(key)
+    if (!mirror) return
+    mirror.doc.off('update', mirror.forward)
+    this.#mirrors.delete(key)
+    this.#post({ type: 'forget', key })
+  }
+
+  /** Answer everything waiting `busy` and stop the worker. */
+  async close(): Promise<void> {
+    this.#closed = true
+    for (const job of this.#queue.splice(0)) job.resolve({ verdict: 'busy', why: 'the server is shutting down' })
+    if (this.#current) this.#finish({ verdict: 'busy', why: 'the server is shutting down' })
+    if (this.#sweeper) clearInterval(this.#sweeper)
+    this.#sweeper = null
+    await this.#stopWorker()
+  }
+
+  #pump(): void {
+    if (this.#current || this.#closed) return
+    const job = this.#queue.shift()
+    if (!job) return
+    if (job.doc.isDestroyed) {
+      job.resolve({ verdict: 'busy', why: 'the document was closed' })
+      this.#pump()
+      return
+    }
+    this.#current = job
+    this.#ensureMirror(job.key, job.doc)
+    const store = job.doc.store
+    const pending = [store.pendingStructs?.update, store.pendingDs ?? undefined].filter((part): part is Uint8Array => part !== undefined)
+    this.#post({ type: 'measure', id: job.id, key: job.key, pending, update: job.update, maxMs: this.#maxMs })
+    this.#arm(this.#catchUpTimeoutMs)
+  }
+
+  #ensureMirror(key: string, doc: Y.Doc): void {
+    const now = performance.now()
+    const existing = this.#mirrors.get(key)
+    if (existing) {
+      this.#mirrors.delete(key)
+      this.#mirrors.set(key, { ...existing, lastUsed: now })
+      return
+    }
+    for (const [other] of this.#mirrors) {
+      if (this.#mirrors.size < this.#maxMirrors) break
+      this.forget(other)
+    }
+    // The same cost as answering a new client's sync step 1, once per document and worker.
+    this.#post({ type: 'mirror', key, state: Y.encodeStateAsUpdate(doc) })
+    const forward = (update: Uint8Array): void => this.#post({ type: 'apply', key, update })
+    doc.on('update', forward)
+    this.#mirrors.set(key, { doc, forward, lastUsed: now })
+    this.#sweeper ??= setInterval(() => this.#sweepIdle(), Math.max(1000, this.#mirrorIdleMs / 2)).unref()
+  }
+
+  #sweepIdle(): void {
+    const oldest = performance.now() - this.#mirrorIdleMs
+    for (const [key, mirror] of this.#mirrors) {
+      if (mirror.lastUsed < oldest && this.#current?.key !== key) this.forget(key)
+    }
+    if (this.#mirrors.size === 0 && this.#sweeper) {
+      clearInterval(this.#sweeper)
+      this.#sweeper = null
+    }
+  }
+
+  #post(request: ProbeRequest): void {
+    if (request.type === 'forget' && !this.#worker) return
+    this.#workerNow().postMessage(request)
+  }
+
+  #workerNow(): Worker {
+    if (this.#worker) return this.#worker
+    const worker = startModuleWorker(WORKER_MODULE)
+    worker.unref()
+    worker.on('message', (reply: ProbeReply) => {
+      if (this.#worker === worker) this.#onReply(reply)
+    })
+    worker.on('error', (error) => {
+      if (this.#worker !== worker) return
+      this.#logger?.error({ err: error }, 'the integration probe worker failed; restarting it')
+      this.#restart({ verdict: 'busy', why: 'the measuring worker failed' })
+    })
+    worker.on('exit', (code) => {
+      if (this.#worker !== worker) return
+      this.#logger?.error({ code }, 'the integration probe worker exited; restarting it')
+      this.#restart({ verdict: 'busy', why: 'the measuring worker exited' })
+    })
+    this.#worker = worker
+    return worker
+  }
+
+  #onReply(reply: ProbeReply): void {
+    const job = this.#current
+    if (!job || reply.id !== job.id) return
+    if (reply.type === 'started') {
+      job.startedAt = performance.now()
+      this.#arm(this.watchdogMs)
+      return
+    }
+    // The worker dropped its mirror for anything but a fit; stop forwarding to it.
+    if (reply.outcome.verdict !== 'fits') this.forget(job.key)
+    this.#finish(reply.outcome)
+  }
+
+  #arm(ms: number): void {
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => this.#overrun(), ms)
+  }
+
+  #overrun(): void {
+    const job = this.#current
+    if (!job) return
+    this.counters.watchdogKills++
+    if (job.startedAt === null) {
+      this.#logger?.warn({ key: job.key }, 'the integration probe worker took too long to catch up with a document; restarting it')
+      this.#restart({ verdict: 'busy', why: 'the measuring worker could not catch up with the document in time' })
+      return
+    }
+    this.#restart({ verdict: 'too-costly', ms: performance.now() - job.startedAt })
+  }
+
+  /** Terminate the worker (and so every mirror); the current job ends with `outcome`. */
+  #restart(outcome: ProbeOutcome): void {
+    void this.#stopWorker()
+    if (this.#current) this.#finish(outcome)
+  }
+
+  async #stopWorker(): Promise<void> {
+    for (const mirror of this.#mirrors.values()) mirror.doc.off('update', mirror.forward)
+    this.#mirrors.clear()
+    const worker = this.#worker
+    this.#worker = null
+    await worker?.terminate()
+  }
+
+  #finish(outcome: ProbeOutcome): void {
+    if (outcome.verdict !== 'busy' && outcome.verdict !== 'no-mirror') this.counters.measured++
+    if (outcome.verdict === 'too-costly') this.counters.tooCostly++
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = null
+    const job = this.#current
+    this.#current = null
+    job?.resolve(outcome)
+    this.#pump()
+  }
+}

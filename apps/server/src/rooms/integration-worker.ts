@@ -1,0 +1,91 @@
+/**
+ * The worker thread of the {@link IntegrationProbe}: mirrors of the rooms it measures for, and the
+ * timing of one update at a time against them. Everything here may run as long as Yjs takes; the
+ * main thread terminates the worker when a measurement overruns.
+ */
+import { parentPort } from 'node:worker_threads'
+import * as Y from 'yjs'
+import type { MeasuredOutcome, ProbeReply, ProbeRequest } from './integration-messages.js'
+import { warmUpYjs } from './yjs-warm-up.js'
+
+const port = parentPort
+if (!port) throw new Error('integration-worker.ts runs in a worker thread started by IntegrationProbe')
+
+const mirrors = new Map<string, Y.Doc>()
+
+// Before the first message is read: a cold thread would time updates several times too slow.
+warmUpYjs()
+
+function forget(key: string): void {
+  mirrors.get(key)?.destroy()
+  mirrors.delete(key)
+}
+
+function reply(message: ProbeReply): void {
+  port!.postMessage(message)
+}
+
+/** Yjs' pending state is the main thread's to hold: the mirror carries it only while measuring. */
+function clearPending(doc: Y.Doc): void {
+  doc.store.pendingStructs = null
+  doc.store.pendingDs = null
+}
+
+function measure(id: number, key: string, pending: Uint8Array[], update: Uint8Array, maxMs: number): MeasuredOutcome {
+  const doc = mirrors.get(key)
+  if (!doc) return { verdict: 'no-mirror' }
+  try {
+    clearPending(doc)
+    for (const part of pending) Y.applyUpdateV2(doc, part)
+  } catch {
+    // The room holds these already; a mirror that cannot is no mirror of it.
+    forget(key)
+    return { verdict: 'no-mirror' }
+  }
+  reply({ type: 'started', id })
+  const started = performance.now()
+  try {
+    Y.applyUpdate(doc, update)
+  } catch (error) {
+    forget(key)
+    return { verdict: 'rejected', message: error instanceof Error ? error.message : String(error) }
+  }
+  const ms = performance.now() - started
+  clearPending(doc)
+  if (ms <= maxMs) return { verdict: 'fits', ms }
+  // The room will not apply it, so the mirror no longer matches the room.
+  forget(key)
+  return { verdict: 'too-costly', ms }
+}
+
+port.on('message', (request: ProbeRequest) => {
+  switch (request.type) {
+    case 'mirror': {
+      forget(request.key)
+      const doc = new Y.Doc({ gc: true })
+      try {
+        Y.applyUpdate(doc, request.state)
+        mirrors.set(request.key, doc)
+      } catch {
+        doc.destroy()
+      }
+      return
+    }
+    case 'apply': {
+      const doc = mirrors.get(request.key)
+      if (!doc) return
+      try {
+        Y.applyUpdate(doc, request.update)
+      } catch {
+        forget(request.key)
+      }
+      return
+    }
+    case 'forget':
+      forget(request.key)
+      return
+    case 'measure':
+      reply({ type: 'result', id: request.id, outcome: measure(request.id, request.key, request.pending, request.update, request.maxMs) })
+      return
+  }
+})

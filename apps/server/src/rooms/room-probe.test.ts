@@ -1,0 +1,180 @@
+import { CloseCode, decodeCollabMessage, encodeSyncStep1, encodeSyncUpdate, MessageType, SyncStep } from '@tandem/protocol'
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import type { StoredDocument } from '../storage/document-store.js'
+import { MemoryDocumentStore } from '../storage/memory-document-store.js'
+import { eventually } from '../test-support/eventually.js'
+import { FakeClient } from '../test-support/fake-client.js'
+import { IntegrationProbe } from './integration-probe.js'
+import { Room, type RoomDeps } from './room.js'
+import { UpdateWriter } from './update-writer.js'
+
+/** `count` single characters from client `clientId`, each typed before the last: nothing merges. */
+function insertsAtStart(count: number, clientId: number): Uint8Array {
+  const doc = new Y.Doc()
+  doc.clientID = clientId
+  const text = doc.getText('t')
+  doc.transact(() => {
+    for (let i = 0; i < count; i++) text.insert(0, 'x')
+  })
+  return Y.encodeStateAsUpdate(doc)
+}
+
+const probes: IntegrationProbe[] = []
+const rooms: Room[] = []
+
+afterEach(async () => {
+  for (const room of rooms.splice(0)) room.destroy()
+  await Promise.all(probes.splice(0).map((probe) => probe.close()))
+})
+
+function setup(deps: Partial<RoomDeps> = {}, stored: StoredDocument | null = null) {
+  const store = new MemoryDocumentStore()
+  const writer = new UpdateWriter(store, {
+    onPersisted: () => undefined,
+    onFailure: () => undefined,
+    onError: (error) => {
+      throw error
+    },
+  })
+  const probe = new IntegrationProbe({ maxIntegrationMs: 30 })
+  probes.push(probe)
+  const refused: Array<{ peer: string; error: unknown }> = []
+  const room = new Room('doc', stored, { writer, probe, onRefused: (_room, peer, error) => refused.push({ peer: peer.id, error }), ...deps })
+  rooms.push(room)
+  return { room, writer, store, probe, refused }
+}
+
+function typeInto(client: FakeClient, at: number, text: string): Uint8Array {
+  const before = Y.encodeStateVector(client.doc)
+  client.doc.getText('t').insert(at, text)
+  return encodeSyncUpdate(Y.encodeStateAsUpdate(client.doc, before))
+}
+
+describe('Room with an integration probe', () => {
+  it('measures every update when told to, holds the room meanwhile, and keeps order and the Saved answer', async () => {
+    const { room, writer, store, probe } = setup({ directIntegrationSteps: 0 })
+    const a = new FakeClient('a')
+    const b = new FakeClient('b')
+    room.add(a)
+    room.add(b)
+    room.receive(a, typeInto(a, 0, 'hello'))
+    // Held behind a's update: applied after it, in order.
+    room.receive(b, typeInto(b, 0, 'world '))
+    room.receive(a, typeInto(a, 5, '!'))
+    // a asks for the server's state right after its updates: the answer must include them.
+    room.receive(a, encodeSyncStep1(Y.encodeStateVector(new Y.Doc())))
+    expect(room.doc.getText('t').length).toBe(0)
+    await eventually(() => expect(room.doc.getText('t').length).toBe(12))
+    await writer.flushed()
+    await eventually(() => {
+      const answers = a.inbox.flatMap((frame) => {
+        const message = decodeCollabMessage(frame)
+        return message.type === MessageType.Sync && message.step === SyncStep.Step2 ? [message.data] : []
+      })
+      expect(answers).toHaveLength(1)
+      const fresh = new Y.Doc()
+      Y.applyUpdate(fresh, answers[0]!)
+      expect(fresh.getText('t').length).toBe(12)
+    })
+    a.deliver()
+    b.deliver()
+    expect(a.doc.getText('t').toString()).toBe(room.doc.getText('t').toString())
+    expect(b.doc.getText('t').toString()).toBe(room.doc.getText('t').toString())
+    const stored = await store.load('doc')
+    const reloaded = new Y.Doc()
+    for (const update of stored!.updates) Y.applyUpdate(reloaded, update)
+    expect(reloaded.getText('t').toString()).toBe(room.doc.getText('t').toString())
+    expect(probe.mirrorCount).toBe(1)
+  })
+
+  it('integrates cheap updates at once, without the probe', () => {
+    const { room, probe } = setup()
+    const a = new FakeClient('a')
+    room.add(a)
+    room.receive(a, typeInto(a, 0, 'typed'))
+    expect(room.doc.getText('t').toString()).toBe('typed')
+    expect(probe.mirrorCount).toBe(0)
+  })
+
+  it('refuses a crafted conflict batch that would hold the main thread for a second, and others keep editing', async () => {
+    // Two batches of inserts at the start of the text, concurrent with each other. Sent to a room, the
+    // second would already cost a third of a second; stored, they load in Yjs' cheap order.
+    const prepared = new Y.Doc()
+    Y.applyUpdate(prepared, Y.mergeUpdates([insertsAtStart(300, 6_000_001), insertsAtStart(4000, 6_100_001)]))
+    const { room, writer, store, probe, refused } = setup({}, { snapshot: Y.encodeStateAsUpdate(prepared), updates: [], lastSeq: 0 })
+    expect(room.doc.getText('t').length).toBe(4300)
+    const attacker = new FakeClient('attacker')
+    const editor = new FakeClient('editor')
+    for (const client of [attacker, editor]) room.add(client)
+    room.receive(editor, encodeSyncStep1(Y.encodeStateVector(editor.doc)))
+    await eventually(() => {
+      editor.deliver()
+      expect(editor.doc.getText('t').length).toBe(4300)
+    })
+
+    const crafted = encodeSyncUpdate(insertsAtStart(4000, 6_100_002))
+    const edit = typeInto(editor, 0, 'still here ')
+    let worstGapMs = 0
+    let last = performance.now()
+    const timer = setInterval(() => {
+      worstGapMs = Math.max(worstGapMs, performance.now() - last)
+      last = performance.now()
+    }, 1)
+    room.receive(attacker, crafted)
+    room.receive(editor, edit)
+    await eventually(() => expect(attacker.closed?.code).toBe(CloseCode.InvalidUpdate))
+    clearInterval(timer)
+    expect(attacker.closed!.reason).toMatch(/MAX_INTEGRATION_MS/)
+    expect(refused.map((entry) => entry.peer)).toEqual(['attacker'])
+    expect(worstGapMs).toBeLessThan(50)
+    expect(probe.counters).toMatchObject({ tooCostly: 1, watchdogKills: 1 })
+    // The editor's update, held behind the measurement, went in; nothing of the attacker's did.
+    await eventually(() => expect(room.doc.getText('t').toString()).toMatch(/^still here /))
+    expect(room.doc.getText('t').length).toBe(4300 + 'still here '.length)
+    await writer.flushed()
+    // Stored: the editor's update, and nothing of the attacker's.
+    const stored = await store.load('doc')
+    const reloaded = new Y.Doc()
+    Y.applyUpdate(reloaded, Y.encodeStateAsUpdate(prepared))
+    for (const update of stored!.updates) Y.applyUpdate(reloaded, update)
+    expect(reloaded.getText('t').toString()).toBe(room.doc.getText('t').toString())
+  })
+
+  it('drops the update and held messages of a connection that leaves while it is measured', async () => {
+    const { room } = setup({ directIntegrationSteps: 0 })
+    const a = new FakeClient('a')
+    const b = new FakeClient('b')
+    room.add(a)
+    room.add(b)
+    room.receive(a, typeInto(a, 0, 'gone'))
+    room.receive(a, typeInto(a, 4, ' too'))
+    room.receive(b, typeInto(b, 0, 'kept'))
+    room.remove(a)
+    await eventually(() => expect(room.doc.getText('t').toString()).toBe('kept'))
+    // The mirror measured a's update, which the room never applied: measuring against it again would
+    // be measuring another document, so it was rebuilt.
+    room.receive(b, typeInto(b, 4, '!'))
+    await eventually(() => expect(room.doc.getText('t').toString()).toBe('kept!'))
+  })
+
+  it('closes a connection that sends more than the room holds while measuring', async () => {
+    const { room } = setup({ directIntegrationSteps: 0 })
+    const a = new FakeClient('a')
+    const b = new FakeClient('b')
+    room.add(a)
+    room.add(b)
+    room.receive(a, typeInto(a, 0, 'measured'))
+    const stepOne = encodeSyncStep1(Y.encodeStateVector(b.doc))
+    let code: number | null = null
+    for (let i = 0; i < 1025 && code === null; i++) {
+      try {
+        room.receive(b, stepOne)
+      } catch (error) {
+        code = (error as { closeCode: number }).closeCode
+      }
+    }
+    expect(code).toBe(CloseCode.RateLimited)
+    await eventually(() => expect(room.doc.getText('t').toString()).toBe('measured'))
+  })
+})
