@@ -9,7 +9,7 @@
  * answer is no (fail closed) until the budget refills.
  */
 import type { Logger } from '../logger.js'
-import { TokenBucket } from '../sockets/inbound-budget.js'
+import { TokenBucket } from '../token-bucket.js'
 import type { UserIdentity } from './identity.js'
 
 /** What is being asked. */

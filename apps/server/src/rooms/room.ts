@@ -19,7 +19,7 @@ import {
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { closeCodeFor, ConnectionError } from '../errors.js'
-import { TokenBucket } from '../sockets/inbound-budget.js'
+import { TokenBucket } from '../token-bucket.js'
 import { guardAwarenessUpdate, MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } from './awareness-guard.js'
 import type { AppendResult, StoredDocument } from '../storage/document-store.js'
 import { EncodeBudget } from './encode-budget.js'

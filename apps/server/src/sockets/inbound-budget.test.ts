@@ -1,7 +1,7 @@
 import { CloseCode } from '@tandem/protocol'
 import { describe, expect, it } from 'vitest'
 import { ConnectionError } from '../errors.js'
-import { InboundBudget, TokenBucket } from './inbound-budget.js'
+import { InboundBudget } from './inbound-budget.js'
 
 function closeCodeOf(run: () => void): number | null {
   try {
@@ -11,17 +11,6 @@ function closeCodeOf(run: () => void): number | null {
     return error instanceof ConnectionError ? error.closeCode : -1
   }
 }
-
-describe('TokenBucket', () => {
-  it('lets a burst of its capacity through, then refills at its rate', () => {
-    const bucket = new TokenBucket(4, 2, 0)
-    expect([1, 2, 3, 4, 5].map(() => bucket.take(1, 0))).toEqual([true, true, true, true, false])
-    expect(bucket.take(1, 400)).toBe(false)
-    expect(bucket.take(1, 500)).toBe(true)
-    // Idle time never banks more than the capacity.
-    expect([1, 2, 3, 4, 5].map(() => bucket.take(1, 60_000))).toEqual([true, true, true, true, false])
-  })
-})
 
 describe('InboundBudget', () => {
   const limits = { messagesPerSecond: 10, bytesPerSecond: 1000, rejectedPerMinute: 3, maxFrameBytes: 5000 }

@@ -5,35 +5,7 @@
  */
 import { CloseCode } from '@tandem/protocol'
 import { ConnectionError } from '../errors.js'
-
-/** A budget that refills continuously up to `capacity`. */
-export class TokenBucket {
-  #tokens: number
-  #refilledAt: number
-
-  constructor(
-    readonly capacity: number,
-    readonly perSecond: number,
-    now: number = performance.now(),
-  ) {
-    this.#tokens = capacity
-    this.#refilledAt = now
-  }
-
-  /** Spend `cost` tokens if there are that many; returns whether it could. */
-  take(cost: number, now: number = performance.now()): boolean {
-    this.#tokens = Math.min(this.capacity, this.#tokens + ((now - this.#refilledAt) / 1000) * this.perSecond)
-    this.#refilledAt = now
-    if (this.#tokens < cost) return false
-    this.#tokens -= cost
-    return true
-  }
-
-  /** Return `amount` tokens (never above capacity). */
-  give(amount: number): void {
-    this.#tokens = Math.min(this.capacity, this.#tokens + amount)
-  }
-}
+import { TokenBucket } from '../token-bucket.js'
 
 /** Limits of an {@link InboundBudget}. */
 export interface InboundLimits {
