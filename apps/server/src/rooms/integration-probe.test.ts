@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { DIRECT_INTEGRATION_STEPS, integrationSteps } from './integration-cost.js'
+import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, integrationSteps } from './integration-cost.js'
 import { IntegrationProbe } from './integration-probe.js'
 import { inspectUpdate } from './update-problem.js'
 
@@ -58,9 +58,32 @@ describe('integrationSteps', () => {
     // 10,000 structs that cannot merge: each character typed before the previous one.
     for (let i = 0; i < 10_000; i++) text.insert(0, 'y')
     const keystroke = typed(doc, 5000, 'k', 42)
-    expect(integrationSteps(doc, inspectUpdate(keystroke).parts)).toBeLessThanOrEqual(DIRECT_INTEGRATION_STEPS)
+    expect(integrationSteps(doc, inspectUpdate(keystroke), 0)).toBeLessThanOrEqual(DIRECT_INTEGRATION_STEPS)
     const batch = insertsAtStart(4000, 43)
-    expect(integrationSteps(doc, inspectUpdate(batch).parts)).toBeGreaterThan(DIRECT_INTEGRATION_STEPS)
+    expect(integrationSteps(doc, inspectUpdate(batch), 0)).toBeGreaterThan(DIRECT_INTEGRATION_STEPS)
+  })
+
+  it('counts array values, in the document and in the update, like structs', () => {
+    // One struct of a million values: Yjs copies it whole each time an edit splits it.
+    const doc = new Y.Doc()
+    doc.getArray('a').push(Array.from({ length: 1_000_000 }, () => null))
+    expect(arrayValuesIn(doc)).toBe(1_000_000)
+    const author = new Y.Doc()
+    Y.applyUpdate(author, Y.encodeStateAsUpdate(doc))
+    const before = Y.encodeStateVector(author)
+    author.transact(() => {
+      for (let i = 0; i < 200; i++) author.getArray('a').delete(i * 4000, 1)
+    })
+    const deletes = inspectUpdate(Y.encodeStateAsUpdate(author, before))
+    // Two hundred deleted ranges: few parts, but each splits the million-value struct.
+    expect(deletes.parts * (doc.store.clients.size + deletes.parts)).toBeLessThan(DIRECT_INTEGRATION_STEPS)
+    expect(integrationSteps(doc, deletes, arrayValuesIn(doc))).toBeGreaterThan(DIRECT_INTEGRATION_STEPS)
+    // The update's own values count too: pushing a million values in one update is measured first.
+    const pushed = new Y.Doc()
+    pushed.getArray('b').push(Array.from({ length: 1_000_000 }, () => 1))
+    const push = inspectUpdate(Y.encodeStateAsUpdate(pushed))
+    expect(push.elements).toBe(1_000_000)
+    expect(integrationSteps(new Y.Doc(), push, 0)).toBeGreaterThan(DIRECT_INTEGRATION_STEPS)
   })
 
   it('counts the bytes Yjs holds pending as parts', () => {
@@ -71,7 +94,7 @@ describe('integrationSteps', () => {
     const dependent = typed(source, 3, 'def', 2)
     Y.applyUpdate(doc, dependent)
     expect(doc.store.pendingStructs).not.toBeNull()
-    expect(integrationSteps(doc, 1)).toBeGreaterThan(doc.store.pendingStructs!.update.byteLength)
+    expect(integrationSteps(doc, { parts: 1, elements: 0 }, 0)).toBeGreaterThan(doc.store.pendingStructs!.update.byteLength)
   })
 })
 

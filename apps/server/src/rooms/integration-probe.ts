@@ -146,11 +146,17 @@ export class IntegrationProbe {
       return
     }
     this.#current = job
-    this.#ensureMirror(job.key, job.doc)
-    const store = job.doc.store
-    const pending = [store.pendingStructs?.update, store.pendingDs ?? undefined].filter((part): part is Uint8Array => part !== undefined)
-    this.#post({ type: 'measure', id: job.id, key: job.key, pending, update: job.update, maxMs: this.#maxMs })
-    this.#arm(this.#catchUpTimeoutMs)
+    try {
+      this.#ensureMirror(job.key, job.doc)
+      const store = job.doc.store
+      const pending = [store.pendingStructs?.update, store.pendingDs ?? undefined].filter((part): part is Uint8Array => part !== undefined)
+      this.#post({ type: 'measure', id: job.id, key: job.key, pending, update: job.update, maxMs: this.#maxMs })
+      this.#arm(this.#catchUpTimeoutMs)
+    } catch (error) {
+      // Starting or messaging the worker failed (resources, a broken install): answer, never hang.
+      this.#logger?.error({ err: error }, 'the integration probe could not reach its worker')
+      this.#restart({ verdict: 'busy', why: 'the measuring worker could not be started' })
+    }
   }
 
   #ensureMirror(key: string, doc: Y.Doc): void {
@@ -167,7 +173,15 @@ export class IntegrationProbe {
     }
     // The same cost as answering a new client's sync step 1, once per document and worker.
     this.#post({ type: 'mirror', key, state: Y.encodeStateAsUpdate(doc) })
-    const forward = (update: Uint8Array): void => this.#post({ type: 'apply', key, update })
+    // Runs inside Yjs' 'update' event of a room: must not throw, or the room would refuse an update it applied.
+    const forward = (update: Uint8Array): void => {
+      try {
+        this.#post({ type: 'apply', key, update })
+      } catch (error) {
+        this.#logger?.error({ err: error }, 'forwarding an update to the integration probe failed; dropping its mirrors')
+        void this.#stopWorker()
+      }
+    }
     doc.on('update', forward)
     this.#mirrors.set(key, { doc, forward, lastUsed: now })
     this.#sweeper ??= setInterval(() => this.#sweepIdle(), Math.max(1000, this.#mirrorIdleMs / 2)).unref()
@@ -251,7 +265,7 @@ export class IntegrationProbe {
     this.#mirrors.clear()
     const worker = this.#worker
     this.#worker = null
-    await worker?.terminate()
+    await worker?.terminate().catch((error: unknown) => this.#logger?.warn({ err: error }, 'terminating the integration probe worker failed'))
   }
 
   #finish(outcome: ProbeOutcome): void {

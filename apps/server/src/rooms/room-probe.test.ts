@@ -141,6 +141,33 @@ describe('Room with an integration probe', () => {
     expect(reloaded.getText('t').toString()).toBe(room.doc.getText('t').toString())
   })
 
+  it('measures deletes that split a long array content, which cost per value and not per struct', async () => {
+    const prepared = new Y.Doc()
+    prepared.getArray('a').push(Array.from({ length: 300_000 }, () => null))
+    const { room, probe } = setup({}, { snapshot: Y.encodeStateAsUpdate(prepared), updates: [], lastSeq: 0 })
+    const attacker = new FakeClient('attacker')
+    room.add(attacker)
+    Y.applyUpdate(attacker.doc, Y.encodeStateAsUpdate(prepared))
+    const before = Y.encodeStateVector(attacker.doc)
+    attacker.doc.transact(() => {
+      for (let i = 0; i < 200; i++) attacker.doc.getArray('a').delete(i * 1000, 1)
+    })
+    // A few hundred bytes; each of its 200 deleted ranges splits (copies) the 300,000-value struct.
+    const deletes = encodeSyncUpdate(Y.encodeStateAsUpdate(attacker.doc, before))
+    let worstGapMs = 0
+    let last = performance.now()
+    const timer = setInterval(() => {
+      worstGapMs = Math.max(worstGapMs, performance.now() - last)
+      last = performance.now()
+    }, 1)
+    room.receive(attacker, deletes)
+    await eventually(() => expect(attacker.closed?.code).toBe(CloseCode.InvalidUpdate))
+    clearInterval(timer)
+    expect(worstGapMs).toBeLessThan(50)
+    expect(probe.counters.tooCostly).toBe(1)
+    expect(room.doc.getArray('a').length).toBe(300_000)
+  })
+
   it('drops the update and held messages of a connection that leaves while it is measured', async () => {
     const { room } = setup({ directIntegrationSteps: 0 })
     const a = new FakeClient('a')
@@ -158,7 +185,7 @@ describe('Room with an integration probe', () => {
     await eventually(() => expect(room.doc.getText('t').toString()).toBe('kept!'))
   })
 
-  it('closes a connection that sends more than the room holds while measuring', async () => {
+  it('closes a connection that sends more than its share of what the room holds while measuring', async () => {
     const { room } = setup({ directIntegrationSteps: 0 })
     const a = new FakeClient('a')
     const b = new FakeClient('b')
@@ -167,7 +194,8 @@ describe('Room with an integration probe', () => {
     room.receive(a, typeInto(a, 0, 'measured'))
     const stepOne = encodeSyncStep1(Y.encodeStateVector(b.doc))
     let code: number | null = null
-    for (let i = 0; i < 1025 && code === null; i++) {
+    let sent = 0
+    for (; sent < 1025 && code === null; sent++) {
       try {
         room.receive(b, stepOne)
       } catch (error) {
@@ -175,6 +203,7 @@ describe('Room with an integration probe', () => {
       }
     }
     expect(code).toBe(CloseCode.RateLimited)
+    expect(sent).toBe(257)
     await eventually(() => expect(room.doc.getText('t').toString()).toBe('measured'))
   })
 })

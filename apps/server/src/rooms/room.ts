@@ -23,7 +23,7 @@ import { TokenBucket } from '../token-bucket.js'
 import { guardAwarenessUpdate, MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } from './awareness-guard.js'
 import type { AppendResult, StoredDocument } from '../storage/document-store.js'
 import { EncodeBudget } from './encode-budget.js'
-import { DIRECT_INTEGRATION_STEPS, integrationSteps } from './integration-cost.js'
+import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, integrationSteps } from './integration-cost.js'
 import type { IntegrationProbe, ProbeOutcome } from './integration-probe.js'
 import type { Peer } from './peer.js'
 import { inspectUpdate, stateVectorProblem } from './update-problem.js'
@@ -54,6 +54,9 @@ export function decodeFrame(bytes: Uint8Array): CollabMessage {
     throw error
   }
 }
+
+/** A sync message (step 1, step 2 or update). */
+type SyncMessage = CollabMessage & { type: typeof MessageType.Sync }
 
 interface Outgoing {
   update: Uint8Array
@@ -94,6 +97,8 @@ interface PeerState {
   echoCredit: { frames: number; bytes: number }
   /** Main-thread milliseconds its document updates may cost the server (see {@link RoomDeps.maxApplyMsPerMinute}). */
   applyBudget: TokenBucket
+  /** Its sync messages the room holds behind a measurement. */
+  held: { messages: number; bytes: number }
 }
 
 /**
@@ -130,10 +135,14 @@ const DEFAULT_MAX_PENDING_UPDATE_BYTES = 64 * 1024
 const DEFAULT_MAX_UPDATE_STRUCTS = 4096
 /** Default of {@link RoomDeps.maxApplyMsPerMinute}. */
 const DEFAULT_MAX_APPLY_MS_PER_MINUTE = 1000
-/** Document messages a room holds while an update is measured; one more closes its sender with 4429. */
-const MAX_HELD_MESSAGES = 1024
-/** Bytes of document messages a room holds while an update is measured. */
-const MAX_HELD_BYTES = 8 * 1024 * 1024
+/**
+ * Document messages a room holds while an update is measured, per connection and for everyone; one
+ * more closes its sender with 4429. A connection's inbound budget (200 frames, 1 MiB a second by
+ * default) fills its share only if a measurement takes seconds.
+ */
+const MAX_HELD = { perConnection: { messages: 256, bytes: 2 * 1024 * 1024 }, room: { messages: 4096, bytes: 8 * 1024 * 1024 } }
+/** Main-thread time per event-loop turn for handling held messages once the measurement is over. */
+const RELEASE_MS_PER_TURN = 5
 
 /** Tells live rooms apart in the probe's mirrors: a room reloaded under the same name is another document. */
 let roomInstances = 0
@@ -211,11 +220,14 @@ export class Room {
   #nextMetaSweep = 0
   /** The probe's name for this room's document. */
   readonly #mirrorKey: string
+  /** Values in the document's array contents, or more (see `integration-cost.ts`). */
+  #arrayValues = 0
   /** Whether an update is being measured off the main thread; document messages wait in {@link #held}. */
   #measuring = false
   /** Document messages that arrived while an update was measured, in arrival order. */
-  #held: Array<{ peer: Peer; message: CollabMessage & { type: typeof MessageType.Sync } }> = []
+  #held: Array<{ peer: Peer; message: SyncMessage }> = []
   #heldBytes = 0
+  #releaseScheduled = false
   /** Joins promised by the registry but not yet made; a reserved room is never unloaded. */
   reservations = 0
   idleTimer: NodeJS.Timeout | null = null
@@ -240,6 +252,7 @@ export class Room {
       // Applied before the update listener exists: loading must not write the document back.
       if (parts.length > 0) Y.applyUpdate(this.doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts))
     }
+    this.#arrayValues = arrayValuesIn(this.doc)
     this.doc.on('afterTransactionCleanup', this.#noteTransaction)
     this.doc.on('update', this.#onDocUpdate)
     this.awareness = new awarenessProtocol.Awareness(this.doc)
@@ -311,6 +324,7 @@ export class Room {
       lastAnswer: null,
       echoCredit: { frames: 0, bytes: 0 },
       applyBudget: new TokenBucket(applyMs, applyMs / 60),
+      held: { messages: 0, bytes: 0 },
     }
     this.#peers.set(peer, state)
     peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)))
@@ -387,22 +401,11 @@ export class Room {
     switch (message.type) {
       case MessageType.Sync:
         // Behind an update being measured, in order: a step 1 is answered after the updates sent before it.
-        if (this.#measuring) {
-          this.#hold(peer, message)
+        if ((this.#measuring || this.#held.length > 0) && (message.step === SyncStep.Step1 || peer.access === 'write')) {
+          this.#hold(peer, state, message)
           return 'accepted'
         }
-        if (message.step === SyncStep.Step1) {
-          this.#queueSyncAnswer(peer, state, message.data)
-          return 'accepted'
-        }
-        if (peer.access === 'read') {
-          this.#dropUpdate(peer)
-          // A reader's handshake reply carries no structs (just the delete set Yjs always writes): dropped,
-          // but not held against it. Anything with structs is an edit it may not make.
-          return message.data[0] === 0 ? 'accepted' : 'refused'
-        }
-        this.#applyUpdate(peer, state, message.data)
-        return 'accepted'
+        return this.#handleSync(peer, state, message)
       case MessageType.Awareness:
         return this.#applyAwareness(peer, state, message.data)
       case MessageType.QueryAwareness:
@@ -415,6 +418,21 @@ export class Room {
         // Channel frames belong to the connection's notification session, not to the document.
         throw new ConnectionError(CloseCode.UnknownMessageType, 'channel frames are not handled by rooms')
     }
+  }
+
+  #handleSync(peer: Peer, state: PeerState, message: SyncMessage): Verdict {
+    if (message.step === SyncStep.Step1) {
+      this.#queueSyncAnswer(peer, state, message.data)
+      return 'accepted'
+    }
+    if (peer.access === 'read') {
+      this.#dropUpdate(peer)
+      // A reader's handshake reply carries no structs (just the delete set Yjs always writes): dropped,
+      // but not held against it. Anything with structs is an edit it may not make.
+      return message.data[0] === 0 ? 'accepted' : 'refused'
+    }
+    this.#applyUpdate(peer, state, message.data)
+    return 'accepted'
   }
 
   /** Record where the log stands after a write. */
@@ -611,7 +629,7 @@ export class Room {
   #applyUpdate(peer: Peer, state: PeerState, update: Uint8Array): void {
     // Yjs trusts declared counts and lengths; only an update whose structure fits its bytes reaches it.
     // Yjs then decodes everything before integrating anything, so content errors refuse it whole.
-    const { problem, parts } = inspectUpdate(update)
+    const { problem, parts, elements } = inspectUpdate(update)
     if (problem) throw new ConnectionError(CloseCode.InvalidUpdate, `implausible document update: ${problem}`)
     // Yjs integrates an update in one synchronous step: its size in parts is how long it holds the loop.
     const maxParts = this.#deps.maxUpdateStructs ?? DEFAULT_MAX_UPDATE_STRUCTS
@@ -619,18 +637,18 @@ export class Room {
       throw new ConnectionError(CloseCode.InvalidUpdate, `document update refused: ${parts} structs, deleted ranges and clients, at most ${maxParts} per update (MAX_UPDATE_STRUCTS)`)
     }
     const probe = this.#deps.probe
-    if (probe && integrationSteps(this.doc, parts) > (this.#deps.directIntegrationSteps ?? DIRECT_INTEGRATION_STEPS)) {
-      this.#measure(probe, peer, update.slice())
+    if (probe && integrationSteps(this.doc, { parts, elements }, this.#arrayValues) > (this.#deps.directIntegrationSteps ?? DIRECT_INTEGRATION_STEPS)) {
+      this.#measure(probe, peer, update.slice(), elements)
       return
     }
-    this.#integrate(peer, state, update)
+    this.#integrate(peer, state, update, elements)
   }
 
   /**
    * Have `update` timed off the main thread, holding the room's document messages meanwhile (the
    * document must stay as measured), then integrate or refuse it and handle what was held.
    */
-  #measure(probe: IntegrationProbe, peer: Peer, update: Uint8Array): void {
+  #measure(probe: IntegrationProbe, peer: Peer, update: Uint8Array, elements: number): void {
     this.#measuring = true
     probe
       .measure(this.#mirrorKey, this.doc, update)
@@ -638,13 +656,13 @@ export class Room {
       .then((outcome) => {
         this.#measuring = false
         if (this.#destroyed) return
-        this.#afterMeasure(probe, peer, update, outcome)
+        this.#afterMeasure(probe, peer, update, elements, outcome)
         this.#releaseHeld()
       })
       .catch((error: unknown) => this.#refuse(peer, error))
   }
 
-  #afterMeasure(probe: IntegrationProbe, peer: Peer, update: Uint8Array, outcome: ProbeOutcome): void {
+  #afterMeasure(probe: IntegrationProbe, peer: Peer, update: Uint8Array, elements: number, outcome: ProbeOutcome): void {
     const state = this.#peers.get(peer)
     if (!state || !peer.open) {
       // Its sender was refused or left meanwhile: not applied, so the mirror (which holds it) is wrong.
@@ -654,7 +672,7 @@ export class Room {
     try {
       switch (outcome.verdict) {
         case 'fits':
-          this.#integrate(peer, state, update)
+          this.#integrate(peer, state, update, elements)
           return
         case 'too-costly':
           throw new ConnectionError(
@@ -680,27 +698,53 @@ export class Room {
     this.#deps.onRefused?.(this, peer, error)
   }
 
-  #hold(peer: Peer, message: CollabMessage & { type: typeof MessageType.Sync }): void {
+  #hold(peer: Peer, state: PeerState, message: SyncMessage): void {
     const bytes = message.data.byteLength
-    if (this.#held.length >= MAX_HELD_MESSAGES || this.#heldBytes + bytes > MAX_HELD_BYTES) {
+    const own = state.held
+    const { perConnection, room } = MAX_HELD
+    if (own.messages >= perConnection.messages || own.bytes + bytes > perConnection.bytes || this.#held.length >= room.messages || this.#heldBytes + bytes > room.bytes) {
       throw new ConnectionError(CloseCode.RateLimited, 'the room is busy measuring an update and holds too many messages already; retry later')
     }
     // A copy: the frame's buffer is not ours to keep alive.
     this.#held.push({ peer, message: { ...message, data: message.data.slice() } })
     this.#heldBytes += bytes
+    own.messages++
+    own.bytes += bytes
   }
 
-  /** Handle held messages in order, until one starts another measurement. */
+  /**
+   * Handle held messages in order, a few milliseconds per turn (everything held arrived in one
+   * measurement's time, and is not paced by its sockets any more), until one starts another measurement.
+   * Messages arriving meanwhile are held behind them.
+   */
   #releaseHeld(): void {
+    const deadline = performance.now() + RELEASE_MS_PER_TURN
     while (!this.#measuring && !this.#destroyed && this.#held.length > 0) {
+      if (performance.now() >= deadline) {
+        this.#scheduleRelease()
+        return
+      }
       const { peer, message } = this.#held.shift()!
       this.#heldBytes -= message.data.byteLength
+      const state = this.#peers.get(peer)
+      if (!state || !peer.open) continue
+      state.held.messages--
+      state.held.bytes -= message.data.byteLength
       try {
-        this.handle(peer, message)
+        this.#handleSync(peer, state, message)
       } catch (error) {
         this.#refuse(peer, error)
       }
     }
+  }
+
+  #scheduleRelease(): void {
+    if (this.#releaseScheduled) return
+    this.#releaseScheduled = true
+    setImmediate(() => {
+      this.#releaseScheduled = false
+      this.#releaseHeld()
+    })
   }
 
   #dropHeldOf(peer: Peer): void {
@@ -710,7 +754,7 @@ export class Room {
   }
 
   /** Integrate `update` on the main thread, within the room's pending and time budgets. */
-  #integrate(peer: Peer, state: PeerState, update: Uint8Array): void {
+  #integrate(peer: Peer, state: PeerState, update: Uint8Array, elements: number): void {
     const store = this.doc.store
     const pendingBefore = pendingBytes(store)
     const saved = { structs: store.pendingStructs && { missing: new Map(store.pendingStructs.missing), update: store.pendingStructs.update }, ds: store.pendingDs }
@@ -725,6 +769,8 @@ export class Room {
       throw new ConnectionError(CloseCode.InvalidUpdate, 'document update rejected by Yjs', { cause: error })
     }
     const spentMs = performance.now() - started
+    // Counted whether they integrated or wait pending: an upper bound is all the cost bound needs.
+    this.#arrayValues += elements
     const pendingAfter = pendingBytes(store)
     if (pendingAfter > pendingBefore) {
       const budget = this.#deps.maxPendingUpdateBytes ?? DEFAULT_MAX_PENDING_UPDATE_BYTES

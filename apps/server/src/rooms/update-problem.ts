@@ -198,11 +198,17 @@ export interface UpdateInspection {
    * insert scans the ones before it). Counted as far as the walk got when the update is implausible.
    */
   parts: number
+  /**
+   * Values in its array contents (`ContentAny`, `ContentJSON`). Yjs copies an array content whole
+   * each time it splits or merges it, so a long one costs per value, not per struct.
+   */
+  elements: number
 }
 
 /** Check `update` and count its parts in one walk; see {@link UpdateInspection}. */
 export function inspectUpdate(update: Uint8Array): UpdateInspection {
   let parts = 0
+  const tally = { elements: 0 }
   const problem = run(update, (cursor) => {
     const clients = cursor.count(3, 'clients')
     parts += clients
@@ -212,13 +218,13 @@ export function inspectUpdate(update: Uint8Array): UpdateInspection {
       cursor.varUint() // client id
       let clock = cursor.extent(0)
       for (let j = 0; j < structs; j++) {
-        clock += struct(cursor, clock)
+        clock += struct(cursor, clock, tally)
         if (clock > Number.MAX_SAFE_INTEGER) throw new Implausible('clock out of range')
       }
     }
     parts += deleteSet(cursor)
   })
-  return { problem, parts }
+  return { problem, parts, elements: tally.elements }
 }
 
 /** Why `stateVector` (as in a sync step 1) is not a plausible state vector, or `null`. */
@@ -232,8 +238,11 @@ export function stateVectorProblem(stateVector: Uint8Array): string | null {
   })
 }
 
-/** Walk one struct starting at `clock`; returns how many clocks it spans (an upper bound for strings). */
-function struct(cursor: Cursor, clock: number): number {
+/**
+ * Walk one struct starting at `clock`; returns how many clocks it spans (an upper bound for strings).
+ * Adds the values of array contents to `tally.elements`.
+ */
+function struct(cursor: Cursor, clock: number, tally: { elements: number }): number {
   const info = cursor.byte()
   const content = info & CONTENT_BITS
   if (content === Content.Gc || content === Content.Skip) return positiveExtent(cursor, clock)
@@ -251,6 +260,7 @@ function struct(cursor: Cursor, clock: number): number {
     case Content.Json: {
       const count = cursor.count(1, 'JSON values')
       for (let i = 0; i < count; i++) cursor.jsonText()
+      tally.elements += count
       return count
     }
     case Content.Binary:
@@ -275,6 +285,7 @@ function struct(cursor: Cursor, clock: number): number {
     case Content.Any: {
       const count = cursor.count(1, 'values')
       for (let i = 0; i < count; i++) anyValue(cursor, 1)
+      tally.elements += count
       return count
     }
     case Content.Doc:
