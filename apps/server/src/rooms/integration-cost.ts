@@ -51,3 +51,116 @@ export function integrationSteps(doc: Y.Doc, incoming: IncomingSize, arrayValues
   const count = incoming.parts + incoming.elements + (store.pendingStructs?.update.byteLength ?? 0) + (store.pendingDs?.byteLength ?? 0)
   return count * (structs + arrayValues + count)
 }
+
+/** Largest update (parts plus array values) {@link localIntegrationSteps} looks at; larger ones keep the coarse bound. */
+const LOCAL_MAX_COUNT = 64
+
+/**
+ * A tighter bound for a small update, or `null` when it cannot be had cheaply. The coarse bound
+ * charges every part the whole document, so in a document past ~25,000 structs every keystroke would
+ * be measured; but an insert only scans the list it lands in (a paragraph, in an editor), and a
+ * deleted range only visits the structs it covers. So: each insert costs the length of its list,
+ * each deleted range the structs it covers, each part the parts and the array values (splits).
+ * Lists are walked at most until the bound passes `limit`, so this costs at most `limit` steps of
+ * walking. Inserts whose neighbours or parent come in the same update, or are missing, and documents
+ * holding pending structs, keep the coarse bound.
+ */
+export function localIntegrationSteps(doc: Y.Doc, update: Uint8Array, incoming: IncomingSize, arrayValues: number, limit: number): number | null {
+  const store = doc.store
+  const count = incoming.parts + incoming.elements
+  if (count > LOCAL_MAX_COUNT || store.pendingStructs !== null || store.pendingDs !== null) return null
+  let decoded: ReturnType<typeof Y.decodeUpdate>
+  try {
+    decoded = Y.decodeUpdate(update)
+  } catch {
+    return null
+  }
+  let steps = count * (count + arrayValues)
+  const walked = new Map<unknown, number>()
+  for (const struct of decoded.structs) {
+    if (!(struct instanceof Y.Item)) continue
+    const list = listOf(doc, struct)
+    if (list === null) return null
+    const key = list.sub === null ? list.parent : `${list.sub}\u0000${walkKey(list.parent)}`
+    let length = walked.get(key)
+    if (length === undefined) {
+      length = listLength(list, limit - steps + 1)
+      walked.set(key, length)
+    }
+    steps += length
+    if (steps > limit) return steps
+  }
+  for (const [client, ranges] of decoded.ds.clients) {
+    const structs = store.clients.get(client)
+    if (!structs) continue
+    const known = Y.getState(store, client)
+    for (const { clock, len } of ranges) {
+      const last = Math.min(clock + len, known) - 1
+      if (last < clock) continue
+      steps += Y.findIndexSS(structs, last) - Y.findIndexSS(structs, clock) + 1
+    }
+    if (steps > limit) return steps
+  }
+  return steps
+}
+
+/** What of a Yjs type the walk reads. */
+interface ListOwner {
+  _start: Y.Item | null
+  _map: Map<string, Y.Item>
+}
+
+interface List {
+  parent: ListOwner
+  /** The map key, for map entries; `null` for a sequence. */
+  sub: string | null
+}
+
+const typeKeys = new WeakMap<object, number>()
+let nextTypeKey = 0
+
+function walkKey(type: object): number {
+  let key = typeKeys.get(type)
+  if (key === undefined) typeKeys.set(type, (key = nextTypeKey++))
+  return key
+}
+
+/** The list an incoming item lands in, if the document already holds what decides it. */
+function listOf(doc: Y.Doc, item: Y.Item): List | null {
+  const store = doc.store
+  const neighbour = item.origin ?? item.rightOrigin
+  if (neighbour) {
+    const existing = itemIn(store, neighbour)
+    if (!existing || !(existing.parent instanceof Y.AbstractType)) return null
+    return { parent: existing.parent, sub: existing.parentSub }
+  }
+  const parent: unknown = item.parent
+  if (typeof parent === 'string') {
+    const root = doc.share.get(parent)
+    // A root type nobody used yet: an empty list.
+    return root ? { parent: root, sub: item.parentSub } : { parent: { _start: null, _map: new Map() }, sub: null }
+  }
+  if (parent instanceof Y.ID) {
+    const owner = itemIn(store, parent)
+    if (!owner || !(owner.content instanceof Y.ContentType)) return null
+    return { parent: owner.content.type, sub: item.parentSub }
+  }
+  return null
+}
+
+function itemIn(store: Y.Doc['store'], id: Y.ID): Y.Item | null {
+  if (id.clock >= Y.getState(store, id.client)) return null
+  const struct = Y.getItem(store, id)
+  return struct instanceof Y.Item ? struct : null
+}
+
+/** Items in `list` (deleted ones too: Yjs walks them), counting at most `cap`. */
+function listLength({ parent, sub }: List, cap: number): number {
+  let length = 0
+  if (sub === null) {
+    for (let item = parent._start; item !== null && length < cap; item = item.right) length++
+  } else {
+    for (let item = parent._map.get(sub) ?? null; item !== null && length < cap; item = item.left) length++
+  }
+  return length
+}

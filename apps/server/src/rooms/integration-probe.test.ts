@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, integrationSteps } from './integration-cost.js'
+import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, integrationSteps, localIntegrationSteps } from './integration-cost.js'
 import { IntegrationProbe } from './integration-probe.js'
 import { inspectUpdate } from './update-problem.js'
 
@@ -95,6 +95,78 @@ describe('integrationSteps', () => {
     Y.applyUpdate(doc, dependent)
     expect(doc.store.pendingStructs).not.toBeNull()
     expect(integrationSteps(doc, { parts: 1, elements: 0 }, 0)).toBeGreaterThan(doc.store.pendingStructs!.update.byteLength)
+  })
+})
+
+/** A document of `paragraphs` paragraphs of `chars` characters typed backwards (none merge), as an editor stores it. */
+function paragraphs(count: number, chars: number): Y.Doc {
+  const doc = new Y.Doc()
+  const fragment = doc.getXmlFragment('prosemirror')
+  for (let p = 0; p < count; p++) {
+    const paragraph = new Y.XmlElement('paragraph')
+    fragment.insert(p, [paragraph])
+    const text = new Y.XmlText()
+    paragraph.insert(0, [text])
+    for (let c = 0; c < chars; c++) text.insert(0, 'x')
+  }
+  return doc
+}
+
+function edit(doc: Y.Doc, change: (author: Y.Doc) => void, clientId = 77): Uint8Array {
+  const author = new Y.Doc()
+  author.clientID = clientId
+  Y.applyUpdate(author, Y.encodeStateAsUpdate(doc))
+  const before = Y.encodeStateVector(author)
+  change(author)
+  return Y.encodeStateAsUpdate(author, before)
+}
+
+describe('localIntegrationSteps', () => {
+  it('charges a keystroke its paragraph, not the whole document', () => {
+    const doc = paragraphs(600, 50)
+    const keystroke = edit(doc, (author) => {
+      const paragraph = author.getXmlFragment('prosemirror').get(300) as Y.XmlElement
+      ;(paragraph.get(0) as Y.XmlText).insert(25, 'k')
+    })
+    const size = inspectUpdate(keystroke)
+    // 30,000 structs: every part is charged 30,000 by the coarse bound.
+    expect(integrationSteps(doc, size, 0)).toBeGreaterThan(DIRECT_INTEGRATION_STEPS)
+    const local = localIntegrationSteps(doc, keystroke, size, 0, DIRECT_INTEGRATION_STEPS)
+    expect(local).not.toBeNull()
+    expect(local!).toBeGreaterThanOrEqual(50)
+    expect(local!).toBeLessThan(200)
+  })
+
+  it('charges an insert into one long list the whole list, and a deleted range the structs it covers', () => {
+    const doc = new Y.Doc()
+    const text = doc.getText('t')
+    for (let i = 0; i < 60_000; i++) text.insert(0, 'y')
+    const insert = edit(doc, (author) => author.getText('t').insert(30_000, 'k'))
+    expect(localIntegrationSteps(doc, insert, inspectUpdate(insert), 0, DIRECT_INTEGRATION_STEPS)!).toBeGreaterThan(DIRECT_INTEGRATION_STEPS)
+    const small = paragraphs(600, 50)
+    const deletion = edit(small, (author) => (author.getXmlFragment('prosemirror').get(10) as Y.XmlElement).delete(0, 1))
+    const steps = localIntegrationSteps(small, deletion, inspectUpdate(deletion), 0, DIRECT_INTEGRATION_STEPS)
+    // The paragraph's text type and its 50 characters.
+    expect(steps!).toBeGreaterThanOrEqual(51)
+    expect(steps!).toBeLessThan(200)
+  })
+
+  it('gives up (null) on what it cannot bound cheaply: many parts, neighbours in the same update, pending structs', () => {
+    const doc = paragraphs(10, 5)
+    const batch = insertsAtStart(4000, 43)
+    expect(localIntegrationSteps(doc, batch, inspectUpdate(batch), 0, DIRECT_INTEGRATION_STEPS)).toBeNull()
+    const pasted = edit(doc, (author) => {
+      const paragraph = new Y.XmlElement('paragraph')
+      author.getXmlFragment('prosemirror').insert(0, [paragraph])
+      paragraph.insert(0, [new Y.XmlText('pasted')])
+    })
+    expect(localIntegrationSteps(doc, pasted, inspectUpdate(pasted), 0, DIRECT_INTEGRATION_STEPS)).toBeNull()
+    const waiting = new Y.Doc()
+    const origin = new Y.Doc()
+    const missing = typed(origin, 0, 'abc', 1)
+    Y.applyUpdate(origin, missing)
+    Y.applyUpdate(waiting, typed(origin, 3, 'def', 2))
+    expect(localIntegrationSteps(waiting, missing, inspectUpdate(missing), 0, DIRECT_INTEGRATION_STEPS)).toBeNull()
   })
 })
 

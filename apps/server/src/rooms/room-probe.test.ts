@@ -97,6 +97,29 @@ describe('Room with an integration probe', () => {
     expect(probe.mirrorCount).toBe(0)
   })
 
+  it('integrates a keystroke into one paragraph of a large document at once, without the probe', () => {
+    // 600 paragraphs of 50 characters typed backwards: 30,000 structs, too many for the coarse bound.
+    const prepared = new Y.Doc()
+    const fragment = prepared.getXmlFragment('prosemirror')
+    for (let p = 0; p < 600; p++) {
+      const text = new Y.XmlText()
+      const paragraph = new Y.XmlElement('paragraph')
+      fragment.insert(p, [paragraph])
+      paragraph.insert(0, [text])
+      for (let c = 0; c < 50; c++) text.insert(0, 'x')
+    }
+    const { room, probe } = setup({}, { snapshot: Y.encodeStateAsUpdate(prepared), updates: [], lastSeq: 0 })
+    const a = new FakeClient('a')
+    room.add(a)
+    Y.applyUpdate(a.doc, Y.encodeStateAsUpdate(prepared))
+    const before = Y.encodeStateVector(a.doc)
+    const paragraph = a.doc.getXmlFragment('prosemirror').get(300) as Y.XmlElement
+    ;(paragraph.get(0) as Y.XmlText).insert(10, 'k')
+    room.receive(a, encodeSyncUpdate(Y.encodeStateAsUpdate(a.doc, before)))
+    expect(((room.doc.getXmlFragment('prosemirror').get(300) as Y.XmlElement).get(0) as Y.XmlText).toString()).toContain('k')
+    expect(probe.mirrorCount).toBe(0)
+  })
+
   it('refuses a crafted conflict batch that would hold the main thread for a second, and others keep editing', async () => {
     // Two batches of inserts at the start of the text, concurrent with each other. Sent to a room, the
     // second would already cost a third of a second; stored, they load in Yjs' cheap order.

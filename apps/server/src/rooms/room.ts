@@ -23,7 +23,7 @@ import { TokenBucket } from '../token-bucket.js'
 import { guardAwarenessUpdate, MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } from './awareness-guard.js'
 import type { AppendResult, StoredDocument } from '../storage/document-store.js'
 import { EncodeBudget } from './encode-budget.js'
-import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, integrationSteps } from './integration-cost.js'
+import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, type IncomingSize, integrationSteps, localIntegrationSteps } from './integration-cost.js'
 import type { IntegrationProbe, ProbeOutcome } from './integration-probe.js'
 import type { Peer } from './peer.js'
 import { inspectUpdate, stateVectorProblem } from './update-problem.js'
@@ -637,11 +637,18 @@ export class Room {
       throw new ConnectionError(CloseCode.InvalidUpdate, `document update refused: ${parts} structs, deleted ranges and clients, at most ${maxParts} per update (MAX_UPDATE_STRUCTS)`)
     }
     const probe = this.#deps.probe
-    if (probe && integrationSteps(this.doc, { parts, elements }, this.#arrayValues) > (this.#deps.directIntegrationSteps ?? DIRECT_INTEGRATION_STEPS)) {
+    if (probe && !this.#boundedUnder(update, { parts, elements }, this.#deps.directIntegrationSteps ?? DIRECT_INTEGRATION_STEPS)) {
       this.#measure(probe, peer, update.slice(), elements)
       return
     }
     this.#integrate(peer, state, update, elements)
+  }
+
+  /** Whether integrating `update` is bounded under `limit` steps: coarsely (free), else locally (walks up to `limit`). */
+  #boundedUnder(update: Uint8Array, size: IncomingSize, limit: number): boolean {
+    if (integrationSteps(this.doc, size, this.#arrayValues) <= limit) return true
+    const local = localIntegrationSteps(this.doc, update, size, this.#arrayValues, limit)
+    return local !== null && local <= limit
   }
 
   /**
