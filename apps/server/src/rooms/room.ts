@@ -226,6 +226,8 @@ export class Room {
   #measuring = false
   /** Document messages that arrived while an update was measured, in arrival order. */
   #held: Array<{ peer: Peer; message: SyncMessage }> = []
+  /** Connections refused after a held message: the rest of what they sent is dropped. */
+  readonly #refused = new WeakSet<Peer>()
   #heldBytes = 0
   #releaseScheduled = false
   /** Joins promised by the registry but not yet made; a reserved room is never unloaded. */
@@ -431,7 +433,7 @@ export class Room {
       // but not held against it. Anything with structs is an edit it may not make.
       return message.data[0] === 0 ? 'accepted' : 'refused'
     }
-    this.#applyUpdate(peer, state, message.data)
+    this.#applyUpdateFrom(peer, message.data)
     return 'accepted'
   }
 
@@ -626,7 +628,8 @@ export class Room {
     return false
   }
 
-  #applyUpdate(peer: Peer, state: PeerState, update: Uint8Array): void {
+  /** Check `update` from `peer` (which may have left, for a held update), then integrate it now or after measuring it. */
+  #applyUpdateFrom(peer: Peer, update: Uint8Array): void {
     // Yjs trusts declared counts and lengths; only an update whose structure fits its bytes reaches it.
     // Yjs then decodes everything before integrating anything, so content errors refuse it whole.
     const { problem, parts, elements } = inspectUpdate(update)
@@ -641,7 +644,7 @@ export class Room {
       this.#measure(probe, peer, update.slice(), elements)
       return
     }
-    this.#integrate(peer, state, update, elements)
+    this.#integrateFrom(peer, update, elements)
   }
 
   /** Whether integrating `update` is bounded under `limit` steps: coarsely (free), else locally (walks up to `limit`). */
@@ -670,16 +673,11 @@ export class Room {
   }
 
   #afterMeasure(probe: IntegrationProbe, peer: Peer, update: Uint8Array, elements: number, outcome: ProbeOutcome): void {
-    const state = this.#peers.get(peer)
-    if (!state || !peer.open) {
-      // Its sender was refused or left meanwhile: not applied, so the mirror (which holds it) is wrong.
-      if (outcome.verdict === 'fits') probe.forget(this.#mirrorKey)
-      return
-    }
     try {
       switch (outcome.verdict) {
         case 'fits':
-          this.#integrate(peer, state, update, elements)
+          // Applied even if its sender has gone since: it arrived before whatever closed the connection.
+          this.#integrateFrom(peer, update, elements)
           return
         case 'too-costly':
           throw new ConnectionError(
@@ -698,8 +696,43 @@ export class Room {
     }
   }
 
-  /** Close `peer` for a message refused after it waited its turn (no caller is left to catch the error). */
+  /**
+   * Integrate an update that waited its turn. Its sender may have left meanwhile (its update stays:
+   * y-websocket has no acknowledgement, so the author may never resend it), in which case nothing
+   * it leaves pending outlives the call.
+   */
+  #integrateFrom(peer: Peer, update: Uint8Array, elements: number): void {
+    const state = this.#peers.get(peer)
+    if (state) {
+      this.#integrate(peer, state, update, elements)
+      return
+    }
+    try {
+      this.#integrate(peer, this.#detachedState(), update, elements)
+    } finally {
+      this.#dropPendingOf(peer)
+    }
+  }
+
+  #detachedState(): PeerState {
+    const applyMs = this.#deps.maxApplyMsPerMinute ?? DEFAULT_MAX_APPLY_MS_PER_MINUTE
+    return {
+      awarenessIds: new Set(),
+      syncAnswer: null,
+      nextAnswerAt: 0,
+      lastAnswer: null,
+      echoCredit: { frames: 0, bytes: 0 },
+      applyBudget: new TokenBucket(applyMs, applyMs / 60),
+      held: { messages: 0, bytes: 0 },
+    }
+  }
+
+  /**
+   * Close `peer` for a message refused after it waited its turn (no caller is left to catch the
+   * error). Whatever else it has waiting is dropped, as frames after a refusal always are.
+   */
   #refuse(peer: Peer, error: unknown): void {
+    this.#refused.add(peer)
     if (!peer.open) return
     peer.close(closeCodeFor(error), error instanceof ConnectionError ? error.message : 'internal error')
     this.#deps.onRefused?.(this, peer, error)
@@ -734,11 +767,15 @@ export class Room {
       const { peer, message } = this.#held.shift()!
       this.#heldBytes -= message.data.byteLength
       const state = this.#peers.get(peer)
-      if (!state || !peer.open) continue
-      state.held.messages--
-      state.held.bytes -= message.data.byteLength
+      if (state) {
+        state.held.messages--
+        state.held.bytes -= message.data.byteLength
+      }
+      if (this.#refused.has(peer)) continue
       try {
-        this.#handleSync(peer, state, message)
+        // Updates are applied even if their sender has left since (see #integrateFrom); answers only go to those still here.
+        if (message.step !== SyncStep.Step1) this.#applyUpdateFrom(peer, message.data)
+        else if (state && peer.open) this.#handleSync(peer, state, message)
       } catch (error) {
         this.#refuse(peer, error)
       }
@@ -754,9 +791,10 @@ export class Room {
     })
   }
 
+  /** A leaving connection's held step 1s go (nobody to answer); its held updates stay (see #integrateFrom). */
   #dropHeldOf(peer: Peer): void {
     if (this.#held.length === 0) return
-    this.#held = this.#held.filter((held) => held.peer !== peer)
+    this.#held = this.#held.filter((held) => held.peer !== peer || held.message.step !== SyncStep.Step1)
     this.#heldBytes = this.#held.reduce((sum, held) => sum + held.message.data.byteLength, 0)
   }
 
