@@ -35,15 +35,23 @@ async function burst(server: HostileServer, room: string, frames: Uint8Array[]):
   return { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.length, 0), outcome: closed ? `closed ${closed.code}` : outcome }
 }
 
-/** `count` unmergeable one-character items by `client`, in a text of its own (so authors never conflict). */
-function authorOfOwnText(client: number, count: number): Uint8Array {
+/**
+ * `count` unmergeable one-character items by `client`, in a text of its own (so authors never
+ * conflict), as updates of `chunk` items each.
+ */
+function authorOfOwnText(client: number, count: number, chunk = count): Uint8Array[] {
   const doc = new Y.Doc()
   doc.clientID = client
   const text = doc.getText(`t${client}`)
-  doc.transact(() => {
-    for (let i = 0; i < count; i++) text.insert(0, 'x')
-  })
-  return Y.encodeStateAsUpdate(doc)
+  const updates: Uint8Array[] = []
+  for (let done = 0; done < count; done += chunk) {
+    const before = Y.encodeStateVector(doc)
+    doc.transact(() => {
+      for (let i = done; i < Math.min(count, done + chunk); i++) text.insert(0, 'x')
+    })
+    updates.push(Y.encodeStateAsUpdate(doc, before))
+  }
+  return updates
 }
 
 /**
@@ -112,10 +120,17 @@ describe('one message or one burst never stalls the server', () => {
     const authors = 10
     for (let batch = 0; batch < authors; batch += 10) {
       const seeder = await ProbeSocket.open(`${server.collabUrl}/wide`)
-      for (let i = batch; i < batch + 10; i++) seeder.send(encodeSyncUpdate(authorOfOwnText(5_000_000 + i, 4000)))
+      // In updates of 1,000: each is timed in the integration worker first, and one of 4,000 (~15 ms)
+      // could measure over MAX_INTEGRATION_MS on a busy machine and be refused, losing the seed.
+      for (let i = batch; i < batch + 10; i++) for (const update of authorOfOwnText(5_000_000 + i, 4000, 1000)) seeder.send(encodeSyncUpdate(update))
       expect(await seeder.roundTrip(30_000)).toBe('alive')
       await seeder.close()
     }
+    // Each author's update is timed in the integration worker first (4,000 parts), so the document is
+    // complete a little after the seeder's ping: wait for it, or its last integrations fall into the attack.
+    const reader = await connectClient(server, 'wide')
+    await eventually(() => expect(reader.doc.getText(`t${5_000_000 + authors - 1}`).length).toBe(4000), { timeout: 30_000 })
+    reader.provider.destroy()
     const bystander = await HealthyEditor.start(server, 'wide')
     const askers = await Promise.all(Array.from({ length: 40 }, () => ProbeSocket.open(`${server.collabUrl}/wide`)))
     const impact = await measureAttack(server, 'stall: 40 connections, one distinct step 1 each, 40k-struct doc', async () => {

@@ -196,7 +196,9 @@ describe('IntegrationProbe', () => {
     // Integrated on the main thread this takes over a second (16 million conflict-scan steps).
     const { result, worstGapMs } = await worstLoopGap(probe.measure('scan', doc, insertsAtStart(4000, 6_100_002)))
     expect(result.verdict).toBe('too-costly')
-    expect(worstGapMs).toBeLessThan(50)
+    // Wall-clock gaps include being descheduled on a busy machine (the worker spins meanwhile); the
+    // hostile suite measures the server's own CPU against 50 ms. Unmeasured, this stalls over a second.
+    expect(worstGapMs).toBeLessThan(200)
     expect(probe.mirrorCount).toBe(0)
     expect(probe.counters).toMatchObject({ tooCostly: 1, watchdogKills: 1 })
     // The worker comes back for the next measurement.

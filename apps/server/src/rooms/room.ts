@@ -814,6 +814,8 @@ export class Room {
       throw new ConnectionError(CloseCode.InvalidUpdate, 'document update rejected by Yjs', { cause: error })
     }
     const spentMs = performance.now() - started
+    // A long integration (up to MAX_INTEGRATION_MS) leaves less of this turn for sync answers.
+    if (spentMs > 1) this.#encodeBudget.charge(spentMs)
     // Counted whether they integrated or wait pending: an upper bound is all the cost bound needs.
     this.#arrayValues += elements
     const pendingAfter = pendingBytes(store)
