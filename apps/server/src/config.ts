@@ -120,7 +120,7 @@ const envSchema = z.object({
   MAX_PENDING_UPDATE_BYTES: integer(0, 256 * MiB, 64 * 1024),
   MAX_UPDATE_STRUCTS: integer(100, 10_000_000, 4096),
   MAX_APPLY_MS_PER_MINUTE: integer(10, 3_600_000, 1000),
-  MAX_INTEGRATION_MS: integer(5, 10_000, 30),
+  MAX_INTEGRATION_MS: integer(5, 10_000, 25),
 })
 
 /** A channel's retention limits. */
