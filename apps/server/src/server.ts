@@ -24,6 +24,7 @@ import { NotificationHub } from './notifications/notification-hub.js'
 import { RedisBridge } from './notifications/redis-bridge.js'
 import { retentionResolver } from './notifications/retention.js'
 import { RoomActivityPublisher } from './notifications/room-activity.js'
+import { EncodeBudget } from './rooms/encode-budget.js'
 import { IntegrationProbe } from './rooms/integration-probe.js'
 import { RoomRegistry } from './rooms/room-registry.js'
 import type { DocumentStore } from './storage/document-store.js'
@@ -66,11 +67,13 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
   const traffic = new TrafficCounters()
   const hub = new NotificationHub({ store: messages, logger, retentionFor: retentionResolver(config.retention, config.channelRetention) })
   const activity = new RoomActivityPublisher(hub, logger, config.roomActivityThrottleMs)
-  const probe = new IntegrationProbe({ maxIntegrationMs: config.maxIntegrationMs, logger })
+  const encodeBudget = new EncodeBudget()
+  const probe = new IntegrationProbe({ maxIntegrationMs: config.maxIntegrationMs, encodeBudget, logger })
   const registry = new RoomRegistry({
     store,
     logger,
     probe,
+    encodeBudget,
     idleMs: config.roomIdleMs,
     compactMaxRows: config.compactMaxRows,
     compactMaxBytes: config.compactMaxBytes,

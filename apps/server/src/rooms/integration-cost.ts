@@ -57,13 +57,15 @@ const LOCAL_MAX_COUNT = 64
 
 /**
  * A tighter bound for a small update, or `null` when it cannot be had cheaply. The coarse bound
- * charges every part the whole document, so in a document past ~25,000 structs every keystroke would
- * be measured; but an insert only scans the list it lands in (a paragraph, in an editor), and a
- * deleted range only visits the structs it covers. So: each insert costs the length of its list,
- * each deleted range the structs it covers, each part the parts and the array values (splits).
- * Lists are walked at most until the bound passes `limit`, so this costs at most `limit` steps of
- * walking. Inserts whose neighbours or parent come in the same update, or are missing, and documents
- * holding pending structs, keep the coarse bound.
+ * charges every part the whole document, so in a large document every keystroke would be measured;
+ * but an insert only scans the items between its two neighbours (none, for ordinary typing), and a
+ * deleted range only visits the structs it covers. So: each insert costs the stretch of its list
+ * between where its neighbours can be (its whole list for format items, which make Yjs clean up the
+ * whole text, and for map entries), each deleted range the structs it covers, each part the parts and
+ * the array values (splits). A neighbour that arrives in the same update stands for the stretch that
+ * one can land in. Walks stop once the bound passes `limit`, so this costs at most `limit` steps.
+ * Updates naming structs the document lacks, and documents holding pending structs, keep the coarse
+ * bound.
  */
 export function localIntegrationSteps(doc: Y.Doc, update: Uint8Array, incoming: IncomingSize, arrayValues: number, limit: number): number | null {
   const store = doc.store
@@ -76,18 +78,14 @@ export function localIntegrationSteps(doc: Y.Doc, update: Uint8Array, incoming: 
     return null
   }
   let steps = count * (count + arrayValues)
+  const placements = new Placements(doc)
   const walked = new Map<unknown, number>()
   for (const struct of decoded.structs) {
     if (!(struct instanceof Y.Item)) continue
-    const list = listOf(doc, struct)
-    if (list === null) return null
-    const key = list.sub === null ? list.parent : `${list.sub}\u0000${walkKey(list.parent)}`
-    let length = walked.get(key)
-    if (length === undefined) {
-      length = listLength(list, limit - steps + 1)
-      walked.set(key, length)
-    }
-    steps += length
+    const placement = placements.place(struct)
+    if (placement === null) return null
+    const cap = limit - steps + 1
+    steps += struct.parentSub !== null || struct.content instanceof Y.ContentFormat ? wholeList(placement.list, struct.parentSub, walked, cap) : stretch(placement, cap)
     if (steps > limit) return steps
   }
   for (const [client, ranges] of decoded.ds.clients) {
@@ -104,16 +102,117 @@ export function localIntegrationSteps(doc: Y.Doc, update: Uint8Array, incoming: 
   return steps
 }
 
-/** What of a Yjs type the walk reads. */
+/** What of a Yjs type the walks read. */
 interface ListOwner {
   _start: Y.Item | null
   _map: Map<string, Y.Item>
 }
 
-interface List {
-  parent: ListOwner
-  /** The map key, for map entries; `null` for a sequence. */
-  sub: string | null
+/**
+ * Where an incoming item can land: in `list`, somewhere after `after` (a document item; `null` for the
+ * list's start) and before `before` (`null` for its end).
+ */
+interface Placement {
+  list: ListOwner
+  after: Y.Item | null
+  before: Y.Item | null
+}
+
+/** A list nobody wrote to yet: a root type never used, or a type created by the same update. */
+const EMPTY_LIST: ListOwner = { _start: null, _map: new Map() }
+
+/** The placements of an update's items, in the order Yjs integrates them. */
+class Placements {
+  readonly #doc: Y.Doc
+  /** Items of the update placed so far, per client, in clock order. */
+  readonly #placed = new Map<number, Array<{ clock: number; length: number; placement: Placement; type: boolean }>>()
+
+  constructor(doc: Y.Doc) {
+    this.#doc = doc
+  }
+
+  /** Where `item` can land, or `null` if the document and the update so far do not tell. */
+  place(item: Y.Item): Placement | null {
+    const store = this.#doc.store
+    let list: ListOwner | null = null
+    let after: Y.Item | null = null
+    if (item.origin) {
+      const left = itemIn(store, item.origin)
+      const earlier = left ? null : this.#find(item.origin)
+      if (left) {
+        if (!(left.parent instanceof Y.AbstractType)) return null
+        list = left.parent
+        after = left
+      } else if (earlier) {
+        list = earlier.placement.list
+        after = earlier.placement.after
+      } else {
+        return null
+      }
+    }
+    let before: Y.Item | null = null
+    if (item.rightOrigin) {
+      const right = itemIn(store, item.rightOrigin)
+      const earlier = right ? null : this.#find(item.rightOrigin)
+      if (right) {
+        if (!(right.parent instanceof Y.AbstractType)) return null
+        list ??= right.parent
+        before = right
+      } else if (earlier) {
+        list ??= earlier.placement.list
+        before = earlier.placement.before
+      } else {
+        return null
+      }
+    }
+    list ??= this.#parentList(item.parent)
+    if (list === null) return null
+    const placement = { list, after, before }
+    let items = this.#placed.get(item.id.client)
+    if (!items) this.#placed.set(item.id.client, (items = []))
+    items.push({ clock: item.id.clock, length: item.length, placement, type: item.content instanceof Y.ContentType })
+    return placement
+  }
+
+  /** The list of the type `parent` names, when neither neighbour decided it. */
+  #parentList(parent: unknown): ListOwner | null {
+    if (typeof parent === 'string') return this.#doc.share.get(parent) ?? EMPTY_LIST
+    if (!(parent instanceof Y.ID)) return null
+    const owner = itemIn(this.#doc.store, parent)
+    if (owner) return owner.content instanceof Y.ContentType ? owner.content.type : null
+    // A type created by this same update: only this update's items are in it.
+    return this.#find(parent)?.type ? EMPTY_LIST : null
+  }
+
+  #find(id: Y.ID): { placement: Placement; type: boolean } | null {
+    for (const entry of this.#placed.get(id.client) ?? []) {
+      if (id.clock >= entry.clock && id.clock < entry.clock + entry.length) return entry
+    }
+    return null
+  }
+}
+
+/** Items between where a placement starts and ends (deleted ones too: Yjs walks them), counting at most `cap`. */
+function stretch({ list, after, before }: Placement, cap: number): number {
+  let steps = 0
+  for (let item = after ? after.right : list._start; item !== null && item !== before && steps < cap; item = item.right) steps++
+  return steps
+}
+
+/** Items in a whole list, or in a map entry's history (walked once per list and update), counting at most `cap`. */
+function wholeList(list: ListOwner, sub: string | null, walked: Map<unknown, number>, cap: number): number {
+  const key = sub === null ? list : `${sub}\u0000${walkKey(list)}`
+  let length = walked.get(key)
+  if (length === undefined) {
+    length = 0
+    if (sub === null) {
+      for (let item = list._start; item !== null && length < cap; item = item.right) length++
+    } else {
+      for (let item = list._map.get(sub) ?? null; item !== null && length < cap; item = item.left) length++
+    }
+    walked.set(key, length)
+  }
+  return length
 }
 
 const typeKeys = new WeakMap<object, number>()
@@ -125,42 +224,8 @@ function walkKey(type: object): number {
   return key
 }
 
-/** The list an incoming item lands in, if the document already holds what decides it. */
-function listOf(doc: Y.Doc, item: Y.Item): List | null {
-  const store = doc.store
-  const neighbour = item.origin ?? item.rightOrigin
-  if (neighbour) {
-    const existing = itemIn(store, neighbour)
-    if (!existing || !(existing.parent instanceof Y.AbstractType)) return null
-    return { parent: existing.parent, sub: existing.parentSub }
-  }
-  const parent: unknown = item.parent
-  if (typeof parent === 'string') {
-    const root = doc.share.get(parent)
-    // A root type nobody used yet: an empty list.
-    return root ? { parent: root, sub: item.parentSub } : { parent: { _start: null, _map: new Map() }, sub: null }
-  }
-  if (parent instanceof Y.ID) {
-    const owner = itemIn(store, parent)
-    if (!owner || !(owner.content instanceof Y.ContentType)) return null
-    return { parent: owner.content.type, sub: item.parentSub }
-  }
-  return null
-}
-
 function itemIn(store: Y.Doc['store'], id: Y.ID): Y.Item | null {
   if (id.clock >= Y.getState(store, id.client)) return null
   const struct = Y.getItem(store, id)
   return struct instanceof Y.Item ? struct : null
-}
-
-/** Items in `list` (deleted ones too: Yjs walks them), counting at most `cap`. */
-function listLength({ parent, sub }: List, cap: number): number {
-  let length = 0
-  if (sub === null) {
-    for (let item = parent._start; item !== null && length < cap; item = item.right) length++
-  } else {
-    for (let item = parent._map.get(sub) ?? null; item !== null && length < cap; item = item.left) length++
-  }
-  return length
 }

@@ -1,23 +1,20 @@
 /**
- * Messages between the main thread's {@link IntegrationProbe} and its worker
- * (`integration-worker.ts`). Each room the probe measures for is mirrored in the worker under a key;
- * the main thread forwards every update the room's document emits, so the mirror stays the same
- * document, and asks the worker to time an update against it.
+ * Messages between the main thread's `IntegrationProbe` and its worker (`integration-worker.ts`).
+ * Each room the probe measures for is mirrored in the worker under a key; each measurement first
+ * brings the mirror up to the room's document, then times an update against it.
  */
 
 /** Main thread → worker. */
 export type ProbeRequest =
-  /** Start (or restart) the mirror of `key` from the document's full state. */
-  | { type: 'mirror'; key: string; state: Uint8Array }
-  /** An update the room's document emitted: apply it to the mirror. */
-  | { type: 'apply'; key: string; update: Uint8Array }
   /** The room is gone or no longer mirrored. */
   | { type: 'forget'; key: string }
   /**
-   * Time integrating `update` (V1) into the mirror of `key`, with the room's pending structs and
-   * deletes (V2, as Yjs keeps them) in place first, since integrating an update retries them.
+   * Bring the mirror of `key` up to the document with `base` (its full state when `full`, which
+   * starts the mirror afresh; else what it got since the last measurement), put the room's pending
+   * structs and deletes (V2, as Yjs keeps them) in place, since integrating an update retries them,
+   * then time integrating `update` (V1).
    */
-  | { type: 'measure'; id: number; key: string; pending: Uint8Array[]; update: Uint8Array; maxMs: number }
+  | { type: 'measure'; id: number; key: string; base: Uint8Array; full: boolean; pending: Uint8Array[]; update: Uint8Array; maxMs: number }
 
 /** How a measured update fared. */
 export type MeasuredOutcome =

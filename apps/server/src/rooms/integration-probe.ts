@@ -8,8 +8,10 @@
  * that runs on past the watchdog is cut off by terminating the worker. The main thread never waits:
  * {@link measure} answers with a promise.
  *
- * A mirror starts from the document's full state when first needed, then follows every update the
- * document emits (forwarded as it happens), so later measurements cost the main thread one message.
+ * A mirror starts from the document's full state when first needed; each later measurement first
+ * brings it up to date with what the document got since the last one (a diff, plus the delete set
+ * Yjs always sends whole). Ordinary typing is never measured, so mirrors are not fed every update.
+ * That encoding is main-thread work, charged to the answer-encoding allowance when one is given.
  * Mirrors are dropped when their room goes, when the least recently used one is over `maxMirrors`,
  * after `mirrorIdleMs` without a measurement, and all at once when the worker is terminated.
  */
@@ -17,6 +19,7 @@ import type { Worker } from 'node:worker_threads'
 import * as Y from 'yjs'
 import type { Logger } from '../logger.js'
 import { siblingModule, startModuleWorker } from '../threads/module-worker.js'
+import type { EncodeBudget } from './encode-budget.js'
 import type { MeasuredOutcome, ProbeReply, ProbeRequest } from './integration-messages.js'
 
 /** What became of a measurement; `busy` when the probe could not measure it (queue full, shutting down, worker trouble). */
@@ -34,6 +37,8 @@ export interface IntegrationProbeOptions {
   mirrorIdleMs?: number
   /** How long the worker may take to catch up with a document before measuring; then it is restarted. Default 10 s. */
   catchUpTimeoutMs?: number
+  /** Where the main thread's encoding of documents for the worker is charged. */
+  encodeBudget?: EncodeBudget
   logger?: Logger
 }
 
@@ -48,8 +53,8 @@ interface Job {
 }
 
 interface Mirror {
-  doc: Y.Doc
-  forward: (update: Uint8Array) => void
+  /** The document's state vector when the mirror was last brought up to date. */
+  stateVector: Uint8Array
   lastUsed: number
 }
 
@@ -62,6 +67,7 @@ export class IntegrationProbe {
   readonly #maxQueued: number
   readonly #mirrorIdleMs: number
   readonly #catchUpTimeoutMs: number
+  readonly #encodeBudget: EncodeBudget | undefined
   readonly #logger: Logger | undefined
   #worker: Worker | null = null
   /** In least-recently-measured order. */
@@ -81,6 +87,7 @@ export class IntegrationProbe {
     this.#maxQueued = options.maxQueued ?? 64
     this.#mirrorIdleMs = options.mirrorIdleMs ?? 5 * 60_000
     this.#catchUpTimeoutMs = options.catchUpTimeoutMs ?? 10_000
+    this.#encodeBudget = options.encodeBudget
     this.#logger = options.logger
   }
 
@@ -119,10 +126,7 @@ export class IntegrationProbe {
 
   /** Drop the mirror of `key` (its document is gone, or stopped matching it). */
   forget(key: string): void {
-    const mirror = this.#mirrors.get(key)
-    if (!mirror) return
-    mirror.doc.off('update', mirror.forward)
-    this.#mirrors.delete(key)
+    if (!this.#mirrors.delete(key)) return
     this.#post({ type: 'forget', key })
   }
 
@@ -147,10 +151,9 @@ export class IntegrationProbe {
     }
     this.#current = job
     try {
-      this.#ensureMirror(job.key, job.doc)
       const store = job.doc.store
       const pending = [store.pendingStructs?.update, store.pendingDs ?? undefined].filter((part): part is Uint8Array => part !== undefined)
-      this.#post({ type: 'measure', id: job.id, key: job.key, pending, update: job.update, maxMs: this.#maxMs })
+      this.#post({ type: 'measure', id: job.id, key: job.key, ...this.#catchUp(job.key, job.doc), pending, update: job.update, maxMs: this.#maxMs })
       this.#arm(this.#catchUpTimeoutMs)
     } catch (error) {
       // Starting or messaging the worker failed (resources, a broken install): answer, never hang.
@@ -159,32 +162,22 @@ export class IntegrationProbe {
     }
   }
 
-  #ensureMirror(key: string, doc: Y.Doc): void {
-    const now = performance.now()
-    const existing = this.#mirrors.get(key)
-    if (existing) {
-      this.#mirrors.delete(key)
-      this.#mirrors.set(key, { ...existing, lastUsed: now })
-      return
-    }
-    for (const [other] of this.#mirrors) {
-      if (this.#mirrors.size < this.#maxMirrors) break
-      this.forget(other)
-    }
-    // The same cost as answering a new client's sync step 1, once per document and worker.
-    this.#post({ type: 'mirror', key, state: Y.encodeStateAsUpdate(doc) })
-    // Runs inside Yjs' 'update' event of a room: must not throw, or the room would refuse an update it applied.
-    const forward = (update: Uint8Array): void => {
-      try {
-        this.#post({ type: 'apply', key, update })
-      } catch (error) {
-        this.#logger?.error({ err: error }, 'forwarding an update to the integration probe failed; dropping its mirrors')
-        void this.#stopWorker()
+  /** What brings the mirror of `key` up to `doc`: a diff since the last measurement, or the full state. */
+  #catchUp(key: string, doc: Y.Doc): { base: Uint8Array; full: boolean } {
+    const started = performance.now()
+    const mirror = this.#mirrors.get(key)
+    this.#mirrors.delete(key)
+    if (!mirror) {
+      for (const [other] of this.#mirrors) {
+        if (this.#mirrors.size < this.#maxMirrors) break
+        this.forget(other)
       }
     }
-    doc.on('update', forward)
-    this.#mirrors.set(key, { doc, forward, lastUsed: now })
+    const base = mirror ? Y.encodeStateAsUpdate(doc, mirror.stateVector) : Y.encodeStateAsUpdate(doc)
+    this.#mirrors.set(key, { stateVector: Y.encodeStateVector(doc), lastUsed: performance.now() })
     this.#sweeper ??= setInterval(() => this.#sweepIdle(), Math.max(1000, this.#mirrorIdleMs / 2)).unref()
+    this.#encodeBudget?.charge(performance.now() - started)
+    return { base, full: !mirror }
   }
 
   #sweepIdle(): void {
@@ -261,7 +254,6 @@ export class IntegrationProbe {
   }
 
   async #stopWorker(): Promise<void> {
-    for (const mirror of this.#mirrors.values()) mirror.doc.off('update', mirror.forward)
     this.#mirrors.clear()
     const worker = this.#worker
     this.#worker = null

@@ -1,6 +1,6 @@
 /**
- * The worker thread of the {@link IntegrationProbe}: mirrors of the rooms it measures for, and the
- * timing of one update at a time against them. Everything here may run as long as Yjs takes; the
+ * The worker thread of the `IntegrationProbe`: mirrors of the rooms it measures for, and the timing
+ * of one update at a time against them. Everything here may run as long as Yjs takes; the
  * main thread terminates the worker when a measurement overruns.
  */
 import { parentPort } from 'node:worker_threads'
@@ -34,14 +34,24 @@ function clearPending(doc: Y.Doc): void {
   doc.store.pendingDs = null
 }
 
-function measure(id: number, key: string, pending: Uint8Array[], update: Uint8Array, maxMs: number): MeasuredOutcome {
-  const doc = mirrors.get(key)
-  if (!doc) return { verdict: 'no-mirror' }
+function measure(request: Extract<ProbeRequest, { type: 'measure' }>): MeasuredOutcome {
+  const { id, key, update, maxMs } = request
+  if (request.full) forget(key)
+  let doc = mirrors.get(key)
+  if (!doc && !request.full) return { verdict: 'no-mirror' }
   try {
+    if (!doc) {
+      doc = new Y.Doc({ gc: true })
+      // The room's document has 'update' listeners, so Yjs encodes every change it integrates; the
+      // mirror must do the same work (about 1.6× the time of integrating alone for a large update).
+      doc.on('update', encodedAnyway)
+      mirrors.set(key, doc)
+    }
+    Y.applyUpdate(doc, request.base)
     clearPending(doc)
-    for (const part of pending) Y.applyUpdateV2(doc, part)
+    for (const part of request.pending) Y.applyUpdateV2(doc, part)
   } catch {
-    // The room holds these already; a mirror that cannot is no mirror of it.
+    // The room holds all this already; a mirror that cannot is no mirror of it.
     forget(key)
     return { verdict: 'no-mirror' }
   }
@@ -63,35 +73,11 @@ function measure(id: number, key: string, pending: Uint8Array[], update: Uint8Ar
 
 port.on('message', (request: ProbeRequest) => {
   switch (request.type) {
-    case 'mirror': {
-      forget(request.key)
-      const doc = new Y.Doc({ gc: true })
-      // The room's document has 'update' listeners, so Yjs encodes every change it integrates; the
-      // mirror must do the same work (about 1.6× the time of integrating alone for a large update).
-      doc.on('update', encodedAnyway)
-      try {
-        Y.applyUpdate(doc, request.state)
-        mirrors.set(request.key, doc)
-      } catch {
-        doc.destroy()
-      }
-      return
-    }
-    case 'apply': {
-      const doc = mirrors.get(request.key)
-      if (!doc) return
-      try {
-        Y.applyUpdate(doc, request.update)
-      } catch {
-        forget(request.key)
-      }
-      return
-    }
     case 'forget':
       forget(request.key)
       return
     case 'measure':
-      reply({ type: 'result', id: request.id, outcome: measure(request.id, request.key, request.pending, request.update, request.maxMs) })
+      reply({ type: 'result', id: request.id, outcome: measure(request) })
       return
   }
 })

@@ -43,6 +43,8 @@ export interface RoomRegistryOptions {
   maxApplyMsPerMinute?: number
   /** Times updates too costly to bound before the main thread integrates them (see `RoomDeps.probe`). */
   probe?: IntegrationProbe
+  /** Main-thread time per turn for sync answers, shared with whatever else charges it (the probe). */
+  encodeBudget?: EncodeBudget
   /** Called when a read-only connection's update was dropped. */
   onDroppedUpdate?: (room: Room, peer: Peer) => void
   /** Called after every committed write batch, with its update count and duration in seconds. */
@@ -53,7 +55,7 @@ export interface RoomRegistryOptions {
 export class RoomRegistry {
   readonly #options: RoomRegistryOptions
   /** Sync-answer encoding time per event-loop turn, shared by all rooms. */
-  readonly #encodeBudget = new EncodeBudget()
+  readonly #encodeBudget: EncodeBudget
   readonly #rooms = new Map<string, Room>()
   readonly #loading = new Map<string, Promise<Room>>()
   readonly #unloading = new Map<string, Promise<void>>()
@@ -64,6 +66,7 @@ export class RoomRegistry {
 
   constructor(options: RoomRegistryOptions) {
     this.#options = options
+    this.#encodeBudget = options.encodeBudget ?? new EncodeBudget()
     this.#writer = new UpdateWriter(options.store, {
       onPersisted: (results) => {
         for (const result of results) {
