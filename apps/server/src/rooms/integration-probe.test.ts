@@ -3,6 +3,7 @@ import * as Y from 'yjs'
 import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, integrationSteps, localIntegrationSteps } from './integration-cost.js'
 import { IntegrationProbe } from './integration-probe.js'
 import { inspectUpdate } from './update-problem.js'
+import { eventually } from '../test-support/eventually.js'
 
 /** `count` single characters from client `clientId`, each typed before the last: nothing merges. */
 function insertsAtStart(count: number, clientId: number): Uint8Array {
@@ -41,7 +42,7 @@ async function worstLoopGap<T>(work: Promise<T>): Promise<{ result: T; worstGapM
 }
 
 const probes: IntegrationProbe[] = []
-function probeFor(maxIntegrationMs = 30, options: { maxMirrors?: number; maxQueued?: number } = {}): IntegrationProbe {
+function probeFor(maxIntegrationMs = 30, options: { maxMirrors?: number; maxQueued?: number; mirrorIdleMs?: number } = {}): IntegrationProbe {
   const probe = new IntegrationProbe({ maxIntegrationMs, ...options })
   probes.push(probe)
   return probe
@@ -283,6 +284,17 @@ describe('IntegrationProbe', () => {
     expect(probe.mirrorCount).toBe(1)
     // A forgotten mirror is rebuilt from the full state when next needed.
     expect((await probe.measure('d2', docs[2]!, typed(docs[2]!, 0, '<', 30))).verdict).toBe('fits')
+  })
+
+  it('drops idle mirrors, then stops its worker until the next measurement', async () => {
+    const probe = probeFor(30, { mirrorIdleMs: 500 })
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, typed(doc, 0, 'abc', 1))
+    expect((await probe.measure('idle', doc, typed(doc, 0, 'x', 2))).verdict).toBe('fits')
+    expect(probe.workerRunning).toBe(true)
+    await eventually(() => expect(probe.mirrorCount).toBe(0), { timeout: 5000 })
+    await eventually(() => expect(probe.workerRunning).toBe(false))
+    expect((await probe.measure('idle', doc, typed(doc, 0, 'y', 3))).verdict).toBe('fits')
   })
 
   it('answers busy past its queue and after closing', async () => {

@@ -105,6 +105,11 @@ export class IntegrationProbe {
     return this.#maxMs
   }
 
+  /** Whether the worker thread exists (it starts with the first measurement and stops when idle). */
+  get workerRunning(): boolean {
+    return this.#worker !== null
+  }
+
   /** Documents currently mirrored. */
   get mirrorCount(): number {
     return this.#mirrors.size
@@ -188,6 +193,8 @@ export class IntegrationProbe {
     if (this.#mirrors.size === 0 && this.#sweeper) {
       clearInterval(this.#sweeper)
       this.#sweeper = null
+      // Nothing left to measure against: give the worker's memory back until the next costly update.
+      if (!this.#current && this.#queue.length === 0) void this.#stopWorker()
     }
   }
 
