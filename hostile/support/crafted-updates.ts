@@ -4,17 +4,12 @@
  * (Yjs resolves such conflicts by scanning the siblings already there, so k of them cost ~k²/2 steps).
  */
 import * as encoding from 'lib0/encoding'
+import { insertsAtStart } from '@tandem/server/src/test-support/inserts-at-start.js'
 import * as Y from 'yjs'
 
 /** An update of `count` single-character items that cannot merge (each inserted before the last). */
 export function unmergeableInserts(count: number, clientId = 7_000_001): Uint8Array {
-  const doc = new Y.Doc()
-  doc.clientID = clientId
-  const text = doc.getText('t')
-  doc.transact(() => {
-    for (let i = 0; i < count; i++) text.insert(0, 'x')
-  })
-  return Y.encodeStateAsUpdate(doc)
+  return insertsAtStart(count, clientId)
 }
 
 /** The base the conflict storm inserts into: two characters of client `baseClient` in text `t`. */

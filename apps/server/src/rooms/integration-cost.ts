@@ -133,45 +133,28 @@ class Placements {
 
   /** Where `item` can land, or `null` if the document and the update so far do not tell. */
   place(item: Y.Item): Placement | null {
-    const store = this.#doc.store
-    let list: ListOwner | null = null
-    let after: Y.Item | null = null
-    if (item.origin) {
-      const left = itemIn(store, item.origin)
-      const earlier = left ? null : this.#find(item.origin)
-      if (left) {
-        if (!(left.parent instanceof Y.AbstractType)) return null
-        list = left.parent
-        after = left
-      } else if (earlier) {
-        list = earlier.placement.list
-        after = earlier.placement.after
-      } else {
-        return null
-      }
-    }
-    let before: Y.Item | null = null
-    if (item.rightOrigin) {
-      const right = itemIn(store, item.rightOrigin)
-      const earlier = right ? null : this.#find(item.rightOrigin)
-      if (right) {
-        if (!(right.parent instanceof Y.AbstractType)) return null
-        list ??= right.parent
-        before = right
-      } else if (earlier) {
-        list ??= earlier.placement.list
-        before = earlier.placement.before
-      } else {
-        return null
-      }
-    }
-    list ??= this.#parentList(item.parent)
+    const left = item.origin ? this.#neighbour(item.origin) : null
+    const right = item.rightOrigin ? this.#neighbour(item.rightOrigin) : null
+    if (left === undefined || right === undefined) return null
+    const list = left?.list ?? right?.list ?? this.#parentList(item.parent)
     if (list === null) return null
-    const placement = { list, after, before }
+    const placement = { list, after: left?.asLeft ?? null, before: right?.asRight ?? null }
     let items = this.#placed.get(item.id.client)
     if (!items) this.#placed.set(item.id.client, (items = []))
     items.push({ clock: item.id.clock, length: item.length, placement, type: item.content instanceof Y.ContentType })
     return placement
+  }
+
+  /**
+   * The neighbour `id` names, as the end of a stretch: an item of the document bounds it itself, an
+   * item of this update (placed already) where that one can be; `undefined` when it is neither
+   * (missing, or in a part of the update not reached yet).
+   */
+  #neighbour(id: Y.ID): { list: ListOwner; asLeft: Y.Item | null; asRight: Y.Item | null } | undefined {
+    const item = itemIn(this.#doc.store, id)
+    if (item) return item.parent instanceof Y.AbstractType ? { list: item.parent, asLeft: item, asRight: item } : undefined
+    const earlier = this.#find(id)?.placement
+    return earlier ? { list: earlier.list, asLeft: earlier.after, asRight: earlier.before } : undefined
   }
 
   /** The list of the type `parent` names, when neither neighbour decided it. */

@@ -2,19 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, integrationSteps, localIntegrationSteps } from './integration-cost.js'
 import { IntegrationProbe } from './integration-probe.js'
+import { insertsAtStart } from '../test-support/inserts-at-start.js'
+import { worstLoopGap } from '../test-support/loop-gaps.js'
 import { inspectUpdate } from './update-problem.js'
 import { eventually } from '../test-support/eventually.js'
-
-/** `count` single characters from client `clientId`, each typed before the last: nothing merges. */
-function insertsAtStart(count: number, clientId: number): Uint8Array {
-  const doc = new Y.Doc()
-  doc.clientID = clientId
-  const text = doc.getText('t')
-  doc.transact(() => {
-    for (let i = 0; i < count; i++) text.insert(0, 'x')
-  })
-  return Y.encodeStateAsUpdate(doc)
-}
 
 function typed(doc: Y.Doc, at: number, text: string, clientId: number): Uint8Array {
   const author = new Y.Doc()
@@ -23,22 +14,6 @@ function typed(doc: Y.Doc, at: number, text: string, clientId: number): Uint8Arr
   const before = Y.encodeStateVector(author)
   author.getText('t').insert(at, text)
   return Y.encodeStateAsUpdate(author, before)
-}
-
-/** The longest the event loop went without running a 1 ms timer while `work` was pending. */
-async function worstLoopGap<T>(work: Promise<T>): Promise<{ result: T; worstGapMs: number }> {
-  let last = performance.now()
-  let worstGapMs = 0
-  const timer = setInterval(() => {
-    const now = performance.now()
-    worstGapMs = Math.max(worstGapMs, now - last)
-    last = now
-  }, 1)
-  try {
-    return { result: await work, worstGapMs }
-  } finally {
-    clearInterval(timer)
-  }
 }
 
 const probes: IntegrationProbe[] = []
@@ -220,7 +195,7 @@ describe('IntegrationProbe', () => {
     Y.applyUpdate(doc, insertsAtStart(300, 6_000_001))
     Y.applyUpdate(doc, insertsAtStart(4000, 6_100_001))
     // Integrated on the main thread this takes over a second (16 million conflict-scan steps).
-    const { result, worstGapMs } = await worstLoopGap(probe.measure('scan', doc, insertsAtStart(4000, 6_100_002)))
+    const { result, worstGapMs } = await worstLoopGap(() => probe.measure('scan', doc, insertsAtStart(4000, 6_100_002)))
     expect(result.verdict).toBe('too-costly')
     // Wall-clock gaps include being descheduled on a busy machine (the worker spins meanwhile); the
     // hostile suite measures the server's own CPU against 50 ms. Unmeasured, this stalls over a second.

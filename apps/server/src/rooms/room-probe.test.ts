@@ -6,19 +6,10 @@ import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 import { eventually } from '../test-support/eventually.js'
 import { FakeClient } from '../test-support/fake-client.js'
 import { IntegrationProbe } from './integration-probe.js'
+import { insertsAtStart } from '../test-support/inserts-at-start.js'
+import { worstLoopGap } from '../test-support/loop-gaps.js'
 import { Room, type RoomDeps } from './room.js'
 import { UpdateWriter } from './update-writer.js'
-
-/** `count` single characters from client `clientId`, each typed before the last: nothing merges. */
-function insertsAtStart(count: number, clientId: number): Uint8Array {
-  const doc = new Y.Doc()
-  doc.clientID = clientId
-  const text = doc.getText('t')
-  doc.transact(() => {
-    for (let i = 0; i < count; i++) text.insert(0, 'x')
-  })
-  return Y.encodeStateAsUpdate(doc)
-}
 
 const probes: IntegrationProbe[] = []
 const rooms: Room[] = []
@@ -138,16 +129,11 @@ describe('Room with an integration probe', () => {
 
     const crafted = encodeSyncUpdate(insertsAtStart(4000, 6_100_002))
     const edit = typeInto(editor, 0, 'still here ')
-    let worstGapMs = 0
-    let last = performance.now()
-    const timer = setInterval(() => {
-      worstGapMs = Math.max(worstGapMs, performance.now() - last)
-      last = performance.now()
-    }, 1)
-    room.receive(attacker, crafted)
-    room.receive(editor, edit)
-    await eventually(() => expect(attacker.closed?.code).toBe(CloseCode.InvalidUpdate))
-    clearInterval(timer)
+    const { worstGapMs } = await worstLoopGap(async () => {
+      room.receive(attacker, crafted)
+      room.receive(editor, edit)
+      await eventually(() => expect(attacker.closed?.code).toBe(CloseCode.InvalidUpdate))
+    })
     expect(attacker.closed!.reason).toMatch(/MAX_INTEGRATION_MS/)
     expect(refused.map((entry) => entry.peer)).toEqual(['attacker'])
     // Wall-clock gaps include being descheduled on a busy machine (the worker spins meanwhile); the
@@ -179,15 +165,10 @@ describe('Room with an integration probe', () => {
     })
     // A few hundred bytes; each of its 200 deleted ranges splits (copies) the 300,000-value struct.
     const deletes = encodeSyncUpdate(Y.encodeStateAsUpdate(attacker.doc, before))
-    let worstGapMs = 0
-    let last = performance.now()
-    const timer = setInterval(() => {
-      worstGapMs = Math.max(worstGapMs, performance.now() - last)
-      last = performance.now()
-    }, 1)
-    room.receive(attacker, deletes)
-    await eventually(() => expect(attacker.closed?.code).toBe(CloseCode.InvalidUpdate))
-    clearInterval(timer)
+    const { worstGapMs } = await worstLoopGap(async () => {
+      room.receive(attacker, deletes)
+      await eventually(() => expect(attacker.closed?.code).toBe(CloseCode.InvalidUpdate))
+    })
     // Wall-clock gaps include being descheduled on a busy machine (the worker spins meanwhile); the
     // hostile suite measures the server's own CPU against 50 ms. Unmeasured, this stalls over a second.
     expect(worstGapMs).toBeLessThan(200)

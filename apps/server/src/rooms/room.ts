@@ -318,16 +318,7 @@ export class Room {
   /** Let `peer` in: send the server's state vector and everyone's awareness. */
   add(peer: Peer): void {
     if (this.#destroyed) throw new ConnectionError(CloseCode.StorageUnavailable, `room ${this.name} is no longer available`)
-    const applyMs = this.#deps.maxApplyMsPerMinute ?? DEFAULT_MAX_APPLY_MS_PER_MINUTE
-    const state: PeerState = {
-      awarenessIds: new Set(),
-      syncAnswer: null,
-      nextAnswerAt: 0,
-      lastAnswer: null,
-      echoCredit: { frames: 0, bytes: 0 },
-      applyBudget: new TokenBucket(applyMs, applyMs / 60),
-      held: { messages: 0, bytes: 0 },
-    }
+    const state = this.#newPeerState()
     this.#peers.set(peer, state)
     peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)))
     this.#sendAllAwareness(peer, state)
@@ -708,13 +699,13 @@ export class Room {
       return
     }
     try {
-      this.#integrate(peer, this.#detachedState(), update, elements)
+      this.#integrate(peer, this.#newPeerState(), update, elements)
     } finally {
       this.#dropPendingOf(peer)
     }
   }
 
-  #detachedState(): PeerState {
+  #newPeerState(): PeerState {
     const applyMs = this.#deps.maxApplyMsPerMinute ?? DEFAULT_MAX_APPLY_MS_PER_MINUTE
     return {
       awarenessIds: new Set(),
