@@ -19,12 +19,54 @@ import * as Y from 'yjs'
  */
 export const DIRECT_INTEGRATION_STEPS = 50_000
 
-/** An update's size as `inspectUpdate` counts it. */
+/** An update as `inspectUpdate` sees it. */
 export interface IncomingSize {
   /** Structs, deleted ranges and clients. */
   parts: number
   /** Values of its array contents. */
   elements: number
+  /** Ids its structs name as neighbours, deleted ranges, and whether all were recorded (see `UpdateInspection`). */
+  neighbours: ReadonlyArray<readonly [client: number, clock: number, side: 'left' | 'right']>
+  deletedRanges: ReadonlyArray<readonly [client: number, clock: number, length: number]>
+  placesComplete: boolean
+}
+
+/**
+ * What one step of a walk over a list may cost, in steps of the threshold: Yjs' conflict scan looks
+ * each visited item's origin up by binary search, so a step in a document of 200,000 structs cost
+ * 1.4-3.5 µs, not the 75-300 ns of one of 10,000.
+ */
+function stepWeight(structs: number): number {
+  // 1 up to 8,192 structs; 5.7 at 200,000 (≤ 31 ms at 3.5 µs a step); 8.5 at 1.45 million.
+  return Math.max(1, Math.log2(structs / 4096))
+}
+
+/**
+ * What splitting the document's structs where `incoming` names them costs: Yjs copies a string or
+ * array content when it splits it (a string split next to a surrogate pair rebuilds both halves), so
+ * each neighbour or deleted range's ends inside such a struct costs that struct's length. At most `cap`.
+ */
+export function splitSteps(doc: Y.Doc, incoming: IncomingSize, cap: number): number {
+  if (!incoming.placesComplete) return Infinity
+  const store = doc.store
+  let steps = 0
+  // Splitting happens unless the struct already ends (for a left neighbour) or starts (right) there.
+  const split = (client: number, clock: number, endsAfter: boolean): void => {
+    const item = itemIn(store, new Y.ID(client, clock))
+    if (!item || item.length < 2 || !(item.content instanceof Y.ContentString || item.content instanceof Y.ContentAny || item.content instanceof Y.ContentJSON)) return
+    if (endsAfter ? clock === item.id.clock + item.length - 1 : clock === item.id.clock) return
+    steps += item.length
+  }
+  for (const [client, clock, side] of incoming.neighbours) {
+    split(client, clock, side === 'left')
+    if (steps > cap) return steps
+  }
+  for (const [client, clock, length] of incoming.deletedRanges) {
+    split(client, clock, false)
+    split(client, clock + length - 1, true)
+    if (steps > cap) return steps
+  }
+  return steps
 }
 
 /** Values in the array contents of `doc`: walked once when a room loads, then kept up by the room. */
@@ -44,12 +86,18 @@ export function arrayValuesIn(doc: Y.Doc): number {
  * its pending structs and deletes with every update; each of their bytes counts as a part, since they
  * were never inspected.
  */
-export function integrationSteps(doc: Y.Doc, incoming: IncomingSize, arrayValues: number): number {
+export function integrationSteps(doc: Y.Doc, incoming: IncomingSize, arrayValues: number, limit = DIRECT_INTEGRATION_STEPS): number {
   const store = doc.store
-  let structs = 0
-  for (const list of store.clients.values()) structs += list.length
+  const structs = structCount(doc)
   const count = incoming.parts + incoming.elements + (store.pendingStructs?.update.byteLength ?? 0) + (store.pendingDs?.byteLength ?? 0)
-  return count * (structs + arrayValues + count)
+  const steps = count * (structs * stepWeight(structs) + arrayValues + count)
+  return steps > limit ? steps : steps + splitSteps(doc, incoming, limit - steps + 1)
+}
+
+function structCount(doc: Y.Doc): number {
+  let structs = 0
+  for (const list of doc.store.clients.values()) structs += list.length
+  return structs
 }
 
 /** Largest update (parts plus array values) {@link localIntegrationSteps} looks at; larger ones keep the coarse bound. */
@@ -78,16 +126,20 @@ export function localIntegrationSteps(doc: Y.Doc, update: Uint8Array, incoming: 
     return null
   }
   let steps = count * (count + arrayValues)
+  const weight = stepWeight(structCount(doc))
   const placements = new Placements(doc)
   const walked = new Map<unknown, number>()
   for (const struct of decoded.structs) {
     if (!(struct instanceof Y.Item)) continue
     const placement = placements.place(struct)
     if (placement === null) return null
-    const cap = limit - steps + 1
-    steps += struct.parentSub !== null || struct.content instanceof Y.ContentFormat ? wholeList(placement.list, struct.parentSub, walked, cap) : stretch(placement, cap)
+    const cap = Math.ceil((limit - steps + 1) / weight)
+    const visits = struct.parentSub !== null || struct.content instanceof Y.ContentFormat ? wholeList(placement.list, struct.parentSub, walked, cap) : stretch(placement, cap)
+    steps += visits * weight
     if (steps > limit) return steps
   }
+  steps += splitSteps(doc, incoming, limit - steps + 1)
+  if (steps > limit) return steps
   for (const [client, ranges] of decoded.ds.clients) {
     const structs = store.clients.get(client)
     if (!structs) continue

@@ -62,6 +62,29 @@ describe('integrationSteps', () => {
     expect(integrationSteps(new Y.Doc(), push, 0)).toBeGreaterThan(DIRECT_INTEGRATION_STEPS)
   })
 
+  it('charges splitting a long string its length', () => {
+    // One struct of 200,000 UTF-16 units (emoji: surrogate pairs, which Yjs rebuilds when it splits next to one).
+    const doc = new Y.Doc()
+    const author = new Y.Doc()
+    author.clientID = 1
+    author.getText('t').insert(0, '😀'.repeat(100_000))
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(author))
+    expect([...doc.store.clients.values()].reduce((sum, structs) => sum + structs.length, 0)).toBe(1)
+    // Sixty one-unit deletes inside it: few parts, each a split of the whole string.
+    const deletes = edit(doc, (editor) => {
+      editor.transact(() => {
+        for (let i = 0; i < 60; i++) editor.getText('t').delete(1 + i * 3000, 1)
+      })
+    })
+    const size = inspectUpdate(deletes)
+    expect(size.parts).toBeLessThan(70)
+    expect(integrationSteps(doc, size, 0)).toBeGreaterThan(DIRECT_INTEGRATION_STEPS)
+    expect(localIntegrationSteps(doc, deletes, size, 0, DIRECT_INTEGRATION_STEPS)!).toBeGreaterThan(DIRECT_INTEGRATION_STEPS)
+    // Typing at the end of that string splits nothing.
+    const typing = edit(doc, (editor) => editor.getText('t').insert(200_000, '!'))
+    expect(localIntegrationSteps(doc, typing, inspectUpdate(typing), 0, DIRECT_INTEGRATION_STEPS)!).toBeLessThan(100)
+  })
+
   it('counts the bytes Yjs holds pending as parts', () => {
     const doc = new Y.Doc()
     const base = typed(doc, 0, 'abc', 1)
@@ -70,7 +93,7 @@ describe('integrationSteps', () => {
     const dependent = typed(source, 3, 'def', 2)
     Y.applyUpdate(doc, dependent)
     expect(doc.store.pendingStructs).not.toBeNull()
-    expect(integrationSteps(doc, { parts: 1, elements: 0 }, 0)).toBeGreaterThan(doc.store.pendingStructs!.update.byteLength)
+    expect(integrationSteps(doc, { parts: 1, elements: 0, neighbours: [], deletedRanges: [], placesComplete: true }, 0)).toBeGreaterThan(doc.store.pendingStructs!.update.byteLength)
   })
 })
 

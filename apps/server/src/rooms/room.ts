@@ -623,7 +623,8 @@ export class Room {
   #applyUpdateFrom(peer: Peer, update: Uint8Array): void {
     // Yjs trusts declared counts and lengths; only an update whose structure fits its bytes reaches it.
     // Yjs then decodes everything before integrating anything, so content errors refuse it whole.
-    const { problem, parts, elements } = inspectUpdate(update)
+    const inspection = inspectUpdate(update)
+    const { problem, parts, elements } = inspection
     if (problem) throw new ConnectionError(CloseCode.InvalidUpdate, `implausible document update: ${problem}`)
     // Yjs integrates an update in one synchronous step: its size in parts is how long it holds the loop.
     const maxParts = this.#deps.maxUpdateStructs ?? DEFAULT_MAX_UPDATE_STRUCTS
@@ -631,7 +632,7 @@ export class Room {
       throw new ConnectionError(CloseCode.InvalidUpdate, `document update refused: ${parts} structs, deleted ranges and clients, at most ${maxParts} per update (MAX_UPDATE_STRUCTS)`)
     }
     const probe = this.#deps.probe
-    if (probe && !this.#boundedUnder(update, { parts, elements }, this.#deps.directIntegrationSteps ?? DIRECT_INTEGRATION_STEPS)) {
+    if (probe && !this.#boundedUnder(update, inspection, this.#deps.directIntegrationSteps ?? DIRECT_INTEGRATION_STEPS)) {
       this.#measure(probe, peer, update.slice(), elements)
       return
     }
@@ -640,7 +641,7 @@ export class Room {
 
   /** Whether integrating `update` is bounded under `limit` steps: coarsely (free), else locally (walks up to `limit`). */
   #boundedUnder(update: Uint8Array, size: IncomingSize, limit: number): boolean {
-    if (integrationSteps(this.doc, size, this.#arrayValues) <= limit) return true
+    if (integrationSteps(this.doc, size, this.#arrayValues, limit) <= limit) return true
     const local = localIntegrationSteps(this.doc, update, size, this.#arrayValues, limit)
     return local !== null && local <= limit
   }

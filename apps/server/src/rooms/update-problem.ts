@@ -203,12 +203,30 @@ export interface UpdateInspection {
    * each time it splits or merges it, so a long one costs per value, not per struct.
    */
   elements: number
+  /**
+   * The ids its structs name as neighbours (origins and right origins) and the ranges it deletes:
+   * where it splits the document's structs. Recorded up to {@link MAX_RECORDED_PLACES} of each;
+   * `placesComplete` says whether all were.
+   */
+  neighbours: Array<[client: number, clock: number, side: 'left' | 'right']>
+  deletedRanges: Array<[client: number, clock: number, length: number]>
+  placesComplete: boolean
+}
+
+/** Neighbours and deleted ranges {@link inspectUpdate} records (the default `MAX_UPDATE_STRUCTS` allows ~4,096 parts). */
+export const MAX_RECORDED_PLACES = 8192
+
+interface Tally {
+  elements: number
+  neighbours: Array<[number, number, 'left' | 'right']>
+  deletedRanges: Array<[number, number, number]>
+  placesComplete: boolean
 }
 
 /** Check `update` and count its parts in one walk; see {@link UpdateInspection}. */
 export function inspectUpdate(update: Uint8Array): UpdateInspection {
   let parts = 0
-  const tally = { elements: 0 }
+  const tally: Tally = { elements: 0, neighbours: [], deletedRanges: [], placesComplete: true }
   const problem = run(update, (cursor) => {
     const clients = cursor.count(3, 'clients')
     parts += clients
@@ -222,9 +240,9 @@ export function inspectUpdate(update: Uint8Array): UpdateInspection {
         if (clock > Number.MAX_SAFE_INTEGER) throw new Implausible('clock out of range')
       }
     }
-    parts += deleteSet(cursor)
+    parts += deleteSet(cursor, tally)
   })
-  return { problem, parts, elements: tally.elements }
+  return { problem, parts, ...tally }
 }
 
 /** Why `stateVector` (as in a sync step 1) is not a plausible state vector, or `null`. */
@@ -242,12 +260,12 @@ export function stateVectorProblem(stateVector: Uint8Array): string | null {
  * Walk one struct starting at `clock`; returns how many clocks it spans (an upper bound for strings).
  * Adds the values of array contents to `tally.elements`.
  */
-function struct(cursor: Cursor, clock: number, tally: { elements: number }): number {
+function struct(cursor: Cursor, clock: number, tally: Tally): number {
   const info = cursor.byte()
   const content = info & CONTENT_BITS
   if (content === Content.Gc || content === Content.Skip) return positiveExtent(cursor, clock)
-  if (info & HAS_ORIGIN) id(cursor)
-  if (info & HAS_RIGHT_ORIGIN) id(cursor)
+  if (info & HAS_ORIGIN) record(tally.neighbours, [...id(cursor), 'left'], tally)
+  if (info & HAS_RIGHT_ORIGIN) record(tally.neighbours, [...id(cursor), 'right'], tally)
   if ((info & (HAS_ORIGIN | HAS_RIGHT_ORIGIN)) === 0) {
     // No neighbour to copy the parent from: a root type's name (parent info 1) or the parent's id.
     if (cursor.varUint() === 1) cursor.string()
@@ -305,9 +323,13 @@ function positiveExtent(cursor: Cursor, clock: number): number {
   return length
 }
 
-function id(cursor: Cursor): void {
-  cursor.varUint() // client
-  cursor.varUint() // clock
+function id(cursor: Cursor): [client: number, clock: number] {
+  return [cursor.varUint(), cursor.varUint()]
+}
+
+function record<T>(list: T[], entry: T, tally: Tally): void {
+  if (list.length < MAX_RECORDED_PLACES) list.push(entry)
+  else tally.placesComplete = false
 }
 
 /** One value of lib0's "any" encoding (`readAny`): a tag byte, then the value. */
@@ -357,16 +379,19 @@ function anyValue(cursor: Cursor, depth: number): void {
 
 /** The delete set that ends every update: per client, ranges of (clock, length). */
 /** Walk a delete set; returns how many ranges it deletes. */
-function deleteSet(cursor: Cursor): number {
+function deleteSet(cursor: Cursor, tally: Tally): number {
   const clients = cursor.count(2, 'delete-set clients')
   let ranges = 0
   for (let i = 0; i < clients; i++) {
-    cursor.varUint() // client
+    const client = cursor.varUint()
     const count = cursor.count(2, 'deleted ranges')
     ranges += count
     for (let j = 0; j < count; j++) {
       const clock = cursor.extent(0)
-      cursor.extent(clock)
+      const length = cursor.extent(clock)
+      // Yjs never writes an empty range, but would split the struct there all the same.
+      if (length === 0) throw new Implausible('zero-length deleted range')
+      record(tally.deletedRanges, [client, clock, length], tally)
     }
   }
   return ranges
