@@ -26,8 +26,9 @@ describe('FramePacer', () => {
     })
     // Twenty frames of one TCP read, all emitted in this turn.
     for (let frame = 0; frame < 20; frame++) pacer.push(frame)
-    // Before: all twenty (60 ms) in this one turn.
-    expect(handled.length).toBeGreaterThanOrEqual(3)
+    // Before: all twenty (60 ms) in this one turn. About three fit in 10 ms; fewer when this process
+    // is descheduled meanwhile (the pacer reads the clock), never many more.
+    expect(handled.length).toBeGreaterThanOrEqual(1)
     expect(handled.length).toBeLessThanOrEqual(5)
     expect(flow).toEqual(['pause'])
     while (pacer.queued > 0) await nextTurn()
