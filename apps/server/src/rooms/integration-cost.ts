@@ -229,6 +229,8 @@ class Placements {
 
 /** Items between where a placement starts and ends (deleted ones too: Yjs walks them), counting at most `cap`. */
 function stretch({ list, after, before }: Placement, cap: number): number {
+  // Both neighbours inside one struct: Yjs splits it there (charged by splitSteps), and scans nothing.
+  if (after !== null && after === before) return 0
   let steps = 0
   for (let item = after ? after.right : list._start; item !== null && item !== before && steps < cap; item = item.right) steps++
   return steps

@@ -179,6 +179,19 @@ describe('localIntegrationSteps', () => {
     expect(localIntegrationSteps(text, typedTwice, inspectUpdate(typedTwice), 0, DIRECT_INTEGRATION_STEPS)!).toBeLessThan(50)
   })
 
+  it('charges nothing to scan for an insert into the middle of a word typed in one go', () => {
+    const doc = new Y.Doc()
+    const text = doc.getText('t')
+    for (let i = 0; i < 30_000; i++) text.insert(0, 'y')
+    text.insert(15_000, 'wordtypedinonego')
+    // Both neighbours fall inside the one struct holding the word; then more typed right after.
+    const typedInside = edit(doc, (author) => {
+      author.getText('t').insert(15_004, 'X')
+      author.getText('t').insert(15_005, 'YZ')
+    })
+    expect(localIntegrationSteps(doc, typedInside, inspectUpdate(typedInside), 0, DIRECT_INTEGRATION_STEPS)!).toBeLessThan(200)
+  })
+
   it('gives up (null) on what it cannot bound cheaply: many parts, missing neighbours, pending structs', () => {
     const doc = paragraphs(10, 5)
     const batch = insertsAtStart(4000, 43)
