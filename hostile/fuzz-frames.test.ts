@@ -19,6 +19,10 @@ import { StallMeter } from './support/stall-meter.js'
 const FRAMES = atScale(2_000, 10_000)
 const LANES = 4
 const ROOM = 'frames-victim'
+/**
+ * "Never stalls more than 50 ms". The meter reports an upper bound (CPU ticks of 10 ms plus one tick
+ * of slack, see support/stall-meter.ts), so a reading of 50 means at most 50.
+ */
 const STALL_LIMIT_MS = 50
 /** A lying length leaves the server waiting for payload; we give up on such a connection after this. */
 const SETTLE_MS = 300
@@ -94,5 +98,5 @@ it(`survives ${FRAMES} malformed WebSocket frames (seed ${SEED})`, async () => {
   server.assertUnharmed()
   expect(frames).toBeGreaterThanOrEqual(FRAMES)
   closes.assertOnlyRefusals({ allowDropped: true })
-  expect(stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+  expect(stall.worstBusyStallMs).toBeLessThanOrEqual(STALL_LIMIT_MS)
 })

@@ -25,6 +25,10 @@ const MAX_BATCH = 3
 const LANES = 4
 const ROOM = 'fuzz-victim'
 /** Longest the server may be busy with one batch (see README: event-loop stalls). */
+/**
+ * "Never stalls more than 50 ms". The meter reports an upper bound (CPU ticks of 10 ms plus one tick
+ * of slack, see support/stall-meter.ts), so a reading of 50 means at most 50.
+ */
 const STALL_LIMIT_MS = 50
 
 it(`survives ${MESSAGES} generated and mutated y-websocket messages (seed ${SEED})`, async () => {
@@ -111,5 +115,5 @@ it(`survives ${MESSAGES} generated and mutated y-websocket messages (seed ${SEED
   server.assertUnharmed()
   expect(handled).toBeGreaterThanOrEqual(MESSAGES)
   closes.assertOnlyRefusals()
-  expect(stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+  expect(stall.worstBusyStallMs).toBeLessThanOrEqual(STALL_LIMIT_MS)
 })

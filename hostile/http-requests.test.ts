@@ -15,6 +15,10 @@ import { atScale, SEED } from './support/scale.js'
 import { StallMeter } from './support/stall-meter.js'
 
 const REQUESTS = atScale(600, 5000)
+/**
+ * "Never stalls more than 50 ms". The meter reports an upper bound (CPU ticks of 10 ms plus one tick
+ * of slack, see support/stall-meter.ts), so a reading of 50 means at most 50.
+ */
 const STALL_LIMIT_MS = 50
 
 const target = fc.oneof(
@@ -90,5 +94,5 @@ it(`answers ${REQUESTS} malformed HTTP requests and upgrades without harm (seed 
   await bystander.assertConverged(server)
   server.assertUnharmed()
   expect(statuses.get('500') ?? 0).toBe(0)
-  expect(stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+  expect(stall.worstBusyStallMs).toBeLessThanOrEqual(STALL_LIMIT_MS)
 })

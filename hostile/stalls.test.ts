@@ -18,6 +18,10 @@ import { measureAttack, MiB } from './support/measure-attack.js'
 import { ProbeSocket } from './support/probe-socket.js'
 import { atScale } from './support/scale.js'
 
+/**
+ * "Never stalls more than 50 ms". The meter reports an upper bound (CPU ticks of 10 ms plus one tick
+ * of slack, see support/stall-meter.ts), so a reading of 50 means at most 50.
+ */
 const STALL_LIMIT_MS = 50
 /** Structs of the most expensive update the default `MAX_UPDATE_STRUCTS` (4,096 parts) lets through. */
 const MOST_STRUCTS = 4086
@@ -75,7 +79,7 @@ describe('one message or one burst never stalls the server', () => {
     const impact = await measureAttack(server, `stall: update of ${MOST_STRUCTS} unmergeable structs`, () => burst(server, 'structs', [encodeSyncUpdate(update)]))
     await bystander.assertConverged(server)
     server.assertUnharmed()
-    expect(impact.stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+    expect(impact.stall.worstBusyStallMs).toBeLessThanOrEqual(STALL_LIMIT_MS)
   })
 
   it('concurrent inserts at one position from thousands of clients (a conflict storm)', async () => {
@@ -89,7 +93,7 @@ describe('one message or one burst never stalls the server', () => {
     const impact = await measureAttack(server, `stall: conflict storm of ${MOST_STORM_CLIENTS} clients`, () => burst(server, 'storm', [encodeSyncUpdate(conflictStorm(MOST_STORM_CLIENTS))]))
     await bystander.assertConverged(server)
     server.assertUnharmed()
-    expect(impact.stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+    expect(impact.stall.worstBusyStallMs).toBeLessThanOrEqual(STALL_LIMIT_MS)
   })
 
   it('a burst of 2000 sync step 1 frames against a 300 KB document', async () => {
@@ -110,7 +114,7 @@ describe('one message or one burst never stalls the server', () => {
     await bystander.assertConverged(server)
     server.assertUnharmed()
     expect(impact.peakGrowthBytes).toBeLessThan(impact.boundBytes)
-    expect(impact.stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+    expect(impact.stall.worstBusyStallMs).toBeLessThanOrEqual(STALL_LIMIT_MS)
   })
 
   it('forty connections each asking once for a large document, each with a state vector of its own', async () => {
@@ -152,7 +156,7 @@ describe('one message or one burst never stalls the server', () => {
     await bystander.assertConverged(server)
     server.assertUnharmed()
     // Before: all forty answers were encoded in one turn of the event loop (~950 ms on this machine).
-    expect(impact.stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+    expect(impact.stall.worstBusyStallMs).toBeLessThanOrEqual(STALL_LIMIT_MS)
   })
 
   /**
@@ -187,7 +191,7 @@ describe('one message or one burst never stalls the server', () => {
     expect(outcomes).toEqual([`closed ${CloseCode.InvalidUpdate}`, `closed ${CloseCode.InvalidUpdate}`])
     await bystander.assertConverged(server)
     server.assertUnharmed()
-    expect(impact.stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+    expect(impact.stall.worstBusyStallMs).toBeLessThanOrEqual(STALL_LIMIT_MS)
   })
 
   it('a burst of query-awareness frames in a room holding its maximum of large awareness states', async () => {
@@ -208,7 +212,7 @@ describe('one message or one burst never stalls the server', () => {
     await bystander.assertConverged(server)
     server.assertUnharmed()
     expect(impact.peakGrowthBytes).toBeLessThan(impact.boundBytes)
-    expect(impact.stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+    expect(impact.stall.worstBusyStallMs).toBeLessThanOrEqual(STALL_LIMIT_MS)
   })
 
   it('one subscribe frame replaying a channel history of large messages', async () => {
@@ -230,7 +234,7 @@ describe('one message or one burst never stalls the server', () => {
     await bystander.assertConverged(server)
     server.assertUnharmed()
     expect(impact.peakGrowthBytes).toBeLessThan(impact.boundBytes)
-    expect(impact.stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+    expect(impact.stall.worstBusyStallMs).toBeLessThanOrEqual(STALL_LIMIT_MS)
   })
 
   it('the largest awareness message: every entry at the state limit, nested to the depth limit', async () => {
@@ -243,6 +247,6 @@ describe('one message or one burst never stalls the server', () => {
     const impact = await measureAttack(server, 'stall: 400 awareness frames of 4 nested 7 KB states', () => burst(server, 'awareness', frames))
     await bystander.assertConverged(server)
     server.assertUnharmed()
-    expect(impact.stall.worstBusyStallMs).toBeLessThan(STALL_LIMIT_MS)
+    expect(impact.stall.worstBusyStallMs).toBeLessThanOrEqual(STALL_LIMIT_MS)
   })
 })
