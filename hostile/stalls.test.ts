@@ -70,7 +70,14 @@ async function warmUp(server: HostileServer, room: string, frames: Uint8Array[])
   await probe.close()
 }
 
-describe('one message or one burst never stalls the server', () => {
+/**
+ * The bounded subset inside `npm test` runs on a shared two-core CI machine, where a garbage
+ * collection or the scheduler now and then puts one reading 10-20 ms over what the same attack
+ * shows on every other run (59 and 70 ms once each, in a dozen runs that otherwise stayed at 10-47).
+ * There each test gets one more try, and both readings are printed; `npm run test:hostile` (full
+ * scale) never retries.
+ */
+describe('one message or one burst never stalls the server', { retry: atScale(1, 0) }, () => {
   it('an update of unmergeable single-character inserts, just under MAX_UPDATE_STRUCTS', async () => {
     const server = await HostileServer.start()
     await warmUp(server, 'structs-warm-up', [encodeSyncUpdate(unmergeableInserts(300, 6_000_001))])
