@@ -14,6 +14,7 @@ import { Room, type RoomDeps } from './room.js'
 import { UpdateWriter } from './update-writer.js'
 import { eventually } from '../test-support/eventually.js'
 import { FakeClient } from '../test-support/fake-client.js'
+import { insertsAtStart } from '../test-support/inserts-at-start.js'
 
 function setup(store: DocumentStore = new MemoryDocumentStore(), deps: Partial<RoomDeps> = {}) {
   const failures: string[][] = []
@@ -217,13 +218,8 @@ describe('Room', () => {
     const ada = Object.assign(new FakeClient('ada'), { address: '10.0.0.1' })
     const mallory = Object.assign(new FakeClient('mallory'), { address: '10.0.0.66' })
     const watcher = new FakeClient('watcher')
-    for (const peer of [ada, mallory, watcher]) room.add(peer)
-    ada.awareness.setLocalState({ user: { name: 'Ada' } })
-    room.receive(ada, encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(ada.awareness, [ada.doc.clientID])))
     // A newer clock for Ada's id, from someone else: before, every anonymous peer counted as Ada.
-    ada.awareness.setLocalState({ user: { name: 'Hijacked' } })
-    room.receive(mallory, encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(ada.awareness, [ada.doc.clientID])))
-    watcher.deliver()
+    attemptCursorTakeover(room, ada, mallory, watcher)
     expect(watcher.awareness.getStates().get(ada.doc.clientID)).toEqual({ user: { name: 'Ada' } })
     room.remove(ada)
     watcher.deliver()
@@ -235,16 +231,21 @@ describe('Room', () => {
     const ada = Object.assign(new FakeClient('ada'), { identity: user('ada') })
     const mallory = Object.assign(new FakeClient('mallory'), { identity: user('mallory') })
     const watcher = new FakeClient('watcher')
-    for (const peer of [ada, mallory, watcher]) room.add(peer)
-    ada.awareness.setLocalState({ user: { name: 'Ada' } })
-    room.receive(ada, encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(ada.awareness, [ada.doc.clientID])))
-    ada.awareness.setLocalState({ user: { name: 'Hijacked' } })
-    room.receive(mallory, encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(ada.awareness, [ada.doc.clientID])))
-    watcher.deliver()
+    attemptCursorTakeover(room, ada, mallory, watcher)
     // Still Ada's state, with her name stamped from her identity; Mallory's frame changed nothing.
     expect(watcher.awareness.getStates().get(ada.doc.clientID)).toEqual({ user: { name: 'ada' } })
   })
 })
+
+/** Ada announces her cursor; Mallory sends a newer clock for Ada's id; the watcher takes in what the room relayed. */
+function attemptCursorTakeover(room: Room, ada: FakeClient, mallory: FakeClient, watcher: FakeClient): void {
+  for (const peer of [ada, mallory, watcher]) room.add(peer)
+  ada.awareness.setLocalState({ user: { name: 'Ada' } })
+  room.receive(ada, encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(ada.awareness, [ada.doc.clientID])))
+  ada.awareness.setLocalState({ user: { name: 'Hijacked' } })
+  room.receive(mallory, encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(ada.awareness, [ada.doc.clientID])))
+  watcher.deliver()
+}
 
 /** The sync messages `client` received so far, decoded. */
 function syncMessages(client: FakeClient) {
@@ -629,17 +630,6 @@ describe('Room update size', () => {
 })
 
 describe('Room update cost', () => {
-  /** `count` one-character items inserted each before the last, by a client of their own. */
-  const insertsAtStart = (client: number, count: number): Uint8Array => {
-    const author = new Y.Doc()
-    author.clientID = client
-    const text = author.getText('t')
-    author.transact(() => {
-      for (let i = 0; i < count; i++) text.insert(0, 'x')
-    })
-    return Y.encodeStateAsUpdate(author)
-  }
-
   it('closes a connection whose updates cost the server more than MAX_APPLY_MS_PER_MINUTE, keeping what it applied', async () => {
     const { room, writer } = setup(undefined, { maxApplyMsPerMinute: 50 })
     const attacker = new FakeClient('attacker')
@@ -649,7 +639,7 @@ describe('Room update cost', () => {
     let code: number | null = null
     let sent = 0
     while (code === null && sent < 10) {
-      code = closeCodeOf(() => room.receive(attacker, encodeSyncUpdate(insertsAtStart(9000 + sent, 1000))))
+      code = closeCodeOf(() => room.receive(attacker, encodeSyncUpdate(insertsAtStart(1000, 9000 + sent))))
       sent++
     }
     expect(code).toBe(CloseCode.RateLimited)
