@@ -34,14 +34,16 @@ export class HostileServer {
   }
 
   /**
-   * Spawn the server with `env` (limits, secrets) over a fresh data directory.
+   * Spawn the server with `env` (limits, secrets) over a fresh data directory, which `prepare`
+   * may fill first (e.g. with documents written through the server's own store).
    * @example
    * const server = await HostileServer.start({ MAX_MESSAGES_PER_SECOND: '20' })
    */
-  static async start(env: Record<string, string> = {}): Promise<HostileServer> {
+  static async start(env: Record<string, string> = {}, prepare?: (dataDir: string) => Promise<void>): Promise<HostileServer> {
     const dataDir = mkdtempSync(join(tmpdir(), 'tandem-hostile-'))
     let spawned: SpawnedServer
     try {
+      await prepare?.(dataDir)
       spawned = await spawnServer({ DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env })
     } catch (error) {
       rmSync(dataDir, { recursive: true, force: true })

@@ -30,11 +30,17 @@ export class ProbeSocket {
   readonly closed: Promise<Closed>
   /** Frames the server sent. */
   received = 0
+  /** Of them, sync step 2s: answers to the step 1s this socket sent. */
+  syncAnswers = 0
   #closedWith: Closed | null = null
 
   private constructor(ws: WebSocket) {
     this.ws = ws
-    ws.on('message', () => this.received++)
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      this.received++
+      // y-websocket: message type 0 (sync), then sync step 1 (2 would be an update).
+      if (isBinary && data[0] === 0 && data[1] === 1) this.syncAnswers++
+    })
     this.closed = new Promise((resolve) =>
       ws.on('close', (code, reason) => {
         this.#closedWith = { code, reason: reason.toString() }

@@ -25,6 +25,7 @@ import { RedisBridge } from './notifications/redis-bridge.js'
 import { retentionResolver } from './notifications/retention.js'
 import { RoomActivityPublisher } from './notifications/room-activity.js'
 import { EncodeBudget } from './rooms/encode-budget.js'
+import { DocumentMirrors } from './rooms/document-mirrors.js'
 import { IntegrationProbe } from './rooms/integration-probe.js'
 import { RoomRegistry } from './rooms/room-registry.js'
 import type { DocumentStore } from './storage/document-store.js'
@@ -69,10 +70,12 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
   const activity = new RoomActivityPublisher(hub, logger, config.roomActivityThrottleMs)
   const encodeBudget = new EncodeBudget()
   const probe = new IntegrationProbe({ maxIntegrationMs: config.maxIntegrationMs, encodeBudget, logger })
+  const mirrors = new DocumentMirrors({ logger })
   const registry = new RoomRegistry({
     store,
     logger,
     probe,
+    mirrors,
     encodeBudget,
     idleMs: config.roomIdleMs,
     compactMaxRows: config.compactMaxRows,
@@ -163,6 +166,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     // Read at scrape time, by when `bridge` below exists.
     redisBridge: () => bridge?.counters ?? null,
     integration: probe.counters,
+    mirrors,
   })
   const bridge = config.redisUrl
     ? new RedisBridge({
@@ -221,6 +225,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
         events.close()
         await registry.shutdown()
         await probe.close()
+        await mirrors.close()
         collab.close()
         activity.close()
         await bridge?.close()

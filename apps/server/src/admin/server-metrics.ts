@@ -36,6 +36,8 @@ export interface MetricSources {
   redisBridge?: () => { republished: number; dropped: number; tooDeep: number } | null
   /** The integration probe's counts (see rooms/integration-probe.ts). */
   integration?: { measured: number; tooCostly: number; watchdogKills: number }
+  /** The document mirrors' counts and how many are live (see rooms/document-mirrors.ts). */
+  mirrors?: { counters: { seeded: number; encoded: number; lost: number }; readonly size: number }
 }
 
 /** Why connections were refused. */
@@ -109,6 +111,10 @@ export class ServerMetrics {
     mirroredCounter(this.registry, 'tandem_updates_measured_total', 'Document updates timed in the integration worker before the main thread integrated them', () => integration().measured)
     mirroredCounter(this.registry, 'tandem_updates_too_costly_total', 'Document updates refused for taking Yjs longer than MAX_INTEGRATION_MS', () => integration().tooCostly)
     mirroredCounter(this.registry, 'tandem_integration_worker_restarts_total', 'Integration workers terminated by the watchdog', () => integration().watchdogKills)
+    const mirrors = () => sources.mirrors?.counters ?? { seeded: 0, encoded: 0, lost: 0 }
+    new Gauge({ name: 'tandem_document_mirrors', help: 'Large documents mirrored in the encoding worker', registers, collect() { this.set(sources.mirrors?.size ?? 0) } })
+    mirroredCounter(this.registry, 'tandem_mirror_encodings_total', 'Sync answers and snapshots of large documents encoded in the mirror worker', () => mirrors().encoded)
+    mirroredCounter(this.registry, 'tandem_mirrors_lost_total', 'Document mirrors lost to a failed change or a failed worker (reseeded with one main-thread encoding)', () => mirrors().lost)
     this.updatesPersisted = new Counter({ name: 'tandem_updates_persisted_total', help: 'Document updates written to storage', registers })
     this.persistSeconds = new Histogram({
       name: 'tandem_persist_duration_seconds',

@@ -94,7 +94,8 @@ export function integrationSteps(doc: Y.Doc, incoming: IncomingSize, arrayValues
   return steps > limit ? steps : steps + splitSteps(doc, incoming, limit - steps + 1)
 }
 
-function structCount(doc: Y.Doc): number {
+/** Structs in the document's store (O(clients)). */
+export function structCount(doc: Y.Doc): number {
   let structs = 0
   for (const list of doc.store.clients.values()) structs += list.length
   return structs

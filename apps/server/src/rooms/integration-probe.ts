@@ -42,11 +42,18 @@ export interface IntegrationProbeOptions {
   logger?: Logger
 }
 
+/**
+ * Encodes the document elsewhere than on the main thread (from its mirror, see `document-mirrors.ts`):
+ * all of it (`stateVector` null) or what a peer at `stateVector` lacks; `null` when it cannot.
+ */
+export type OffThreadEncoder = (stateVector: Uint8Array | null) => Promise<Uint8Array | null>
+
 interface Job {
   id: number
   key: string
   doc: Y.Doc
   update: Uint8Array
+  encodeOffThread: OffThreadEncoder | undefined
   resolve: (outcome: ProbeOutcome) => void
   /** When the worker started timing, `performance.now()`. */
   startedAt: number | null
@@ -118,13 +125,15 @@ export class IntegrationProbe {
   /**
    * Time integrating `update` into `doc` (known as `key`, unique per live document), as of now. The
    * caller must not change `doc` until the promise resolves, or the answer is about another document.
-   * Never rejects.
+   * With `encodeOffThread`, the mirror is brought up to date from what it encodes instead of from an
+   * encoding on the main thread (for a large document, that encoding alone could hold the loop for
+   * tens of milliseconds). Never rejects.
    */
-  measure(key: string, doc: Y.Doc, update: Uint8Array): Promise<ProbeOutcome> {
+  measure(key: string, doc: Y.Doc, update: Uint8Array, encodeOffThread?: OffThreadEncoder): Promise<ProbeOutcome> {
     if (this.#closed) return Promise.resolve({ verdict: 'busy', why: 'the server is shutting down' })
     if (this.#queue.length >= this.#maxQueued) return Promise.resolve({ verdict: 'busy', why: `${this.#maxQueued} costly updates are already waiting to be measured` })
     return new Promise((resolve) => {
-      this.#queue.push({ id: this.#nextId++, key, doc, update, resolve, startedAt: null })
+      this.#queue.push({ id: this.#nextId++, key, doc, update, encodeOffThread, resolve, startedAt: null })
       this.#pump()
     })
   }
@@ -155,11 +164,33 @@ export class IntegrationProbe {
       return
     }
     this.#current = job
+    this.#arm(this.#catchUpTimeoutMs)
+    if (!job.encodeOffThread) {
+      this.#send(job, () => this.#catchUp(job.key, job.doc))
+      return
+    }
+    const mirror = this.#mirrors.get(job.key)
+    void job.encodeOffThread(mirror?.stateVector ?? null).then(
+      (base) => {
+        if (this.#current !== job) return
+        if (job.doc.isDestroyed) {
+          this.#finish({ verdict: 'busy', why: 'the document was closed' })
+          return
+        }
+        this.#send(job, () => (base === null ? this.#catchUp(job.key, job.doc) : this.#caughtUp(job.key, job.doc, base, !mirror)))
+      },
+      () => {
+        if (this.#current === job) this.#send(job, () => this.#catchUp(job.key, job.doc))
+      },
+    )
+  }
+
+  /** Post `job` to the worker, with what brings its mirror up to date. */
+  #send(job: Job, catchUp: () => { base: Uint8Array; full: boolean }): void {
     try {
       const store = job.doc.store
       const pending = [store.pendingStructs?.update, store.pendingDs ?? undefined].filter((part): part is Uint8Array => part !== undefined)
-      this.#post({ type: 'measure', id: job.id, key: job.key, ...this.#catchUp(job.key, job.doc), pending, update: job.update, maxMs: this.#maxMs })
-      this.#arm(this.#catchUpTimeoutMs)
+      this.#post({ type: 'measure', id: job.id, key: job.key, ...catchUp(), pending, update: job.update, maxMs: this.#maxMs })
     } catch (error) {
       // Starting or messaging the worker failed (resources, a broken install): answer, never hang.
       this.#logger?.error({ err: error }, 'the integration probe could not reach its worker')
@@ -171,18 +202,23 @@ export class IntegrationProbe {
   #catchUp(key: string, doc: Y.Doc): { base: Uint8Array; full: boolean } {
     const started = performance.now()
     const mirror = this.#mirrors.get(key)
+    const base = mirror ? Y.encodeStateAsUpdate(doc, mirror.stateVector) : Y.encodeStateAsUpdate(doc)
+    this.#encodeBudget?.charge(performance.now() - started)
+    return this.#caughtUp(key, doc, base, !mirror)
+  }
+
+  /** Note that `base` brings the mirror of `key` up to `doc` as it is now (`full`: starts it afresh). */
+  #caughtUp(key: string, doc: Y.Doc, base: Uint8Array, full: boolean): { base: Uint8Array; full: boolean } {
     this.#mirrors.delete(key)
-    if (!mirror) {
+    if (full) {
       for (const [other] of this.#mirrors) {
         if (this.#mirrors.size < this.#maxMirrors) break
         this.forget(other)
       }
     }
-    const base = mirror ? Y.encodeStateAsUpdate(doc, mirror.stateVector) : Y.encodeStateAsUpdate(doc)
     this.#mirrors.set(key, { stateVector: Y.encodeStateVector(doc), lastUsed: performance.now() })
     this.#sweeper ??= setInterval(() => this.#sweepIdle(), Math.max(1000, this.#mirrorIdleMs / 2)).unref()
-    this.#encodeBudget?.charge(performance.now() - started)
-    return { base, full: !mirror }
+    return { base, full }
   }
 
   #sweepIdle(): void {

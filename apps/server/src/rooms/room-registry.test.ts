@@ -7,6 +7,8 @@ import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 import { withOverrides } from '../test-support/store-overrides.js'
 import type { Peer } from './peer.js'
 import { ANONYMOUS, type Identity } from '../auth/identity.js'
+import { insertsAtStart } from '../test-support/inserts-at-start.js'
+import { DocumentMirrors } from './document-mirrors.js'
 import { RoomRegistry, type RoomRegistryOptions } from './room-registry.js'
 import { eventually } from '../test-support/eventually.js'
 
@@ -150,6 +152,32 @@ describe('RoomRegistry', () => {
     const reloaded = new Y.Doc()
     Y.applyUpdate(reloaded, Y.mergeUpdates([stored!.snapshot!, ...stored!.updates]))
     expect(reloaded.getText('t').toString()).toBe(source.getText('t').toString())
+  })
+
+  it('compacts a large document from its mirror, losing nothing written meanwhile', async () => {
+    const mirrors = new DocumentMirrors()
+    try {
+      const { registry: rooms, store } = registry({ compactMaxRows: 10, mirrors, mirrorStructs: 100 })
+      const room = await rooms.reserve('large')
+      const peer = new SilentPeer('p')
+      rooms.join(room, peer)
+      const source = new Y.Doc()
+      room.receive(peer, encodeSyncUpdate(insertsAtStart(500, 9)))
+      Y.applyUpdate(source, insertsAtStart(500, 9))
+      for (let i = 0; i < 40; i++) {
+        edit(room, peer, source, `${i} `)
+        await rooms.flushed()
+      }
+      await eventually(() => expect(mirrors.counters.encoded).toBeGreaterThan(0))
+      await rooms.shutdown()
+      const stored = await store.load('large')
+      expect(stored?.snapshot).not.toBeNull()
+      const reloaded = new Y.Doc()
+      Y.applyUpdate(reloaded, Y.mergeUpdates([stored!.snapshot!, ...stored!.updates]))
+      expect(reloaded.getText('t').toString()).toBe(source.getText('t').toString())
+    } finally {
+      await mirrors.close()
+    }
   })
 
   it('compacts a long stored log when the room loads', async () => {

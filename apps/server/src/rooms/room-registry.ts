@@ -5,10 +5,10 @@
  * into a snapshot, and the doc, its awareness and timers are destroyed.
  */
 import { CloseCode } from '@tandem/protocol'
-import * as Y from 'yjs'
 import { ConnectionError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { DocumentStore } from '../storage/document-store.js'
+import type { DocumentMirrors } from './document-mirrors.js'
 import { EncodeBudget } from './encode-budget.js'
 import type { IntegrationProbe } from './integration-probe.js'
 import type { Peer } from './peer.js'
@@ -43,6 +43,10 @@ export interface RoomRegistryOptions {
   maxApplyMsPerMinute?: number
   /** Times updates too costly to bound before the main thread integrates them (see `RoomDeps.probe`). */
   probe?: IntegrationProbe
+  /** Encodes large documents off the main thread (see `RoomDeps.mirrors`). */
+  mirrors?: DocumentMirrors
+  /** Structs from which a document is mirrored (see `RoomDeps.mirrorStructs`). */
+  mirrorStructs?: number
   /** Main-thread time per turn for sync answers, shared with whatever else charges it (the probe). */
   encodeBudget?: EncodeBudget
   /** Called when a read-only connection's update was dropped. */
@@ -219,7 +223,8 @@ export class RoomRegistry {
     await this.#unloading.get(name)
     const stored = await this.#options.store.load(name)
     if (this.#closing) throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')
-    const { onDocumentChange, onPresenceChange, awarenessLimits, maxPendingUpdateBytes, maxUpdateStructs, maxApplyMsPerMinute, onDroppedUpdate, probe, logger } = this.#options
+    const { onDocumentChange, onPresenceChange, awarenessLimits, maxPendingUpdateBytes, maxUpdateStructs, maxApplyMsPerMinute, onDroppedUpdate, probe, mirrors, mirrorStructs, logger } =
+      this.#options
     const room = new Room(name, stored, {
       writer: this.#writer,
       onDocumentChange,
@@ -230,6 +235,8 @@ export class RoomRegistry {
       maxApplyMsPerMinute,
       onDroppedUpdate,
       probe,
+      mirrors,
+      mirrorStructs,
       onRefused: (refused, peer, error) => logger.warn({ room: refused.name, conn: peer.id, err: error }, 'closing connection'),
       encodeBudget: this.#encodeBudget,
       onCorrupted: (broken, error) => this.#discard(broken, error, 'the document failed inside Yjs; closing the room to reload it from storage', 'document error; reconnect to reload it'),
@@ -255,16 +262,24 @@ export class RoomRegistry {
     }
   }
 
-  /** Merge the room's log into a snapshot of its live doc, between two write batches. */
+  /**
+   * Merge the room's log into a snapshot of its live doc. The snapshot is taken first (by the room's
+   * mirror when the document is large, so writes go on meanwhile) and holds every row stored so far;
+   * it replaces them between two write batches, and rows written since stay in the log.
+   */
   #compact(room: Room): Promise<void> {
-    room.compaction ??= this.#writer
-      .exclusive(async () => {
-        if (room.destroyed || room.persisted.logRows === 0) return
-        const throughSeq = room.persisted.lastSeq
-        await this.#options.store.compact(room.name, Y.encodeStateAsUpdate(room.doc), throughSeq)
-        room.persisted.logRows = 0
-        room.persisted.logBytes = 0
+    room.compaction ??= (async () => {
+      if (room.destroyed || room.persisted.logRows === 0) return
+      const covered = { ...room.persisted }
+      const snapshot = await room.encodeWhole()
+      await this.#writer.exclusive(async () => {
+        // Deleted or discarded meanwhile (a retiring room is destroyed only after its compaction).
+        if (room.destroyed) return
+        await this.#options.store.compact(room.name, snapshot, covered.lastSeq)
+        room.persisted.logRows = Math.max(0, room.persisted.logRows - covered.logRows)
+        room.persisted.logBytes = Math.max(0, room.persisted.logBytes - covered.logBytes)
       })
+    })()
       .catch((error: unknown) => {
         this.#options.logger.error({ err: error, room: room.name }, 'compaction failed; the update log is kept')
       })

@@ -23,7 +23,8 @@ import { TokenBucket } from '../token-bucket.js'
 import { guardAwarenessUpdate, MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } from './awareness-guard.js'
 import type { AppendResult, StoredDocument } from '../storage/document-store.js'
 import { EncodeBudget } from './encode-budget.js'
-import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, type IncomingSize, integrationSteps, localIntegrationSteps } from './integration-cost.js'
+import type { DocumentMirrors, MirrorResult } from './document-mirrors.js'
+import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, type IncomingSize, integrationSteps, localIntegrationSteps, structCount } from './integration-cost.js'
 import type { IntegrationProbe, ProbeOutcome } from './integration-probe.js'
 import type { Peer } from './peer.js'
 import { inspectUpdate, stateVectorProblem } from './update-problem.js'
@@ -73,6 +74,22 @@ const EMPTY_SYNC_STEP2 = encodeSyncStep2(Y.encodeStateAsUpdate(new Y.Doc()))
  */
 const ANSWER_PACING_FACTOR = 9
 
+/** Default of {@link RoomDeps.mirrorStructs}: a document this large takes ~5 ms to encode here. */
+const DEFAULT_MIRROR_STRUCTS = 16_384
+/** Bytes of changes after which a document not yet mirrored is counted again. */
+const MIRROR_CHECK_BYTES = 32 * 1024
+/** Times one room seeds a mirror (the first, then after the worker lost it); then it encodes on the main thread. */
+const MAX_MIRROR_SEEDS = 3
+/** How long an answer waits when the mirror worker has too many queued. */
+const MIRROR_BUSY_RETRY_MS = 10
+
+/** An answer the mirror worker is encoding, shared by every connection asking the same at the same version. */
+interface AnswerInFlight {
+  version: number
+  stateVector: Uint8Array
+  result: Promise<{ frame: Uint8Array; ms: number } | 'busy' | null>
+}
+
 /**
  * Stock y-websocket clients send every awareness change they receive straight back. Each awareness
  * frame the room sends a connection earns it credit for one echo of about that size, which its
@@ -93,6 +110,8 @@ interface PeerState {
   nextAnswerAt: number
   /** The last sync answer sent to it (a cached frame: the same object means the same answer). */
   lastAnswer: Uint8Array | null
+  /** Whether its answer is being encoded off the main thread; later step 1s wait for it. */
+  answering: boolean
   /** Awareness echoes this connection may send without them counting against its budget. */
   echoCredit: { frames: number; bytes: number }
   /** Main-thread milliseconds its document updates may cost the server (see {@link RoomDeps.maxApplyMsPerMinute}). */
@@ -179,6 +198,13 @@ export interface RoomDeps {
    * wait meanwhile. Without a probe every update is integrated directly.
    */
   probe?: IntegrationProbe
+  /**
+   * Encodes large documents off the main thread (see `document-mirrors.ts`): sync answers and
+   * compaction snapshots of a room with at least `mirrorStructs` structs come from its mirror.
+   */
+  mirrors?: DocumentMirrors
+  /** Structs from which a document is mirrored. Default {@link DEFAULT_MIRROR_STRUCTS}. */
+  mirrorStructs?: number
   /** Struct visits an update may be bounded by and be integrated unmeasured. Default {@link DIRECT_INTEGRATION_STEPS}. */
   directIntegrationSteps?: number
   /** Called when a message handled after waiting its turn was refused; the room has closed the connection. */
@@ -213,12 +239,17 @@ export class Room {
   #version = 0
   /** The last sync step 2 encoded, reused for the same state vector while the document is unchanged. */
   #answerCache: { version: number; stateVector: Uint8Array; frame: Uint8Array } | null = null
+  #answerInFlight: AnswerInFlight | null = null
+  /** Bytes of changes since the document's size was last compared with `mirrorStructs`. */
+  #changeBytes = 0
+  #mirrorCheckScheduled = false
+  #mirrorSeeds = 0
   /** Every awareness state as framed for joiners and queries, until awareness next changes. */
   #allAwarenessFrames: Uint8Array[] | null = null
   /** Connections whose updates left something pending in Yjs; pending state is dropped when all left. */
   readonly #pendingContributors = new Set<Peer>()
   #nextMetaSweep = 0
-  /** The probe's name for this room's document. */
+  /** The probe's and the mirrors' name for this room's document. */
   readonly #mirrorKey: string
   /** Values in the document's array contents, or more (see `integration-cost.ts`). */
   #arrayValues = 0
@@ -253,6 +284,8 @@ export class Room {
       this.persisted.logBytes = stored.updates.reduce((sum, update) => sum + update.byteLength, 0)
       // Applied before the update listener exists: loading must not write the document back.
       if (parts.length > 0) Y.applyUpdate(this.doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts))
+      // A large document is mirrored from the bytes just read: no encoding here.
+      if (deps.mirrors && structCount(this.doc) >= this.#mirrorStructs) this.#seedMirror(deps.mirrors, parts)
     }
     this.#arrayValues = arrayValuesIn(this.doc)
     this.doc.on('afterTransactionCleanup', this.#noteTransaction)
@@ -450,6 +483,7 @@ export class Room {
     this.#held = []
     this.#heldBytes = 0
     this.#deps.probe?.forget(this.#mirrorKey)
+    this.#deps.mirrors?.forget(this.#mirrorKey)
     this.awareness.destroy()
     this.doc.destroy()
   }
@@ -477,7 +511,7 @@ export class Room {
   #sendSyncAnswer(peer: Peer): void {
     const state = this.#peers.get(peer)
     const answer = state?.syncAnswer
-    if (!state || !answer || this.#destroyed) return
+    if (!state || !answer || this.#destroyed || state.answering) return
     const wait = state.nextAnswerAt - performance.now()
     if (wait > 0) {
       setTimeout(() => this.#sendSyncAnswer(peer), wait).unref()
@@ -497,25 +531,138 @@ export class Room {
     state.syncAnswer = null
     if (!peer.readyToSend()) return
     const started = performance.now()
-    const frame = this.#syncStep2For(answer.stateVector)
-    const finished = performance.now()
-    this.#encodeBudget.charge(finished - started)
-    state.nextAnswerAt = finished + (finished - started) * ANSWER_PACING_FACTOR
+    const stateVector = this.#relevantStateVector(answer.stateVector)
+    const cached = this.#answerCache
+    if (cached && cached.version === this.#version && equalBytes(cached.stateVector, stateVector)) {
+      this.#deliverAnswer(peer, state, answer.count, cached.frame, performance.now() - started)
+      // Sending a large frame costs too, if less than encoding it: a cached answer still uses up the turn.
+      this.#encodeBudget.charge(performance.now() - started)
+      return
+    }
+    if (this.#mirrored()) {
+      this.#answerOffThread(peer, state, answer, stateVector)
+      return
+    }
+    const frame = encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector))
+    this.#answerCache = { version: this.#version, stateVector, frame }
+    this.#deliverAnswer(peer, state, answer.count, frame, performance.now() - started)
+    this.#encodeBudget.charge(performance.now() - started)
+  }
+
+  /**
+   * Answer from the document's mirror. The answer is the document as of now (everything in it is
+   * durable: see {@link #sendSyncAnswer}); changes made while the worker encodes reach the peer as
+   * ordinary updates, possibly before the answer, which Yjs on the client puts in order.
+   */
+  #answerOffThread(peer: Peer, state: PeerState, answer: { stateVector: Uint8Array; count: number }, stateVector: Uint8Array): void {
+    const version = this.#version
+    let inFlight = this.#answerInFlight
+    if (!inFlight || inFlight.version !== version || !equalBytes(inFlight.stateVector, stateVector)) {
+      const result = this.#deps.mirrors!.encode(this.#mirrorKey, stateVector).then((encoded: MirrorResult) => {
+        if (encoded === null || encoded === 'busy') return encoded
+        // Framed once for everyone asking, so each connection can tell a repeat by identity.
+        const frame = encodeSyncStep2(encoded.update)
+        if (this.#version === version) this.#answerCache = { version, stateVector, frame }
+        return { frame, ms: encoded.ms }
+      })
+      inFlight = { version, stateVector, result }
+      this.#answerInFlight = inFlight
+    }
+    const asked = inFlight
+    state.answering = true
+    void asked.result.then((result) => {
+      state.answering = false
+      if (this.#answerInFlight === asked) this.#answerInFlight = null
+      if (this.#destroyed || this.#peers.get(peer) !== state) return
+      if (result === null || result === 'busy') {
+        // Asked again: of the worker once it has room, of a new mirror or the main thread if it has none.
+        state.syncAnswer = { stateVector: answer.stateVector, count: answer.count + (state.syncAnswer?.count ?? 0) }
+        if (result === 'busy') setTimeout(() => this.#sendSyncAnswer(peer), MIRROR_BUSY_RETRY_MS).unref()
+        else this.#sendSyncAnswer(peer)
+        return
+      }
+      if (peer.readyToSend()) {
+        const started = performance.now()
+        this.#deliverAnswer(peer, state, answer.count, result.frame, result.ms)
+        this.#encodeBudget.charge(performance.now() - started)
+      }
+      // Step 1s that arrived meanwhile.
+      if (state.syncAnswer) this.#sendSyncAnswer(peer)
+    })
+  }
+
+  /** Send `frame` as the answer to `count` step 1s, and pace the connection's next answer by what this one cost. */
+  #deliverAnswer(peer: Peer, state: PeerState, count: number, frame: Uint8Array, costMs: number): void {
+    state.nextAnswerAt = performance.now() + costMs * ANSWER_PACING_FACTOR
     // The very answer this connection was already sent (same document version, same state vector):
     // it has it, in order, before this one, so an empty step 2 says the same without the bytes again.
     peer.send(frame === state.lastAnswer ? EMPTY_SYNC_STEP2 : frame)
     state.lastAnswer = frame
     // One step 2 per step 1, in order, as the client counts them; the first already carried everything.
-    for (let i = 1; i < answer.count; i++) peer.send(EMPTY_SYNC_STEP2)
+    for (let i = 1; i < count; i++) peer.send(EMPTY_SYNC_STEP2)
   }
 
-  #syncStep2For(asked: Uint8Array): Uint8Array {
-    const stateVector = this.#relevantStateVector(asked)
-    const cached = this.#answerCache
-    if (cached && cached.version === this.#version && equalBytes(cached.stateVector, stateVector)) return cached.frame
-    const frame = encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector))
-    this.#answerCache = { version: this.#version, stateVector, frame }
-    return frame
+  /**
+   * The whole document as one update, e.g. for a compaction snapshot: encoded by its mirror when the
+   * document is large, else here. Includes every change made before the call.
+   */
+  async encodeWhole(): Promise<Uint8Array> {
+    for (;;) {
+      if (this.#destroyed) throw new Error(`room ${this.name} was closed`)
+      const result: MirrorResult = this.#mirrored() ? await this.#deps.mirrors!.encode(this.#mirrorKey, null) : null
+      if (result === 'busy') {
+        await new Promise((resolve) => setTimeout(resolve, MIRROR_BUSY_RETRY_MS))
+        continue
+      }
+      if (result) return result.update
+      // Not mirrored, or the mirror was lost meanwhile: the document only grows, so what it is now
+      // still includes everything it held at the call.
+      if (this.#destroyed) throw new Error(`room ${this.name} was closed`)
+      return Y.encodeStateAsUpdate(this.doc)
+    }
+  }
+
+  /** Structs from which the document is mirrored. */
+  get #mirrorStructs(): number {
+    return this.#deps.mirrorStructs ?? DEFAULT_MIRROR_STRUCTS
+  }
+
+  /**
+   * Whether the document is encoded off the main thread: it is mirrored, or large enough to be and
+   * now seeded with one encoding here (the last one while the mirror lives).
+   */
+  #mirrored(): boolean {
+    const mirrors = this.#deps.mirrors
+    if (!mirrors || this.#destroyed) return false
+    if (mirrors.has(this.#mirrorKey)) return true
+    if (this.#mirrorSeeds >= MAX_MIRROR_SEEDS || structCount(this.doc) < this.#mirrorStructs) return false
+    const started = performance.now()
+    const seed = Y.encodeStateAsUpdate(this.doc)
+    this.#encodeBudget.charge(performance.now() - started)
+    return this.#seedMirror(mirrors, [seed])
+  }
+
+  #seedMirror(mirrors: DocumentMirrors, parts: Uint8Array[]): boolean {
+    this.#mirrorSeeds++
+    return mirrors.track(this.#mirrorKey, parts)
+  }
+
+  /** Pass a change to the mirror, or see (in a later turn, off Yjs' call) whether the document has grown large enough for one. */
+  #mirrorChange(update: Uint8Array): void {
+    const mirrors = this.#deps.mirrors
+    if (!mirrors) return
+    if (mirrors.has(this.#mirrorKey)) {
+      mirrors.change(this.#mirrorKey, update)
+      return
+    }
+    this.#changeBytes += update.byteLength
+    if (this.#changeBytes < MIRROR_CHECK_BYTES || this.#mirrorCheckScheduled) return
+    this.#changeBytes = 0
+    this.#mirrorCheckScheduled = true
+    setImmediate(() => {
+      this.#mirrorCheckScheduled = false
+      this.#mirrored()
+    })
   }
 
   /**
@@ -652,8 +799,11 @@ export class Room {
    */
   #measure(probe: IntegrationProbe, peer: Peer, update: Uint8Array, elements: number): void {
     this.#measuring = true
+    const mirrors = this.#deps.mirrors
+    // A large document's probe mirror is caught up from its encoding mirror, not from an encoding here.
+    const encodeOffThread = mirrors && this.#mirrored() ? (stateVector: Uint8Array | null) => mirrors.encode(this.#mirrorKey, stateVector).then(updateOf) : undefined
     probe
-      .measure(this.#mirrorKey, this.doc, update)
+      .measure(this.#mirrorKey, this.doc, update, encodeOffThread)
       .catch((error: unknown): ProbeOutcome => ({ verdict: 'busy', why: String(error) }))
       .then((outcome) => {
         this.#measuring = false
@@ -713,6 +863,7 @@ export class Room {
       syncAnswer: null,
       nextAnswerAt: 0,
       lastAnswer: null,
+      answering: false,
       echoCredit: { frames: 0, bytes: 0 },
       applyBudget: new TokenBucket(applyMs, applyMs / 60),
       held: { messages: 0, bytes: 0 },
@@ -854,6 +1005,7 @@ export class Room {
     this.lastActivity = Date.now()
     this.#version++
     this.#answerCache = null
+    this.#mirrorChange(update)
     writer.enqueue(this.name, update)
     if (this.#outgoingGeneration !== writer.generation) {
       // First update of this write batch: relay the batch's updates together once it has committed.
@@ -909,6 +1061,10 @@ function userOf(state: unknown): { name?: unknown; color?: unknown } | null {
   if (typeof state !== 'object' || state === null) return null
   const user = (state as { user?: unknown }).user
   return typeof user === 'object' && user !== null ? (user as { name?: unknown; color?: unknown }) : null
+}
+
+function updateOf(result: MirrorResult): Uint8Array | null {
+  return result === null || result === 'busy' ? null : result.update
 }
 
 function pendingBytes(store: Y.Doc['store']): number {

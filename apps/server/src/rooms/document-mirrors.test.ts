@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { eventually } from '../test-support/eventually.js'
+import { DocumentMirrors, type MirrorResult } from './document-mirrors.js'
+
+const all: DocumentMirrors[] = []
+function mirrorsFor(options: ConstructorParameters<typeof DocumentMirrors>[0] = {}): DocumentMirrors {
+  const mirrors = new DocumentMirrors(options)
+  all.push(mirrors)
+  return mirrors
+}
+
+afterEach(async () => {
+  await Promise.all(all.splice(0).map((mirrors) => mirrors.close()))
+})
+
+/** A document whose every change is passed to `mirrors` under `key`, as a room does. */
+function mirroredDoc(mirrors: DocumentMirrors, key: string, text: string): Y.Doc {
+  const doc = new Y.Doc()
+  doc.getText('t').insert(0, text)
+  expect(mirrors.track(key, [Y.encodeStateAsUpdate(doc)])).toBe(true)
+  doc.on('update', (update: Uint8Array) => mirrors.change(key, update))
+  return doc
+}
+
+function updateOf(result: MirrorResult): Uint8Array {
+  if (result === null || result === 'busy') throw new Error(`no encoding: ${result}`)
+  return result.update
+}
+
+function textOf(...updates: Uint8Array[]): string {
+  const doc = new Y.Doc()
+  for (const update of updates) Y.applyUpdate(doc, update)
+  return doc.getText('t').toString()
+}
+
+describe('DocumentMirrors', () => {
+  it('encodes the document as of every change passed before the call, whole or as a diff', async () => {
+    const mirrors = mirrorsFor()
+    const doc = mirroredDoc(mirrors, 'a', 'seeded ')
+    const early = Y.encodeStateAsUpdate(doc)
+    const earlyVector = Y.encodeStateVector(doc)
+    doc.getText('t').insert(7, 'then changed')
+    // Asked in the same turn as the change: the change is sent to the worker first.
+    const whole = updateOf(await mirrors.encode('a', null))
+    expect(textOf(whole)).toBe('seeded then changed')
+    const diff = updateOf(await mirrors.encode('a', earlyVector))
+    expect(diff.byteLength).toBeLessThan(whole.byteLength)
+    expect(textOf(early, diff)).toBe('seeded then changed')
+    expect(mirrors.counters).toMatchObject({ seeded: 1, encoded: 2, lost: 0 })
+  })
+
+  it('keeps documents apart and answers null for one it does not mirror', async () => {
+    const mirrors = mirrorsFor()
+    const a = mirroredDoc(mirrors, 'a', 'alpha')
+    mirroredDoc(mirrors, 'b', 'bravo')
+    a.getText('t').insert(5, '!')
+    expect(textOf(updateOf(await mirrors.encode('b', null)))).toBe('bravo')
+    expect(textOf(updateOf(await mirrors.encode('a', null)))).toBe('alpha!')
+    expect(await mirrors.encode('c', null)).toBeNull()
+    mirrors.forget('a')
+    expect(mirrors.has('a')).toBe(false)
+    expect(await mirrors.encode('a', null)).toBeNull()
+  })
+
+  it('drops the least recently used mirror past maxMirrors', async () => {
+    const mirrors = mirrorsFor({ maxMirrors: 2 })
+    mirroredDoc(mirrors, 'a', 'a')
+    mirroredDoc(mirrors, 'b', 'b')
+    await mirrors.encode('a', null)
+    mirroredDoc(mirrors, 'c', 'c')
+    expect([mirrors.has('a'), mirrors.has('b'), mirrors.has('c')]).toEqual([true, false, true])
+    expect(mirrors.size).toBe(2)
+  })
+
+  it('answers busy past maxQueued encodings, and encodes again once they are done', async () => {
+    const mirrors = mirrorsFor({ maxQueued: 2 })
+    mirroredDoc(mirrors, 'a', 'x'.repeat(1000))
+    const results = [mirrors.encode('a', null), mirrors.encode('a', null), mirrors.encode('a', null)]
+    expect(await results[2]).toBe('busy')
+    expect(textOf(updateOf(await results[0]!))).toHaveLength(1000)
+    await results[1]
+    expect(textOf(updateOf(await mirrors.encode('a', null)))).toHaveLength(1000)
+  })
+
+  it('drops a mirror whose seed Yjs cannot apply, and says so', async () => {
+    const mirrors = mirrorsFor()
+    expect(mirrors.track('broken', [new Uint8Array([1, 1, 200, 1, 0, 255, 255, 255, 255, 15])])).toBe(true)
+    expect(await mirrors.encode('broken', null)).toBeNull()
+    await eventually(() => expect(mirrors.counters.lost).toBe(1))
+    expect(mirrors.has('broken')).toBe(false)
+  })
+
+  it('mirrors what the document integrated, not what it holds back for missing dependencies', async () => {
+    const author = new Y.Doc()
+    author.getText('t').insert(0, 'first')
+    const first = Y.encodeStateAsUpdate(author)
+    const before = Y.encodeStateVector(author)
+    author.getText('t').insert(5, ' second')
+    const second = Y.encodeStateAsUpdate(author, before)
+    const mirrors = mirrorsFor()
+    // Seeded with an update whose dependency is missing: Yjs would keep it pending.
+    mirrors.track('gap', [second])
+    expect(textOf(updateOf(await mirrors.encode('gap', null)))).toBe('')
+    mirrors.change('gap', first)
+    expect(textOf(updateOf(await mirrors.encode('gap', null)))).toBe('first')
+  })
+
+  it('stops its worker when the last mirror is forgotten, and starts it again when needed', async () => {
+    const mirrors = mirrorsFor()
+    mirroredDoc(mirrors, 'a', 'one')
+    expect(mirrors.workerRunning).toBe(true)
+    mirrors.forget('a')
+    expect(mirrors.workerRunning).toBe(false)
+    mirroredDoc(mirrors, 'a', 'two')
+    expect(textOf(updateOf(await mirrors.encode('a', null)))).toBe('two')
+  })
+
+  it('answers null for everything waiting when closed', async () => {
+    const mirrors = mirrorsFor()
+    mirroredDoc(mirrors, 'a', 'x')
+    const waiting = mirrors.encode('a', null)
+    await mirrors.close()
+    expect(await waiting).toBeNull()
+    expect(mirrors.track('b', [])).toBe(false)
+  })
+})

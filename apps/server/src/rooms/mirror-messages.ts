@@ -1,0 +1,24 @@
+/**
+ * Messages between the main thread's `DocumentMirrors` and its worker (`mirror-worker.ts`). Each
+ * large document is mirrored in the worker under a key: seeded once, then sent every change the
+ * room's document emits, in order, so an encoding requested after a change reflects it.
+ */
+
+/** Main thread → worker. */
+export type MirrorRequest =
+  /** Start (or restart) the mirror of `key` from these updates (V1), applied in order. */
+  | { type: 'track'; key: string; parts: Uint8Array[] }
+  /** Changes of mirrored documents, in the order their documents emitted them. */
+  | { type: 'changes'; changes: Array<[key: string, update: Uint8Array]> }
+  /** The document is gone, or no longer mirrored. */
+  | { type: 'forget'; key: string }
+  /** Encode the mirror of `key` as one update (V1): all of it, or what a peer at `stateVector` lacks. */
+  | { type: 'encode'; id: number; key: string; stateVector: Uint8Array | null }
+
+/** Worker → main thread. */
+export type MirrorReply =
+  | { type: 'encoded'; id: number; update: Uint8Array; ms: number }
+  /** The worker has no mirror of `key` (never tracked, forgotten, or lost). */
+  | { type: 'missing'; id: number; key: string }
+  /** Applying a change or seed to the mirror of `key` failed: it was dropped. */
+  | { type: 'lost'; key: string; message: string }

@@ -1,0 +1,174 @@
+import { decodeCollabMessage, encodeSyncStep1, encodeSyncUpdate, MessageType, SyncStep } from '@tandem/protocol'
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import type { StoredDocument } from '../storage/document-store.js'
+import { MemoryDocumentStore } from '../storage/memory-document-store.js'
+import { eventually } from '../test-support/eventually.js'
+import { FakeClient } from '../test-support/fake-client.js'
+import { insertsAtStart } from '../test-support/inserts-at-start.js'
+import { DocumentMirrors } from './document-mirrors.js'
+import { IntegrationProbe } from './integration-probe.js'
+import { Room, type RoomDeps } from './room.js'
+import { UpdateWriter } from './update-writer.js'
+
+const closing: Array<{ close(): Promise<void> }> = []
+const rooms: Room[] = []
+
+afterEach(async () => {
+  for (const room of rooms.splice(0)) room.destroy()
+  await Promise.all(closing.splice(0).map((service) => service.close()))
+})
+
+/** A room that mirrors its document from 1,000 structs on. */
+function setup(deps: Partial<RoomDeps> = {}, stored: StoredDocument | null = null) {
+  const store = new MemoryDocumentStore()
+  const writer = new UpdateWriter(store, {
+    onPersisted: () => undefined,
+    onFailure: () => undefined,
+    onError: (error) => {
+      throw error
+    },
+  })
+  const mirrors = new DocumentMirrors()
+  closing.push(mirrors)
+  const room = new Room('doc', stored, { writer, mirrors, mirrorStructs: 1000, ...deps })
+  rooms.push(room)
+  return { room, writer, store, mirrors }
+}
+
+function answersTo(client: FakeClient): Uint8Array[] {
+  return client.inbox.flatMap((frame) => {
+    const message = decodeCollabMessage(frame)
+    return message.type === MessageType.Sync && message.step === SyncStep.Step2 ? [message.data] : []
+  })
+}
+
+function typeInto(client: FakeClient, at: number, text: string): Uint8Array {
+  const before = Y.encodeStateVector(client.doc)
+  client.doc.getText('t').insert(at, text)
+  return encodeSyncUpdate(Y.encodeStateAsUpdate(client.doc, before))
+}
+
+describe('Room with document mirrors', () => {
+  it('answers a fresh client of a large document from its mirror; edits made meanwhile reach it too', async () => {
+    const { room, writer, mirrors } = setup()
+    const editor = new FakeClient('editor')
+    room.add(editor)
+    Y.applyUpdate(editor.doc, insertsAtStart(3000, 7))
+    room.receive(editor, encodeSyncUpdate(insertsAtStart(3000, 7)))
+    await writer.flushed()
+    const reader = new FakeClient('reader')
+    room.add(reader)
+    reader.inbox.length = 0
+    room.receive(reader, encodeSyncStep1(Y.encodeStateVector(reader.doc)))
+    await writer.flushed()
+    // Typed while the worker encodes the answer: relayed as an update, possibly before the answer.
+    room.receive(editor, typeInto(editor, 0, 'late '))
+    await writer.flushed()
+    await eventually(() => expect(answersTo(reader)).toHaveLength(1))
+    reader.deliver()
+    expect(reader.doc.getText('t').toString()).toBe(room.doc.getText('t').toString())
+    expect(reader.doc.getText('t').toString().startsWith('late ')).toBe(true)
+    expect(mirrors.counters).toMatchObject({ seeded: 1, lost: 0 })
+    expect(mirrors.counters.encoded).toBeGreaterThanOrEqual(1)
+  })
+
+  it('encodes one answer for many connections asking the same at once, and answers each step 1 in order', async () => {
+    const { room, writer, mirrors } = setup()
+    const seeder = new FakeClient('seeder')
+    room.add(seeder)
+    room.receive(seeder, encodeSyncUpdate(insertsAtStart(3000, 7)))
+    await writer.flushed()
+    const readers = Array.from({ length: 20 }, (_, i) => new FakeClient(`r${i}`))
+    for (const reader of readers) {
+      room.add(reader)
+      reader.inbox.length = 0
+      room.receive(reader, encodeSyncStep1(Y.encodeStateVector(reader.doc)))
+      room.receive(reader, encodeSyncStep1(Y.encodeStateVector(reader.doc)))
+    }
+    await writer.flushed()
+    await eventually(() => expect(readers.map((reader) => answersTo(reader).length)).toEqual(readers.map(() => 2)))
+    for (const reader of readers) {
+      reader.deliver()
+      expect(reader.doc.getText('t').length).toBe(3000)
+    }
+    // One seed's worth of encoding for the room, then one shared answer (the second step 1s are repeats).
+    expect(mirrors.counters.encoded).toBe(1)
+  })
+
+  it('mirrors a large stored document from the stored bytes as it loads', async () => {
+    const stored: StoredDocument = { snapshot: insertsAtStart(2000, 3), updates: [insertsAtStart(10, 4)], lastSeq: 1 }
+    const { room, writer, mirrors } = setup({}, stored)
+    expect(mirrors.counters.seeded).toBe(1)
+    const reader = new FakeClient('reader')
+    room.add(reader)
+    room.receive(reader, encodeSyncStep1(Y.encodeStateVector(reader.doc)))
+    await writer.flushed()
+    await eventually(() => expect(answersTo(reader)).toHaveLength(1))
+    reader.deliver()
+    expect(reader.doc.getText('t').length).toBe(2010)
+    expect(mirrors.counters.encoded).toBe(1)
+  })
+
+  it('leaves a small document to the main thread', async () => {
+    const { room, writer, mirrors } = setup()
+    const a = new FakeClient('a')
+    room.add(a)
+    room.receive(a, typeInto(a, 0, 'small'))
+    room.receive(a, encodeSyncStep1(Y.encodeStateVector(new Y.Doc())))
+    await writer.flushed()
+    expect(answersTo(a)).toHaveLength(1)
+    expect(mirrors.counters).toMatchObject({ seeded: 0, encoded: 0 })
+  })
+
+  it('answers on the main thread when the mirrors are gone', async () => {
+    const { room, writer, mirrors } = setup()
+    const seeder = new FakeClient('seeder')
+    room.add(seeder)
+    room.receive(seeder, encodeSyncUpdate(insertsAtStart(3000, 7)))
+    await writer.flushed()
+    await mirrors.close()
+    const reader = new FakeClient('reader')
+    room.add(reader)
+    room.receive(reader, encodeSyncStep1(Y.encodeStateVector(reader.doc)))
+    await writer.flushed()
+    await eventually(() => expect(answersTo(reader)).toHaveLength(1))
+    reader.deliver()
+    expect(reader.doc.getText('t').length).toBe(3000)
+  })
+
+  it('encodeWhole includes every change made before the call, from the mirror', async () => {
+    const { room, writer, mirrors } = setup()
+    const editor = new FakeClient('editor')
+    room.add(editor)
+    Y.applyUpdate(editor.doc, insertsAtStart(3000, 7))
+    room.receive(editor, encodeSyncUpdate(insertsAtStart(3000, 7)))
+    await writer.flushed()
+    // Crossed the threshold: the next whole encoding seeds the mirror (and asks it), later ones only ask it.
+    await room.encodeWhole()
+    room.receive(editor, typeInto(editor, 0, 'just now '))
+    const whole = await room.encodeWhole()
+    const copy = new Y.Doc()
+    Y.applyUpdate(copy, whole)
+    expect(copy.getText('t').toString()).toBe(room.doc.getText('t').toString())
+    expect(mirrors.counters).toMatchObject({ seeded: 1, encoded: 2 })
+  })
+
+  it('catches the integration probe up from the mirror, not from an encoding on the main thread', async () => {
+    const probe = new IntegrationProbe({ maxIntegrationMs: 1000 })
+    closing.push(probe)
+    const { room, writer, mirrors } = setup({ probe, directIntegrationSteps: 0 })
+    const editor = new FakeClient('editor')
+    room.add(editor)
+    room.receive(editor, encodeSyncUpdate(insertsAtStart(3000, 7)))
+    await eventually(() => expect(room.doc.getText('t').length).toBe(3000))
+    await writer.flushed()
+    // Mirrored from here on (the document is over 1,000 structs); the next measurement uses it.
+    await room.encodeWhole()
+    const before = mirrors.counters.encoded
+    room.receive(editor, typeInto(editor, 0, 'measured'))
+    await eventually(() => expect(room.doc.getText('t').length).toBe(3008))
+    expect(mirrors.counters.encoded).toBeGreaterThan(before)
+    expect(probe.counters.measured).toBeGreaterThanOrEqual(2)
+  })
+})
