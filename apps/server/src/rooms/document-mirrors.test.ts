@@ -106,6 +106,31 @@ describe('DocumentMirrors', () => {
     expect(textOf(updateOf(await mirrors.encode('gap', null)))).toBe('first')
   })
 
+  it('loads stored parts into a mirror and hands the document back in small chunks', async () => {
+    const author = new Y.Doc()
+    const updates: Uint8Array[] = []
+    author.on('update', (update: Uint8Array) => updates.push(update))
+    for (let i = 0; i < 300; i++) author.getText('t').insert(0, 'x')
+    const mirrors = mirrorsFor()
+    const result = await mirrors.load('stored', updates, 100)
+    expect(result!.chunks.length).toBeGreaterThan(3)
+    expect(result!.arrayValues).toBe(0)
+    const loaded = new Y.Doc()
+    for (const chunk of result!.chunks) Y.applyUpdate(loaded, chunk)
+    expect(loaded.getText('t').toString()).toBe(author.getText('t').toString())
+    // The worker keeps it as the document's mirror.
+    expect(mirrors.has('stored')).toBe(true)
+    loaded.on('update', (update: Uint8Array) => mirrors.change('stored', update))
+    loaded.getText('t').insert(0, 'y')
+    expect(textOf(updateOf(await mirrors.encode('stored', null)))).toBe(loaded.getText('t').toString())
+  })
+
+  it('answers null for stored parts Yjs cannot load', async () => {
+    const mirrors = mirrorsFor()
+    expect(await mirrors.load('broken', [new Uint8Array([1, 1, 200, 1, 0, 255, 255, 255, 255, 15])], 100)).toBeNull()
+    expect(mirrors.has('broken')).toBe(false)
+  })
+
   it('stops its worker when the last mirror is forgotten, and starts it again when needed', async () => {
     const mirrors = mirrorsFor()
     mirroredDoc(mirrors, 'a', 'one')

@@ -34,6 +34,12 @@ export interface MirrorEncoding {
   ms: number
 }
 
+/** A document the worker loaded: its chunks, in order, and the values in its array contents. */
+export interface MirrorLoad {
+  chunks: Uint8Array[]
+  arrayValues: number
+}
+
 /**
  * What {@link DocumentMirrors.encode} answers: the encoding; `busy` when too many are waiting (ask
  * again later); `null` when the document is not mirrored or the worker failed (encode it yourself).
@@ -51,6 +57,7 @@ export class DocumentMirrors {
   /** Mirrored keys, least recently used first. */
   readonly #keys = new Set<string>()
   readonly #waiting = new Map<number, (encoding: MirrorEncoding | null) => void>()
+  readonly #loading = new Map<number, (loaded: MirrorLoad | null) => void>()
   /** Changes not yet posted: sent together once per turn, and always before an encoding request. */
   #changes: Array<[string, Uint8Array]> = []
   #flushScheduled = false
@@ -86,6 +93,11 @@ export class DocumentMirrors {
    * Returns `false` when the worker cannot be reached.
    */
   track(key: string, parts: Uint8Array[]): boolean {
+    return this.#start(key, { type: 'track', key, parts })
+  }
+
+  /** Post `request`, which starts the mirror of `key`, making room for it. */
+  #start(key: string, request: Extract<MirrorRequest, { type: 'track' | 'load' }>): boolean {
     if (this.#closed) return false
     this.#keys.delete(key)
     for (const oldest of this.#keys) {
@@ -94,10 +106,25 @@ export class DocumentMirrors {
     }
     // Changes already queued are in `parts` too; sent first, they would land on the old mirror or none.
     this.#flushChanges()
-    if (!this.#post({ type: 'track', key, parts })) return false
+    if (!this.#post(request)) return false
     this.#keys.add(key)
     this.counters.seeded++
     return true
+  }
+
+  /**
+   * Mirror the stored document `key` from `parts`, as {@link track} does, and get it back cut into
+   * updates of at most `chunkStructs` structs that apply one by one without anything pending (see
+   * `document-chunks.ts`): loading those a few per turn keeps a large document's load from holding
+   * the event loop. `null` when the worker cannot load it (the caller loads it as it always did).
+   */
+  load(key: string, parts: Uint8Array[], chunkStructs: number): Promise<MirrorLoad | null> {
+    if (this.#loading.size + this.#waiting.size >= this.#maxQueued) return Promise.resolve(null)
+    const id = this.#nextId++
+    return new Promise((resolve) => {
+      this.#loading.set(id, resolve)
+      if (!this.#start(key, { type: 'load', id, key, parts, chunkStructs })) this.#settleLoad(id, null)
+    })
   }
 
   /** One change of the mirrored document `key` (an update it emitted), in order. Ignored if not mirrored. */
@@ -132,7 +159,7 @@ export class DocumentMirrors {
     if (!this.#keys.delete(key)) return
     this.#flushChanges()
     if (!this.#worker) return
-    if (this.#keys.size > 0 || this.#waiting.size > 0) this.#post({ type: 'forget', key })
+    if (this.#keys.size > 0 || this.#waiting.size > 0 || this.#loading.size > 0) this.#post({ type: 'forget', key })
     // Nothing left to mirror: give the worker's memory back until a document grows large again.
     else void this.#stop()
   }
@@ -187,9 +214,13 @@ export class DocumentMirrors {
         this.counters.encoded++
         this.#settle(reply.id, { update: reply.update, ms: reply.ms })
         return
+      case 'loaded':
+        this.#settleLoad(reply.id, { chunks: reply.chunks, arrayValues: reply.arrayValues })
+        return
       case 'missing':
         this.#keys.delete(reply.key)
         this.#settle(reply.id, null)
+        this.#settleLoad(reply.id, null)
         return
       case 'lost':
         this.counters.lost++
@@ -205,6 +236,12 @@ export class DocumentMirrors {
     resolve?.(encoding)
   }
 
+  #settleLoad(id: number, loaded: MirrorLoad | null): void {
+    const resolve = this.#loading.get(id)
+    this.#loading.delete(id)
+    resolve?.(loaded)
+  }
+
   /** Terminate the worker: every mirror is gone (`failed`: lost), every waiting encoding answers `null`. */
   async #stop(failed = false): Promise<void> {
     const worker = this.#worker
@@ -213,6 +250,7 @@ export class DocumentMirrors {
     this.#keys.clear()
     this.#changes = []
     for (const id of [...this.#waiting.keys()]) this.#settle(id, null)
+    for (const id of [...this.#loading.keys()]) this.#settleLoad(id, null)
     await worker?.terminate().catch((error: unknown) => this.#logger?.warn({ err: error }, 'terminating the document mirror worker failed'))
   }
 }

@@ -8,6 +8,11 @@
 export type MirrorRequest =
   /** Start (or restart) the mirror of `key` from these updates (V1), applied in order. */
   | { type: 'track'; key: string; parts: Uint8Array[] }
+  /**
+   * Start the mirror of `key` from stored `parts`, as `track` does, and answer with the document cut
+   * into updates of at most `chunkStructs` structs (see `document-chunks.ts`) for the main thread to load.
+   */
+  | { type: 'load'; id: number; key: string; parts: Uint8Array[]; chunkStructs: number }
   /** Changes of mirrored documents, in the order their documents emitted them. */
   | { type: 'changes'; changes: Array<[key: string, update: Uint8Array]> }
   /** The document is gone, or no longer mirrored. */
@@ -18,7 +23,8 @@ export type MirrorRequest =
 /** Worker → main thread. */
 export type MirrorReply =
   | { type: 'encoded'; id: number; update: Uint8Array; ms: number }
-  /** The worker has no mirror of `key` (never tracked, forgotten, or lost). */
+  | { type: 'loaded'; id: number; chunks: Uint8Array[]; arrayValues: number }
+  /** The worker has no mirror of `key` (never tracked, forgotten, lost, or it could not load it). */
   | { type: 'missing'; id: number; key: string }
   /** Applying a change or seed to the mirror of `key` failed: it was dropped. */
   | { type: 'lost'; key: string; message: string }

@@ -5,6 +5,8 @@
  */
 import { parentPort } from 'node:worker_threads'
 import * as Y from 'yjs'
+import { documentChunks } from './document-chunks.js'
+import { arrayValuesIn } from './integration-cost.js'
 import type { MirrorReply, MirrorRequest } from './mirror-messages.js'
 import { warmUpYjs } from './yjs-warm-up.js'
 
@@ -17,6 +19,18 @@ warmUpYjs(2)
 
 function reply(message: MirrorReply, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer)
+}
+
+/** The buffers that can move to the main thread instead of being copied: each wholly owned by one array. */
+function ownBuffers(arrays: readonly Uint8Array[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>()
+  const shared = new Set<ArrayBuffer>()
+  for (const array of arrays) {
+    const buffer = array.buffer as ArrayBuffer
+    if (array.byteOffset !== 0 || array.byteLength !== buffer.byteLength || buffers.has(buffer)) shared.add(buffer)
+    buffers.add(buffer)
+  }
+  return [...buffers].filter((buffer) => !shared.has(buffer))
 }
 
 function forget(key: string): void {
@@ -33,29 +47,49 @@ function dropPending(doc: Y.Doc): void {
   doc.store.pendingDs = null
 }
 
-function apply(key: string, doc: Y.Doc, updates: readonly Uint8Array[]): void {
+/** Apply `updates` to the mirror of `key`; on failure drop it, say so, and return `false`. */
+function apply(key: string, doc: Y.Doc, updates: readonly Uint8Array[]): boolean {
   try {
     for (const update of updates) Y.applyUpdate(doc, update)
-    dropPending(doc)
+    return true
   } catch (error) {
     forget(key)
     reply({ type: 'lost', key, message: error instanceof Error ? error.message : String(error) })
+    return false
   }
+}
+
+function start(key: string, parts: readonly Uint8Array[]): Y.Doc | null {
+  forget(key)
+  const doc = new Y.Doc({ gc: true })
+  mirrors.set(key, doc)
+  return apply(key, doc, parts.length > 1 ? [Y.mergeUpdates(parts as Uint8Array[])] : parts) ? doc : null
 }
 
 port.on('message', (request: MirrorRequest) => {
   switch (request.type) {
     case 'track': {
-      forget(request.key)
-      const doc = new Y.Doc({ gc: true })
-      mirrors.set(request.key, doc)
-      apply(request.key, doc, request.parts)
+      const doc = start(request.key, request.parts)
+      if (doc) dropPending(doc)
+      return
+    }
+    case 'load': {
+      const doc = start(request.key, request.parts)
+      if (!doc) {
+        reply({ type: 'missing', id: request.id, key: request.key })
+        return
+      }
+      // The chunks carry the document's pending parts too (the room holds them as loading always
+      // did); the mirror itself keeps only what integrated.
+      const chunks = documentChunks(doc, request.chunkStructs)
+      dropPending(doc)
+      reply({ type: 'loaded', id: request.id, chunks, arrayValues: arrayValuesIn(doc) }, ownBuffers(chunks))
       return
     }
     case 'changes':
       for (const [key, update] of request.changes) {
         const doc = mirrors.get(key)
-        if (doc) apply(key, doc, [update])
+        if (doc && apply(key, doc, [update])) dropPending(doc)
       }
       return
     case 'forget':
@@ -70,9 +104,7 @@ port.on('message', (request: MirrorRequest) => {
       const started = performance.now()
       const update = request.stateVector ? Y.encodeStateAsUpdate(doc, request.stateVector) : Y.encodeStateAsUpdate(doc)
       const ms = performance.now() - started
-      // The bytes move to the main thread instead of being copied; `update` owns its whole buffer.
-      const transfer = update.byteOffset === 0 && update.byteLength === update.buffer.byteLength ? [update.buffer as ArrayBuffer] : []
-      reply({ type: 'encoded', id: request.id, update, ms }, transfer)
+      reply({ type: 'encoded', id: request.id, update, ms }, ownBuffers([update]))
       return
     }
   }

@@ -180,6 +180,28 @@ describe('RoomRegistry', () => {
     }
   })
 
+  it('loads a large stored document through the mirror worker, which keeps it mirrored', async () => {
+    const store = new MemoryDocumentStore()
+    // Five authors' 8,000 unmergeable characters each: 40,000 structs, ~300 KB stored.
+    await store.appendUpdates([{ name: 'large', updates: [1, 2, 3, 4, 5].map((client) => insertsAtStart(8000, client)) }])
+    const mirrors = new DocumentMirrors()
+    try {
+      const { registry: rooms } = registry({ store, mirrors })
+      const room = await rooms.reserve('large')
+      expect(room.doc.getText('t').length).toBe(40_000)
+      expect(room.doc.store.pendingStructs).toBeNull()
+      expect(mirrors.counters.seeded).toBe(1)
+      const whole = await room.encodeWhole()
+      expect(mirrors.counters.encoded).toBe(1)
+      const copy = new Y.Doc()
+      Y.applyUpdate(copy, whole)
+      expect(copy.getText('t').toString()).toBe(room.doc.getText('t').toString())
+      await rooms.shutdown()
+    } finally {
+      await mirrors.close()
+    }
+  })
+
   it('compacts a long stored log when the room loads', async () => {
     const store = new MemoryDocumentStore()
     const source = new Y.Doc()

@@ -9,10 +9,11 @@ import { ConnectionError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { DocumentStore } from '../storage/document-store.js'
 import type { DocumentMirrors } from './document-mirrors.js'
+import { loadDocument } from './document-loader.js'
 import { EncodeBudget } from './encode-budget.js'
 import type { IntegrationProbe } from './integration-probe.js'
 import type { Peer } from './peer.js'
-import { type AwarenessLimits, Room } from './room.js'
+import { type AwarenessLimits, Room, type RoomDeps } from './room.js'
 import { UpdateWriter } from './update-writer.js'
 
 /** Options of a {@link RoomRegistry}. */
@@ -223,9 +224,14 @@ export class RoomRegistry {
     await this.#unloading.get(name)
     const stored = await this.#options.store.load(name)
     if (this.#closing) throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')
+    const loaded = await loadDocument(name, stored, this.#options.mirrors)
+    if (this.#closing) {
+      this.#options.mirrors?.forget(loaded.key)
+      throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')
+    }
     const { onDocumentChange, onPresenceChange, awarenessLimits, maxPendingUpdateBytes, maxUpdateStructs, maxApplyMsPerMinute, onDroppedUpdate, probe, mirrors, mirrorStructs, logger } =
       this.#options
-    const room = new Room(name, stored, {
+    const deps: RoomDeps = {
       writer: this.#writer,
       onDocumentChange,
       onPresenceChange,
@@ -240,7 +246,8 @@ export class RoomRegistry {
       onRefused: (refused, peer, error) => logger.warn({ room: refused.name, conn: peer.id, err: error }, 'closing connection'),
       encodeBudget: this.#encodeBudget,
       onCorrupted: (broken, error) => this.#discard(broken, error, 'the document failed inside Yjs; closing the room to reload it from storage', 'document error; reconnect to reload it'),
-    })
+    }
+    const room = new Room(name, stored, deps, loaded)
     this.#rooms.set(name, room)
     if (room.persisted.logRows >= this.#options.compactMaxRows || room.persisted.logBytes >= this.#options.compactMaxBytes) {
       void this.#compact(room)

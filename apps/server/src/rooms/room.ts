@@ -23,6 +23,7 @@ import { TokenBucket } from '../token-bucket.js'
 import { guardAwarenessUpdate, MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } from './awareness-guard.js'
 import type { AppendResult, StoredDocument } from '../storage/document-store.js'
 import { EncodeBudget } from './encode-budget.js'
+import { type LoadedDocument, newDocumentKey, storedParts } from './document-loader.js'
 import type { DocumentMirrors, MirrorResult } from './document-mirrors.js'
 import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, type IncomingSize, integrationSteps, localIntegrationSteps, structCount } from './integration-cost.js'
 import type { IntegrationProbe, ProbeOutcome } from './integration-probe.js'
@@ -163,9 +164,6 @@ const MAX_HELD = { perConnection: { messages: 256, bytes: 2 * 1024 * 1024 }, roo
 /** Main-thread time per event-loop turn for handling held messages once the measurement is over. */
 const RELEASE_MS_PER_TURN = 5
 
-/** Tells live rooms apart in the probe's mirrors: a room reloaded under the same name is another document. */
-let roomInstances = 0
-
 /** What a room needs from its registry. */
 export interface RoomDeps {
   writer: UpdateWriter
@@ -271,23 +269,35 @@ export class Room {
   droppedUpdates = 0
   readonly persisted: PersistedLog
 
-  constructor(name: string, stored: StoredDocument | null, deps: RoomDeps) {
+  /**
+   * A room for the document stored as `stored`. `loaded` is that document already built (see
+   * `document-loader.ts`); without it, `stored` is applied here, in one go.
+   */
+  constructor(name: string, stored: StoredDocument | null, deps: RoomDeps, loaded?: LoadedDocument) {
     this.name = name
     this.#deps = deps
     this.#awarenessLimits = { ...DEFAULT_AWARENESS_LIMITS, ...deps.awarenessLimits }
     this.#encodeBudget = deps.encodeBudget ?? new EncodeBudget()
-    this.#mirrorKey = `${++roomInstances}:${name}`
-    this.doc = new Y.Doc({ gc: true })
+    this.#mirrorKey = loaded?.key ?? newDocumentKey(name)
+    this.doc = loaded?.doc ?? new Y.Doc({ gc: true })
     this.persisted = { lastSeq: stored?.lastSeq ?? 0, logRows: stored?.updates.length ?? 0, logBytes: 0 }
     if (stored) {
-      const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates
+      const parts = storedParts(stored)
       this.persisted.logBytes = stored.updates.reduce((sum, update) => sum + update.byteLength, 0)
       // Applied before the update listener exists: loading must not write the document back.
-      if (parts.length > 0) Y.applyUpdate(this.doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts))
-      // A large document is mirrored from the bytes just read: no encoding here.
-      if (deps.mirrors && structCount(this.doc) >= this.#mirrorStructs) this.#seedMirror(deps.mirrors, parts)
+      if (!loaded && parts.length > 0) Y.applyUpdate(this.doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts))
+      const mirrors = deps.mirrors
+      const large = structCount(this.doc) >= this.#mirrorStructs
+      if (mirrors && loaded?.mirrored) {
+        // The worker that loaded it keeps it mirrored, if it is large enough to be worth a copy.
+        if (large) this.#mirrorSeeds++
+        else mirrors.forget(this.#mirrorKey)
+      } else if (mirrors && large) {
+        // Mirrored from the bytes just read: no encoding here.
+        this.#seedMirror(mirrors, parts)
+      }
     }
-    this.#arrayValues = arrayValuesIn(this.doc)
+    this.#arrayValues = loaded?.arrayValues ?? arrayValuesIn(this.doc)
     this.doc.on('afterTransactionCleanup', this.#noteTransaction)
     this.doc.on('update', this.#onDocUpdate)
     this.awareness = new awarenessProtocol.Awareness(this.doc)
