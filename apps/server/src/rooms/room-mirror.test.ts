@@ -2,14 +2,14 @@ import { decodeCollabMessage, encodeSyncStep1, encodeSyncUpdate, MessageType, Sy
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { StoredDocument } from '../storage/document-store.js'
-import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 import { eventually } from '../test-support/eventually.js'
 import { FakeClient } from '../test-support/fake-client.js'
 import { insertsAtStart } from '../test-support/inserts-at-start.js'
+import { memoryWriter } from '../test-support/memory-writer.js'
 import { DocumentMirrors } from './document-mirrors.js'
 import { IntegrationProbe } from './integration-probe.js'
 import { Room, type RoomDeps } from './room.js'
-import { UpdateWriter } from './update-writer.js'
+import type { UpdateWriter } from './update-writer.js'
 
 const closing: Array<{ close(): Promise<void> }> = []
 const rooms: Room[] = []
@@ -21,19 +21,34 @@ afterEach(async () => {
 
 /** A room that mirrors its document from 1,000 structs on. */
 function setup(deps: Partial<RoomDeps> = {}, stored: StoredDocument | null = null) {
-  const store = new MemoryDocumentStore()
-  const writer = new UpdateWriter(store, {
-    onPersisted: () => undefined,
-    onFailure: () => undefined,
-    onError: (error) => {
-      throw error
-    },
-  })
+  const { store, writer } = memoryWriter()
   const mirrors = new DocumentMirrors()
   closing.push(mirrors)
   const room = new Room('doc', stored, { writer, mirrors, mirrorStructs: 1000, ...deps })
   rooms.push(room)
   return { room, writer, store, mirrors }
+}
+
+/** An editor that sent the room 3,000 unmergeable characters: over the threshold, once stored. */
+async function largeDocument(room: Room, writer: UpdateWriter): Promise<FakeClient> {
+  const editor = new FakeClient('editor')
+  room.add(editor)
+  const update = insertsAtStart(3000, 7)
+  Y.applyUpdate(editor.doc, update)
+  room.receive(editor, encodeSyncUpdate(update))
+  await writer.flushed()
+  return editor
+}
+
+/** A new client that asked the room for everything and got its answer. */
+async function freshReader(room: Room, writer: UpdateWriter): Promise<FakeClient> {
+  const reader = new FakeClient('reader')
+  room.add(reader)
+  room.receive(reader, encodeSyncStep1(Y.encodeStateVector(reader.doc)))
+  await writer.flushed()
+  await eventually(() => expect(answersTo(reader)).toHaveLength(1))
+  reader.deliver()
+  return reader
 }
 
 function answersTo(client: FakeClient): Uint8Array[] {
@@ -52,11 +67,7 @@ function typeInto(client: FakeClient, at: number, text: string): Uint8Array {
 describe('Room with document mirrors', () => {
   it('answers a fresh client of a large document from its mirror; edits made meanwhile reach it too', async () => {
     const { room, writer, mirrors } = setup()
-    const editor = new FakeClient('editor')
-    room.add(editor)
-    Y.applyUpdate(editor.doc, insertsAtStart(3000, 7))
-    room.receive(editor, encodeSyncUpdate(insertsAtStart(3000, 7)))
-    await writer.flushed()
+    const editor = await largeDocument(room, writer)
     const reader = new FakeClient('reader')
     room.add(reader)
     reader.inbox.length = 0
@@ -75,10 +86,7 @@ describe('Room with document mirrors', () => {
 
   it('encodes one answer for many connections asking the same at once, and answers each step 1 in order', async () => {
     const { room, writer, mirrors } = setup()
-    const seeder = new FakeClient('seeder')
-    room.add(seeder)
-    room.receive(seeder, encodeSyncUpdate(insertsAtStart(3000, 7)))
-    await writer.flushed()
+    await largeDocument(room, writer)
     const readers = Array.from({ length: 20 }, (_, i) => new FakeClient(`r${i}`))
     for (const reader of readers) {
       room.add(reader)
@@ -100,12 +108,7 @@ describe('Room with document mirrors', () => {
     const stored: StoredDocument = { snapshot: insertsAtStart(2000, 3), updates: [insertsAtStart(10, 4)], lastSeq: 1 }
     const { room, writer, mirrors } = setup({}, stored)
     expect(mirrors.counters.seeded).toBe(1)
-    const reader = new FakeClient('reader')
-    room.add(reader)
-    room.receive(reader, encodeSyncStep1(Y.encodeStateVector(reader.doc)))
-    await writer.flushed()
-    await eventually(() => expect(answersTo(reader)).toHaveLength(1))
-    reader.deliver()
+    const reader = await freshReader(room, writer)
     expect(reader.doc.getText('t').length).toBe(2010)
     expect(mirrors.counters.encoded).toBe(1)
   })
@@ -123,27 +126,15 @@ describe('Room with document mirrors', () => {
 
   it('answers on the main thread when the mirrors are gone', async () => {
     const { room, writer, mirrors } = setup()
-    const seeder = new FakeClient('seeder')
-    room.add(seeder)
-    room.receive(seeder, encodeSyncUpdate(insertsAtStart(3000, 7)))
-    await writer.flushed()
+    await largeDocument(room, writer)
     await mirrors.close()
-    const reader = new FakeClient('reader')
-    room.add(reader)
-    room.receive(reader, encodeSyncStep1(Y.encodeStateVector(reader.doc)))
-    await writer.flushed()
-    await eventually(() => expect(answersTo(reader)).toHaveLength(1))
-    reader.deliver()
+    const reader = await freshReader(room, writer)
     expect(reader.doc.getText('t').length).toBe(3000)
   })
 
   it('encodeWhole includes every change made before the call, from the mirror', async () => {
     const { room, writer, mirrors } = setup()
-    const editor = new FakeClient('editor')
-    room.add(editor)
-    Y.applyUpdate(editor.doc, insertsAtStart(3000, 7))
-    room.receive(editor, encodeSyncUpdate(insertsAtStart(3000, 7)))
-    await writer.flushed()
+    const editor = await largeDocument(room, writer)
     // Crossed the threshold: the next whole encoding seeds the mirror (and asks it), later ones only ask it.
     await room.encodeWhole()
     room.receive(editor, typeInto(editor, 0, 'just now '))

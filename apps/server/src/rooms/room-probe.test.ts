@@ -2,14 +2,13 @@ import { CloseCode, decodeCollabMessage, encodeSyncStep1, encodeSyncUpdate, Mess
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { StoredDocument } from '../storage/document-store.js'
-import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 import { eventually } from '../test-support/eventually.js'
 import { FakeClient } from '../test-support/fake-client.js'
 import { IntegrationProbe } from './integration-probe.js'
 import { insertsAtStart } from '../test-support/inserts-at-start.js'
+import { memoryWriter } from '../test-support/memory-writer.js'
 import { worstLoopGap } from '../test-support/loop-gaps.js'
 import { Room, type RoomDeps } from './room.js'
-import { UpdateWriter } from './update-writer.js'
 
 const probes: IntegrationProbe[] = []
 const rooms: Room[] = []
@@ -20,14 +19,7 @@ afterEach(async () => {
 })
 
 function setup(deps: Partial<RoomDeps> = {}, stored: StoredDocument | null = null) {
-  const store = new MemoryDocumentStore()
-  const writer = new UpdateWriter(store, {
-    onPersisted: () => undefined,
-    onFailure: () => undefined,
-    onError: (error) => {
-      throw error
-    },
-  })
+  const { store, writer } = memoryWriter()
   const probe = new IntegrationProbe({ maxIntegrationMs: 30 })
   probes.push(probe)
   const refused: Array<{ peer: string; error: unknown }> = []
