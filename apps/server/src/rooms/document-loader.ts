@@ -1,16 +1,16 @@
 /**
  * Builds a room's Y.Doc from what is stored. Yjs loads a document in one call that nothing
  * interrupts, ~450 ms for 400,000 structs on this machine (merging the log, then integrating), so a
- * large stored document is loaded by the mirror worker instead, which sends it back cut into small
- * updates in dependency order (`document-chunks.ts`); they are applied here a few per event-loop
- * turn. The worker keeps its copy as the document's mirror (`document-mirrors.ts`).
+ * large stored document (as many structs as the mirroring threshold) is loaded by the mirror worker
+ * instead, which sends it back cut into small updates in dependency order (`document-chunks.ts`);
+ * they are applied here a few per event-loop turn. The worker keeps its copy as the document's
+ * mirror (`document-mirrors.ts`), which a document that large gets anyway. Smaller ones load here
+ * in one go, without the worker's round trip.
  */
 import * as Y from 'yjs'
 import type { StoredDocument } from '../storage/document-store.js'
-import type { DocumentMirrors } from './document-mirrors.js'
-
-/** Stored documents from this many bytes (snapshot plus log) are loaded through the mirror worker. */
-export const LOAD_OFF_THREAD_BYTES = 64 * 1024
+import { DEFAULT_MIRROR_STRUCTS, type DocumentMirrors } from './document-mirrors.js'
+import { structsUpTo } from './update-problem.js'
 /** Structs per chunk: at most a few milliseconds of integration each, even for scattered single characters. */
 const CHUNK_STRUCTS = 2048
 /** Main-thread time per turn for applying chunks. */
@@ -43,14 +43,16 @@ export function storedParts(stored: StoredDocument | null): Uint8Array[] {
 
 /**
  * Build the document of `stored` (nothing listens to it yet, so loading writes nothing back): in
- * slices from the mirror worker when it is large and `mirrors` can load it, else in one go.
+ * slices from the mirror worker when it holds `largeStructs` structs or more and `mirrors` can load
+ * it, else in one go.
  */
-export async function loadDocument(name: string, stored: StoredDocument | null, mirrors?: DocumentMirrors): Promise<LoadedDocument> {
+export async function loadDocument(name: string, stored: StoredDocument | null, mirrors?: DocumentMirrors, largeStructs = DEFAULT_MIRROR_STRUCTS): Promise<LoadedDocument> {
   const key = newDocumentKey(name)
   const doc = new Y.Doc({ gc: true })
   const parts = storedParts(stored)
-  const bytes = parts.reduce((sum, part) => sum + part.byteLength, 0)
-  const loaded = mirrors && bytes >= LOAD_OFF_THREAD_BYTES ? await mirrors.load(key, parts, CHUNK_STRUCTS) : null
+  // Counting stops at the threshold: at most ~1 ms of parsing, however large the document.
+  const large = mirrors !== undefined && structsUpTo(parts, largeStructs) >= largeStructs
+  const loaded = large ? await mirrors.load(key, parts, CHUNK_STRUCTS) : null
   if (!loaded) {
     if (parts.length > 0) Y.applyUpdate(doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts))
     return { doc, key, mirrored: false }

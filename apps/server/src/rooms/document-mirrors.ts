@@ -19,6 +19,12 @@ import type { Logger } from '../logger.js'
 import { siblingModule, startModuleWorker } from '../threads/module-worker.js'
 import type { MirrorReply, MirrorRequest } from './mirror-messages.js'
 
+/**
+ * Structs from which a document counts as large and is mirrored (and loaded through the worker):
+ * one encoding of it takes ~5 ms here, one load ~12 ms.
+ */
+export const DEFAULT_MIRROR_STRUCTS = 16_384
+
 /** Options of {@link DocumentMirrors}. */
 export interface DocumentMirrorsOptions {
   /** Documents mirrored at once; past it the least recently used mirror is dropped. Default 32. */

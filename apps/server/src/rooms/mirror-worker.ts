@@ -8,14 +8,11 @@ import * as Y from 'yjs'
 import { documentChunks } from './document-chunks.js'
 import { arrayValuesIn } from './integration-cost.js'
 import type { MirrorReply, MirrorRequest } from './mirror-messages.js'
-import { warmUpYjs } from './yjs-warm-up.js'
 
 const port = parentPort
 if (!port) throw new Error('mirror-worker.ts runs in a worker thread started by DocumentMirrors')
 
 const mirrors = new Map<string, Y.Doc>()
-
-warmUpYjs(2)
 
 function reply(message: MirrorReply, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer)

@@ -202,6 +202,22 @@ describe('RoomRegistry', () => {
     }
   })
 
+  it('loads a smaller stored document in one go, without the worker', async () => {
+    const store = new MemoryDocumentStore()
+    await store.appendUpdates([{ name: 'small', updates: [insertsAtStart(8000, 1)] }])
+    const mirrors = new DocumentMirrors()
+    try {
+      const { registry: rooms } = registry({ store, mirrors })
+      const room = await rooms.reserve('small')
+      expect(room.doc.getText('t').length).toBe(8000)
+      expect(mirrors.counters.seeded).toBe(0)
+      expect(mirrors.workerRunning).toBe(false)
+      await rooms.shutdown()
+    } finally {
+      await mirrors.close()
+    }
+  })
+
   it('compacts a long stored log when the room loads', async () => {
     const store = new MemoryDocumentStore()
     const source = new Y.Doc()

@@ -224,7 +224,7 @@ export class RoomRegistry {
     await this.#unloading.get(name)
     const stored = await this.#options.store.load(name)
     if (this.#closing) throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')
-    const loaded = await loadDocument(name, stored, this.#options.mirrors)
+    const loaded = await loadDocument(name, stored, this.#options.mirrors, this.#options.mirrorStructs)
     if (this.#closing) {
       this.#options.mirrors?.forget(loaded.key)
       throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')

@@ -24,7 +24,7 @@ import { guardAwarenessUpdate, MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } fro
 import type { AppendResult, StoredDocument } from '../storage/document-store.js'
 import { EncodeBudget } from './encode-budget.js'
 import { type LoadedDocument, newDocumentKey, storedParts } from './document-loader.js'
-import type { DocumentMirrors, MirrorResult } from './document-mirrors.js'
+import { DEFAULT_MIRROR_STRUCTS, type DocumentMirrors, type MirrorResult } from './document-mirrors.js'
 import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, type IncomingSize, integrationSteps, localIntegrationSteps, structCount } from './integration-cost.js'
 import type { IntegrationProbe, ProbeOutcome } from './integration-probe.js'
 import type { Peer } from './peer.js'
@@ -75,8 +75,6 @@ const EMPTY_SYNC_STEP2 = encodeSyncStep2(Y.encodeStateAsUpdate(new Y.Doc()))
  */
 const ANSWER_PACING_FACTOR = 9
 
-/** Default of {@link RoomDeps.mirrorStructs}: a document this large takes ~5 ms to encode here. */
-const DEFAULT_MIRROR_STRUCTS = 16_384
 /** Bytes of changes after which a document not yet mirrored is counted again. */
 const MIRROR_CHECK_BYTES = 32 * 1024
 /** Times one room seeds a mirror (the first, then after the worker lost it); then it encodes on the main thread. */

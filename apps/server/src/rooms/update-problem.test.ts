@@ -2,7 +2,8 @@ import fc from 'fast-check'
 import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { inspectUpdate, MAX_ANY_DEPTH, stateVectorProblem, updateProblem } from './update-problem.js'
+import { inspectUpdate, MAX_ANY_DEPTH, stateVectorProblem, structsUpTo, updateProblem } from './update-problem.js'
+import { insertsAtStart } from '../test-support/inserts-at-start.js'
 
 /** A fixed seed, printed by fast-check on failure, so a red run can be replayed exactly. */
 const SEED = 0x7a4d3e
@@ -218,6 +219,21 @@ describe('inspectUpdate', () => {
     const update = Y.encodeStateAsUpdate(other)
     const structs = Y.decodeUpdate(update).structs.length
     expect(inspectUpdate(update)).toMatchObject({ problem: null, parts: 2 + structs + 2 })
+  })
+})
+
+describe('structsUpTo', () => {
+  it('counts the structs of several updates, and stops at the cap', () => {
+    const updates = [insertsAtStart(300, 1), insertsAtStart(200, 2)]
+    expect(structsUpTo(updates, 10_000)).toBe(500)
+    expect(structsUpTo(updates, 350)).toBe(350)
+    const merged = new Y.Doc()
+    merged.getText('t').insert(0, 'one struct of many characters')
+    expect(structsUpTo([Y.encodeStateAsUpdate(merged)], 100)).toBe(1)
+  })
+
+  it('counts an update it cannot parse as the cap', () => {
+    expect(structsUpTo([new Uint8Array([1, 1, 200, 1, 0, 255, 255, 255, 255, 15])], 64)).toBe(64)
   })
 })
 

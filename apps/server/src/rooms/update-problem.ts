@@ -245,6 +245,40 @@ export function inspectUpdate(update: Uint8Array): UpdateInspection {
   return { problem, parts, ...tally }
 }
 
+/** Thrown to end a walk early; not a problem with the bytes. */
+class Enough extends Error {}
+
+/**
+ * Structs in `updates` (format v1), counted until the count reaches `cap`: the walk stops there, so
+ * asking whether a stored document is large costs at most `cap` structs of parsing, whatever its
+ * size. An update that does not parse counts as `cap` (let whatever loads it find out).
+ */
+export function structsUpTo(updates: readonly Uint8Array[], cap: number): number {
+  let structs = 0
+  const tally: Tally = { elements: 0, neighbours: [], deletedRanges: [], placesComplete: false }
+  for (const update of updates) {
+    try {
+      const cursor = new Cursor(update)
+      const clients = cursor.count(3, 'clients')
+      for (let i = 0; i < clients; i++) {
+        const count = cursor.count(MIN_STRUCT_BYTES, 'structs')
+        cursor.varUint() // client id
+        let clock = cursor.extent(0)
+        for (let j = 0; j < count; j++) {
+          if (++structs >= cap) throw new Enough()
+          clock += struct(cursor, clock, tally)
+          // Nothing is kept: only the count matters here.
+          tally.neighbours.length = 0
+        }
+      }
+    } catch (error) {
+      if (error instanceof Enough || error instanceof Implausible) return cap
+      throw error
+    }
+  }
+  return structs
+}
+
 /** Why `stateVector` (as in a sync step 1) is not a plausible state vector, or `null`. */
 export function stateVectorProblem(stateVector: Uint8Array): string | null {
   return run(stateVector, (cursor) => {
