@@ -11,10 +11,12 @@ import * as Y from 'yjs'
 import type { StoredDocument } from '../storage/document-store.js'
 import { DEFAULT_MIRROR_STRUCTS, type DocumentMirrors } from './document-mirrors.js'
 import { structsUpTo } from './update-problem.js'
+/** Stored bytes from which a document is loaded through the worker without counting its structs. */
+const SURELY_LARGE_BYTES = 1024 * 1024
 /** Structs per chunk: at most a few milliseconds of integration each, even for scattered single characters. */
-const CHUNK_STRUCTS = 2048
+const CHUNK_STRUCTS = 1024
 /** Main-thread time per turn for applying chunks. */
-const SLICE_MS = 8
+const SLICE_MS = 5
 
 /** A room's document, built before the room exists. */
 export interface LoadedDocument {
@@ -50,8 +52,10 @@ export async function loadDocument(name: string, stored: StoredDocument | null, 
   const key = newDocumentKey(name)
   const doc = new Y.Doc({ gc: true })
   const parts = storedParts(stored)
-  // Counting stops at the threshold: at most ~1 ms of parsing, however large the document.
-  const large = mirrors !== undefined && structsUpTo(parts, largeStructs) >= largeStructs
+  // Counting stops at the threshold: a few milliseconds of parsing at most (more in a process that
+  // has not parsed updates yet), skipped for documents large by their bytes alone.
+  const bytes = parts.reduce((sum, part) => sum + part.byteLength, 0)
+  const large = mirrors !== undefined && (bytes >= SURELY_LARGE_BYTES || structsUpTo(parts, largeStructs) >= largeStructs)
   const loaded = large ? await mirrors.load(key, parts, CHUNK_STRUCTS) : null
   if (!loaded) {
     if (parts.length > 0) Y.applyUpdate(doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts))

@@ -17,7 +17,7 @@
 import type { Worker } from 'node:worker_threads'
 import type { Logger } from '../logger.js'
 import { siblingModule, startModuleWorker } from '../threads/module-worker.js'
-import type { MirrorReply, MirrorRequest } from './mirror-messages.js'
+import type { EncodeAs, MirrorReply, MirrorRequest } from './mirror-messages.js'
 
 /**
  * Structs from which a document counts as large and is mirrored (and loaded through the worker):
@@ -34,7 +34,7 @@ export interface DocumentMirrorsOptions {
   logger?: Logger
 }
 
-/** A finished encoding: the update and how long the worker took. */
+/** A finished encoding: the update (or frame) and how long the worker took. */
 export interface MirrorEncoding {
   update: Uint8Array
   ms: number
@@ -144,9 +144,10 @@ export class DocumentMirrors {
 
   /**
    * The mirror of `key` encoded as one update: the whole document (`stateVector` null) or what a peer
-   * at `stateVector` lacks, as of every change passed so far (see {@link MirrorResult}). Never rejects.
+   * at `stateVector` lacks, as of every change passed so far (see {@link MirrorResult}), as a bare
+   * update or framed as a sync step 2. Never rejects.
    */
-  encode(key: string, stateVector: Uint8Array | null): Promise<MirrorResult> {
+  encode(key: string, stateVector: Uint8Array | null, as: EncodeAs = 'update'): Promise<MirrorResult> {
     if (!this.#keys.has(key)) return Promise.resolve(null)
     if (this.#waiting.size >= this.#maxQueued) return Promise.resolve('busy')
     // Most recently used last: an encoding keeps its mirror from being the next dropped.
@@ -156,7 +157,7 @@ export class DocumentMirrors {
     this.#flushChanges()
     return new Promise((resolve) => {
       this.#waiting.set(id, resolve)
-      if (!this.#post({ type: 'encode', id, key, stateVector })) this.#settle(id, null)
+      if (!this.#post({ type: 'encode', id, key, stateVector, as })) this.#settle(id, null)
     })
   }
 

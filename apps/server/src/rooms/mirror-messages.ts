@@ -4,6 +4,9 @@
  * room's document emits, in order, so an encoding requested after a change reflects it.
  */
 
+/** What an encoding is for: a bare update, or a sync step 2 frame answering a step 1. */
+export type EncodeAs = 'update' | 'sync-step-2'
+
 /** Main thread → worker. */
 export type MirrorRequest =
   /** Start (or restart) the mirror of `key` from these updates (V1), applied in order. */
@@ -17,8 +20,12 @@ export type MirrorRequest =
   | { type: 'changes'; changes: Array<[key: string, update: Uint8Array]> }
   /** The document is gone, or no longer mirrored. */
   | { type: 'forget'; key: string }
-  /** Encode the mirror of `key` as one update (V1): all of it, or what a peer at `stateVector` lacks. */
-  | { type: 'encode'; id: number; key: string; stateVector: Uint8Array | null }
+  /**
+   * Encode the mirror of `key` as one update (V1): all of it, or what a peer at `stateVector` lacks;
+   * `as` a bare update or already framed as a sync step 2 (the frame is then built here, not on the
+   * main thread).
+   */
+  | { type: 'encode'; id: number; key: string; stateVector: Uint8Array | null; as: EncodeAs }
 
 /** Worker → main thread. */
 export type MirrorReply =

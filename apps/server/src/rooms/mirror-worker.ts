@@ -4,6 +4,7 @@
  * encoding on a sync answer or a compaction snapshot.
  */
 import { parentPort } from 'node:worker_threads'
+import { encodeSyncStep2 } from '@tandem/protocol'
 import * as Y from 'yjs'
 import { documentChunks } from './document-chunks.js'
 import { arrayValuesIn } from './integration-cost.js'
@@ -99,7 +100,8 @@ port.on('message', (request: MirrorRequest) => {
         return
       }
       const started = performance.now()
-      const update = request.stateVector ? Y.encodeStateAsUpdate(doc, request.stateVector) : Y.encodeStateAsUpdate(doc)
+      const encoded = request.stateVector ? Y.encodeStateAsUpdate(doc, request.stateVector) : Y.encodeStateAsUpdate(doc)
+      const update = request.as === 'sync-step-2' ? encodeSyncStep2(encoded) : encoded
       const ms = performance.now() - started
       reply({ type: 'encoded', id: request.id, update, ms }, ownBuffers([update]))
       return

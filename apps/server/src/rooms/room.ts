@@ -566,10 +566,11 @@ export class Room {
     const version = this.#version
     let inFlight = this.#answerInFlight
     if (!inFlight || inFlight.version !== version || !equalBytes(inFlight.stateVector, stateVector)) {
-      const result = this.#deps.mirrors!.encode(this.#mirrorKey, stateVector).then((encoded: MirrorResult) => {
+      // Framed by the worker (a copy of the whole answer less here), once for everyone asking, so each
+      // connection can tell a repeat by identity.
+      const result = this.#deps.mirrors!.encode(this.#mirrorKey, stateVector, 'sync-step-2').then((encoded: MirrorResult) => {
         if (encoded === null || encoded === 'busy') return encoded
-        // Framed once for everyone asking, so each connection can tell a repeat by identity.
-        const frame = encodeSyncStep2(encoded.update)
+        const frame = encoded.update
         if (this.#version === version) this.#answerCache = { version, stateVector, frame }
         return { frame, ms: encoded.ms }
       })
