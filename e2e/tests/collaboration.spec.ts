@@ -26,6 +26,53 @@ test('two people typing at the same time into one paragraph end with the same te
   await bob.editor.expectSaved()
 })
 
+/**
+ * Two people typing at the very same spot, keystrokes interleaved (each sent before the other's
+ * previous one arrived): each must keep typing after their own last character, so both words stay
+ * whole. Before the caret kept to the text on its left (editor/caret-anchor.ts), "alphaword" and
+ * "bravoterm" typed at the end of a paragraph came out as "ablrpahvaowtoerrdm".
+ */
+for (const [where, existing, before] of [
+  ['in an empty document', '', ''],
+  ['at the start of a paragraph', 'left right', ''],
+  ['in the middle of a paragraph', 'left right', 'left '],
+  ['at the end of a paragraph', 'left right', 'left right'],
+] as const) {
+  test(`two people typing at the same spot ${where} keep their words whole`, async ({ users }) => {
+    const room = uniqueRoom('same-spot')
+    const alice = await users.open('Alice')
+    const bob = await users.open('Bob')
+    await alice.editor.open(room)
+    await bob.editor.open(room)
+    if (existing) {
+      await alice.editor.typeAtEnd(existing)
+      await expect.poll(() => bob.editor.blocks()).toEqual([existing])
+    }
+    await alice.editor.cursorAfter(before)
+    await bob.editor.cursorAfter(before)
+
+    const [aliceWord, bobWord] = ['alphaword', 'bravoterm']
+    for (let i = 0; i < aliceWord.length; i++) {
+      await Promise.all([alice.page.keyboard.type(aliceWord[i]!), bob.page.keyboard.type(bobWord[i]!)])
+      // Human speed: long enough for each keystroke to reach the other browser before the next.
+      await alice.page.waitForTimeout(40)
+    }
+
+    await expect.poll(() => bob.editor.blocks()).toEqual(await alice.editor.blocks())
+    const blocks = await alice.editor.blocks()
+    // In an empty document there is no paragraph yet: each first keystroke makes one, so the words
+    // may land in two paragraphs, each whole. Anywhere else they share the paragraph they were typed in.
+    if (existing) expect(blocks).toHaveLength(1)
+    const text = blocks.join('\n')
+    expect(text).toContain(aliceWord)
+    expect(text).toContain(bobWord)
+    expect(text.replaceAll('\n', '')).toHaveLength(existing.length + aliceWord.length + bobWord.length)
+    expect(text.startsWith(before)).toBe(true)
+    await alice.editor.expectSaved()
+    await bob.editor.expectSaved()
+  })
+}
+
 test('headings, bold and lists made by one person appear with the same structure for the other', async ({ users }) => {
   const room = uniqueRoom('formatting')
   const alice = await users.open('Alice')

@@ -1,6 +1,7 @@
 /**
  * The ProseMirror editor bound to a Y.Doc: y-prosemirror syncs the document (in the XML fragment
- * `prosemirror`), shows remote cursors from awareness and provides per-user undo.
+ * `prosemirror`), shows remote cursors from awareness and provides per-user undo; `caret-anchor.ts`
+ * keeps the caret after the user's own text when others type at the same spot.
  */
 import { baseKeymap } from 'prosemirror-commands'
 import { dropCursor } from 'prosemirror-dropcursor'
@@ -11,6 +12,7 @@ import { EditorView } from 'prosemirror-view'
 import { ySyncPlugin, yCursorPlugin, yUndoPlugin } from 'y-prosemirror'
 import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
+import { caretAnchorPlugin } from './caret-anchor.js'
 import { editorInputRules } from './input-rules.js'
 import { editorKeymap } from './editor-keymap.js'
 import { openLinkPlugin } from './open-link-plugin.js'
@@ -39,6 +41,7 @@ export function createCollabEditor(options: CollabEditorOptions): EditorView {
     schema,
     plugins: [
       ySyncPlugin(options.doc.getXmlFragment(DOCUMENT_FRAGMENT)),
+      caretAnchorPlugin(),
       yCursorPlugin(options.awareness, { cursorBuilder: buildRemoteCursor, selectionBuilder: buildRemoteSelection }),
       yUndoPlugin(),
       editorKeymap(options.openLinkForm),
