@@ -77,6 +77,24 @@ describe('editing commands', () => {
     ruled.doc.descendants((node) => void (node.type === nodes.horizontal_rule && rules++))
     expect(rules).toBe(1)
   })
+
+  it('puts the caret in a new paragraph after a rule inserted at the end of the document', () => {
+    const ruled = run(stateOf([p('above')], 6), insertHorizontalRule)
+    expect(ruled.doc.toJSON().content.map((node: { type: string }) => node.type)).toEqual(['paragraph', 'horizontal_rule', 'paragraph'])
+    // Before: the rule itself stayed selected, and the next keystroke replaced it.
+    expect(ruled.selection).toBeInstanceOf(TextSelection)
+    expect(ruled.selection.$from.parent.type).toBe(nodes.paragraph)
+    expect(ruled.selection.from).toBe(ruled.doc.content.size - 1)
+    const typed = ruled.apply(ruled.tr.insertText('below'))
+    expect(typed.doc.lastChild!.textContent).toBe('below')
+  })
+
+  it('puts the caret at the start of the block after a rule inserted between blocks', () => {
+    const ruled = run(stateOf([p('one'), p('two')], 4), insertHorizontalRule)
+    expect(ruled.doc.childCount).toBe(3)
+    expect(ruled.selection.$from.parent.textContent).toBe('two')
+    expect(ruled.selection.$from.parentOffset).toBe(0)
+  })
 })
 
 describe('schema', () => {

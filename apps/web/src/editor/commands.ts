@@ -5,7 +5,7 @@
 import { lift, setBlockType, toggleMark, wrapIn } from 'prosemirror-commands'
 import type { NodeType } from 'prosemirror-model'
 import { liftListItem, wrapInList } from 'prosemirror-schema-list'
-import type { Command } from 'prosemirror-state'
+import { type Command, NodeSelection, TextSelection } from 'prosemirror-state'
 import { innermostList, isBlockActive, isInside } from './format-state.js'
 import { safeHref } from './safe-href.js'
 import { type HeadingLevel, schema } from './schema.js'
@@ -52,10 +52,20 @@ export function toggleList(listType: NodeType): Command {
 export const toggleBlockquote: Command = (state, dispatch) =>
   isInside(state, nodes.blockquote!) ? lift(state, dispatch) : wrapIn(nodes.blockquote!)(state, dispatch)
 
-/** Insert a horizontal rule in place of the selection. */
+/**
+ * Insert a horizontal rule in place of the selection, and put the caret in the block after it. At
+ * the end of the document there is none, and ProseMirror leaves the rule itself selected, so the
+ * next keystroke would replace it: a new paragraph is added after it for the caret.
+ */
 export const insertHorizontalRule: Command = (state, dispatch) => {
   const tr = state.tr.replaceSelectionWith(nodes.horizontal_rule!.create())
   if (!tr.docChanged) return false
+  const { selection } = tr
+  if (selection instanceof NodeSelection && selection.node.type === nodes.horizontal_rule) {
+    const after = selection.to
+    if (!tr.doc.resolve(after).nodeAfter?.isTextblock) tr.insert(after, nodes.paragraph!.create())
+    tr.setSelection(TextSelection.create(tr.doc, after + 1))
+  }
   dispatch?.(tr.scrollIntoView())
   return true
 }

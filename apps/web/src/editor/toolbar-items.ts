@@ -31,6 +31,8 @@ export interface ToolbarItem {
   run: Command
   /** For toggles: whether the format is on at the selection (shown as pressed). */
   isActive?: (state: EditorState) => boolean
+  /** Whether running it opens a form that takes focus (focus then stays there, not in the text). */
+  opensForm?: boolean
 }
 
 const { nodes, marks } = schema

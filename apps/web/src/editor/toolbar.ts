@@ -40,7 +40,8 @@ export function createToolbar(getView: () => EditorView): Toolbar {
     button.addEventListener('click', () => {
       const view = getView()
       item.run(view.state, view.dispatch, view)
-      view.focus()
+      // Back to the text, unless the button opened a form that took focus (Link): typing goes there.
+      if (!item.opensForm) view.focus()
     })
     return button
   }
@@ -54,6 +55,7 @@ export function createToolbar(getView: () => EditorView): Toolbar {
       if (dispatch) linkForm.open()
       return true
     },
+    opensForm: true,
     isActive: (state) => isMarkActive(state, schema.marks.link!),
   }
 
@@ -68,18 +70,27 @@ export function createToolbar(getView: () => EditorView): Toolbar {
     }
     element.append(groupElement)
   }
-  buttons[0]?.button.setAttribute('tabindex', '0')
-
-  // Roving focus: one tab stop for the whole toolbar, arrows inside it.
+  // Roving focus: one tab stop for the whole toolbar, arrows inside it. The stop is always an enabled
+  // button (a disabled one cannot take focus, which would leave the toolbar out of the tab order).
+  const enabledButtons = (): HTMLButtonElement[] => buttons.map(({ button }) => button).filter((button) => !button.disabled)
+  const setTabStop = (target: HTMLButtonElement): void => {
+    for (const { button } of buttons) button.setAttribute('tabindex', button === target ? '0' : '-1')
+  }
+  const keepTabStopEnabled = (): void => {
+    const stop = buttons.find(({ button }) => button.getAttribute('tabindex') === '0')?.button
+    if (stop && !stop.disabled) return
+    const first = enabledButtons()[0]
+    if (first) setTabStop(first)
+  }
   element.addEventListener('keydown', (event) => {
-    const enabled = buttons.map(({ button }) => button).filter((button) => !button.disabled)
+    const enabled = enabledButtons()
     const index = enabled.indexOf(document.activeElement as HTMLButtonElement)
     if (index < 0) return
     const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: enabled.length - 1 }[event.key]
     if (next === undefined) return
     event.preventDefault()
     const target = enabled[(next + enabled.length) % enabled.length]!
-    for (const { button } of buttons) button.setAttribute('tabindex', button === target ? '0' : '-1')
+    setTabStop(target)
     target.focus()
   })
 
@@ -91,6 +102,7 @@ export function createToolbar(getView: () => EditorView): Toolbar {
         button.disabled = !item.run(state)
         if (item.isActive) button.setAttribute('aria-pressed', String(item.isActive(state)))
       }
+      keepTabStopEnabled()
       linkForm.update(state)
     },
     openLinkForm: linkItem.run,

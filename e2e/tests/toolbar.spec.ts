@@ -1,0 +1,58 @@
+/** The formatting toolbar as one person uses it: by mouse and by keyboard alone. */
+import { expect, test, uniqueRoom } from '../fixtures/test.js'
+
+test('the Link button works like Ctrl+K: the address typed goes into the form and links the selection', async ({ users }) => {
+  const ann = await users.open('Ann')
+  await ann.editor.open(uniqueRoom('link-button'))
+  await ann.editor.typeAtEnd('read the manual first')
+  // Select "manual" (9 characters from the start, 6 long).
+  await ann.editor.cursorAfter('read the ')
+  for (let i = 0; i < 'manual'.length; i++) await ann.page.keyboard.press('Shift+ArrowRight')
+
+  await ann.editor.tool('Link').click()
+  const address = ann.page.getByRole('textbox', { name: 'Link address' })
+  // Before: focus went back to the document, and the address typed replaced the selected word.
+  await expect(address).toBeFocused()
+  await ann.page.keyboard.type('example.com/manual')
+  await ann.page.keyboard.press('Enter')
+
+  await expect(ann.editor.document.getByRole('link', { name: 'manual' })).toHaveAttribute('href', 'https://example.com/manual')
+  await expect.poll(() => ann.editor.blocks()).toEqual(['read the manual first'])
+  await expect(ann.page.getByRole('form', { name: 'Link' })).toBeHidden()
+})
+
+test('a divider inserted at the end of the document leaves the caret in a new paragraph after it', async ({ users }) => {
+  const ann = await users.open('Ann')
+  await ann.editor.open(uniqueRoom('divider'))
+  await ann.editor.typeAtEnd('above')
+  await ann.editor.tool('Divider').click()
+  // Before: the divider stayed selected and this replaced it.
+  await ann.page.keyboard.type('below')
+  await expect(ann.editor.document.locator('hr')).toHaveCount(1)
+  await expect.poll(() => ann.editor.blocks()).toEqual(['above', '', 'below'])
+})
+
+test('on a fresh document the toolbar is reachable by keyboard: Shift+Tab from the text, arrows inside', async ({ users }) => {
+  const ann = await users.open('Ann')
+  await ann.editor.open(uniqueRoom('keyboard'))
+  // Nothing typed yet: Undo and Redo are disabled, so the toolbar's tab stop must be another button.
+  await expect(ann.editor.tool('Undo')).toBeDisabled()
+  await ann.editor.document.focus()
+  await ann.page.keyboard.press('Shift+Tab')
+  const focused = ann.editor.toolbar.locator('button:focus')
+  await expect(focused).toHaveCount(1)
+  await expect(focused).toBeEnabled()
+  const first = await focused.getAttribute('aria-label')
+  await ann.page.keyboard.press('ArrowRight')
+  await expect(focused).not.toHaveAttribute('aria-label', first!)
+  await expect(ann.editor.toolbar.locator('button[tabindex="0"]')).toHaveCount(1)
+
+  // Bold by keyboard, then back into the text to type in bold.
+  await ann.page.keyboard.press('Home')
+  while ((await focused.getAttribute('aria-label')) !== 'Bold') await ann.page.keyboard.press('ArrowRight')
+  await ann.page.keyboard.press('Enter')
+  await expect(ann.editor.tool('Bold')).toHaveAttribute('aria-pressed', 'true')
+  await expect(ann.editor.document).toBeFocused()
+  await ann.page.keyboard.type('strong start')
+  await expect(ann.editor.document.locator('strong')).toHaveText('strong start')
+})
