@@ -56,3 +56,20 @@ test('on a fresh document the toolbar is reachable by keyboard: Shift+Tab from t
   await ann.page.keyboard.type('strong start')
   await expect(ann.editor.document.locator('strong')).toHaveText('strong start')
 })
+
+test('Enter twice at the end of a code block leaves it, as the hint under the block says', async ({ users }) => {
+  const ann = await users.open('Ann')
+  await ann.editor.open(uniqueRoom('code-exit'))
+  await ann.editor.cursorToEnd()
+  await ann.editor.tool('Code block').click()
+  await ann.page.keyboard.type('let answer = 42')
+  const block = ann.editor.document.locator('pre')
+  await expect(block).toHaveAttribute('data-hint', /Shift\+Enter/)
+  await ann.page.keyboard.press('Enter')
+  await ann.page.keyboard.press('Enter')
+  // Before: each Enter added a line to the code block, with no way out but a shortcut nobody knew.
+  await ann.page.keyboard.type('back to prose')
+  await expect(block).toHaveText('let answer = 42')
+  await expect(ann.editor.document.locator('p')).toHaveText('back to prose')
+  await expect(block).not.toHaveAttribute('data-hint')
+})

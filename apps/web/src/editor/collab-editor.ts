@@ -13,6 +13,7 @@ import { ySyncPlugin, yCursorPlugin, yUndoPlugin } from 'y-prosemirror'
 import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 import { caretAnchorPlugin } from './caret-anchor.js'
+import { codeBlockHintPlugin } from './code-block-hint.js'
 import { editorInputRules } from './input-rules.js'
 import { editorKeymap } from './editor-keymap.js'
 import { openLinkPlugin } from './open-link-plugin.js'
@@ -50,6 +51,7 @@ export function createCollabEditor(options: CollabEditorOptions): EditorView {
       dropCursor({ color: 'var(--accent)', width: 2 }),
       gapCursor(),
       placeholderPlugin('Start writing…'),
+      codeBlockHintPlugin(),
       openLinkPlugin(),
     ],
   })

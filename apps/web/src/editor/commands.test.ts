@@ -1,7 +1,7 @@
 import type { Node } from 'prosemirror-model'
 import { type Command, EditorState, TextSelection } from 'prosemirror-state'
 import { describe, expect, it } from 'vitest'
-import { insertHorizontalRule, removeLink, setLink, toggleBlockquote, toggleHeading, toggleList, toggleStrong } from './commands.js'
+import { insertHorizontalRule, leaveCodeBlockOnEmptyLine, removeLink, setLink, toggleBlockquote, toggleHeading, toggleList, toggleStrong } from './commands.js'
 import { isMarkActive } from './format-state.js'
 import { schema } from './schema.js'
 
@@ -94,6 +94,31 @@ describe('editing commands', () => {
     expect(ruled.doc.childCount).toBe(3)
     expect(ruled.selection.$from.parent.textContent).toBe('two')
     expect(ruled.selection.$from.parentOffset).toBe(0)
+  })
+})
+
+describe('leaving a code block', () => {
+  const code = (text: string): Node => nodes.code_block!.create(null, text ? schema.text(text) : null)
+
+  it('leaves on Enter at an empty last line: the empty line goes, a paragraph follows', () => {
+    // "let x\n|": the caret on the empty line the first Enter made.
+    const left = run(stateOf([code('let x\n'), p('next')], 7), leaveCodeBlockOnEmptyLine)
+    expect(left.doc.child(0).textContent).toBe('let x')
+    expect(left.doc.child(1).type).toBe(nodes.paragraph)
+    expect(left.doc.child(1).textContent).toBe('')
+    expect(left.selection.$from.parent).toBe(left.doc.child(1))
+    expect(left.doc.child(2).textContent).toBe('next')
+  })
+
+  it('turns a code block holding only the empty line into a paragraph', () => {
+    const left = run(stateOf([code('\n')], 2), leaveCodeBlockOnEmptyLine)
+    expect(shape(left)).toEqual({ type: 'doc', content: [{ type: 'paragraph' }] })
+  })
+
+  it('stays a newline anywhere else in a code block', () => {
+    expect(leaveCodeBlockOnEmptyLine(stateOf([code('let x')], 6), () => {})).toBe(false)
+    expect(leaveCodeBlockOnEmptyLine(stateOf([code('let x\n')], 3), () => {})).toBe(false)
+    expect(leaveCodeBlockOnEmptyLine(stateOf([p('text\n')], 6), () => {})).toBe(false)
   })
 })
 

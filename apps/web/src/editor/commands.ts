@@ -70,6 +70,29 @@ export const insertHorizontalRule: Command = (state, dispatch) => {
   return true
 }
 
+/**
+ * Enter on an empty last line of a code block leaves the block: that empty line goes and the caret
+ * moves to a new paragraph after the block (a block left with nothing in it becomes the paragraph).
+ * Anywhere else in a code block, Enter stays a newline.
+ */
+export const leaveCodeBlockOnEmptyLine: Command = (state, dispatch) => {
+  const { $head, empty } = state.selection
+  const block = $head.parent
+  if (!empty || block.type !== nodes.code_block || $head.parentOffset !== block.content.size || !block.textContent.endsWith('\n')) return false
+  if (dispatch) {
+    const tr = state.tr
+    if (block.textContent === '\n') {
+      tr.delete($head.pos - 1, $head.pos).setBlockType($head.pos - 1, $head.pos - 1, nodes.paragraph!)
+    } else {
+      tr.delete($head.pos - 1, $head.pos)
+      const after = tr.mapping.map($head.after())
+      tr.insert(after, nodes.paragraph!.create()).setSelection(TextSelection.create(tr.doc, after + 1))
+    }
+    dispatch(tr.scrollIntoView())
+  }
+  return true
+}
+
 /** Link the selected text to `href`; refuses empty selections and unsafe targets. */
 export function setLink(href: string): Command {
   return (state, dispatch) => {

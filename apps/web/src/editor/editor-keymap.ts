@@ -10,6 +10,7 @@ import type { Command, Plugin } from 'prosemirror-state'
 import { redoCommand, undoCommand } from 'y-prosemirror'
 import {
   insertHorizontalRule,
+  leaveCodeBlockOnEmptyLine,
   setParagraph,
   toggleBlockquote,
   toggleCode,
@@ -73,7 +74,7 @@ export function editorKeymap(openLinkForm: Command): Plugin {
     [SHORTCUTS.blockquote]: toggleBlockquote,
     [SHORTCUTS.codeBlock]: toggleCodeBlock,
     'Mod-Alt--': insertHorizontalRule,
-    Enter: splitListItem(nodes.list_item!),
+    Enter: chainCommands(leaveCodeBlockOnEmptyLine, splitListItem(nodes.list_item!)),
     'Mod-[': liftListItem(nodes.list_item!),
     'Mod-]': sinkListItem(nodes.list_item!),
     Tab: sinkListItem(nodes.list_item!),
