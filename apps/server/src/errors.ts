@@ -33,3 +33,8 @@ export class HttpError extends Error {
 export function closeCodeFor(error: unknown): CloseCode {
   return error instanceof ConnectionError ? error.closeCode : CloseCode.InternalError
 }
+
+/** Close reason for a connection that failed with `error`: its own message, or nothing internal. */
+export function closeReasonFor(error: unknown): string {
+  return error instanceof ConnectionError ? error.message : 'internal error'
+}

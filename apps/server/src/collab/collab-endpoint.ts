@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { CloseCode, closeCodeName, encodeChannelFrame, MessageType } from '@tandem/protocol'
 import { WebSocket, WebSocketServer } from 'ws'
-import { closeCodeFor, ConnectionError } from '../errors.js'
+import { closeCodeFor, closeReasonFor, ConnectionError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { Room } from '../rooms/room.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
@@ -195,6 +195,6 @@ export class CollabEndpoint {
     if (code === CloseCode.RateLimited) this.#options.onRateLimited?.()
     const level = code === CloseCode.InternalError || code === CloseCode.StorageUnavailable ? 'error' : 'warn'
     this.#options.logger[level]({ ...context, code: closeCodeName(code), err: error }, 'closing connection')
-    peer.close(code, error instanceof ConnectionError ? error.message : 'internal error')
+    peer.close(code, closeReasonFor(error))
   }
 }

@@ -12,7 +12,7 @@ import { ChannelErrorCode, CloseCode, type ServerChannelFrame } from '@tandem/pr
 import { expiryTimer } from '../auth/expiry-timer.js'
 import type { Identity } from '../auth/identity.js'
 import { WebSocket, WebSocketServer } from 'ws'
-import { closeCodeFor, ConnectionError } from '../errors.js'
+import { closeCodeFor, closeReasonFor } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { Heartbeat } from '../sockets/heartbeat.js'
 import { InboundBudget, type InboundLimits } from '../sockets/inbound-budget.js'
@@ -96,7 +96,7 @@ export class EventsEndpoint {
           logger.warn({ conn: peer.id, err: error }, 'closing events connection: over its inbound budget')
           if (closeCodeFor(error) === CloseCode.RateLimited) this.#options.onRateLimited?.()
           session.close()
-          peer.close(closeCodeFor(error), error instanceof ConnectionError ? error.message : 'internal error')
+          peer.close(closeCodeFor(error), closeReasonFor(error))
           return
         }
         if (isBinary) {
@@ -108,7 +108,7 @@ export class EventsEndpoint {
           const code = closeCodeFor(error)
           if (code === CloseCode.RateLimited) this.#options.onRateLimited?.()
           logger[code === CloseCode.RateLimited ? 'warn' : 'error']({ err: error, conn: peer.id }, 'channel frame failed; closing events connection')
-          peer.close(code, error instanceof ConnectionError ? error.message : 'internal error')
+          peer.close(code, closeReasonFor(error))
         })
       }
       // A burst of frames read in one go is handled a few milliseconds per turn, as on document sockets.

@@ -29,11 +29,19 @@ export interface LoadedDocument {
   arrayValues?: number
 }
 
+/** Build the document of `stored` in one Yjs call, here and now (under `key`, or a new one). */
+export function loadNow(name: string, stored: StoredDocument | null, key = newDocumentKey(name)): LoadedDocument {
+  const doc = new Y.Doc({ gc: true })
+  const parts = storedParts(stored)
+  if (parts.length > 0) Y.applyUpdate(doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts))
+  return { doc, key, mirrored: false }
+}
+
 /** Tells live documents apart in the workers: a room reloaded under the same name is another document. */
 let documents = 0
 
 /** A key for a new live document named `name`. */
-export function newDocumentKey(name: string): string {
+function newDocumentKey(name: string): string {
   return `${++documents}:${name}`
 }
 
@@ -50,17 +58,14 @@ export function storedParts(stored: StoredDocument | null): Uint8Array[] {
  */
 export async function loadDocument(name: string, stored: StoredDocument | null, mirrors?: DocumentMirrors, largeStructs = DEFAULT_MIRROR_STRUCTS): Promise<LoadedDocument> {
   const key = newDocumentKey(name)
-  const doc = new Y.Doc({ gc: true })
   const parts = storedParts(stored)
   // Counting stops at the threshold: a few milliseconds of parsing at most (more in a process that
   // has not parsed updates yet), skipped for documents large by their bytes alone.
   const bytes = parts.reduce((sum, part) => sum + part.byteLength, 0)
   const large = mirrors !== undefined && (bytes >= SURELY_LARGE_BYTES || structsUpTo(parts, largeStructs) >= largeStructs)
   const loaded = large ? await mirrors.load(key, parts, CHUNK_STRUCTS) : null
-  if (!loaded) {
-    if (parts.length > 0) Y.applyUpdate(doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts))
-    return { doc, key, mirrored: false }
-  }
+  if (!loaded) return loadNow(name, stored, key)
+  const doc = new Y.Doc({ gc: true })
   let sliceStart = performance.now()
   for (const chunk of loaded.chunks) {
     if (performance.now() - sliceStart >= SLICE_MS) {

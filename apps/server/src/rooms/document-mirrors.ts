@@ -16,7 +16,7 @@
  */
 import type { Worker } from 'node:worker_threads'
 import type { Logger } from '../logger.js'
-import { siblingModule, startModuleWorker } from '../threads/module-worker.js'
+import { siblingModule, startWatchedWorker } from '../threads/module-worker.js'
 import type { EncodeAs, MirrorReply, MirrorRequest } from './mirror-messages.js'
 
 /**
@@ -62,8 +62,8 @@ export class DocumentMirrors {
   #worker: Worker | null = null
   /** Mirrored keys, least recently used first. */
   readonly #keys = new Set<string>()
-  readonly #waiting = new Map<number, (encoding: MirrorEncoding | null) => void>()
-  readonly #loading = new Map<number, (loaded: MirrorLoad | null) => void>()
+  /** Encodings and loads waiting for the worker's answer, by request id. */
+  readonly #waiting = new Map<number, (answer: MirrorEncoding | MirrorLoad | null) => void>()
   /** Changes not yet posted: sent together once per turn, and always before an encoding request. */
   #changes: Array<[string, Uint8Array]> = []
   #flushScheduled = false
@@ -125,11 +125,11 @@ export class DocumentMirrors {
    * the event loop. `null` when the worker cannot load it (the caller loads it as it always did).
    */
   load(key: string, parts: Uint8Array[], chunkStructs: number): Promise<MirrorLoad | null> {
-    if (this.#loading.size + this.#waiting.size >= this.#maxQueued) return Promise.resolve(null)
+    if (this.#waiting.size >= this.#maxQueued) return Promise.resolve(null)
     const id = this.#nextId++
     return new Promise((resolve) => {
-      this.#loading.set(id, resolve)
-      if (!this.#start(key, { type: 'load', id, key, parts, chunkStructs })) this.#settleLoad(id, null)
+      this.#waiting.set(id, resolve as (answer: MirrorEncoding | MirrorLoad | null) => void)
+      if (!this.#start(key, { type: 'load', id, key, parts, chunkStructs })) this.#settle(id, null)
     })
   }
 
@@ -156,7 +156,7 @@ export class DocumentMirrors {
     const id = this.#nextId++
     this.#flushChanges()
     return new Promise((resolve) => {
-      this.#waiting.set(id, resolve)
+      this.#waiting.set(id, resolve as (answer: MirrorEncoding | MirrorLoad | null) => void)
       if (!this.#post({ type: 'encode', id, key, stateVector, as })) this.#settle(id, null)
     })
   }
@@ -166,7 +166,7 @@ export class DocumentMirrors {
     if (!this.#keys.delete(key)) return
     this.#flushChanges()
     if (!this.#worker) return
-    if (this.#keys.size > 0 || this.#waiting.size > 0 || this.#loading.size > 0) this.#post({ type: 'forget', key })
+    if (this.#keys.size > 0 || this.#waiting.size > 0) this.#post({ type: 'forget', key })
     // Nothing left to mirror: give the worker's memory back until a document grows large again.
     else void this.#stop()
   }
@@ -199,20 +199,14 @@ export class DocumentMirrors {
   #workerNow(): Worker {
     if (this.#worker) return this.#worker
     if (this.#closed) throw new Error('document mirrors are closed')
-    const worker = startModuleWorker(WORKER_MODULE)
-    worker.unref()
-    worker.on('message', (reply: MirrorReply) => {
-      if (this.#worker === worker) this.#onReply(reply)
+    this.#worker = startWatchedWorker<MirrorReply>(WORKER_MODULE, (worker) => this.#worker === worker, {
+      message: (reply) => this.#onReply(reply),
+      ended: (how, detail) => {
+        this.#logger?.error(detail, `the document mirror worker ${how}; its documents are encoded on the main thread until mirrored again`)
+        void this.#stop(true)
+      },
     })
-    const fail = (detail: Record<string, unknown>, message: string): void => {
-      if (this.#worker !== worker) return
-      this.#logger?.error(detail, message)
-      void this.#stop(true)
-    }
-    worker.on('error', (error) => fail({ err: error }, 'the document mirror worker failed; its documents are encoded on the main thread until mirrored again'))
-    worker.on('exit', (code) => fail({ code }, 'the document mirror worker exited; its documents are encoded on the main thread until mirrored again'))
-    this.#worker = worker
-    return worker
+    return this.#worker
   }
 
   #onReply(reply: MirrorReply): void {
@@ -222,12 +216,11 @@ export class DocumentMirrors {
         this.#settle(reply.id, { update: reply.update, ms: reply.ms })
         return
       case 'loaded':
-        this.#settleLoad(reply.id, { chunks: reply.chunks, arrayValues: reply.arrayValues })
+        this.#settle(reply.id, { chunks: reply.chunks, arrayValues: reply.arrayValues })
         return
       case 'missing':
         this.#keys.delete(reply.key)
         this.#settle(reply.id, null)
-        this.#settleLoad(reply.id, null)
         return
       case 'lost':
         this.counters.lost++
@@ -237,16 +230,10 @@ export class DocumentMirrors {
     }
   }
 
-  #settle(id: number, encoding: MirrorEncoding | null): void {
+  #settle(id: number, answer: MirrorEncoding | MirrorLoad | null): void {
     const resolve = this.#waiting.get(id)
     this.#waiting.delete(id)
-    resolve?.(encoding)
-  }
-
-  #settleLoad(id: number, loaded: MirrorLoad | null): void {
-    const resolve = this.#loading.get(id)
-    this.#loading.delete(id)
-    resolve?.(loaded)
+    resolve?.(answer)
   }
 
   /** Terminate the worker: every mirror is gone (`failed`: lost), every waiting encoding answers `null`. */
@@ -257,7 +244,6 @@ export class DocumentMirrors {
     this.#keys.clear()
     this.#changes = []
     for (const id of [...this.#waiting.keys()]) this.#settle(id, null)
-    for (const id of [...this.#loading.keys()]) this.#settleLoad(id, null)
     await worker?.terminate().catch((error: unknown) => this.#logger?.warn({ err: error }, 'terminating the document mirror worker failed'))
   }
 }

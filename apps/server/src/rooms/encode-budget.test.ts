@@ -1,7 +1,7 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { EncodeBudget } from './encode-budget.js'
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 describe('EncodeBudget', () => {
   it('lets small answers share a turn up to the allowance', async () => {

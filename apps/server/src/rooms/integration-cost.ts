@@ -12,6 +12,7 @@
  * 200 one-value deletes inside an array of a million values, at 200 million (3.7 s).
  */
 import * as Y from 'yjs'
+import type { UpdateInspection } from './update-problem.js'
 
 /**
  * Work an update may be bounded by and still be integrated on the main thread unmeasured: about
@@ -19,17 +20,8 @@ import * as Y from 'yjs'
  */
 export const DIRECT_INTEGRATION_STEPS = 50_000
 
-/** An update as `inspectUpdate` sees it. */
-export interface IncomingSize {
-  /** Structs, deleted ranges and clients. */
-  parts: number
-  /** Values of its array contents. */
-  elements: number
-  /** Ids its structs name as neighbours, deleted ranges, and whether all were recorded (see `UpdateInspection`). */
-  neighbours: ReadonlyArray<readonly [client: number, clock: number, side: 'left' | 'right']>
-  deletedRanges: ReadonlyArray<readonly [client: number, clock: number, length: number]>
-  placesComplete: boolean
-}
+/** An update as `inspectUpdate` sees it (see `UpdateInspection`). */
+export type IncomingSize = Omit<UpdateInspection, 'problem'>
 
 /**
  * What one step of a walk over a list may cost, in steps of the threshold: Yjs' conflict scan looks
@@ -46,7 +38,7 @@ function stepWeight(structs: number): number {
  * array content when it splits it (a string split next to a surrogate pair rebuilds both halves), so
  * each neighbour or deleted range's ends inside such a struct costs that struct's length. At most `cap`.
  */
-export function splitSteps(doc: Y.Doc, incoming: IncomingSize, cap: number): number {
+function splitSteps(doc: Y.Doc, incoming: IncomingSize, cap: number): number {
   if (!incoming.placesComplete) return Infinity
   const store = doc.store
   let steps = 0
@@ -86,12 +78,15 @@ export function arrayValuesIn(doc: Y.Doc): number {
  * its pending structs and deletes with every update; each of their bytes counts as a part, since they
  * were never inspected.
  */
-export function integrationSteps(doc: Y.Doc, incoming: IncomingSize, arrayValues: number, limit = DIRECT_INTEGRATION_STEPS): number {
-  const store = doc.store
-  const structs = structCount(doc)
-  const count = incoming.parts + incoming.elements + (store.pendingStructs?.update.byteLength ?? 0) + (store.pendingDs?.byteLength ?? 0)
+export function integrationSteps(doc: Y.Doc, incoming: IncomingSize, arrayValues: number, limit = DIRECT_INTEGRATION_STEPS, structs = structCount(doc)): number {
+  const count = incoming.parts + incoming.elements + pendingBytes(doc.store)
   const steps = count * (structs * stepWeight(structs) + arrayValues + count)
   return steps > limit ? steps : steps + splitSteps(doc, incoming, limit - steps + 1)
+}
+
+/** Bytes Yjs holds back waiting for missing dependencies (pending structs and deletes). */
+export function pendingBytes(store: Y.Doc['store']): number {
+  return (store.pendingStructs?.update.byteLength ?? 0) + (store.pendingDs?.byteLength ?? 0)
 }
 
 /** Structs in the document's store (O(clients)). */
@@ -116,7 +111,7 @@ const LOCAL_MAX_COUNT = 64
  * Updates naming structs the document lacks, and documents holding pending structs, keep the coarse
  * bound.
  */
-export function localIntegrationSteps(doc: Y.Doc, update: Uint8Array, incoming: IncomingSize, arrayValues: number, limit: number): number | null {
+export function localIntegrationSteps(doc: Y.Doc, update: Uint8Array, incoming: IncomingSize, arrayValues: number, limit: number, structs = structCount(doc)): number | null {
   const store = doc.store
   const count = incoming.parts + incoming.elements
   if (count > LOCAL_MAX_COUNT || store.pendingStructs !== null || store.pendingDs !== null) return null
@@ -127,9 +122,9 @@ export function localIntegrationSteps(doc: Y.Doc, update: Uint8Array, incoming: 
     return null
   }
   let steps = count * (count + arrayValues)
-  const weight = stepWeight(structCount(doc))
+  const weight = stepWeight(structs)
   const placements = new Placements(doc)
-  const walked = new Map<unknown, number>()
+  const walked = new Map<ListOwner, Map<string | null, number>>()
   for (const struct of decoded.structs) {
     if (!(struct instanceof Y.Item)) continue
     const placement = placements.place(struct)
@@ -238,9 +233,10 @@ function stretch({ list, after, before }: Placement, cap: number): number {
 }
 
 /** Items in a whole list, or in a map entry's history (walked once per list and update), counting at most `cap`. */
-function wholeList(list: ListOwner, sub: string | null, walked: Map<unknown, number>, cap: number): number {
-  const key = sub === null ? list : `${sub}\u0000${walkKey(list)}`
-  let length = walked.get(key)
+function wholeList(list: ListOwner, sub: string | null, walked: Map<ListOwner, Map<string | null, number>>, cap: number): number {
+  let lengths = walked.get(list)
+  if (!lengths) walked.set(list, (lengths = new Map()))
+  let length = lengths.get(sub)
   if (length === undefined) {
     length = 0
     if (sub === null) {
@@ -248,18 +244,9 @@ function wholeList(list: ListOwner, sub: string | null, walked: Map<unknown, num
     } else {
       for (let item = list._map.get(sub) ?? null; item !== null && length < cap; item = item.left) length++
     }
-    walked.set(key, length)
+    lengths.set(sub, length)
   }
   return length
-}
-
-const typeKeys = new WeakMap<object, number>()
-let nextTypeKey = 0
-
-function walkKey(type: object): number {
-  let key = typeKeys.get(type)
-  if (key === undefined) typeKeys.set(type, (key = nextTypeKey++))
-  return key
 }
 
 function itemIn(store: Y.Doc['store'], id: Y.ID): Y.Item | null {

@@ -18,7 +18,7 @@
 import type { Worker } from 'node:worker_threads'
 import * as Y from 'yjs'
 import type { Logger } from '../logger.js'
-import { siblingModule, startModuleWorker } from '../threads/module-worker.js'
+import { siblingModule, startWatchedWorker } from '../threads/module-worker.js'
 import type { EncodeBudget } from './encode-budget.js'
 import type { MeasuredOutcome, ProbeReply, ProbeRequest } from './integration-messages.js'
 
@@ -103,7 +103,7 @@ export class IntegrationProbe {
    * worker shares the machine's cores: only the room waiting for the answer waits this long, and the
    * worker's own timing still refuses whatever took over `maxIntegrationMs`.
    */
-  get watchdogMs(): number {
+  get #watchdogMs(): number {
     return Math.max(250, 5 * this.#maxMs)
   }
 
@@ -241,23 +241,14 @@ export class IntegrationProbe {
 
   #workerNow(): Worker {
     if (this.#worker) return this.#worker
-    const worker = startModuleWorker(WORKER_MODULE)
-    worker.unref()
-    worker.on('message', (reply: ProbeReply) => {
-      if (this.#worker === worker) this.#onReply(reply)
+    this.#worker = startWatchedWorker<ProbeReply>(WORKER_MODULE, (worker) => this.#worker === worker, {
+      message: (reply) => this.#onReply(reply),
+      ended: (how, detail) => {
+        this.#logger?.error(detail, `the integration probe worker ${how}; restarting it`)
+        this.#restart({ verdict: 'busy', why: `the measuring worker ${how}` })
+      },
     })
-    worker.on('error', (error) => {
-      if (this.#worker !== worker) return
-      this.#logger?.error({ err: error }, 'the integration probe worker failed; restarting it')
-      this.#restart({ verdict: 'busy', why: 'the measuring worker failed' })
-    })
-    worker.on('exit', (code) => {
-      if (this.#worker !== worker) return
-      this.#logger?.error({ code }, 'the integration probe worker exited; restarting it')
-      this.#restart({ verdict: 'busy', why: 'the measuring worker exited' })
-    })
-    this.#worker = worker
-    return worker
+    return this.#worker
   }
 
   #onReply(reply: ProbeReply): void {
@@ -265,7 +256,7 @@ export class IntegrationProbe {
     if (!job || reply.id !== job.id) return
     if (reply.type === 'started') {
       job.startedAt = performance.now()
-      this.#arm(this.watchdogMs)
+      this.#arm(this.#watchdogMs)
       return
     }
     // The worker dropped its mirror for anything but a fit; stop forwarding to it.

@@ -58,11 +58,6 @@ function answersTo(client: FakeClient): Uint8Array[] {
   })
 }
 
-function typeInto(client: FakeClient, at: number, text: string): Uint8Array {
-  const before = Y.encodeStateVector(client.doc)
-  client.doc.getText('t').insert(at, text)
-  return encodeSyncUpdate(Y.encodeStateAsUpdate(client.doc, before))
-}
 
 describe('Room with document mirrors', () => {
   it('answers a fresh client of a large document from its mirror; edits made meanwhile reach it too', async () => {
@@ -74,7 +69,7 @@ describe('Room with document mirrors', () => {
     room.receive(reader, encodeSyncStep1(Y.encodeStateVector(reader.doc)))
     await writer.flushed()
     // Typed while the worker encodes the answer: relayed as an update, possibly before the answer.
-    room.receive(editor, typeInto(editor, 0, 'late '))
+    room.receive(editor, editor.typed(0, 'late '))
     await writer.flushed()
     await eventually(() => expect(answersTo(reader)).toHaveLength(1))
     reader.deliver()
@@ -117,7 +112,7 @@ describe('Room with document mirrors', () => {
     const { room, writer, mirrors } = setup()
     const a = new FakeClient('a')
     room.add(a)
-    room.receive(a, typeInto(a, 0, 'small'))
+    room.receive(a, a.typed(0, 'small'))
     room.receive(a, encodeSyncStep1(Y.encodeStateVector(new Y.Doc())))
     await writer.flushed()
     expect(answersTo(a)).toHaveLength(1)
@@ -137,7 +132,7 @@ describe('Room with document mirrors', () => {
     const editor = await largeDocument(room, writer)
     // Crossed the threshold: the next whole encoding seeds the mirror (and asks it), later ones only ask it.
     await room.encodeWhole()
-    room.receive(editor, typeInto(editor, 0, 'just now '))
+    room.receive(editor, editor.typed(0, 'just now '))
     const whole = await room.encodeWhole()
     const copy = new Y.Doc()
     Y.applyUpdate(copy, whole)
@@ -157,7 +152,7 @@ describe('Room with document mirrors', () => {
     // Mirrored from here on (the document is over 1,000 structs); the next measurement uses it.
     await room.encodeWhole()
     const before = mirrors.counters.encoded
-    room.receive(editor, typeInto(editor, 0, 'measured'))
+    room.receive(editor, editor.typed(0, 'measured'))
     await eventually(() => expect(room.doc.getText('t').length).toBe(3008))
     expect(mirrors.counters.encoded).toBeGreaterThan(before)
     expect(probe.counters.measured).toBeGreaterThanOrEqual(2)

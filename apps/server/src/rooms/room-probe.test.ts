@@ -28,11 +28,6 @@ function setup(deps: Partial<RoomDeps> = {}, stored: StoredDocument | null = nul
   return { room, writer, store, probe, refused }
 }
 
-function typeInto(client: FakeClient, at: number, text: string): Uint8Array {
-  const before = Y.encodeStateVector(client.doc)
-  client.doc.getText('t').insert(at, text)
-  return encodeSyncUpdate(Y.encodeStateAsUpdate(client.doc, before))
-}
 
 describe('Room with an integration probe', () => {
   it('measures every update when told to, holds the room meanwhile, and keeps order and the Saved answer', async () => {
@@ -41,10 +36,10 @@ describe('Room with an integration probe', () => {
     const b = new FakeClient('b')
     room.add(a)
     room.add(b)
-    room.receive(a, typeInto(a, 0, 'hello'))
+    room.receive(a, a.typed(0, 'hello'))
     // Held behind a's update: applied after it, in order.
-    room.receive(b, typeInto(b, 0, 'world '))
-    room.receive(a, typeInto(a, 5, '!'))
+    room.receive(b, b.typed(0, 'world '))
+    room.receive(a, a.typed(5, '!'))
     // a asks for the server's state right after its updates: the answer must include them.
     room.receive(a, encodeSyncStep1(Y.encodeStateVector(new Y.Doc())))
     expect(room.doc.getText('t').length).toBe(0)
@@ -75,7 +70,7 @@ describe('Room with an integration probe', () => {
     const { room, probe } = setup()
     const a = new FakeClient('a')
     room.add(a)
-    room.receive(a, typeInto(a, 0, 'typed'))
+    room.receive(a, a.typed(0, 'typed'))
     expect(room.doc.getText('t').toString()).toBe('typed')
     expect(probe.mirrorCount).toBe(0)
   })
@@ -120,7 +115,7 @@ describe('Room with an integration probe', () => {
     })
 
     const crafted = encodeSyncUpdate(insertsAtStart(4000, 6_100_002))
-    const edit = typeInto(editor, 0, 'still here ')
+    const edit = editor.typed(0, 'still here ')
     const { worstGapMs } = await worstLoopGap(async () => {
       room.receive(attacker, crafted)
       room.receive(editor, edit)
@@ -174,10 +169,10 @@ describe('Room with an integration probe', () => {
     const b = new FakeClient('b')
     room.add(a)
     room.add(b)
-    room.receive(a, typeInto(a, 0, 'sent'))
-    room.receive(a, typeInto(a, 4, ' then left'))
+    room.receive(a, a.typed(0, 'sent'))
+    room.receive(a, a.typed(4, ' then left'))
     room.receive(a, encodeSyncStep1(Y.encodeStateVector(a.doc)))
-    room.receive(b, typeInto(b, 0, 'kept '))
+    room.receive(b, b.typed(0, 'kept '))
     room.remove(a)
     await eventually(() => expect(room.doc.getText('t').length).toBe('sent then left'.length + 'kept '.length))
     await writer.flushed()
@@ -209,7 +204,7 @@ describe('Room with an integration probe', () => {
     const b = new FakeClient('b')
     room.add(a)
     room.add(b)
-    room.receive(a, typeInto(a, 0, 'measured'))
+    room.receive(a, a.typed(0, 'measured'))
     const stepOne = encodeSyncStep1(Y.encodeStateVector(b.doc))
     let code: number | null = null
     let sent = 0

@@ -18,14 +18,14 @@ import {
 } from '@tandem/protocol'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
-import { closeCodeFor, ConnectionError } from '../errors.js'
+import { closeCodeFor, closeReasonFor, ConnectionError } from '../errors.js'
 import { TokenBucket } from '../token-bucket.js'
 import { guardAwarenessUpdate, MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } from './awareness-guard.js'
 import type { AppendResult, StoredDocument } from '../storage/document-store.js'
 import { EncodeBudget } from './encode-budget.js'
-import { type LoadedDocument, newDocumentKey, storedParts } from './document-loader.js'
+import { type LoadedDocument, loadNow, storedParts } from './document-loader.js'
 import { DEFAULT_MIRROR_STRUCTS, type DocumentMirrors, type MirrorResult } from './document-mirrors.js'
-import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, type IncomingSize, integrationSteps, localIntegrationSteps, structCount } from './integration-cost.js'
+import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, type IncomingSize, integrationSteps, localIntegrationSteps, pendingBytes, structCount } from './integration-cost.js'
 import type { IntegrationProbe, ProbeOutcome } from './integration-probe.js'
 import type { Peer } from './peer.js'
 import { inspectUpdate, stateVectorProblem } from './update-problem.js'
@@ -269,33 +269,31 @@ export class Room {
 
   /**
    * A room for the document stored as `stored`. `loaded` is that document already built (see
-   * `document-loader.ts`); without it, `stored` is applied here, in one go.
+   * `document-loader.ts`); without it, `stored` is applied here, in one go. Nothing listens to the
+   * document while it loads, so loading never writes it back.
    */
-  constructor(name: string, stored: StoredDocument | null, deps: RoomDeps, loaded?: LoadedDocument) {
+  constructor(name: string, stored: StoredDocument | null, deps: RoomDeps, loaded: LoadedDocument = loadNow(name, stored)) {
     this.name = name
     this.#deps = deps
     this.#awarenessLimits = { ...DEFAULT_AWARENESS_LIMITS, ...deps.awarenessLimits }
     this.#encodeBudget = deps.encodeBudget ?? new EncodeBudget()
-    this.#mirrorKey = loaded?.key ?? newDocumentKey(name)
-    this.doc = loaded?.doc ?? new Y.Doc({ gc: true })
+    this.#mirrorKey = loaded.key
+    this.doc = loaded.doc
     this.persisted = { lastSeq: stored?.lastSeq ?? 0, logRows: stored?.updates.length ?? 0, logBytes: 0 }
     if (stored) {
-      const parts = storedParts(stored)
       this.persisted.logBytes = stored.updates.reduce((sum, update) => sum + update.byteLength, 0)
-      // Applied before the update listener exists: loading must not write the document back.
-      if (!loaded && parts.length > 0) Y.applyUpdate(this.doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts))
       const mirrors = deps.mirrors
       const large = structCount(this.doc) >= this.#mirrorStructs
-      if (mirrors && loaded?.mirrored) {
+      if (mirrors && loaded.mirrored) {
         // The worker that loaded it keeps it mirrored, if it is large enough to be worth a copy.
         if (large) this.#mirrorSeeds++
         else mirrors.forget(this.#mirrorKey)
       } else if (mirrors && large) {
         // Mirrored from the bytes just read: no encoding here.
-        this.#seedMirror(mirrors, parts)
+        this.#seedMirror(mirrors, storedParts(stored))
       }
     }
-    this.#arrayValues = loaded?.arrayValues ?? arrayValuesIn(this.doc)
+    this.#arrayValues = loaded.arrayValues ?? arrayValuesIn(this.doc)
     this.doc.on('afterTransactionCleanup', this.#noteTransaction)
     this.doc.on('update', this.#onDocUpdate)
     this.awareness = new awarenessProtocol.Awareness(this.doc)
@@ -797,8 +795,9 @@ export class Room {
 
   /** Whether integrating `update` is bounded under `limit` steps: coarsely (free), else locally (walks up to `limit`). */
   #boundedUnder(update: Uint8Array, size: IncomingSize, limit: number): boolean {
-    if (integrationSteps(this.doc, size, this.#arrayValues, limit) <= limit) return true
-    const local = localIntegrationSteps(this.doc, update, size, this.#arrayValues, limit)
+    const structs = structCount(this.doc)
+    if (integrationSteps(this.doc, size, this.#arrayValues, limit, structs) <= limit) return true
+    const local = localIntegrationSteps(this.doc, update, size, this.#arrayValues, limit, structs)
     return local !== null && local <= limit
   }
 
@@ -886,7 +885,7 @@ export class Room {
   #refuse(peer: Peer, error: unknown): void {
     this.#refused.add(peer)
     if (!peer.open) return
-    peer.close(closeCodeFor(error), error instanceof ConnectionError ? error.message : 'internal error')
+    peer.close(closeCodeFor(error), closeReasonFor(error))
     this.#deps.onRefused?.(this, peer, error)
   }
 
@@ -1074,10 +1073,6 @@ function userOf(state: unknown): { name?: unknown; color?: unknown } | null {
 
 function updateOf(result: MirrorResult): Uint8Array | null {
   return result === null || result === 'busy' ? null : result.update
-}
-
-function pendingBytes(store: Y.Doc['store']): number {
-  return (store.pendingStructs?.update.byteLength ?? 0) + (store.pendingDs?.byteLength ?? 0)
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -214,14 +214,9 @@ export interface UpdateInspection {
 }
 
 /** Neighbours and deleted ranges {@link inspectUpdate} records (the default `MAX_UPDATE_STRUCTS` allows ~4,096 parts). */
-export const MAX_RECORDED_PLACES = 8192
+const MAX_RECORDED_PLACES = 8192
 
-interface Tally {
-  elements: number
-  neighbours: Array<[number, number, 'left' | 'right']>
-  deletedRanges: Array<[number, number, number]>
-  placesComplete: boolean
-}
+type Tally = Omit<UpdateInspection, 'problem' | 'parts'>
 
 /** Check `update` and count its parts in one walk; see {@link UpdateInspection}. */
 export function inspectUpdate(update: Uint8Array): UpdateInspection {
@@ -298,8 +293,8 @@ function struct(cursor: Cursor, clock: number, tally: Tally): number {
   const info = cursor.byte()
   const content = info & CONTENT_BITS
   if (content === Content.Gc || content === Content.Skip) return positiveExtent(cursor, clock)
-  if (info & HAS_ORIGIN) record(tally.neighbours, [...id(cursor), 'left'], tally)
-  if (info & HAS_RIGHT_ORIGIN) record(tally.neighbours, [...id(cursor), 'right'], tally)
+  if (info & HAS_ORIGIN) record(tally.neighbours, [cursor.varUint(), cursor.varUint(), 'left'], tally)
+  if (info & HAS_RIGHT_ORIGIN) record(tally.neighbours, [cursor.varUint(), cursor.varUint(), 'right'], tally)
   if ((info & (HAS_ORIGIN | HAS_RIGHT_ORIGIN)) === 0) {
     // No neighbour to copy the parent from: a root type's name (parent info 1) or the parent's id.
     if (cursor.varUint() === 1) cursor.string()

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { FramePacer } from './frame-pacer.js'
 
@@ -9,7 +10,6 @@ function work(ms: number): void {
   }
 }
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 describe('FramePacer', () => {
   it('handles a burst a few milliseconds per turn, in order, pausing the socket until the queue drains', async () => {

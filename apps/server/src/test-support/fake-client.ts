@@ -34,6 +34,13 @@ export class FakeClient implements Peer {
       if (message.type === MessageType.Awareness) awarenessProtocol.applyAwarenessUpdate(this.awareness, message.data, 'server')
     }
   }
+  /** Type `text` at `at` in this client's text `t`, and return the frame that sends the change. */
+  typed(at: number, text: string): Uint8Array {
+    const before = Y.encodeStateVector(this.doc)
+    this.doc.getText('t').insert(at, text)
+    return encodeSyncUpdate(Y.encodeStateAsUpdate(this.doc, before))
+  }
+
   /** Collect the client's own updates as frames to send. */
   recordUpdates(): Uint8Array[] {
     const frames: Uint8Array[] = []

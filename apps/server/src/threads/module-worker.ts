@@ -15,6 +15,33 @@ export function siblingModule(importMetaUrl: string, name: string): URL {
   return new URL(`./${name}${extname(fileURLToPath(importMetaUrl))}`, importMetaUrl)
 }
 
+/** What a worker from {@link startWatchedWorker} reports to its owner. */
+export interface WorkerWatch<Reply> {
+  message(reply: Reply): void
+  /** The worker threw (`failed`) or stopped (`exited`); `detail` is for the log. */
+  ended(how: 'failed' | 'exited', detail: { err: unknown } | { code: number }): void
+}
+
+/**
+ * Start `module` in a worker thread that never keeps the process alive, and report its messages and
+ * its end to `watch` for as long as `isCurrent(worker)` says its owner still uses it (an owner that
+ * replaced or terminated it hears nothing more from it).
+ */
+export function startWatchedWorker<Reply>(module: URL, isCurrent: (worker: Worker) => boolean, watch: WorkerWatch<Reply>): Worker {
+  const worker = startModuleWorker(module)
+  worker.unref()
+  worker.on('message', (reply: Reply) => {
+    if (isCurrent(worker)) watch.message(reply)
+  })
+  worker.on('error', (error) => {
+    if (isCurrent(worker)) watch.ended('failed', { err: error })
+  })
+  worker.on('exit', (code) => {
+    if (isCurrent(worker)) watch.ended('exited', { code })
+  })
+  return worker
+}
+
 /** Start `module` (a URL from {@link siblingModule}) in a worker thread. */
 export function startModuleWorker(module: URL, options: WorkerOptions = {}): Worker {
   if (extname(fileURLToPath(module)) !== '.ts') return new Worker(module, options)

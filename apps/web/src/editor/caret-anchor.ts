@@ -31,15 +31,18 @@ interface SyncBinding {
 /** Which character a position keeps to: Yjs' `assoc`, 0 (right, the default) or -1 (left). */
 type Side = 0 | -1
 
-/** The plugin; add it after `ySyncPlugin`. */
+/**
+ * The plugin; add it before `ySyncPlugin` (it reads the sync plugin's state, which exists from the
+ * start): its listener is then registered first, and y-prosemirror, finding a selection already
+ * taken, does not take its own as well.
+ */
 export function caretAnchorPlugin(): Plugin {
   return new Plugin({
     view(view) {
       const binding = (ySyncPluginKey.getState(view.state) as { binding?: SyncBinding } | undefined)?.binding
       if (!binding) return {}
-      // Runs as every Yjs transaction starts, remote or local, before any change is applied. Whether
-      // it runs before or after y-prosemirror's own listener, the selection restored is this one:
-      // y-prosemirror keeps a selection already taken, and this one replaces the one it took.
+      // Runs as every Yjs transaction starts, remote or local, before any change is applied. Should it
+      // run after y-prosemirror's own listener, this selection replaces the one that took.
       const takeSelection = (): void => {
         if (binding.prosemirrorView) binding.beforeTransactionSelection = anchoredSelection(binding, view.state)
       }

@@ -41,8 +41,9 @@ export function createCollabEditor(options: CollabEditorOptions): EditorView {
   const state = EditorState.create({
     schema,
     plugins: [
-      ySyncPlugin(options.doc.getXmlFragment(DOCUMENT_FRAGMENT)),
+      // Before the sync plugin: its listener then runs first, and y-prosemirror keeps the selection it took.
       caretAnchorPlugin(),
+      ySyncPlugin(options.doc.getXmlFragment(DOCUMENT_FRAGMENT)),
       yCursorPlugin(options.awareness, { cursorBuilder: buildRemoteCursor, selectionBuilder: buildRemoteSelection }),
       yUndoPlugin(),
       editorKeymap(options.openLinkForm),
