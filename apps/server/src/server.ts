@@ -70,7 +70,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
   const activity = new RoomActivityPublisher(hub, logger, config.roomActivityThrottleMs)
   const encodeBudget = new EncodeBudget()
   const probe = new IntegrationProbe({ maxIntegrationMs: config.maxIntegrationMs, encodeBudget, logger })
-  const mirrors = new DocumentMirrors({ logger })
+  const mirrors = new DocumentMirrors({ encodeBudget, logger })
   const registry = new RoomRegistry({
     store,
     logger,

@@ -114,7 +114,7 @@ export class ServerMetrics {
     const mirrors = () => sources.mirrors?.counters ?? { seeded: 0, encoded: 0, lost: 0 }
     new Gauge({ name: 'tandem_document_mirrors', help: 'Large documents mirrored in the encoding worker', registers, collect() { this.set(sources.mirrors?.size ?? 0) } })
     mirroredCounter(this.registry, 'tandem_mirror_encodings_total', 'Sync answers and snapshots of large documents encoded in the mirror worker', () => mirrors().encoded)
-    mirroredCounter(this.registry, 'tandem_mirrors_lost_total', 'Document mirrors lost to a failed change or a failed worker (reseeded with one main-thread encoding)', () => mirrors().lost)
+    mirroredCounter(this.registry, 'tandem_mirrors_lost_total', 'Document mirrors lost to a failed catch-up or a failed worker (reseeded with one main-thread encoding)', () => mirrors().lost)
     this.updatesPersisted = new Counter({ name: 'tandem_updates_persisted_total', help: 'Document updates written to storage', registers })
     this.persistSeconds = new Histogram({
       name: 'tandem_persist_duration_seconds',

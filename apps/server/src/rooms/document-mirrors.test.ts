@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { eventually } from '../test-support/eventually.js'
-import { DocumentMirrors, type MirrorResult } from './document-mirrors.js'
+import { DocumentMirrors, type MirrorResult, type MirrorSource } from './document-mirrors.js'
 
 const all: DocumentMirrors[] = []
 function mirrorsFor(options: ConstructorParameters<typeof DocumentMirrors>[0] = {}): DocumentMirrors {
@@ -14,13 +14,20 @@ afterEach(async () => {
   await Promise.all(all.splice(0).map((mirrors) => mirrors.close()))
 })
 
-/** A document whose every change is passed to `mirrors` under `key`, as a room does. */
-function mirroredDoc(mirrors: DocumentMirrors, key: string, text: string): Y.Doc {
+/** `doc` with the version a room keeps for it: one more for every change. */
+function sourceOf(doc: Y.Doc): MirrorSource {
+  const source = { doc, version: 0 }
+  doc.on('update', () => source.version++)
+  return source
+}
+
+/** A document holding `text`, mirrored under `key` as a room does. */
+function mirroredDoc(mirrors: DocumentMirrors, key: string, text: string): MirrorSource {
   const doc = new Y.Doc()
   doc.getText('t').insert(0, text)
-  expect(mirrors.track(key, [Y.encodeStateAsUpdate(doc)])).toBe(true)
-  doc.on('update', (update: Uint8Array) => mirrors.change(key, update))
-  return doc
+  const source = sourceOf(doc)
+  expect(mirrors.track(key, [Y.encodeStateAsUpdate(doc)], source)).toBe(true)
+  return source
 }
 
 function updateOf(result: MirrorResult): Uint8Array {
@@ -35,39 +42,52 @@ function textOf(...updates: Uint8Array[]): string {
 }
 
 describe('DocumentMirrors', () => {
-  it('encodes the document as of every change passed before the call, whole or as a diff', async () => {
+  it('encodes the document as of every change made before the call, whole or as a diff', async () => {
     const mirrors = mirrorsFor()
-    const doc = mirroredDoc(mirrors, 'a', 'seeded ')
+    const source = mirroredDoc(mirrors, 'a', 'seeded ')
+    const doc = source.doc
     const early = Y.encodeStateAsUpdate(doc)
     const earlyVector = Y.encodeStateVector(doc)
     doc.getText('t').insert(7, 'then changed')
-    // Asked in the same turn as the change: the change is sent to the worker first.
-    const whole = updateOf(await mirrors.encode('a', null))
+    // The mirror catches up with the change as it is asked.
+    const whole = updateOf(await mirrors.encode('a', source, null))
     expect(textOf(whole)).toBe('seeded then changed')
-    const diff = updateOf(await mirrors.encode('a', earlyVector))
+    const diff = updateOf(await mirrors.encode('a', source, earlyVector))
     expect(diff.byteLength).toBeLessThan(whole.byteLength)
     expect(textOf(early, diff)).toBe('seeded then changed')
     expect(mirrors.counters).toMatchObject({ seeded: 1, encoded: 2, lost: 0 })
   })
 
+  it('catches a mirror up only when its document changed since the last encoding', async () => {
+    const mirrors = mirrorsFor()
+    const a = mirroredDoc(mirrors, 'a', 'same')
+    await mirrors.encode('a', a, null)
+    await mirrors.encode('a', a, null)
+    expect(mirrors.counters.caughtUp).toBe(0)
+    // A deletion moves no state vector, but it is a change: the version says so.
+    a.doc.getText('t').delete(0, 2)
+    expect(textOf(updateOf(await mirrors.encode('a', a, null)))).toBe('me')
+    expect(mirrors.counters.caughtUp).toBe(1)
+  })
+
   it('keeps documents apart and answers null for one it does not mirror', async () => {
     const mirrors = mirrorsFor()
     const a = mirroredDoc(mirrors, 'a', 'alpha')
-    mirroredDoc(mirrors, 'b', 'bravo')
-    a.getText('t').insert(5, '!')
-    expect(textOf(updateOf(await mirrors.encode('b', null)))).toBe('bravo')
-    expect(textOf(updateOf(await mirrors.encode('a', null)))).toBe('alpha!')
-    expect(await mirrors.encode('c', null)).toBeNull()
+    const b = mirroredDoc(mirrors, 'b', 'bravo')
+    a.doc.getText('t').insert(5, '!')
+    expect(textOf(updateOf(await mirrors.encode('b', b, null)))).toBe('bravo')
+    expect(textOf(updateOf(await mirrors.encode('a', a, null)))).toBe('alpha!')
+    expect(await mirrors.encode('c', a, null)).toBeNull()
     mirrors.forget('a')
     expect(mirrors.has('a')).toBe(false)
-    expect(await mirrors.encode('a', null)).toBeNull()
+    expect(await mirrors.encode('a', a, null)).toBeNull()
   })
 
   it('drops the least recently used mirror past maxMirrors', async () => {
     const mirrors = mirrorsFor({ maxMirrors: 2 })
-    mirroredDoc(mirrors, 'a', 'a')
+    const a = mirroredDoc(mirrors, 'a', 'a')
     mirroredDoc(mirrors, 'b', 'b')
-    await mirrors.encode('a', null)
+    await mirrors.encode('a', a, null)
     mirroredDoc(mirrors, 'c', 'c')
     expect([mirrors.has('a'), mirrors.has('b'), mirrors.has('c')]).toEqual([true, false, true])
     expect(mirrors.size).toBe(2)
@@ -75,18 +95,19 @@ describe('DocumentMirrors', () => {
 
   it('answers busy past maxQueued encodings, and encodes again once they are done', async () => {
     const mirrors = mirrorsFor({ maxQueued: 2 })
-    mirroredDoc(mirrors, 'a', 'x'.repeat(1000))
-    const results = [mirrors.encode('a', null), mirrors.encode('a', null), mirrors.encode('a', null)]
+    const a = mirroredDoc(mirrors, 'a', 'x'.repeat(1000))
+    const results = [mirrors.encode('a', a, null), mirrors.encode('a', a, null), mirrors.encode('a', a, null)]
     expect(await results[2]).toBe('busy')
     expect(textOf(updateOf(await results[0]!))).toHaveLength(1000)
     await results[1]
-    expect(textOf(updateOf(await mirrors.encode('a', null)))).toHaveLength(1000)
+    expect(textOf(updateOf(await mirrors.encode('a', a, null)))).toHaveLength(1000)
   })
 
   it('drops a mirror whose seed Yjs cannot apply, and says so', async () => {
     const mirrors = mirrorsFor()
-    expect(mirrors.track('broken', [new Uint8Array([1, 1, 200, 1, 0, 255, 255, 255, 255, 15])])).toBe(true)
-    expect(await mirrors.encode('broken', null)).toBeNull()
+    const source = sourceOf(new Y.Doc())
+    expect(mirrors.track('broken', [new Uint8Array([1, 1, 200, 1, 0, 255, 255, 255, 255, 15])], source)).toBe(true)
+    expect(await mirrors.encode('broken', source, null)).toBeNull()
     await eventually(() => expect(mirrors.counters.lost).toBe(1))
     expect(mirrors.has('broken')).toBe(false)
   })
@@ -99,11 +120,14 @@ describe('DocumentMirrors', () => {
     author.getText('t').insert(5, ' second')
     const second = Y.encodeStateAsUpdate(author, before)
     const mirrors = mirrorsFor()
-    // Seeded with an update whose dependency is missing: Yjs would keep it pending.
-    mirrors.track('gap', [second])
-    expect(textOf(updateOf(await mirrors.encode('gap', null)))).toBe('')
-    mirrors.change('gap', first)
-    expect(textOf(updateOf(await mirrors.encode('gap', null)))).toBe('first')
+    // The room holds an update whose dependency is missing: Yjs keeps it pending.
+    const room = sourceOf(new Y.Doc())
+    Y.applyUpdate(room.doc, second)
+    mirrors.track('gap', [second], room)
+    expect(textOf(updateOf(await mirrors.encode('gap', room, null)))).toBe('')
+    // Its dependency arrives: both integrate in the room, and the mirror catches up with both.
+    Y.applyUpdate(room.doc, first)
+    expect(textOf(updateOf(await mirrors.encode('gap', room, null)))).toBe('first second')
   })
 
   it('loads stored parts into a mirror and hands the document back in small chunks', async () => {
@@ -120,9 +144,9 @@ describe('DocumentMirrors', () => {
     expect(loaded.getText('t').toString()).toBe(author.getText('t').toString())
     // The worker keeps it as the document's mirror.
     expect(mirrors.has('stored')).toBe(true)
-    loaded.on('update', (update: Uint8Array) => mirrors.change('stored', update))
+    const source = sourceOf(loaded)
     loaded.getText('t').insert(0, 'y')
-    expect(textOf(updateOf(await mirrors.encode('stored', null)))).toBe(loaded.getText('t').toString())
+    expect(textOf(updateOf(await mirrors.encode('stored', source, null)))).toBe(loaded.getText('t').toString())
   })
 
   it('answers null for stored parts Yjs cannot load', async () => {
@@ -137,16 +161,16 @@ describe('DocumentMirrors', () => {
     expect(mirrors.workerRunning).toBe(true)
     mirrors.forget('a')
     expect(mirrors.workerRunning).toBe(false)
-    mirroredDoc(mirrors, 'a', 'two')
-    expect(textOf(updateOf(await mirrors.encode('a', null)))).toBe('two')
+    const two = mirroredDoc(mirrors, 'a', 'two')
+    expect(textOf(updateOf(await mirrors.encode('a', two, null)))).toBe('two')
   })
 
   it('answers null for everything waiting when closed', async () => {
     const mirrors = mirrorsFor()
-    mirroredDoc(mirrors, 'a', 'x')
-    const waiting = mirrors.encode('a', null)
+    const a = mirroredDoc(mirrors, 'a', 'x')
+    const waiting = mirrors.encode('a', a, null)
     await mirrors.close()
     expect(await waiting).toBeNull()
-    expect(mirrors.track('b', [])).toBe(false)
+    expect(mirrors.track('b', [], sourceOf(new Y.Doc()))).toBe(false)
   })
 })

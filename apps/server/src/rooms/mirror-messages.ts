@@ -1,7 +1,7 @@
 /**
  * Messages between the main thread's `DocumentMirrors` and its worker (`mirror-worker.ts`). Each
- * large document is mirrored in the worker under a key: seeded once, then sent every change the
- * room's document emits, in order, so an encoding requested after a change reflects it.
+ * large document is mirrored in the worker under a key: seeded once, then brought up to date with
+ * what the document got since, each time something is encoded from it.
  */
 
 /** What an encoding is for: a bare update, or a sync step 2 frame answering a step 1. */
@@ -16,22 +16,21 @@ export type MirrorRequest =
    * into updates of at most `chunkStructs` structs (see `document-chunks.ts`) for the main thread to load.
    */
   | { type: 'load'; id: number; key: string; parts: Uint8Array[]; chunkStructs: number }
-  /** Changes of mirrored documents, in the order their documents emitted them. */
-  | { type: 'changes'; changes: Array<[key: string, update: Uint8Array]> }
   /** The document is gone, or no longer mirrored. */
   | { type: 'forget'; key: string }
   /**
-   * Encode the mirror of `key` as one update (V1): all of it, or what a peer at `stateVector` lacks;
-   * `as` a bare update or already framed as a sync step 2 (the frame is then built here, not on the
-   * main thread).
+   * Apply `base` (what the document got since the mirror was last brought up to date, if anything),
+   * then encode the mirror of `key` as one update (V1): all of it, or what a peer at `stateVector`
+   * lacks; `as` a bare update or already framed as a sync step 2 (the frame is then built here, not
+   * on the main thread).
    */
-  | { type: 'encode'; id: number; key: string; stateVector: Uint8Array | null; as: EncodeAs }
+  | { type: 'encode'; id: number; key: string; base: Uint8Array | null; stateVector: Uint8Array | null; as: EncodeAs }
 
 /** Worker → main thread. */
 export type MirrorReply =
   | { type: 'encoded'; id: number; update: Uint8Array; ms: number }
-  | { type: 'loaded'; id: number; chunks: Uint8Array[]; arrayValues: number }
+  | { type: 'loaded'; id: number; key: string; chunks: Uint8Array[]; arrayValues: number; stateVector: Uint8Array }
   /** The worker has no mirror of `key` (never tracked, forgotten, lost, or it could not load it). */
   | { type: 'missing'; id: number; key: string }
-  /** Applying a change or seed to the mirror of `key` failed: it was dropped. */
+  /** Applying a seed or catch-up to the mirror of `key` failed: it was dropped. */
   | { type: 'lost'; key: string; message: string }

@@ -1,7 +1,7 @@
 /**
- * The worker thread of `DocumentMirrors`: an exact copy of each large document, kept current with
- * every change its room emits, and encoded here so the main thread never spends a whole-document
- * encoding on a sync answer or a compaction snapshot.
+ * The worker thread of `DocumentMirrors`: a copy of each large document, brought up to date before
+ * each encoding, and encoded here so the main thread never spends a whole-document encoding on a
+ * sync answer or a compaction snapshot.
  */
 import { parentPort } from 'node:worker_threads'
 import { encodeSyncStep2 } from '@tandem/protocol'
@@ -37,8 +37,8 @@ function forget(key: string): void {
 }
 
 /**
- * A mirror holds what its room integrated, never what the room holds back: changes with missing
- * dependencies reach it in the room's own 'update' events once they integrate.
+ * A mirror holds what its room integrated, never what the room holds back: structs with missing
+ * dependencies reach it in a later catch-up once the room has integrated them.
  */
 function dropPending(doc: Y.Doc): void {
   doc.store.pendingStructs = null
@@ -81,24 +81,19 @@ port.on('message', (request: MirrorRequest) => {
       // did); the mirror itself keeps only what integrated.
       const chunks = documentChunks(doc, request.chunkStructs)
       dropPending(doc)
-      reply({ type: 'loaded', id: request.id, chunks, arrayValues: arrayValuesIn(doc) }, ownBuffers(chunks))
+      reply({ type: 'loaded', id: request.id, key: request.key, chunks, arrayValues: arrayValuesIn(doc), stateVector: Y.encodeStateVector(doc) }, ownBuffers(chunks))
       return
     }
-    case 'changes':
-      for (const [key, update] of request.changes) {
-        const doc = mirrors.get(key)
-        if (doc && apply(key, doc, [update])) dropPending(doc)
-      }
-      return
     case 'forget':
       forget(request.key)
       return
     case 'encode': {
       const doc = mirrors.get(request.key)
-      if (!doc) {
+      if (!doc || (request.base && !apply(request.key, doc, [request.base]))) {
         reply({ type: 'missing', id: request.id, key: request.key })
         return
       }
+      dropPending(doc)
       const started = performance.now()
       const encoded = request.stateVector ? Y.encodeStateAsUpdate(doc, request.stateVector) : Y.encodeStateAsUpdate(doc)
       const update = request.as === 'sync-step-2' ? encodeSyncStep2(encoded) : encoded

@@ -24,7 +24,7 @@ import { guardAwarenessUpdate, MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } fro
 import type { AppendResult, StoredDocument } from '../storage/document-store.js'
 import { EncodeBudget } from './encode-budget.js'
 import { type LoadedDocument, loadNow, storedParts } from './document-loader.js'
-import { DEFAULT_MIRROR_STRUCTS, type DocumentMirrors, type MirrorResult } from './document-mirrors.js'
+import { DEFAULT_MIRROR_STRUCTS, type DocumentMirrors, type MirrorResult, type MirrorSource } from './document-mirrors.js'
 import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, type IncomingSize, integrationSteps, localIntegrationSteps, pendingBytes, structCount } from './integration-cost.js'
 import type { IntegrationProbe, ProbeOutcome } from './integration-probe.js'
 import type { Peer } from './peer.js'
@@ -566,7 +566,7 @@ export class Room {
     if (!inFlight || inFlight.version !== version || !equalBytes(inFlight.stateVector, stateVector)) {
       // Framed by the worker (a copy of the whole answer less here), once for everyone asking, so each
       // connection can tell a repeat by identity.
-      const result = this.#deps.mirrors!.encode(this.#mirrorKey, stateVector, 'sync-step-2').then((encoded: MirrorResult) => {
+      const result = this.#deps.mirrors!.encode(this.#mirrorKey, this.#mirrorSource, stateVector, 'sync-step-2').then((encoded: MirrorResult) => {
         if (encoded === null || encoded === 'busy') return encoded
         const frame = encoded.update
         if (this.#version === version) this.#answerCache = { version, stateVector, frame }
@@ -616,7 +616,7 @@ export class Room {
   async encodeWhole(): Promise<Uint8Array> {
     for (;;) {
       if (this.#destroyed) throw new Error(`room ${this.name} was closed`)
-      const result: MirrorResult = this.#mirrored() ? await this.#deps.mirrors!.encode(this.#mirrorKey, null) : null
+      const result: MirrorResult = this.#mirrored() ? await this.#deps.mirrors!.encode(this.#mirrorKey, this.#mirrorSource, null) : null
       if (result === 'busy') {
         await new Promise((resolve) => setTimeout(resolve, MIRROR_BUSY_RETRY_MS))
         continue
@@ -649,19 +649,25 @@ export class Room {
     return this.#seedMirror(mirrors, [seed])
   }
 
+  /** Mirror the document as `parts`, which make it up as it is now. */
   #seedMirror(mirrors: DocumentMirrors, parts: Uint8Array[]): boolean {
     this.#mirrorSeeds++
-    return mirrors.track(this.#mirrorKey, parts)
+    return mirrors.track(this.#mirrorKey, parts, this.#mirrorSource)
   }
 
-  /** Pass a change to the mirror, or see (in a later turn, off Yjs' call) whether the document has grown large enough for one. */
-  #mirrorChange(update: Uint8Array): void {
+  /** The document as its mirror catches up with it. */
+  get #mirrorSource(): MirrorSource {
+    return { doc: this.doc, version: this.#version }
+  }
+
+  /**
+   * See (in a later turn, off Yjs' call) whether a document not mirrored yet has grown large enough
+   * for a mirror, every {@link MIRROR_CHECK_BYTES} of changes: seeding it costs one encoding, which
+   * stays near the threshold's ~5 ms however fast the document grows.
+   */
+  #noteGrowth(update: Uint8Array): void {
     const mirrors = this.#deps.mirrors
-    if (!mirrors) return
-    if (mirrors.has(this.#mirrorKey)) {
-      mirrors.change(this.#mirrorKey, update)
-      return
-    }
+    if (!mirrors || mirrors.has(this.#mirrorKey)) return
     this.#changeBytes += update.byteLength
     if (this.#changeBytes < MIRROR_CHECK_BYTES || this.#mirrorCheckScheduled) return
     this.#changeBytes = 0
@@ -809,7 +815,7 @@ export class Room {
     this.#measuring = true
     const mirrors = this.#deps.mirrors
     // A large document's probe mirror is caught up from its encoding mirror, not from an encoding here.
-    const encodeOffThread = mirrors && this.#mirrored() ? (stateVector: Uint8Array | null) => mirrors.encode(this.#mirrorKey, stateVector).then(updateOf) : undefined
+    const encodeOffThread = mirrors && this.#mirrored() ? (stateVector: Uint8Array | null) => mirrors.encode(this.#mirrorKey, this.#mirrorSource, stateVector).then(updateOf) : undefined
     probe
       .measure(this.#mirrorKey, this.doc, update, encodeOffThread)
       .catch((error: unknown): ProbeOutcome => ({ verdict: 'busy', why: String(error) }))
@@ -1013,7 +1019,7 @@ export class Room {
     this.lastActivity = Date.now()
     this.#version++
     this.#answerCache = null
-    this.#mirrorChange(update)
+    this.#noteGrowth(update)
     writer.enqueue(this.name, update)
     if (this.#outgoingGeneration !== writer.generation) {
       // First update of this write batch: relay the batch's updates together once it has committed.
