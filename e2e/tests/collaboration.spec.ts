@@ -117,13 +117,34 @@ test('undo removes only your own change, never a collaborator’s', async ({ use
   await bob.editor.typeAtEnd('\nBob wrote this')
   await expect.poll(() => alice.editor.blocks()).toEqual(['Alice wrote this', 'Bob wrote this'])
 
+  // Undo goes a word at a time: three steps take Alice's three words and the paragraph she started,
+  // and nothing of Bob's.
   await alice.editor.document.focus()
-  await alice.page.keyboard.press('ControlOrMeta+z')
-  for (const user of [alice, bob]) {
-    await expect.poll(() => user.editor.blocks()).not.toContain('Alice wrote this')
-    await expect.poll(() => user.editor.blocks()).toContain('Bob wrote this')
-  }
+  for (let i = 0; i < 3; i++) await alice.page.keyboard.press('ControlOrMeta+z')
+  for (const user of [alice, bob]) await expect.poll(() => user.editor.blocks()).toEqual(['Bob wrote this'])
 
-  await alice.page.keyboard.press('ControlOrMeta+Shift+z')
+  for (let i = 0; i < 3; i++) await alice.page.keyboard.press('ControlOrMeta+Shift+z')
   await expect.poll(() => bob.editor.blocks()).toEqual(['Alice wrote this', 'Bob wrote this'])
+})
+
+test('undo goes back a word at a time and at every Enter, even when typing without pauses', async ({ users }) => {
+  const ann = await users.open('Ann')
+  await ann.editor.open(uniqueRoom('undo-steps'))
+  await ann.editor.cursorToEnd()
+  // An ordinary typing pace: before, everything typed like this undid as one step.
+  await ann.page.keyboard.type('first line\nsecond one', { delay: 120 })
+  await expect.poll(() => ann.editor.blocks()).toEqual(['first line', 'second one'])
+
+  const afterEachUndo = [['first line', 'second '], ['first line', ''], ['first line'], ['first '], ['']]
+  for (const blocks of afterEachUndo) {
+    await ann.page.keyboard.press('ControlOrMeta+z')
+    await expect.poll(() => ann.editor.blocks()).toEqual(blocks)
+  }
+  await expect(ann.editor.tool('Undo')).toBeDisabled()
+  for (const blocks of [...afterEachUndo.slice(0, -1)].reverse()) {
+    await ann.page.keyboard.press('ControlOrMeta+Shift+z')
+    await expect.poll(() => ann.editor.blocks()).toEqual(blocks)
+  }
+  await ann.page.keyboard.press('ControlOrMeta+Shift+z')
+  await expect.poll(() => ann.editor.blocks()).toEqual(['first line', 'second one'])
 })

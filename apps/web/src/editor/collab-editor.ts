@@ -1,7 +1,8 @@
 /**
  * The ProseMirror editor bound to a Y.Doc: y-prosemirror syncs the document (in the XML fragment
- * `prosemirror`), shows remote cursors from awareness and provides per-user undo; `caret-anchor.ts`
- * keeps the caret after the user's own text when others type at the same spot.
+ * `prosemirror`), shows remote cursors from awareness and provides per-user undo, cut into word-sized steps by
+ * `undo-steps.ts`; `caret-anchor.ts` keeps the caret after the user's own text when others type at
+ * the same spot.
  */
 import { baseKeymap } from 'prosemirror-commands'
 import { dropCursor } from 'prosemirror-dropcursor'
@@ -17,9 +18,11 @@ import { codeBlockHintPlugin } from './code-block-hint.js'
 import { editorInputRules } from './input-rules.js'
 import { editorKeymap } from './editor-keymap.js'
 import { openLinkPlugin } from './open-link-plugin.js'
+import { createPersonalUndoManager } from './personal-undo.js'
 import { placeholderPlugin } from './placeholder-plugin.js'
 import { buildRemoteCursor, buildRemoteSelection } from './remote-cursor.js'
 import { schema } from './schema.js'
+import { undoStepsPlugin } from './undo-steps.js'
 
 /** The shared type every Tandem editor stores its document in. */
 export const DOCUMENT_FRAGMENT = 'prosemirror'
@@ -38,14 +41,17 @@ export interface CollabEditorOptions {
 
 /** Create the editor view. Destroy it with `view.destroy()`. */
 export function createCollabEditor(options: CollabEditorOptions): EditorView {
+  const fragment = options.doc.getXmlFragment(DOCUMENT_FRAGMENT)
   const state = EditorState.create({
     schema,
     plugins: [
       // Before the sync plugin: its listener then runs first, and y-prosemirror keeps the selection it took.
       caretAnchorPlugin(),
-      ySyncPlugin(options.doc.getXmlFragment(DOCUMENT_FRAGMENT)),
+      // Before the sync plugin too: it cuts undo steps just before y-prosemirror writes a change to Yjs.
+      undoStepsPlugin(),
+      ySyncPlugin(fragment),
       yCursorPlugin(options.awareness, { cursorBuilder: buildRemoteCursor, selectionBuilder: buildRemoteSelection }),
-      yUndoPlugin(),
+      yUndoPlugin({ undoManager: createPersonalUndoManager(fragment) }),
       editorKeymap(options.openLinkForm),
       keymap(baseKeymap),
       editorInputRules(),
