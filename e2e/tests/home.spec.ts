@@ -63,3 +63,24 @@ test('an address with an impossible document name shows why, and the way home', 
   await dana.page.getByRole('link', { name: 'Go to your documents' }).click()
   await expect(dana.page).toHaveURL('/')
 })
+
+test('a new document stays listed even if nobody types in it, and its name cannot be taken twice', async ({ users }) => {
+  const [ann, ben] = await Promise.all(['Ann', 'Ben'].map((name) => users.open(name)))
+  const room = uniqueRoom('kept')
+  await ann!.home.open()
+  await ann!.home.createDocument(room)
+  await expect(ann!.editor.connectionStatus).toHaveText('Live')
+  // Stored on creation: the server answers for it although nothing was typed.
+  const listed = (await (await ann!.page.request.get('/api/rooms?limit=500')).json()) as { rooms: Array<{ name: string; bytes: number }> }
+  expect(listed.rooms.find((listing) => listing.name === room)?.bytes).toBeGreaterThan(0)
+
+  // Before: Ben landed silently in Ann's document. Now he is told, and offered both ways on.
+  await ben!.home.open()
+  await ben!.home.createDocument(room)
+  await expect(ben!.home.nameError).toContainText(`A document named ${room} already exists`)
+  await expect(ben!.page).toHaveURL('/')
+  await expect(ben!.home.nameField).toBeFocused()
+  await ben!.home.nameError.getByRole('link', { name: `open ${room}` }).click()
+  await expect(ben!.page).toHaveURL(`/d/${room}`)
+  await expect(ben!.editor.person('Ann')).toBeVisible()
+})

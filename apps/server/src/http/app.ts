@@ -60,7 +60,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   )
   app.route('/api/health', healthRoute(deps))
-  app.route('/api/rooms', roomsRoute(deps))
+  app.route('/api/rooms', roomsRoute({ ...deps, trustProxy: config.trustProxy }))
   app.route('/api/publish', publishRoute({ hub: deps.hub, publishKey: config.publishKey, adminToken: config.adminToken, maxPublishBytes: config.maxPublishBytes, maxPublishDepth: config.maxPublishDepth }))
   app.route('/api/channels', channelHistoryRoute(deps))
   app.route(

@@ -202,6 +202,26 @@ export class RoomRegistry {
     return done
   }
 
+  /**
+   * Create room `name` holding `initial` (a Yjs update) unless its document already has content,
+   * stored or live. Resolves `true` once the new document is durable, `false` when it existed.
+   * @throws when storage cannot load or store the document.
+   */
+  async create(name: string, initial: Uint8Array): Promise<boolean> {
+    const room = await this.reserve(name)
+    try {
+      if (room.hasContent) return false
+      room.applyServerUpdate(initial)
+      let durable = false
+      this.#writer.afterPersist(name, () => (durable = true))
+      await this.#writer.flushed()
+      if (!durable) throw new Error(`storing the new document ${name} failed`)
+      return true
+    } finally {
+      this.release(room)
+    }
+  }
+
   /** Close every connection with `GoingAway`, flush and compact every room, and free them. */
   async shutdown(): Promise<void> {
     this.#closing = true

@@ -65,6 +65,9 @@ interface Outgoing {
   origin: unknown
 }
 
+/** Origin of the updates the server makes itself; relayed to every peer. */
+const SERVER_ORIGIN = Symbol('server')
+
 /** A sync step 2 carrying an empty update: answers a step 1 coalesced into an earlier one. */
 const EMPTY_SYNC_STEP2 = encodeSyncStep2(Y.encodeStateAsUpdate(new Y.Doc()))
 
@@ -300,6 +303,17 @@ export class Room {
     // The server is not a participant: it has no cursor of its own.
     this.awareness.setLocalState(null)
     this.awareness.on('update', this.#onAwarenessUpdate)
+  }
+
+  /** Whether the document holds anything: some change was ever made to it, even if later deleted. */
+  get hasContent(): boolean {
+    return this.doc.store.clients.size > 0
+  }
+
+  /** Apply an update the server makes itself (a new document's first content); it is stored and relayed like any other. */
+  applyServerUpdate(update: Uint8Array): void {
+    if (this.#destroyed) throw new ConnectionError(CloseCode.StorageUnavailable, `room ${this.name} is no longer available`)
+    Y.applyUpdate(this.doc, update, SERVER_ORIGIN)
   }
 
   /** Connections in the room. */

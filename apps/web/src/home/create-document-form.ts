@@ -1,13 +1,24 @@
 /**
  * "New document": a name field that suggests a random readable name and checks a typed one as you
  * type, with the server's own rules (`roomNameProblem`), so a bad name is explained before it is used.
+ * Submitting creates the document on the server first: a name already taken is said so, with a link
+ * to open that document, instead of silently opening someone else's.
  */
 import { roomNameProblem } from '@tandem/protocol'
 import { h } from '../shell/element.js'
 import { readableRoomName } from './readable-room-name.js'
+import type { CreateOutcome } from './rooms-api.js'
 
-/** The form; `open(name)` is called with a valid room name when it is submitted. */
-export function createDocumentForm(open: (room: string) => void): HTMLFormElement {
+/** What the form does with a valid name. */
+export interface CreateDocumentActions {
+  /** Create the document on the server; throws with a readable reason when it cannot. */
+  create(room: string): Promise<CreateOutcome>
+  /** Go to the document. */
+  open(room: string): void
+}
+
+/** The form. */
+export function createDocumentForm(actions: CreateDocumentActions): HTMLFormElement {
   let suggestion = readableRoomName()
   const input = h('input', {
     id: 'new-document-name',
@@ -21,6 +32,7 @@ export function createDocumentForm(open: (room: string) => void): HTMLFormElemen
   })
   const error = h('p', { id: 'new-document-error', class: 'field-error', role: 'alert' })
   const shuffle = h('button', { type: 'button', class: 'button subtle shuffle', title: 'Suggest another name' }, 'Shuffle')
+  const submit = h('button', { type: 'submit', class: 'button primary' }, 'Create document')
   const form = h(
     'form',
     { class: 'create-form', novalidate: true, 'aria-label': 'New document' },
@@ -29,7 +41,7 @@ export function createDocumentForm(open: (room: string) => void): HTMLFormElemen
       'div',
       { class: 'create-row' },
       h('div', { class: 'name-field' }, h('span', { class: 'name-prefix', 'aria-hidden': 'true' }, '/d/'), input, shuffle),
-      h('button', { type: 'submit', class: 'button primary' }, 'Create document'),
+      submit,
     ),
     h('p', { id: 'new-document-hint', class: 'field-hint' }, 'Leave it empty to use the suggested name. Letters, digits, dot, dash and underscore.'),
     error,
@@ -51,13 +63,43 @@ export function createDocumentForm(open: (room: string) => void): HTMLFormElemen
     check()
     input.focus()
   })
+  /** Say that `room` exists, with a link to it; typing another name clears it. */
+  const taken = (room: string): void => {
+    const link = h('a', { href: `/d/${encodeURIComponent(room)}` }, `open ${room}`)
+    error.replaceChildren(`A document named ${room} already exists. Pick another name, or `, link, '.')
+    input.setAttribute('aria-invalid', 'true')
+    input.focus()
+    input.select()
+  }
+
   form.addEventListener('submit', (event) => {
     event.preventDefault()
+    if (submit.disabled) return
     if (check()) {
       input.focus()
       return
     }
-    open(input.value.trim() || suggestion)
+    const room = input.value.trim() || suggestion
+    submit.disabled = true
+    submit.textContent = 'Creating…'
+    void actions
+      .create(room)
+      .then(
+        (outcome) => {
+          if (outcome === 'created') return actions.open(room)
+          // A suggestion that happens to be taken goes into the field, so it can be edited like a typed name.
+          if (input.value.trim() === '') input.value = room
+          taken(room)
+        },
+        (problem: unknown) => {
+          error.textContent = problem instanceof Error ? problem.message : 'Could not create the document'
+          input.focus()
+        },
+      )
+      .finally(() => {
+        submit.disabled = false
+        submit.textContent = 'Create document'
+      })
   })
   return form
 }

@@ -9,7 +9,7 @@ import { createDocumentForm } from './create-document-form.js'
 import { createRefreshScheduler } from './refresh-scheduler.js'
 import { NAME_SETTLE_DELAYS_MS, namesPending } from './room-event.js'
 import { createRoomList } from './room-list.js'
-import { fetchRooms, type RoomListing } from './rooms-api.js'
+import { createRoom, fetchRooms, type RoomListing } from './rooms-api.js'
 
 /** Pushes of one burst (several people joining at once) share one fetch. */
 const PUSH_DEBOUNCE_MS = 250
@@ -33,7 +33,7 @@ export function renderHomePage(shell: AppShell, token: string | null): void {
         { class: 'hero' },
         h('h1', {}, 'Write together, in real time.'),
         h('p', { class: 'lede' }, 'Start a document and share its link. Everyone who opens it edits the same page, and sees who else is there.'),
-        createDocumentForm((room) => location.assign(`/d/${encodeURIComponent(room)}`)),
+        createDocumentForm({ create: (room) => createRoom(room, token), open: (room) => location.assign(`/d/${encodeURIComponent(room)}`) }),
       ),
       h('section', { class: 'recent', 'aria-labelledby': 'recent-title' }, h('h2', { id: 'recent-title' }, 'Recent documents'), roomList.element),
     ),

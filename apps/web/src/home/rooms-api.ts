@@ -55,3 +55,40 @@ export async function fetchRooms(limit: number, token: string | null, timeoutMs 
   if (!response.ok) throw new Error(`the server answered ${response.status}`)
   return parseRoomList(await response.json())
 }
+
+/** What creating a document came to. */
+export type CreateOutcome = 'created' | 'exists'
+
+/**
+ * Create document `name` (`POST /api/rooms`): the server stores it at once, so it exists and is
+ * listed until deleted. `'exists'` when the name is taken.
+ * @throws with the server's own explanation (or a plain one) when it is refused or unreachable.
+ */
+export async function createRoom(name: string, token: string | null, timeoutMs = 10_000): Promise<CreateOutcome> {
+  let response: Response
+  try {
+    response = await fetch('/api/rooms', {
+      method: 'POST',
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...bearerHeaders(token) },
+      body: JSON.stringify({ name }),
+    })
+  } catch {
+    throw new Error('Cannot reach the server right now; try again in a moment')
+  }
+  if (response.status === 201) return 'created'
+  if (response.status === 409) return 'exists'
+  throw new Error(await refusal(response))
+}
+
+/** A person-readable reason for a refused request: the server's message when it sent one. */
+async function refusal(response: Response): Promise<string> {
+  let message: unknown
+  try {
+    message = ((await response.json()) as { error?: { message?: unknown } } | null)?.error?.message
+  } catch {
+    // Not JSON (a proxy's error page): fall back to the status.
+  }
+  const text = typeof message === 'string' && message.trim() !== '' ? message.trim() : `the server answered ${response.status}`
+  return `Could not create the document: ${text}`
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { mintToken } from '../auth/tokens.js'
+import { toProseMirrorJson } from '../admin/document-export.js'
+import { eventually } from '../test-support/eventually.js'
+import { connectClient, startTestServer, type TestServer } from '../test-support/test-server.js'
+
+/** `POST /api/rooms` with `body` (JSON-encoded unless a string), answering status and error code. */
+async function create(server: TestServer, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; code?: string; body: unknown }> {
+  const response = await fetch(`${server.url}/api/rooms`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  const parsed = (await response.json()) as { error?: { code: string } }
+  return { status: response.status, code: parsed.error?.code, body: parsed }
+}
+
+const listed = async (server: TestServer): Promise<string[]> =>
+  ((await (await fetch(`${server.url}/api/rooms`)).json()) as { rooms: Array<{ name: string }> }).rooms.map((room) => room.name)
+
+describe('POST /api/rooms', () => {
+  it('stores a new document at once, so it stays listed after it unloads, and refuses the name a second time', async () => {
+    const server = await startTestServer()
+    expect(await create(server, { name: 'minutes' })).toEqual({ status: 201, code: undefined, body: { room: { name: 'minutes' } } })
+    expect(await server.store.info('minutes')).not.toBeNull()
+    await server.registry.unload('minutes')
+    expect(server.registry.get('minutes')).toBeUndefined()
+    expect(await listed(server)).toEqual(['minutes'])
+
+    const again = await create(server, { name: 'minutes' })
+    expect(again).toMatchObject({ status: 409, code: 'room_exists' })
+    expect(JSON.stringify(again.body)).toContain('minutes already exists')
+  })
+
+  it('starts the document with the empty paragraph the editor shows, which every client receives', async () => {
+    const server = await startTestServer()
+    expect((await create(server, { name: 'fresh' })).status).toBe(201)
+    const client = await connectClient(server, 'fresh')
+    expect(toProseMirrorJson(client.doc)).toEqual({ type: 'doc', content: [{ type: 'paragraph' }] })
+  })
+
+  it('refuses a name already in use by a live room with content, and creates one for a live room still empty', async () => {
+    const server = await startTestServer()
+    const writer = await connectClient(server, 'busy')
+    writer.text.insert(0, 'someone is writing')
+    await eventually(async () => expect(await server.store.info('busy')).not.toBeNull())
+    expect((await create(server, { name: 'busy' })).status).toBe(409)
+
+    // Someone opened a link to a document nobody created yet: creating it gives them its paragraph.
+    const early = await connectClient(server, 'opened-first')
+    expect((await create(server, { name: 'opened-first' })).status).toBe(201)
+    await eventually(() => expect(toProseMirrorJson(early.doc).content).toEqual([{ type: 'paragraph' }]))
+  })
+
+  it('creates a name once when asked twice at the same moment', async () => {
+    const server = await startTestServer()
+    const answers = await Promise.all([create(server, { name: 'race' }), create(server, { name: 'race' })])
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409])
+    const doc = new Y.Doc()
+    const stored = (await server.store.load('race'))!
+    for (const update of stored.updates) Y.applyUpdate(doc, update)
+    expect(toProseMirrorJson(doc).content).toEqual([{ type: 'paragraph' }])
+  })
+
+  it('explains bad requests without creating anything', async () => {
+    const server = await startTestServer()
+    expect(await create(server, 'not json')).toMatchObject({ status: 400, code: 'bad_request' })
+    expect(await create(server, { name: '../etc' })).toMatchObject({ status: 400, code: 'bad_request' })
+    expect(await create(server, { name: 42 })).toMatchObject({ status: 400, code: 'bad_request' })
+    expect(await create(server, { name: 'ok', extra: true })).toMatchObject({ status: 400, code: 'bad_request' })
+    expect(await create(server, { name: 'x'.repeat(10_000) })).toMatchObject({ status: 413, code: 'payload_too_large' })
+    expect(await listed(server)).toEqual([])
+  })
+
+  it('counts against the per-address allowance of new rooms', async () => {
+    const server = await startTestServer({ maxNewRoomsPerMinute: 2 })
+    expect((await create(server, { name: 'one' })).status).toBe(201)
+    expect((await create(server, { name: 'two' })).status).toBe(201)
+    expect(await create(server, { name: 'three' })).toMatchObject({ status: 429, code: 'too_many_new_rooms' })
+  })
+
+  it('in secure mode needs write access to the name', async () => {
+    const secret = 'rooms-route-test-secret-0123456789abcdef'
+    const server = await startTestServer({ authSecret: secret })
+    const bearer = async (rooms: Record<string, 'read' | 'write'>) => ({ Authorization: `Bearer ${await mintToken({ sub: 'ada', name: 'Ada', rooms }, secret, 300)}` })
+    expect(await create(server, { name: 'team-a' })).toMatchObject({ status: 401 })
+    expect(await create(server, { name: 'team-a' }, await bearer({ 'team-*': 'read' }))).toMatchObject({ status: 403, code: 'forbidden' })
+    expect(await create(server, { name: 'other' }, await bearer({ 'team-*': 'write' }))).toMatchObject({ status: 403, code: 'forbidden' })
+    expect((await create(server, { name: 'team-a' }, await bearer({ 'team-*': 'write' }))).status).toBe(201)
+  })
+})
