@@ -18,6 +18,22 @@ export const PALETTE = [
   '#475569', // slate
 ] as const
 
+/** What each palette colour is called, for screen readers and tooltips. */
+export const PALETTE_NAMES: Readonly<Record<(typeof PALETTE)[number], string>> = {
+  '#c2410c': 'Burnt orange',
+  '#b91c1c': 'Red',
+  '#be185d': 'Raspberry',
+  '#a21caf': 'Magenta',
+  '#7e22ce': 'Purple',
+  '#4338ca': 'Indigo',
+  '#1d4ed8': 'Blue',
+  '#0e7490': 'Teal',
+  '#047857': 'Green',
+  '#4d7c0f': 'Olive',
+  '#a16207': 'Ochre',
+  '#475569': 'Slate',
+}
+
 /** Whether `color` is a 6-digit hex colour, the only form y-prosemirror's cursors accept. */
 export function isHexColor(color: unknown): color is string {
   return typeof color === 'string' && /^#[0-9a-fA-F]{6}$/.test(color)

@@ -1,10 +1,12 @@
 /**
  * The header control showing who you are, with a small panel to change your name and colour.
- * Changes apply as you make them, so others see the new name next to your cursor at once.
+ * Changes apply as you make them, so others see the new name next to your cursor at once. The
+ * colours are a radio group (one tab stop, arrow keys move and pick); Escape anywhere in the panel,
+ * or Enter in the name, closes it and returns focus to the button.
  */
 import { cleanName, NAME_MAX_LENGTH } from '../identity/identity.js'
 import type { IdentityStore } from '../identity/identity-store.js'
-import { PALETTE, readableTextColor } from '../identity/palette.js'
+import { PALETTE, PALETTE_NAMES, readableTextColor } from '../identity/palette.js'
 import { createAvatar } from './avatar.js'
 import { h } from './element.js'
 
@@ -27,7 +29,7 @@ export function createIdentityMenu(store: IdentityStore): HTMLElement {
   const root = h('div', { class: 'identity-menu' }, toggle, panel)
 
   for (const color of PALETTE) {
-    const swatch = h('button', { class: 'swatch', type: 'button', role: 'radio', 'aria-label': color, 'data-color': color })
+    const swatch = h('button', { class: 'swatch', type: 'button', role: 'radio', 'aria-label': PALETTE_NAMES[color], title: PALETTE_NAMES[color], 'data-color': color })
     swatch.style.setProperty('--swatch', color)
     swatch.style.setProperty('--swatch-text', readableTextColor(color))
     swatch.addEventListener('click', () => store.set({ ...store.get(), color }))
@@ -40,8 +42,26 @@ export function createIdentityMenu(store: IdentityStore): HTMLElement {
     toggle.setAttribute('aria-label', `Your name and colour: ${name}`)
     avatarSlot.replaceChildren(createAvatar({ name, color }, 26))
     if (document.activeElement !== nameInput) nameInput.value = name
-    for (const swatch of swatches.children) swatch.setAttribute('aria-checked', String((swatch as HTMLElement).dataset.color === color))
+    const chosen = PALETTE.some((entry) => entry === color) ? color : PALETTE[0]
+    for (const swatch of swatches.children) {
+      const isChosen = (swatch as HTMLElement).dataset.color === color
+      swatch.setAttribute('aria-checked', String(isChosen))
+      // One tab stop for the group: the chosen colour (the first when the colour is not in the palette).
+      swatch.setAttribute('tabindex', (swatch as HTMLElement).dataset.color === chosen ? '0' : '-1')
+    }
   }
+
+  swatches.addEventListener('keydown', (event) => {
+    const all = [...swatches.children] as HTMLButtonElement[]
+    const at = all.indexOf(event.target as HTMLButtonElement)
+    if (at < 0) return
+    const next = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: all.length - 1 }[event.key]
+    if (next === undefined) return
+    event.preventDefault()
+    const target = all[(next + all.length) % all.length]!
+    store.set({ ...store.get(), color: target.dataset.color! })
+    target.focus()
+  })
 
   const open = (): void => {
     panel.hidden = false
@@ -61,8 +81,8 @@ export function createIdentityMenu(store: IdentityStore): HTMLElement {
     const name = cleanName(nameInput.value)
     if (name) store.set({ ...store.get(), name })
   })
-  nameInput.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' || event.key === 'Escape') {
+  panel.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' || (event.key === 'Enter' && event.target === nameInput)) {
       event.preventDefault()
       close()
       toggle.focus()
