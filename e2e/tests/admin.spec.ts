@@ -47,12 +47,20 @@ test('the admin sees people come and go, announces to everyone and deletes a roo
   await cyNotifications.expectConnected()
   const title = uniqueText('Maintenance')
   const message = 'The server restarts at 22:00; your work is kept.'
+  const adminNotifications = new Notifications(admin.page)
+  await adminNotifications.expectConnected()
   await console.announce({ title, message, level: 'Warning' })
   await expect(console.broadcastFeedback).toHaveText(/^Announcement sent/)
   for (const notifications of [annNotifications, cyNotifications]) {
     await expect(notifications.toast(title)).toBeVisible()
     await expect(notifications.toast(title)).toContainText(message)
   }
+  // The admin's own announcement goes to their inbox without a toast over the confirmation and the
+  // Send button (before, at 1440 px the toast covered both).
+  await adminNotifications.openInbox()
+  await expect(adminNotifications.inboxItem(title)).toBeVisible()
+  await expect(adminNotifications.toast(title)).toHaveCount(0)
+  await admin.page.keyboard.press('Escape')
 
   // Deleting a room asks for its name, disconnects its user and tells them why.
   await console.openRoom(roomX)

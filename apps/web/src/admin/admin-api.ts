@@ -45,8 +45,8 @@ export interface AdminApi {
   deleteRoom(name: string): Promise<void>
   /** The room's document as a file. */
   exportRoom(name: string, format: ExportFormat): Promise<{ blob: Blob; filename: string }>
-  /** Publish an announcement on the `broadcast` channel. */
-  broadcast(announcement: Announcement): Promise<void>
+  /** Publish an announcement on the `broadcast` channel; resolves the ids it was published under. */
+  broadcast(announcement: Announcement): Promise<Record<string, number>>
   /** The headline numbers of `/metrics`. */
   metrics(): Promise<HeadlineMetrics>
 }
@@ -116,7 +116,13 @@ export function createAdminApi(token: string, timeoutMs = 8_000): AdminApi {
       return { blob: await response!.blob(), filename }
     },
     async broadcast(announcement) {
-      await request('/api/admin/broadcast', { method: 'POST', headers: json, body: JSON.stringify(announcement) })
+      const response = await request('/api/admin/broadcast', { method: 'POST', headers: json, body: JSON.stringify(announcement) })
+      const ids = ((await response!.json()) as { ids?: unknown } | null)?.ids
+      const published: Record<string, number> = {}
+      if (typeof ids === 'object' && ids !== null) {
+        for (const [channel, id] of Object.entries(ids)) if (Number.isSafeInteger(id)) published[channel] = id as number
+      }
+      return published
     },
     async metrics() {
       const response = await request('/metrics', { headers: { accept: 'text/plain' } })

@@ -4,7 +4,8 @@
  * Any 401 hands control back to the page (`onUnauthorized`), which shows the sign-in card.
  */
 import { h } from '../shell/element.js'
-import { type AdminApi, AdminApiError, AdminUnauthorizedError } from './admin-api.js'
+import type { NotificationCenter } from '../notifications/notification-center.js'
+import { type AdminApi, AdminApiError, AdminUnauthorizedError, type Announcement } from './admin-api.js'
 import type { AdminRoom } from './admin-room-data.js'
 import { createBroadcastForm } from './broadcast-form.js'
 import { createDeleteRoomDialog } from './delete-room-dialog.js'
@@ -25,8 +26,11 @@ export interface AdminConsole {
   destroy(): void
 }
 
-/** Build the console over `api`; it starts refreshing at once. */
-export function createAdminConsole(api: AdminApi, onUnauthorized: () => void): AdminConsole {
+/**
+ * Build the console over `api`; it starts refreshing at once. `publishing` (the page's notification
+ * center's) keeps the admin's own announcement from popping a toast over the form that sent it.
+ */
+export function createAdminConsole(api: AdminApi, onUnauthorized: () => void, publishing?: NotificationCenter['publishing']): AdminConsole {
   let selected: string | null = null
   let destroyed = false
 
@@ -37,6 +41,16 @@ export function createAdminConsole(api: AdminApi, onUnauthorized: () => void): A
     } catch (error) {
       if (error instanceof AdminUnauthorizedError && !destroyed) onUnauthorized()
       throw error
+    }
+  }
+
+  const announce = async (announcement: Announcement): Promise<void> => {
+    const sending = publishing?.()
+    let ids: Record<string, number> | null = null
+    try {
+      ids = await guarded(() => api.broadcast(announcement))
+    } finally {
+      sending?.done(ids)
     }
   }
 
@@ -129,7 +143,7 @@ export function createAdminConsole(api: AdminApi, onUnauthorized: () => void): A
     problem,
     metrics.element,
     notice,
-    h('div', { class: 'admin-columns' }, h('div', { class: 'admin-primary' }, table.element), h('div', { class: 'admin-secondary' }, detail.element, createBroadcastForm((announcement) => guarded(() => api.broadcast(announcement))))),
+    h('div', { class: 'admin-columns' }, h('div', { class: 'admin-primary' }, table.element), h('div', { class: 'admin-secondary' }, detail.element, createBroadcastForm(announce))),
     dialog.element,
   )
   const poller = startVisiblePoller(refresh, REFRESH_MS)

@@ -49,7 +49,7 @@ export function renderAdminPage(shell: AppShell): void {
     mounted = createAdminConsole(createAdminApi(token), () => {
       store.clear()
       showSignIn({ tone: 'error', text: 'The server does not accept your token (it changes when the server’s ADMIN_TOKEN does). Sign in again.' })
-    })
+    }, shell.notifications.publishing)
     const signOut = h('button', { type: 'button', class: 'button subtle' }, 'Sign out')
     signOut.addEventListener('click', () => {
       store.clear()

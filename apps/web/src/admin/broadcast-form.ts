@@ -59,7 +59,7 @@ export function createBroadcastForm(send: (announcement: Announcement) => Promis
       await send({ message: text, level: chosen, ...(heading ? { title: heading } : {}) })
       form.reset()
       counter.textContent = `0 / ${MESSAGE_MAX}`
-      showFeedback(`Announcement sent at ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}.`, 'ok')
+      showFeedback(`Announcement sent at ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}. It is in your inbox too.`, 'ok')
     } catch (error) {
       showFeedback(`Not sent: ${(error as Error).message}.`, 'error')
     } finally {

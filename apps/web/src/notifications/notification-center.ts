@@ -44,7 +44,16 @@ export interface NotificationCenter {
    * then: changes made before the subscription was in place were never pushed to it.
    */
   onLive(listener: () => void): () => void
+  /**
+   * This page is about to publish to an inbox channel itself (the admin's announcement). Its own
+   * message still goes to the inbox but pops no toast over the form that sent it: toasts arriving
+   * meanwhile wait until `done` names the ids published (`null`: nothing was), then the others show.
+   */
+  publishing(): { done(ids: Record<string, number> | null): void }
 }
+
+/** Most ids of this page's own messages remembered while their delivery is awaited. */
+const MAX_OWN_IDS = 64
 
 /** `localStorage`, or this page's memory when the browser refuses storage. */
 function browserStorage(): Pick<Storage, 'getItem' | 'setItem'> {
@@ -84,16 +93,12 @@ export function mountNotificationCenter(token: string | null): NotificationCente
     toasts.show({ ...missedSummary(count), level: 'info', action: { label: 'Open inbox', run: () => bell.open() } })
   }
 
-  feed.onMessage((message) => {
-    if (!isInboxChannel(message.channel)) return
-    // `null` when another tab of this browser stored it first; this page still shows it.
-    inbox.addMessage(message)
-    if (isMissed(message.ts, openedAt, Date.now())) {
-      missed++
-      if (summaryTimer) clearTimeout(summaryTimer)
-      summaryTimer = setTimeout(showSummary, SUMMARY_DELAY_MS)
-      return
-    }
+  /** Ids of messages this page published, delivered or not yet: `channel#id`. */
+  const own = new Set<string>()
+  let publishing = 0
+  const held: ChannelMessage[] = []
+
+  const toast = (message: ChannelMessage): void => {
     toasts.show({
       ...describeNotification(message.data),
       // Closing a toast says "seen"; letting it time out does not.
@@ -101,6 +106,24 @@ export function mountNotificationCenter(token: string | null): NotificationCente
         if (byUser) inbox.markRead(messageKey(message.id))
       },
     })
+  }
+
+  feed.onMessage((message) => {
+    if (!isInboxChannel(message.channel)) return
+    // `null` when another tab of this browser stored it first; this page still shows it.
+    inbox.addMessage(message)
+    if (own.delete(`${message.channel}#${message.id}`)) return
+    if (publishing > 0) {
+      held.push(message)
+      return
+    }
+    if (isMissed(message.ts, openedAt, Date.now())) {
+      missed++
+      if (summaryTimer) clearTimeout(summaryTimer)
+      summaryTimer = setTimeout(showSummary, SUMMARY_DELAY_MS)
+      return
+    }
+    toast(message)
   })
   feed.onGap((channel) => {
     if (!isInboxChannel(channel)) return
@@ -128,5 +151,24 @@ export function mountNotificationCenter(token: string | null): NotificationCente
       feed.onStatus((status) => {
         if (status === 'live') listener()
       }),
+    publishing: () => {
+      publishing++
+      let finished = false
+      return {
+        done(ids) {
+          if (finished) return
+          finished = true
+          publishing--
+          const mine = new Set(Object.entries(ids ?? {}).map(([channel, id]) => `${channel}#${id}`))
+          const others = held.splice(0).filter((message) => !mine.delete(`${message.channel}#${message.id}`))
+          // Another publish still under way may own some of the rest: they wait for it.
+          if (publishing > 0) held.push(...others)
+          else for (const message of others) toast(message)
+          // Not delivered yet: recognise them when they come.
+          for (const key of mine) own.add(key)
+          while (own.size > MAX_OWN_IDS) own.delete(own.values().next().value!)
+        },
+      }
+    },
   }
 }
