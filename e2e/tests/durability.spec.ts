@@ -33,7 +33,8 @@ test('the document survives a server restart, and a crash right after "Saved"', 
     await alice.editor.expectSaved()
 
     await server.stop('SIGTERM')
-    await expect(alice.editor.connectionStatus).toHaveText('Offline')
+    // The browser still has a network: it is the server that is gone, and the status says which.
+    await expect(alice.editor.connectionStatus).toHaveText('Can’t reach server')
     server = await startServerProcess(port, dataDir)
     // The page reconnects by itself.
     await expect(alice.editor.connectionStatus).toHaveText('Live', { timeout: 20_000 })

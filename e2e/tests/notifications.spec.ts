@@ -57,7 +57,7 @@ test('pages that were offline get what was published meanwhile, each message onc
   // Ben's notifications ride on his document socket, Cy's on a socket of their own: both must notice.
   await ben!.context.setOffline(true)
   await cy!.context.setOffline(true)
-  await expect(ben!.editor.connectionStatus).toHaveText('Offline')
+  await expect(ben!.editor.connectionStatus).toHaveText('You’re offline')
   await benN!.expectOffline()
   await cyN!.expectOffline()
 

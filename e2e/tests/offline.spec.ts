@@ -11,7 +11,7 @@ test('edits made offline merge with edits made meanwhile when the connection ret
   await expect.poll(() => bob.editor.blocks()).toEqual(['Shared start.'])
 
   await alice.context.setOffline(true)
-  await expect(alice.editor.connectionStatus).toHaveText('Offline')
+  await expect(alice.editor.connectionStatus).toHaveText('You’re offline')
 
   await alice.editor.typeAtEnd('\nWritten by Alice while offline.')
   await expect(alice.editor.saveStatus).toHaveText('Unsaved changes')

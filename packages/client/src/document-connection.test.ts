@@ -162,7 +162,7 @@ describe('connectDocument', () => {
     expect(connection.state.status).toBe('connecting')
     expect(latestSocket().url).toBe(`ws://tandem.test/collab/room-${roomCounter}`)
     handshake()
-    expect(connection.state).toEqual({ status: 'live', saved: true, nextAttemptAt: null, refused: null })
+    expect(connection.state).toEqual({ status: 'live', saved: true, nextAttemptAt: null, refused: null, deviceOnline: true })
   })
 
   it('reports a local change as saved only after the server answers a later sync step 1', () => {
@@ -247,11 +247,12 @@ describe('connectDocument', () => {
     connect(network)
     handshake()
     network.set(false)
-    expect(connection.state.status).toBe('offline')
+    expect(connection.state).toMatchObject({ status: 'offline', deviceOnline: false })
     expect(latestSocket().readyState).toBe(ScriptedSocket.CLOSED)
     vi.advanceTimersByTime(10 * 60_000)
     expect(ScriptedSocket.created).toHaveLength(1)
     network.set(true)
+    expect(connection.state.deviceOnline).toBe(true)
     expect(ScriptedSocket.created).toHaveLength(2)
     handshake()
     expect(connection.state.status).toBe('live')

@@ -34,6 +34,11 @@ export interface DocumentConnectionState {
    * `RateLimited` (4429) is not a refusal: it is retried after a longer backoff.
    */
   refused: { code: number; reason: string } | null
+  /**
+   * Whether the device says it has a network (the browser's `navigator.onLine`; always `true`
+   * without a network signal). Tells "you are offline" from "the server cannot be reached".
+   */
+  deviceOnline: boolean
 }
 
 /** Options of {@link connectDocument}. */
@@ -130,7 +135,7 @@ export class DocumentConnection {
       shouldReconnect: () => true,
     })
     this.awareness = this.provider.awareness
-    this.#state = { status: online ? 'connecting' : 'offline', saved: true, nextAttemptAt: null, refused: null }
+    this.#state = { status: online ? 'connecting' : 'offline', saved: true, nextAttemptAt: null, refused: null, deviceOnline: online }
     this.#watchSyncMessages()
     this.provider.on('status', this.#onProviderStatus)
     this.provider.on('sync', this.#onSync)
@@ -240,13 +245,13 @@ export class DocumentConnection {
     this.#cancelRetry()
     if (online) {
       this.#failures = 0
-      this.#update({ nextAttemptAt: null })
+      this.#update({ nextAttemptAt: null, deviceOnline: true })
       if (!this.#state.refused) this.#connect()
       return
     }
     this.#attempt++
     this.provider.disconnect()
-    this.#update({ status: 'offline', nextAttemptAt: null })
+    this.#update({ status: 'offline', nextAttemptAt: null, deviceOnline: false })
   }
 
   readonly #onDocUpdate = (_update: Uint8Array, origin: unknown): void => {

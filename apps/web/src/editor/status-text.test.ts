@@ -2,7 +2,7 @@ import type { DocumentConnectionState } from '@tandem/client'
 import { describe, expect, it } from 'vitest'
 import { statusText } from './status-text.js'
 
-const base: DocumentConnectionState = { status: 'live', saved: true, nextAttemptAt: null, refused: null }
+const base: DocumentConnectionState = { status: 'live', saved: true, nextAttemptAt: null, refused: null, deviceOnline: true }
 
 describe('statusText', () => {
   it('says nothing about saving until you changed something', () => {
@@ -15,11 +15,16 @@ describe('statusText', () => {
     expect(statusText(base, true, 0).save).toBe('Saved')
   })
 
-  it('calls unconfirmed changes unsaved while offline, and counts down to the next attempt', () => {
-    const offline = { ...base, status: 'offline' as const, saved: false, nextAttemptAt: 10_500 }
-    const text = statusText(offline, true, 8_000)
-    expect(text).toMatchObject({ connection: 'Offline', save: 'Unsaved changes' })
-    expect(text.detail).toMatch(/retrying in 3 s/)
+  it('says the server cannot be reached while the device is online, calls unconfirmed changes unsaved, and counts down to the next attempt', () => {
+    const unreachable = { ...base, status: 'offline' as const, saved: false, nextAttemptAt: 10_500 }
+    const text = statusText(unreachable, true, 8_000)
+    expect(text).toMatchObject({ connection: 'Can’t reach server', save: 'Unsaved changes' })
+    expect(text.detail).toMatch(/server does not answer, retrying in 3 s/)
+  })
+
+  it('says you are offline when the device has no network', () => {
+    const offline = { ...base, status: 'offline' as const, deviceOnline: false }
+    expect(statusText(offline, false, 0)).toMatchObject({ connection: 'You’re offline', detail: expect.stringMatching(/^This device has no network/) })
   })
 
   it('explains a refusal', () => {

@@ -22,9 +22,9 @@ export function statusText(state: DocumentConnectionState, edited: boolean, now:
         return { connection: 'Disconnected', detail: `The server closed this document${state.refused.reason ? `: ${state.refused.reason}` : ''}`, save }
       }
       const keep = 'Your changes stay on this page and are sent when the connection returns.'
-      if (state.nextAttemptAt === null) return { connection: 'Offline', detail: `Offline. ${keep}`, save }
-      const seconds = Math.max(1, Math.ceil((state.nextAttemptAt - now) / 1000))
-      return { connection: 'Offline', detail: `Offline, retrying in ${seconds} s. ${keep}`, save }
+      if (!state.deviceOnline) return { connection: 'You’re offline', detail: `This device has no network connection. ${keep}`, save }
+      const retrying = state.nextAttemptAt === null ? '' : `, retrying in ${Math.max(1, Math.ceil((state.nextAttemptAt - now) / 1000))} s`
+      return { connection: 'Can’t reach server', detail: `The network is up but the server does not answer${retrying}. ${keep}`, save }
     }
   }
 }
