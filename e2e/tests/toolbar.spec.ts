@@ -73,3 +73,34 @@ test('Enter twice at the end of a code block leaves it, as the hint under the bl
   await expect(ann.editor.document.locator('p')).toHaveText('back to prose')
   await expect(block).not.toHaveAttribute('data-hint')
 })
+
+test('a pasted table keeps its cells apart, and a pasted image is said to be left out', async ({ users }) => {
+  const ann = await users.open('Ann')
+  await ann.editor.open(uniqueRoom('paste'))
+  await ann.editor.typeAtEnd('Team:')
+  await ann.page.keyboard.press('Enter')
+  const html =
+    '<table><thead><tr><th>Name</th><th>Role</th></tr></thead><tbody><tr><td><p>Ada</p></td><td>Engineer <b>lead</b></td></tr>' +
+    '<tr><td>Grace</td><td>Admiral</td></tr></tbody></table><p>Logo: <img src="https://example.com/logo.png" alt="logo"></p>'
+  // What a browser does on Ctrl+V: a paste event carrying the clipboard's HTML and text.
+  await ann.editor.document.evaluate((element, html) => {
+    const data = new DataTransfer()
+    data.setData('text/html', html)
+    data.setData('text/plain', 'Name Role Ada Engineer lead Grace Admiral Logo:')
+    element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+  }, html)
+  // Before: "NameRole", "AdaEngineer lead"... with the image dropped without a word.
+  await expect.poll(() => ann.editor.blocks()).toEqual(['Team:', 'Name\tRole', 'Ada\tEngineer lead', 'Grace\tAdmiral', 'Logo:'])
+  const notice = ann.page.getByRole('status').filter({ hasText: 'left out: documents hold text only' })
+  await expect(notice).toHaveText(/^An image was left out/)
+  await notice.getByRole('button', { name: 'Dismiss' }).click()
+  await expect(notice).toBeHidden()
+
+  // A screenshot on the clipboard: nothing but image files.
+  await ann.editor.document.evaluate((element) => {
+    const data = new DataTransfer()
+    for (const name of ['one.png', 'two.png']) data.items.add(new File([new Uint8Array([137, 80, 78, 71])], name, { type: 'image/png' }))
+    element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+  })
+  await expect(notice).toHaveText(/^2 images were left out/)
+})

@@ -19,6 +19,7 @@ import { editorInputRules } from './input-rules.js'
 import { editorKeymap } from './editor-keymap.js'
 import { openLinkPlugin } from './open-link-plugin.js'
 import { createPersonalUndoManager } from './personal-undo.js'
+import { type PasteNotice, pasteHandlingPlugin } from './paste-handling.js'
 import { placeholderPlugin } from './placeholder-plugin.js'
 import { buildRemoteCursor, buildRemoteSelection } from './remote-cursor.js'
 import { schema } from './schema.js'
@@ -37,6 +38,8 @@ export interface CollabEditorOptions {
   openLinkForm: Command
   /** Called after every state change, e.g. to refresh the toolbar. */
   onStateChange(state: EditorState): void
+  /** Told what a paste or drop left out (images). */
+  onPasteNotice(notice: PasteNotice): void
 }
 
 /** Create the editor view. Destroy it with `view.destroy()`. */
@@ -60,6 +63,7 @@ export function createCollabEditor(options: CollabEditorOptions): EditorView {
       placeholderPlugin('Start writing…'),
       codeBlockHintPlugin(),
       openLinkPlugin(),
+      pasteHandlingPlugin(options.onPasteNotice),
     ],
   })
   const view = new EditorView(options.mount, {

@@ -13,6 +13,8 @@ import type { AppShell } from '../shell/app-shell.js'
 import { h } from '../shell/element.js'
 import { createCollabEditor } from './collab-editor.js'
 import { createCopyLinkButton } from './copy-link-button.js'
+import { createEditorNotice } from './editor-notice.js'
+import { pasteNoticeText } from './paste-handling.js'
 import { createPresenceList } from './presence-list.js'
 import { createStatusIndicator } from './status-indicator.js'
 import { refusalMessage } from './refusal-message.js'
@@ -46,8 +48,9 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     if (!view) throw new Error('the editor is not ready')
     return view
   })
+  const notice = createEditorNotice()
   shell.main.replaceChildren(
-    h('div', { class: 'toolbar-bar' }, h('div', { class: 'toolbar-inner' }, toolbar.element, toolbar.linkForm)),
+    h('div', { class: 'toolbar-bar' }, h('div', { class: 'toolbar-inner' }, toolbar.element, toolbar.linkForm), notice.element),
     h('article', { class: 'page' }, mount),
   )
   view = createCollabEditor({
@@ -56,6 +59,7 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     awareness: connection.awareness,
     openLinkForm: toolbar.openLinkForm,
     onStateChange: (state) => toolbar.update(state),
+    onPasteNotice: (pasted) => notice.show(pasteNoticeText(pasted)),
   })
   view.focus()
 
