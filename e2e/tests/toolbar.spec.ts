@@ -104,3 +104,26 @@ test('a pasted table keeps its cells apart, and a pasted image is said to be lef
   })
   await expect(notice).toHaveText(/^2 images were left out/)
 })
+
+test('on a phone every tool is in sight, and the status says in words what is going on', async ({ users }) => {
+  const ann = await users.open('Ann', { viewport: { width: 390, height: 800 } })
+  await ann.editor.open(uniqueRoom('phone'))
+  // Before: one row scrolled sideways, with the lists, quote, code block and divider out of sight.
+  const tools = ann.editor.toolbar.getByRole('button')
+  expect(await tools.count()).toBeGreaterThan(15)
+  for (const tool of await tools.all()) {
+    await expect(tool).toBeInViewport({ ratio: 1 })
+  }
+  const phoneStatus = ann.page.locator('.status-short')
+  await ann.editor.typeAtEnd('on the move')
+  await expect(phoneStatus).toHaveText('Saved')
+  await expect(phoneStatus).toBeVisible()
+
+  // Before: only a red dot said the page had lost its connection.
+  await ann.context.setOffline(true)
+  await ann.editor.typeAtEnd(', in a tunnel')
+  await expect(phoneStatus).toHaveText('Offline, unsaved')
+  await expect(phoneStatus).toBeInViewport({ ratio: 1 })
+  await ann.context.setOffline(false)
+  await expect(phoneStatus).toHaveText('Saved')
+})

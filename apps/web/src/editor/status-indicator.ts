@@ -11,8 +11,10 @@ export function createStatusIndicator(connection: DocumentConnection): { element
   const dot = h('span', { class: 'status-dot', 'aria-hidden': 'true' })
   const connectionLabel = h('span', { class: 'status-connection', role: 'status', 'aria-label': 'Connection' })
   const saveLabel = h('span', { class: 'status-save', role: 'status', 'aria-label': 'Save state' })
+  // What a phone shows instead of both labels (they stay for screen readers).
+  const shortLabel = h('span', { class: 'status-short', 'aria-hidden': 'true' })
   const retry = h('button', { type: 'button', class: 'status-retry', hidden: true }, 'Retry now')
-  const element = h('div', { class: 'status-indicator' }, dot, connectionLabel, saveLabel, retry)
+  const element = h('div', { class: 'status-indicator' }, dot, connectionLabel, saveLabel, shortLabel, retry)
   let edited = false
   let ticker: ReturnType<typeof setInterval> | null = null
 
@@ -24,6 +26,7 @@ export function createStatusIndicator(connection: DocumentConnection): { element
     connectionLabel.textContent = text.connection
     saveLabel.textContent = text.save ?? ''
     saveLabel.hidden = text.save === null
+    shortLabel.textContent = text.short
     retry.hidden = state.status !== 'offline'
     // The tooltip counts down to the next attempt; tick only while there is one.
     const waiting = state.nextAttemptAt !== null

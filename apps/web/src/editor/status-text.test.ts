@@ -27,6 +27,18 @@ describe('statusText', () => {
     expect(statusText(offline, false, 0)).toMatchObject({ connection: 'You’re offline', detail: expect.stringMatching(/^This device has no network/) })
   })
 
+  it('says it in a few words for a phone: the save state while live, else why not live', () => {
+    const shorts = [
+      statusText(base, false, 0),
+      statusText({ ...base, saved: false }, true, 0),
+      statusText({ ...base, status: 'offline', deviceOnline: false }, false, 0),
+      statusText({ ...base, status: 'offline', saved: false, deviceOnline: false }, true, 0),
+      statusText({ ...base, status: 'offline', saved: false }, true, 0),
+      statusText({ ...base, status: 'connecting' }, false, 0),
+    ].map((text) => text.short)
+    expect(shorts).toEqual(['Live', 'Saving…', 'Offline', 'Offline, unsaved', 'Can’t connect, unsaved', 'Connecting…'])
+  })
+
   it('explains a refusal', () => {
     const refused = { ...base, status: 'offline' as const, refused: { code: 4404, reason: 'room deleted' } }
     expect(statusText(refused, false, 0)).toMatchObject({ connection: 'Disconnected', detail: 'The server closed this document: room deleted' })

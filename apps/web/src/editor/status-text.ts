@@ -7,11 +7,27 @@ export interface StatusText {
   /** Longer explanation for the tooltip. */
   detail: string
   save: 'Saved' | 'Saving…' | 'Unsaved changes' | null
+  /**
+   * Both in the few words a phone's header has room for: the save state while live, else why not
+   * live (with "unsaved" when changes wait on this page).
+   */
+  short: string
 }
 
 /** Describe `state` at time `now` (ms since the epoch); `edited` says whether you changed anything. */
 export function statusText(state: DocumentConnectionState, edited: boolean, now: number): StatusText {
   const save = !edited ? null : state.saved ? 'Saved' : state.status === 'live' ? 'Saving…' : 'Unsaved changes'
+  const long = describe(state, save, now)
+  const waiting = save === 'Unsaved changes' ? ', unsaved' : ''
+  const short =
+    state.status === 'live' ? (save ?? 'Live')
+    : state.status === 'connecting' ? 'Connecting…'
+    : state.refused ? 'Disconnected'
+    : `${state.deviceOnline ? 'Can’t connect' : 'Offline'}${waiting}`
+  return { ...long, short }
+}
+
+function describe(state: DocumentConnectionState, save: StatusText['save'], now: number): Omit<StatusText, 'short'> {
   switch (state.status) {
     case 'connecting':
       return { connection: 'Connecting…', detail: 'Connecting to the server', save }
