@@ -13,6 +13,7 @@ export default defineConfig({
     alias: {
       '@tandem/protocol': fromRoot('./packages/protocol/src/index.ts'),
       '@tandem/client': fromRoot('./packages/client/src/index.ts'),
+      '@tandem/document': fromRoot('./packages/document/src/index.ts'),
     },
   },
   test: {

@@ -63,6 +63,8 @@ test('the admin sees people come and go, announces to everyone and deletes a roo
   await admin.page.keyboard.press('Escape')
 
   // Deleting a room asks for its name, disconnects its user and tells them why.
+  await ann.editor.typeAtEnd('# Minutes\nAnn wrote this down.')
+  await ann.editor.expectSaved()
   await console.openRoom(roomX)
   await expect(console.connection('Ann')).toContainText('Can edit')
   await console.deleteOpenRoom(roomX)
@@ -71,6 +73,16 @@ test('the admin sees people come and go, announces to everyone and deletes a roo
   await expect(ann.page.getByRole('heading', { name: 'This document was deleted by an administrator' })).toBeVisible()
   await expect(ann.editor.document).toHaveCount(0)
   await expect(ann.page.getByRole('link', { name: 'Go to your documents' })).toBeVisible()
+  // What Ann had is still hers to take: a read-only copy, the text to copy, files to download.
+  const kept = ann.page.getByRole('region', { name: 'Keep what you had' })
+  await expect(kept.getByLabel('Your copy of the document').locator('h1')).toHaveText('Minutes')
+  const [download] = await Promise.all([ann.page.waitForEvent('download'), kept.getByRole('button', { name: 'Download as Markdown' }).click()])
+  expect(download.suggestedFilename()).toBe(`${roomX}.md`)
+  expect(readFileSync(await download.path(), 'utf8')).toBe('# Minutes\n\nAnn wrote this down.\n')
+  await ann.context.grantPermissions(['clipboard-read', 'clipboard-write'])
+  await kept.getByRole('button', { name: 'Copy text' }).click()
+  await expect(kept.getByText('Copied.')).toBeVisible()
+  expect(await ann.page.evaluate(() => navigator.clipboard.readText())).toBe('Minutes\n\nAnn wrote this down.\n')
 
   // The other room and its user are untouched.
   await expect(cy.editor.connectionStatus).toHaveText('Live')

@@ -96,7 +96,7 @@ export function adminRoutes(deps: AdminRouteDeps): Hono<AppEnv> {
       const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates
       if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts))
     }
-    const { body, contentType } = exportDocument(doc, format)
+    const { body, contentType } = exportDocument(doc, format, name)
     const extension = { json: 'json', html: 'html', markdown: 'md', text: 'txt' }[format]
     c.header('Content-Type', contentType)
     c.header('Content-Disposition', `attachment; filename="${name}.${extension}"`)

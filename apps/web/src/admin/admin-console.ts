@@ -12,7 +12,7 @@ import { createDeleteRoomDialog } from './delete-room-dialog.js'
 import { createMetricsPanel } from './metrics-panel.js'
 import { createRoomDetail } from './room-detail.js'
 import { createRoomTable } from './room-table.js'
-import { saveFile } from './save-file.js'
+import { saveFile } from '../shell/save-file.js'
 import { startVisiblePoller } from './visible-poller.js'
 
 const REFRESH_MS = 2_000

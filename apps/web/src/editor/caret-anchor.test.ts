@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { getRelativeSelection, initProseMirrorDoc } from 'y-prosemirror'
 import * as Y from 'yjs'
 import { anchoredSelection } from './caret-anchor.js'
-import { schema } from './schema.js'
+import { schema } from '@tandem/document'
 
 /** A document holding one paragraph of `text`, its ProseMirror state, and y-prosemirror's binding fields. */
 function paragraphOf(text: string) {

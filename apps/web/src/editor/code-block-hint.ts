@@ -4,7 +4,7 @@
  */
 import { Plugin } from 'prosemirror-state'
 import { Decoration, DecorationSet } from 'prosemirror-view'
-import { schema } from './schema.js'
+import { schema } from '@tandem/document'
 
 /** The hint shown under the code block holding the caret. */
 export const CODE_BLOCK_HINT = 'Enter on an empty last line, or Shift+Enter, leaves the code block'

@@ -22,7 +22,7 @@ import { createPersonalUndoManager } from './personal-undo.js'
 import { type PasteNotice, pasteHandlingPlugin } from './paste-handling.js'
 import { placeholderPlugin } from './placeholder-plugin.js'
 import { buildRemoteCursor, buildRemoteSelection } from './remote-cursor.js'
-import { schema } from './schema.js'
+import { schema } from '@tandem/document'
 import { undoStepsPlugin } from './undo-steps.js'
 
 /** The shared type every Tandem editor stores its document in. */

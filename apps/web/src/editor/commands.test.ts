@@ -3,7 +3,7 @@ import { type Command, EditorState, TextSelection } from 'prosemirror-state'
 import { describe, expect, it } from 'vitest'
 import { insertHorizontalRule, leaveCodeBlockOnEmptyLine, removeLink, setLink, toggleBlockquote, toggleHeading, toggleList, toggleStrong } from './commands.js'
 import { isMarkActive } from './format-state.js'
-import { schema } from './schema.js'
+import { schema } from '@tandem/document'
 
 const { nodes, marks } = schema
 const p = (...content: (Node | string)[]): Node => nodes.paragraph!.create(null, content.map((c) => (typeof c === 'string' ? schema.text(c) : c)))

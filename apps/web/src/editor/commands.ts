@@ -7,8 +7,7 @@ import type { NodeType } from 'prosemirror-model'
 import { liftListItem, wrapInList } from 'prosemirror-schema-list'
 import { type Command, NodeSelection, TextSelection } from 'prosemirror-state'
 import { innermostList, isBlockActive, isInside } from './format-state.js'
-import { safeHref } from './safe-href.js'
-import { type HeadingLevel, schema } from './schema.js'
+import { type HeadingLevel, safeHref, schema } from '@tandem/document'
 
 const { nodes, marks } = schema
 const listTypes = [nodes.bullet_list!, nodes.ordered_list!]

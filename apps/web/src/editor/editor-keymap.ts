@@ -22,7 +22,7 @@ import {
   toggleStrong,
   toggleUnderline,
 } from './commands.js'
-import { schema } from './schema.js'
+import { schema } from '@tandem/document'
 
 const { nodes } = schema
 

@@ -14,6 +14,7 @@ import { h } from '../shell/element.js'
 import { createCollabEditor } from './collab-editor.js'
 import { createCopyLinkButton } from './copy-link-button.js'
 import { createEditorNotice } from './editor-notice.js'
+import { createKeepACopy, hasContent } from './keep-a-copy.js'
 import { pasteNoticeText } from './paste-handling.js'
 import { createPresenceList } from './presence-list.js'
 import { createStatusIndicator } from './status-indicator.js'
@@ -76,12 +77,14 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     if (!message || shownRefusal) return
     shownRefusal = true
     window.removeEventListener('beforeunload', guardUnsaved)
+    // What the page showed, unsaved edits included: offered to copy or download below the message.
+    const kept = view && hasContent(view.state.doc) ? createKeepACopy(view.state.doc, room) : undefined
     view?.destroy()
     presence.destroy()
     status.destroy()
     connection.destroy()
     shell.actions.replaceChildren()
-    renderMessagePage(shell, message.title, message.body)
+    renderMessagePage(shell, message.title, message.body, kept)
   }
   let checkingSignIn = false
   connection.onStateChange(({ refused, status, nextAttemptAt }) => {

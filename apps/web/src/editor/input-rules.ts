@@ -7,7 +7,7 @@ import { InputRule, inputRules, textblockTypeInputRule, wrappingInputRule } from
 import type { MarkType } from 'prosemirror-model'
 import type { Plugin } from 'prosemirror-state'
 import { TextSelection } from 'prosemirror-state'
-import { schema } from './schema.js'
+import { schema } from '@tandem/document'
 
 const { nodes, marks } = schema
 

@@ -5,8 +5,7 @@
 import type { EditorState } from 'prosemirror-state'
 import type { EditorView } from 'prosemirror-view'
 import { removeLink, setLink } from './commands.js'
-import { safeHref } from './safe-href.js'
-import { schema } from './schema.js'
+import { safeHref, schema } from '@tandem/document'
 import { h } from '../shell/element.js'
 
 /** The link form and its controls. */

@@ -3,8 +3,7 @@
  * Cmd/Ctrl-click opens them in a new tab, as in other editors.
  */
 import { Plugin } from 'prosemirror-state'
-import { safeHref } from './safe-href.js'
-import { schema } from './schema.js'
+import { safeHref, schema } from '@tandem/document'
 
 /** A plugin opening the link under a Cmd/Ctrl-click in a new tab. */
 export function openLinkPlugin(): Plugin {

@@ -18,7 +18,7 @@ import {
 } from './commands.js'
 import { SHORTCUTS } from './editor-keymap.js'
 import { innermostList, isBlockActive, isInside, isMarkActive } from './format-state.js'
-import { schema } from './schema.js'
+import { schema } from '@tandem/document'
 
 /** One toolbar button. */
 export interface ToolbarItem {

@@ -9,7 +9,7 @@ import { isApplePlatform, shortcutLabel } from './shortcut-label.js'
 import { SHORTCUTS } from './editor-keymap.js'
 import { isMarkActive } from './format-state.js'
 import { createLinkForm } from './link-form.js'
-import { schema } from './schema.js'
+import { schema } from '@tandem/document'
 import { LINK_ICON, TOOLBAR_GROUPS, type ToolbarItem } from './toolbar-items.js'
 import { h, icon } from '../shell/element.js'
 

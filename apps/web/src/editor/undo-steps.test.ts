@@ -2,7 +2,7 @@ import { splitBlock, toggleMark } from 'prosemirror-commands'
 import { EditorState, TextSelection, type Transaction } from 'prosemirror-state'
 import { describe, expect, it } from 'vitest'
 import { ySyncPluginKey } from 'y-prosemirror'
-import { schema } from './schema.js'
+import { schema } from '@tandem/document'
 import { classifyEdit, nextUndoStep, type UndoStepState } from './undo-steps.js'
 
 /** Runs `steps` from an empty paragraph and returns the text each undo step would hold. */

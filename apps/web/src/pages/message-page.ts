@@ -2,8 +2,8 @@
 import type { AppShell } from '../shell/app-shell.js'
 import { h } from '../shell/element.js'
 
-/** Render a message with `title` and `body` into the shell. */
-export function renderMessagePage(shell: AppShell, title: string, body: string): void {
+/** Render a message with `title` and `body` into the shell, with `extra` (e.g. a copy of a lost document) below. */
+export function renderMessagePage(shell: AppShell, title: string, body: string, extra?: HTMLElement): void {
   document.title = `${title} · Tandem`
   shell.main.replaceChildren(
     h(
@@ -11,7 +11,8 @@ export function renderMessagePage(shell: AppShell, title: string, body: string):
       { class: 'message-page' },
       h('h1', {}, title),
       h('p', {}, body),
-      h('a', { class: 'button primary', href: '/' }, 'Go to your documents'),
+      h('a', { class: extra ? 'button subtle' : 'button primary', href: '/' }, 'Go to your documents'),
     ),
+    ...(extra ? [extra] : []),
   )
 }

@@ -1,0 +1,13 @@
+/**
+ * The Tandem document, shared by the editor and the server: the ProseMirror schema every editor
+ * binds with y-prosemirror, a reader that turns any stored document into a valid node of it, and
+ * the exports (standalone HTML, Markdown, plain text) the admin console and the editor offer.
+ */
+export type { PmNode } from './pm-json.js'
+export { headingLevel, readDocument } from './read-document.js'
+export { safeHref } from './safe-href.js'
+export { HEADING_LEVELS, type HeadingLevel, schema } from './schema.js'
+export { toHtml, toHtmlFragment } from './to-html.js'
+export { markdownParser, toMarkdown } from './to-markdown.js'
+export { toText } from './to-text.js'
+export { type DocumentFormat, exportAs } from './export-as.js'
