@@ -4,6 +4,7 @@
  * to their TypeScript sources and every suite gets the same timeouts.
  */
 import { fileURLToPath } from 'node:url'
+
 import { defineConfig } from 'vitest/config'
 
 const fromRoot = (path: string): string => fileURLToPath(new URL(path, import.meta.url))

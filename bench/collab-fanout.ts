@@ -8,6 +8,7 @@
  * advances that clock by exactly one.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
+
 import type { Benchmark } from './support/benchmark.js'
 import { CollabClient } from './support/collab-client.js'
 import { startCpuMeter } from './support/cpu-meter.js'
@@ -49,7 +50,9 @@ export const collabFanout: Benchmark = {
       const connectStarted = performance.now()
       const writer = await CollabClient.connect(server.wsUrl, ROOM)
       teardown.defer('destroy writer', () => writer.destroy())
-      const settled = await Promise.allSettled(Array.from({ length: READERS }, () => CollabClient.connect(server.wsUrl, ROOM, CONNECT_TIMEOUT_MS)))
+      const settled = await Promise.allSettled(
+        Array.from({ length: READERS }, () => CollabClient.connect(server.wsUrl, ROOM, CONNECT_TIMEOUT_MS)),
+      )
       const readers = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
       teardown.defer('destroy readers', () => readers.forEach((reader) => reader.destroy()))
       const refused = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected')
@@ -122,7 +125,9 @@ export const collabFanout: Benchmark = {
       report.metric(`time to connect and sync ${READERS + 1} clients`, formatMs(connectMs))
       const memory = await server.memory()
       if (memory) report.metric('server RSS at end (peak)', `${formatBytes(memory.rssBytes)} (${formatBytes(memory.peakRssBytes)})`)
-      report.note(`the writer and all ${READERS} readers share this process: the last reader's figure includes applying the update in the 49 before it`)
+      report.note(
+        `the writer and all ${READERS} readers share this process: the last reader's figure includes applying the update in the 49 before it`,
+      )
       report.note(`documents stored with SQLite synchronous=${synchronous}`)
     } finally {
       for (const failure of await teardown.run()) report.error(failure)

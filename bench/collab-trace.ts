@@ -15,13 +15,22 @@
  * up again at exactly the moment it has applied that update.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises'
+
 import * as Y from 'yjs'
+
 import type { Benchmark } from './support/benchmark.js'
 import { CollabClient } from './support/collab-client.js'
 import { startCpuMeter } from './support/cpu-meter.js'
 import { databaseSize } from './support/database-size.js'
 import { summarize } from './support/distribution.js'
-import { applyPatches, EDITING_TRACE_CREDIT, EDITING_TRACE_FILE, groupTransactions, loadEditingTrace, type Patch } from './support/editing-trace.js'
+import {
+  applyPatches,
+  EDITING_TRACE_CREDIT,
+  EDITING_TRACE_FILE,
+  groupTransactions,
+  loadEditingTrace,
+  type Patch,
+} from './support/editing-trace.js'
 import { formatBytes, formatCount, formatMs, formatRate } from './support/format-units.js'
 import { ServerProcess } from './support/server-process.js'
 import { Teardown } from './support/teardown.js'
@@ -144,13 +153,29 @@ export const collabTrace: Benchmark = {
 
       report.metric('updates replayed (trace transactions)', `${formatCount(batches.length)} (${formatCount(trace.txns.length)})`)
       report.metric('replay until B equals endContent', formatMs(replayMs), true)
-      report.metric('throughput', `${formatRate(batches.length / (replayMs / 1000))} updates · ${formatRate(trace.txns.length / (replayMs / 1000))} keystrokes`, true)
+      report.metric(
+        'throughput',
+        `${formatRate(batches.length / (replayMs / 1000))} updates · ${formatRate(trace.txns.length / (replayMs / 1000))} keystrokes`,
+        true,
+      )
       report.cpu('update (stored + relayed)', replayCpu, batches.length, true)
       report.latency(`A → server → B relay, every ${SAMPLE_EVERY}th update, drained`, summarize(relayLatencies), true)
       if (idle) report.metric('server RSS idle, before any client', formatBytes(idle.rssBytes))
-      if (afterReplay) report.metric('server RSS after replay (peak)', `${formatBytes(afterReplay.rssBytes)} (${formatBytes(afterReplay.peakRssBytes)})`, true)
-      report.metric('SQLite while running (db + wal)', `${formatBytes(liveSize.totalBytes)} (${formatBytes(liveSize.mainBytes)} + ${formatBytes(liveSize.walBytes)})`)
-      report.metric('SQLite after shutdown (db + wal)', `${formatBytes(stoppedSize.totalBytes)} (${formatBytes(stoppedSize.mainBytes)} + ${formatBytes(stoppedSize.walBytes)})`, true)
+      if (afterReplay)
+        report.metric(
+          'server RSS after replay (peak)',
+          `${formatBytes(afterReplay.rssBytes)} (${formatBytes(afterReplay.peakRssBytes)})`,
+          true,
+        )
+      report.metric(
+        'SQLite while running (db + wal)',
+        `${formatBytes(liveSize.totalBytes)} (${formatBytes(liveSize.mainBytes)} + ${formatBytes(liveSize.walBytes)})`,
+      )
+      report.metric(
+        'SQLite after shutdown (db + wal)',
+        `${formatBytes(stoppedSize.totalBytes)} (${formatBytes(stoppedSize.mainBytes)} + ${formatBytes(stoppedSize.walBytes)})`,
+        true,
+      )
       report.metric('shutdown (SIGTERM → exit, flush + compact)', formatMs(shutdownMs))
       report.metric('restart (spawn → listening)', formatMs(restartMs))
       report.metric(`cold load of ${formatCount(trace.endContent.length)} chars by C (connect → synced)`, formatMs(coldLoadMs), true)

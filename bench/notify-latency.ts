@@ -6,8 +6,9 @@
  * monotonic clock, so no clock sync is involved. Exactly 20,000 deliveries must arrive, each once.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
+
 import type { Benchmark } from './support/benchmark.js'
-import { ChannelSubscriber, type ChannelMessageFrame } from './support/channel-subscriber.js'
+import { type ChannelMessageFrame, ChannelSubscriber } from './support/channel-subscriber.js'
 import { startCpuMeter } from './support/cpu-meter.js'
 import { withDeadline } from './support/deadline.js'
 import { summarize } from './support/distribution.js'
@@ -76,7 +77,11 @@ export const notifyLatency: Benchmark = {
 
       const subscribeStarted = performance.now()
       const subscribers = await withDeadline(
-        Promise.all(Array.from({ length: SUBSCRIBERS }, (_, index) => ChannelSubscriber.connect(`${server.wsUrl}/api/events`, CHANNEL, onMessage(index)))),
+        Promise.all(
+          Array.from({ length: SUBSCRIBERS }, (_, index) =>
+            ChannelSubscriber.connect(`${server.wsUrl}/api/events`, CHANNEL, onMessage(index)),
+          ),
+        ),
         SUBSCRIBE_TIMEOUT_MS,
         `${SUBSCRIBERS} subscriptions`,
       )

@@ -6,7 +6,9 @@
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
 import { defineConfig } from '@playwright/test'
+
 import { E2E_ADMIN_TOKEN, E2E_PUBLISH_KEY } from './fixtures/secrets.js'
 
 export const E2E_PORT = Number(process.env.TANDEM_E2E_PORT ?? 8790)

@@ -9,12 +9,14 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+
 import { decodeCollabMessage, encodeChannelFrame, MessageType, type ServerChannelFrame } from '@tandem/protocol'
 import { mintToken, type TokenClaims } from '@tandem/server/src/auth/tokens.js'
 import { sseStream } from '@tandem/server/src/test-support/event-clients.js'
 import { eventually } from '@tandem/server/src/test-support/eventually.js'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
+
 import { recordFigures } from './support/figures.js'
 import { HostileServer } from './support/hostile-server.js'
 
@@ -124,7 +126,10 @@ async function subscribeEveryWay(server: HostileServer, attacker: Attacker): Pro
   const streams = await Promise.all(
     NAMINGS.map(async (naming) => {
       const query = `channel=${encodeURIComponent(naming)}&channel=broadcast&since=0`
-      const stream = await sseStream(`${server.url}/api/events?${query}`, attacker.token ? { Authorization: `Bearer ${attacker.token}` } : {})
+      const stream = await sseStream(
+        `${server.url}/api/events?${query}`,
+        attacker.token ? { Authorization: `Bearer ${attacker.token}` } : {},
+      )
       return { naming, stream }
     }),
   )
@@ -156,7 +161,8 @@ function mayRead(attacker: Attacker, channel: string): boolean {
 /** What in `frames` `attacker` should never have seen: messages and gaps of channels it may not read, private content anywhere else. */
 function leaks(attacker: Attacker, frames: readonly ServerChannelFrame[]): string[] {
   return frames.flatMap((frame) => {
-    if ((frame.type === 'message' || frame.type === 'gap') && !mayRead(attacker, frame.channel)) return [`${frame.type} on ${frame.channel}`]
+    if ((frame.type === 'message' || frame.type === 'gap') && !mayRead(attacker, frame.channel))
+      return [`${frame.type} on ${frame.channel}`]
     const json = JSON.stringify(frame)
     if (json.includes(MARK) && frame.type !== 'message') return [`private content in ${json.slice(0, 120)}`]
     return []
@@ -164,7 +170,11 @@ function leaks(attacker: Attacker, frames: readonly ServerChannelFrame[]): strin
 }
 
 /** Run the whole attack on `server` for `attackers`; `owner` proves private messages do flow to who may read them. */
-async function attack(server: HostileServer, attackers: Attacker[], owner: Attacker | null): Promise<{ frames: number; subscriptions: number }> {
+async function attack(
+  server: HostileServer,
+  attackers: Attacker[],
+  owner: Attacker | null,
+): Promise<{ frames: number; subscriptions: number }> {
   for (let i = 0; i < 4; i++) {
     await publish(server, USER_CHANNEL, `${MARK}user-before-${i}`)
     await publish(server, ROOM_CHANNEL, `${MARK}room-before-${i}`)
@@ -193,7 +203,12 @@ async function attack(server: HostileServer, attackers: Attacker[], owner: Attac
   for (const haul of hauls) {
     for (const log of haul.logs) {
       const where = `${haul.attacker.label} over ${log.transport} (${log.naming})`
-      await eventually(() => expect(log.frames.some((f) => f.type === 'message' && f.data === 'the end'), where).toBe(true))
+      await eventually(() =>
+        expect(
+          log.frames.some((f) => f.type === 'message' && f.data === 'the end'),
+          where,
+        ).toBe(true),
+      )
       expect(leaks(haul.attacker, log.frames), where).toEqual([])
       frames += log.frames.length
       subscriptions += log.frames.filter((f) => f.type === 'subscribed').length
@@ -217,7 +232,10 @@ async function attack(server: HostileServer, attackers: Attacker[], owner: Attac
       expect(data).toContain(`${MARK}room-after`)
     })
     // Retention kept two of the four early messages per channel: the owner is told of the gap.
-    expect(ownerSocket.frames.filter((f) => f.type === 'gap').map((f) => (f.type === 'gap' ? f.channel : ''))).toEqual([ROOM_CHANNEL, USER_CHANNEL])
+    expect(ownerSocket.frames.filter((f) => f.type === 'gap').map((f) => (f.type === 'gap' ? f.channel : ''))).toEqual([
+      ROOM_CHANNEL,
+      USER_CHANNEL,
+    ])
   }
   server.assertUnharmed()
   return { frames, subscriptions }
@@ -237,9 +255,24 @@ describe('channel privacy', () => {
 
   it('secure mode: a read-only user and another user, both granted channel *, read neither user:alice nor room:private', async () => {
     const server = await HostileServer.start({ ...BASE_ENV, AUTH_SECRET: SECRET })
-    const reader: Attacker = { label: 'read-only', token: await token({ sub: 'reader', rooms: { public: 'read' }, channels: ['*'] }), id: 'reader', readsRoom: onlyPublic }
-    const mallory: Attacker = { label: 'other user', token: await token({ sub: 'mallory', rooms: { public: 'write' }, channels: ['*'] }), id: 'mallory', readsRoom: onlyPublic }
-    const alice: Attacker = { label: 'alice', token: await token({ sub: 'alice', rooms: { '*': 'write' }, channels: [] }), id: 'alice', readsRoom: everyRoom }
+    const reader: Attacker = {
+      label: 'read-only',
+      token: await token({ sub: 'reader', rooms: { public: 'read' }, channels: ['*'] }),
+      id: 'reader',
+      readsRoom: onlyPublic,
+    }
+    const mallory: Attacker = {
+      label: 'other user',
+      token: await token({ sub: 'mallory', rooms: { public: 'write' }, channels: ['*'] }),
+      id: 'mallory',
+      readsRoom: onlyPublic,
+    }
+    const alice: Attacker = {
+      label: 'alice',
+      token: await token({ sub: 'alice', rooms: { '*': 'write' }, channels: [] }),
+      id: 'alice',
+      readsRoom: everyRoom,
+    }
     const figures = await attack(server, [reader, mallory], alice)
     recordFigures('channel privacy, secure mode', { namings: NAMINGS.length, ...figures })
   })
@@ -247,11 +280,26 @@ describe('channel privacy', () => {
   it('secure mode with a webhook that allows everything: still no user:alice, and token room grants still bound it', async () => {
     const webhook = await yesWebhook()
     const server = await HostileServer.start({ ...BASE_ENV, AUTH_SECRET: SECRET, AUTH_WEBHOOK_URL: webhook.url })
-    const reader: Attacker = { label: 'read-only', token: await token({ sub: 'reader', rooms: { public: 'read' }, channels: ['*'] }), id: 'reader', readsRoom: onlyPublic }
-    const mallory: Attacker = { label: 'other user', token: await token({ sub: 'mallory', rooms: { public: 'write' } }), id: 'mallory', readsRoom: onlyPublic }
+    const reader: Attacker = {
+      label: 'read-only',
+      token: await token({ sub: 'reader', rooms: { public: 'read' }, channels: ['*'] }),
+      id: 'reader',
+      readsRoom: onlyPublic,
+    }
+    const mallory: Attacker = {
+      label: 'other user',
+      token: await token({ sub: 'mallory', rooms: { public: 'write' } }),
+      id: 'mallory',
+      readsRoom: onlyPublic,
+    }
     // No grants at all: the webhook decides rooms (and lets it read every room), never user channels.
     const drifter: Attacker = { label: 'webhook-only user', token: await token({ sub: 'drifter' }), id: 'drifter', readsRoom: everyRoom }
-    const alice: Attacker = { label: 'alice', token: await token({ sub: 'alice', rooms: { '*': 'write' }, channels: [] }), id: 'alice', readsRoom: everyRoom }
+    const alice: Attacker = {
+      label: 'alice',
+      token: await token({ sub: 'alice', rooms: { '*': 'write' }, channels: [] }),
+      id: 'alice',
+      readsRoom: everyRoom,
+    }
     const figures = await attack(server, [reader, mallory, drifter], alice)
     expect(webhook.calls.filter((call) => String(call.channel ?? '').startsWith('user:'))).toEqual([])
     recordFigures('channel privacy, secure mode + webhook', { namings: NAMINGS.length, ...figures, 'webhook calls': webhook.calls.length })

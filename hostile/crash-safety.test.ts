@@ -8,10 +8,12 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import BetterSqlite3 from 'better-sqlite3'
-import { spawnServer, type SpawnedServer } from '@tandem/server/src/test-support/spawn-server.js'
+
+import { type SpawnedServer, spawnServer } from '@tandem/server/src/test-support/spawn-server.js'
 import { connectClient, type TestClient } from '@tandem/server/src/test-support/stock-client.js'
+import BetterSqlite3 from 'better-sqlite3'
 import { describe, expect, it, onTestFinished } from 'vitest'
+
 import { recordFigures } from './support/figures.js'
 import { atScale, SEED } from './support/scale.js'
 
@@ -165,7 +167,10 @@ describe('crash safety', () => {
       const stored = new Set(tokensOf(reader))
       const missing = [...relayed, ...durable].filter((token) => !stored.has(token))
       expect(missing, `cycle ${cycle} (seed ${SEED}, kill after ${Math.round(loadMs)} ms): relayed edits lost`).toEqual([])
-      expect([...stored].filter((token) => !durable.has(token) && !allMade.has(token)), 'edits nobody made').toEqual([])
+      expect(
+        [...stored].filter((token) => !durable.has(token) && !allMade.has(token)),
+        'edits nobody made',
+      ).toEqual([])
       reader.provider.destroy()
 
       const fresh = [...relayed].filter((token) => !durable.has(token)).length
@@ -191,7 +196,7 @@ describe('crash safety', () => {
       'relayed edits verified': verifiedPerCycle.reduce((sum, n) => sum + n, 0),
       // In flight when the server died; a real client keeps them and sends them again on reconnect.
       'unstored edits at the kills': unacknowledgedLost,
-      'integrity_check': 'ok',
+      integrity_check: 'ok',
     })
     expect(overall, 'edits per second across the room').toBeGreaterThanOrEqual(MIN_EDITS_PER_SECOND)
     expect(Math.min(...verifiedPerCycle), 'every cycle relayed edits before its kill').toBeGreaterThan(0)

@@ -4,12 +4,14 @@
  * client keeps editing. For each, the worst event-loop stall and the peak memory growth are printed
  * and held under the bounds documented in README.md ("Bounds").
  */
-import { encodeSyncStep1 } from '@tandem/protocol'
-import { describe, expect, it } from 'vitest'
-import * as encoding from 'lib0/encoding'
-import { connectClient } from '@tandem/server/src/test-support/stock-client.js'
-import { eventually } from '@tandem/server/src/test-support/eventually.js'
 import { connect, type Socket } from 'node:net'
+
+import { encodeSyncStep1 } from '@tandem/protocol'
+import { eventually } from '@tandem/server/src/test-support/eventually.js'
+import { connectClient } from '@tandem/server/src/test-support/stock-client.js'
+import * as encoding from 'lib0/encoding'
+import { describe, expect, it } from 'vitest'
+
 import { attackerAddresses, inBatches } from './support/client-addresses.js'
 import { CloseTally } from './support/close-codes.js'
 import { awarenessFrame } from './support/collab-frames.js'
@@ -62,29 +64,34 @@ describe('floods', () => {
     const closes = new CloseTally()
     const connections = atScale(4, 8)
     const burst = 2000
-    const impact = await measureAttack(server, 'flood: sync step 1 bursts (300 KB doc)', async () => {
-      let received = 0
-      await Promise.all(
-        Array.from({ length: connections }, async (_, c) => {
-          const probe = await ProbeSocket.open(`${server.collabUrl}/big`)
-          for (let i = 0; i < burst; i++) {
-            // Half ask for everything, half name an unknown client so no two answers are alike.
-            const encoder = encoding.createEncoder()
-            encoding.writeVarUint(encoder, i % 2)
-            if (i % 2) {
-              encoding.writeVarUint(encoder, 1_000_000 + c * burst + i)
-              encoding.writeVarUint(encoder, 1)
+    const impact = await measureAttack(
+      server,
+      'flood: sync step 1 bursts (300 KB doc)',
+      async () => {
+        let received = 0
+        await Promise.all(
+          Array.from({ length: connections }, async (_, c) => {
+            const probe = await ProbeSocket.open(`${server.collabUrl}/big`)
+            for (let i = 0; i < burst; i++) {
+              // Half ask for everything, half name an unknown client so no two answers are alike.
+              const encoder = encoding.createEncoder()
+              encoding.writeVarUint(encoder, i % 2)
+              if (i % 2) {
+                encoding.writeVarUint(encoder, 1_000_000 + c * burst + i)
+                encoding.writeVarUint(encoder, 1)
+              }
+              probe.send(encodeSyncStep1(encoding.toUint8Array(encoder)))
             }
-            probe.send(encodeSyncStep1(encoding.toUint8Array(encoder)))
-          }
-          const outcome = await probe.roundTrip(30_000)
-          if (outcome === 'closed') closes.add(probe.closedWith!.code)
-          received += probe.received
-          await probe.close()
-        }),
-      )
-      return { connections, 'frames per connection': burst, 'answers received': received, closes: closes.toString() }
-    }, { fixedBytes: 32 * MiB })
+            const outcome = await probe.roundTrip(30_000)
+            if (outcome === 'closed') closes.add(probe.closedWith!.code)
+            received += probe.received
+            await probe.close()
+          }),
+        )
+        return { connections, 'frames per connection': burst, 'answers received': received, closes: closes.toString() }
+      },
+      { fixedBytes: 32 * MiB },
+    )
     await bystander.assertConverged(server)
     server.assertUnharmed()
     closes.assertOnlyRefusals()
@@ -101,26 +108,31 @@ describe('floods', () => {
     const outcomes = new Outcomes()
     const state = (n: number): string => JSON.stringify({ user: { name: `attacker ${n}`, color: '#abcdef' }, junk: 'x'.repeat(4000) })
     const probes: ProbeSocket[] = []
-    const impact = await measureAttack(server, 'flood: awareness ids', async () => {
-      let ids = 0
-      await inBatches(
-        addresses.flatMap((address) => Array.from({ length: perAddress }, () => address)),
-        16,
-        async (address, index) => {
-          const probe = await tryOpen(`${server.collabUrl}/crowd`, address, outcomes)
-          if (!probe) return
-          probes.push(probe)
-          // Four ids (the default cap), updated a few times, then a fifth.
-          for (let clock = 1; clock <= 3; clock++) {
-            probe.send(awarenessFrame([0, 1, 2, 3].map((k) => ({ client: 10_000 + index * 10 + k, clock, state: state(index) }))))
-          }
-          probe.send(awarenessFrame([{ client: 10_000 + index * 10 + 4, clock: 1, state: state(index) }]))
-          ids += 5
-          if ((await probe.roundTrip(15_000)) === 'closed') closes.add(probe.closedWith!.code)
-        },
-      )
-      return { addresses: addresses.length, 'ids announced': ids, connections: outcomes.toString(), closes: closes.toString() }
-    }, { fixedBytes: 32 * MiB, perUnitBytes: 96 * KiB, units: () => outcomes.counts.get('open') ?? 0 })
+    const impact = await measureAttack(
+      server,
+      'flood: awareness ids',
+      async () => {
+        let ids = 0
+        await inBatches(
+          addresses.flatMap((address) => Array.from({ length: perAddress }, () => address)),
+          16,
+          async (address, index) => {
+            const probe = await tryOpen(`${server.collabUrl}/crowd`, address, outcomes)
+            if (!probe) return
+            probes.push(probe)
+            // Four ids (the default cap), updated a few times, then a fifth.
+            for (let clock = 1; clock <= 3; clock++) {
+              probe.send(awarenessFrame([0, 1, 2, 3].map((k) => ({ client: 10_000 + index * 10 + k, clock, state: state(index) }))))
+            }
+            probe.send(awarenessFrame([{ client: 10_000 + index * 10 + 4, clock: 1, state: state(index) }]))
+            ids += 5
+            if ((await probe.roundTrip(15_000)) === 'closed') closes.add(probe.closedWith!.code)
+          },
+        )
+        return { addresses: addresses.length, 'ids announced': ids, connections: outcomes.toString(), closes: closes.toString() }
+      },
+      { fixedBytes: 32 * MiB, perUnitBytes: 96 * KiB, units: () => outcomes.counts.get('open') ?? 0 },
+    )
     await Promise.all(probes.map((probe) => probe.close()))
     await bystander.assertConverged(server)
     server.assertUnharmed()
@@ -136,17 +148,22 @@ describe('floods', () => {
     const addresses = attackerAddresses(atScale(10, 40), 8)
     const perAddress = 40
     const outcomes = new Outcomes()
-    const impact = await measureAttack(server, 'flood: room creation', async () => {
-      await inBatches(
-        addresses.flatMap((address) => Array.from({ length: perAddress }, (_, n) => ({ address, room: `new-${address}-${n}` }))),
-        16,
-        async ({ address, room }) => {
-          const probe = await tryOpen(`${server.collabUrl}/${room}`, address, outcomes)
-          await probe?.close()
-        },
-      )
-      return { addresses: addresses.length, 'rooms tried': addresses.length * perAddress, outcomes: outcomes.toString() }
-    }, { fixedBytes: 32 * MiB, perUnitBytes: 32 * KiB, units: () => outcomes.counts.get('open') ?? 0 })
+    const impact = await measureAttack(
+      server,
+      'flood: room creation',
+      async () => {
+        await inBatches(
+          addresses.flatMap((address) => Array.from({ length: perAddress }, (_, n) => ({ address, room: `new-${address}-${n}` }))),
+          16,
+          async ({ address, room }) => {
+            const probe = await tryOpen(`${server.collabUrl}/${room}`, address, outcomes)
+            await probe?.close()
+          },
+        )
+        return { addresses: addresses.length, 'rooms tried': addresses.length * perAddress, outcomes: outcomes.toString() }
+      },
+      { fixedBytes: 32 * MiB, perUnitBytes: 32 * KiB, units: () => outcomes.counts.get('open') ?? 0 },
+    )
     await bystander.assertConverged(server)
     server.assertUnharmed()
     // The default allows 30 new rooms per address and minute; everything past it is refused.
@@ -163,29 +180,38 @@ describe('floods', () => {
     const perAddress = 140 // past MAX_SOCKETS_PER_ADDRESS (128)
     const sockets: Socket[] = []
     let closedEarly = 0
-    const impact = await measureAttack(server, 'flood: slowloris', async () => {
-      const ended = addresses.flatMap((localAddress) =>
-        Array.from({ length: perAddress }, () => {
-          const socket = connect({ port: server.port, host: '127.0.0.1', localAddress })
-          sockets.push(socket)
-          socket.on('error', () => {})
-          socket.write('GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n')
-          const started = performance.now()
-          return new Promise<number>((resolve) => socket.on('close', () => resolve(performance.now() - started)))
-        }),
-      )
-      const drip = setInterval(() => {
-        for (const socket of sockets) if (!socket.destroyed) socket.write('X-a: b\r\n')
-      }, 500)
-      try {
-        const lifetimes = await Promise.all(ended)
-        // Sockets under the cap live until the 3 s headers timeout; those over it are closed on accept.
-        closedEarly = lifetimes.filter((ms) => ms < 2500).length
-        return { sockets: sockets.length, 'closed at once (over the per-address cap)': closedEarly, 'longest lived': `${Math.round(Math.max(...lifetimes))} ms` }
-      } finally {
-        clearInterval(drip)
-      }
-    }, { fixedBytes: 32 * MiB, perUnitBytes: 16 * KiB, units: () => sockets.length - closedEarly })
+    const impact = await measureAttack(
+      server,
+      'flood: slowloris',
+      async () => {
+        const ended = addresses.flatMap((localAddress) =>
+          Array.from({ length: perAddress }, () => {
+            const socket = connect({ port: server.port, host: '127.0.0.1', localAddress })
+            sockets.push(socket)
+            socket.on('error', () => {})
+            socket.write('GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n')
+            const started = performance.now()
+            return new Promise<number>((resolve) => socket.on('close', () => resolve(performance.now() - started)))
+          }),
+        )
+        const drip = setInterval(() => {
+          for (const socket of sockets) if (!socket.destroyed) socket.write('X-a: b\r\n')
+        }, 500)
+        try {
+          const lifetimes = await Promise.all(ended)
+          // Sockets under the cap live until the 3 s headers timeout; those over it are closed on accept.
+          closedEarly = lifetimes.filter((ms) => ms < 2500).length
+          return {
+            sockets: sockets.length,
+            'closed at once (over the per-address cap)': closedEarly,
+            'longest lived': `${Math.round(Math.max(...lifetimes))} ms`,
+          }
+        } finally {
+          clearInterval(drip)
+        }
+      },
+      { fixedBytes: 32 * MiB, perUnitBytes: 16 * KiB, units: () => sockets.length - closedEarly },
+    )
     await bystander.assertConverged(server)
     server.assertUnharmed()
     expect(closedEarly).toBeGreaterThanOrEqual(addresses.length * (perAddress - 128))
@@ -210,28 +236,38 @@ describe('floods', () => {
     const sockets: ProbeSocket[] = []
     let subscriptions = 0
     let refusedFrames = 0
-    const impact = await measureAttack(server, 'flood: channel subscriptions', async () => {
-      await inBatches(
-        addresses.flatMap((address) => Array.from({ length: perAddress }, () => address)),
-        16,
-        async (address, index) => {
-          const probe = await tryOpen(server.eventsUrl, address, outcomes)
-          if (!probe) return
-          sockets.push(probe)
-          // 127 distinct names and patterns (five of them with history) plus `news`: exactly the default cap.
-          const channels = Array.from({ length: 127 }, (_, k) => (k < 5 ? `topic-${k}` : k % 2 ? `c${index}-${k}*` : `c${index}-${k}`))
-          probe.ws.on('message', (data: Buffer) => {
-            if (data.toString().includes('too_many_subscriptions')) refusedFrames++
-          })
-          probe.send(JSON.stringify({ type: 'subscribe', channels: ['news', ...channels], since: 0 }))
-          probe.send(JSON.stringify({ type: 'subscribe', channels: ['one-too-many'] }))
-          subscriptions += 128
-          await probe.roundTrip(15_000)
-        },
-      )
-      await eventually(() => expect(refusedFrames).toBe(sockets.length), { timeout: 20_000 })
-      return { addresses: addresses.length, sockets: outcomes.toString(), subscriptions, 'refused (too_many_subscriptions)': refusedFrames }
-    }, { fixedBytes: 32 * MiB, perUnitBytes: 1 * KiB, units: () => subscriptions })
+    const impact = await measureAttack(
+      server,
+      'flood: channel subscriptions',
+      async () => {
+        await inBatches(
+          addresses.flatMap((address) => Array.from({ length: perAddress }, () => address)),
+          16,
+          async (address, index) => {
+            const probe = await tryOpen(server.eventsUrl, address, outcomes)
+            if (!probe) return
+            sockets.push(probe)
+            // 127 distinct names and patterns (five of them with history) plus `news`: exactly the default cap.
+            const channels = Array.from({ length: 127 }, (_, k) => (k < 5 ? `topic-${k}` : k % 2 ? `c${index}-${k}*` : `c${index}-${k}`))
+            probe.ws.on('message', (data: Buffer) => {
+              if (data.toString().includes('too_many_subscriptions')) refusedFrames++
+            })
+            probe.send(JSON.stringify({ type: 'subscribe', channels: ['news', ...channels], since: 0 }))
+            probe.send(JSON.stringify({ type: 'subscribe', channels: ['one-too-many'] }))
+            subscriptions += 128
+            await probe.roundTrip(15_000)
+          },
+        )
+        await eventually(() => expect(refusedFrames).toBe(sockets.length), { timeout: 20_000 })
+        return {
+          addresses: addresses.length,
+          sockets: outcomes.toString(),
+          subscriptions,
+          'refused (too_many_subscriptions)': refusedFrames,
+        }
+      },
+      { fixedBytes: 32 * MiB, perUnitBytes: 1 * KiB, units: () => subscriptions },
+    )
     await Promise.all(sockets.map((probe) => probe.close()))
     await bystander.assertConverged(server)
     server.assertUnharmed()
@@ -246,22 +282,27 @@ describe('floods', () => {
     const perAddress = 70 // past MAX_CONNECTIONS_PER_ADDRESS (64)
     const outcomes = new Outcomes()
     const streams: SseStream[] = []
-    const impact = await measureAttack(server, 'flood: SSE connections', async () => {
-      await inBatches(
-        addresses.flatMap((address) => Array.from({ length: perAddress }, () => address)),
-        16,
-        async (localAddress, index) => {
-          try {
-            streams.push(await SseStream.open(server.url, `channel=news&channel=s${index}&channel=room:*&since=0`, { localAddress }))
-            outcomes.add('open')
-          } catch (error) {
-            if (!(error instanceof StreamRefused)) throw error
-            outcomes.add(`${error.status} ${error.code}`)
-          }
-        },
-      )
-      return { addresses: addresses.length, streams: outcomes.toString() }
-    }, { fixedBytes: 32 * MiB, perUnitBytes: 64 * KiB, units: () => streams.length })
+    const impact = await measureAttack(
+      server,
+      'flood: SSE connections',
+      async () => {
+        await inBatches(
+          addresses.flatMap((address) => Array.from({ length: perAddress }, () => address)),
+          16,
+          async (localAddress, index) => {
+            try {
+              streams.push(await SseStream.open(server.url, `channel=news&channel=s${index}&channel=room:*&since=0`, { localAddress }))
+              outcomes.add('open')
+            } catch (error) {
+              if (!(error instanceof StreamRefused)) throw error
+              outcomes.add(`${error.status} ${error.code}`)
+            }
+          },
+        )
+        return { addresses: addresses.length, streams: outcomes.toString() }
+      },
+      { fixedBytes: 32 * MiB, perUnitBytes: 64 * KiB, units: () => streams.length },
+    )
     for (const stream of streams) stream.close()
     await bystander.assertConverged(server)
     server.assertUnharmed()
@@ -271,4 +312,3 @@ describe('floods', () => {
     expect(impact.stall.worstBusyStallMs).toBeLessThan(FLOOD_STALL_LIMIT_MS)
   })
 })
-

@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check'
 import { expect, it } from 'vitest'
+
 import { captureEditingSession } from './support/captured-frames.js'
 import { CloseTally } from './support/close-codes.js'
 import { mebibytes, milliseconds, recordFigures } from './support/figures.js'

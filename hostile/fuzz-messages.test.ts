@@ -7,12 +7,13 @@
  */
 import fc from 'fast-check'
 import { expect, it } from 'vitest'
+
 import { captureEditingSession } from './support/captured-frames.js'
 import { CloseTally } from './support/close-codes.js'
-import { type HostileMessage, hostileCollabMessage } from './support/collab-message-arbitraries.js'
+import { hostileCollabMessage, type HostileMessage } from './support/collab-message-arbitraries.js'
 import { mebibytes, milliseconds, recordFigures } from './support/figures.js'
-import { HealthyEditor } from './support/healthy-editor.js'
 import { FUZZ_ENV } from './support/fuzz-env.js'
+import { HealthyEditor } from './support/healthy-editor.js'
 import { HostileServer } from './support/hostile-server.js'
 import { ProbeSocket, UpgradeRefused } from './support/probe-socket.js'
 import { atScale, SEED } from './support/scale.js'
@@ -79,7 +80,10 @@ it(`survives ${MESSAGES} generated and mutated y-websocket messages (seed ${SEED
   }
   console.log(`[hostile] fuzzing ${MESSAGES} messages with seed ${SEED} (HOSTILE_SEED=${SEED} replays it)`)
   const started = performance.now()
-  const batches = fc.array(fc.array(hostileCollabMessage(corpus), { minLength: 1, maxLength: MAX_BATCH }), { minLength: LANES, maxLength: LANES })
+  const batches = fc.array(fc.array(hostileCollabMessage(corpus), { minLength: 1, maxLength: MAX_BATCH }), {
+    minLength: LANES,
+    maxLength: LANES,
+  })
   try {
     await fc.assert(
       fc.asyncProperty(batches, async (perLane) => {
@@ -90,7 +94,7 @@ it(`survives ${MESSAGES} generated and mutated y-websocket messages (seed ${SEED
       { seed: SEED, numRuns: Math.ceil(MESSAGES / LANES), endOnFailure: true },
     )
   } finally {
-    await Promise.all(lanes.map((probe) => probe?.close()))
+    await Promise.all(lanes.map((probe) => probe?.close() ?? Promise.resolve()))
   }
   const seconds = (performance.now() - started) / 1000
   const stall = await meter.report()

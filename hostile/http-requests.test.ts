@@ -4,9 +4,10 @@
  * every endpoint. The server answers each with an HTTP status (or closes), never exits, never logs an
  * error; a bystander keeps editing.
  */
-import fc from 'fast-check'
 import { rawConnection } from '@tandem/server/src/test-support/raw-http.js'
+import fc from 'fast-check'
 import { expect, it } from 'vitest'
+
 import { mebibytes, milliseconds, recordFigures } from './support/figures.js'
 import { FUZZ_ENV } from './support/fuzz-env.js'
 import { HealthyEditor } from './support/healthy-editor.js'
@@ -22,8 +23,26 @@ const REQUESTS = atScale(600, 5000)
 const STALL_LIMIT_MS = 50
 
 const target = fc.oneof(
-  fc.constantFrom('//', '///', '//collab/x', '/collab//x', '/collab/%zz', '/collab/%00', '/collab/..%2F..', '*', 'http://evil.example/collab/x', 'collab/x', '/api/events?channel=%', '/api/events?channel=user:*&since=-1', '/collab/' + 'x'.repeat(9000), '/\u00ff', '/collab/x?token=' + 'a'.repeat(5000)),
-  fc.tuple(fc.constantFrom('/collab/', '/api/events', '/api/', '/', '//'), fc.string({ maxLength: 40, unit: 'binary-ascii' })).map(([prefix, rest]) => prefix + rest.replace(/[\r\n ]/g, '')),
+  fc.constantFrom(
+    '//',
+    '///',
+    '//collab/x',
+    '/collab//x',
+    '/collab/%zz',
+    '/collab/%00',
+    '/collab/..%2F..',
+    '*',
+    'http://evil.example/collab/x',
+    'collab/x',
+    '/api/events?channel=%',
+    '/api/events?channel=user:*&since=-1',
+    '/collab/' + 'x'.repeat(9000),
+    '/\u00ff',
+    '/collab/x?token=' + 'a'.repeat(5000),
+  ),
+  fc
+    .tuple(fc.constantFrom('/collab/', '/api/events', '/api/', '/', '//'), fc.string({ maxLength: 40, unit: 'binary-ascii' }))
+    .map(([prefix, rest]) => prefix + rest.replace(/[\r\n ]/g, '')),
 )
 const header = fc.oneof(
   fc.constantFrom(
@@ -46,7 +65,9 @@ const header = fc.oneof(
     'Authorization: Bearer ' + 'x'.repeat(3000),
     'Cookie: ' + 'c=1;'.repeat(2000),
   ),
-  fc.tuple(fc.stringMatching(/^[A-Za-z-]{1,20}$/), fc.string({ maxLength: 60, unit: 'binary-ascii' })).map(([name, value]) => `${name}: ${value.replace(/[\r\n]/g, '')}`),
+  fc
+    .tuple(fc.stringMatching(/^[A-Za-z-]{1,20}$/), fc.string({ maxLength: 60, unit: 'binary-ascii' }))
+    .map(([name, value]) => `${name}: ${value.replace(/[\r\n]/g, '')}`),
 )
 const request = fc.record({
   method: fc.constantFrom('GET', 'GET', 'POST', 'HEAD', 'OPTIONS', 'CONNECT', 'BREW', 'get'),
@@ -68,10 +89,20 @@ it(`answers ${REQUESTS} malformed HTTP requests and upgrades without harm (seed 
     fc.asyncProperty(fc.array(request, { minLength: 4, maxLength: 4 }), async (batch) => {
       await Promise.all(
         batch.map(async ({ method, target: path, version, headers, upgrade }) => {
-          const lines = [`${method} ${path} ${version}`.trim(), 'Host: 127.0.0.1', ...(upgrade ? ['Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='] : ['Connection: close']), ...headers]
+          const lines = [
+            `${method} ${path} ${version}`.trim(),
+            'Host: 127.0.0.1',
+            ...(upgrade
+              ? ['Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==']
+              : ['Connection: close']),
+            ...headers,
+          ]
           const connection = rawConnection(server.port, `${lines.join('\r\n')}\r\n\r\n`)
           // A request the server answered 101 to stays open; anything else is answered and closed.
-          const answer = await Promise.race([connection.closed, new Promise<string>((resolve) => setTimeout(() => resolve(connection.received()), 2000))])
+          const answer = await Promise.race([
+            connection.closed,
+            new Promise<string>((resolve) => setTimeout(() => resolve(connection.received()), 2000)),
+          ])
           connection.socket.destroy()
           const status = /^HTTP\/1\.[01] (\d{3})/.exec(answer)?.[1] ?? (answer === '' ? 'closed' : 'other')
           statuses.set(status, (statuses.get(status) ?? 0) + 1)
@@ -86,7 +117,10 @@ it(`answers ${REQUESTS} malformed HTTP requests and upgrades without harm (seed 
   const after = await server.memory()
   recordFigures('fuzz: HTTP requests and upgrades', {
     requests: REQUESTS,
-    answers: [...statuses].sort().map(([status, count]) => `${status} ${count}`).join(', '),
+    answers: [...statuses]
+      .sort()
+      .map(([status, count]) => `${status} ${count}`)
+      .join(', '),
     'worst stall (server busy)': milliseconds(stall.worstBusyStallMs),
     'worst health latency': milliseconds(stall.worstLatencyMs),
     'RSS growth (peak)': mebibytes(after.peakRssBytes - before.rssBytes),

@@ -5,6 +5,7 @@
  * stays within the limit still works.
  */
 import type { Socket } from 'node:net'
+
 import { CloseCode, encodeQueryAwareness, encodeSyncUpdate } from '@tandem/protocol'
 import { mintToken } from '@tandem/server/src/auth/tokens.js'
 import { eventually } from '@tandem/server/src/test-support/eventually.js'
@@ -13,6 +14,7 @@ import { rawConnection } from '@tandem/server/src/test-support/raw-http.js'
 import { connectClient } from '@tandem/server/src/test-support/stock-client.js'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import * as Y from 'yjs'
+
 import { attackerAddresses, inBatches } from './support/client-addresses.js'
 import { awarenessFrame, subscribeFrame, userState } from './support/collab-frames.js'
 import { unmergeableInserts } from './support/crafted-updates.js'
@@ -154,7 +156,11 @@ describe('document connection limits, after the upgrade', () => {
   })
 
   it('MAX_INBOUND_BYTES_PER_SECOND: bytes past twice the rate are closed with 4429', async () => {
-    const server = await HostileServer.start({ MAX_FRAME_BYTES: '4096', MAX_INBOUND_BYTES_PER_SECOND: '4096', MAX_MESSAGES_PER_SECOND: '1000' })
+    const server = await HostileServer.start({
+      MAX_FRAME_BYTES: '4096',
+      MAX_INBOUND_BYTES_PER_SECOND: '4096',
+      MAX_MESSAGES_PER_SECOND: '1000',
+    })
     const probe = await open(`${server.collabUrl}/bytes`)
     // Valid frames (a subscribe padded with JSON whitespace), so only their size can trip anything.
     for (let i = 0; i < 8; i++) probe.send(subscribeFrame(['news'], { bytes: 4000 }))
@@ -183,7 +189,9 @@ describe('document connection limits, after the upgrade', () => {
     expect([await first.roundTrip(), await second.roundTrip()]).toEqual(['alive', 'alive'])
     // The room is full; the watcher's own cursor is crowded out, but it sees everyone's.
     const watcher = await connectClient(server, 'crowded')
-    await eventually(() => expect([11, 12, 21, 22].map((id) => watcher.provider.awareness.getStates().has(id))).toEqual([true, true, true, true]))
+    await eventually(() =>
+      expect([11, 12, 21, 22].map((id) => watcher.provider.awareness.getStates().has(id))).toEqual([true, true, true, true]),
+    )
     const third = await open(`${server.collabUrl}/crowded`)
     third.send(awarenessFrame([{ client: 31, clock: 1, state: userState('latecomer') }]))
     const edit = new Y.Doc()
@@ -200,7 +208,9 @@ describe('document connection limits, after the upgrade', () => {
     const server = await HostileServer.start({ MAX_AWARENESS_IDS_PER_ROOM: '16', MAX_AWARENESS_IDS_PER_CONNECTION: '2' })
     const [crowd, other] = attackerAddresses(2, 22)
     const sockets = await Promise.all(Array.from({ length: 8 }, () => open(`${server.collabUrl}/shared`, crowd)))
-    sockets.forEach((socket, i) => socket.send(awarenessFrame([100 + 2 * i, 101 + 2 * i].map((client) => ({ client, clock: 1, state: userState(`c${client}`) })))))
+    sockets.forEach((socket, i) =>
+      socket.send(awarenessFrame([100 + 2 * i, 101 + 2 * i].map((client) => ({ client, clock: 1, state: userState(`c${client}`) })))),
+    )
     await Promise.all(sockets.map((socket) => socket.roundTrip()))
     const elsewhere = await open(`${server.collabUrl}/shared`, other)
     elsewhere.send(awarenessFrame([{ client: 900, clock: 1, state: userState('from elsewhere') }]))
@@ -320,7 +330,10 @@ describe('more document limits', () => {
 
   it('MAX_BUFFERED_BYTES: a client that stops reading while others edit is closed with 4009; the editors are not', async () => {
     // The writer sends 15 MB in a few seconds: its own byte budget is raised so only the reader's buffer limit is tried.
-    const server = await HostileServer.start({ MAX_BUFFERED_BYTES: String(64 * 1024), MAX_INBOUND_BYTES_PER_SECOND: String(256 * 1024 * 1024) })
+    const server = await HostileServer.start({
+      MAX_BUFFERED_BYTES: String(64 * 1024),
+      MAX_INBOUND_BYTES_PER_SECOND: String(256 * 1024 * 1024),
+    })
     const writer = await connectClient(server, 'slow')
     const closes: number[] = []
     writer.provider.on('connection-close', (event) => closes.push(event?.code ?? 0))
@@ -339,7 +352,8 @@ describe('more document limits', () => {
 
   it('TRUST_PROXY: per-address limits follow the last X-Forwarded-For entry', async () => {
     const server = await HostileServer.start({ TRUST_PROXY: 'true', MAX_CONNECTIONS_PER_ADDRESS: '1' })
-    const through = (address: string): Promise<ProbeSocket> => ProbeSocket.open(`${server.collabUrl}/proxied`, { headers: { 'X-Forwarded-For': `203.0.113.9, ${address}` } })
+    const through = (address: string): Promise<ProbeSocket> =>
+      ProbeSocket.open(`${server.collabUrl}/proxied`, { headers: { 'X-Forwarded-For': `203.0.113.9, ${address}` } })
     const first = await through('198.51.100.1')
     onTestFinished(() => first.close())
     const other = await through('198.51.100.2')
@@ -350,8 +364,15 @@ describe('more document limits', () => {
   })
 
   it('HTTP_REQUEST_TIMEOUT_MS: a request whose body trickles in is ended with 408', async () => {
-    const server = await HostileServer.start({ HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '1500', PUBLISH_KEY: 'hostile-publish-key-0123456789' })
-    const slow = rawHttp(server.port, 'POST /api/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer hostile-publish-key-0123456789\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{')
+    const server = await HostileServer.start({
+      HTTP_HEADERS_TIMEOUT_MS: '1000',
+      HTTP_REQUEST_TIMEOUT_MS: '1500',
+      PUBLISH_KEY: 'hostile-publish-key-0123456789',
+    })
+    const slow = rawHttp(
+      server.port,
+      'POST /api/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer hostile-publish-key-0123456789\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
+    )
     const drip = setInterval(() => slow.socket.write(' '), 200)
     onTestFinished(() => clearInterval(drip))
     const { answer, afterMs } = await slow.ended
@@ -364,7 +385,11 @@ describe('more document limits', () => {
 describe('publish limits', () => {
   const key = 'hostile-publish-key-0123456789'
   const publish = (server: HostileServer, body: string): Promise<Response> =>
-    fetch(`${server.url}/api/publish`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body })
+    fetch(`${server.url}/api/publish`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body,
+    })
 
   it('MAX_PUBLISH_BYTES: a larger body is 413 payload_too_large', async () => {
     const server = await HostileServer.start({ PUBLISH_KEY: key, MAX_PUBLISH_BYTES: '1024' })
@@ -416,7 +441,8 @@ describe('notification subscribers that stop reading', () => {
         body: JSON.stringify({ channel: 'firehose', data: 'f'.repeat(60_000) }),
       })
       expect(response.status).toBe(200)
-      if (server.logged('SSE reader is not reading; disconnecting it') > 0 && server.logged('client is not reading; disconnecting it') > 0) break
+      if (server.logged('SSE reader is not reading; disconnecting it') > 0 && server.logged('client is not reading; disconnecting it') > 0)
+        break
     }
     expect(server.logged('SSE reader is not reading; disconnecting it')).toBe(1)
     expect(server.logged('client is not reading; disconnecting it')).toBe(1)

@@ -4,6 +4,7 @@
  * health pinger measures how long the server's main thread stays busy (see support/stall-meter.ts).
  */
 import { join } from 'node:path'
+
 import { CloseCode, encodeQueryAwareness, encodeSyncStep1, encodeSyncUpdate } from '@tandem/protocol'
 import { SqliteDocumentStore } from '@tandem/server/src/storage/sqlite-document-store.js'
 import { eventually } from '@tandem/server/src/test-support/eventually.js'
@@ -11,6 +12,7 @@ import { connectClient } from '@tandem/server/src/test-support/stock-client.js'
 import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+
 import { attackerAddresses, inBatches } from './support/client-addresses.js'
 import { awarenessFrame, subscribeFrame } from './support/collab-frames.js'
 import { conflictBase, conflictStorm, unmergeableInserts } from './support/crafted-updates.js'
@@ -38,7 +40,11 @@ async function burst(server: HostileServer, room: string, frames: Uint8Array[]):
   const outcome = await probe.roundTrip(60_000)
   const closed = probe.closedWith
   await probe.close()
-  return { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.length, 0), outcome: closed ? `closed ${closed.code}` : outcome }
+  return {
+    frames: frames.length,
+    bytes: frames.reduce((sum, frame) => sum + frame.length, 0),
+    outcome: closed ? `closed ${closed.code}` : outcome,
+  }
 }
 
 /**
@@ -55,7 +61,10 @@ async function askEachDistinct(askers: ProbeSocket[], firstAuthor: number, autho
     asker.send(encodeSyncStep1(encoding.toUint8Array(encoder)))
   })
   // Answers may be encoded off the main thread and arrive after a ping sent now would come back.
-  await eventually(() => expect(askers.filter((asker, i) => asker.syncAnswers > answered[i]! || !asker.isOpen)).toHaveLength(askers.length), { timeout: 60_000 })
+  await eventually(
+    () => expect(askers.filter((asker, i) => asker.syncAnswers > answered[i]! || !asker.isOpen)).toHaveLength(askers.length),
+    { timeout: 60_000 },
+  )
   const outcomes = await Promise.all(askers.map((asker) => asker.roundTrip(60_000)))
   return { connections: askers.length, alive: outcomes.filter((outcome) => outcome === 'alive').length }
 }
@@ -104,7 +113,9 @@ describe('one message or one burst never stalls the server', { retry: atScale(1,
     await warmUp(server, 'structs-warm-up', [encodeSyncUpdate(unmergeableInserts(300, 6_000_001))])
     const bystander = await HealthyEditor.start(server, 'structs')
     const update = unmergeableInserts(MOST_STRUCTS)
-    const impact = await measureAttack(server, `stall: update of ${MOST_STRUCTS} unmergeable structs`, () => burst(server, 'structs', [encodeSyncUpdate(update)]))
+    const impact = await measureAttack(server, `stall: update of ${MOST_STRUCTS} unmergeable structs`, () =>
+      burst(server, 'structs', [encodeSyncUpdate(update)]),
+    )
     await bystander.assertConverged(server)
     server.assertUnharmed()
     expect(impact.stall.worstBusyStallMs).toBeLessThanOrEqual(STALL_LIMIT_MS)
@@ -118,7 +129,9 @@ describe('one message or one burst never stalls the server', { retry: atScale(1,
     expect(await seed.roundTrip()).toBe('alive')
     await seed.close()
     const bystander = await HealthyEditor.start(server, 'storm')
-    const impact = await measureAttack(server, `stall: conflict storm of ${MOST_STORM_CLIENTS} clients`, () => burst(server, 'storm', [encodeSyncUpdate(conflictStorm(MOST_STORM_CLIENTS))]))
+    const impact = await measureAttack(server, `stall: conflict storm of ${MOST_STORM_CLIENTS} clients`, () =>
+      burst(server, 'storm', [encodeSyncUpdate(conflictStorm(MOST_STORM_CLIENTS))]),
+    )
     await bystander.assertConverged(server)
     server.assertUnharmed()
     expect(impact.stall.worstBusyStallMs).toBeLessThanOrEqual(STALL_LIMIT_MS)
@@ -138,7 +151,9 @@ describe('one message or one burst never stalls the server', { retry: atScale(1,
       encoding.writeVarUint(encoder, 1)
       return encodeSyncStep1(encoding.toUint8Array(encoder))
     })
-    const impact = await measureAttack(server, 'stall: 2000 sync step 1 frames, 300 KB doc', () => burst(server, 'big', frames), { fixedBytes: 32 * MiB })
+    const impact = await measureAttack(server, 'stall: 2000 sync step 1 frames, 300 KB doc', () => burst(server, 'big', frames), {
+      fixedBytes: 32 * MiB,
+    })
     await bystander.assertConverged(server)
     server.assertUnharmed()
     expect(impact.peakGrowthBytes).toBeLessThan(impact.boundBytes)
@@ -166,7 +181,9 @@ describe('one message or one burst never stalls the server', { retry: atScale(1,
     reader.provider.destroy()
     const bystander = await HealthyEditor.start(server, 'wide')
     const askers = await Promise.all(Array.from({ length: 40 }, () => ProbeSocket.open(`${server.collabUrl}/wide`)))
-    const impact = await measureAttack(server, 'stall: 40 connections, one distinct step 1 each, 20k-struct doc', () => askEachDistinct(askers, 5_000_000, authors))
+    const impact = await measureAttack(server, 'stall: 40 connections, one distinct step 1 each, 20k-struct doc', () =>
+      askEachDistinct(askers, 5_000_000, authors),
+    )
     await Promise.all(askers.map((asker) => asker.close()))
     await bystander.assertConverged(server)
     server.assertUnharmed()
@@ -190,19 +207,29 @@ describe('one message or one burst never stalls the server', { retry: atScale(1,
       }
     })
     // Loaded by the mirror worker and applied here in small chunks (rooms/document-loader.ts).
-    const load = await measureAttack(server, 'stall: joining a stored 400k-struct document', async () => {
-      const reader = await connectClient(server, 'huge')
-      await eventually(() => expect(reader.doc.getText(`t${6_000_000 + authors - 1}`).length).toBe(perAuthor), { timeout: 30_000 })
-      reader.provider.destroy()
-      return { structs: authors * perAuthor }
-    }, { fixedBytes: 400 * MiB })
+    const load = await measureAttack(
+      server,
+      'stall: joining a stored 400k-struct document',
+      async () => {
+        const reader = await connectClient(server, 'huge')
+        await eventually(() => expect(reader.doc.getText(`t${6_000_000 + authors - 1}`).length).toBe(perAuthor), { timeout: 30_000 })
+        reader.provider.destroy()
+        return { structs: authors * perAuthor }
+      },
+      { fixedBytes: 400 * MiB },
+    )
     expect(load.stall.worstBusyStallMs).toBeLessThanOrEqual(STALL_LIMIT_MS)
     const bystander = await HealthyEditor.start(server, 'huge')
     const askers = await Promise.all(Array.from({ length: 10 }, () => ProbeSocket.open(`${server.collabUrl}/huge`)))
-    const impact = await measureAttack(server, 'stall: 10 connections, one distinct step 1 each, 400k-struct doc', () => askEachDistinct(askers, 6_000_000, authors), {
-      // Ten answers of ~2.4 MB in flight at once, and the worker's encoding garbage (93 MiB at most seen).
-      fixedBytes: 160 * MiB,
-    })
+    const impact = await measureAttack(
+      server,
+      'stall: 10 connections, one distinct step 1 each, 400k-struct doc',
+      () => askEachDistinct(askers, 6_000_000, authors),
+      {
+        // Ten answers of ~2.4 MB in flight at once, and the worker's encoding garbage (93 MiB at most seen).
+        fixedBytes: 160 * MiB,
+      },
+    )
     await Promise.all(askers.map((asker) => asker.close()))
     await bystander.assertConverged(server)
     server.assertUnharmed()
@@ -229,7 +256,9 @@ describe('one message or one burst never stalls the server', { retry: atScale(1,
     const watcher = await connectClient(server, 'scan')
     await eventually(() => expect(watcher.text.length).toBe(300))
     const bystander = await HealthyEditor.start(server, 'scan')
-    const batches = [unmergeableInserts(MOST_STRUCTS, 6_100_001), unmergeableInserts(MOST_STRUCTS, 6_100_002)].map((update) => encodeSyncUpdate(update))
+    const batches = [unmergeableInserts(MOST_STRUCTS, 6_100_001), unmergeableInserts(MOST_STRUCTS, 6_100_002)].map((update) =>
+      encodeSyncUpdate(update),
+    )
     const outcomes: string[] = []
     const impact = await measureAttack(server, `stall: two batches of ${MOST_STRUCTS} inserts at one spot, from new clients`, async () => {
       for (const batch of batches) {
@@ -257,9 +286,17 @@ describe('one message or one burst never stalls the server', { retry: atScale(1,
       return probe
     })
     const bystander = await HealthyEditor.start(server, 'presence')
-    const impact = await measureAttack(server, 'stall: 2000 query-awareness frames, 256 states of 8 KB', () =>
-      burst(server, 'presence', Array.from({ length: 2000 }, () => encodeQueryAwareness())),
-    { fixedBytes: 64 * MiB })
+    const impact = await measureAttack(
+      server,
+      'stall: 2000 query-awareness frames, 256 states of 8 KB',
+      () =>
+        burst(
+          server,
+          'presence',
+          Array.from({ length: 2000 }, () => encodeQueryAwareness()),
+        ),
+      { fixedBytes: 64 * MiB },
+    )
     await Promise.all(holders.map((probe) => probe.close()))
     await bystander.assertConverged(server)
     server.assertUnharmed()
@@ -270,19 +307,27 @@ describe('one message or one burst never stalls the server', { retry: atScale(1,
   it('one subscribe frame replaying a channel history of large messages', async () => {
     const server = await HostileServer.start({ PUBLISH_KEY })
     const messages = atScale(300, 1000)
-    await inBatches(Array.from({ length: messages }, (_, i) => i), 4, async (i) => {
-      const response = await fetch(`${server.url}/api/publish`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${PUBLISH_KEY}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ channel: `history-${i % 4}`, data: { i, text: 'h'.repeat(60_000) } }),
-      })
-      expect(response.status).toBe(200)
-    })
+    await inBatches(
+      Array.from({ length: messages }, (_, i) => i),
+      4,
+      async (i) => {
+        const response = await fetch(`${server.url}/api/publish`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${PUBLISH_KEY}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ channel: `history-${i % 4}`, data: { i, text: 'h'.repeat(60_000) } }),
+        })
+        expect(response.status).toBe(200)
+      },
+    )
     const bystander = await HealthyEditor.start(server, 'replay')
-    const impact = await measureAttack(server, `stall: subscribe since 0 to ${messages} messages of 60 KB`, () =>
-      // Replay goes out at most MAX_EVENT_BUFFER_BYTES (1 MiB) ahead of the reader: history need not be in memory at once.
-      burst(server, 'replay', [subscribeFrame(['history-*'], { since: 0 })]),
-    { fixedBytes: 32 * MiB })
+    const impact = await measureAttack(
+      server,
+      `stall: subscribe since 0 to ${messages} messages of 60 KB`,
+      () =>
+        // Replay goes out at most MAX_EVENT_BUFFER_BYTES (1 MiB) ahead of the reader: history need not be in memory at once.
+        burst(server, 'replay', [subscribeFrame(['history-*'], { since: 0 })]),
+      { fixedBytes: 32 * MiB },
+    )
     await bystander.assertConverged(server)
     server.assertUnharmed()
     expect(impact.peakGrowthBytes).toBeLessThan(impact.boundBytes)
@@ -294,9 +339,17 @@ describe('one message or one burst never stalls the server', { retry: atScale(1,
     const bystander = await HealthyEditor.start(server, 'awareness')
     let nested: unknown = 'x'.repeat(7000)
     for (let depth = 0; depth < 14; depth++) nested = { d: nested }
-    const entries = Array.from({ length: 16 }, (_, k) => ({ client: 90_000 + k, clock: 1, state: JSON.stringify({ user: { name: 'n', color: 'red' }, nested }) }))
-    const frames = Array.from({ length: 400 }, (_, clock) => awarenessFrame(entries.slice(0, 4).map((entry) => ({ ...entry, clock: clock + 1 }))))
-    const impact = await measureAttack(server, 'stall: 400 awareness frames of 4 nested 7 KB states', () => burst(server, 'awareness', frames))
+    const entries = Array.from({ length: 16 }, (_, k) => ({
+      client: 90_000 + k,
+      clock: 1,
+      state: JSON.stringify({ user: { name: 'n', color: 'red' }, nested }),
+    }))
+    const frames = Array.from({ length: 400 }, (_, clock) =>
+      awarenessFrame(entries.slice(0, 4).map((entry) => ({ ...entry, clock: clock + 1 }))),
+    )
+    const impact = await measureAttack(server, 'stall: 400 awareness frames of 4 nested 7 KB states', () =>
+      burst(server, 'awareness', frames),
+    )
     await bystander.assertConverged(server)
     server.assertUnharmed()
     expect(impact.stall.worstBusyStallMs).toBeLessThanOrEqual(STALL_LIMIT_MS)

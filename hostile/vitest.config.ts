@@ -4,6 +4,7 @@
  * counts the README promises. Tests read the scale through `support/scale.ts`.
  */
 import { defineConfig, mergeConfig } from 'vitest/config'
+
 import shared from '../vite.config.js'
 
 export default defineConfig(({ mode }) => {

@@ -5,11 +5,11 @@ import type { Report } from './report.js'
 export type SynchronousMode = 'full' | 'normal'
 
 /** What the runner hands a benchmark. */
-export interface BenchmarkContext {
+interface BenchmarkContext {
   /** Durability mode every server started by this benchmark must use. */
   synchronous: SynchronousMode
   /** Print one progress line under the benchmark's heading. */
-  progress(message: string): void
+  progress: (message: string) => void
 }
 
 /**

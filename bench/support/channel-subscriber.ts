@@ -3,6 +3,7 @@
  * notification benchmark measures the server and the wire, not a client SDK.
  */
 import { WebSocket } from 'ws'
+
 import { withDeadline } from './deadline.js'
 
 /** A `message` frame as the server sends it. */
@@ -14,7 +15,8 @@ export interface ChannelMessageFrame {
   ts: number
 }
 
-type ServerFrame = ChannelMessageFrame | { type: 'subscribed'; channels: string[] } | { type: 'error'; code: string; message: string } | { type: string }
+type ServerFrame =
+  ChannelMessageFrame | { type: 'subscribed'; channels: string[] } | { type: 'error'; code: string; message: string } | { type: string }
 
 /** Called with each `message` frame and the `performance.now()` right after it was parsed. */
 export type MessageHandler = (frame: ChannelMessageFrame, parsedAt: number) => void

@@ -5,6 +5,7 @@
 import { WebSocket } from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
+
 import { withDeadline } from './deadline.js'
 
 /** Name of the shared text every benchmark edits. */

@@ -1,7 +1,7 @@
 /** Every wait in the benchmarks is bounded, so a stuck server fails the run instead of hanging it. */
 
 /** Thrown by {@link withDeadline} when the awaited work does not finish in time. */
-export class DeadlineError extends Error {
+class DeadlineError extends Error {
   override name = 'DeadlineError'
 }
 

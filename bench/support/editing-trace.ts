@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { gunzipSync } from 'node:zlib'
+
 import type * as Y from 'yjs'
 
 /** Where the trace is expected: `/work/shared/data` next to the repository, not inside it (it is 900 KB). */

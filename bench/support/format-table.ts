@@ -4,7 +4,12 @@
 export function formatTable(rows: readonly (readonly string[])[], indent = ''): string {
   const widths: number[] = []
   for (const row of rows) row.forEach((cell, column) => (widths[column] = Math.max(widths[column] ?? 0, cell.length)))
-  const line = (row: readonly string[]): string => indent + row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()
+  const line = (row: readonly string[]): string =>
+    indent +
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd()
   const [header, ...body] = rows
   if (!header) return ''
   return [line(header), indent + widths.map((width) => '─'.repeat(width)).join('  '), ...body.map(line)].join('\n')

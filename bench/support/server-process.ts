@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+
 import type { SynchronousMode } from './benchmark.js'
 import { withDeadline } from './deadline.js'
 import { readProcessCpuMs } from './process-cpu.js'

@@ -4,6 +4,7 @@
  * moment of arrival rather than the next tick of a timer.
  */
 import type * as Y from 'yjs'
+
 import { withDeadline } from './deadline.js'
 
 interface Wait {

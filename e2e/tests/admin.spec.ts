@@ -5,6 +5,7 @@
  * and texts.
  */
 import { readFileSync } from 'node:fs'
+
 import { AdminPage } from '../fixtures/admin-page.js'
 import { Notifications, uniqueText } from '../fixtures/notifications.js'
 import { E2E_ADMIN_TOKEN } from '../fixtures/secrets.js'
@@ -76,7 +77,10 @@ test('the admin sees people come and go, announces to everyone and deletes a roo
   // What Ann had is still hers to take: a read-only copy, the text to copy, files to download.
   const kept = ann.page.getByRole('region', { name: 'Keep what you had' })
   await expect(kept.getByLabel('Your copy of the document').locator('h1')).toHaveText('Minutes')
-  const [download] = await Promise.all([ann.page.waitForEvent('download'), kept.getByRole('button', { name: 'Download as Markdown' }).click()])
+  const [download] = await Promise.all([
+    ann.page.waitForEvent('download'),
+    kept.getByRole('button', { name: 'Download as Markdown' }).click(),
+  ])
   expect(download.suggestedFilename()).toBe(`${roomX}.md`)
   expect(readFileSync(await download.path(), 'utf8')).toBe('# Minutes\n\nAnn wrote this down.\n')
   await ann.context.grantPermissions(['clipboard-read', 'clipboard-write'])

@@ -14,10 +14,7 @@ test('two people typing at the same time into one paragraph end with the same te
   // Alice at the start of the paragraph, Bob at its end, both typing character by character at once.
   await alice.editor.cursorToStart()
   await bob.editor.cursorToEnd()
-  await Promise.all([
-    alice.page.keyboard.type('alice was here, ', { delay: 20 }),
-    bob.page.keyboard.type(', bob was here', { delay: 20 }),
-  ])
+  await Promise.all([alice.page.keyboard.type('alice was here, ', { delay: 20 }), bob.page.keyboard.type(', bob was here', { delay: 20 })])
 
   const expected = ['alice was here, middle, bob was here']
   await expect.poll(() => alice.editor.blocks()).toEqual(expected)

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
 import { startServerProcess } from '../fixtures/server-process.js'
 import { expect, test, uniqueRoom } from '../fixtures/test.js'
 

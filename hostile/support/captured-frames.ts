@@ -4,10 +4,10 @@
  * recording `WebSocket` keeps every frame it sends and receives. Fuzzing mutations of real frames
  * reaches deeper into the decoders than random bytes, which mostly fail at the first varint.
  */
+import { eventually } from '@tandem/server/src/test-support/eventually.js'
 import { WebSocket } from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { eventually } from '@tandem/server/src/test-support/eventually.js'
 
 /** Frames of one editing session, in order. */
 export interface CapturedFrames {
@@ -45,7 +45,10 @@ export async function captureEditingSession(collabUrl: string, room: string): Pr
     edit(doc, provider)
     // Everything it sent came back to nobody, but the server must have stored it: wait for a reader.
     const reader = new Y.Doc()
-    const readerProvider = new WebsocketProvider(collabUrl, room, reader, { WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket, disableBc: true })
+    const readerProvider = new WebsocketProvider(collabUrl, room, reader, {
+      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+      disableBc: true,
+    })
     try {
       await eventually(() => {
         if (reader.getText('t').toString() !== doc.getText('t').toString()) throw new Error('the reader has not caught up')

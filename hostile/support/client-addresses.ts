@@ -10,7 +10,11 @@ export function attackerAddresses(count: number, block = 7): string[] {
 }
 
 /** Run `work` over `items` with at most `concurrency` at a time; resolves with the results in order. */
-export async function inBatches<T, R>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inBatches<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length)
   let next = 0
   const worker = async (): Promise<void> => {

@@ -25,7 +25,15 @@ export class CloseTally {
 
   /** `MalformedMessage 812, InvalidUpdate 95, ...` */
   toString(): string {
-    return [...this.#counts].sort((a, b) => b[1] - a[1]).map(([code, count]) => `${code === INVALID_PAYLOAD ? 'InvalidPayload(1007)' : code === DROPPED ? 'dropped(1006)' : closeCodeName(code)} ${count}`).join(', ') || 'none'
+    return (
+      [...this.#counts]
+        .sort((a, b) => b[1] - a[1])
+        .map(
+          ([code, count]) =>
+            `${code === INVALID_PAYLOAD ? 'InvalidPayload(1007)' : code === DROPPED ? 'dropped(1006)' : closeCodeName(code)} ${count}`,
+        )
+        .join(', ') || 'none'
+    )
   }
 
   /**
@@ -37,7 +45,12 @@ export class CloseTally {
   assertOnlyRefusals(options: { allowDropped?: boolean } = {}): void {
     const failures = new Set(FAILURES)
     if (options.allowDropped) failures.delete(DROPPED)
-    const bad = [...this.#counts.keys()].filter((code) => failures.has(code) || (!DOCUMENTED.has(code) && code !== INVALID_PAYLOAD && code !== DROPPED))
-    if (bad.length > 0) throw new Error(`connections were closed with ${bad.map((code) => `${code} (${closeCodeName(code)})`).join(', ')}: ${this.toString()}`)
+    const bad = [...this.#counts.keys()].filter(
+      (code) => failures.has(code) || (!DOCUMENTED.has(code) && code !== INVALID_PAYLOAD && code !== DROPPED),
+    )
+    if (bad.length > 0)
+      throw new Error(
+        `connections were closed with ${bad.map((code) => `${code} (${closeCodeName(code)})`).join(', ')}: ${this.toString()}`,
+      )
   }
 }

@@ -24,7 +24,10 @@ const build = (write: (encoder: encoding.Encoder) => void): Uint8Array => {
 const edgeUint = fc.oneof(
   { arbitrary: fc.nat(16), weight: 4 },
   { arbitrary: fc.nat(100_000), weight: 2 },
-  { arbitrary: fc.constantFrom(127, 128, 16_383, 16_384, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 40, Number.MAX_SAFE_INTEGER), weight: 2 },
+  {
+    arbitrary: fc.constantFrom(127, 128, 16_383, 16_384, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 40, Number.MAX_SAFE_INTEGER),
+    weight: 2,
+  },
   { arbitrary: fc.maxSafeNat(), weight: 1 },
 )
 
@@ -97,11 +100,11 @@ function writeStruct(e: encoding.Encoder, s: StructShape): void {
       break
     case 8: // any
       encoding.writeVarUint(e, count)
-      for (const value of s.values) encoding.writeAny(e, value as never)
+      for (const value of s.values) encoding.writeAny(e, value)
       break
     case 9: // subdocument
       encoding.writeVarString(e, s.text)
-      encoding.writeAny(e, (s.values[0] ?? {}) as never)
+      encoding.writeAny(e, s.values[0] ?? {})
       break
     default:
       encoding.writeUint8Array(e, s.bytes)
@@ -111,7 +114,15 @@ function writeStruct(e: encoding.Encoder, s: StructShape): void {
 /** A Yjs v1 update: struct groups per client, then a delete set, with counts that may lie. */
 const yjsUpdate: fc.Arbitrary<Uint8Array> = fc
   .record({
-    groups: fc.array(fc.record({ client: edgeUint, clock: edgeUint, structs: fc.array(struct, { maxLength: 6 }), lie: fc.option(edgeUint, { nil: null }) }), { maxLength: 3 }),
+    groups: fc.array(
+      fc.record({
+        client: edgeUint,
+        clock: edgeUint,
+        structs: fc.array(struct, { maxLength: 6 }),
+        lie: fc.option(edgeUint, { nil: null }),
+      }),
+      { maxLength: 3 },
+    ),
     deletes: fc.array(fc.record({ client: edgeUint, ranges: fc.array(fc.tuple(edgeUint, edgeUint), { maxLength: 4 }) }), { maxLength: 3 }),
     truncateAt: fc.option(fc.nat(), { nil: null }),
   })
@@ -180,7 +191,9 @@ const hostileState = fc.oneof(
   ),
   fc.integer({ min: 1, max: 6000 }).map((depth) => `${'['.repeat(depth)}${']'.repeat(depth)}`),
   fc.integer({ min: 1, max: 3000 }).map((depth) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`),
-  fc.tuple(fc.integer({ min: 100, max: 20_000 }), fc.constantFrom('a', 'é', '☃', '𝄞')).map(([n, c]) => JSON.stringify({ user: { name: c.repeat(n), color: '#fff' } })),
+  fc
+    .tuple(fc.integer({ min: 100, max: 20_000 }), fc.constantFrom('a', 'é', '☃', '𝄞'))
+    .map(([n, c]) => JSON.stringify({ user: { name: c.repeat(n), color: '#fff' } })),
 )
 
 const awarenessUpdate = fc
@@ -201,7 +214,26 @@ const awarenessUpdate = fc
 
 /** Channel names and patterns: the private prefixes, every short prefix of them, junk and lengths. */
 const channelName = fc.oneof(
-  fc.constantFrom('*', 'u*', 'us*', 'user*', 'user:*', 'user:alice', 'r*', 'room*', 'room:*', 'room:victim', 'broadcast', 'news', '', ' ', '**', 'a*b', '../x', '%00'),
+  fc.constantFrom(
+    '*',
+    'u*',
+    'us*',
+    'user*',
+    'user:*',
+    'user:alice',
+    'r*',
+    'room*',
+    'room:*',
+    'room:victim',
+    'broadcast',
+    'news',
+    '',
+    ' ',
+    '**',
+    'a*b',
+    '../x',
+    '%00',
+  ),
   fc.stringMatching(/^[A-Za-z0-9._:@#*-]{1,30}$/),
   fc.string({ maxLength: 30, unit: 'binary' }),
   fc.integer({ min: 190, max: 400 }).map((n) => 'c'.repeat(n)),
@@ -223,7 +255,16 @@ const channelJson = fc.oneof(
 const channelFrame = fc.oneof(
   channelJson.map((text) => build((e) => (encoding.writeVarUint(e, MessageType.Channel), encoding.writeVarString(e, text)))),
   // Not UTF-8: lone continuation bytes, overlong encodings, surrogates.
-  fc.uint8Array({ maxLength: 40 }).map((bytes) => build((e) => (encoding.writeVarUint(e, MessageType.Channel), encoding.writeVarUint8Array(e, new Uint8Array([0xc0, 0x80, 0xed, 0xa0, 0x80, 0xff, ...bytes]))))),
+  fc
+    .uint8Array({ maxLength: 40 })
+    .map((bytes) =>
+      build(
+        (e) => (
+          encoding.writeVarUint(e, MessageType.Channel),
+          encoding.writeVarUint8Array(e, new Uint8Array([0xc0, 0x80, 0xed, 0xa0, 0x80, 0xff, ...bytes]))
+        ),
+      ),
+    ),
 )
 
 /** Varints that are overlong, beyond 2^53, or cut off, in the type or a length position. */
@@ -231,13 +272,17 @@ const malformedVarint = fc.oneof(
   fc.integer({ min: 1, max: 12 }).map((n) => new Uint8Array([...Array<number>(n).fill(0xff), 0x01])),
   fc.integer({ min: 1, max: 12 }).map((n) => new Uint8Array(Array<number>(n).fill(0x80))),
   fc.integer({ min: 1, max: 8 }).map((n) => new Uint8Array([...Array<number>(n).fill(0x80), 0x00])),
-  fc.tuple(fc.constantFrom(0, 1, 2, 3, 100), fc.integer({ min: 1, max: 10 })).map(([type, n]) => new Uint8Array([type, ...(type === 0 ? [2] : []), ...Array<number>(n).fill(0xff), 0x7f])),
-  fc.tuple(fc.constantFrom(0, 1, 100), edgeUint).map(([type, length]) => build((e) => {
-    encoding.writeVarUint(e, type)
-    if (type === 0) encoding.writeVarUint(e, SyncStep.Update)
-    encoding.writeVarUint(e, length)
-    encoding.writeUint8Array(e, new Uint8Array([1, 2, 3]))
-  })),
+  fc
+    .tuple(fc.constantFrom(0, 1, 2, 3, 100), fc.integer({ min: 1, max: 10 }))
+    .map(([type, n]) => new Uint8Array([type, ...(type === 0 ? [2] : []), ...Array<number>(n).fill(0xff), 0x7f])),
+  fc.tuple(fc.constantFrom(0, 1, 100), edgeUint).map(([type, length]) =>
+    build((e) => {
+      encoding.writeVarUint(e, type)
+      if (type === 0) encoding.writeVarUint(e, SyncStep.Update)
+      encoding.writeVarUint(e, length)
+      encoding.writeUint8Array(e, new Uint8Array([1, 2, 3]))
+    }),
+  ),
 )
 
 /** A mutation of a real frame, applied by {@link mutate}. */
@@ -328,13 +373,17 @@ export function hostileCollabMessage(corpus: readonly Uint8Array[]): fc.Arbitrar
     },
     {
       weight: 2,
-      arbitrary: fc.uint8Array({ maxLength: 4 }).map((tail) => ({ kind: 'query awareness', bytes: new Uint8Array([MessageType.QueryAwareness, ...tail]) })),
+      arbitrary: fc
+        .uint8Array({ maxLength: 4 })
+        .map((tail) => ({ kind: 'query awareness', bytes: new Uint8Array([MessageType.QueryAwareness, ...tail]) })),
     },
     {
       weight: 3,
       arbitrary: fc.tuple(edgeUint, fc.string({ maxLength: 100, unit: 'binary' })).map(([step, reason]) => ({
         kind: 'auth',
-        bytes: build((e) => (encoding.writeVarUint(e, MessageType.Auth), encoding.writeVarUint(e, step % 3), encoding.writeVarString(e, reason))),
+        bytes: build(
+          (e) => (encoding.writeVarUint(e, MessageType.Auth), encoding.writeVarUint(e, step % 3), encoding.writeVarString(e, reason)),
+        ),
       })),
     },
     { weight: 10, arbitrary: channelFrame.map((bytes) => ({ kind: 'channel frame', bytes })) },
@@ -343,7 +392,10 @@ export function hostileCollabMessage(corpus: readonly Uint8Array[]): fc.Arbitrar
       weight: 3,
       arbitrary: fc
         .tuple(fc.oneof(fc.integer({ min: 4, max: 99 }), fc.integer({ min: 101, max: 2 ** 32 })), fc.uint8Array({ maxLength: 32 }))
-        .map(([type, tail]) => ({ kind: 'unknown type', bytes: build((e) => (encoding.writeVarUint(e, type), encoding.writeUint8Array(e, tail))) })),
+        .map(([type, tail]) => ({
+          kind: 'unknown type',
+          bytes: build((e) => (encoding.writeVarUint(e, type), encoding.writeUint8Array(e, tail))),
+        })),
     },
     { weight: 7, arbitrary: fc.uint8Array({ maxLength: 2048 }).map((bytes) => ({ kind: 'random bytes', bytes })) },
   ]

@@ -3,8 +3,8 @@
  * access would build them: as many structs as a frame holds, or many concurrent inserts at one spot
  * (Yjs resolves such conflicts by scanning the siblings already there, so k of them cost ~k²/2 steps).
  */
-import * as encoding from 'lib0/encoding'
 import { insertsAtStart } from '@tandem/server/src/test-support/inserts-at-start.js'
+import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 
 /** An update of `count` single-character items that cannot merge (each inserted before the last). */

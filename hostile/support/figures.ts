@@ -4,6 +4,7 @@
  * (`global-setup.ts`), so a CI log shows them in one table.
  */
 import { appendFileSync } from 'node:fs'
+
 import { inject } from 'vitest'
 
 declare module 'vitest' {
@@ -22,7 +23,11 @@ export interface Figures {
 /** Record and print the figures of `attack`. */
 export function recordFigures(attack: string, figures: Record<string, string | number>): void {
   const line: Figures = { attack, figures }
-  console.log(`[hostile] ${attack}: ${Object.entries(figures).map(([name, value]) => `${name} ${value}`).join(', ')}`)
+  console.log(
+    `[hostile] ${attack}: ${Object.entries(figures)
+      .map(([name, value]) => `${name} ${value}`)
+      .join(', ')}`,
+  )
   appendFileSync(inject('hostileFiguresFile'), `${JSON.stringify(line)}\n`)
 }
 

@@ -5,7 +5,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
 import type { TestProject } from 'vitest/node'
+
 import type { Figures } from './figures.js'
 import { SCALE, SEED } from './scale.js'
 
@@ -20,7 +22,12 @@ export default function setup(project: TestProject): () => void {
     if (lines.length === 0) return
     const rows = lines.map((line) => JSON.parse(line) as Figures)
     const width = Math.max(...rows.map((row) => row.attack.length))
-    const table = rows.map(({ attack, figures }) => `  ${attack.padEnd(width)}  ${Object.entries(figures).map(([name, value]) => `${name}: ${value}`).join(' · ')}`)
+    const table = rows.map(
+      ({ attack, figures }) =>
+        `  ${attack.padEnd(width)}  ${Object.entries(figures)
+          .map(([name, value]) => `${name}: ${value}`)
+          .join(' · ')}`,
+    )
     console.log(`\nHostile-input suite summary (scale ${SCALE}, seed ${SEED}):\n${table.join('\n')}\n`)
   }
 }

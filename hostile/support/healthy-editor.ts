@@ -3,8 +3,8 @@
  * room throughout, and a second stock client watching its edits arrive. Afterwards a late joiner
  * must see exactly what they see, with every edit the bystander made.
  */
-import { connectClient, type TestClient } from '@tandem/server/src/test-support/stock-client.js'
 import { eventually } from '@tandem/server/src/test-support/eventually.js'
+import { connectClient, type TestClient } from '@tandem/server/src/test-support/stock-client.js'
 import * as Y from 'yjs'
 
 /** The shared text the bystander types into; the attacks' captured frames edit another one. */
@@ -27,7 +27,9 @@ export class HealthyEditor {
     this.#watcher = watcher
     this.#room = room
     for (const client of [editor, watcher]) {
-      client.provider.on('connection-close', (event) => this.#closes.push(event ? `${event.code} ${event.reason}`.trim() : 'closed locally'))
+      client.provider.on('connection-close', (event) =>
+        this.#closes.push(event ? `${event.code} ${event.reason}`.trim() : 'closed locally'),
+      )
     }
     watcher.doc.getText(BYSTANDER_TEXT).observe((event) => {
       const now = performance.now()
@@ -81,24 +83,37 @@ export class HealthyEditor {
     const expected = this.#editor.doc.getText(BYSTANDER_TEXT).toString()
     const markers = [...expected.matchAll(MARKER)].length
     if (markers !== this.#sentAt.length) throw new Error(`the bystander's own text holds ${markers} of its ${this.#sentAt.length} markers`)
-    await eventually(() => {
-      if (this.#seen.size !== this.#sentAt.length) throw new Error(`the watcher saw ${this.#seen.size} of ${this.#sentAt.length} markers`)
-    }, { timeout: 20_000 })
+    await eventually(
+      () => {
+        if (this.#seen.size !== this.#sentAt.length) throw new Error(`the watcher saw ${this.#seen.size} of ${this.#sentAt.length} markers`)
+      },
+      { timeout: 20_000 },
+    )
     const late = await connectClient(server, this.#room)
-    await eventually(() => {
-      for (const [name, client] of [['watcher', this.#watcher], ['late joiner', late]] as const) {
-        const text = client.doc.getText(BYSTANDER_TEXT).toString()
-        if (text !== expected) throw new Error(`the ${name}'s text differs from the bystander's (${text.length} vs ${expected.length} characters)`)
-        const theirs = Y.encodeStateVector(client.doc)
-        const ours = Y.encodeStateVector(this.#editor.doc)
-        if (Buffer.compare(Buffer.from(theirs), Buffer.from(ours)) !== 0) {
-          const pending = (doc: Y.Doc): string => (doc.store.pendingStructs ? `pending ${[...doc.store.pendingStructs.missing].map(([c, k]) => `${c}@${k}`).join(',')}` : 'nothing pending')
-          throw new Error(
-            `the ${name}'s state vector differs from the bystander's: ${describeDifference(Y.decodeStateVector(theirs), Y.decodeStateVector(ours))} (${name}: ${pending(client.doc)}; bystander: ${pending(this.#editor.doc)})`,
-          )
+    await eventually(
+      () => {
+        for (const [name, client] of [
+          ['watcher', this.#watcher],
+          ['late joiner', late],
+        ] as const) {
+          const text = client.doc.getText(BYSTANDER_TEXT).toString()
+          if (text !== expected)
+            throw new Error(`the ${name}'s text differs from the bystander's (${text.length} vs ${expected.length} characters)`)
+          const theirs = Y.encodeStateVector(client.doc)
+          const ours = Y.encodeStateVector(this.#editor.doc)
+          if (Buffer.compare(Buffer.from(theirs), Buffer.from(ours)) !== 0) {
+            const pending = (doc: Y.Doc): string =>
+              doc.store.pendingStructs
+                ? `pending ${[...doc.store.pendingStructs.missing].map(([c, k]) => `${c}@${k}`).join(',')}`
+                : 'nothing pending'
+            throw new Error(
+              `the ${name}'s state vector differs from the bystander's: ${describeDifference(Y.decodeStateVector(theirs), Y.decodeStateVector(ours))} (${name}: ${pending(client.doc)}; bystander: ${pending(this.#editor.doc)})`,
+            )
+          }
         }
-      }
-    }, { timeout: 20_000 })
+      },
+      { timeout: 20_000 },
+    )
   }
 
   #type(): void {
@@ -112,6 +127,8 @@ export class HealthyEditor {
 /** `client 123: 5 vs 7; ...` for the entries where two state vectors disagree. */
 function describeDifference(theirs: Map<number, number>, ours: Map<number, number>): string {
   const clients = new Set([...theirs.keys(), ...ours.keys()])
-  const lines = [...clients].filter((client) => theirs.get(client) !== ours.get(client)).map((client) => `client ${client}: ${theirs.get(client) ?? '-'} vs ${ours.get(client) ?? '-'}`)
+  const lines = [...clients]
+    .filter((client) => theirs.get(client) !== ours.get(client))
+    .map((client) => `client ${client}: ${theirs.get(client) ?? '-'} vs ${ours.get(client) ?? '-'}`)
   return lines.slice(0, 10).join('; ')
 }

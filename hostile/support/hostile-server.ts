@@ -8,8 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+
 import { type ProcessMemory, readProcessMemory } from '@tandem/bench/support/process-memory.js'
-import { spawnServer, type SpawnedServer } from '@tandem/server/src/test-support/spawn-server.js'
+import { type SpawnedServer, spawnServer } from '@tandem/server/src/test-support/spawn-server.js'
 import { onTestFinished } from 'vitest'
 
 /** pino's numeric level of `error`; `fatal` is 60. */
@@ -118,7 +119,8 @@ export class HostileServer {
   /** Throw unless the process still runs and has logged no error, fatal or uncaught exception. */
   assertUnharmed(): void {
     if (this.#exit) throw new Error(`the server exited (code ${this.#exit.code}, signal ${this.#exit.signal}):\n${this.outputTail()}`)
-    if (this.#problems.length > 0) throw new Error(`the server logged ${this.#problems.length} problem(s):\n${this.#problems.slice(0, 20).join('\n')}`)
+    if (this.#problems.length > 0)
+      throw new Error(`the server logged ${this.#problems.length} problem(s):\n${this.#problems.slice(0, 20).join('\n')}`)
   }
 
   /** SIGKILL now (tests of what survives a crash). */

@@ -44,7 +44,7 @@ export function encodeRawFrame(frame: RawFrame): Buffer {
 }
 
 /** A masked ping with `payload`, the well-formed frame that asks "are you still reading?". */
-export function pingFrame(payload: Uint8Array = new Uint8Array([0x68, 0x69])): Buffer {
+function pingFrame(payload: Uint8Array = new Uint8Array([0x68, 0x69])): Buffer {
   return encodeRawFrame({ fin: true, rsv: 0, opcode: 0x9, mask: randomBytes(4), payload })
 }
 

@@ -16,4 +16,5 @@ export function atScale<T>(ci: T, full: T): T {
  * The seed of every generated attack, printed by each suite; set `HOSTILE_SEED` to replay a failure
  * (fast-check also prints the seed and the shrunk counterexample when a property fails).
  */
-export const SEED = Number.isSafeInteger(Number(process.env.HOSTILE_SEED)) && process.env.HOSTILE_SEED ? Number(process.env.HOSTILE_SEED) : 0x7a4d3e8
+export const SEED =
+  Number.isSafeInteger(Number(process.env.HOSTILE_SEED)) && process.env.HOSTILE_SEED ? Number(process.env.HOSTILE_SEED) : 0x7a4d3e8

@@ -26,29 +26,37 @@ export class SseStream {
    * 127.x.y.z address works on Linux, which lets one test act as many clients).
    * @throws {StreamRefused} when the answer is not 200.
    */
-  static open(serverUrl: string, query: string, options: { headers?: Record<string, string>; localAddress?: string } = {}): Promise<SseStream> {
+  static open(
+    serverUrl: string,
+    query: string,
+    options: { headers?: Record<string, string>; localAddress?: string } = {},
+  ): Promise<SseStream> {
     return new Promise((resolve, reject) => {
-      const outgoing = request(`${serverUrl}/api/events?${query}`, { headers: options.headers ?? {}, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, (response) => {
-        if (response.statusCode !== 200) {
-          let body = ''
-          response.on('data', (chunk: Buffer) => (body += chunk.toString()))
-          response.on('end', () => {
-            let code: string | null = null
-            try {
-              code = (JSON.parse(body) as { error?: { code?: string } }).error?.code ?? null
-            } catch {
-              // not JSON
-            }
-            reject(new StreamRefused(response.statusCode ?? 0, code))
-          })
-          return
-        }
-        const stream = new SseStream(() => outgoing.destroy())
-        response.setEncoding('utf8')
-        response.on('data', (chunk: string) => (stream.#text += chunk))
-        response.on('error', () => {})
-        resolve(stream)
-      })
+      const outgoing = request(
+        `${serverUrl}/api/events?${query}`,
+        { headers: options.headers ?? {}, ...(options.localAddress ? { localAddress: options.localAddress } : {}) },
+        (response) => {
+          if (response.statusCode !== 200) {
+            let body = ''
+            response.on('data', (chunk: Buffer) => (body += chunk.toString()))
+            response.on('end', () => {
+              let code: string | null = null
+              try {
+                code = (JSON.parse(body) as { error?: { code?: string } }).error?.code ?? null
+              } catch {
+                // not JSON
+              }
+              reject(new StreamRefused(response.statusCode ?? 0, code))
+            })
+            return
+          }
+          const stream = new SseStream(() => outgoing.destroy())
+          response.setEncoding('utf8')
+          response.on('data', (chunk: string) => (stream.#text += chunk))
+          response.on('error', () => {})
+          resolve(stream)
+        },
+      )
       outgoing.on('error', reject)
       outgoing.end()
     })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { ConfigError, loadConfig } from './config.js'
 
 describe('loadConfig', () => {
@@ -56,13 +57,18 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ [name]: 'many' }), name).toThrow(new RegExp(name))
     }
     expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '10' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS/)
-    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS: must not exceed/)
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow(
+      /HTTP_HEADERS_TIMEOUT_MS: must not exceed/,
+    )
     expect(() => loadConfig({ MAX_CONNECTIONS_PER_ADDRESS: '200' })).toThrow(/MAX_SOCKETS_PER_ADDRESS: must be at least/)
     expect(loadConfig({ MAX_CONNECTIONS_PER_ADDRESS: '200', MAX_SOCKETS_PER_ADDRESS: '400' }).maxConnectionsPerAddress).toBe(200)
   })
 
   it('reads PUBLIC_URL and ALLOWED_HOSTS for the DNS-rebinding check', () => {
-    const config = loadConfig({ PUBLIC_URL: 'https://docs.example.com/', ALLOWED_HOSTS: ' Tandem.Internal , *.corp.example,[::1],10.0.0.5 ' })
+    const config = loadConfig({
+      PUBLIC_URL: 'https://docs.example.com/',
+      ALLOWED_HOSTS: ' Tandem.Internal , *.corp.example,[::1],10.0.0.5 ',
+    })
     expect(config.publicUrl).toBe('https://docs.example.com/')
     expect(config.allowedHosts).toEqual(['tandem.internal', '*.corp.example', '[::1]', '10.0.0.5'])
     expect(loadConfig({ ALLOWED_HOSTS: '*' }).allowedHosts).toEqual(['*'])

@@ -4,6 +4,7 @@
  */
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+
 import { channelPatternProblem } from '@tandem/protocol'
 import { z } from 'zod'
 
@@ -18,7 +19,9 @@ const integer = (min: number, max: number, fallback: number) =>
   z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(fallback))
 const text = (fallback: string) => z.preprocess(unsetIfEmpty, z.string().min(1).default(fallback))
 const flag = (fallback: boolean) =>
-  z.preprocess(unsetIfEmpty, z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).optional()).transform((value) => (value === undefined ? fallback : value === 'true' || value === '1'))
+  z
+    .preprocess(unsetIfEmpty, z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).optional())
+    .transform((value) => (value === undefined ? fallback : value === 'true' || value === '1'))
 
 /** An `ALLOWED_HOSTS` entry: `*`, a host name or IPv4 address, `*.` and a domain, or a bracketed IPv6 address. */
 const ALLOWED_HOST = /^(?:\*|(?:\*\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|\[[0-9a-f:.]+\])$/
@@ -41,14 +44,17 @@ const channelRetention = z.preprocess(
   (value) => {
     if (value === undefined || value === '') return {}
     try {
-      return JSON.parse(String(value)) as unknown
+      return JSON.parse(typeof value === 'string' ? value : '') as unknown
     } catch {
       return Symbol('invalid JSON')
     }
   },
   z
     .record(z.string(), retentionOverride, 'must be a JSON object like {"news":{"maxMessages":100}}')
-    .refine((record) => Object.keys(record).every((pattern) => channelPatternProblem(pattern) === null), 'keys must be channel names or "prefix*" patterns'),
+    .refine(
+      (record) => Object.keys(record).every((pattern) => channelPatternProblem(pattern) === null),
+      'keys must be channel names or "prefix*" patterns',
+    ),
 )
 
 const envSchema = z.object({
@@ -56,10 +62,7 @@ const envSchema = z.object({
   HOST: text('127.0.0.1'),
   DATA_DIR: text('./data'),
   WEB_DIR: text(defaultWebDir),
-  LOG_LEVEL: z.preprocess(
-    unsetIfEmpty,
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  ),
+  LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   MAX_FRAME_BYTES: integer(1024, 256 * MiB, MiB),
   MAX_BUFFERED_BYTES: integer(64 * 1024, 1024 * MiB, 4 * MiB),
   ROOM_IDLE_MS: integer(0, 24 * 60 * 60 * 1000, 10_000),
@@ -90,17 +93,36 @@ const envSchema = z.object({
     unsetIfEmpty,
     z
       .string()
-      .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.url({ error: 'must be a comma-separated list of origins like https://app.example.com' })))
       .optional(),
   ),
-  PUBLIC_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/, error: 'must be the http:// or https:// URL browsers use, e.g. https://docs.example.com' }).optional()),
+  PUBLIC_URL: z.preprocess(
+    unsetIfEmpty,
+    z.url({ protocol: /^https?$/, error: 'must be the http:// or https:// URL browsers use, e.g. https://docs.example.com' }).optional(),
+  ),
   ALLOWED_HOSTS: z.preprocess(
     unsetIfEmpty,
     z
       .string()
-      .transform((value) => value.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean))
-      .pipe(z.array(z.string().regex(ALLOWED_HOST, 'must be a comma-separated list of host names without port, like docs.example.com,*.example.com (or *)')))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((host) => host.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(ALLOWED_HOST, 'must be a comma-separated list of host names without port, like docs.example.com,*.example.com (or *)'),
+        ),
+      )
       .optional(),
   ),
   TRUST_PROXY: flag(false),
@@ -260,7 +282,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const v = parsed.data
   const conflicts = [
     v.HTTP_HEADERS_TIMEOUT_MS > v.HTTP_REQUEST_TIMEOUT_MS && 'HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS',
-    v.MAX_SOCKETS_PER_ADDRESS < v.MAX_CONNECTIONS_PER_ADDRESS && 'MAX_SOCKETS_PER_ADDRESS: must be at least MAX_CONNECTIONS_PER_ADDRESS (every WebSocket is a TCP connection too)',
+    v.MAX_SOCKETS_PER_ADDRESS < v.MAX_CONNECTIONS_PER_ADDRESS &&
+      'MAX_SOCKETS_PER_ADDRESS: must be at least MAX_CONNECTIONS_PER_ADDRESS (every WebSocket is a TCP connection too)',
   ].filter((problem) => problem !== false)
   if (conflicts.length > 0) throw new ConfigError(`invalid configuration:\n  ${conflicts.join('\n  ')}`)
   return {

@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
 import { afterAll, describe, expect, it } from 'vitest'
+
+import { eventually } from './test-support/eventually.js'
 import { spawnServer } from './test-support/spawn-server.js'
 import { connectClient } from './test-support/test-server.js'
-import { eventually } from './test-support/eventually.js'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tandem-durability-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))

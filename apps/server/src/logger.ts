@@ -1,5 +1,5 @@
 /** The server's structured logger (pino, JSON lines on stdout). */
-import { pino, type Logger } from 'pino'
+import { type Logger, pino } from 'pino'
 
 export type { Logger }
 

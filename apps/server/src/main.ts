@@ -3,8 +3,9 @@
  * opens the database, listens, and shuts down cleanly on SIGTERM/SIGINT (flush, then exit 0).
  */
 import { join } from 'node:path'
-import { ConfigError, loadConfig } from './config.js'
+
 import { resolveAdminToken } from './admin/admin-token.js'
+import { ConfigError, loadConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { warmUpYjs } from './rooms/yjs-warm-up.js'
 import { startServer } from './server.js'
@@ -54,7 +55,10 @@ async function main(): Promise<void> {
   logger.info({ url: server.url, port: server.port, databaseFile }, `Tandem is ready on ${server.url}`)
   if (admin.generated) {
     // Printed once, at first start; afterwards the token stays in the file only.
-    logger.warn({ adminUrl: `${server.url}/admin#token=${admin.token}`, file: admin.file }, `admin console: ${server.url}/admin#token=${admin.token}`)
+    logger.warn(
+      { adminUrl: `${server.url}/admin#token=${admin.token}`, file: admin.file },
+      `admin console: ${server.url}/admin#token=${admin.token}`,
+    )
   } else if (admin.file) {
     logger.info({ file: admin.file }, 'admin token is in the data directory')
   }

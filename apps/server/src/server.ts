@@ -5,27 +5,29 @@
  */
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+
 import { createAdaptorServer } from '@hono/node-server'
+
+import { type RejectionReason, ServerMetrics, TrafficCounters } from './admin/server-metrics.js'
 import { ConnectionLimits } from './admission/connection-limits.js'
 import { guardHttpServer, httpServerOptions } from './admission/http-server-guard.js'
 import { UpgradeListener } from './admission/upgrade-listener.js'
-import { CollabEndpoint } from './collab/collab-endpoint.js'
-import type { Config } from './config.js'
-import { createApp } from './http/app.js'
-import type { Logger } from './logger.js'
-import { type RejectionReason, ServerMetrics, TrafficCounters } from './admin/server-metrics.js'
 import { AccessPolicy } from './auth/access-policy.js'
 import { HostPolicy } from './auth/host-policy.js'
 import type { Identity } from './auth/identity.js'
 import { UpgradeGuard } from './auth/upgrade-guard.js'
 import { WebhookAuthorizer } from './auth/webhook-authorizer.js'
+import { CollabEndpoint } from './collab/collab-endpoint.js'
+import type { Config } from './config.js'
+import { createApp } from './http/app.js'
+import type { Logger } from './logger.js'
 import { EventsEndpoint } from './notifications/events-endpoint.js'
 import { NotificationHub } from './notifications/notification-hub.js'
 import { RedisBridge } from './notifications/redis-bridge.js'
 import { retentionResolver } from './notifications/retention.js'
 import { RoomActivityPublisher } from './notifications/room-activity.js'
-import { EncodeBudget } from './rooms/encode-budget.js'
 import { DocumentMirrors } from './rooms/document-mirrors.js'
+import { EncodeBudget } from './rooms/encode-budget.js'
 import { IntegrationProbe } from './rooms/integration-probe.js'
 import { RoomRegistry } from './rooms/room-registry.js'
 import type { DocumentStore } from './storage/document-store.js'
@@ -103,7 +105,13 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     },
   })
   const webhook = config.authWebhookUrl
-    ? new WebhookAuthorizer({ url: config.authWebhookUrl, timeoutMs: config.authWebhookTimeoutMs, cacheMs: config.authWebhookCacheMs, maxQuestionsPerMinute: config.authWebhookMaxPerMinute, logger })
+    ? new WebhookAuthorizer({
+        url: config.authWebhookUrl,
+        timeoutMs: config.authWebhookTimeoutMs,
+        cacheMs: config.authWebhookCacheMs,
+        maxQuestionsPerMinute: config.authWebhookMaxPerMinute,
+        logger,
+      })
     : null
   // DNS rebinding only matters where requests carry authority by themselves: always in open mode; in
   // secure mode every request needs a token a rebinding page cannot read, so names are only checked
@@ -188,7 +196,17 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     fetch: app.fetch,
     serverOptions: httpServerOptions({ headersTimeoutMs: config.httpHeadersTimeoutMs, requestTimeoutMs: config.httpRequestTimeoutMs }),
   }) as Server
-  const upgrades = new UpgradeListener({ guard, limits, registry, store, collab, events, logger, trustProxy: config.trustProxy, onRefused: countRefusal })
+  const upgrades = new UpgradeListener({
+    guard,
+    limits,
+    registry,
+    store,
+    collab,
+    events,
+    logger,
+    trustProxy: config.trustProxy,
+    onRefused: countRefusal,
+  })
   httpServer.on('upgrade', upgrades.handle)
 
   await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { TokenBucket } from './token-bucket.js'
 
 describe('TokenBucket', () => {

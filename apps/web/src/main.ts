@@ -1,5 +1,6 @@
 /** The web app's entry point: set up the shell and render the page the path asks for. */
 import './styles/index.css'
+
 import { renderAdminPage } from './admin/admin-page.js'
 import { renderEditorPage } from './editor/editor-page.js'
 import { renderHomePage } from './home/home-page.js'

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { routeFor } from './router.js'
 
 describe('routeFor', () => {
@@ -10,7 +11,11 @@ describe('routeFor', () => {
 
   it('explains why a document address is unusable', () => {
     expect(routeFor('/d/')).toMatchObject({ page: 'invalid-room', room: '', problem: expect.stringMatching(/empty/) })
-    expect(routeFor('/d/hello%20world')).toMatchObject({ page: 'invalid-room', room: 'hello world', problem: expect.stringMatching(/may only contain/) })
+    expect(routeFor('/d/hello%20world')).toMatchObject({
+      page: 'invalid-room',
+      room: 'hello world',
+      problem: expect.stringMatching(/may only contain/),
+    })
     expect(routeFor(`/d/${'x'.repeat(129)}`)).toMatchObject({ page: 'invalid-room', problem: expect.stringMatching(/128/) })
     expect(routeFor('/d/%E0%A4%A')).toMatchObject({ page: 'invalid-room', problem: expect.stringMatching(/encoding/) })
   })

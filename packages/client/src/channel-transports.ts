@@ -45,7 +45,11 @@ function parseFrame(text: string): ServerChannelFrame | null {
 const toWebSocketUrl = (baseUrl: string): string => baseUrl.replace(/^http/, 'ws')
 
 /** A dedicated `/api/events` WebSocket. */
-export function webSocketTransport(baseUrl: string, params: Record<string, string> = {}, WebSocketImpl: typeof WebSocket = WebSocket): ChannelTransport {
+export function webSocketTransport(
+  baseUrl: string,
+  params: Record<string, string> = {},
+  WebSocketImpl: typeof WebSocket = WebSocket,
+): ChannelTransport {
   let socket: WebSocket | null = null
   return {
     kind: 'websocket',
@@ -99,7 +103,10 @@ export function sseTransport(baseUrl: string, params: Record<string, string> = {
       void (async () => {
         let opened = false
         try {
-          const response = await fetchImpl(`${baseUrl}/api/events?${query}`, { signal: controller.signal, headers: { Accept: 'text/event-stream' } })
+          const response = await fetchImpl(`${baseUrl}/api/events?${query}`, {
+            signal: controller.signal,
+            headers: { Accept: 'text/event-stream' },
+          })
           if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`)
           opened = true
           handlers.onOpen()
@@ -142,7 +149,13 @@ export function sseTransport(baseUrl: string, params: Record<string, string> = {
   }
 }
 
-type MessageHandler = (encoder: unknown, decoder: decoding.Decoder, provider: WebsocketProvider, emitSynced: boolean, messageType: number) => void
+type MessageHandler = (
+  encoder: unknown,
+  decoder: decoding.Decoder,
+  provider: WebsocketProvider,
+  emitSynced: boolean,
+  messageType: number,
+) => void
 
 /**
  * Channel frames on a y-websocket provider's own socket. The provider reconnects by itself; on every
@@ -180,7 +193,8 @@ export function providerTransport(provider: WebsocketProvider): ChannelTransport
     close() {
       handlers = null
       provider.off('status', onStatus)
-      delete handlersTable[MessageType.Channel]
+      // A hole, as before the handler was added: the provider then ignores the type.
+      Reflect.deleteProperty(handlersTable, MessageType.Channel)
     },
   }
 }

@@ -1,9 +1,10 @@
 import { CloseCode, decodeCollabMessage, encodeSyncStep1, encodeSyncStep2, MessageType, SyncStep } from '@tandem/protocol'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
+
 import { connectDocument, type DocumentConnection } from './document-connection.js'
 import type { NetworkSignal } from './network-signal.js'
-import { type ReconnectPolicy, reconnectDelay } from './reconnect-policy.js'
+import { reconnectDelay, type ReconnectPolicy } from './reconnect-policy.js'
 
 /**
  * A WebSocket whose other end is the test: it plays the server's side of the y-websocket protocol
@@ -326,7 +327,11 @@ describe('connectDocument with getToken', () => {
     connect(null, tokens.getToken)
     await vi.advanceTimersByTimeAsync(0)
     handshake().drop(CloseCode.TokenExpired, 'token expired')
-    expect(connection.state).toMatchObject({ status: 'offline', refused: null, nextAttemptAt: Date.now() + reconnectDelay(0, policy, random) })
+    expect(connection.state).toMatchObject({
+      status: 'offline',
+      refused: null,
+      nextAttemptAt: Date.now() + reconnectDelay(0, policy, random),
+    })
     await vi.advanceTimersByTimeAsync(reconnectDelay(0, policy, random))
     expect(tokenOf(latestSocket())).toBe('token-2')
     handshake()

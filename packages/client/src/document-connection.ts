@@ -15,8 +15,9 @@ import * as decoding from 'lib0/decoding'
 import type { Awareness } from 'y-protocols/awareness'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
+
 import { browserNetworkSignal, type NetworkSignal } from './network-signal.js'
-import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy, reconnectDelay } from './reconnect-policy.js'
+import { DEFAULT_RECONNECT_POLICY, reconnectDelay, type ReconnectPolicy } from './reconnect-policy.js'
 import { SaveTracker } from './save-tracker.js'
 
 /** `connecting` before the first sync, `live` while synced with the server, `offline` otherwise. */

@@ -1,5 +1,6 @@
 import type { ClientChannelFrame, ServerChannelFrame } from '@tandem/protocol'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+
 import type { ChannelTransport, TransportHandlers } from './channel-transports.js'
 import { type ChannelMessage, NotificationsClient } from './notifications-client.js'
 
@@ -111,7 +112,12 @@ describe('NotificationsClient', () => {
   it('spaces reconnect attempts with growing, jittered delays and stops after close', () => {
     vi.useFakeTimers()
     const transport = new ScriptedTransport()
-    const client = new NotificationsClient({ transport, channels: ['a'], random: () => 1, reconnectPolicy: { initialDelayMs: 100, maxDelayMs: 1000, factor: 2, jitter: 0.5 } })
+    const client = new NotificationsClient({
+      transport,
+      channels: ['a'],
+      random: () => 1,
+      reconnectPolicy: { initialDelayMs: 100, maxDelayMs: 1000, factor: 2, jitter: 0.5 },
+    })
     transport.handlers!.onClose(false)
     vi.advanceTimersByTime(99)
     expect(transport.opens).toBe(1)

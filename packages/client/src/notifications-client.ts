@@ -10,8 +10,9 @@
  * client.onMessage((message) => showToast(message.data))
  */
 import { ChannelErrorCode, type ServerChannelFrame } from '@tandem/protocol'
+
 import { type ChannelTransport, sseTransport, webSocketTransport } from './channel-transports.js'
-import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy, reconnectDelay } from './reconnect-policy.js'
+import { DEFAULT_RECONNECT_POLICY, reconnectDelay, type ReconnectPolicy } from './reconnect-policy.js'
 
 /** A delivered channel message. */
 export interface ChannelMessage {

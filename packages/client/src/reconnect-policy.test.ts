@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy, reconnectDelay } from './reconnect-policy.js'
+
+import { DEFAULT_RECONNECT_POLICY, reconnectDelay, type ReconnectPolicy } from './reconnect-policy.js'
 
 const policy: ReconnectPolicy = { initialDelayMs: 100, maxDelayMs: 5_000, factor: 2, jitter: 0.5 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { SaveTracker } from './save-tracker.js'
 
 /** A tracker on a socket that has finished the handshake. */

@@ -1,5 +1,6 @@
 /** One call for every export format: the file's body, type and extension. */
 import type { Node } from 'prosemirror-model'
+
 import { toHtml } from './to-html.js'
 import { toMarkdown } from './to-markdown.js'
 import { toText } from './to-text.js'

@@ -1,6 +1,7 @@
 import { defaultMarkdownSerializer, MarkdownSerializer } from 'prosemirror-markdown'
 import type { Node } from 'prosemirror-model'
 import { describe, expect, it } from 'vitest'
+
 import { serializeLinear } from './linear-serializer-state.js'
 import { sampleDocument } from './sample-document.test-support.js'
 import { schema } from './schema.js'
@@ -15,7 +16,9 @@ function documents(): Node[] {
   return [
     sampleDocument(),
     nodes.doc!.create(null, [quote(quote(p('deep'), code), p('')), p('after!'), code]),
-    nodes.doc!.create(null, [nodes.bullet_list!.create(null, [nodes.list_item!.create(null, [p('a'), quote(p('b'))]), nodes.list_item!.create(null, [p('')])])]),
+    nodes.doc!.create(null, [
+      nodes.bullet_list!.create(null, [nodes.list_item!.create(null, [p('a'), quote(p('b'))]), nodes.list_item!.create(null, [p('')])]),
+    ]),
     nodes.doc!.create(null, [p('')]),
   ]
 }

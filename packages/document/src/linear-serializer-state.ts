@@ -99,7 +99,11 @@ class LinearSerializerState extends MarkdownSerializerState {
 /** `doc` written by `serializer` in linear time (`serializer.serialize` is quadratic in long blocks). */
 export function serializeLinear(serializer: MarkdownSerializer, doc: Node, options: { tightLists?: boolean } = {}): string {
   // The state's constructor is internal to prosemirror-markdown, so its typings show none.
-  const State = LinearSerializerState as unknown as new (nodes: MarkdownSerializer['nodes'], marks: MarkdownSerializer['marks'], options: object) => LinearSerializerState
+  const State = LinearSerializerState as unknown as new (
+    nodes: MarkdownSerializer['nodes'],
+    marks: MarkdownSerializer['marks'],
+    options: object,
+  ) => LinearSerializerState
   const state = new State(serializer.nodes, serializer.marks, { ...serializer.options, ...options })
   state.renderContent(doc)
   return state.out

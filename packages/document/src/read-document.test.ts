@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import type { PmNode } from './pm-json.js'
 import { readDocument } from './read-document.js'
 
@@ -11,7 +12,14 @@ describe('readDocument', () => {
       type: 'doc',
       content: [
         { type: 'heading', attrs: { level: 2 }, content: [text('Title')] },
-        { type: 'paragraph', content: [text('bold', [{ type: 'strong' }]), text(' '), text('link', [{ type: 'link', attrs: { href: 'https://x.dev', title: null } }])] },
+        {
+          type: 'paragraph',
+          content: [
+            text('bold', [{ type: 'strong' }]),
+            text(' '),
+            text('link', [{ type: 'link', attrs: { href: 'https://x.dev', title: null } }]),
+          ],
+        },
         { type: 'bullet_list', content: [{ type: 'list_item', content: [{ type: 'paragraph', content: [text('item')] }] }] },
       ],
     }
@@ -25,7 +33,10 @@ describe('readDocument', () => {
       { type: 'bullet_list', content: [text('text straight in a list'), { type: 'heading', content: [text('a heading as an item')] }] },
       { type: 'list_item', content: [{ type: 'paragraph', content: [text('an item outside a list')] }] },
       { type: 'horizontal_rule', content: [text('inside the rule')] },
-      { type: 'paragraph', content: [{ type: 'blockquote', content: [{ type: 'paragraph', content: [text('a quote inside a paragraph')] }] }] },
+      {
+        type: 'paragraph',
+        content: [{ type: 'blockquote', content: [{ type: 'paragraph', content: [text('a quote inside a paragraph')] }] }],
+      },
       { type: 'code_block', content: [text('code', [{ type: 'strong' }]), { type: 'hard_break', content: [text('!')] }, text('more')] },
       { type: 'hard_break', content: [text('inside a break')] },
       { type: 'text', content: [text('inside an element named text')] },
@@ -37,7 +48,7 @@ describe('readDocument', () => {
     )
   })
 
-  it('reads a newline inside a paragraph\'s text as a line break', () => {
+  it("reads a newline inside a paragraph's text as a line break", () => {
     const paragraph = read({ type: 'paragraph', content: [text('one\ntwo\n', [{ type: 'strong' }])] }).firstChild!
     expect(paragraph.toJSON().content).toEqual([
       { type: 'text', text: 'one', marks: [{ type: 'strong' }] },
@@ -65,9 +76,13 @@ describe('readDocument', () => {
   })
 
   it('reads heading levels and list starts from numbers only, within range', () => {
-    const levels = [{}, '7', 1e9, -5, '3', 4.9, null].map((level) => read({ type: 'heading', attrs: { level } as Record<string, unknown>, content: [text('t')] }).firstChild!.attrs.level)
+    const levels = [{}, '7', 1e9, -5, '3', 4.9, null].map(
+      (level) => read({ type: 'heading', attrs: { level }, content: [text('t')] }).firstChild!.attrs.level,
+    )
     expect(levels).toEqual([1, 6, 6, 1, 3, 4, 1])
-    const order = (value: unknown) => read({ type: 'ordered_list', attrs: { order: value }, content: [{ type: 'list_item', content: [{ type: 'paragraph' }] }] }).firstChild!.attrs.order
+    const order = (value: unknown) =>
+      read({ type: 'ordered_list', attrs: { order: value }, content: [{ type: 'list_item', content: [{ type: 'paragraph' }] }] })
+        .firstChild!.attrs.order
     expect([order(4), order('4'), order(-1), order(1.5), order({})]).toEqual([4, 1, 1, 1, 1])
   })
 

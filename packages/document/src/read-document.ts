@@ -9,6 +9,7 @@
  * is gathered into paragraphs. Recursion follows the JSON's depth, which the caller bounds.
  */
 import type { Mark, Node, NodeType } from 'prosemirror-model'
+
 import type { PmNode } from './pm-json.js'
 import { schema } from './schema.js'
 
@@ -93,7 +94,9 @@ function readListItem(json: PmNode): Node {
 function container(type: NodeType, attrs: Record<string, unknown> | null, children: Node[]): Node[] {
   const node = type.createAndFill(attrs, children)
   if (node) return [node]
-  const asText = children.map((child) => (child.type === nodes.paragraph ? child : nodes.paragraph!.create(null, child.textContent ? schema.text(child.textContent) : null)))
+  const asText = children.map((child) =>
+    child.type === nodes.paragraph ? child : nodes.paragraph!.create(null, child.textContent ? schema.text(child.textContent) : null),
+  )
   const rebuilt = type.createAndFill(attrs, asText)
   return rebuilt ? [rebuilt] : children
 }

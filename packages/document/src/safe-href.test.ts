@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { safeHref } from './safe-href.js'
 
 describe('safeHref', () => {
@@ -14,7 +15,16 @@ describe('safeHref', () => {
   })
 
   it('refuses script, data and other schemes, and empty or broken input', () => {
-    for (const href of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,<b>x</b>', 'vbscript:x', 'file:///etc/passwd', '', '   ', 'https://']) {
+    for (const href of [
+      'javascript:alert(1)',
+      ' JavaScript:alert(1)',
+      'data:text/html,<b>x</b>',
+      'vbscript:x',
+      'file:///etc/passwd',
+      '',
+      '   ',
+      'https://',
+    ]) {
       expect(safeHref(href), href).toBeNull()
     }
   })

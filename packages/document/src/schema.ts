@@ -5,6 +5,7 @@
 import { type MarkSpec, type NodeSpec, Schema } from 'prosemirror-model'
 import { marks as basicMarks, nodes as basicNodes } from 'prosemirror-schema-basic'
 import { bulletList, listItem, orderedList } from 'prosemirror-schema-list'
+
 import { safeHref } from './safe-href.js'
 
 /** Heading levels the editor offers; deeper headings pasted in become level 3. */

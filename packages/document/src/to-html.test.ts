@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { DOMParser as ProseMirrorParser } from 'prosemirror-model'
 import { describe, expect, it } from 'vitest'
+
 import { sampleDocument, underlined } from './sample-document.test-support.js'
 import { schema } from './schema.js'
 import { toHtml } from './to-html.js'
@@ -25,7 +26,10 @@ describe('toHtml', () => {
 
   it('escapes text and drops link targets that would run script', () => {
     const doc = schema.nodes.doc!.create(null, [
-      schema.nodes.paragraph!.create(null, [schema.text('<script>alert(1)</script> '), schema.text('click', [schema.marks.link!.create({ href: 'javascript:alert(1)', title: null })])]),
+      schema.nodes.paragraph!.create(null, [
+        schema.text('<script>alert(1)</script> '),
+        schema.text('click', [schema.marks.link!.create({ href: 'javascript:alert(1)', title: null })]),
+      ]),
     ])
     const html = toHtml(doc, 'x')
     expect(html).toContain('<p>&lt;script&gt;alert(1)&lt;/script&gt; click</p>')

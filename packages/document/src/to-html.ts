@@ -5,6 +5,7 @@
  * editor's own parser reads, so the file pastes back into Tandem as the document it was.
  */
 import type { Mark, Node } from 'prosemirror-model'
+
 import { safeHref } from './safe-href.js'
 
 const escapeHtml = (text: string): string =>

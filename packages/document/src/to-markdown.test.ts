@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { sampleDocument, underlined } from './sample-document.test-support.js'
 import { markdownParser, toMarkdown } from './to-markdown.js'
 
@@ -13,7 +14,15 @@ describe('toMarkdown', () => {
     const markdown = toMarkdown(sampleDocument())
     expect(markdown).toContain('\n\\# not a heading\n')
     expect(markdown).toContain('\n\\- not a list, \\*not emphasis\\*, 1. not numbered, \\[not\\](a link) and \\\\ a backslash\n')
-    expect(markdownParser.parse(toMarkdown(markdownParser.schema.node('doc', null, [markdownParser.schema.node('paragraph', null, [markdownParser.schema.text('&amp; <https://x.dev>')])])))?.textContent).toBe('&amp; <https://x.dev>')
+    expect(
+      markdownParser.parse(
+        toMarkdown(
+          markdownParser.schema.node('doc', null, [
+            markdownParser.schema.node('paragraph', null, [markdownParser.schema.text('&amp; <https://x.dev>')]),
+          ]),
+        ),
+      )?.textContent,
+    ).toBe('&amp; <https://x.dev>')
     // Before: a hand-written writer left these as they were, so the paragraph came back as a heading.
     expect(markdownParser.parse('# not a heading')?.firstChild?.type.name).toBe('heading')
   })
@@ -26,12 +35,17 @@ describe('toMarkdown', () => {
     expect(markdown).toContain('```\nlet x = 1\n# not a heading either\n  indented\n```\n')
     expect(markdown).toContain('\n---\n')
     expect(markdown).toContain('first line\\\nsecond line\n')
-    expect(markdown.startsWith('# Plan \\<v1> \\& more\n\nShip **bold** and *slanted* with [the docs](https://example.com/docs?a=1&b=\\(2\\)), `code()` and ~~gone~~.\n')).toBe(true)
+    expect(
+      markdown.startsWith(
+        '# Plan \\<v1> \\& more\n\nShip **bold** and *slanted* with [the docs](https://example.com/docs?a=1&b=\\(2\\)), `code()` and ~~gone~~.\n',
+      ),
+    ).toBe(true)
   })
 
   it('writes a link the editor would not follow as its text alone, and completes a bare domain', () => {
     const { schema } = markdownParser
-    const linked = (href: string) => schema.node('doc', null, [schema.node('paragraph', null, [schema.text('here', [schema.marks.link!.create({ href, title: null })])])])
+    const linked = (href: string) =>
+      schema.node('doc', null, [schema.node('paragraph', null, [schema.text('here', [schema.marks.link!.create({ href, title: null })])])])
     expect(toMarkdown(linked('javascript:alert(1)'))).toBe('here\n')
     expect(toMarkdown(linked('tandem.dev'))).toBe('[here](https://tandem.dev)\n')
   })
@@ -39,10 +53,16 @@ describe('toMarkdown', () => {
   it('escapes line-start markers after a line break too', () => {
     const { schema } = markdownParser
     const doc = schema.node('doc', null, [
-      schema.node('paragraph', null, [schema.text('intro'), schema.node('hard_break'), schema.text('> not a quote'), schema.node('hard_break'), schema.text('# nor a heading', [schema.marks.strong!.create()])]),
+      schema.node('paragraph', null, [
+        schema.text('intro'),
+        schema.node('hard_break'),
+        schema.text('> not a quote'),
+        schema.node('hard_break'),
+        schema.text('# nor a heading', [schema.marks.strong!.create()]),
+      ]),
       schema.node('paragraph', null, [schema.text('<\n> - and a newline in the text')]),
     ])
-    const readBack = markdownParser.parse(toMarkdown(doc))!
+    const readBack = markdownParser.parse(toMarkdown(doc))
     expect(readBack.childCount).toBe(2)
     expect(readBack.child(0).textContent).toBe('intro> not a quote# nor a heading')
     expect(readBack.child(1).textContent).toBe('<> - and a newline in the text')
@@ -50,7 +70,9 @@ describe('toMarkdown', () => {
 
   it('writes a line break in a heading as a space, a heading being one line', () => {
     const { schema } = markdownParser
-    const doc = schema.node('doc', null, [schema.node('heading', { level: 2 }, [schema.text('Two'), schema.node('hard_break'), schema.text('lines')])])
+    const doc = schema.node('doc', null, [
+      schema.node('heading', { level: 2 }, [schema.text('Two'), schema.node('hard_break'), schema.text('lines')]),
+    ])
     expect(toMarkdown(doc)).toBe('## Two lines\n')
   })
 

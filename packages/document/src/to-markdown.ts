@@ -6,8 +6,15 @@
  * GitHub and most renderers show.
  */
 import MarkdownIt from 'markdown-it'
-import { defaultMarkdownParser, defaultMarkdownSerializer, MarkdownParser, MarkdownSerializer, type MarkdownSerializerState } from 'prosemirror-markdown'
+import {
+  defaultMarkdownParser,
+  defaultMarkdownSerializer,
+  MarkdownParser,
+  MarkdownSerializer,
+  type MarkdownSerializerState,
+} from 'prosemirror-markdown'
 import type { Node } from 'prosemirror-model'
+
 import { serializeLinear } from './linear-serializer-state.js'
 import { safeHref } from './safe-href.js'
 import { schema } from './schema.js'

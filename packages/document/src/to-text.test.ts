@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { sampleDocument } from './sample-document.test-support.js'
 import { schema } from './schema.js'
 import { toText } from './to-text.js'
@@ -43,7 +44,11 @@ describe('toText', () => {
 
   it('leaves out a link target the text already says', () => {
     const linked = (text: string, href: string) =>
-      toText(schema.nodes.doc!.create(null, [schema.nodes.paragraph!.create(null, [schema.text(text, [schema.marks.link!.create({ href, title: null })])])]))
+      toText(
+        schema.nodes.doc!.create(null, [
+          schema.nodes.paragraph!.create(null, [schema.text(text, [schema.marks.link!.create({ href, title: null })])]),
+        ]),
+      )
     expect(linked('https://tandem.dev', 'https://tandem.dev')).toBe('https://tandem.dev\n')
     expect(linked('tandem.dev', 'https://tandem.dev')).toBe('tandem.dev\n')
     expect(linked('our site', 'https://tandem.dev')).toBe('our site (https://tandem.dev)\n')

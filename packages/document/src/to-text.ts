@@ -5,6 +5,7 @@
  */
 import { MarkdownSerializer } from 'prosemirror-markdown'
 import type { Mark, Node } from 'prosemirror-model'
+
 import { serializeLinear } from './linear-serializer-state.js'
 import { safeHref } from './safe-href.js'
 

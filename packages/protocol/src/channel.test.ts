@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { ChannelErrorCode, ChannelFrameError, channelMatches, channelPatternProblem, isPrivateChannel, isValidChannelName, parseClientChannelFrame } from './channel.js'
+
+import {
+  ChannelErrorCode,
+  ChannelFrameError,
+  channelMatches,
+  channelPatternProblem,
+  isPrivateChannel,
+  isValidChannelName,
+  parseClientChannelFrame,
+} from './channel.js'
 
 describe('channel names and patterns', () => {
   it('accepts the documented alphabet up to 200 characters', () => {
@@ -23,14 +32,22 @@ describe('channel names and patterns', () => {
 
   it('knows the private namespaces, and that lookalikes are not in them', () => {
     for (const name of ['user:42', 'room:notes', 'user:', 'room:']) expect(isPrivateChannel(name), name).toBe(true)
-    for (const name of ['user', 'users:42', 'user-news', 'User:42', 'rooms', 'room-list', 'broadcast']) expect(isPrivateChannel(name), name).toBe(false)
+    for (const name of ['user', 'users:42', 'user-news', 'User:42', 'rooms', 'room-list', 'broadcast'])
+      expect(isPrivateChannel(name), name).toBe(false)
   })
 })
 
 describe('parseClientChannelFrame', () => {
   it('parses subscribe with and without since, and unsubscribe, deduplicating channels', () => {
-    expect(parseClientChannelFrame('{"type":"subscribe","channels":["a","a","room:*"]}')).toEqual({ type: 'subscribe', channels: ['a', 'room:*'] })
-    expect(parseClientChannelFrame('{"type":"subscribe","channels":["a"],"since":12}')).toEqual({ type: 'subscribe', channels: ['a'], since: 12 })
+    expect(parseClientChannelFrame('{"type":"subscribe","channels":["a","a","room:*"]}')).toEqual({
+      type: 'subscribe',
+      channels: ['a', 'room:*'],
+    })
+    expect(parseClientChannelFrame('{"type":"subscribe","channels":["a"],"since":12}')).toEqual({
+      type: 'subscribe',
+      channels: ['a'],
+      since: 12,
+    })
     expect(parseClientChannelFrame('{"type":"unsubscribe","channels":["a"]}')).toEqual({ type: 'unsubscribe', channels: ['a'] })
   })
 

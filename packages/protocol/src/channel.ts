@@ -48,9 +48,7 @@ export function channelMatches(pattern: string, name: string): boolean {
 }
 
 /** A frame a client sends. `since` resumes after that message id. */
-export type ClientChannelFrame =
-  | { type: 'subscribe'; channels: string[]; since?: number }
-  | { type: 'unsubscribe'; channels: string[] }
+export type ClientChannelFrame = { type: 'subscribe'; channels: string[]; since?: number } | { type: 'unsubscribe'; channels: string[] }
 
 /** A frame the server sends. */
 export type ServerChannelFrame =

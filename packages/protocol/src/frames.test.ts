@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
+
 import {
   decodeCollabMessage,
   encodeAuthDenied,

@@ -6,6 +6,7 @@
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+
 import { MessageType } from './message-type.js'
 
 /** Sub-types of a {@link MessageType.Sync} message, as defined by y-protocols/sync. */

@@ -1,6 +1,21 @@
 /**
  * `@tandem/protocol`: what goes over Tandem's sockets. Shared by the server, the client SDK and tests.
  */
+export {
+  CHANNEL_NAME_MAX_LENGTH,
+  CHANNEL_NAME_PATTERN,
+  ChannelErrorCode,
+  ChannelFrameError,
+  channelMatches,
+  channelPatternProblem,
+  type ClientChannelFrame,
+  isPrivateChannel,
+  isValidChannelName,
+  MAX_CHANNELS_PER_FRAME,
+  parseClientChannelFrame,
+  PRIVATE_CHANNEL_PREFIXES,
+  type ServerChannelFrame,
+} from './channel.js'
 export { CloseCode, closeCodeName } from './close-code.js'
 export {
   AuthStep,
@@ -19,18 +34,3 @@ export {
 } from './frames.js'
 export { isMessageType, MessageType } from './message-type.js'
 export { isValidRoomName, ROOM_NAME_MAX_LENGTH, ROOM_NAME_PATTERN, roomNameProblem } from './room-name.js'
-export {
-  CHANNEL_NAME_MAX_LENGTH,
-  CHANNEL_NAME_PATTERN,
-  ChannelErrorCode,
-  ChannelFrameError,
-  channelMatches,
-  channelPatternProblem,
-  type ClientChannelFrame,
-  isPrivateChannel,
-  isValidChannelName,
-  MAX_CHANNELS_PER_FRAME,
-  parseClientChannelFrame,
-  PRIVATE_CHANNEL_PREFIXES,
-  type ServerChannelFrame,
-} from './channel.js'

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { isValidRoomName, roomNameProblem } from './room-name.js'
 
 describe('room names', () => {

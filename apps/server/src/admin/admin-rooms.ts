@@ -41,7 +41,11 @@ export function pageRooms(
   const offset = options.cursor ? Number(Buffer.from(options.cursor, 'base64url').toString()) || 0 : 0
   const page = filtered.slice(offset, offset + options.limit)
   const next = offset + page.length
-  return { rooms: page, nextCursor: next < filtered.length ? Buffer.from(String(next)).toString('base64url') : null, total: filtered.length }
+  return {
+    rooms: page,
+    nextCursor: next < filtered.length ? Buffer.from(String(next)).toString('base64url') : null,
+    total: filtered.length,
+  }
 }
 
 /** The connections of a live room. */
@@ -50,7 +54,7 @@ export function adminConnections(registry: RoomRegistry, name: string): AdminCon
   if (!room) return []
   return [...room.peers()].map((peer) => ({
     id: peer.id,
-    user: peer.identity.kind === 'user' ? peer.identity.name : room.announcedName(peer) ?? identityLabel(peer.identity),
+    user: peer.identity.kind === 'user' ? peer.identity.name : (room.announcedName(peer) ?? identityLabel(peer.identity)),
     userId: peer.identity.kind === 'user' ? peer.identity.id : null,
     readOnly: peer.access === 'read',
     color: (peer.identity.kind === 'user' ? peer.identity.color : null) ?? room.announcedColor(peer),

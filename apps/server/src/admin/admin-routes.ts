@@ -6,6 +6,7 @@ import { roomNameProblem } from '@tandem/protocol'
 import { Hono } from 'hono'
 import * as Y from 'yjs'
 import { z } from 'zod'
+
 import { requireBearer } from '../auth/bearer.js'
 import { mintClaimsSchema, mintToken } from '../auth/tokens.js'
 import { HttpError } from '../errors.js'
@@ -13,9 +14,9 @@ import type { AppEnv } from '../http/app-env.js'
 import { validate } from '../http/validate.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
 import { roomChannel } from '../notifications/room-activity.js'
+import { roomRows } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
-import { roomRows } from '../rooms/room-directory.js'
 import { adminConnections, pageRooms, ROOM_SORT_KEYS } from './admin-rooms.js'
 import { exportDocument } from './document-export.js'
 
@@ -43,7 +44,16 @@ const broadcastBody = z.strictObject({
   level: z.enum(['info', 'warning']).default('info'),
 })
 
-const tokenBody = mintClaimsSchema.extend({ ttlSeconds: z.number().int().min(60).max(30 * 86_400).default(3600) }).strict()
+const tokenBody = mintClaimsSchema
+  .extend({
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .default(3600),
+  })
+  .strict()
 
 async function jsonBody(request: { json(): Promise<unknown> }): Promise<unknown> {
   try {
@@ -62,7 +72,10 @@ function roomParam(name: string): string {
 /** The admin routes, mounted at `/api/admin`. */
 export function adminRoutes(deps: AdminRouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  app.use('*', requireBearer(() => (deps.adminToken ? [deps.adminToken] : []), 'the admin API is disabled: no ADMIN_TOKEN'))
+  app.use(
+    '*',
+    requireBearer(() => (deps.adminToken ? [deps.adminToken] : []), 'the admin API is disabled: no ADMIN_TOKEN'),
+  )
 
   app.get('/rooms', async (c) => {
     const query = validate(listQuery, c.req.query())

@@ -1,13 +1,15 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
 import { CloseCode } from '@tandem/protocol'
 import { afterAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
+
 import { eventsSocket } from '../test-support/event-clients.js'
+import { eventually } from '../test-support/eventually.js'
 import { spawnServer } from '../test-support/spawn-server.js'
 import { connectClient, startTestServer, type TestServer } from '../test-support/test-server.js'
-import { eventually } from '../test-support/eventually.js'
 
 const ADMIN = 'admin-token-for-tests-0123456789'
 const SECRET = 'admin-test-auth-secret-0123456789abcdef'
@@ -77,7 +79,10 @@ describe('admin API', () => {
 
   it('shows a room with its connections: user, read-only or not, since, address', async () => {
     const server = await adminServer({ authSecret: SECRET })
-    const minted = await admin(server, '/api/admin/tokens', { method: 'POST', body: JSON.stringify({ sub: 'ada', name: 'Ada', rooms: { detail: 'read' }, ttlSeconds: 600 }) })
+    const minted = await admin(server, '/api/admin/tokens', {
+      method: 'POST',
+      body: JSON.stringify({ sub: 'ada', name: 'Ada', rooms: { detail: 'read' }, ttlSeconds: 600 }),
+    })
     expect(minted.status).toBe(200)
     await connectClient(server, 'detail', { token: minted.body.token })
     const { status, body } = await admin(server, '/api/admin/rooms/detail')
@@ -148,7 +153,10 @@ describe('admin API', () => {
     const page = await eventsSocket(server.url)
     page.send({ type: 'subscribe', channels: ['broadcast'] })
     await page.waitFor((f) => f.type === 'subscribed')
-    const { status } = await admin(server, '/api/admin/broadcast', { method: 'POST', body: JSON.stringify({ title: 'Maintenance', message: 'Back in 5 minutes' }) })
+    const { status } = await admin(server, '/api/admin/broadcast', {
+      method: 'POST',
+      body: JSON.stringify({ title: 'Maintenance', message: 'Back in 5 minutes' }),
+    })
     expect(status).toBe(200)
     expect(await page.waitFor((f) => f.type === 'message')).toMatchObject({
       channel: 'broadcast',
@@ -163,7 +171,10 @@ describe('admin API', () => {
     expect((await admin(open, '/api/admin/tokens', { method: 'POST', body: JSON.stringify({ sub: 'a', name: 'A' }) })).status).toBe(409)
     const secure = await adminServer({ authSecret: SECRET })
     expect((await admin(secure, '/api/admin/tokens', { method: 'POST', body: JSON.stringify({ sub: 'a' }) })).status).toBe(400)
-    const { body } = await admin(secure, '/api/admin/tokens', { method: 'POST', body: JSON.stringify({ sub: 'a', name: 'A', rooms: { '*': 'write' } }) })
+    const { body } = await admin(secure, '/api/admin/tokens', {
+      method: 'POST',
+      body: JSON.stringify({ sub: 'a', name: 'A', rooms: { '*': 'write' } }),
+    })
     const client = await connectClient(secure, 'with-minted', { token: body.token })
     expect(client.provider.wsconnected).toBe(true)
   })

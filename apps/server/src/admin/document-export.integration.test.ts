@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { connectClient, startTestServer } from '../test-support/test-server.js'
+
 import { eventually } from '../test-support/eventually.js'
+import { connectClient, startTestServer } from '../test-support/test-server.js'
 import { EDITOR_FRAGMENT } from './document-export.js'
 
 const ADMIN = 'admin-token-for-tests-0123456789'
@@ -23,7 +24,9 @@ describe('admin export of a document a hostile client wrote', () => {
     const exportAll = async () => {
       const bodies: Record<string, string> = {}
       for (const format of ['json', 'html', 'markdown', 'text']) {
-        const response = await fetch(`${server.url}/api/admin/rooms/hostile-export/export?format=${format}`, { headers: { Authorization: `Bearer ${ADMIN}` } })
+        const response = await fetch(`${server.url}/api/admin/rooms/hostile-export/export?format=${format}`, {
+          headers: { Authorization: `Bearer ${ADMIN}` },
+        })
         bodies[format] = await response.text()
         expect(response.status, `${format}: ${bodies[format]}`).toBe(200)
       }

@@ -1,3 +1,4 @@
+import { markdownParser } from '@tandem/document'
 import fc from 'fast-check'
 import { Schema } from 'prosemirror-model'
 import { schema as basic } from 'prosemirror-schema-basic'
@@ -5,8 +6,14 @@ import { addListNodes } from 'prosemirror-schema-list'
 import { describe, expect, it } from 'vitest'
 import { prosemirrorJSONToYDoc } from 'y-prosemirror'
 import * as Y from 'yjs'
-import { markdownParser } from '@tandem/document'
-import { EDITOR_FRAGMENT, type ExportFormat, exportDocument as exportWithTitle, MAX_EXPORT_DEPTH, toProseMirrorJson } from './document-export.js'
+
+import {
+  EDITOR_FRAGMENT,
+  exportDocument as exportWithTitle,
+  type ExportFormat,
+  MAX_EXPORT_DEPTH,
+  toProseMirrorJson,
+} from './document-export.js'
 
 const exportDocument = (doc: Y.Doc, format: ExportFormat) => exportWithTitle(doc, format, 'notes')
 
@@ -106,10 +113,35 @@ function expectInOrder(body: string, parts: string[], format: string): void {
   }
 }
 
-const ALLOWED_TAGS = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'strong', 'em', 'code', 'u', 's', 'a', 'pre', 'hr', 'br', 'ul', 'ol', 'li', 'blockquote'])
+const ALLOWED_TAGS = new Set([
+  'p',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'strong',
+  'em',
+  'code',
+  'u',
+  's',
+  'a',
+  'pre',
+  'hr',
+  'br',
+  'ul',
+  'ol',
+  'li',
+  'blockquote',
+])
 
 /** The elements of an HTML export, without the page around them and the newlines between blocks. */
-const htmlBody = (html: string): string => html.slice(html.indexOf('<body>\n') + '<body>\n'.length, html.lastIndexOf('</body>')).replaceAll('>\n<', '><').trimEnd()
+const htmlBody = (html: string): string =>
+  html
+    .slice(html.indexOf('<body>\n') + '<body>\n'.length, html.lastIndexOf('</body>'))
+    .replaceAll('>\n<', '><')
+    .trimEnd()
 
 /**
  * The text as Markdown must keep it: every character but whitespace (Markdown reflows spaces and line
@@ -135,13 +167,22 @@ function exportsSafely(doc: Y.Doc): Record<ExportFormat, string> {
   }
   const texts = textsOf(doc)
   // Lists and quotes prefix continuation lines, so each line is found on its own.
-  expectInOrder(bodies.text, texts.flatMap((text) => text.split('\n')), 'text')
+  expectInOrder(
+    bodies.text,
+    texts.flatMap((text) => text.split('\n')),
+    'text',
+  )
   // A newline in a paragraph's text is a line break there (`<br>`), so each line is found on its own.
-  const escaped = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
+  const escaped = (text: string): string =>
+    text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
   expectInOrder(html, texts.flatMap((text) => text.split('\n')).map(escaped), 'HTML')
   // Markdown is checked by reading it back: escaping must keep every character of the text.
   const readBack = markdownParser.parse(bodies.markdown)
-  expectInOrder(squash(readBack.textBetween(0, readBack.content.size, '\n', '\n')), texts.map(squash).filter((text) => text !== ''), 'Markdown')
+  expectInOrder(
+    squash(readBack.textBetween(0, readBack.content.size, '\n', '\n')),
+    texts.map(squash).filter((text) => text !== ''),
+    'Markdown',
+  )
   return bodies
 }
 
@@ -176,16 +217,38 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant('<shared type>'),
 )
 
-const hostileKey = fc.oneof(fc.constantFrom('level', 'href', 'order', 'title', '__proto__', 'toString', 'constructor', 'valueOf', 'hasOwnProperty'), fc.string({ maxLength: 6 }))
+const hostileKey = fc.oneof(
+  fc.constantFrom('level', 'href', 'order', 'title', '__proto__', 'toString', 'constructor', 'valueOf', 'hasOwnProperty'),
+  fc.string({ maxLength: 6 }),
+)
 const hostileName = fc.oneof(
-  fc.constantFrom('paragraph', 'heading', 'bullet_list', 'ordered_list', 'list_item', 'blockquote', 'code_block', 'horizontal_rule', 'hard_break', 'text', 'doc', 'image'),
+  fc.constantFrom(
+    'paragraph',
+    'heading',
+    'bullet_list',
+    'ordered_list',
+    'list_item',
+    'blockquote',
+    'code_block',
+    'horizontal_rule',
+    'hard_break',
+    'text',
+    'doc',
+    'image',
+  ),
   fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'script', 'a href="javascript:x"', ''),
   fc.string({ maxLength: 12 }),
 )
-const markName = fc.oneof(fc.constantFrom('strong', 'em', 'code', 'link', 'bold', 'italic', 'underline', 'strike', '__proto__', 'toString', 'constructor'), fc.string({ maxLength: 6 }))
+const markName = fc.oneof(
+  fc.constantFrom('strong', 'em', 'code', 'link', 'bold', 'italic', 'underline', 'strike', '__proto__', 'toString', 'constructor'),
+  fc.string({ maxLength: 6 }),
+)
 const hostileText = fc.oneof(
   fc.string({ maxLength: 30 }),
-  fc.string({ unit: fc.constantFrom('<', '>', '&', '"', "'", '\n', '*', '`', '#', '>', ' ', 'a', '\u2028', '\ud83d', '\ude00'), maxLength: 30 }),
+  fc.string({
+    unit: fc.constantFrom('<', '>', '&', '"', "'", '\n', '*', '`', '#', '>', ' ', 'a', '\u2028', '\ud83d', '\ude00'),
+    maxLength: 30,
+  }),
 )
 
 type NodeModel =
@@ -196,14 +259,21 @@ type NodeModel =
 const { node: nodeModel } = fc.letrec<{ node: NodeModel }>((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.record({ kind: fc.constant('text' as const), text: hostileText, marks: fc.array(fc.tuple(markName, hostileValue), { maxLength: 3 }) }),
+    fc.record({
+      kind: fc.constant('text' as const),
+      text: hostileText,
+      marks: fc.array(fc.tuple(markName, hostileValue), { maxLength: 3 }),
+    }),
     fc.record({
       kind: fc.constant('element' as const),
       name: hostileName,
       attrs: fc.array(fc.tuple(hostileKey, hostileValue), { maxLength: 3 }),
       children: fc.array(tie('node'), { maxLength: 4 }),
     }),
-    fc.record({ kind: fc.constant('raw' as const), value: fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.constant({ toString: 1 })) }),
+    fc.record({
+      kind: fc.constant('raw' as const),
+      value: fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.constant({ toString: 1 })),
+    }),
   ),
 }))
 
@@ -217,7 +287,9 @@ function build(model: NodeModel): unknown {
     case 'text': {
       const text = new Y.XmlText()
       // A mark whose value is null means "no mark" to Yjs; JSON values only, as the wire carries them.
-      const marks = Object.fromEntries(model.marks.filter(([, v]) => v !== null && typeof v !== 'bigint' && !(v instanceof Uint8Array) && v !== '<shared type>'))
+      const marks = Object.fromEntries(
+        model.marks.filter(([, v]) => v !== null && typeof v !== 'bigint' && !(v instanceof Uint8Array) && v !== '<shared type>'),
+      )
       text.insert(0, model.text, marks)
       return text
     }
@@ -293,8 +365,21 @@ describe('document export of hostile documents', () => {
 
   it('keeps Object.prototype out of tag lookups and attributes', () => {
     const doc = hostileDoc([
-      { kind: 'element', name: 'constructor', attrs: [['__proto__', { level: 9 }], ['x', 1]], children: [{ kind: 'text', text: 'a', marks: [['toString', true]] }] },
-      { kind: 'element', name: 'heading', attrs: [['__proto__', { level: { toString: 1 } }]], children: [{ kind: 'text', text: 'b', marks: [] }] },
+      {
+        kind: 'element',
+        name: 'constructor',
+        attrs: [
+          ['__proto__', { level: 9 }],
+          ['x', 1],
+        ],
+        children: [{ kind: 'text', text: 'a', marks: [['toString', true]] }],
+      },
+      {
+        kind: 'element',
+        name: 'heading',
+        attrs: [['__proto__', { level: { toString: 1 } }]],
+        children: [{ kind: 'text', text: 'b', marks: [] }],
+      },
     ])
     const bodies = exportsSafely(doc)
     // An unknown node gives way to its content; its text stays.
@@ -329,9 +414,13 @@ describe('document export of hostile documents', () => {
 
   it('is total at every depth around the limit', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: MAX_EXPORT_DEPTH + 40 }), fc.constantFrom('blockquote', 'paragraph', 'list_item', 'ordered_list', 'x'), (depth, name) => {
-        exportsSafely(deepDoc(depth, () => name, 7))
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: MAX_EXPORT_DEPTH + 40 }),
+        fc.constantFrom('blockquote', 'paragraph', 'list_item', 'ordered_list', 'x'),
+        (depth, name) => {
+          exportsSafely(deepDoc(depth, () => name, 7))
+        },
+      ),
       { seed, numRuns: 30 },
     )
   })

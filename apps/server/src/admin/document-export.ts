@@ -49,7 +49,11 @@ function childrenOf(parent: Y.XmlFragment | Y.XmlElement, depth: number): PmNode
         const text = subtreeText(child)
         content = text ? [{ type: 'text', text }] : []
       }
-      nodes.push({ type: child.nodeName, ...(attrs && Object.keys(attrs).length > 0 ? { attrs } : {}), ...(content.length > 0 ? { content } : {}) })
+      nodes.push({
+        type: child.nodeName,
+        ...(attrs && Object.keys(attrs).length > 0 ? { attrs } : {}),
+        ...(content.length > 0 ? { content } : {}),
+      })
     }
     // Anything else in an element's list (raw values, hooks) is not ProseMirror content.
   }
@@ -76,7 +80,9 @@ function subtreeText(root: Y.XmlElement): string {
   let lastParent: unknown = null
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     if (node instanceof Y.XmlText) {
-      const text = textNodes(node).map((n) => n.text).join('')
+      const text = textNodes(node)
+        .map((n) => n.text)
+        .join('')
       if (!text) continue
       if (lastParent !== null && node.parent !== lastParent) parts.push('\n')
       parts.push(text)

@@ -96,25 +96,84 @@ export class ServerMetrics {
         this.set({ kind: 'events' }, sources.eventConnections())
       },
     })
-    new Gauge({ name: 'tandem_rooms_loaded', help: 'Rooms held in memory', registers, collect() { this.set(sources.roomsLoaded()) } })
+    new Gauge({
+      name: 'tandem_rooms_loaded',
+      help: 'Rooms held in memory',
+      registers,
+      collect() {
+        this.set(sources.roomsLoaded())
+      },
+    })
     mirroredCounter(this.registry, 'tandem_messages_in_total', 'WebSocket frames received', () => sources.traffic.messagesIn)
     mirroredCounter(this.registry, 'tandem_messages_out_total', 'WebSocket frames sent', () => sources.traffic.messagesOut)
     mirroredCounter(this.registry, 'tandem_bytes_in_total', 'WebSocket payload bytes received', () => sources.traffic.bytesIn)
     mirroredCounter(this.registry, 'tandem_bytes_out_total', 'WebSocket payload bytes sent', () => sources.traffic.bytesOut)
-    mirroredCounter(this.registry, 'tandem_notifications_published_total', 'Channel messages published (one per channel)', () => sources.hub.published)
-    mirroredCounter(this.registry, 'tandem_notifications_delivered_total', 'Channel messages handed to live subscribers', () => sources.hub.delivered)
+    mirroredCounter(
+      this.registry,
+      'tandem_notifications_published_total',
+      'Channel messages published (one per channel)',
+      () => sources.hub.published,
+    )
+    mirroredCounter(
+      this.registry,
+      'tandem_notifications_delivered_total',
+      'Channel messages handed to live subscribers',
+      () => sources.hub.delivered,
+    )
     const bridge = () => sources.redisBridge?.() ?? { republished: 0, dropped: 0, tooDeep: 0 }
     mirroredCounter(this.registry, 'tandem_redis_republished_total', 'Redis messages republished on channels', () => bridge().republished)
-    mirroredCounter(this.registry, 'tandem_redis_dropped_total', 'Redis messages dropped: bad channel name, too large, too deep or not stored', () => bridge().dropped)
-    mirroredCounter(this.registry, 'tandem_redis_too_deep_total', 'Redis messages dropped for JSON nested deeper than MAX_PUBLISH_DEPTH', () => bridge().tooDeep)
+    mirroredCounter(
+      this.registry,
+      'tandem_redis_dropped_total',
+      'Redis messages dropped: bad channel name, too large, too deep or not stored',
+      () => bridge().dropped,
+    )
+    mirroredCounter(
+      this.registry,
+      'tandem_redis_too_deep_total',
+      'Redis messages dropped for JSON nested deeper than MAX_PUBLISH_DEPTH',
+      () => bridge().tooDeep,
+    )
     const integration = () => sources.integration ?? { measured: 0, tooCostly: 0, watchdogKills: 0 }
-    mirroredCounter(this.registry, 'tandem_updates_measured_total', 'Document updates timed in the integration worker before the main thread integrated them', () => integration().measured)
-    mirroredCounter(this.registry, 'tandem_updates_too_costly_total', 'Document updates refused for taking Yjs longer than MAX_INTEGRATION_MS', () => integration().tooCostly)
-    mirroredCounter(this.registry, 'tandem_integration_worker_restarts_total', 'Integration workers terminated by the watchdog', () => integration().watchdogKills)
+    mirroredCounter(
+      this.registry,
+      'tandem_updates_measured_total',
+      'Document updates timed in the integration worker before the main thread integrated them',
+      () => integration().measured,
+    )
+    mirroredCounter(
+      this.registry,
+      'tandem_updates_too_costly_total',
+      'Document updates refused for taking Yjs longer than MAX_INTEGRATION_MS',
+      () => integration().tooCostly,
+    )
+    mirroredCounter(
+      this.registry,
+      'tandem_integration_worker_restarts_total',
+      'Integration workers terminated by the watchdog',
+      () => integration().watchdogKills,
+    )
     const mirrors = () => sources.mirrors?.counters ?? { seeded: 0, encoded: 0, lost: 0 }
-    new Gauge({ name: 'tandem_document_mirrors', help: 'Large documents mirrored in the encoding worker', registers, collect() { this.set(sources.mirrors?.size ?? 0) } })
-    mirroredCounter(this.registry, 'tandem_mirror_encodings_total', 'Sync answers and snapshots of large documents encoded in the mirror worker', () => mirrors().encoded)
-    mirroredCounter(this.registry, 'tandem_mirrors_lost_total', 'Document mirrors lost to a failed catch-up or a failed worker (reseeded with one main-thread encoding)', () => mirrors().lost)
+    new Gauge({
+      name: 'tandem_document_mirrors',
+      help: 'Large documents mirrored in the encoding worker',
+      registers,
+      collect() {
+        this.set(sources.mirrors?.size ?? 0)
+      },
+    })
+    mirroredCounter(
+      this.registry,
+      'tandem_mirror_encodings_total',
+      'Sync answers and snapshots of large documents encoded in the mirror worker',
+      () => mirrors().encoded,
+    )
+    mirroredCounter(
+      this.registry,
+      'tandem_mirrors_lost_total',
+      'Document mirrors lost to a failed catch-up or a failed worker (reseeded with one main-thread encoding)',
+      () => mirrors().lost,
+    )
     this.updatesPersisted = new Counter({ name: 'tandem_updates_persisted_total', help: 'Document updates written to storage', registers })
     this.persistSeconds = new Histogram({
       name: 'tandem_persist_duration_seconds',
@@ -122,8 +181,17 @@ export class ServerMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     })
-    this.rejected = new Counter({ name: 'tandem_connections_rejected_total', help: 'Connections refused or cut off, by reason', labelNames: ['reason'], registers })
-    this.droppedReadOnlyUpdates = new Counter({ name: 'tandem_readonly_updates_dropped_total', help: 'Updates from read-only connections that were dropped', registers })
+    this.rejected = new Counter({
+      name: 'tandem_connections_rejected_total',
+      help: 'Connections refused or cut off, by reason',
+      labelNames: ['reason'],
+      registers,
+    })
+    this.droppedReadOnlyUpdates = new Counter({
+      name: 'tandem_readonly_updates_dropped_total',
+      help: 'Updates from read-only connections that were dropped',
+      registers,
+    })
   }
 
   /** The exposition text and its content type. */

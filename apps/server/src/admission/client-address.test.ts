@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { addressKey, clientAddress } from './client-address.js'
 
 describe('clientAddress', () => {

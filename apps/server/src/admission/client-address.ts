@@ -45,7 +45,8 @@ function lastForwarded(header: string | string[] | undefined): string | null {
 /** The eight groups of a valid IPv6 address, lower case without leading zeros (`::` expanded). */
 function ipv6Groups(address: string): string[] {
   const [head = '', tail] = address.split('%')[0]!.split('::')
-  const count = (part: string): string[] => (part === '' ? [] : part.split(':').flatMap((group) => (group.includes('.') ? ['0', '0'] : [group])))
+  const count = (part: string): string[] =>
+    part === '' ? [] : part.split(':').flatMap((group) => (group.includes('.') ? ['0', '0'] : [group]))
   const left = count(head)
   const right = tail === undefined ? [] : count(tail)
   const zeros = Array.from({ length: 8 - left.length - right.length }, () => '0')

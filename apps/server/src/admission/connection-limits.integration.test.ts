@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+
 import { mintToken } from '../auth/tokens.js'
 import { sseStream } from '../test-support/event-clients.js'
 import { eventually } from '../test-support/eventually.js'
@@ -23,14 +24,22 @@ function storedText(text: string): Uint8Array {
 async function rejections(server: TestServer): Promise<Record<string, number>> {
   const text = await (await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).text()
   const counts: Record<string, number> = {}
-  for (const match of text.matchAll(/^tandem_connections_rejected_total\{reason="([a-z_]+)"\} (\d+)/gm)) counts[match[1]!] = Number(match[2])
+  for (const match of text.matchAll(/^tandem_connections_rejected_total\{reason="([a-z_]+)"\} (\d+)/gm))
+    counts[match[1]!] = Number(match[2])
   return counts
 }
 
 /** A secure server whose webhook holds every decision until the test opens it. */
 async function serverWithGatedWebhook(overrides: Parameters<typeof startTestServer>[0] = {}) {
   const webhook = await gatedWebhook()
-  const server = await startTestServer({ authSecret: SECRET, authWebhookUrl: webhook.url, authWebhookTimeoutMs: 60_000, authWebhookCacheMs: 0, adminToken: ADMIN_TOKEN, ...overrides })
+  const server = await startTestServer({
+    authSecret: SECRET,
+    authWebhookUrl: webhook.url,
+    authWebhookTimeoutMs: 60_000,
+    authWebhookCacheMs: 0,
+    adminToken: ADMIN_TOKEN,
+    ...overrides,
+  })
   const token = await mintToken({ sub: 'ada', name: 'Ada' }, SECRET, 600)
   return { server, webhook, token }
 }
@@ -62,7 +71,9 @@ describe('MAX_CONNECTIONS_PER_ADDRESS', () => {
     expect(again.map((outcome) => outcome.status)).toEqual([101, 101])
     expect(answer(await upgradeAttempt(server.url, '/collab/d'))).toEqual({ status: 429, code: 'too_many_connections' })
     for (const outcome of [events, ...again]) outcome.ws?.terminate()
-    await eventually(() => expect(server.limits.usage).toEqual({ addresses: 0, connections: 0, admissions: 0, rateWindows: server.limits.usage.rateWindows }))
+    await eventually(() =>
+      expect(server.limits.usage).toEqual({ addresses: 0, connections: 0, admissions: 0, rateWindows: server.limits.usage.rateWindows }),
+    )
   })
 
   it('frees the slot of an upgrade that fails after admission (a handshake ws refuses)', async () => {
@@ -103,7 +114,10 @@ describe('MAX_CONNECTIONS_PER_ADDRESS', () => {
 
     const direct = await startTestServer({ maxConnectionsPerAddress: 1 })
     expect((await upgradeAttempt(direct.url, '/collab/a', { 'X-Forwarded-For': '203.0.113.1' })).status).toBe(101)
-    expect(answer(await upgradeAttempt(direct.url, '/collab/a', { 'X-Forwarded-For': '203.0.113.2' }))).toEqual({ status: 429, code: 'too_many_connections' })
+    expect(answer(await upgradeAttempt(direct.url, '/collab/a', { 'X-Forwarded-For': '203.0.113.2' }))).toEqual({
+      status: 429,
+      code: 'too_many_connections',
+    })
   })
 })
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { AdmissionError } from '../auth/upgrade-guard.js'
 import { ConnectionLimits } from './connection-limits.js'
 

@@ -126,7 +126,11 @@ export class ConnectionLimits {
   connection(address: string): Slot {
     const slot = this.#perAddress.take(address)
     if (slot) return slot
-    throw new AdmissionError(429, 'too_many_connections', `at most ${this.#perAddress.max} connections per client address; close some before opening more`)
+    throw new AdmissionError(
+      429,
+      'too_many_connections',
+      `at most ${this.#perAddress.max} connections per client address; close some before opening more`,
+    )
   }
 
   /**
@@ -145,7 +149,11 @@ export class ConnectionLimits {
    */
   openRoom(address: string): void {
     if (this.#newRooms.take(address)) return
-    throw new AdmissionError(429, 'too_many_new_rooms', `at most ${this.#newRooms.max} rooms not already open per minute per client address; retry later`)
+    throw new AdmissionError(
+      429,
+      'too_many_new_rooms',
+      `at most ${this.#newRooms.max} rooms not already open per minute per client address; retry later`,
+    )
   }
 
   /** Connections `address` holds now. */
@@ -155,6 +163,11 @@ export class ConnectionLimits {
 
   /** What the limits hold, to show they free what they no longer need. */
   get usage(): { addresses: number; connections: number; admissions: number; rateWindows: number } {
-    return { addresses: this.#perAddress.keys, connections: this.#perAddress.total, admissions: this.#pending.total, rateWindows: this.#newRooms.keys }
+    return {
+      addresses: this.#perAddress.keys,
+      connections: this.#perAddress.total,
+      admissions: this.#pending.total,
+      rateWindows: this.#newRooms.keys,
+    }
   }
 }

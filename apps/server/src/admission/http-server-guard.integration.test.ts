@@ -1,6 +1,8 @@
 import { createServer } from 'node:http'
-import { describe, expect, it, onTestFinished } from 'vitest'
+
 import { pino } from 'pino'
+import { describe, expect, it, onTestFinished } from 'vitest'
+
 import { eventually } from '../test-support/eventually.js'
 import { rawConnection, rawExchange, statusOf } from '../test-support/raw-http.js'
 import { startTestServer, type TestServer } from '../test-support/test-server.js'
@@ -11,7 +13,8 @@ const ADMIN_TOKEN = 'http-guard-admin-token-0123456789'
 async function rejections(server: TestServer): Promise<Record<string, number>> {
   const text = await (await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).text()
   const counts: Record<string, number> = {}
-  for (const match of text.matchAll(/^tandem_connections_rejected_total\{reason="([a-z_]+)"\} (\d+)/gm)) counts[match[1]!] = Number(match[2])
+  for (const match of text.matchAll(/^tandem_connections_rejected_total\{reason="([a-z_]+)"\} (\d+)/gm))
+    counts[match[1]!] = Number(match[2])
   return counts
 }
 

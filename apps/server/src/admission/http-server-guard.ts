@@ -11,6 +11,7 @@
  */
 import type { Server, ServerOptions } from 'node:http'
 import type { Socket } from 'node:net'
+
 import type { RejectionReason } from '../admin/server-metrics.js'
 import type { Logger } from '../logger.js'
 import { addressKey } from './client-address.js'
@@ -44,7 +45,11 @@ export function httpServerOptions(timeouts: { headersTimeoutMs: number; requestT
 
 /** Answers to requests Node's parser refused, by its error code; anything else is a 400. */
 const CLIENT_ERRORS: Record<string, { status: string; code: string; message: string }> = {
-  HPE_HEADER_OVERFLOW: { status: '431 Request Header Fields Too Large', code: 'headers_too_large', message: 'request headers are too large' },
+  HPE_HEADER_OVERFLOW: {
+    status: '431 Request Header Fields Too Large',
+    code: 'headers_too_large',
+    message: 'request headers are too large',
+  },
   ERR_HTTP_REQUEST_TIMEOUT: { status: '408 Request Timeout', code: 'request_timeout', message: 'the request took too long to arrive' },
 }
 const MALFORMED = { status: '400 Bad Request', code: 'bad_request', message: 'malformed HTTP request' }

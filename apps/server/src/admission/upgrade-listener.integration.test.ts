@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { eventually } from '../test-support/eventually.js'
 import { errorCodeOf, rawAnswerHead, rawExchange, statusOf, upgradeRequest } from '../test-support/raw-http.js'
 import { connectClient, startTestServer } from '../test-support/test-server.js'

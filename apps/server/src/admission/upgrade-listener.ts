@@ -11,7 +11,9 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
+
 import { roomNameProblem } from '@tandem/protocol'
+
 import type { RejectionReason } from '../admin/server-metrics.js'
 import { AdmissionError, type UpgradeGuard } from '../auth/upgrade-guard.js'
 import type { CollabEndpoint } from '../collab/collab-endpoint.js'
@@ -19,9 +21,9 @@ import { rejectUpgrade } from '../collab/reject-upgrade.js'
 import type { Logger } from '../logger.js'
 import type { EventsEndpoint } from '../notifications/events-endpoint.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
+import type { DocumentStore } from '../storage/document-store.js'
 import { clientAddress } from './client-address.js'
 import type { ConnectionLimits, Slot } from './connection-limits.js'
-import type { DocumentStore } from '../storage/document-store.js'
 
 /** What the listener routes to and checks with. */
 export interface UpgradeListenerDeps {
@@ -49,7 +51,7 @@ const BASE = 'http://upgrade.invalid'
  * The URL of an upgrade request, or `null` unless its target is a path (origin-form, RFC 9112
  * §3.2.1): `//x`, `http://x/...`, `*` and the like are not what a WebSocket client sends.
  */
-export function upgradeUrl(target: string | undefined): URL | null {
+function upgradeUrl(target: string | undefined): URL | null {
   if (!target || target[0] !== '/' || target[1] === '/' || target[1] === '\\') return null
   try {
     const url = new URL(`${BASE}${target}`)
@@ -129,7 +131,10 @@ export class UpgradeListener {
   #warnAboutProxy(address: string): void {
     if (this.#warnedAboutProxy) return
     this.#warnedAboutProxy = true
-    this.#deps.logger.warn({ address }, 'a per-address limit tripped for a request with X-Forwarded-For: if a proxy in front sets it, set TRUST_PROXY=true, or all its clients share one address')
+    this.#deps.logger.warn(
+      { address },
+      'a per-address limit tripped for a request with X-Forwarded-For: if a proxy in front sets it, set TRUST_PROXY=true, or all its clients share one address',
+    )
   }
 
   #route(request: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+
 import { describe, expect, it, onTestFinished } from 'vitest'
+
 import { createLogger } from '../logger.js'
 import { AccessPolicy } from './access-policy.js'
 import { ANONYMOUS, type UserIdentity } from './identity.js'
@@ -43,7 +45,12 @@ async function applicationWebhook(decide: (body: Record<string, unknown>) => { s
 
 function webhook(url: string, overrides: { cacheMs?: number; timeoutMs?: number } = {}) {
   // A generous timeout: a loaded CI machine must not turn an allow into a (fail-closed) deny.
-  return new WebhookAuthorizer({ url, timeoutMs: overrides.timeoutMs ?? 5000, cacheMs: overrides.cacheMs ?? 0, logger: createLogger('silent') })
+  return new WebhookAuthorizer({
+    url,
+    timeoutMs: overrides.timeoutMs ?? 5000,
+    cacheMs: overrides.cacheMs ?? 0,
+    logger: createLogger('silent'),
+  })
 }
 
 describe('AccessPolicy', () => {
@@ -52,7 +59,8 @@ describe('AccessPolicy', () => {
     expect(await policy.authenticate(null)).toBe(ANONYMOUS)
     expect(await policy.authenticate('whatever')).toBe(ANONYMOUS)
     expect(await policy.roomAccess(ANONYMOUS, 'any')).toBe('write')
-    for (const channel of ['broadcast', 'room:*', 'room:a', 'news']) expect(await policy.maySubscribe(ANONYMOUS, channel), channel).toBe(true)
+    for (const channel of ['broadcast', 'room:*', 'room:a', 'news'])
+      expect(await policy.maySubscribe(ANONYMOUS, channel), channel).toBe(true)
     expect(await policy.maySubscribe(ANONYMOUS, 'user:u1')).toBe(false)
   })
 
@@ -79,7 +87,9 @@ describe('AccessPolicy', () => {
   })
 
   it('webhook: allow, deny, read-only, and the request it receives', async () => {
-    const app = await applicationWebhook((body) => ({ body: { allow: body.room === 'ok' || (body.room === 'view' && body.action === 'read') || body.channel === 'news' } }))
+    const app = await applicationWebhook((body) => ({
+      body: { allow: body.room === 'ok' || (body.room === 'view' && body.action === 'read') || body.channel === 'news' },
+    }))
     const policy = new AccessPolicy({ secret: 's'.repeat(32), webhook: webhook(app.url) })
     const ada = user()
     expect(await policy.roomAccess(ada, 'ok')).toBe('write')
@@ -116,9 +126,12 @@ describe('AccessPolicy', () => {
 
   describe('private channels, named every way', () => {
     /** `prefix*` for every prefix of `channel`, the exact name, and the name with a wildcard after it. */
-    const namings = (channel: string): string[] => [...Array.from({ length: channel.length }, (_, i) => `${channel.slice(0, i + 1)}*`), channel]
+    const namings = (channel: string): string[] => [
+      ...Array.from({ length: channel.length }, (_, i) => `${channel.slice(0, i + 1)}*`),
+      channel,
+    ]
 
-    it('no grant, webhook answer or pattern opens another user\'s channel or an unreadable room', async () => {
+    it("no grant, webhook answer or pattern opens another user's channel or an unreadable room", async () => {
       const everything = await applicationWebhook(() => ({ body: { allow: true } }))
       const policies = {
         open: new AccessPolicy({ secret: null, webhook: null }),

@@ -11,8 +11,9 @@
  * only after {@link AccessPolicy.maySubscribe} said yes for that exact channel (see `ChannelSession`).
  */
 import { isValidRoomName } from '@tandem/protocol'
-import { ANONYMOUS, type Identity, type RoomAccess, type UserIdentity } from './identity.js'
+
 import { channelGranted, roomAccessFromGrants } from './grants.js'
+import { ANONYMOUS, type Identity, type RoomAccess, type UserIdentity } from './identity.js'
 import { TokenError, verifyToken } from './tokens.js'
 import type { WebhookAuthorizer } from './webhook-authorizer.js'
 

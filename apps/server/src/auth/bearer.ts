@@ -3,13 +3,15 @@
  * equal-length digests first), and every configured secret is tried, so timing reveals nothing.
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
+
 import type { MiddlewareHandler } from 'hono'
+
 import { HttpError } from '../errors.js'
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest()
 
 /** Whether `candidate` equals one of `secrets`, in time independent of where they differ. */
-export function matchesSecret(candidate: string, secrets: readonly string[]): boolean {
+function matchesSecret(candidate: string, secrets: readonly string[]): boolean {
   const candidateDigest = digest(candidate)
   let matched = false
   for (const secret of secrets) matched = timingSafeEqual(candidateDigest, digest(secret)) || matched

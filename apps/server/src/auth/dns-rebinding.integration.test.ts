@@ -1,5 +1,6 @@
-import type { Config } from '../config.js'
 import { describe, expect, it } from 'vitest'
+
+import type { Config } from '../config.js'
 import { errorCodeOf, rawAnswerHead, rawExchange, statusOf, upgradeRequest } from '../test-support/raw-http.js'
 import { startTestServer, type TestServer } from '../test-support/test-server.js'
 import { mintToken } from './tokens.js'
@@ -8,14 +9,24 @@ const ADMIN_TOKEN = 'rebinding-admin-token-0123456789'
 const SECRET = 'rebinding-test-secret-0123456789abcdef012'
 
 /** A plain GET with exactly these headers, as a rebinding page's browser would send it. */
-async function get(server: TestServer, path: string, headers: Record<string, string>): Promise<{ status: number; code: string | undefined }> {
-  const lines = Object.entries({ ...headers, Connection: 'close' }).map(([name, value]) => `${name}: ${value}\r\n`).join('')
+async function get(
+  server: TestServer,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; code: string | undefined }> {
+  const lines = Object.entries({ ...headers, Connection: 'close' })
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')
   const answered = await rawExchange(server.port, `GET ${path} HTTP/1.1\r\n${lines}\r\n`)
   return { status: statusOf(answered), code: errorCodeOf(answered) }
 }
 
 /** The status and code an upgrade to `path` is answered with (101 when it opened). */
-async function upgrade(server: TestServer, path: string, headers: Record<string, string>): Promise<{ status: number; code: string | undefined }> {
+async function upgrade(
+  server: TestServer,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; code: string | undefined }> {
   const answered = await rawAnswerHead(server.port, upgradeRequest(path, headers))
   return { status: statusOf(answered), code: statusOf(answered) === 101 ? undefined : errorCodeOf(answered) }
 }
@@ -41,7 +52,13 @@ describe('DNS rebinding: open mode answers only to names it is known by', () => 
     expect(server.registry.size).toBe(0)
     expect(await rebindingRefusals(server)).toBe(8)
 
-    for (const host of [`localhost:${server.port}`, `127.0.0.1:${server.port}`, `app.localhost:${server.port}`, `[::1]:${server.port}`, `192.168.1.20:${server.port}`]) {
+    for (const host of [
+      `localhost:${server.port}`,
+      `127.0.0.1:${server.port}`,
+      `app.localhost:${server.port}`,
+      `[::1]:${server.port}`,
+      `192.168.1.20:${server.port}`,
+    ]) {
       expect((await get(server, '/api/health', { Host: host })).status, host).toBe(200)
       expect((await upgrade(server, '/collab/doc', { Host: host, Origin: `http://${host}` })).status, host).toBe(101)
     }
@@ -50,8 +67,14 @@ describe('DNS rebinding: open mode answers only to names it is known by', () => 
   it('still refuses a foreign Origin on an allowed Host', async () => {
     const server = await startTestServer()
     const host = `127.0.0.1:${server.port}`
-    expect(await upgrade(server, '/collab/doc', { Host: host, Origin: 'http://attacker.example' })).toEqual({ status: 403, code: 'origin_not_allowed' })
-    expect(await get(server, '/api/events?channel=news', { Host: host, Origin: 'http://attacker.example' })).toEqual({ status: 403, code: 'origin_not_allowed' })
+    expect(await upgrade(server, '/collab/doc', { Host: host, Origin: 'http://attacker.example' })).toEqual({
+      status: 403,
+      code: 'origin_not_allowed',
+    })
+    expect(await get(server, '/api/events?channel=news', { Host: host, Origin: 'http://attacker.example' })).toEqual({
+      status: 403,
+      code: 'origin_not_allowed',
+    })
   })
 
   it('serves PUBLIC_URL and ALLOWED_HOSTS names, and PUBLIC_URL pages behind a proxy that rewrites Host', async () => {
@@ -61,8 +84,13 @@ describe('DNS rebinding: open mode answers only to names it is known by', () => 
     expect((await get(server, '/api/health', { Host: 'wiki.corp.example:8443' })).status).toBe(200)
     expect(await get(server, '/api/health', { Host: 'corp.example' })).toEqual(refused)
     expect((await upgrade(server, '/collab/doc', { Host: 'docs.example.com', Origin: 'https://docs.example.com' })).status).toBe(101)
-    expect((await upgrade(server, '/collab/doc', { Host: `127.0.0.1:${server.port}`, Origin: 'https://docs.example.com' })).status).toBe(101)
-    expect(await upgrade(server, '/collab/doc', { Host: 'docs.example.com', Origin: 'https://other.example' })).toEqual({ status: 403, code: 'origin_not_allowed' })
+    expect((await upgrade(server, '/collab/doc', { Host: `127.0.0.1:${server.port}`, Origin: 'https://docs.example.com' })).status).toBe(
+      101,
+    )
+    expect(await upgrade(server, '/collab/doc', { Host: 'docs.example.com', Origin: 'https://other.example' })).toEqual({
+      status: 403,
+      code: 'origin_not_allowed',
+    })
   })
 })
 

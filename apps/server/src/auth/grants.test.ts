@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { channelGranted, grantCovers, roomAccessFromGrants } from './grants.js'
 
 describe('grants', () => {

@@ -1,5 +1,6 @@
 /** Middleware that admits an HTTP request like a socket: origin check, then token, then `c.var.identity`. */
 import type { MiddlewareHandler } from 'hono'
+
 import { HttpError } from '../errors.js'
 import type { AppEnv } from '../http/app-env.js'
 import { AdmissionError, type UpgradeGuard } from './upgrade-guard.js'

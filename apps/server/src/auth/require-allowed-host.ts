@@ -1,5 +1,6 @@
 /** Middleware that refuses HTTP requests for a `Host` the server does not answer to (DNS rebinding). */
 import type { MiddlewareHandler } from 'hono'
+
 import { HttpError } from '../errors.js'
 import type { AppEnv } from '../http/app-env.js'
 import { AdmissionError, type UpgradeGuard } from './upgrade-guard.js'

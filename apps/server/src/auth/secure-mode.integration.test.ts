@@ -4,10 +4,11 @@ import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
+
 import { sseStream } from '../test-support/event-clients.js'
+import { eventually } from '../test-support/eventually.js'
 import { connectClient, startTestServer, type TestServer } from '../test-support/test-server.js'
 import { mintToken, type TokenClaims } from './tokens.js'
-import { eventually } from '../test-support/eventually.js'
 
 const SECRET = 'secure-mode-test-secret-0123456789abcdef'
 const PUBLISH_KEY = 'secure-mode-publish-key-0123'
@@ -16,7 +17,11 @@ const token = (claims: Partial<TokenClaims> = {}, ttl = 300) =>
 const secureServer = (overrides = {}) => startTestServer({ authSecret: SECRET, publishKey: PUBLISH_KEY, ...overrides })
 
 /** The HTTP status a WebSocket upgrade to `path` is answered with (101 when it opened). */
-async function upgradeStatus(server: TestServer, path: string, headers: Record<string, string> = {}): Promise<{ status: number; code?: string }> {
+async function upgradeStatus(
+  server: TestServer,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; code?: string }> {
   const ws = new WebSocket(`${server.url.replace('http', 'ws')}${path}`, { headers })
   ws.on('error', () => {})
   return new Promise((resolve) => {
@@ -45,8 +50,14 @@ describe('secure mode: admission before upgrade', () => {
   it('refuses missing, expired, badly signed and alg:none tokens with 401, and ungranted rooms with 403', async () => {
     const server = await secureServer()
     const key = new TextEncoder().encode(SECRET)
-    const expired = await new SignJWT({ sub: 'ada', name: 'Ada', rooms: { '*': 'write' } }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(Math.floor(Date.now() / 1000) - 5).sign(key)
-    const wrongKey = await new SignJWT({ sub: 'ada', name: 'Ada', rooms: { '*': 'write' } }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode('x'.repeat(40)))
+    const expired = await new SignJWT({ sub: 'ada', name: 'Ada', rooms: { '*': 'write' } })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 5)
+      .sign(key)
+    const wrongKey = await new SignJWT({ sub: 'ada', name: 'Ada', rooms: { '*': 'write' } })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('x'.repeat(40)))
     const none = new UnsecuredJWT({ sub: 'ada', name: 'Ada', rooms: { '*': 'write' } }).setExpirationTime('1h').encode()
     expect(await upgradeStatus(server, '/collab/doc')).toEqual({ status: 401, code: 'unauthorized' })
     expect(await upgradeStatus(server, `/collab/doc?token=${expired}`)).toEqual({ status: 401, code: 'token_expired' })
@@ -65,14 +76,20 @@ describe('secure mode: admission before upgrade', () => {
   it('refuses browser connections from foreign origins, in open and secure mode', async () => {
     const open = await startTestServer()
     const host = new URL(open.url).host
-    expect(await upgradeStatus(open, '/collab/doc', { Origin: 'https://evil.example' })).toEqual({ status: 403, code: 'origin_not_allowed' })
+    expect(await upgradeStatus(open, '/collab/doc', { Origin: 'https://evil.example' })).toEqual({
+      status: 403,
+      code: 'origin_not_allowed',
+    })
     expect(await upgradeStatus(open, '/api/events', { Origin: 'null' })).toEqual({ status: 403, code: 'origin_not_allowed' })
     expect(await upgradeStatus(open, '/collab/doc', { Origin: `http://${host}` })).toEqual({ status: 101 })
     expect((await fetch(`${open.url}/api/events?channel=news`, { headers: { Origin: 'https://evil.example' } })).status).toBe(403)
 
     const listed = await startTestServer({ allowedOrigins: ['https://app.example.com'] })
     expect(await upgradeStatus(listed, '/collab/doc', { Origin: 'https://app.example.com' })).toEqual({ status: 101 })
-    expect(await upgradeStatus(listed, '/collab/doc', { Origin: `http://${new URL(listed.url).host}` })).toEqual({ status: 403, code: 'origin_not_allowed' })
+    expect(await upgradeStatus(listed, '/collab/doc', { Origin: `http://${new URL(listed.url).host}` })).toEqual({
+      status: 403,
+      code: 'origin_not_allowed',
+    })
   })
 })
 
@@ -104,7 +121,9 @@ describe('secure mode: enforcement inside rooms', () => {
     const ada = await connectClient(server, 'cursors', { token: await token({ sub: 'ada', name: 'Ada', color: '#e91e63' }) })
     const bob = await connectClient(server, 'cursors', { token: await token({ sub: 'bob', name: 'Bob' }) })
     ada.provider.awareness.setLocalStateField('user', { name: 'Claimed Admin', color: '#000000' })
-    await eventually(() => expect(bob.provider.awareness.getStates().get(ada.doc.clientID)).toEqual({ user: { name: 'Ada', color: '#e91e63' } }))
+    await eventually(() =>
+      expect(bob.provider.awareness.getStates().get(ada.doc.clientID)).toEqual({ user: { name: 'Ada', color: '#e91e63' } }),
+    )
 
     // A raw connection tries to overwrite, then erase, Ada's cursor by sending her client id.
     const mallory = new WebSocket(`${server.collabUrl}/cursors?token=${await token({ sub: 'mal', name: 'Mallory' })}`)

@@ -2,6 +2,7 @@ import { connectDocument } from '@tandem/client'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
+
 import { eventually } from '../test-support/eventually.js'
 import { connectClient, startTestServer } from '../test-support/test-server.js'
 import { mintToken } from './tokens.js'
@@ -43,7 +44,9 @@ describe('token expiry and refresh, end to end', () => {
     expect(connection.state.refused).toBeNull()
     doc.getText('t').insert(doc.getText('t').length, 'after refresh.')
 
-    const reader = await connectClient(server, 'refreshing', { token: await mintToken({ sub: 'bob', name: 'Bob', rooms: { '*': 'read' } }, SECRET, 60) })
+    const reader = await connectClient(server, 'refreshing', {
+      token: await mintToken({ sub: 'bob', name: 'Bob', rooms: { '*': 'read' } }, SECRET, 60),
+    })
     await eventually(() => expect(reader.text.toString()).toBe('before expiry. after refresh.'), { timeout: 15_000 })
   }, 60_000)
 })

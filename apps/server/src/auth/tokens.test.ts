@@ -1,5 +1,6 @@
 import { SignJWT, UnsecuredJWT } from 'jose'
 import { describe, expect, it } from 'vitest'
+
 import { mintToken, TokenError, verifyToken } from './tokens.js'
 
 const secret = 'a-test-secret-that-is-at-least-32-chars'
@@ -16,17 +17,34 @@ async function problemOf(token: string): Promise<string> {
 
 describe('tokens', () => {
   it('round-trips minted claims into an identity', async () => {
-    const token = await mintToken({ sub: 'u1', name: 'Ada', color: '#e91e63', rooms: { 'team-*': 'write' }, channels: ['news'] }, secret, 60)
+    const token = await mintToken(
+      { sub: 'u1', name: 'Ada', color: '#e91e63', rooms: { 'team-*': 'write' }, channels: ['news'] },
+      secret,
+      60,
+    )
     const identity = await verifyToken(token, secret)
-    expect(identity).toMatchObject({ kind: 'user', id: 'u1', name: 'Ada', color: '#e91e63', rooms: { 'team-*': 'write' }, channels: ['news'] })
+    expect(identity).toMatchObject({
+      kind: 'user',
+      id: 'u1',
+      name: 'Ada',
+      color: '#e91e63',
+      rooms: { 'team-*': 'write' },
+      channels: ['news'],
+    })
     expect(identity.expiresAt).toBeGreaterThan(Date.now())
     expect(identity.expiresAt).toBeLessThanOrEqual(Date.now() + 61_000)
   })
 
   it('refuses expired, badly signed, alg:none, other algorithms and garbage', async () => {
     const claims = { sub: 'u1', name: 'Ada' }
-    const expired = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(Math.floor(Date.now() / 1000) - 10).sign(key)
-    const otherKey = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode('another-secret-another-secret-xxxxxx'))
+    const expired = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 10)
+      .sign(key)
+    const otherKey = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('another-secret-another-secret-xxxxxx'))
     const none = new UnsecuredJWT(claims).setExpirationTime('1h').encode()
     const hs512 = await new SignJWT(claims).setProtectedHeader({ alg: 'HS512' }).setExpirationTime('1h').sign(key)
     const noExp = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(key)
@@ -34,7 +52,9 @@ describe('tokens', () => {
     // A valid token whose payload was edited after signing.
     const good = await mintToken(claims, secret, 60)
     const [header, , signature] = good.split('.')
-    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, name: 'Mallory', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url')
+    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, name: 'Mallory', exp: Math.floor(Date.now() / 1000) + 60 })).toString(
+      'base64url',
+    )
 
     expect(await problemOf(expired)).toBe('expired')
     expect(await problemOf(otherKey)).toBe('bad_signature')

@@ -6,6 +6,7 @@
  */
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose'
 import { z } from 'zod'
+
 import type { UserIdentity } from './identity.js'
 
 /** Why a token was refused. */

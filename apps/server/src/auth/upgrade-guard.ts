@@ -6,6 +6,7 @@
  * answer with: 401 no or bad token, 403 host, origin or room not allowed.
  */
 import type { IncomingHttpHeaders } from 'node:http'
+
 import type { AccessPolicy } from './access-policy.js'
 import { bearerToken } from './bearer.js'
 import type { HostPolicy } from './host-policy.js'
@@ -75,14 +76,17 @@ export function originAllowed(origin: string | undefined, host: string | undefin
 
 /** Admission decisions for one server. */
 export class UpgradeGuard {
-  constructor(
-    private readonly policy: AccessPolicy,
-    private readonly origins: OriginRules,
-  ) {}
+  readonly #policy: AccessPolicy
+  readonly #origins: OriginRules
+
+  constructor(policy: AccessPolicy, origins: OriginRules) {
+    this.#policy = policy
+    this.#origins = origins
+  }
 
   /** Whether tokens are required. */
   get secure(): boolean {
-    return this.policy.secure
+    return this.#policy.secure
   }
 
   /**
@@ -90,8 +94,12 @@ export class UpgradeGuard {
    * @throws {AdmissionError} 403 `host_not_allowed`.
    */
   checkHost(host: string | undefined): void {
-    if (this.origins.hosts.allows(host)) return
-    throw new AdmissionError(403, 'host_not_allowed', `this server does not answer to host ${JSON.stringify(host?.slice(0, 100))}: list it in PUBLIC_URL or ALLOWED_HOSTS`)
+    if (this.#origins.hosts.allows(host)) return
+    throw new AdmissionError(
+      403,
+      'host_not_allowed',
+      `this server does not answer to host ${JSON.stringify(host?.slice(0, 100))}: list it in PUBLIC_URL or ALLOWED_HOSTS`,
+    )
   }
 
   /**
@@ -100,12 +108,12 @@ export class UpgradeGuard {
    */
   async identify(request: AdmissionRequest): Promise<Identity> {
     this.checkHost(header(request.headers, 'host'))
-    if (!originAllowed(header(request.headers, 'origin'), header(request.headers, 'host'), this.origins)) {
+    if (!originAllowed(header(request.headers, 'origin'), header(request.headers, 'host'), this.#origins)) {
       throw new AdmissionError(403, 'origin_not_allowed', `origin ${header(request.headers, 'origin')?.slice(0, 200)} is not allowed`)
     }
     const token = request.url.searchParams.get('token') ?? bearerToken(header(request.headers, 'authorization'))
     try {
-      return await this.policy.authenticate(token)
+      return await this.#policy.authenticate(token)
     } catch (error) {
       if (!(error instanceof TokenError)) throw error
       throw new AdmissionError(401, error.problem === 'expired' ? 'token_expired' : 'unauthorized', error.message)
@@ -118,18 +126,18 @@ export class UpgradeGuard {
    */
   async admitToRoom(request: AdmissionRequest, room: string): Promise<{ identity: Identity; access: 'read' | 'write' }> {
     const identity = await this.identify(request)
-    const access = await this.policy.roomAccess(identity, room)
+    const access = await this.#policy.roomAccess(identity, room)
     if (access === null) throw new AdmissionError(403, 'forbidden', `not allowed to open room ${room}`)
     return { identity, access }
   }
 
   /** How `identity` may use `room`. */
   roomAccess(identity: Identity, room: string): Promise<'read' | 'write' | null> {
-    return this.policy.roomAccess(identity, room)
+    return this.#policy.roomAccess(identity, room)
   }
 
   /** Whether `identity` may subscribe to `channel`. */
   maySubscribe(identity: Identity, channel: string): Promise<boolean> {
-    return this.policy.maySubscribe(identity, channel)
+    return this.#policy.maySubscribe(identity, channel)
   }
 }

@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest'
+
 import { createLogger } from '../logger.js'
 import type { UserIdentity } from './identity.js'
 import { WebhookAuthorizer } from './webhook-authorizer.js'
 
-const user = (id: string): UserIdentity => ({ kind: 'user', id, name: id, color: null, rooms: null, channels: null, expiresAt: Date.now() + 60_000 })
+const user = (id: string): UserIdentity => ({
+  kind: 'user',
+  id,
+  name: id,
+  color: null,
+  rooms: null,
+  channels: null,
+  expiresAt: Date.now() + 60_000,
+})
 
 /** An application that allows everything and counts what it was asked; `hold` keeps answers back. */
 function application() {
@@ -31,7 +40,14 @@ function application() {
 describe('WebhookAuthorizer', () => {
   it('asks the application at most maxQuestionsPerMinute times for one user, then denies without asking', async () => {
     const app = application()
-    const webhook = new WebhookAuthorizer({ url: 'http://app.invalid/allow', timeoutMs: 1000, cacheMs: 0, maxQuestionsPerMinute: 50, logger: createLogger('silent'), fetch: app.fetch })
+    const webhook = new WebhookAuthorizer({
+      url: 'http://app.invalid/allow',
+      timeoutMs: 1000,
+      cacheMs: 0,
+      maxQuestionsPerMinute: 50,
+      logger: createLogger('silent'),
+      fetch: app.fetch,
+    })
     const mallory = user('mallory')
     const answers: boolean[] = []
     // Before: one call per question, e.g. one per room channel a `room:*` replay came across.
@@ -46,7 +62,13 @@ describe('WebhookAuthorizer', () => {
 
   it('asks once for the same question asked again while its answer is on the way', async () => {
     const app = application()
-    const webhook = new WebhookAuthorizer({ url: 'http://app.invalid/allow', timeoutMs: 1000, cacheMs: 0, logger: createLogger('silent'), fetch: app.fetch })
+    const webhook = new WebhookAuthorizer({
+      url: 'http://app.invalid/allow',
+      timeoutMs: 1000,
+      cacheMs: 0,
+      logger: createLogger('silent'),
+      fetch: app.fetch,
+    })
     app.hold()
     const answers = Array.from({ length: 10 }, () => webhook.allows(user('ada'), { action: 'subscribe', channel: 'news' }))
     app.release()

@@ -28,7 +28,7 @@ export interface WebhookAuthorizerOptions {
 }
 
 /** Default of {@link WebhookAuthorizerOptions.maxQuestionsPerMinute}. */
-export const DEFAULT_WEBHOOK_QUESTIONS_PER_MINUTE = 600
+const DEFAULT_WEBHOOK_QUESTIONS_PER_MINUTE = 600
 /** Users whose budgets are tracked at once; beyond, the map starts over (budgets only get fuller). */
 const TRACKED_USERS = 10_000
 

@@ -4,8 +4,9 @@
  * command. Like `main.ts`, an entry point: it reads the environment through `loadConfig`.
  */
 import { parseArgs } from 'node:util'
-import { ConfigError, loadConfig } from '../config.js'
+
 import { mintToken } from '../auth/tokens.js'
+import { ConfigError, loadConfig } from '../config.js'
 
 const USAGE = `usage: npm run token -- --sub <user id> [--name <display name>] [--color #rrggbb]
          [--room <pattern>=read|write]... [--channel <pattern>]... [--ttl <seconds, default 3600>]
@@ -55,7 +56,13 @@ async function main(): Promise<void> {
   if (!Number.isInteger(ttl) || ttl < 60) fail('--ttl must be a whole number of seconds, at least 60')
   try {
     const token = await mintToken(
-      { sub: values.sub, name: values.name ?? values.sub, ...(values.color ? { color: values.color } : {}), rooms, ...(values.channel ? { channels: values.channel } : {}) },
+      {
+        sub: values.sub,
+        name: values.name ?? values.sub,
+        ...(values.color ? { color: values.color } : {}),
+        rooms,
+        ...(values.channel ? { channels: values.channel } : {}),
+      },
       secret,
       ttl,
     )

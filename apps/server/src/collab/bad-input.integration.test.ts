@@ -1,10 +1,13 @@
+import type { Socket } from 'node:net'
 import { createConnection } from 'node:net'
+
 import { CloseCode, encodeSyncUpdate, MessageType } from '@tandem/protocol'
 import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
-import { connectClient, startTestServer, type TestServer } from '../test-support/test-server.js'
+
 import { eventually } from '../test-support/eventually.js'
+import { connectClient, startTestServer, type TestServer } from '../test-support/test-server.js'
 
 /** Open a raw `ws` socket to a room and collect how it closes. */
 async function rawSocket(server: TestServer, room: string) {
@@ -25,7 +28,7 @@ function writeRawFrame(ws: WebSocket, firstByte: number, payload: Uint8Array): v
   const mask = [1, 2, 3, 4]
   const header = [firstByte, 0x80 | payload.length, ...mask]
   const masked = payload.map((byte, i) => byte ^ mask[i % 4]!)
-  ;(ws as unknown as { _socket: import('node:net').Socket })._socket.write(Buffer.from([...header, ...masked]))
+  ;(ws as unknown as { _socket: Socket })._socket.write(Buffer.from([...header, ...masked]))
 }
 
 /** Each case's server must still serve a healthy client with its stored content intact. */
@@ -47,13 +50,33 @@ async function seededRoom(room: string, maxFrameBytes = 1024 * 1024) {
 describe('bad input closes only the offending connection', () => {
   const cases: Array<{ name: string; send: (ws: WebSocket) => void; code: number }> = [
     { name: 'a text frame', send: (ws) => ws.send('hello'), code: CloseCode.UnsupportedData },
-    { name: 'a truncated sync frame', send: (ws) => ws.send(new Uint8Array([MessageType.Sync, 2, 40, 1, 2])), code: CloseCode.MalformedMessage },
-    { name: 'trailing bytes after a message', send: (ws) => ws.send(new Uint8Array([MessageType.QueryAwareness, 0, 0])), code: CloseCode.MalformedMessage },
+    {
+      name: 'a truncated sync frame',
+      send: (ws) => ws.send(new Uint8Array([MessageType.Sync, 2, 40, 1, 2])),
+      code: CloseCode.MalformedMessage,
+    },
+    {
+      name: 'trailing bytes after a message',
+      send: (ws) => ws.send(new Uint8Array([MessageType.QueryAwareness, 0, 0])),
+      code: CloseCode.MalformedMessage,
+    },
     { name: 'an empty binary frame', send: (ws) => ws.send(new Uint8Array()), code: CloseCode.MalformedMessage },
     { name: 'an unknown message type', send: (ws) => ws.send(new Uint8Array([9])), code: CloseCode.UnknownMessageType },
-    { name: 'an update Yjs rejects', send: (ws) => ws.send(encodeSyncUpdate(new Uint8Array([200, 1, 5, 9, 9, 9, 9]))), code: CloseCode.InvalidUpdate },
-    { name: 'an undecodable awareness update', send: (ws) => ws.send(new Uint8Array([MessageType.Awareness, 2, 5, 1])), code: CloseCode.MalformedMessage },
-    { name: 'a frame with reserved bits set', send: (ws) => writeRawFrame(ws, 0x80 | 0x40 | 0x2, new Uint8Array([0, 0, 0])), code: CloseCode.ProtocolError },
+    {
+      name: 'an update Yjs rejects',
+      send: (ws) => ws.send(encodeSyncUpdate(new Uint8Array([200, 1, 5, 9, 9, 9, 9]))),
+      code: CloseCode.InvalidUpdate,
+    },
+    {
+      name: 'an undecodable awareness update',
+      send: (ws) => ws.send(new Uint8Array([MessageType.Awareness, 2, 5, 1])),
+      code: CloseCode.MalformedMessage,
+    },
+    {
+      name: 'a frame with reserved bits set',
+      send: (ws) => writeRawFrame(ws, 0x80 | 0x40 | 0x2, new Uint8Array([0, 0, 0])),
+      code: CloseCode.ProtocolError,
+    },
     { name: 'a frame over MAX_FRAME_BYTES', send: (ws) => ws.send(new Uint8Array(4096)), code: CloseCode.MessageTooBig },
   ]
 
@@ -73,10 +96,12 @@ describe('bad input closes only the offending connection', () => {
   it('survives a client that resets its TCP connection mid-frame', async () => {
     const { server } = await seededRoom('reset')
     const { ws } = await rawSocket(server, 'reset')
-    const socket = (ws as unknown as { _socket: import('node:net').Socket })._socket
+    const socket = (ws as unknown as { _socket: Socket })._socket
     socket.write(Buffer.from([0x82, 0xfe, 0x10, 0x00, 1, 2, 3, 4, 9, 9])) // announces 4096 bytes, sends 2
     socket.resetAndDestroy()
-    await eventually(async () => expect(((await (await fetch(`${server.url}/api/health`)).json()) as { connections: number }).connections).toBe(1))
+    await eventually(async () =>
+      expect(((await (await fetch(`${server.url}/api/health`)).json()) as { connections: number }).connections).toBe(1),
+    )
     await expectRoomStillHealthy(server, 'reset', 'precious')
   })
 

@@ -6,22 +6,24 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
+
 import { CloseCode, closeCodeName, encodeChannelFrame, MessageType } from '@tandem/protocol'
 import { WebSocket, WebSocketServer } from 'ws'
-import { closeCodeFor, closeReasonFor, ConnectionError } from '../errors.js'
-import type { Logger } from '../logger.js'
-import type { Room } from '../rooms/room.js'
-import type { RoomRegistry } from '../rooms/room-registry.js'
-import { Heartbeat } from '../sockets/heartbeat.js'
-import { FramePacer } from '../sockets/frame-pacer.js'
-import { InboundBudget, type InboundLimits } from '../sockets/inbound-budget.js'
-import { rejectUpgrade } from './reject-upgrade.js'
-import { WsPeer } from '../sockets/ws-peer.js'
+
 import { expiryTimer } from '../auth/expiry-timer.js'
 import { type Identity, identityLabel } from '../auth/identity.js'
+import { closeCodeFor, closeReasonFor, ConnectionError } from '../errors.js'
+import type { Logger } from '../logger.js'
 import { ChannelSession } from '../notifications/channel-session.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
+import type { Room } from '../rooms/room.js'
 import { decodeFrame } from '../rooms/room.js'
+import type { RoomRegistry } from '../rooms/room-registry.js'
+import { FramePacer } from '../sockets/frame-pacer.js'
+import { Heartbeat } from '../sockets/heartbeat.js'
+import { InboundBudget, type InboundLimits } from '../sockets/inbound-budget.js'
+import { WsPeer } from '../sockets/ws-peer.js'
+import { rejectUpgrade } from './reject-upgrade.js'
 
 /** Options of a {@link CollabEndpoint}. */
 export interface CollabEndpointOptions {
@@ -88,7 +90,12 @@ export class CollabEndpoint {
     } catch (error) {
       const shuttingDown = error instanceof ConnectionError && error.closeCode === CloseCode.GoingAway
       logger.error({ err: error, room: roomName }, 'refusing connection: room could not be loaded')
-      rejectUpgrade(socket, 503, shuttingDown ? 'shutting_down' : 'room_unavailable', shuttingDown ? 'server is shutting down' : 'the document could not be loaded; try again')
+      rejectUpgrade(
+        socket,
+        503,
+        shuttingDown ? 'shutting_down' : 'room_unavailable',
+        shuttingDown ? 'server is shutting down' : 'the document could not be loaded; try again',
+      )
       return
     }
     if (socket.destroyed) {

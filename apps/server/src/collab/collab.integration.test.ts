@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
 import { connectDocument } from '@tandem/client'
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
 import * as Y from 'yjs'
+
 import { SqliteDocumentStore } from '../storage/sqlite-document-store.js'
-import { connectClient, startTestServer } from '../test-support/test-server.js'
 import { eventually } from '../test-support/eventually.js'
+import { connectClient, startTestServer } from '../test-support/test-server.js'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tandem-collab-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
@@ -46,7 +48,9 @@ describe('y-websocket rooms with the stock client', () => {
     const a = await connectClient(server, 'presence')
     const b = await connectClient(server, 'presence')
     a.provider.awareness.setLocalStateField('user', { name: 'Ada', color: '#e91e63' })
-    await eventually(() => expect(b.provider.awareness.getStates().get(a.doc.clientID)).toEqual({ user: { name: 'Ada', color: '#e91e63' } }))
+    await eventually(() =>
+      expect(b.provider.awareness.getStates().get(a.doc.clientID)).toEqual({ user: { name: 'Ada', color: '#e91e63' } }),
+    )
 
     // Close the socket without the client's own goodbye, as a crashed tab would.
     a.provider.shouldConnect = false
@@ -54,7 +58,7 @@ describe('y-websocket rooms with the stock client', () => {
     await eventually(() => expect(b.provider.awareness.getStates().has(a.doc.clientID)).toBe(false))
   })
 
-  it('answers a lone client\'s awareness, so its 30 s silence watchdog never fires', async () => {
+  it("answers a lone client's awareness, so its 30 s silence watchdog never fires", async () => {
     const server = await startTestServer()
     const alone = await connectClient(server, 'solo')
     const received: number[] = []

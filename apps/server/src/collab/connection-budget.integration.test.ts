@@ -2,6 +2,7 @@ import { CloseCode, encodeAwarenessFrame, encodeSyncStep1, encodeSyncStep2, enco
 import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+
 import { mintToken } from '../auth/tokens.js'
 import { eventually } from '../test-support/eventually.js'
 import { rawCollabSocket } from '../test-support/raw-collab-socket.js'
@@ -81,7 +82,9 @@ describe('per-connection budgets', () => {
     // Before: every step 1 encoded the whole document at once and held it: ~700 MB for this burst.
     expect((rssPeak - rssBefore) / 1e6).toBeLessThan(150)
     // At most a couple of full answers went out (the ones due before the connection was cut).
-    const answerBytes = attacker.received.filter((frame) => frame[0] === MessageType.Sync && frame[1] === 1).reduce((sum, frame) => sum + frame.byteLength, 0)
+    const answerBytes = attacker.received
+      .filter((frame) => frame[0] === MessageType.Sync && frame[1] === 1)
+      .reduce((sum, frame) => sum + frame.byteLength, 0)
     expect(answerBytes).toBeLessThan(3 * 300_000 * 1.2)
   })
 
@@ -115,7 +118,8 @@ describe('per-connection budgets', () => {
     const server = await startTestServer({ maxAwarenessStateBytes: 65_536 })
     const holders = await Promise.all([0, 1, 2, 3, 4].map(() => rawCollabSocket(server, 'crowded')))
     holders.forEach((holder, h) => {
-      for (let k = 0; k < 4; k++) holder.ws.send(awarenessFrame(1000 + h * 4 + k, 1, { user: { name: `holder ${h}` }, pad: 'p'.repeat(60_000) }))
+      for (let k = 0; k < 4; k++)
+        holder.ws.send(awarenessFrame(1000 + h * 4 + k, 1, { user: { name: `holder ${h}` }, pad: 'p'.repeat(60_000) }))
     })
     await eventually(() => expect(server.registry.get('crowded')?.awareness.getStates().size).toBe(20))
     // 20 states of 60 KB: 1.2 MB, more than MAX_FRAME_BYTES. A stock client sends what it receives
@@ -144,7 +148,9 @@ describe('per-connection budgets', () => {
     const server = await startTestServer({ authSecret: secret, maxRejectedMessages: 10 })
     const readerToken = await mintToken({ sub: 'r', name: 'Reader', rooms: { notes: 'read' } }, secret, 300)
     const reader = await connectClient(server, 'notes', { token: readerToken })
-    const closed = new Promise<number>((resolve) => reader.provider.once('connection-close', (event: { code: number } | null) => resolve(event?.code ?? 0)))
+    const closed = new Promise<number>((resolve) =>
+      reader.provider.once('connection-close', (event: { code: number } | null) => resolve(event?.code ?? 0)),
+    )
     // Connecting (its step 2 reply carries no edit) and 10 edits are within the allowance...
     for (let i = 0; i < 10; i++) reader.text.insert(0, `${i}`)
     await eventually(() => expect(server.registry.get('notes')?.droppedUpdates).toBeGreaterThanOrEqual(11))

@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
 import { afterAll, describe, expect, it } from 'vitest'
+
 import { ServerMetrics, TrafficCounters } from '../admin/server-metrics.js'
 import { ConnectionLimits } from '../admission/connection-limits.js'
 import { AccessPolicy } from '../auth/access-policy.js'
@@ -10,9 +12,9 @@ import { UpgradeGuard } from '../auth/upgrade-guard.js'
 import { loadConfig } from '../config.js'
 import { createLogger } from '../logger.js'
 import { NotificationHub } from '../notifications/notification-hub.js'
-import { MemoryMessageStore } from '../storage/memory-message-store.js'
 import { RoomRegistry } from '../rooms/room-registry.js'
 import { MemoryDocumentStore } from '../storage/memory-document-store.js'
+import { MemoryMessageStore } from '../storage/memory-message-store.js'
 import { createApp } from './app.js'
 
 type ErrorBody = { error: { code: string; message: string } }
@@ -26,9 +28,18 @@ function app(dir = webDir) {
   const registry = new RoomRegistry({ store, logger, idleMs: 10, compactMaxRows: 100, compactMaxBytes: 1 << 20 })
   const hub = new NotificationHub({ store: new MemoryMessageStore(), logger, retentionFor: () => ({ maxMessages: 10, maxAgeMs: 1000 }) })
   const config = { ...loadConfig({}), webDir: dir }
-  const guard = new UpgradeGuard(new AccessPolicy({ secret: null, webhook: null }), { allowedOrigins: null, hosts: new HostPolicy({ enforce: true }) })
+  const guard = new UpgradeGuard(new AccessPolicy({ secret: null, webhook: null }), {
+    allowedOrigins: null,
+    hosts: new HostPolicy({ enforce: true }),
+  })
   const limits = new ConnectionLimits({ maxConnectionsPerAddress: 4, maxPendingUpgrades: 4, maxNewRoomsPerMinute: 4 })
-  const metrics = new ServerMetrics({ documentConnections: () => 0, eventConnections: () => 0, roomsLoaded: () => 0, traffic: new TrafficCounters(), hub: hub.counters })
+  const metrics = new ServerMetrics({
+    documentConnections: () => 0,
+    eventConnections: () => 0,
+    roomsLoaded: () => 0,
+    traffic: new TrafficCounters(),
+    hub: hub.counters,
+  })
   return createApp({ config, registry, store, hub, bridge: null, guard, limits, metrics, logger, startedAt: Date.now() - 5_000 })
 }
 

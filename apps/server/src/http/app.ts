@@ -3,6 +3,7 @@
  * time, so route tests call `app.request()` directly.
  */
 import { Hono } from 'hono'
+
 import { adminRoutes } from '../admin/admin-routes.js'
 import type { ServerMetrics } from '../admin/server-metrics.js'
 import type { ConnectionLimits } from '../admission/connection-limits.js'
@@ -56,12 +57,24 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       if (warnedAboutHost) return
       // Once: an attacker's rebinding page is refused the same way as a forgotten PUBLIC_URL.
       warnedAboutHost = true
-      deps.logger.warn({ host: host.slice(0, 100) }, 'refusing a request for a host this server does not answer to; if it is this server\'s name, set PUBLIC_URL or ALLOWED_HOSTS')
+      deps.logger.warn(
+        { host: host.slice(0, 100) },
+        "refusing a request for a host this server does not answer to; if it is this server's name, set PUBLIC_URL or ALLOWED_HOSTS",
+      )
     }),
   )
   app.route('/api/health', healthRoute(deps))
   app.route('/api/rooms', roomsRoute({ ...deps, trustProxy: config.trustProxy }))
-  app.route('/api/publish', publishRoute({ hub: deps.hub, publishKey: config.publishKey, adminToken: config.adminToken, maxPublishBytes: config.maxPublishBytes, maxPublishDepth: config.maxPublishDepth }))
+  app.route(
+    '/api/publish',
+    publishRoute({
+      hub: deps.hub,
+      publishKey: config.publishKey,
+      adminToken: config.adminToken,
+      maxPublishBytes: config.maxPublishBytes,
+      maxPublishDepth: config.maxPublishDepth,
+    }),
+  )
   app.route('/api/channels', channelHistoryRoute(deps))
   app.route(
     '/api/events',
@@ -77,12 +90,25 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       onRefused: (reason) => deps.metrics.rejected.inc({ reason }),
     }),
   )
-  app.route('/api/admin', adminRoutes({ adminToken: config.adminToken, authSecret: config.authSecret, registry: deps.registry, store: deps.store, hub: deps.hub }))
-  app.get('/metrics', requireBearer(() => (config.adminToken ? [config.adminToken] : []), 'metrics need the admin token: no ADMIN_TOKEN'), async (c) => {
-    const { body, contentType } = await deps.metrics.scrape()
-    c.header('Content-Type', contentType)
-    return c.body(body)
-  })
+  app.route(
+    '/api/admin',
+    adminRoutes({
+      adminToken: config.adminToken,
+      authSecret: config.authSecret,
+      registry: deps.registry,
+      store: deps.store,
+      hub: deps.hub,
+    }),
+  )
+  app.get(
+    '/metrics',
+    requireBearer(() => (config.adminToken ? [config.adminToken] : []), 'metrics need the admin token: no ADMIN_TOKEN'),
+    async (c) => {
+      const { body, contentType } = await deps.metrics.scrape()
+      c.header('Content-Type', contentType)
+      return c.body(body)
+    },
+  )
   app.all('/api/*', (c) => c.json({ error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` } }, 404))
   app.all('/collab/*', (c) =>
     c.json({ error: { code: 'upgrade_required', message: 'this endpoint speaks WebSocket (y-websocket protocol)' } }, 426),

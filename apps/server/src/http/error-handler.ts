@@ -1,6 +1,7 @@
 /** The HTTP error boundary: typed errors become `{ error: { code, message } }` with their status. */
 import type { ErrorHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+
 import { HttpError } from '../errors.js'
 import type { Logger } from '../logger.js'
 

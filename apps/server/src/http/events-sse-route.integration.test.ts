@@ -1,5 +1,6 @@
 import type { ServerChannelFrame } from '@tandem/protocol'
 import { describe, expect, it } from 'vitest'
+
 import { mintToken } from '../auth/tokens.js'
 import { eventually } from '../test-support/eventually.js'
 import { gatedWebhook } from '../test-support/gated-webhook.js'
@@ -13,7 +14,13 @@ async function readToEnd(response: Response): Promise<{ frames: ServerChannelFra
   const text = await response.text()
   const frames = text
     .split('\n\n')
-    .map((block) => block.split('\n').filter((line) => line.startsWith('data: ')).map((line) => line.slice(6)).join('\n'))
+    .map((block) =>
+      block
+        .split('\n')
+        .filter((line) => line.startsWith('data: '))
+        .map((line) => line.slice(6))
+        .join('\n'),
+    )
     .filter((data) => data !== '')
     .map((data) => JSON.parse(data) as ServerChannelFrame)
   return { frames, text }
@@ -36,7 +43,13 @@ describe('SSE stream lifetime', () => {
 
   it('sets up nothing for a client that left while its subscriptions were being authorized', async () => {
     const webhook = await gatedWebhook()
-    const server = await startTestServer({ authSecret: SECRET, authWebhookUrl: webhook.url, authWebhookTimeoutMs: 60_000, authWebhookCacheMs: 0, publishKey: PUBLISH_KEY })
+    const server = await startTestServer({
+      authSecret: SECRET,
+      authWebhookUrl: webhook.url,
+      authWebhookTimeoutMs: 60_000,
+      authWebhookCacheMs: 0,
+      publishKey: PUBLISH_KEY,
+    })
     const token = await mintToken({ sub: 'ada', name: 'Ada' }, SECRET, 600)
     const abort = new AbortController()
     const leaving = fetch(`${server.url}/api/events?channel=news&token=${token}`, { signal: abort.signal }).catch(() => null)

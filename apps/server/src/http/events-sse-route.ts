@@ -10,22 +10,24 @@
  * close with 4410. A client may leave at any `await`: nothing is set up for a response already closed.
  */
 import type { ServerResponse } from 'node:http'
+
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { ChannelErrorCode, channelPatternProblem, MAX_CHANNELS_PER_FRAME, type ServerChannelFrame } from '@tandem/protocol'
 import { Hono } from 'hono'
+
 import type { RejectionReason } from '../admin/server-metrics.js'
 import { clientAddress } from '../admission/client-address.js'
 import type { ConnectionLimits, Slot } from '../admission/connection-limits.js'
 import { expiryTimer } from '../auth/expiry-timer.js'
-import type { Identity } from '../auth/identity.js'
 import { identifyRequest } from '../auth/identify-request.js'
+import type { Identity } from '../auth/identity.js'
 import { AdmissionError, type UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
-import type { AppEnv } from './app-env.js'
 import type { Logger } from '../logger.js'
 import { ChannelSession } from '../notifications/channel-session.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
 import { formatSseComment, formatSseFrame } from '../notifications/sse-format.js'
+import type { AppEnv } from './app-env.js'
 
 /** What the SSE route needs. */
 export interface EventsSseDeps {
@@ -104,7 +106,11 @@ function startStream(
   write('retry: 2000\n\n')
   // Armed last: for a token that ran out during authorization the callback runs at once.
   expiry = expiryTimer(identity, () => {
-    const frame: ServerChannelFrame = { type: 'error', code: ChannelErrorCode.TokenExpired, message: 'token expired; reconnect with a fresh token' }
+    const frame: ServerChannelFrame = {
+      type: 'error',
+      code: ChannelErrorCode.TokenExpired,
+      message: 'token expired; reconnect with a fresh token',
+    }
     write(formatSseFrame(frame))
     stop()
     outgoing.end()
@@ -128,7 +134,11 @@ export function eventsSseRoute(deps: EventsSseDeps): Hono<AppEnv> {
     const channels = [...new Set(c.req.queries('channel') ?? [])]
     if (channels.length === 0) throw new HttpError(400, 'bad_request', 'name at least one channel: /api/events?channel=<name>')
     if (channels.length > Math.min(MAX_CHANNELS_PER_FRAME, deps.maxSubscriptions)) {
-      throw new HttpError(400, 'too_many_subscriptions', `at most ${Math.min(MAX_CHANNELS_PER_FRAME, deps.maxSubscriptions)} channels per stream`)
+      throw new HttpError(
+        400,
+        'too_many_subscriptions',
+        `at most ${Math.min(MAX_CHANNELS_PER_FRAME, deps.maxSubscriptions)} channels per stream`,
+      )
     }
     for (const channel of channels) {
       const problem = channelPatternProblem(channel)

@@ -1,5 +1,6 @@
 /** `GET /api/health`: 200 with live counts once the server is ready. */
 import { Hono } from 'hono'
+
 import type { RedisBridge } from '../notifications/redis-bridge.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 

@@ -8,6 +8,7 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
+
 import { requireBearer } from '../auth/bearer.js'
 import { HttpError } from '../errors.js'
 import { jsonDepthProblem } from '../notifications/json-depth.js'
@@ -54,7 +55,11 @@ function fromForm(form: Record<string, string | File | (string | File)[]>): unkn
   return { channels: channels.length > 0 ? channels : undefined, data, ...(idempotencyKey ? { idempotencyKey } : {}) }
 }
 
-async function readBody(request: { header(name: string): string | undefined; json(): Promise<unknown>; parseBody(options: { all: true }): Promise<Record<string, string | File | (string | File)[]>> }): Promise<PublishBody> {
+async function readBody(request: {
+  header(name: string): string | undefined
+  json(): Promise<unknown>
+  parseBody(options: { all: true }): Promise<Record<string, string | File | (string | File)[]>>
+}): Promise<PublishBody> {
   const type = request.header('Content-Type')?.split(';')[0]?.trim().toLowerCase()
   let raw: unknown
   if (type === 'application/json') {

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { mintToken } from '../auth/tokens.js'
+
 import { toProseMirrorJson } from '../admin/document-export.js'
+import { mintToken } from '../auth/tokens.js'
 import { eventually } from '../test-support/eventually.js'
 import { connectClient, startTestServer, type TestServer } from '../test-support/test-server.js'
 
 /** `POST /api/rooms` with `body` (JSON-encoded unless a string), answering status and error code. */
-async function create(server: TestServer, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; code?: string; body: unknown }> {
+async function create(
+  server: TestServer,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; code?: string; body: unknown }> {
   const response = await fetch(`${server.url}/api/rooms`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },
@@ -83,7 +88,9 @@ describe('POST /api/rooms', () => {
   it('in secure mode needs write access to the name', async () => {
     const secret = 'rooms-route-test-secret-0123456789abcdef'
     const server = await startTestServer({ authSecret: secret })
-    const bearer = async (rooms: Record<string, 'read' | 'write'>) => ({ Authorization: `Bearer ${await mintToken({ sub: 'ada', name: 'Ada', rooms }, secret, 300)}` })
+    const bearer = async (rooms: Record<string, 'read' | 'write'>) => ({
+      Authorization: `Bearer ${await mintToken({ sub: 'ada', name: 'Ada', rooms }, secret, 300)}`,
+    })
     expect(await create(server, { name: 'team-a' })).toMatchObject({ status: 401 })
     expect(await create(server, { name: 'team-a' }, await bearer({ 'team-*': 'read' }))).toMatchObject({ status: 403, code: 'forbidden' })
     expect(await create(server, { name: 'other' }, await bearer({ 'team-*': 'write' }))).toMatchObject({ status: 403, code: 'forbidden' })

@@ -2,20 +2,21 @@
  * `/api/rooms`: the documents people can open, most recently active first (`GET`), and creating one
  * (`POST`), which stores it at once so it is listed until deleted.
  */
+import { roomNameProblem } from '@tandem/protocol'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { roomNameProblem } from '@tandem/protocol'
 import { z } from 'zod'
+
 import { clientAddress } from '../admission/client-address.js'
 import type { ConnectionLimits } from '../admission/connection-limits.js'
 import { identifyRequest } from '../auth/identify-request.js'
 import { AdmissionError, type UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
-import type { AppEnv } from './app-env.js'
-import { listRooms } from '../rooms/room-directory.js'
 import { newDocumentUpdate } from '../rooms/new-document.js'
+import { listRooms } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
+import type { AppEnv } from './app-env.js'
 import { validate } from './validate.js'
 
 const query = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) })
@@ -59,7 +60,10 @@ export function roomsRoute(deps: RoomsRouteDeps): Hono<AppEnv> {
     })
     .post(
       '/',
-      bodyLimit({ maxSize: MAX_CREATE_BYTES, onError: (c) => c.json({ error: { code: 'payload_too_large', message: `body is larger than ${MAX_CREATE_BYTES} bytes` } }, 413) }),
+      bodyLimit({
+        maxSize: MAX_CREATE_BYTES,
+        onError: (c) => c.json({ error: { code: 'payload_too_large', message: `body is larger than ${MAX_CREATE_BYTES} bytes` } }, 413),
+      }),
       identifyRequest(deps.guard),
       async (c) => {
         let raw: unknown

@@ -1,5 +1,6 @@
 /** Request validation for routes: a zod schema, or a 400 that says which field is wrong and why. */
 import type { z } from 'zod'
+
 import { HttpError } from '../errors.js'
 
 /**

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono, type MiddlewareHandler } from 'hono'
 
@@ -29,7 +30,8 @@ export function webAppRoutes(webDir: string): Hono {
     // Vite puts a content hash in every asset name, so they never change.
     if (c.res.status === 200) c.header('Cache-Control', 'public, max-age=31536000, immutable')
   })
-  app.use('/*', (c, next) => handlers!.files(c, next))
+  const files: MiddlewareHandler = (c, next) => handlers!.files(c, next)
+  app.use('/*', files)
   app.get('/*', async (c, next) => {
     // A missing file (`/assets/old.js`) is a 404, not the app's HTML.
     const lastSegment = c.req.path.split('/').at(-1) ?? ''

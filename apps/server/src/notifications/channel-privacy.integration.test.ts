@@ -1,6 +1,7 @@
 import { decodeCollabMessage, encodeChannelFrame, MessageType, type ServerChannelFrame } from '@tandem/protocol'
 import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
+
 import { mintToken, type TokenClaims } from '../auth/tokens.js'
 import { eventsSocket, sseStream } from '../test-support/event-clients.js'
 import { eventually } from '../test-support/eventually.js'
@@ -49,7 +50,9 @@ describe('channel privacy: a wildcard never reaches another user or an unreadabl
     const doc = await documentSocket(server, 'any-room')
     doc.send({ type: 'subscribe', channels: [...wide, 'broadcast'], since: 0 })
     await eventually(() => expect(doc.frames.some((f) => f.type === 'subscribed')).toBe(true))
-    const streams = await Promise.all(wide.map((pattern) => sseStream(`${server.url}/api/events?channel=${pattern}&channel=broadcast&since=0`)))
+    const streams = await Promise.all(
+      wide.map((pattern) => sseStream(`${server.url}/api/events?channel=${pattern}&channel=broadcast&since=0`)),
+    )
     for (const stream of streams) await stream.waitFor((f) => f.type === 'subscribed')
 
     await publish(server, 'user:alice', 'secret live')
@@ -83,7 +86,9 @@ describe('channel privacy: a wildcard never reaches another user or an unreadabl
     const frames: ServerChannelFrame[] = []
     events.on('message', (data) => frames.push(JSON.parse(String(data)) as ServerChannelFrame))
     await new Promise((resolve) => events.once('open', resolve))
-    events.send(JSON.stringify({ type: 'subscribe', channels: ['r*', 'ro*', 'room*', 'room:*', 'room:p*', 'room:private', 'broadcast'], since: 0 }))
+    events.send(
+      JSON.stringify({ type: 'subscribe', channels: ['r*', 'ro*', 'room*', 'room:*', 'room:p*', 'room:private', 'broadcast'], since: 0 }),
+    )
     await eventually(() => expect(frames.some((f) => f.type === 'subscribed')).toBe(true))
     const stream = await sseStream(`${server.url}/api/events?channel=room:*&since=0`, { Authorization: `Bearer ${mallory}` })
     await stream.waitFor((f) => f.type === 'subscribed')
@@ -99,7 +104,9 @@ describe('channel privacy: a wildcard never reaches another user or an unreadabl
     ]
     expect(messagesOf(frames)).toEqual(expected)
     expect(messagesOf(stream.frames)).toEqual(expected)
-    expect(frames.find((f) => f.type === 'subscribed')).toMatchObject({ channels: ['r*', 'ro*', 'room*', 'room:*', 'room:p*', 'broadcast'] })
+    expect(frames.find((f) => f.type === 'subscribed')).toMatchObject({
+      channels: ['r*', 'ro*', 'room*', 'room:*', 'room:p*', 'broadcast'],
+    })
     expect((await fetch(`${server.url}/api/channels/room:private/messages?since=0&token=${mallory}`)).status).toBe(403)
     events.terminate()
   })

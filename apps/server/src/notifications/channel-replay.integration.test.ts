@@ -3,11 +3,14 @@
  * goes out at its reader's pace, so a reader that pauses is neither cut off as a slow consumer nor
  * sent everything at once, and it gets every message, in order, once it reads again.
  */
+import type { IncomingMessage } from 'node:http'
 import { request } from 'node:http'
+
 import { decodeCollabMessage, encodeChannelFrame, MessageType, type ServerChannelFrame } from '@tandem/protocol'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { eventually } from '../test-support/eventually.js'
+
 import { eventsSocket, sseStream } from '../test-support/event-clients.js'
+import { eventually } from '../test-support/eventually.js'
 import { rawCollabSocket } from '../test-support/raw-collab-socket.js'
 import { startTestServer, type TestServer } from '../test-support/test-server.js'
 
@@ -25,7 +28,8 @@ async function seed(server: TestServer, messages = MESSAGES): Promise<number[]> 
   return ids
 }
 
-const messageIds = (frames: readonly ServerChannelFrame[]): number[] => frames.flatMap((frame) => (frame.type === 'message' ? [frame.id] : []))
+const messageIds = (frames: readonly ServerChannelFrame[]): number[] =>
+  frames.flatMap((frame) => (frame.type === 'message' ? [frame.id] : []))
 
 describe('replaying a long channel history', () => {
   it('over /api/events, to a reader that pauses: every message in order, and the connection stays open', async () => {
@@ -77,7 +81,7 @@ describe('replaying a long channel history', () => {
     const server = await startTestServer({ ...SMALL_BUFFERS, maxPendingUpgrades: 1 })
     await seed(server, 1_000)
     // A reader that never reads: its replay waits for it for as long as it stays connected.
-    const stuck = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+    const stuck = await new Promise<IncomingMessage>((resolve, reject) => {
       const req = request(`${server.url}/api/events?channel=history-*&since=0`, (res) => {
         res.pause()
         resolve(res)

@@ -1,5 +1,6 @@
 import { CloseCode, type ServerChannelFrame } from '@tandem/protocol'
 import { describe, expect, it, vi } from 'vitest'
+
 import { ConnectionError } from '../errors.js'
 import { createLogger } from '../logger.js'
 import { MemoryMessageStore } from '../storage/memory-message-store.js'
@@ -98,7 +99,7 @@ describe('ChannelSession', () => {
     const { hub, session, frames } = setup({ maxMessages: 5 })
     const ids: number[] = []
     for (let i = 0; i < 12; i++) ids.push((await hub.publish(['c'], i)).ids.c!)
-    await session.subscribe(['c'], ids[2]!)
+    await session.subscribe(['c'], ids[2])
     expect(frames[0]).toEqual({ type: 'gap', channel: 'c' })
     expect(frames.filter((f) => f.type === 'message').map((f) => (f.type === 'message' ? f.data : null))).toEqual([7, 8, 9, 10, 11])
     expect(frames.at(-1)).toEqual({ type: 'subscribed', channels: ['c'] })
@@ -191,7 +192,10 @@ describe('ChannelSession', () => {
   })
 
   it('gives up, and says so, when frames pile up behind an access check that never answers', async () => {
-    const { hub, session, frames } = setup({ authorize: (c) => (c === 'room:stuck' ? new Promise<boolean>(() => {}) : true), maxQueuedFrames: 5 })
+    const { hub, session, frames } = setup({
+      authorize: (c) => (c === 'room:stuck' ? new Promise<boolean>(() => {}) : true),
+      maxQueuedFrames: 5,
+    })
     await session.subscribe(['room:*'])
     for (let i = 0; i < 8; i++) await hub.publish([i === 0 ? 'room:stuck' : 'room:other'], i)
     expect(frames.map((f) => (f.type === 'error' ? f.code : f.type))).toEqual(['subscribed', 'fell_behind'])
@@ -208,14 +212,24 @@ describe('ChannelSession', () => {
     }
     const { session, frames } = setup({ maxSubscriptions: 4, authorize })
     // Client frames wait for each other; direct calls (a transport's own subscription) do not.
-    await Promise.all([session.subscribe(['a', 'b']), session.subscribe(['c', 'd']), session.subscribe(['e', 'f']), session.subscribe(['a', 'g'])])
+    await Promise.all([
+      session.subscribe(['a', 'b']),
+      session.subscribe(['c', 'd']),
+      session.subscribe(['e', 'f']),
+      session.subscribe(['a', 'g']),
+    ])
     expect(session.patterns).toHaveLength(4)
     expect(calls).toBe(4)
-    expect(frames.filter((f) => f.type === 'error').map((f) => (f.type === 'error' ? f.code : ''))).toEqual(['too_many_subscriptions', 'too_many_subscriptions'])
+    expect(frames.filter((f) => f.type === 'error').map((f) => (f.type === 'error' ? f.code : ''))).toEqual([
+      'too_many_subscriptions',
+      'too_many_subscriptions',
+    ])
   })
 
   it('refuses a pattern whose authorization fails, and keeps working', async () => {
-    const { hub, session, frames, messageIds } = setup({ authorize: (c) => (c === 'boom' ? Promise.reject(new Error('webhook down')) : true) })
+    const { hub, session, frames, messageIds } = setup({
+      authorize: (c) => (c === 'boom' ? Promise.reject(new Error('webhook down')) : true),
+    })
     await session.subscribe(['boom', 'fine'])
     expect(frames.map((f) => (f.type === 'error' ? f.code : f.type))).toEqual(['forbidden', 'subscribed'])
     const { ids } = await hub.publish(['fine'], 1)
@@ -299,7 +313,11 @@ describe('ChannelSession', () => {
   it("replays at its reader's pace: pages bounded by bytes, the next one only once the reader caught up", async () => {
     // A transport whose reader takes nothing until told to: everything sent stays buffered.
     const reader = { read: 0, sent: (): number => 0 }
-    const { hub, session, frames, sent } = setup({ bufferedBytes: () => reader.sent() - reader.read, maxBufferedBytes: 16_000, replayPageSize: 500 })
+    const { hub, session, frames, sent } = setup({
+      bufferedBytes: () => reader.sent() - reader.read,
+      maxBufferedBytes: 16_000,
+      replayPageSize: 500,
+    })
     reader.sent = () => sent.bytes
     const ids: number[] = []
     for (let i = 0; i < 60; i++) ids.push((await hub.publish([`big-${i % 3}`], 'x'.repeat(1000))).ids[`big-${i % 3}`]!)

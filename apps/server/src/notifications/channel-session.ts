@@ -29,6 +29,7 @@ import {
   parseClientChannelFrame,
   type ServerChannelFrame,
 } from '@tandem/protocol'
+
 import { ConnectionError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { ChannelMessage } from '../storage/message-store.js'
@@ -148,15 +149,20 @@ export class ChannelSession {
     if (this.#closed) return Promise.resolve()
     const max = this.#options.maxPendingFrames ?? MAX_PENDING_FRAMES
     if (this.#inbox.length >= max) {
-      this.#options.logger.warn({ pending: this.#inbox.length }, 'channel frames arrive faster than they are handled; refusing the connection')
+      this.#options.logger.warn(
+        { pending: this.#inbox.length },
+        'channel frames arrive faster than they are handled; refusing the connection',
+      )
       this.close()
-      return Promise.reject(new ConnectionError(CloseCode.RateLimited, `more than ${max} channel frames waiting; wait for answers before sending more`))
+      return Promise.reject(
+        new ConnectionError(CloseCode.RateLimited, `more than ${max} channel frames waiting; wait for answers before sending more`),
+      )
     }
     let frame: ClientChannelFrame | ChannelFrameError
     try {
       frame = parseClientChannelFrame(json)
     } catch (error) {
-      if (!(error instanceof ChannelFrameError)) return Promise.reject(error)
+      if (!(error instanceof ChannelFrameError)) return Promise.reject(error instanceof Error ? error : new Error(String(error)))
       frame = error
     }
     return new Promise((resolve, reject) => {
@@ -464,7 +470,10 @@ export class ChannelSession {
    * messages): drop its subscriptions and say so; it resumes with `since` like after a disconnect.
    */
   #overflow(): void {
-    this.#options.logger.warn({ queued: this.#queue.length - this.#head }, 'channel session fell behind its access checks; dropping its subscriptions')
+    this.#options.logger.warn(
+      { queued: this.#queue.length - this.#head },
+      'channel session fell behind its access checks; dropping its subscriptions',
+    )
     // A replay still running holds its subscriptions: make them deliver nothing more.
     for (const subscription of this.#subscriptions.values()) this.#drop(subscription)
     this.#stopListening()

@@ -1,6 +1,7 @@
 import { CloseCode } from '@tandem/protocol'
 import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
+
 import { mintToken } from '../auth/tokens.js'
 import { eventually } from '../test-support/eventually.js'
 import { startTestServer, type TestServer } from '../test-support/test-server.js'

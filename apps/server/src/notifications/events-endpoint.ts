@@ -8,18 +8,20 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
+
 import { ChannelErrorCode, CloseCode, type ServerChannelFrame } from '@tandem/protocol'
+import { WebSocket, WebSocketServer } from 'ws'
+
 import { expiryTimer } from '../auth/expiry-timer.js'
 import type { Identity } from '../auth/identity.js'
-import { WebSocket, WebSocketServer } from 'ws'
 import { closeCodeFor, closeReasonFor } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { FramePacer } from '../sockets/frame-pacer.js'
 import { Heartbeat } from '../sockets/heartbeat.js'
 import { InboundBudget, type InboundLimits } from '../sockets/inbound-budget.js'
 import { WsPeer } from '../sockets/ws-peer.js'
 import { ChannelSession } from './channel-session.js'
 import type { NotificationHub } from './notification-hub.js'
-import { FramePacer } from '../sockets/frame-pacer.js'
 
 /** Client frames are small; anything bigger is not a subscribe or unsubscribe. */
 const MAX_CLIENT_FRAME_BYTES = 64 * 1024
@@ -47,7 +49,12 @@ export interface EventsEndpointOptions {
 /** Accepts notification-only WebSocket connections. */
 export class EventsEndpoint {
   readonly #options: EventsEndpointOptions
-  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false, clientTracking: false })
+  readonly #wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_CLIENT_FRAME_BYTES,
+    perMessageDeflate: false,
+    clientTracking: false,
+  })
   readonly #heartbeat: Heartbeat
   #nextId = 1
 
@@ -107,7 +114,10 @@ export class EventsEndpoint {
           // Too many frames waiting (RateLimited), or a bug: either way the connection ends.
           const code = closeCodeFor(error)
           if (code === CloseCode.RateLimited) this.#options.onRateLimited?.()
-          logger[code === CloseCode.RateLimited ? 'warn' : 'error']({ err: error, conn: peer.id }, 'channel frame failed; closing events connection')
+          logger[code === CloseCode.RateLimited ? 'warn' : 'error'](
+            { err: error, conn: peer.id },
+            'channel frame failed; closing events connection',
+          )
           peer.close(code, closeReasonFor(error))
         })
       }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { createLogger } from '../logger.js'
 import { MemoryMessageStore } from '../storage/memory-message-store.js'
 import { jsonDepthProblem } from './json-depth.js'
@@ -24,7 +25,11 @@ describe('jsonDepthProblem', () => {
 
 describe('NotificationHub.publish of a value JSON.stringify cannot serialize', () => {
   it('rejects instead of throwing, so a caller inside an event listener cannot be taken down', async () => {
-    const hub = new NotificationHub({ store: new MemoryMessageStore(), logger: createLogger('silent'), retentionFor: () => ({ maxMessages: 10, maxAgeMs: 60_000 }) })
+    const hub = new NotificationHub({
+      store: new MemoryMessageStore(),
+      logger: createLogger('silent'),
+      retentionFor: () => ({ maxMessages: 10, maxAgeMs: 60_000 }),
+    })
     let published: Promise<unknown> | undefined
     expect(() => (published = hub.publish(['deep'], nested(100_000)))).not.toThrow()
     await expect(published).rejects.toThrow(RangeError)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { createLogger } from '../logger.js'
 import { MemoryMessageStore } from '../storage/memory-message-store.js'
 import type { ChannelMessage } from '../storage/message-store.js'
@@ -18,7 +19,10 @@ describe('NotificationHub', () => {
   it('assigns strictly increasing ids and dispatches in id order, even for concurrent publishes', async () => {
     const h = hub()
     const seen: ChannelMessage[] = []
-    h.on(() => true, (message) => seen.push(message))
+    h.on(
+      () => true,
+      (message) => seen.push(message),
+    )
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => h.publish([i % 2 ? 'a' : 'b'], { i })))
     const ids = results.map((r) => Object.values(r.ids)[0]!)
     expect(ids).toEqual([...ids].sort((x, y) => x - y))
@@ -29,7 +33,10 @@ describe('NotificationHub', () => {
   it('publishes to several channels with one id each, and only to matching listeners', async () => {
     const h = hub()
     const news: string[] = []
-    const off = h.on((channel) => channel === 'news', (message) => news.push(message.channel))
+    const off = h.on(
+      (channel) => channel === 'news',
+      (message) => news.push(message.channel),
+    )
     const { ids } = await h.publish(['news', 'other'], 'hello')
     expect(Object.keys(ids)).toEqual(['news', 'other'])
     expect(ids.other).toBe(ids.news! + 1)
@@ -62,7 +69,10 @@ describe('NotificationHub', () => {
   it('answers a repeated idempotency key with the first ids and publishes nothing', async () => {
     const h = hub()
     const seen: unknown[] = []
-    h.on(() => true, (message) => seen.push(message.data))
+    h.on(
+      () => true,
+      (message) => seen.push(message.data),
+    )
     const first = await h.publish(['a', 'b'], 1, { idempotencyKey: 'order-17' })
     const repeat = await h.publish(['a', 'b'], 2, { idempotencyKey: 'order-17' })
     expect(repeat).toEqual({ ids: first.ids, duplicate: true })
@@ -91,8 +101,14 @@ describe('NotificationHub', () => {
   it('serializes each message once for all subscribers', async () => {
     const h = hub()
     const seen: unknown[] = []
-    h.on(() => true, (message) => seen.push(h.encoded(message)))
-    h.on(() => true, (message) => seen.push(h.encoded(message)))
+    h.on(
+      () => true,
+      (message) => seen.push(h.encoded(message)),
+    )
+    h.on(
+      () => true,
+      (message) => seen.push(h.encoded(message)),
+    )
     await h.publish(['c'], { a: 1 })
     expect(seen[0]).toBe(seen[1])
     expect(JSON.parse((seen[0] as { json: string }).json)).toMatchObject({ type: 'message', channel: 'c', data: { a: 1 } })

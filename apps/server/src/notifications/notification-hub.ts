@@ -4,6 +4,7 @@
  * rooms or transports; rooms, the HTTP API and the Redis bridge publish into it.
  */
 import { isValidChannelName, type ServerChannelFrame } from '@tandem/protocol'
+
 import type { Logger } from '../logger.js'
 import { type ChannelMessage, type MessageStore, type RetentionPolicy, selectorFor } from '../storage/message-store.js'
 

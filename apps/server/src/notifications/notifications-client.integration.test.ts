@@ -1,10 +1,11 @@
 import { type ChannelMessage, NotificationsClient, providerTransport } from '@tandem/client'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
+
 import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 import { MemoryMessageStore } from '../storage/memory-message-store.js'
-import { connectClient, startTestServer } from '../test-support/test-server.js'
 import { eventually } from '../test-support/eventually.js'
+import { connectClient, startTestServer } from '../test-support/test-server.js'
 
 const PUBLISH_KEY = 'client-test-publish-key-0123'
 const fastRetry = { initialDelayMs: 50, maxDelayMs: 200, factor: 2, jitter: 0.5 }

@@ -1,9 +1,12 @@
+import type { Socket } from 'node:net'
+
 import { CloseCode, decodeCollabMessage, encodeChannelFrame, MessageType } from '@tandem/protocol'
 import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
+
 import { eventsSocket, sseStream } from '../test-support/event-clients.js'
-import { connectClient, startTestServer, type TestServer } from '../test-support/test-server.js'
 import { eventually } from '../test-support/eventually.js'
+import { connectClient, startTestServer, type TestServer } from '../test-support/test-server.js'
 
 const PUBLISH_KEY = 'test-publish-key-0123456789'
 
@@ -15,7 +18,10 @@ async function publish(server: TestServer, body: unknown, init: { key?: string |
     headers,
     body: typeof body === 'string' ? body : JSON.stringify(body),
   })
-  return { status: response.status, body: (await response.json()) as { ids?: Record<string, number>; duplicate?: boolean; error?: { code: string; message: string } } }
+  return {
+    status: response.status,
+    body: (await response.json()) as { ids?: Record<string, number>; duplicate?: boolean; error?: { code: string; message: string } },
+  }
 }
 
 const notificationServer = (overrides = {}) => startTestServer({ publishKey: PUBLISH_KEY, ...overrides })
@@ -44,14 +50,20 @@ describe('HTTP publish to WebSocket and SSE subscribers', () => {
     const ws = await eventsSocket(server.url)
     ws.send({ type: 'subscribe', channels: ['a', 'b'] })
     await ws.waitFor((f) => f.type === 'subscribed')
-    const form = new URLSearchParams([['channel', 'a'], ['channel', 'b'], ['data', 'hello <b>world</b>']])
+    const form = new URLSearchParams([
+      ['channel', 'a'],
+      ['channel', 'b'],
+      ['data', 'hello <b>world</b>'],
+    ])
     const { status, body } = await publish(server, form.toString(), { contentType: 'application/x-www-form-urlencoded' })
     expect(status).toBe(200)
     expect(Object.keys(body.ids!)).toEqual(['a', 'b'])
-    await eventually(() => expect(ws.frames.filter((f) => f.type === 'message').map((f) => (f.type === 'message' ? [f.channel, f.data] : null))).toEqual([
-      ['a', 'hello <b>world</b>'],
-      ['b', 'hello <b>world</b>'],
-    ]))
+    await eventually(() =>
+      expect(ws.frames.filter((f) => f.type === 'message').map((f) => (f.type === 'message' ? [f.channel, f.data] : null))).toEqual([
+        ['a', 'hello <b>world</b>'],
+        ['b', 'hello <b>world</b>'],
+      ]),
+    )
     const json = await publish(server, 'channel=a&data=%7B%22n%22%3A1%7D', { contentType: 'application/x-www-form-urlencoded' })
     expect(json.status).toBe(200)
     await ws.waitFor((f) => f.type === 'message' && JSON.stringify(f.data) === '{"n":1}')
@@ -111,7 +123,10 @@ describe('HTTP publish to WebSocket and SSE subscribers', () => {
     expect(body.messages.map((m) => m.data)).toEqual([2, 3])
     expect(body.gap).toBe(false)
     expect(body.more).toBe(true)
-    const rest = (await (await fetch(`${server.url}/api/channels/log/messages?since=${ids[3]}`)).json()) as { messages: unknown[]; more: boolean }
+    const rest = (await (await fetch(`${server.url}/api/channels/log/messages?since=${ids[3]}`)).json()) as {
+      messages: unknown[]
+      more: boolean
+    }
     expect(rest).toMatchObject({ messages: [{ data: 4 }], more: false })
     expect((await fetch(`${server.url}/api/channels/bad%20name/messages`)).status).toBe(400)
     expect((await fetch(`${server.url}/api/channels/log/messages?limit=0`)).status).toBe(400)
@@ -187,12 +202,12 @@ describe('resume and back-pressure', () => {
       await client.waitFor((f) => f.type === 'subscribed')
     }
     // The stalled client stops reading from its TCP socket; the server's buffer for it grows.
-    ;(stalled.ws as unknown as { _socket: import('node:net').Socket })._socket.pause()
+    ;(stalled.ws as unknown as { _socket: Socket })._socket.pause()
     const payload = 'x'.repeat(100_000)
     const ids: number[] = []
     for (let i = 0; i < 120; i++) ids.push((await publish(server, { channel: 'bulk', data: { i, payload } })).body.ids!.bulk!)
     await eventually(() => expect(healthy.messageIds()).toEqual(ids), { timeout: 20_000 })
-    ;(stalled.ws as unknown as { _socket: import('node:net').Socket })._socket.resume()
+    ;(stalled.ws as unknown as { _socket: Socket })._socket.resume()
     const code = await stalled.closed
     expect([CloseCode.SlowConsumer, 1006]).toContain(code)
     expect(stalled.messageIds().length).toBeLessThan(ids.length)
@@ -227,7 +242,9 @@ describe('channels on the document socket', () => {
     await eventually(() => expect(channelFrames).toContainEqual({ type: 'subscribed', channels: ['broadcast'] }))
 
     const { body } = await publish(server, { channel: 'broadcast', data: 'hello all' })
-    await eventually(() => expect(channelFrames).toContainEqual(expect.objectContaining({ type: 'message', id: body.ids!.broadcast, data: 'hello all' })))
+    await eventually(() =>
+      expect(channelFrames).toContainEqual(expect.objectContaining({ type: 'message', id: body.ids!.broadcast, data: 'hello all' })),
+    )
     // The document still syncs on the same sockets, and the stock client saw only y-websocket types.
     const other = await connectClient(server, 'mux')
     other.text.insert(0, 'still a document')
@@ -237,14 +254,16 @@ describe('channels on the document socket', () => {
     ws.terminate()
   })
 
-  it('publishes presence when a newcomer\'s name arrives and when someone renames', async () => {
+  it("publishes presence when a newcomer's name arrives and when someone renames", async () => {
     const server = await notificationServer({ roomActivityThrottleMs: 100 })
     const watcher = await eventsSocket(server.url)
     watcher.send({ type: 'subscribe', channels: ['room:named'] })
     await watcher.waitFor((f) => f.type === 'subscribed')
     const guest = await connectClient(server, 'named')
     guest.provider.awareness.setLocalStateField('user', { name: 'Ann', color: '#3f51b5' })
-    await watcher.waitFor((f) => f.type === 'message' && JSON.stringify(f.data).includes('"presence"') && JSON.stringify(f.data).includes('Ann'))
+    await watcher.waitFor(
+      (f) => f.type === 'message' && JSON.stringify(f.data).includes('"presence"') && JSON.stringify(f.data).includes('Ann'),
+    )
     guest.provider.awareness.setLocalStateField('cursor', { anchor: 1 })
     guest.provider.awareness.setLocalStateField('user', { name: 'Annie', color: '#3f51b5' })
     const renamed = await watcher.waitFor((f) => f.type === 'message' && JSON.stringify(f.data).includes('Annie'))

@@ -3,14 +3,16 @@ import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
+
 import { eventsSocket } from '../test-support/event-clients.js'
+import { eventually } from '../test-support/eventually.js'
 import { freePort, startRedisServer } from '../test-support/redis-server.js'
 import { spawnServer } from '../test-support/spawn-server.js'
 import { startTestServer } from '../test-support/test-server.js'
 import { redisRetryDelay } from './redis-bridge.js'
-import { eventually } from '../test-support/eventually.js'
 
 const redisUrl = process.env.REDIS_URL
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0
@@ -57,10 +59,12 @@ describe.skipIf(!redisUrl)('Redis PUBLISH bridge (real Redis at REDIS_URL)', () 
     await redis.publish('elsewhere:news', 'not ours')
 
     await eventually(() =>
-      expect(subscriber.frames.filter((f) => f.type === 'message').map((f) => (f.type === 'message' ? [f.channel, f.data] : null))).toEqual([
-        ['news', { title: 'from Python', n: 3 }],
-        ['alerts', 'disk almost full'],
-      ]),
+      expect(subscriber.frames.filter((f) => f.type === 'message').map((f) => (f.type === 'message' ? [f.channel, f.data] : null))).toEqual(
+        [
+          ['news', { title: 'from Python', n: 3 }],
+          ['alerts', 'disk almost full'],
+        ],
+      ),
     )
     // Bridged messages are stored like any other, so they can be resumed.
     const history = (await (await fetch(`${server.url}/api/channels/news/messages`)).json()) as { messages: unknown[] }
@@ -113,7 +117,12 @@ describe.skipIf(!redisUrl)('deeply nested Redis payloads (real server process, r
   it('drops JSON nested deeper than MAX_PUBLISH_DEPTH with a warning, survives, and still delivers the next message', async () => {
     const prefix = `tandem-test-${randomUUID().slice(0, 8)}:`
     const adminToken = 'admin-token-for-tests-0123456789'
-    const server = await spawnServer({ DATA_DIR: join(dataDir, 'nested'), REDIS_URL: redisUrl!, REDIS_PREFIX: prefix, ADMIN_TOKEN: adminToken })
+    const server = await spawnServer({
+      DATA_DIR: join(dataDir, 'nested'),
+      REDIS_URL: redisUrl!,
+      REDIS_PREFIX: prefix,
+      ADMIN_TOKEN: adminToken,
+    })
     await eventually(async () => expect((await health(server.url)).redis).toBe('ready'))
     const subscriber = await eventsSocket(server.url)
     subscriber.send({ type: 'subscribe', channels: ['deep'] })

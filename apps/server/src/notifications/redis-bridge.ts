@@ -8,6 +8,7 @@
  */
 import { isValidChannelName } from '@tandem/protocol'
 import { Redis } from 'ioredis'
+
 import type { Logger } from '../logger.js'
 import { jsonDepthProblem } from './json-depth.js'
 import type { NotificationHub } from './notification-hub.js'
@@ -195,7 +196,10 @@ export class RedisBridge {
     if (tooDeep) {
       this.counters.dropped++
       this.counters.tooDeep++
-      logger.warn({ channel, bytes: payload.byteLength, maxDepth: maxPayloadDepth }, `Redis message dropped: ${tooDeep} (MAX_PUBLISH_DEPTH)`)
+      logger.warn(
+        { channel, bytes: payload.byteLength, maxDepth: maxPayloadDepth },
+        `Redis message dropped: ${tooDeep} (MAX_PUBLISH_DEPTH)`,
+      )
       return
     }
     hub.publish([channel], data).then(

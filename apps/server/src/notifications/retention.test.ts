@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { loadConfig } from '../config.js'
 import { retentionResolver } from './retention.js'
 

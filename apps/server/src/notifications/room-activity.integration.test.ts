@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
+
 import { eventsSocket } from '../test-support/event-clients.js'
 import { eventually } from '../test-support/eventually.js'
 import { startTestServer } from '../test-support/test-server.js'

@@ -9,8 +9,8 @@
  * to come), else a `leave`.
  */
 import type { Logger } from '../logger.js'
-import { presentUsers } from '../rooms/room-directory.js'
 import type { Room } from '../rooms/room.js'
+import { presentUsers } from '../rooms/room-directory.js'
 import type { NotificationHub } from './notification-hub.js'
 
 /** The channel of a room's activity. */
@@ -34,11 +34,15 @@ interface Throttle {
 export class RoomActivityPublisher {
   readonly #throttles = new Map<string, Throttle>()
 
-  constructor(
-    private readonly hub: NotificationHub,
-    private readonly logger: Logger,
-    private readonly throttleMs: number,
-  ) {}
+  readonly #hub: NotificationHub
+  readonly #logger: Logger
+  readonly #throttleMs: number
+
+  constructor(hub: NotificationHub, logger: Logger, throttleMs: number) {
+    this.#hub = hub
+    this.#logger = logger
+    this.#throttleMs = throttleMs
+  }
 
   /** Someone joined `room`. */
   joined(room: Room): void {
@@ -87,7 +91,7 @@ export class RoomActivityPublisher {
         this.#publish(throttle.room, throttle.pending)
         this.#arm(throttle.room, key)
       }
-    }, this.throttleMs)
+    }, this.#throttleMs)
     timer.unref()
     this.#throttles.set(key, { timer, pending: null, room })
   }
@@ -95,8 +99,8 @@ export class RoomActivityPublisher {
   #publish(room: Room, type: RoomEventType): void {
     const present = room.destroyed ? { users: [], total: 0 } : presentUsers(room)
     const data = { type, room: room.name, connections: room.peerCount, users: present.users, userCount: present.total }
-    this.hub.publish([roomChannel(room.name)], data).catch((error: unknown) => {
-      this.logger.error({ err: error, room: room.name }, 'publishing room activity failed')
+    this.#hub.publish([roomChannel(room.name)], data).catch((error: unknown) => {
+      this.#logger.error({ err: error, room: room.name }, 'publishing room activity failed')
     })
   }
 }

@@ -1,5 +1,6 @@
 import type { ServerChannelFrame } from '@tandem/protocol'
 import { describe, expect, it } from 'vitest'
+
 import { formatSseComment, formatSseFrame } from './sse-format.js'
 
 /** A parser following the HTML standard's event-stream interpretation (the parts used here). */
@@ -54,7 +55,9 @@ describe('SSE framing', () => {
   })
 
   it('frames non-message frames without an id, and comments without newlines', () => {
-    expect(parseEventStream(formatSseFrame({ type: 'gap', channel: 'c' }))).toEqual([{ id: null, event: 'message', data: '{"type":"gap","channel":"c"}' }])
+    expect(parseEventStream(formatSseFrame({ type: 'gap', channel: 'c' }))).toEqual([
+      { id: null, event: 'message', data: '{"type":"gap","channel":"c"}' },
+    ])
     expect(formatSseComment('beat\ndata: x')).toBe(': beat data: x\n\n')
     expect(parseEventStream(formatSseComment('beat\ndata: x'))).toEqual([])
   })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
+
 import { type AwarenessRules, guardAwarenessUpdate, MAX_STATE_DEPTH, MAX_USER_NAME_LENGTH } from './awareness-guard.js'
 
 function updateFor(states: Array<[number, unknown]>, clock = 1): Uint8Array {
@@ -9,7 +10,10 @@ function updateFor(states: Array<[number, unknown]>, clock = 1): Uint8Array {
     awareness.states.set(clientId, state as Record<string, unknown>)
     awareness.meta.set(clientId, { clock, lastUpdated: Date.now() })
   }
-  const update = awarenessProtocol.encodeAwarenessUpdate(awareness, states.map(([id]) => id))
+  const update = awarenessProtocol.encodeAwarenessUpdate(
+    awareness,
+    states.map(([id]) => id),
+  )
   awareness.destroy()
   return update
 }
@@ -44,7 +48,10 @@ describe('guardAwarenessUpdate', () => {
   })
 
   it("drops entries for another connection's client ids", () => {
-    const update = updateFor([[1, { a: 1 }], [2, { b: 2 }]])
+    const update = updateFor([
+      [1, { a: 1 }],
+      [2, { b: 2 }],
+    ])
     const guarded = guardAwarenessUpdate(update, { ...open, ownedByOther: (id: number) => id === 2 })
     expect(guarded.dropped).toBe(1)
     expect([...statesOf(guarded.update).keys()]).toEqual([1])
@@ -60,7 +67,10 @@ describe('guardAwarenessUpdate', () => {
   it('caps entries per message and state size', () => {
     const many = updateFor(Array.from({ length: 20 }, (_, i) => [i + 1, { i }] as [number, unknown]))
     expect(statesOf(guardAwarenessUpdate(many, open).update).size).toBe(16)
-    const big = updateFor([[1, { blob: 'x'.repeat(10_000) }], [2, { small: true }]])
+    const big = updateFor([
+      [1, { blob: 'x'.repeat(10_000) }],
+      [2, { small: true }],
+    ])
     const guarded = guardAwarenessUpdate(big, open)
     expect(guarded.dropped).toBe(1)
     expect([...statesOf(guarded.update).keys()]).toEqual([2])
@@ -83,17 +93,26 @@ describe('guardAwarenessUpdate', () => {
 
   it('normalizes user to string name and safe colour, whatever shape was sent', () => {
     const cases: Array<[unknown, unknown]> = [
-      [{ name: 'Ada', color: '#e91e63' }, { name: 'Ada', color: '#e91e63' }],
+      [
+        { name: 'Ada', color: '#e91e63' },
+        { name: 'Ada', color: '#e91e63' },
+      ],
       [{ name: { toString: 1 }, color: { valueOf: null } }, undefined],
       [{ name: 'Ada', color: 'red; background: url(https://evil.example/x)' }, { name: 'Ada' }],
       [{ name: 'x'.repeat(500), color: 'x'.repeat(500) }, { name: 'x'.repeat(MAX_USER_NAME_LENGTH) }],
-      [{ name: 'a'.repeat(MAX_USER_NAME_LENGTH - 1) + '😀', color: 'rgb(1, 2, 3)' }, { name: 'a'.repeat(MAX_USER_NAME_LENGTH - 1), color: 'rgb(1, 2, 3)' }],
+      [
+        { name: 'a'.repeat(MAX_USER_NAME_LENGTH - 1) + '😀', color: 'rgb(1, 2, 3)' },
+        { name: 'a'.repeat(MAX_USER_NAME_LENGTH - 1), color: 'rgb(1, 2, 3)' },
+      ],
       [['Ada', '#fff'], undefined],
       ['Ada', undefined],
       [null, undefined],
     ]
     for (const [sent, kept] of cases) {
-      const state = statesOf(guardAwarenessUpdate(updateFor([[1, { user: sent, cursor: 1 }]]), open).update).get(1) as { user?: unknown; cursor: number }
+      const state = statesOf(guardAwarenessUpdate(updateFor([[1, { user: sent, cursor: 1 }]]), open).update).get(1) as {
+        user?: unknown
+        cursor: number
+      }
       expect(state.user, JSON.stringify(sent)).toEqual(kept)
       expect(state.cursor).toBe(1)
     }
@@ -109,20 +128,49 @@ describe('guardAwarenessUpdate', () => {
   })
 
   it('drops echoes and removals of absent ids silently, without counting them as refused', () => {
-    const seen: AwarenessRules = { ...open, knownClock: (id) => (id === 1 ? 5 : undefined), present: (id) => id === 1, ownedByOther: () => true }
+    const seen: AwarenessRules = {
+      ...open,
+      knownClock: (id) => (id === 1 ? 5 : undefined),
+      present: (id) => id === 1,
+      ownedByOther: () => true,
+    }
     // An echo of what the room sent (same clock), and an older one.
-    expect(guardAwarenessUpdate(updateFor([[1, { a: 1 }]], 5), seen)).toEqual({ update: null, dropped: 0, ignored: 1, crowdedOut: 0, overLimit: null })
-    expect(guardAwarenessUpdate(updateFor([[1, { a: 1 }]], 4), seen)).toEqual({ update: null, dropped: 0, ignored: 1, crowdedOut: 0, overLimit: null })
+    expect(guardAwarenessUpdate(updateFor([[1, { a: 1 }]], 5), seen)).toEqual({
+      update: null,
+      dropped: 0,
+      ignored: 1,
+      crowdedOut: 0,
+      overLimit: null,
+    })
+    expect(guardAwarenessUpdate(updateFor([[1, { a: 1 }]], 4), seen)).toEqual({
+      update: null,
+      dropped: 0,
+      ignored: 1,
+      crowdedOut: 0,
+      overLimit: null,
+    })
     // A newer clock for an id someone else owns is not an echo.
     expect(guardAwarenessUpdate(updateFor([[1, { a: 1 }]], 6), seen).dropped).toBe(1)
     // Removing an id nobody has: nothing to do, and nothing recorded.
-    expect(guardAwarenessUpdate(updateFor([[7, null]], 3), open)).toEqual({ update: null, dropped: 0, ignored: 1, crowdedOut: 0, overLimit: null })
+    expect(guardAwarenessUpdate(updateFor([[7, null]], 3), open)).toEqual({
+      update: null,
+      dropped: 0,
+      ignored: 1,
+      crowdedOut: 0,
+      overLimit: null,
+    })
   })
 
   it('reports going over the per-connection cap and leaves out ids past the room cap', () => {
     const four = updateFor([1, 2, 3, 4].map((id) => [id, { id }] as [number, unknown]))
     expect(guardAwarenessUpdate(four, { ...open, maxIdsPerConnection: 4 }).overLimit).toBeNull()
-    expect(guardAwarenessUpdate(four, { ...open, maxIdsPerConnection: 3 })).toEqual({ update: null, dropped: 0, ignored: 0, crowdedOut: 0, overLimit: 'connection' })
+    expect(guardAwarenessUpdate(four, { ...open, maxIdsPerConnection: 3 })).toEqual({
+      update: null,
+      dropped: 0,
+      ignored: 0,
+      crowdedOut: 0,
+      overLimit: 'connection',
+    })
     // Ids the connection already owns are not new.
     expect(guardAwarenessUpdate(four, { ...open, owned: new Set([1, 2, 3]), maxIdsPerConnection: 4 }).overLimit).toBeNull()
     // Past the room's cap, new ids are left out; the rest of the update stands.
@@ -134,10 +182,19 @@ describe('guardAwarenessUpdate', () => {
   it("leaves out ids past one address's share (a quarter of the room's cap), so one machine cannot fill a room", () => {
     const four = updateFor([1, 2, 3, 4].map((id) => [id, { id }] as [number, unknown]))
     // 62 ids already held from this address, 64 allowed (256 / 4): two more get in, two are left out.
-    const shared = guardAwarenessUpdate(four, { ...open, addressIdCount: () => 62, roomIdCount: () => 62, maxIdsPerConnection: 4, maxIdsPerRoom: 256 })
+    const shared = guardAwarenessUpdate(four, {
+      ...open,
+      addressIdCount: () => 62,
+      roomIdCount: () => 62,
+      maxIdsPerConnection: 4,
+      maxIdsPerRoom: 256,
+    })
     expect(shared).toMatchObject({ overLimit: null, crowdedOut: 2 })
     expect([...statesOf(shared.update).keys()]).toEqual([1, 2])
     // Another address, same room: all four.
-    expect(guardAwarenessUpdate(four, { ...open, addressIdCount: () => 0, roomIdCount: () => 62, maxIdsPerConnection: 4, maxIdsPerRoom: 256 }).crowdedOut).toBe(0)
+    expect(
+      guardAwarenessUpdate(four, { ...open, addressIdCount: () => 0, roomIdCount: () => 62, maxIdsPerConnection: 4, maxIdsPerRoom: 256 })
+        .crowdedOut,
+    ).toBe(0)
   })
 })

@@ -115,10 +115,12 @@ export function guardAwarenessUpdate(update: Uint8Array, rules: AwarenessRules):
       continue
     }
     if (!rules.owned.has(clientId) && !introduced.has(clientId)) {
-      if (rules.owned.size + introduced.size >= rules.maxIdsPerConnection) return { update: null, dropped, ignored, crowdedOut, overLimit: 'connection' }
+      if (rules.owned.size + introduced.size >= rules.maxIdsPerConnection)
+        return { update: null, dropped, ignored, crowdedOut, overLimit: 'connection' }
       const fromAddress = rules.addressIdCount()
       const roomFull = rules.roomIdCount() + introduced.size >= rules.maxIdsPerRoom
-      const addressFull = fromAddress !== null && fromAddress + introduced.size >= Math.max(rules.maxIdsPerConnection, Math.floor(rules.maxIdsPerRoom / 4))
+      const addressFull =
+        fromAddress !== null && fromAddress + introduced.size >= Math.max(rules.maxIdsPerConnection, Math.floor(rules.maxIdsPerRoom / 4))
       if (roomFull || addressFull) {
         crowdedOut++
         continue

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest'
 import * as prng from 'lib0/prng'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+
 import { documentChunks } from './document-chunks.js'
 
 /**
@@ -11,7 +12,9 @@ function richDocument(seed = 1, count = 3, rounds = 30): Y.Doc {
   const random = prng.create(seed)
   const authors = Array.from({ length: count }, (_, i) => Object.assign(new Y.Doc(), { clientID: 11 * (i + 1) }))
   const sync = (): void => {
-    for (const from of authors) for (const to of authors) if (from !== to && prng.bool(random)) Y.applyUpdate(to, Y.encodeStateAsUpdate(from, Y.encodeStateVector(to)))
+    for (const from of authors)
+      for (const to of authors)
+        if (from !== to && prng.bool(random)) Y.applyUpdate(to, Y.encodeStateAsUpdate(from, Y.encodeStateVector(to)))
   }
   for (let round = 0; round < rounds; round++) {
     authors.forEach((author, i) => {
@@ -30,7 +33,8 @@ function richDocument(seed = 1, count = 3, rounds = 30): Y.Doc {
     })
     sync()
   }
-  for (let i = 0; i < 2; i++) for (const from of authors) for (const to of authors) Y.applyUpdate(to, Y.encodeStateAsUpdate(from, Y.encodeStateVector(to)))
+  for (let i = 0; i < 2; i++)
+    for (const from of authors) for (const to of authors) Y.applyUpdate(to, Y.encodeStateAsUpdate(from, Y.encodeStateVector(to)))
   const merged = new Y.Doc()
   Y.applyUpdate(merged, Y.encodeStateAsUpdate(authors[0]!))
   return merged

@@ -8,6 +8,7 @@
  * in one go, without the worker's round trip.
  */
 import * as Y from 'yjs'
+
 import type { StoredDocument } from '../storage/document-store.js'
 import { DEFAULT_MIRROR_STRUCTS, type DocumentMirrors } from './document-mirrors.js'
 import { structsUpTo } from './update-problem.js'
@@ -56,7 +57,12 @@ export function storedParts(stored: StoredDocument | null): Uint8Array[] {
  * slices from the mirror worker when it holds `largeStructs` structs or more and `mirrors` can load
  * it, else in one go.
  */
-export async function loadDocument(name: string, stored: StoredDocument | null, mirrors?: DocumentMirrors, largeStructs = DEFAULT_MIRROR_STRUCTS): Promise<LoadedDocument> {
+export async function loadDocument(
+  name: string,
+  stored: StoredDocument | null,
+  mirrors?: DocumentMirrors,
+  largeStructs = DEFAULT_MIRROR_STRUCTS,
+): Promise<LoadedDocument> {
   const key = newDocumentKey(name)
   const parts = storedParts(stored)
   // Counting stops at the threshold: a few milliseconds of parsing at most (more in a process that

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+
 import { eventually } from '../test-support/eventually.js'
 import { DocumentMirrors, type MirrorResult, type MirrorSource } from './document-mirrors.js'
 

@@ -16,7 +16,9 @@
  * answer `null` and rooms fall back to encoding on the main thread until they seed a mirror again.
  */
 import type { Worker } from 'node:worker_threads'
+
 import * as Y from 'yjs'
+
 import type { Logger } from '../logger.js'
 import { siblingModule, startWatchedWorker } from '../threads/module-worker.js'
 import type { EncodeBudget } from './encode-budget.js'
@@ -148,7 +150,8 @@ export class DocumentMirrors {
     return new Promise((resolve) => {
       this.#waiting.set(id, resolve as (answer: MirrorEncoding | MirrorLoad | null) => void)
       // Until the worker says what it loaded, the next encoding catches up from nothing known.
-      if (!this.#start(key, { type: 'load', id, key, parts, chunkStructs }, { stateVector: new Uint8Array([0]), version: null })) this.#settle(id, null)
+      if (!this.#start(key, { type: 'load', id, key, parts, chunkStructs }, { stateVector: new Uint8Array([0]), version: null }))
+        this.#settle(id, null)
     })
   }
 

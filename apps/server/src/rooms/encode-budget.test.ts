@@ -1,7 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import { describe, expect, it } from 'vitest'
-import { EncodeBudget } from './encode-budget.js'
 
+import { describe, expect, it } from 'vitest'
+
+import { EncodeBudget } from './encode-budget.js'
 
 describe('EncodeBudget', () => {
   it('lets small answers share a turn up to the allowance', async () => {

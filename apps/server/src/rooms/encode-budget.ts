@@ -7,7 +7,7 @@
  */
 
 /** Main-thread milliseconds of answer encoding allowed per turn. */
-export const DEFAULT_ENCODE_MS_PER_TURN = 20
+const DEFAULT_ENCODE_MS_PER_TURN = 20
 
 /** Shared by every room of a registry. */
 export class EncodeBudget {
@@ -35,7 +35,8 @@ export class EncodeBudget {
     this.#spentMs += ms
     this.#lastChargeMs = ms
     // Scheduled before any answer deferred after it, so it runs first in the next check phase.
-    this.#renewal ??= setImmediate(() => {
+    if (this.#renewal !== null) return
+    this.#renewal = setImmediate(() => {
       this.#spentMs = 0
       this.#renewal = null
     })

@@ -12,6 +12,7 @@
  * 200 one-value deletes inside an array of a million values, at 200 million (3.7 s).
  */
 import * as Y from 'yjs'
+
 import type { UpdateInspection } from './update-problem.js'
 
 /**
@@ -45,7 +46,12 @@ function splitSteps(doc: Y.Doc, incoming: IncomingSize, cap: number): number {
   // Splitting happens unless the struct already ends (for a left neighbour) or starts (right) there.
   const split = (client: number, clock: number, endsAfter: boolean): void => {
     const item = itemIn(store, new Y.ID(client, clock))
-    if (!item || item.length < 2 || !(item.content instanceof Y.ContentString || item.content instanceof Y.ContentAny || item.content instanceof Y.ContentJSON)) return
+    if (
+      !item ||
+      item.length < 2 ||
+      !(item.content instanceof Y.ContentString || item.content instanceof Y.ContentAny || item.content instanceof Y.ContentJSON)
+    )
+      return
     if (endsAfter ? clock === item.id.clock + item.length - 1 : clock === item.id.clock) return
     steps += item.length
   }
@@ -66,7 +72,8 @@ export function arrayValuesIn(doc: Y.Doc): number {
   let values = 0
   for (const structs of doc.store.clients.values()) {
     for (const struct of structs) {
-      if (struct instanceof Y.Item && (struct.content instanceof Y.ContentAny || struct.content instanceof Y.ContentJSON)) values += struct.length
+      if (struct instanceof Y.Item && (struct.content instanceof Y.ContentAny || struct.content instanceof Y.ContentJSON))
+        values += struct.length
     }
   }
   return values
@@ -78,7 +85,13 @@ export function arrayValuesIn(doc: Y.Doc): number {
  * its pending structs and deletes with every update; each of their bytes counts as a part, since they
  * were never inspected.
  */
-export function integrationSteps(doc: Y.Doc, incoming: IncomingSize, arrayValues: number, limit = DIRECT_INTEGRATION_STEPS, structs = structCount(doc)): number {
+export function integrationSteps(
+  doc: Y.Doc,
+  incoming: IncomingSize,
+  arrayValues: number,
+  limit = DIRECT_INTEGRATION_STEPS,
+  structs = structCount(doc),
+): number {
   const count = incoming.parts + incoming.elements + pendingBytes(doc.store)
   const steps = count * (structs * stepWeight(structs) + arrayValues + count)
   return steps > limit ? steps : steps + splitSteps(doc, incoming, limit - steps + 1)
@@ -111,7 +124,14 @@ const LOCAL_MAX_COUNT = 64
  * Updates naming structs the document lacks, and documents holding pending structs, keep the coarse
  * bound.
  */
-export function localIntegrationSteps(doc: Y.Doc, update: Uint8Array, incoming: IncomingSize, arrayValues: number, limit: number, structs = structCount(doc)): number | null {
+export function localIntegrationSteps(
+  doc: Y.Doc,
+  update: Uint8Array,
+  incoming: IncomingSize,
+  arrayValues: number,
+  limit: number,
+  structs = structCount(doc),
+): number | null {
   const store = doc.store
   const count = incoming.parts + incoming.elements
   if (count > LOCAL_MAX_COUNT || store.pendingStructs !== null || store.pendingDs !== null) return null
@@ -130,7 +150,10 @@ export function localIntegrationSteps(doc: Y.Doc, update: Uint8Array, incoming: 
     const placement = placements.place(struct)
     if (placement === null) return null
     const cap = Math.ceil((limit - steps + 1) / weight)
-    const visits = struct.parentSub !== null || struct.content instanceof Y.ContentFormat ? wholeList(placement.list, struct.parentSub, walked, cap) : stretch(placement, cap)
+    const visits =
+      struct.parentSub !== null || struct.content instanceof Y.ContentFormat
+        ? wholeList(placement.list, struct.parentSub, walked, cap)
+        : stretch(placement, cap)
     steps += visits * weight
     if (steps > limit) return steps
   }
@@ -235,7 +258,7 @@ function stretch({ list, after, before }: Placement, cap: number): number {
 /** Items in a whole list, or in a map entry's history (walked once per list and update), counting at most `cap`. */
 function wholeList(list: ListOwner, sub: string | null, walked: Map<ListOwner, Map<string | null, number>>, cap: number): number {
   let lengths = walked.get(list)
-  if (!lengths) walked.set(list, (lengths = new Map()))
+  if (!lengths) walked.set(list, (lengths = new Map<string | null, number>()))
   let length = lengths.get(sub)
   if (length === undefined) {
     length = 0

@@ -30,5 +30,4 @@ export type MeasuredOutcome =
 /** Worker → main thread. */
 export type ProbeReply =
   /** The worker caught up with the room and started timing `id`: the watchdog starts now. */
-  | { type: 'started'; id: number }
-  | { type: 'result'; id: number; outcome: MeasuredOutcome }
+  { type: 'started'; id: number } | { type: 'result'; id: number; outcome: MeasuredOutcome }

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, integrationSteps, localIntegrationSteps } from './integration-cost.js'
-import { IntegrationProbe } from './integration-probe.js'
+
+import { eventually } from '../test-support/eventually.js'
 import { insertsAtStart } from '../test-support/inserts-at-start.js'
 import { worstLoopGap } from '../test-support/loop-gaps.js'
+import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, integrationSteps, localIntegrationSteps } from './integration-cost.js'
+import { IntegrationProbe } from './integration-probe.js'
 import { inspectUpdate } from './update-problem.js'
-import { eventually } from '../test-support/eventually.js'
 
 function typed(doc: Y.Doc, at: number, text: string, clientId: number): Uint8Array {
   const author = new Y.Doc()
@@ -17,7 +18,10 @@ function typed(doc: Y.Doc, at: number, text: string, clientId: number): Uint8Arr
 }
 
 const probes: IntegrationProbe[] = []
-function probeFor(maxIntegrationMs = 30, options: { maxMirrors?: number; maxQueued?: number; mirrorIdleMs?: number } = {}): IntegrationProbe {
+function probeFor(
+  maxIntegrationMs = 30,
+  options: { maxMirrors?: number; maxQueued?: number; mirrorIdleMs?: number } = {},
+): IntegrationProbe {
   const probe = new IntegrationProbe({ maxIntegrationMs, ...options })
   probes.push(probe)
   return probe
@@ -93,7 +97,9 @@ describe('integrationSteps', () => {
     const dependent = typed(source, 3, 'def', 2)
     Y.applyUpdate(doc, dependent)
     expect(doc.store.pendingStructs).not.toBeNull()
-    expect(integrationSteps(doc, { parts: 1, elements: 0, neighbours: [], deletedRanges: [], placesComplete: true }, 0)).toBeGreaterThan(doc.store.pendingStructs!.update.byteLength)
+    expect(integrationSteps(doc, { parts: 1, elements: 0, neighbours: [], deletedRanges: [], placesComplete: true }, 0)).toBeGreaterThan(
+      doc.store.pendingStructs!.update.byteLength,
+    )
   })
 })
 
@@ -289,7 +295,8 @@ describe('IntegrationProbe', () => {
       Y.applyUpdate(doc, typed(doc, 0, `doc ${n}`, n))
       return doc
     })
-    for (const [index, doc] of docs.entries()) expect((await probe.measure(`d${index}`, doc, typed(doc, 0, '>', 10 + index))).verdict).toBe('fits')
+    for (const [index, doc] of docs.entries())
+      expect((await probe.measure(`d${index}`, doc, typed(doc, 0, '>', 10 + index))).verdict).toBe('fits')
     expect(probe.mirrorCount).toBe(2)
     probe.forget('d2')
     expect(probe.mirrorCount).toBe(1)

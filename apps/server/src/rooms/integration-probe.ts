@@ -16,7 +16,9 @@
  * after `mirrorIdleMs` without a measurement, and all at once when the worker is terminated.
  */
 import type { Worker } from 'node:worker_threads'
+
 import * as Y from 'yjs'
+
 import type { Logger } from '../logger.js'
 import { siblingModule, startWatchedWorker } from '../threads/module-worker.js'
 import type { EncodeBudget } from './encode-budget.js'
@@ -131,7 +133,8 @@ export class IntegrationProbe {
    */
   measure(key: string, doc: Y.Doc, update: Uint8Array, encodeOffThread?: OffThreadEncoder): Promise<ProbeOutcome> {
     if (this.#closed) return Promise.resolve({ verdict: 'busy', why: 'the server is shutting down' })
-    if (this.#queue.length >= this.#maxQueued) return Promise.resolve({ verdict: 'busy', why: `${this.#maxQueued} costly updates are already waiting to be measured` })
+    if (this.#queue.length >= this.#maxQueued)
+      return Promise.resolve({ verdict: 'busy', why: `${this.#maxQueued} costly updates are already waiting to be measured` })
     return new Promise((resolve) => {
       this.#queue.push({ id: this.#nextId++, key, doc, update, encodeOffThread, resolve, startedAt: null })
       this.#pump()
@@ -291,7 +294,9 @@ export class IntegrationProbe {
     this.#mirrors.clear()
     const worker = this.#worker
     this.#worker = null
-    await worker?.terminate().catch((error: unknown) => this.#logger?.warn({ err: error }, 'terminating the integration probe worker failed'))
+    await worker
+      ?.terminate()
+      .catch((error: unknown) => this.#logger?.warn({ err: error }, 'terminating the integration probe worker failed'))
   }
 
   #finish(outcome: ProbeOutcome): void {

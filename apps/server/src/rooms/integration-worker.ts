@@ -4,7 +4,9 @@
  * main thread terminates the worker when a measurement overruns.
  */
 import { parentPort } from 'node:worker_threads'
+
 import * as Y from 'yjs'
+
 import type { MeasuredOutcome, ProbeReply, ProbeRequest } from './integration-messages.js'
 import { warmUpYjs } from './yjs-warm-up.js'
 

@@ -4,8 +4,10 @@
  * sync answer or a compaction snapshot.
  */
 import { parentPort } from 'node:worker_threads'
+
 import { encodeSyncStep2 } from '@tandem/protocol'
 import * as Y from 'yjs'
+
 import { documentChunks } from './document-chunks.js'
 import { arrayValuesIn } from './integration-cost.js'
 import type { MirrorReply, MirrorRequest } from './mirror-messages.js'
@@ -81,7 +83,17 @@ port.on('message', (request: MirrorRequest) => {
       // did); the mirror itself keeps only what integrated.
       const chunks = documentChunks(doc, request.chunkStructs)
       dropPending(doc)
-      reply({ type: 'loaded', id: request.id, key: request.key, chunks, arrayValues: arrayValuesIn(doc), stateVector: Y.encodeStateVector(doc) }, ownBuffers(chunks))
+      reply(
+        {
+          type: 'loaded',
+          id: request.id,
+          key: request.key,
+          chunks,
+          arrayValues: arrayValuesIn(doc),
+          stateVector: Y.encodeStateVector(doc),
+        },
+        ownBuffers(chunks),
+      )
       return
     }
     case 'forget':

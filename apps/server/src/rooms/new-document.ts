@@ -5,6 +5,7 @@
  * nobody's edit, is never undone away.
  */
 import * as Y from 'yjs'
+
 import { EDITOR_FRAGMENT } from '../admin/document-export.js'
 
 /** The update that creates a new document's content. */

@@ -1,5 +1,6 @@
 /** One client connection as a room sees it, independent of the transport. */
 import type { CloseCode } from '@tandem/protocol'
+
 import type { Identity } from '../auth/identity.js'
 
 /** A connected client. `send` must not throw; a transport that cannot send closes instead. */

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
+
 import { MemoryDocumentStore } from '../storage/memory-document-store.js'
-import { MAX_LISTED_USERS, presentUsers } from './room-directory.js'
 import { Room } from './room.js'
+import { MAX_LISTED_USERS, presentUsers } from './room-directory.js'
 import { UpdateWriter } from './update-writer.js'
 
 function room(): Room {

@@ -1,6 +1,7 @@
 import { decodeCollabMessage, encodeSyncStep1, encodeSyncUpdate, MessageType, SyncStep } from '@tandem/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+
 import type { StoredDocument } from '../storage/document-store.js'
 import { eventually } from '../test-support/eventually.js'
 import { FakeClient } from '../test-support/fake-client.js'
@@ -57,7 +58,6 @@ function answersTo(client: FakeClient): Uint8Array[] {
     return message.type === MessageType.Sync && message.step === SyncStep.Step2 ? [message.data] : []
   })
 }
-
 
 describe('Room with document mirrors', () => {
   it('answers a fresh client of a large document from its mirror; edits made meanwhile reach it too', async () => {

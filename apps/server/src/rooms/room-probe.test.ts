@@ -1,13 +1,14 @@
 import { CloseCode, decodeCollabMessage, encodeSyncStep1, encodeSyncUpdate, MessageType, SyncStep } from '@tandem/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+
 import type { StoredDocument } from '../storage/document-store.js'
 import { eventually } from '../test-support/eventually.js'
 import { FakeClient } from '../test-support/fake-client.js'
-import { IntegrationProbe } from './integration-probe.js'
 import { insertsAtStart } from '../test-support/inserts-at-start.js'
-import { memoryWriter } from '../test-support/memory-writer.js'
 import { worstLoopGap } from '../test-support/loop-gaps.js'
+import { memoryWriter } from '../test-support/memory-writer.js'
+import { IntegrationProbe } from './integration-probe.js'
 import { Room, type RoomDeps } from './room.js'
 
 const probes: IntegrationProbe[] = []
@@ -23,11 +24,15 @@ function setup(deps: Partial<RoomDeps> = {}, stored: StoredDocument | null = nul
   const probe = new IntegrationProbe({ maxIntegrationMs: 30 })
   probes.push(probe)
   const refused: Array<{ peer: string; error: unknown }> = []
-  const room = new Room('doc', stored, { writer, probe, onRefused: (_room, peer, error) => refused.push({ peer: peer.id, error }), ...deps })
+  const room = new Room('doc', stored, {
+    writer,
+    probe,
+    onRefused: (_room, peer, error) => refused.push({ peer: peer.id, error }),
+    ...deps,
+  })
   rooms.push(room)
   return { room, writer, store, probe, refused }
 }
-
 
 describe('Room with an integration probe', () => {
   it('measures every update when told to, holds the room meanwhile, and keeps order and the Saved answer', async () => {
@@ -181,7 +186,9 @@ describe('Room with an integration probe', () => {
     for (const update of stored!.updates) Y.applyUpdate(reloaded, update)
     expect(reloaded.getText('t').toString()).toBe(room.doc.getText('t').toString())
     // Nobody is left to answer: a's step 1 went with it.
-    expect(a.inbox.map((frame) => decodeCollabMessage(frame)).filter((m) => m.type === MessageType.Sync && m.step === SyncStep.Step2)).toHaveLength(0)
+    expect(
+      a.inbox.map((frame) => decodeCollabMessage(frame)).filter((m) => m.type === MessageType.Sync && m.step === SyncStep.Step2),
+    ).toHaveLength(0)
   })
 
   it('drops what a connection sent after one of its held updates was refused', async () => {

@@ -1,16 +1,17 @@
 import { CloseCode, encodeSyncUpdate } from '@tandem/protocol'
 import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
+
+import { ANONYMOUS, type Identity } from '../auth/identity.js'
 import { createLogger } from '../logger.js'
 import type { DocumentStore, StoredDocument } from '../storage/document-store.js'
 import { MemoryDocumentStore } from '../storage/memory-document-store.js'
-import { withOverrides } from '../test-support/store-overrides.js'
-import type { Peer } from './peer.js'
-import { ANONYMOUS, type Identity } from '../auth/identity.js'
-import { insertsAtStart } from '../test-support/inserts-at-start.js'
-import { DocumentMirrors } from './document-mirrors.js'
-import { RoomRegistry, type RoomRegistryOptions } from './room-registry.js'
 import { eventually } from '../test-support/eventually.js'
+import { insertsAtStart } from '../test-support/inserts-at-start.js'
+import { withOverrides } from '../test-support/store-overrides.js'
+import { DocumentMirrors } from './document-mirrors.js'
+import type { Peer } from './peer.js'
+import { RoomRegistry, type RoomRegistryOptions } from './room-registry.js'
 
 class SilentPeer implements Peer {
   access: 'read' | 'write' = 'write'
@@ -33,7 +34,14 @@ function registry(overrides: Partial<RoomRegistryOptions> = {}) {
   const store = overrides.store ?? new MemoryDocumentStore()
   return {
     store,
-    registry: new RoomRegistry({ store, logger: createLogger('silent'), idleMs: 20, compactMaxRows: 1000, compactMaxBytes: 1 << 30, ...overrides }),
+    registry: new RoomRegistry({
+      store,
+      logger: createLogger('silent'),
+      idleMs: 20,
+      compactMaxRows: 1000,
+      compactMaxBytes: 1 << 30,
+      ...overrides,
+    }),
   }
 }
 

@@ -5,11 +5,12 @@
  * into a snapshot, and the doc, its awareness and timers are destroyed.
  */
 import { CloseCode } from '@tandem/protocol'
+
 import { ConnectionError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { DocumentStore } from '../storage/document-store.js'
-import type { DocumentMirrors } from './document-mirrors.js'
 import { loadDocument } from './document-loader.js'
+import type { DocumentMirrors } from './document-mirrors.js'
 import { EncodeBudget } from './encode-budget.js'
 import type { IntegrationProbe } from './integration-probe.js'
 import type { Peer } from './peer.js'
@@ -249,8 +250,19 @@ export class RoomRegistry {
       this.#options.mirrors?.forget(loaded.key)
       throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')
     }
-    const { onDocumentChange, onPresenceChange, awarenessLimits, maxPendingUpdateBytes, maxUpdateStructs, maxApplyMsPerMinute, onDroppedUpdate, probe, mirrors, mirrorStructs, logger } =
-      this.#options
+    const {
+      onDocumentChange,
+      onPresenceChange,
+      awarenessLimits,
+      maxPendingUpdateBytes,
+      maxUpdateStructs,
+      maxApplyMsPerMinute,
+      onDroppedUpdate,
+      probe,
+      mirrors,
+      mirrorStructs,
+      logger,
+    } = this.#options
     const deps: RoomDeps = {
       writer: this.#writer,
       onDocumentChange,
@@ -265,7 +277,13 @@ export class RoomRegistry {
       mirrorStructs,
       onRefused: (refused, peer, error) => logger.warn({ room: refused.name, conn: peer.id, err: error }, 'closing connection'),
       encodeBudget: this.#encodeBudget,
-      onCorrupted: (broken, error) => this.#discard(broken, error, 'the document failed inside Yjs; closing the room to reload it from storage', 'document error; reconnect to reload it'),
+      onCorrupted: (broken, error) =>
+        this.#discard(
+          broken,
+          error,
+          'the document failed inside Yjs; closing the room to reload it from storage',
+          'document error; reconnect to reload it',
+        ),
     }
     const room = new Room(name, stored, deps, loaded)
     this.#rooms.set(name, room)
@@ -317,7 +335,12 @@ export class RoomRegistry {
   }
 
   /** Storage failed under a live room (or its doc did): drop it from memory so the next join reloads what is stored. */
-  #discard(room: Room, error: unknown, why = 'writing document updates failed; closing the room', reason = 'storage failed; reconnect to retry'): void {
+  #discard(
+    room: Room,
+    error: unknown,
+    why = 'writing document updates failed; closing the room',
+    reason = 'storage failed; reconnect to retry',
+  ): void {
     if (this.#rooms.get(room.name) !== room) return
     this.#options.logger.error({ err: error, room: room.name }, why)
     this.#rooms.delete(room.name)

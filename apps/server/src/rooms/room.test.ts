@@ -1,20 +1,28 @@
-import { CloseCode, decodeCollabMessage, encodeAwarenessFrame, encodeSyncStep1, encodeSyncUpdate, MessageType, SyncStep } from '@tandem/protocol'
+import {
+  CloseCode,
+  decodeCollabMessage,
+  encodeAwarenessFrame,
+  encodeSyncStep1,
+  encodeSyncUpdate,
+  MessageType,
+  SyncStep,
+} from '@tandem/protocol'
 import * as encoding from 'lib0/encoding'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
+
+import type { Identity } from '../auth/identity.js'
 import { ConnectionError } from '../errors.js'
 import type { AppendResult, DocumentStore, UpdateBatch } from '../storage/document-store.js'
 import { MemoryDocumentStore } from '../storage/memory-document-store.js'
-import { withOverrides } from '../test-support/store-overrides.js'
-import type { Peer } from './peer.js'
-import { ANONYMOUS, type Identity } from '../auth/identity.js'
-import { EncodeBudget } from './encode-budget.js'
-import { Room, type RoomDeps } from './room.js'
-import { UpdateWriter } from './update-writer.js'
 import { eventually } from '../test-support/eventually.js'
 import { FakeClient } from '../test-support/fake-client.js'
 import { insertsAtStart } from '../test-support/inserts-at-start.js'
+import { withOverrides } from '../test-support/store-overrides.js'
+import { EncodeBudget } from './encode-budget.js'
+import { Room, type RoomDeps } from './room.js'
+import { UpdateWriter } from './update-writer.js'
 
 function setup(store: DocumentStore = new MemoryDocumentStore(), deps: Partial<RoomDeps> = {}) {
   const failures: string[][] = []
@@ -141,7 +149,7 @@ describe('Room', () => {
       } catch (error) {
         caught = error
       }
-      expect(caught, `frame ${Array.from(frame)}`).toBeInstanceOf(ConnectionError)
+      expect(caught, `frame ${Array.from(frame).join(',')}`).toBeInstanceOf(ConnectionError)
       expect((caught as ConnectionError).closeCode).toBe(code)
     }
     expect(Y.encodeStateAsUpdate(room.doc)).toEqual(before)
@@ -256,7 +264,8 @@ function syncMessages(client: FakeClient) {
 function documentOf(bytes: number): Uint8Array {
   const source = new Y.Doc()
   const text = source.getText('t')
-  for (let i = 0; i % 100 !== 0 || Y.encodeStateAsUpdate(source).byteLength < bytes; i++) text.insert((i * 7) % (text.length + 1), `word${i} `)
+  for (let i = 0; i % 100 !== 0 || Y.encodeStateAsUpdate(source).byteLength < bytes; i++)
+    text.insert((i * 7) % (text.length + 1), `word${i} `)
   return Y.encodeStateAsUpdate(source)
 }
 
@@ -295,7 +304,7 @@ function closeCodeOf(run: () => unknown): number | null {
 describe('Room sync step 1 answers', () => {
   it('answers a burst of step 1s with one encoding: one step 2 each, in order, only the first carrying the document', async () => {
     const { room, writer } = setup()
-    const seed = await seedDocument(room, writer, 30_000)
+    await seedDocument(room, writer, 30_000)
     const docBytes = Y.encodeStateAsUpdate(room.doc).byteLength
     const probe = new FakeClient('probe')
     room.add(probe)
@@ -315,7 +324,7 @@ describe('Room sync step 1 answers', () => {
   it('spreads the answers of many connections asking at once over turns of the event loop', async () => {
     // An allowance so small that one encoding uses it up: each turn answers one connection.
     const { room, writer } = setup(undefined, { encodeBudget: new EncodeBudget(0.000_001) })
-    const seed = await seedDocument(room, writer, 20_000)
+    await seedDocument(room, writer, 20_000)
     const probes = Array.from({ length: 5 }, (_, i) => new FakeClient(`probe${i}`))
     for (const probe of probes) {
       room.add(probe)
@@ -362,7 +371,7 @@ describe('Room sync step 1 answers', () => {
 
   it('answers state vectors naming unknown clients or future clocks like the ones they amount to', async () => {
     const { room, writer } = setup()
-    const seed = await seedDocument(room, writer, 5_000)
+    await seedDocument(room, writer, 5_000)
     const [author] = [...Y.decodeStateVector(Y.encodeStateVector(room.doc))][0]!
     const docClock = Y.getState(room.doc.store, author)
     const answerTo = async (stateVector: Map<number, number>): Promise<Uint8Array> => {
@@ -378,7 +387,14 @@ describe('Room sync step 1 answers', () => {
     const fresh = await answerTo(new Map())
     // A made-up client changes nothing: the fresh client's answer, whole.
     expect(await answerTo(new Map([[424242, 7]]))).toEqual(fresh)
-    expect(await answerTo(new Map([[424242, 7], [author, 0]]))).toEqual(fresh)
+    expect(
+      await answerTo(
+        new Map([
+          [424242, 7],
+          [author, 0],
+        ]),
+      ),
+    ).toEqual(fresh)
     // A clock past the document's asks for nothing more than being up to date does.
     expect(await answerTo(new Map([[author, docClock + 1_000_000]]))).toEqual(await answerTo(new Map([[author, docClock]])))
     expect((await answerTo(new Map([[author, docClock]]))).byteLength).toBeLessThan(fresh.byteLength)
@@ -387,7 +403,7 @@ describe('Room sync step 1 answers', () => {
   it('paces the answers of a connection that varies its state vector to defeat coalescing', async () => {
     // The seed document is one update of ~5k scattered words, more than MAX_UPDATE_STRUCTS' default.
     const { room, writer } = setup(undefined, { maxUpdateStructs: 100_000 })
-    const seed = await seedDocument(room, writer, 100_000)
+    await seedDocument(room, writer, 100_000)
     const probe = new FakeClient('probe')
     room.add(probe)
     probe.inbox.length = 0
@@ -495,7 +511,9 @@ describe('Room awareness limits', () => {
   })
 
   it('closes a connection that announces more client ids than it may; past the room cap, new ids are left out', () => {
-    const { room } = setup(undefined, { awarenessLimits: { maxEntries: 16, maxStateBytes: 8192, maxIdsPerConnection: 4, maxIdsPerRoom: 6 } })
+    const { room } = setup(undefined, {
+      awarenessLimits: { maxEntries: 16, maxStateBytes: 8192, maxIdsPerConnection: 4, maxIdsPerRoom: 6 },
+    })
     const [a, b, c] = [new FakeClient('a'), new FakeClient('b'), new FakeClient('c')]
     for (const peer of [a, b, c]) room.add(peer)
     const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => [from + i, 1, { i }] as [number, number, unknown])
@@ -532,17 +550,26 @@ describe('Room awareness limits', () => {
   })
 
   it('sends a full room its awareness in frames of at most maxEntries states, encoded once per change', () => {
-    const { room } = setup(undefined, { awarenessLimits: { maxEntries: 4, maxStateBytes: 8192, maxIdsPerConnection: 4, maxIdsPerRoom: 256 } })
+    const { room } = setup(undefined, {
+      awarenessLimits: { maxEntries: 4, maxStateBytes: 8192, maxIdsPerConnection: 4, maxIdsPerRoom: 256 },
+    })
     const holders = [0, 1, 2].map((h) => new FakeClient(`h${h}`))
     holders.forEach((holder, h) => {
       room.add(holder)
-      room.receive(holder, awarenessFrame([0, 1, 2, 3].map((k) => [100 + h * 4 + k, 1, { user: { name: `h${h}` } }] as [number, number, unknown])))
+      room.receive(
+        holder,
+        awarenessFrame([0, 1, 2, 3].map((k) => [100 + h * 4 + k, 1, { user: { name: `h${h}` } }] as [number, number, unknown])),
+      )
     })
     const [first, second] = [new FakeClient('first'), new FakeClient('second')]
     room.add(first)
     first.inbox.splice(0, 1) // the step 1
     expect(first.inbox).toHaveLength(3)
-    expect(first.inbox.map((frame) => decodeCollabMessage(frame).type)).toEqual([MessageType.Awareness, MessageType.Awareness, MessageType.Awareness])
+    expect(first.inbox.map((frame) => decodeCollabMessage(frame).type)).toEqual([
+      MessageType.Awareness,
+      MessageType.Awareness,
+      MessageType.Awareness,
+    ])
     first.deliver()
     expect(first.awareness.getStates().size).toBe(12 + 1)
     // A query, or the next joiner, gets the very same bytes while nothing changed.

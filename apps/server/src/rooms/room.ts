@@ -18,14 +18,23 @@ import {
 } from '@tandem/protocol'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
+
 import { closeCodeFor, closeReasonFor, ConnectionError } from '../errors.js'
+import type { AppendResult, StoredDocument } from '../storage/document-store.js'
 import { TokenBucket } from '../token-bucket.js'
 import { guardAwarenessUpdate, MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } from './awareness-guard.js'
-import type { AppendResult, StoredDocument } from '../storage/document-store.js'
-import { EncodeBudget } from './encode-budget.js'
 import { type LoadedDocument, loadNow, storedParts } from './document-loader.js'
 import { DEFAULT_MIRROR_STRUCTS, type DocumentMirrors, type MirrorResult, type MirrorSource } from './document-mirrors.js'
-import { arrayValuesIn, DIRECT_INTEGRATION_STEPS, type IncomingSize, integrationSteps, localIntegrationSteps, pendingBytes, structCount } from './integration-cost.js'
+import { EncodeBudget } from './encode-budget.js'
+import {
+  arrayValuesIn,
+  DIRECT_INTEGRATION_STEPS,
+  type IncomingSize,
+  integrationSteps,
+  localIntegrationSteps,
+  pendingBytes,
+  structCount,
+} from './integration-cost.js'
 import type { IntegrationProbe, ProbeOutcome } from './integration-probe.js'
 import type { Peer } from './peer.js'
 import { inspectUpdate, stateVectorProblem } from './update-problem.js'
@@ -390,7 +399,9 @@ export class Room {
       const size = this.#awarenessLimits.maxEntries
       this.#allAwarenessFrames = []
       for (let start = 0; start < ids.length; start += size) {
-        this.#allAwarenessFrames.push(encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids.slice(start, start + size))))
+        this.#allAwarenessFrames.push(
+          encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids.slice(start, start + size))),
+        )
       }
     }
     for (const frame of this.#allAwarenessFrames) {
@@ -580,12 +591,14 @@ export class Room {
     if (!inFlight || inFlight.version !== version || !equalBytes(inFlight.stateVector, stateVector)) {
       // Framed by the worker (a copy of the whole answer less here), once for everyone asking, so each
       // connection can tell a repeat by identity.
-      const result = this.#deps.mirrors!.encode(this.#mirrorKey, this.#mirrorSource, stateVector, 'sync-step-2').then((encoded: MirrorResult) => {
-        if (encoded === null || encoded === 'busy') return encoded
-        const frame = encoded.update
-        if (this.#version === version) this.#answerCache = { version, stateVector, frame }
-        return { frame, ms: encoded.ms }
-      })
+      const result = this.#deps
+        .mirrors!.encode(this.#mirrorKey, this.#mirrorSource, stateVector, 'sync-step-2')
+        .then((encoded: MirrorResult) => {
+          if (encoded === null || encoded === 'busy') return encoded
+          const frame = encoded.update
+          if (this.#version === version) this.#answerCache = { version, stateVector, frame }
+          return { frame, ms: encoded.ms }
+        })
       inFlight = { version, stateVector, result }
       this.#answerInFlight = inFlight
     }
@@ -734,13 +747,17 @@ export class Room {
       throw new ConnectionError(CloseCode.MalformedMessage, 'undecodable awareness update', { cause: error })
     }
     if (guarded.overLimit === 'connection') {
-      throw new ConnectionError(CloseCode.RateLimited, `a connection may announce at most ${limits.maxIdsPerConnection} awareness client ids`)
+      throw new ConnectionError(
+        CloseCode.RateLimited,
+        `a connection may announce at most ${limits.maxIdsPerConnection} awareness client ids`,
+      )
     }
     if (guarded.update) awarenessProtocol.applyAwarenessUpdate(this.awareness, guarded.update, peer)
     this.#sweepAwarenessMeta(Date.now())
     if (guarded.dropped > 0) return 'refused'
     const credit = state.echoCredit
-    if (guarded.update || guarded.crowdedOut > 0 || guarded.ignored === 0 || credit.frames < 1 || credit.bytes < update.byteLength) return 'accepted'
+    if (guarded.update || guarded.crowdedOut > 0 || guarded.ignored === 0 || credit.frames < 1 || credit.bytes < update.byteLength)
+      return 'accepted'
     credit.frames--
     credit.bytes -= update.byteLength
     return 'echo'
@@ -803,7 +820,10 @@ export class Room {
     // Yjs integrates an update in one synchronous step: its size in parts is how long it holds the loop.
     const maxParts = this.#deps.maxUpdateStructs ?? DEFAULT_MAX_UPDATE_STRUCTS
     if (parts > maxParts) {
-      throw new ConnectionError(CloseCode.InvalidUpdate, `document update refused: ${parts} structs, deleted ranges and clients, at most ${maxParts} per update (MAX_UPDATE_STRUCTS)`)
+      throw new ConnectionError(
+        CloseCode.InvalidUpdate,
+        `document update refused: ${parts} structs, deleted ranges and clients, at most ${maxParts} per update (MAX_UPDATE_STRUCTS)`,
+      )
     }
     const probe = this.#deps.probe
     if (probe && !this.#boundedUnder(update, inspection, this.#deps.directIntegrationSteps ?? DIRECT_INTEGRATION_STEPS)) {
@@ -829,7 +849,10 @@ export class Room {
     this.#measuring = true
     const mirrors = this.#deps.mirrors
     // A large document's probe mirror is caught up from its encoding mirror, not from an encoding here.
-    const encodeOffThread = mirrors && this.#mirrored() ? (stateVector: Uint8Array | null) => mirrors.encode(this.#mirrorKey, this.#mirrorSource, stateVector).then(updateOf) : undefined
+    const encodeOffThread =
+      mirrors && this.#mirrored()
+        ? (stateVector: Uint8Array | null) => mirrors.encode(this.#mirrorKey, this.#mirrorSource, stateVector).then(updateOf)
+        : undefined
     probe
       .measure(this.#mirrorKey, this.doc, update, encodeOffThread)
       .catch((error: unknown): ProbeOutcome => ({ verdict: 'busy', why: String(error) }))
@@ -858,7 +881,10 @@ export class Room {
           throw new ConnectionError(CloseCode.InvalidUpdate, `document update rejected by Yjs: ${outcome.message}`)
         case 'no-mirror':
         case 'busy':
-          throw new ConnectionError(CloseCode.RateLimited, `document update not applied: the server could not measure its cost now (${outcome.verdict === 'busy' ? outcome.why : 'no mirror'}); retry later`)
+          throw new ConnectionError(
+            CloseCode.RateLimited,
+            `document update not applied: the server could not measure its cost now (${outcome.verdict === 'busy' ? outcome.why : 'no mirror'}); retry later`,
+          )
       }
     } catch (error) {
       if (outcome.verdict === 'fits') probe.forget(this.#mirrorKey)
@@ -913,8 +939,16 @@ export class Room {
     const bytes = message.data.byteLength
     const own = state.held
     const { perConnection, room } = MAX_HELD
-    if (own.messages >= perConnection.messages || own.bytes + bytes > perConnection.bytes || this.#held.length >= room.messages || this.#heldBytes + bytes > room.bytes) {
-      throw new ConnectionError(CloseCode.RateLimited, 'the room is busy measuring an update and holds too many messages already; retry later')
+    if (
+      own.messages >= perConnection.messages ||
+      own.bytes + bytes > perConnection.bytes ||
+      this.#held.length >= room.messages ||
+      this.#heldBytes + bytes > room.bytes
+    ) {
+      throw new ConnectionError(
+        CloseCode.RateLimited,
+        'the room is busy measuring an update and holds too many messages already; retry later',
+      )
     }
     // A copy: the frame's buffer is not ours to keep alive.
     this.#held.push({ peer, message: { ...message, data: message.data.slice() } })
@@ -973,7 +1007,10 @@ export class Room {
   #integrate(peer: Peer, state: PeerState, update: Uint8Array, elements: number): void {
     const store = this.doc.store
     const pendingBefore = pendingBytes(store)
-    const saved = { structs: store.pendingStructs && { missing: new Map(store.pendingStructs.missing), update: store.pendingStructs.update }, ds: store.pendingDs }
+    const saved = {
+      structs: store.pendingStructs && { missing: new Map(store.pendingStructs.missing), update: store.pendingStructs.update },
+      ds: store.pendingDs,
+    }
     const started = performance.now()
     try {
       Y.applyUpdate(this.doc, update, peer)
@@ -996,14 +1033,20 @@ export class Room {
         // What integrated had all its dependencies and stays; what waits for changes nobody sent is dropped.
         store.pendingStructs = saved.structs
         store.pendingDs = saved.ds
-        throw new ConnectionError(CloseCode.InvalidUpdate, `update depends on changes the room never received (over ${budget} bytes pending)`)
+        throw new ConnectionError(
+          CloseCode.InvalidUpdate,
+          `update depends on changes the room never received (over ${budget} bytes pending)`,
+        )
       }
       this.#pendingContributors.add(peer)
     }
     // The update is valid and stays (stored, relayed); a connection whose updates keep costing the
     // server this much is cut off after it, before it can send the next.
     if (!state.applyBudget.take(spentMs)) {
-      throw new ConnectionError(CloseCode.RateLimited, `document updates cost the server more than ${state.applyBudget.capacity} ms per minute (MAX_APPLY_MS_PER_MINUTE)`)
+      throw new ConnectionError(
+        CloseCode.RateLimited,
+        `document updates cost the server more than ${state.applyBudget.capacity} ms per minute (MAX_APPLY_MS_PER_MINUTE)`,
+      )
     }
   }
 
@@ -1088,7 +1131,7 @@ export class Room {
 function userOf(state: unknown): { name?: unknown; color?: unknown } | null {
   if (typeof state !== 'object' || state === null) return null
   const user = (state as { user?: unknown }).user
-  return typeof user === 'object' && user !== null ? (user as { name?: unknown; color?: unknown }) : null
+  return typeof user === 'object' && user !== null ? user : null
 }
 
 function updateOf(result: MirrorResult): Uint8Array | null {

@@ -2,8 +2,9 @@ import fc from 'fast-check'
 import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { inspectUpdate, MAX_ANY_DEPTH, stateVectorProblem, structsUpTo, updateProblem } from './update-problem.js'
+
 import { insertsAtStart } from '../test-support/inserts-at-start.js'
+import { inspectUpdate, MAX_ANY_DEPTH, stateVectorProblem, structsUpTo, updateProblem } from './update-problem.js'
 
 /** A fixed seed, printed by fast-check on failure, so a red run can be replayed exactly. */
 const SEED = 0x7a4d3e
@@ -17,7 +18,11 @@ const edit = fc.oneof(
   fc.record({ kind: fc.constant('text' as const), at: fc.nat(), text: fc.string({ maxLength: 12, unit: 'binary' }) }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 5 }) }),
   fc.record({ kind: fc.constant('format' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 5 }), value: jsonValue }),
-  fc.record({ kind: fc.constant('embed' as const), at: fc.nat(), value: fc.dictionary(fc.string({ maxLength: 3 }), jsonValue, { maxKeys: 2 }) }),
+  fc.record({
+    kind: fc.constant('embed' as const),
+    at: fc.nat(),
+    value: fc.dictionary(fc.string({ maxLength: 3 }), jsonValue, { maxKeys: 2 }),
+  }),
   fc.record({ kind: fc.constant('map' as const), key: fc.string({ maxLength: 4 }), value: anyValue }),
   fc.record({ kind: fc.constant('array' as const), values: fc.array(anyValue, { maxLength: 4 }) }),
   fc.record({ kind: fc.constant('xml' as const), name: fc.constantFrom('p', 'h1', 'li') }),
@@ -122,7 +127,7 @@ function yjsDecode(bytes: Uint8Array): { error: unknown; structs: number } {
  */
 function expectSafeToDecode(bytes: Uint8Array): void {
   const { error, structs } = yjsDecode(bytes)
-  if (error) expect(error, `accepted ${Buffer.from(bytes).toString("hex")}`).toBeInstanceOf(SyntaxError)
+  if (error) expect(error, `accepted ${Buffer.from(bytes).toString('hex')}`).toBeInstanceOf(SyntaxError)
   expect(structs).toBeLessThanOrEqual(bytes.length / 2)
 }
 
@@ -189,7 +194,22 @@ describe('updateProblem', () => {
     ]
     for (const [problem, bytes] of cases) expect(updateProblem(Uint8Array.from(bytes)), problem).toContain(problem)
 
-    const deep = (depth: number) => [1, 1, 5, 0, 8, 1, 1, 116, 1, ...Array(depth - 1).fill([117, 1]).flat(), 126, 0]
+    const deep = (depth: number) => [
+      1,
+      1,
+      5,
+      0,
+      8,
+      1,
+      1,
+      116,
+      1,
+      ...Array(depth - 1)
+        .fill([117, 1])
+        .flat(),
+      126,
+      0,
+    ]
     expect(updateProblem(Uint8Array.from(deep(MAX_ANY_DEPTH)))).toBeNull()
     expect(updateProblem(Uint8Array.from(deep(MAX_ANY_DEPTH + 1)))).toMatch(/nested deeper/)
   })

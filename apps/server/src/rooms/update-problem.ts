@@ -131,7 +131,8 @@ class Cursor {
     for (let i = this.pos - length; i < this.pos; i++) {
       const byte = bytes[i]!
       if (inString) {
-        if (byte === 0x5c) i++ // backslash: the next byte is escaped
+        if (byte === 0x5c)
+          i++ // backslash: the next byte is escaped
         else if (byte === 0x22) inString = false
       } else if (byte === 0x22) {
         inString = true

@@ -1,5 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
+
 import { describe, expect, it } from 'vitest'
+
 import { FramePacer } from './frame-pacer.js'
 
 /** Keep the thread busy for `ms`, as a costly frame does. */
@@ -9,7 +11,6 @@ function work(ms: number): void {
     // busy
   }
 }
-
 
 describe('FramePacer', () => {
   it('handles a burst a few milliseconds per turn, in order, pausing the socket until the queue drains', async () => {

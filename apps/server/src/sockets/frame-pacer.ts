@@ -8,7 +8,7 @@
  */
 
 /** Milliseconds of one socket's frame handling per turn by default. */
-export const DEFAULT_FRAME_MS_PER_TURN = 5
+const DEFAULT_FRAME_MS_PER_TURN = 5
 
 /** What a pacer drives: the frame handler and the socket's flow control. */
 export interface FramePacerOptions<T> {

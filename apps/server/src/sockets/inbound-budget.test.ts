@@ -1,5 +1,6 @@
 import { CloseCode } from '@tandem/protocol'
 import { describe, expect, it } from 'vitest'
+
 import { ConnectionError } from '../errors.js'
 import { InboundBudget } from './inbound-budget.js'
 

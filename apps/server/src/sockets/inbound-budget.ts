@@ -4,6 +4,7 @@
  * connection that runs one dry is closed with `RateLimited` (4429) before its frame is decoded.
  */
 import { CloseCode } from '@tandem/protocol'
+
 import { ConnectionError } from '../errors.js'
 import { TokenBucket } from '../token-bucket.js'
 

@@ -5,6 +5,7 @@
  */
 import { CloseCode, closeCodeName } from '@tandem/protocol'
 import { WebSocket } from 'ws'
+
 import type { Identity } from '../auth/identity.js'
 import type { Logger } from '../logger.js'
 import type { Peer } from '../rooms/peer.js'
@@ -38,13 +39,20 @@ export class WsPeer implements Peer {
   readonly address: string | null
   readonly connectedAt = Date.now()
 
+  readonly #maxBufferedBytes: number
+  readonly #logger: Logger
+  readonly #traffic: { sent(bytes: number): void } | undefined
+
   constructor(
     info: WsPeerInfo,
     readonly socket: WebSocket,
-    private readonly maxBufferedBytes: number,
-    private readonly logger: Logger,
-    private readonly traffic?: { sent(bytes: number): void },
+    maxBufferedBytes: number,
+    logger: Logger,
+    traffic?: { sent(bytes: number): void },
   ) {
+    this.#maxBufferedBytes = maxBufferedBytes
+    this.#logger = logger
+    this.#traffic = traffic
     this.id = info.id
     this.access = info.access
     this.identity = info.identity
@@ -65,14 +73,14 @@ export class WsPeer implements Peer {
   send(frame: Uint8Array): void {
     if (!this.#mayQueue()) return
     this.socket.send(frame, { binary: true })
-    this.traffic?.sent(frame.byteLength)
+    this.#traffic?.sent(frame.byteLength)
   }
 
   /** Queue one text frame. */
   sendText(text: string): void {
     if (!this.#mayQueue()) return
     this.socket.send(text)
-    this.traffic?.sent(Buffer.byteLength(text))
+    this.#traffic?.sent(Buffer.byteLength(text))
   }
 
   /** Run `callback` (once) if this peer gets cut off as a slow consumer. */
@@ -86,8 +94,8 @@ export class WsPeer implements Peer {
 
   #mayQueue(): boolean {
     if (this.socket.readyState !== WebSocket.OPEN) return false
-    if (this.socket.bufferedAmount <= this.maxBufferedBytes) return true
-    this.logger.warn({ conn: this.id, buffered: this.socket.bufferedAmount }, 'client is not reading; disconnecting it')
+    if (this.socket.bufferedAmount <= this.#maxBufferedBytes) return true
+    this.#logger.warn({ conn: this.id, buffered: this.socket.bufferedAmount }, 'client is not reading; disconnecting it')
     this.close(CloseCode.SlowConsumer, 'outbound buffer limit exceeded')
     this.#onSlow?.()
     this.#onSlow = null
@@ -100,6 +108,6 @@ export class WsPeer implements Peer {
     if (state !== WebSocket.CLOSING) this.socket.close(code, clampReason(reason))
     // A client that never answers the close frame (or never reads) must not hold the socket open.
     setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref()
-    this.logger.debug({ conn: this.id, code: closeCodeName(code), reason }, 'closing connection')
+    this.#logger.debug({ conn: this.id, code: closeCodeName(code), reason }, 'closing connection')
   }
 }

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+
 import type { DocumentStore } from './document-store.js'
 
 function textUpdates(count: number): { updates: Uint8Array[]; text: string } {
@@ -58,7 +59,10 @@ export function describeDocumentStore(label: string, create: () => Promise<Docum
           { name: 'a', updates: [updates[0]!] },
           { name: 'b', updates: [updates[1]!, updates[2]!] },
         ])
-        expect(results.map((r) => [r.name, r.logRows])).toEqual([['a', 1], ['b', 2]])
+        expect(results.map((r) => [r.name, r.logRows])).toEqual([
+          ['a', 1],
+          ['b', 2],
+        ])
         expect(results[1]!.logBytes).toBe(updates[1]!.byteLength + updates[2]!.byteLength)
         expect(results[1]!.lastSeq).toBeGreaterThan(results[0]!.lastSeq)
         expect((await store.list()).map((d) => d.name)).toEqual(['a', 'b'])
@@ -124,7 +128,10 @@ export function describeDocumentStore(label: string, create: () => Promise<Docum
     it('deletes a document and only that document', () =>
       withStore(async (store) => {
         const { updates } = textUpdates(2)
-        await store.appendUpdates([{ name: 'a', updates }, { name: 'b', updates }])
+        await store.appendUpdates([
+          { name: 'a', updates },
+          { name: 'b', updates },
+        ])
         expect(await store.delete('a')).toBe(true)
         expect(await store.delete('a')).toBe(false)
         expect(await store.load('a')).toBeNull()

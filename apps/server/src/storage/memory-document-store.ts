@@ -70,9 +70,12 @@ export class MemoryDocumentStore implements DocumentStore {
 
   async list(): Promise<DocumentInfo[]> {
     this.#assertOpen()
-    return [...this.#docs.entries()].map(([name, doc]) => infoOf(name, doc))
-      // Code-unit order, the same as SQLite's default BINARY collation.
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    return (
+      [...this.#docs.entries()]
+        .map(([name, doc]) => infoOf(name, doc))
+        // Code-unit order, the same as SQLite's default BINARY collation.
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    )
   }
 
   async delete(name: string): Promise<boolean> {

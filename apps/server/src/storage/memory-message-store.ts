@@ -46,7 +46,9 @@ export class MemoryMessageStore implements MessageStore {
   }
 
   async gaps(selector: ChannelSelector, afterId: number): Promise<string[]> {
-    const gapped = [...this.#prunedThrough].filter(([channel, through]) => through > afterId && selects(selector, channel)).map(([channel]) => channel)
+    const gapped = [...this.#prunedThrough]
+      .filter(([channel, through]) => through > afterId && selects(selector, channel))
+      .map(([channel]) => channel)
     if (afterId < this.#forgottenThrough) {
       gapped.push(...selector.names.filter((name) => !this.#prunedThrough.has(name)), ...selector.prefixes.map((prefix) => `${prefix}*`))
     }

@@ -3,6 +3,7 @@
  * {@link describeMessageStore} with a factory returning a fresh, empty store.
  */
 import { describe, expect, it } from 'vitest'
+
 import { type MessageStore, selectorFor } from './message-store.js'
 
 const keepAll = () => ({ maxMessages: 1_000_000, maxAgeMs: 1e12 })
@@ -113,7 +114,10 @@ export function describeMessageStore(label: string, create: () => Promise<Messag
         const both = await store.append(['a', 'b'], '3', 1000, { key: 'k', expiresAt: 5000 })
         expect(both.duplicate).toBe(false)
         // The same set in another order is the same scope.
-        expect(await store.append(['b', 'a'], '4', 1001, { key: 'k', expiresAt: 5000 })).toEqual({ messages: both.messages, duplicate: true })
+        expect(await store.append(['b', 'a'], '4', 1001, { key: 'k', expiresAt: 5000 })).toEqual({
+          messages: both.messages,
+          duplicate: true,
+        })
         expect(await store.append(['a'], '5', 1001, { key: 'k', expiresAt: 5000 })).toEqual({ messages: onA.messages, duplicate: true })
         expect((await store.since(selectorFor(['a', 'b']), 0, 10)).map((m) => m.data)).toEqual([1, 2, 3, 3])
       }))

@@ -5,7 +5,9 @@
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
+
 import BetterSqlite3, { type Database } from 'better-sqlite3'
+
 import { migrate } from './sqlite-migrations.js'
 
 export type { Database }

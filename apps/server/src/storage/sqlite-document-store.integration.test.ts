@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
 import BetterSqlite3 from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+
 import { describeDocumentStore } from './document-store.contract.js'
 import { SqliteDocumentStore } from './sqlite-document-store.js'
 import { SCHEMA_VERSION } from './sqlite-migrations.js'
@@ -51,7 +53,12 @@ describe('SqliteDocumentStore', () => {
     const good = Y.encodeStateAsUpdate(new Y.Doc())
     // A non-binary value makes the INSERT of the second document throw inside the transaction.
     const bad = 'not bytes' as unknown as Uint8Array
-    await expect(store.appendUpdates([{ name: 'a', updates: [good] }, { name: 'b', updates: [bad] }])).rejects.toThrow()
+    await expect(
+      store.appendUpdates([
+        { name: 'a', updates: [good] },
+        { name: 'b', updates: [bad] },
+      ]),
+    ).rejects.toThrow()
     expect(await store.load('a')).toBeNull()
     expect(await store.list()).toEqual([])
     await store.close()

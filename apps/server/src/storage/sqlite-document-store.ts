@@ -4,6 +4,7 @@
  * (and, with `synchronous = FULL`, its fsync) by the time its promise exists.
  */
 import type { Statement } from 'better-sqlite3'
+
 import type { AppendResult, DocumentInfo, DocumentStore, StoredDocument, UpdateBatch } from './document-store.js'
 import { type Database, resolveDatabase, type SqliteOptions } from './sqlite-database.js'
 
@@ -38,9 +39,9 @@ export class SqliteDocumentStore implements DocumentStore {
     const { db, owned } = resolveDatabase(source)
     this.#db = db
     this.#ownsDb = owned
-    this.#stmt = Object.fromEntries(
-      Object.entries(SQL).map(([key, sql]) => [key, this.#db.prepare(sql)]),
-    ) as { [K in keyof typeof SQL]: Statement }
+    this.#stmt = Object.fromEntries(Object.entries(SQL).map(([key, sql]) => [key, this.#db.prepare(sql)])) as {
+      [K in keyof typeof SQL]: Statement
+    }
 
     this.#appendTransaction = this.#db.transaction((batches: readonly UpdateBatch[]) => {
       const now = Date.now()

@@ -1,14 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+
+import BetterSqlite3 from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { selectorFor } from './message-store.js'
+
 import { describeMessageStore } from './message-store.contract.js'
+import { selectorFor } from './message-store.js'
 import { openSqliteDatabase } from './sqlite-database.js'
 import { SqliteDocumentStore } from './sqlite-document-store.js'
 import { MESSAGE_STORE_SQL, SqliteMessageStore } from './sqlite-message-store.js'
 import { migrate } from './sqlite-migrations.js'
-import BetterSqlite3 from 'better-sqlite3'
 
 const dir = mkdtempSync(join(tmpdir(), 'tandem-messages-'))
 let counter = 0
@@ -45,20 +47,29 @@ describe('SqliteMessageStore', () => {
       const rows = sql.includes(':names') ? statement.all(named) : statement.all(...Array<number>((sql.match(/\?/g) ?? []).length).fill(0))
       return (rows as Array<{ detail: string }>).map((row) => row.detail)
     }
-    const messageAccess = (details: string[]): string[] => details.filter((detail) => / (channel_messages|m) /.test(`${detail} `) && !detail.startsWith('LIST'))
+    const messageAccess = (details: string[]): string[] =>
+      details.filter((detail) => / (channel_messages|m) /.test(`${detail} `) && !detail.startsWith('LIST'))
     // Sparse selections: one seek per selected channel in (channel, id), then the rows by id.
     const indexed = [...plan(MESSAGE_STORE_SQL.indexedIds), ...plan(MESSAGE_STORE_SQL.byIds)]
     expect(messageAccess(indexed).length).toBeGreaterThan(0)
     for (const detail of messageAccess(indexed)) {
-      expect(detail).toMatch(/^SEARCH (channel_messages USING INTEGER PRIMARY KEY \(rowid=\?\)|m USING COVERING INDEX channel_messages_by_channel \(channel=\? AND id>\?\))$/)
+      expect(detail).toMatch(
+        /^SEARCH (channel_messages USING INTEGER PRIMARY KEY \(rowid=\?\)|m USING COVERING INDEX channel_messages_by_channel \(channel=\? AND id>\?\))$/,
+      )
     }
     // Dense selections: a walk in id order, bounded by its LIMIT.
     expect(plan(MESSAGE_STORE_SQL.window)).toEqual(['SEARCH channel_messages USING INTEGER PRIMARY KEY (rowid>?)'])
     expect(MESSAGE_STORE_SQL.window).toMatch(/LIMIT \?$/)
     for (const sql of [MESSAGE_STORE_SQL.indexedIds, MESSAGE_STORE_SQL.byIds, MESSAGE_STORE_SQL.gaps, MESSAGE_STORE_SQL.unknownNames]) {
       const details = plan(sql)
-      expect(details.filter((detail) => /^SCAN (channel_messages|channels|m|c)\b/.test(detail)), sql).toEqual([])
-      expect(details.filter((detail) => /rowid>/.test(detail)), sql).toEqual([])
+      expect(
+        details.filter((detail) => /^SCAN (channel_messages|channels|m|c)\b/.test(detail)),
+        sql,
+      ).toEqual([])
+      expect(
+        details.filter((detail) => /rowid>/.test(detail)),
+        sql,
+      ).toEqual([])
     }
     db.close()
   })
@@ -70,7 +81,10 @@ describe('SqliteMessageStore', () => {
     const insert = db.prepare('INSERT INTO channel_messages (channel, data, ts) VALUES (?, ?, 1)')
     const ensure = db.prepare('INSERT OR IGNORE INTO channels (name) VALUES (?)')
     db.transaction(() => {
-      for (let i = 0; i < 5_000; i++) ensure.run(`room:r${i % 100}`), insert.run(`room:r${i % 100}`, String(i))
+      for (let i = 0; i < 5_000; i++) {
+        ensure.run(`room:r${i % 100}`)
+        insert.run(`room:r${i % 100}`, String(i))
+      }
     })()
     const late = (await store.append(['user:me'], '"late"', 2)).messages[0]!.id
     // Past the walked window: found by seeking the channel.

@@ -1,5 +1,6 @@
 /** {@link MessageStore} on SQLite, sharing Tandem's database with the document store. */
 import type { Statement } from 'better-sqlite3'
+
 import {
   type AppendOutcome,
   type ChannelMessage,
@@ -71,7 +72,12 @@ interface MessageRow {
 
 type Idempotency = { key: string; expiresAt: number }
 
-const toMessage = (row: MessageRow): ChannelMessage => ({ id: row.id, channel: row.channel, data: JSON.parse(row.data) as unknown, ts: row.ts })
+const toMessage = (row: MessageRow): ChannelMessage => ({
+  id: row.id,
+  channel: row.channel,
+  data: JSON.parse(row.data) as unknown,
+  ts: row.ts,
+})
 
 /** Channel messages in SQLite. */
 export class SqliteMessageStore implements MessageStore {

@@ -5,6 +5,7 @@
 import type { ServerChannelFrame } from '@tandem/protocol'
 import { onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
+
 import { eventually } from './eventually.js'
 
 /** A subscriber's received frames, and how to wait for them. */
@@ -34,7 +35,9 @@ function frameLog(): FrameLog {
 }
 
 /** A WebSocket subscriber on `/api/events`. */
-export async function eventsSocket(baseUrl: string): Promise<FrameLog & { ws: WebSocket; send(frame: unknown): void; closed: Promise<number> }> {
+export async function eventsSocket(
+  baseUrl: string,
+): Promise<FrameLog & { ws: WebSocket; send(frame: unknown): void; closed: Promise<number> }> {
   const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/events`)
   const log = frameLog()
   ws.on('message', (data) => log.frames.push(JSON.parse(String(data)) as ServerChannelFrame))
@@ -49,7 +52,10 @@ export async function eventsSocket(baseUrl: string): Promise<FrameLog & { ws: We
 }
 
 /** An SSE subscriber on `/api/events?channel=...`. Resolves once the response headers arrived. */
-export async function sseStream(url: string, headers: Record<string, string> = {}): Promise<FrameLog & { status: number; ids: string[]; raw(): string; close(): void }> {
+export async function sseStream(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<FrameLog & { status: number; ids: string[]; raw(): string; close(): void }> {
   const abort = new AbortController()
   const response = await fetch(url, { headers, signal: abort.signal })
   const log = frameLog()
@@ -69,7 +75,10 @@ export async function sseStream(url: string, headers: Record<string, string> = {
           while ((end = buffer.indexOf('\n\n')) !== -1) {
             const block = buffer.slice(0, end)
             buffer = buffer.slice(end + 2)
-            const data = block.split('\n').filter((line) => line.startsWith('data: ')).map((line) => line.slice(6))
+            const data = block
+              .split('\n')
+              .filter((line) => line.startsWith('data: '))
+              .map((line) => line.slice(6))
             const id = block.split('\n').find((line) => line.startsWith('id: '))
             if (id) ids.push(id.slice(4))
             if (data.length > 0) log.frames.push(JSON.parse(data.join('\n')) as ServerChannelFrame)

@@ -2,6 +2,7 @@
 import { type CloseCode, decodeCollabMessage, encodeSyncUpdate, MessageType, SyncStep } from '@tandem/protocol'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
+
 import { ANONYMOUS, type Identity } from '../auth/identity.js'
 import type { Peer } from '../rooms/peer.js'
 

@@ -4,6 +4,7 @@
  */
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+
 import { onTestFinished } from 'vitest'
 
 /** The webhook and its gate. */

@@ -1,6 +1,6 @@
 /** An `UpdateWriter` over an in-memory store, for room tests; a failing queued task fails the test. */
-import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 import { UpdateWriter } from '../rooms/update-writer.js'
+import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 
 export function memoryWriter(store = new MemoryDocumentStore()): { store: MemoryDocumentStore; writer: UpdateWriter } {
   const writer = new UpdateWriter(store, {

@@ -3,6 +3,8 @@
  * would: it records every frame it receives and how the server closed it. Terminated when the test
  * finishes.
  */
+import type { Socket } from 'node:net'
+
 import { onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
 
@@ -23,7 +25,9 @@ export async function rawCollabSocket(server: { collabUrl: string }, room: strin
   const received: Uint8Array[] = []
   ws.on('message', (data: Buffer) => received.push(new Uint8Array(data)))
   ws.on('error', () => {})
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  )
   onTestFinished(() => ws.terminate())
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve())
@@ -41,5 +45,5 @@ function writeTogether(ws: WebSocket, frames: Uint8Array[]): void {
     if (length > 0xffff) throw new RangeError('writeTogether only builds frames up to 64 KiB')
     return Buffer.from([...header, ...mask, ...payload.map((byte, i) => byte ^ mask[i % 4]!)])
   })
-  ;(ws as unknown as { _socket: import('node:net').Socket })._socket.write(Buffer.concat(chunks))
+  ;(ws as unknown as { _socket: Socket })._socket.write(Buffer.concat(chunks))
 }

@@ -3,6 +3,7 @@
  * broken headers, half-sent requests). The socket is destroyed when the test finishes.
  */
 import { createConnection, type Socket } from 'node:net'
+
 import { onTestFinished } from 'vitest'
 
 /** A raw connection: what it received so far, and whether the server closed it. */
@@ -62,7 +63,9 @@ export function upgradeRequest(target: string, headers: Record<string, string> =
     'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
     ...headers,
   }
-  return `GET ${target} HTTP/1.1\r\n${Object.entries(all).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`
+  return `GET ${target} HTTP/1.1\r\n${Object.entries(all)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}\r\n`
 }
 
 /** The status code of a raw HTTP answer (0 when there is none). */

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+
 import { onTestFinished } from 'vitest'
 
 const mainFile = fileURLToPath(new URL('../../dist/main.js', import.meta.url))
@@ -31,8 +32,8 @@ export async function spawnServer(env: Record<string, string>): Promise<SpawnedS
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }))
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
@@ -42,11 +43,11 @@ export async function spawnServer(env: Record<string, string>): Promise<SpawnedS
     const onData = () => {
       const match = /"port":(\d+)/.exec(output)
       if (match) {
-        child.stdout!.off('data', onData)
+        child.stdout.off('data', onData)
         resolve(Number(match[1]))
       }
     }
-    child.stdout!.on('data', onData)
+    child.stdout.on('data', onData)
     void exited.then(({ code }) => reject(new Error(`server exited with ${code} before it was ready:\n${output}`)))
   })
   const url = `http://127.0.0.1:${port}`

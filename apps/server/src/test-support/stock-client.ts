@@ -6,6 +6,7 @@ import { onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
+
 import { eventually } from './eventually.js'
 
 /** A stock `y-websocket` client on its own Y.Doc. */

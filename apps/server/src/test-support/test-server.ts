@@ -3,6 +3,7 @@
  * finishes. Call these inside a test body.
  */
 import { onTestFinished } from 'vitest'
+
 import { type Config, loadConfig } from '../config.js'
 import { createLogger } from '../logger.js'
 import { startServer, type TandemServer } from '../server.js'
@@ -38,4 +39,4 @@ export async function startTestServer(
   return { ...server, store, messages, collabUrl: `${server.url.replace(/^http/, 'ws')}/collab` }
 }
 
-export { connectClient, type TestClient } from './stock-client.js'
+export { connectClient } from './stock-client.js'

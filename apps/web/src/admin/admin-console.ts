@@ -3,8 +3,9 @@
  * delete dialog and the announcement form, refreshed together every two seconds while visible.
  * Any 401 hands control back to the page (`onUnauthorized`), which shows the sign-in card.
  */
-import { h } from '../shell/element.js'
 import type { NotificationCenter } from '../notifications/notification-center.js'
+import { h } from '../shell/element.js'
+import { saveFile } from '../shell/save-file.js'
 import { type AdminApi, AdminApiError, AdminUnauthorizedError, type Announcement } from './admin-api.js'
 import type { AdminRoom } from './admin-room-data.js'
 import { createBroadcastForm } from './broadcast-form.js'
@@ -12,7 +13,6 @@ import { createDeleteRoomDialog } from './delete-room-dialog.js'
 import { createMetricsPanel } from './metrics-panel.js'
 import { createRoomDetail } from './room-detail.js'
 import { createRoomTable } from './room-table.js'
-import { saveFile } from '../shell/save-file.js'
 import { startVisiblePoller } from './visible-poller.js'
 
 const REFRESH_MS = 2_000
@@ -105,7 +105,11 @@ export function createAdminConsole(api: AdminApi, onUnauthorized: () => void, pu
   const refresh = async (): Promise<void> => {
     const wanted = selected
     try {
-      const [page, headline, room] = await Promise.all([api.rooms(table.sort, ROOM_LIMIT), api.metrics(), wanted ? api.room(wanted) : Promise.resolve(null)])
+      const [page, headline, room] = await Promise.all([
+        api.rooms(table.sort, ROOM_LIMIT),
+        api.metrics(),
+        wanted ? api.room(wanted) : Promise.resolve(null),
+      ])
       if (destroyed) return
       const now = Date.now()
       table.setRooms(page.rooms, page.total, now)
@@ -143,7 +147,12 @@ export function createAdminConsole(api: AdminApi, onUnauthorized: () => void, pu
     problem,
     metrics.element,
     notice,
-    h('div', { class: 'admin-columns' }, h('div', { class: 'admin-primary' }, table.element), h('div', { class: 'admin-secondary' }, detail.element, createBroadcastForm(announce))),
+    h(
+      'div',
+      { class: 'admin-columns' },
+      h('div', { class: 'admin-primary' }, table.element),
+      h('div', { class: 'admin-secondary' }, detail.element, createBroadcastForm(announce)),
+    ),
     dialog.element,
   )
   const poller = startVisiblePoller(refresh, REFRESH_MS)

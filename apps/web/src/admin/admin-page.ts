@@ -46,10 +46,17 @@ export function renderAdminPage(shell: AppShell): void {
 
   const showConsole = (token: string): void => {
     mounted?.destroy()
-    mounted = createAdminConsole(createAdminApi(token), () => {
-      store.clear()
-      showSignIn({ tone: 'error', text: 'The server does not accept your token (it changes when the server’s ADMIN_TOKEN does). Sign in again.' })
-    }, shell.notifications.publishing)
+    mounted = createAdminConsole(
+      createAdminApi(token),
+      () => {
+        store.clear()
+        showSignIn({
+          tone: 'error',
+          text: 'The server does not accept your token (it changes when the server’s ADMIN_TOKEN does). Sign in again.',
+        })
+      },
+      shell.notifications.publishing,
+    )
     const signOut = h('button', { type: 'button', class: 'button subtle' }, 'Sign out')
     signOut.addEventListener('click', () => {
       store.clear()

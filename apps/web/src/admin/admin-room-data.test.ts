@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { parseAdminRoomDetail, parseAdminRoomPage } from './admin-room-data.js'
 
 const row = {
@@ -23,11 +24,34 @@ describe('parseAdminRoomPage', () => {
 
   it('drops rooms with unusable names and replaces malformed fields with safe values', () => {
     const page = parseAdminRoomPage({
-      rooms: [{ name: '../x' }, null, { name: 'ok', connections: -1, bytes: 'big', createdAt: null, lastActivity: Number.NaN, users: [{ name: ' ' }, { name: 'Bo', color: 'red' }], loaded: 'yes' }],
+      rooms: [
+        { name: '../x' },
+        null,
+        {
+          name: 'ok',
+          connections: -1,
+          bytes: 'big',
+          createdAt: null,
+          lastActivity: Number.NaN,
+          users: [{ name: ' ' }, { name: 'Bo', color: 'red' }],
+          loaded: 'yes',
+        },
+      ],
       nextCursor: null,
     })
     expect(page).toEqual({
-      rooms: [{ name: 'ok', connections: 0, users: [{ name: 'Bo', color: '#475569' }], bytes: 0, logRows: 0, createdAt: null, lastActivity: 0, loaded: false }],
+      rooms: [
+        {
+          name: 'ok',
+          connections: 0,
+          users: [{ name: 'Bo', color: '#475569' }],
+          bytes: 0,
+          logRows: 0,
+          createdAt: null,
+          lastActivity: 0,
+          loaded: false,
+        },
+      ],
       nextCursor: null,
       total: 1,
     })

@@ -4,6 +4,7 @@
  * "undefined" or "NaN" in a cell.
  */
 import { isValidRoomName } from '@tandem/protocol'
+
 import type { Identity } from '../identity/identity.js'
 import { isHexColor } from '../identity/palette.js'
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { ADMIN_TOKEN_STORAGE_KEY, createAdminTokenStore, tokenFromFragment } from './admin-token.js'
 
 describe('tokenFromFragment', () => {

@@ -10,8 +10,23 @@ const TITLE_MAX = 200
 
 /** The form; `send` publishes an announcement and rejects with a readable error. */
 export function createBroadcastForm(send: (announcement: Announcement) => Promise<void>): HTMLElement {
-  const title = h('input', { id: 'broadcast-title', name: 'title', type: 'text', class: 'text-input', maxlength: TITLE_MAX, autocomplete: 'off' })
-  const message = h('textarea', { id: 'broadcast-message', name: 'message', class: 'text-input', rows: 3, maxlength: MESSAGE_MAX, required: true, 'aria-describedby': 'broadcast-counter' })
+  const title = h('input', {
+    id: 'broadcast-title',
+    name: 'title',
+    type: 'text',
+    class: 'text-input',
+    maxlength: TITLE_MAX,
+    autocomplete: 'off',
+  })
+  const message = h('textarea', {
+    id: 'broadcast-message',
+    name: 'message',
+    class: 'text-input',
+    rows: 3,
+    maxlength: MESSAGE_MAX,
+    required: true,
+    'aria-describedby': 'broadcast-counter',
+  })
   const counter = h('span', { id: 'broadcast-counter', class: 'field-counter' }, `0 / ${MESSAGE_MAX}`)
   const level = (value: Announcement['level'], label: string, checked: boolean): HTMLElement =>
     h('label', { class: `level-option is-${value}` }, h('input', { type: 'radio', name: 'level', value, checked }), h('span', {}, label))
@@ -20,9 +35,25 @@ export function createBroadcastForm(send: (announcement: Announcement) => Promis
   const form = h(
     'form',
     { class: 'broadcast-form', novalidate: true, 'aria-labelledby': 'broadcast-heading' },
-    h('div', { class: 'field' }, h('label', { for: 'broadcast-title', class: 'field-label' }, 'Title ', h('span', { class: 'optional' }, '(optional)')), title),
-    h('div', { class: 'field' }, h('div', { class: 'label-row' }, h('label', { for: 'broadcast-message', class: 'field-label' }, 'Message'), counter), message),
-    h('fieldset', { class: 'level-field' }, h('legend', { class: 'field-label' }, 'Level'), level('info', 'Info', true), level('warning', 'Warning', false)),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'broadcast-title', class: 'field-label' }, 'Title ', h('span', { class: 'optional' }, '(optional)')),
+      title,
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('div', { class: 'label-row' }, h('label', { for: 'broadcast-message', class: 'field-label' }, 'Message'), counter),
+      message,
+    ),
+    h(
+      'fieldset',
+      { class: 'level-field' },
+      h('legend', { class: 'field-label' }, 'Level'),
+      level('info', 'Info', true),
+      level('warning', 'Warning', false),
+    ),
     h('div', { class: 'form-actions' }, submit, feedback),
   )
   const section = h(
@@ -59,7 +90,10 @@ export function createBroadcastForm(send: (announcement: Announcement) => Promis
       await send({ message: text, level: chosen, ...(heading ? { title: heading } : {}) })
       form.reset()
       counter.textContent = `0 / ${MESSAGE_MAX}`
-      showFeedback(`Announcement sent at ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}. It is in your inbox too.`, 'ok')
+      showFeedback(
+        `Announcement sent at ${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}. It is in your inbox too.`,
+        'ok',
+      )
     } catch (error) {
       showFeedback(`Not sent: ${(error as Error).message}.`, 'error')
     } finally {

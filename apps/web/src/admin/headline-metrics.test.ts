@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { headlineMetrics } from './headline-metrics.js'
 import { parsePrometheusText } from './prometheus-text.js'
 
@@ -44,6 +45,12 @@ tandem_connections_rejected_total{reason="slow_consumer"} 0
 
   it('counts what a fresh server has not exported yet as zero', () => {
     const metrics = headlineMetrics(parsePrometheusText('tandem_rooms_loaded 0\n'))
-    expect(metrics).toMatchObject({ documentConnections: 0, messagesIn: 0, meanPersistMs: null, refusedConnections: 0, refusedByReason: [] })
+    expect(metrics).toMatchObject({
+      documentConnections: 0,
+      messagesIn: 0,
+      meanPersistMs: null,
+      refusedConnections: 0,
+      refusedByReason: [],
+    })
   })
 })

@@ -56,8 +56,18 @@ export function createMetricsPanel(): MetricsPanel {
   return {
     element: list,
     update(metrics, roomsTotal) {
-      set(connections, formatCount(metrics.documentConnections), formatExactCount(metrics.documentConnections), `${formatExactCount(metrics.eventConnections)} notification ${metrics.eventConnections === 1 ? 'stream' : 'streams'}`)
-      set(rooms, formatCount(metrics.roomsLoaded), formatExactCount(metrics.roomsLoaded), `of ${formatExactCount(roomsTotal)} stored or open`)
+      set(
+        connections,
+        formatCount(metrics.documentConnections),
+        formatExactCount(metrics.documentConnections),
+        `${formatExactCount(metrics.eventConnections)} notification ${metrics.eventConnections === 1 ? 'stream' : 'streams'}`,
+      )
+      set(
+        rooms,
+        formatCount(metrics.roomsLoaded),
+        formatExactCount(metrics.roomsLoaded),
+        `of ${formatExactCount(roomsTotal)} stored or open`,
+      )
       set(
         messages,
         `${formatCount(metrics.messagesIn)} / ${formatCount(metrics.messagesOut)}`,
@@ -68,7 +78,9 @@ export function createMetricsPanel(): MetricsPanel {
         persisted,
         formatCount(metrics.updatesPersisted),
         formatExactCount(metrics.updatesPersisted),
-        metrics.meanPersistMs === null ? 'no writes yet' : `${metrics.meanPersistMs < 1 ? metrics.meanPersistMs.toFixed(2) : metrics.meanPersistMs.toFixed(1)} ms per write (mean)`,
+        metrics.meanPersistMs === null
+          ? 'no writes yet'
+          : `${metrics.meanPersistMs < 1 ? metrics.meanPersistMs.toFixed(2) : metrics.meanPersistMs.toFixed(1)} ms per write (mean)`,
       )
       set(
         notifications,
@@ -76,8 +88,15 @@ export function createMetricsPanel(): MetricsPanel {
         `${formatExactCount(metrics.notificationsPublished)} published, ${formatExactCount(metrics.notificationsDelivered)} delivered`,
         'published / delivered',
       )
-      const reasons = metrics.refusedByReason.slice(0, 2).map(({ reason, count }) => `${formatCount(count)} ${REASON_LABELS[reason] ?? reason.replaceAll('_', ' ')}`)
-      set(refused, formatCount(metrics.refusedConnections), formatExactCount(metrics.refusedConnections), reasons.length > 0 ? reasons.join(' · ') : 'none since start')
+      const reasons = metrics.refusedByReason
+        .slice(0, 2)
+        .map(({ reason, count }) => `${formatCount(count)} ${REASON_LABELS[reason] ?? reason.replaceAll('_', ' ')}`)
+      set(
+        refused,
+        formatCount(metrics.refusedConnections),
+        formatExactCount(metrics.refusedConnections),
+        reasons.length > 0 ? reasons.join(' · ') : 'none since start',
+      )
       refused.root.classList.toggle('is-warning', metrics.refusedConnections > 0)
     },
   }

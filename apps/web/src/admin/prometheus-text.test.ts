@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { metricValue, parsePrometheusText } from './prometheus-text.js'
 
 const scrape = `# HELP tandem_connections Open WebSocket connections, by kind
@@ -34,7 +35,9 @@ describe('parsePrometheusText', () => {
 
   it('understands the special values and skips lines it cannot read', () => {
     expect(parsePrometheusText('a +Inf\nb -Inf\nc NaN').map((sample) => sample.value)).toEqual([Infinity, -Infinity, NaN])
-    expect(parsePrometheusText('no_value\nbad{label=unquoted} 1\n{} 3\nfine 2\nwords are not numbers')).toEqual([{ name: 'fine', labels: {}, value: 2 }])
+    expect(parsePrometheusText('no_value\nbad{label=unquoted} 1\n{} 3\nfine 2\nwords are not numbers')).toEqual([
+      { name: 'fine', labels: {}, value: 2 },
+    ])
   })
 })
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { formatBytes, formatCount, formatExactCount } from './quantity-format.js'
 
 describe('formatBytes', () => {

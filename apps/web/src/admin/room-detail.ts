@@ -29,7 +29,7 @@ export interface RoomDetailEvents {
   onClose(): void
   /** Fetch the export and save it; a rejection is shown in the panel. */
   onExport(room: string, format: ExportFormat): Promise<void>
-  onDelete(room: AdminRoom): void
+  onDelete(room: AdminRoom): Promise<void>
 }
 
 /** The panel and what it can show. */
@@ -56,7 +56,9 @@ function fact(label: string): { root: HTMLElement; value: HTMLElement } {
 
 function createConnectionItem(connection: AdminConnection, color: string): ConnectionItem {
   const meta = h('span', { class: 'connection-meta' })
-  const access = connection.readOnly ? h('span', { class: 'access-badge is-read-only' }, 'Read-only') : h('span', { class: 'access-badge' }, 'Can edit')
+  const access = connection.readOnly
+    ? h('span', { class: 'access-badge is-read-only' }, 'Read-only')
+    : h('span', { class: 'access-badge' }, 'Can edit')
   const li = h(
     'li',
     { class: 'connection', 'data-connection': connection.id },
@@ -80,7 +82,11 @@ export function createRoomDetail(events: RoomDetailEvents): RoomDetailPanel {
 
   const title = h('h2', { id: 'detail-title', class: 'card-title detail-title' })
   const openLink = h('a', { class: 'button subtle small', target: '_blank', rel: 'noopener' }, icon(OPEN_ICON), 'Open')
-  const close = h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Close room details', title: 'Close', onclick: () => events.onClose() }, icon(CLOSE_ICON))
+  const close = h(
+    'button',
+    { type: 'button', class: 'icon-button', 'aria-label': 'Close room details', title: 'Close', onclick: () => events.onClose() },
+    icon(CLOSE_ICON),
+  )
   const state = fact('State')
   const connectionsFact = fact('Connections')
   const size = fact('Size')
@@ -91,7 +97,12 @@ export function createRoomDetail(events: RoomDetailEvents): RoomDetailPanel {
   const loading = h('p', { class: 'detail-note' }, 'Loading connections…')
   const problem = h('p', { class: 'detail-error', role: 'alert' })
   const exportButtons = EXPORTS.map(({ format, label }) => {
-    const button = h('button', { type: 'button', class: 'button subtle small', 'aria-label': `Export as ${label}` }, icon(DOWNLOAD_ICON), label)
+    const button = h(
+      'button',
+      { type: 'button', class: 'button subtle small', 'aria-label': `Export as ${label}` },
+      icon(DOWNLOAD_ICON),
+      label,
+    )
     button.addEventListener('click', async () => {
       if (!current) return
       button.disabled = true
@@ -108,7 +119,11 @@ export function createRoomDetail(events: RoomDetailEvents): RoomDetailPanel {
     })
     return button
   })
-  const deleteButton = h('button', { type: 'button', class: 'button danger', onclick: () => current && events.onDelete(current) }, 'Delete room…')
+  const deleteButton = h(
+    'button',
+    { type: 'button', class: 'button danger', onclick: () => current && void events.onDelete(current) },
+    'Delete room…',
+  )
 
   const content = h(
     'div',
@@ -130,9 +145,25 @@ export function createRoomDetail(events: RoomDetailEvents): RoomDetailPanel {
     ),
   )
   const missingText = h('p', {})
-  const missing = h('div', { class: 'detail-placeholder' }, missingText, h('button', { type: 'button', class: 'button subtle small', onclick: () => events.onClose() }, 'Close'))
-  const placeholder = h('div', { class: 'detail-placeholder' }, icon(SELECT_ICON), h('p', {}, 'Select a room to see who is connected, export it or delete it.'))
-  const element = h('aside', { class: 'admin-card detail-card', id: 'room-detail', 'aria-label': 'Room details' }, placeholder, content, missing)
+  const missing = h(
+    'div',
+    { class: 'detail-placeholder' },
+    missingText,
+    h('button', { type: 'button', class: 'button subtle small', onclick: () => events.onClose() }, 'Close'),
+  )
+  const placeholder = h(
+    'div',
+    { class: 'detail-placeholder' },
+    icon(SELECT_ICON),
+    h('p', {}, 'Select a room to see who is connected, export it or delete it.'),
+  )
+  const element = h(
+    'aside',
+    { class: 'admin-card detail-card', id: 'room-detail', 'aria-label': 'Room details' },
+    placeholder,
+    content,
+    missing,
+  )
 
   const showOnly = (visible: HTMLElement): void => {
     for (const part of [placeholder, content, missing]) part.hidden = part !== visible
@@ -143,7 +174,13 @@ export function createRoomDetail(events: RoomDetailEvents): RoomDetailPanel {
     const seen = new Set<string>()
     detail.connectionsList.forEach((connection, index) => {
       seen.add(connection.id)
-      const signature = JSON.stringify([connection.user, connection.readOnly, connection.userId, connection.address, colors.get(connection.user)])
+      const signature = JSON.stringify([
+        connection.user,
+        connection.readOnly,
+        connection.userId,
+        connection.address,
+        colors.get(connection.user),
+      ])
       let item = items.get(connection.id)
       if (!item || item.signature !== signature) {
         const fresh = createConnectionItem(connection, colors.get(connection.user) ?? FALLBACK_COLOR)
@@ -152,7 +189,10 @@ export function createRoomDetail(events: RoomDetailEvents): RoomDetailPanel {
         item = fresh
         items.set(connection.id, item)
       }
-      item.meta.textContent = connection.connectedAt === null ? 'Connected' : `Connected ${formatElapsed(connection.connectedAt, now)} · since ${formatSince(connection.connectedAt, now)}`
+      item.meta.textContent =
+        connection.connectedAt === null
+          ? 'Connected'
+          : `Connected ${formatElapsed(connection.connectedAt, now)} · since ${formatSince(connection.connectedAt, now)}`
       item.meta.title = connection.connectedAt === null ? '' : formatDateTime(connection.connectedAt)
       if (list.children[index] !== item.li) list.insertBefore(item.li, list.children[index] ?? null)
     })
@@ -183,7 +223,8 @@ export function createRoomDetail(events: RoomDetailEvents): RoomDetailPanel {
       connectionsFact.value.textContent = formatExactCount(shown.connections)
       size.value.textContent = `${formatBytes(shown.bytes)} · ${formatExactCount(shown.logRows)} log ${shown.logRows === 1 ? 'row' : 'rows'} not yet compacted`
       created.value.textContent = formatDateTime(shown.createdAt)
-      activity.value.textContent = shown.lastActivity > 0 ? `${relativeTime(shown.lastActivity, now)} · ${formatDateTime(shown.lastActivity)}` : '—'
+      activity.value.textContent =
+        shown.lastActivity > 0 ? `${relativeTime(shown.lastActivity, now)} · ${formatDateTime(shown.lastActivity)}` : '—'
       loading.hidden = detail !== null
       nobody.hidden = detail === null || detail.connectionsList.length > 0
       if (detail) renderConnections(detail, now)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import type { AdminRoom } from './admin-room-data.js'
 import { matchesRoomSearch, nextRoomSort, sortRooms, visibleRooms } from './room-order.js'
 

@@ -126,11 +126,21 @@ export function createRoomTable(events: RoomTableEvents): RoomTable {
     spellcheck: 'false',
   })
   const headers = COLUMNS.map(({ key, label, className }) => {
-    const button = h('button', { type: 'button', class: 'sort-button', onclick: () => changeSort(key) }, label, h('span', { class: 'sort-icon' }, icon(SORT_ICON)))
+    const button = h(
+      'button',
+      { type: 'button', class: 'sort-button', onclick: () => changeSort(key) },
+      label,
+      h('span', { class: 'sort-icon' }, icon(SORT_ICON)),
+    )
     return { key, th: h('th', { scope: 'col', class: className }, button) }
   })
   const tbody = h('tbody', {}, h('tr', { class: 'table-message' }, h('td', { colspan: COLUMNS.length }, 'Loading rooms…')))
-  const table = h('table', { class: 'room-table', 'aria-labelledby': 'rooms-title', 'aria-busy': 'true' }, h('thead', {}, h('tr', {}, ...headers.map(({ th }) => th))), tbody)
+  const table = h(
+    'table',
+    { class: 'room-table', 'aria-labelledby': 'rooms-title', 'aria-busy': 'true' },
+    h('thead', {}, h('tr', {}, ...headers.map(({ th }) => th))),
+    tbody,
+  )
   const empty = h('p', { class: 'table-empty', hidden: true })
   const summary = h('p', { class: 'table-summary', 'aria-live': 'off' })
   const countPill = h('span', { class: 'count-pill', hidden: true })
@@ -188,7 +198,9 @@ export function createRoomTable(events: RoomTableEvents): RoomTable {
     }
     const searching = query.trim() !== ''
     empty.hidden = shown.length > 0
-    empty.textContent = searching ? `No room name contains “${query.trim()}”.` : 'No rooms yet. A room appears here as soon as someone opens a document.'
+    empty.textContent = searching
+      ? `No room name contains “${query.trim()}”.`
+      : 'No rooms yet. A room appears here as soon as someone opens a document.'
     countPill.hidden = false
     countPill.textContent = formatExactCount(total)
     summary.textContent = searching

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { formatDateTime, formatElapsed, formatSince } from './time-format.js'
 
 describe('formatElapsed', () => {

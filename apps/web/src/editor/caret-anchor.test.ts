@@ -1,9 +1,10 @@
+import { schema } from '@tandem/document'
 import { EditorState, TextSelection } from 'prosemirror-state'
 import { describe, expect, it } from 'vitest'
 import { getRelativeSelection, initProseMirrorDoc } from 'y-prosemirror'
 import * as Y from 'yjs'
+
 import { anchoredSelection } from './caret-anchor.js'
-import { schema } from '@tandem/document'
 
 /** A document holding one paragraph of `text`, its ProseMirror state, and y-prosemirror's binding fields. */
 function paragraphOf(text: string) {

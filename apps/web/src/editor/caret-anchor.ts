@@ -14,7 +14,7 @@
  * Google Docs and Etherpad. Only text positions change association; node selections, gap cursors and
  * positions between blocks are left as y-prosemirror takes them.
  */
-import { Plugin, type EditorState, TextSelection } from 'prosemirror-state'
+import { type EditorState, Plugin, TextSelection } from 'prosemirror-state'
 import { absolutePositionToRelativePosition, getRelativeSelection, ySyncPluginKey } from 'y-prosemirror'
 import * as Y from 'yjs'
 
@@ -60,10 +60,10 @@ export function anchoredSelection(binding: SyncBinding, state: EditorState): Ret
   const anchorSide: Side = selection.empty || selection.anchor > selection.head ? -1 : 0
   const headSide: Side = selection.empty || selection.head > selection.anchor ? -1 : 0
   return {
-    type: selection.toJSON().type as string,
+    type: (selection.toJSON() as { type: string }).type,
     anchor: relativePosition(binding, selection.anchor, anchorSide),
     head: relativePosition(binding, selection.head, headSide),
-  } as ReturnType<typeof getRelativeSelection>
+  }
 }
 
 /** `pos` as a relative position keeping to `side`, where `pos` is inside a text; else as y-prosemirror makes it. */

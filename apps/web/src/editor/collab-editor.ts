@@ -4,29 +4,30 @@
  * `undo-steps.ts`; `caret-anchor.ts` keeps the caret after the user's own text when others type at
  * the same spot.
  */
+import { schema } from '@tandem/document'
 import { baseKeymap } from 'prosemirror-commands'
 import { dropCursor } from 'prosemirror-dropcursor'
 import { gapCursor } from 'prosemirror-gapcursor'
 import { keymap } from 'prosemirror-keymap'
 import { type Command, EditorState } from 'prosemirror-state'
 import { EditorView } from 'prosemirror-view'
-import { ySyncPlugin, yCursorPlugin, yUndoPlugin } from 'y-prosemirror'
+import { yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
 import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
+
 import { caretAnchorPlugin } from './caret-anchor.js'
 import { codeBlockHintPlugin } from './code-block-hint.js'
-import { editorInputRules } from './input-rules.js'
 import { editorKeymap } from './editor-keymap.js'
+import { editorInputRules } from './input-rules.js'
 import { openLinkPlugin } from './open-link-plugin.js'
+import { pasteHandlingPlugin, type PasteNotice } from './paste-handling.js'
 import { createPersonalUndoManager } from './personal-undo.js'
-import { type PasteNotice, pasteHandlingPlugin } from './paste-handling.js'
 import { placeholderPlugin } from './placeholder-plugin.js'
 import { buildRemoteCursor, buildRemoteSelection } from './remote-cursor.js'
-import { schema } from '@tandem/document'
 import { undoStepsPlugin } from './undo-steps.js'
 
 /** The shared type every Tandem editor stores its document in. */
-export const DOCUMENT_FRAGMENT = 'prosemirror'
+const DOCUMENT_FRAGMENT = 'prosemirror'
 
 /** What {@link createCollabEditor} needs. */
 export interface CollabEditorOptions {
@@ -39,7 +40,7 @@ export interface CollabEditorOptions {
   /** Called after every state change, e.g. to refresh the toolbar. */
   onStateChange(state: EditorState): void
   /** Told what a paste or drop left out (images). */
-  onPasteNotice(notice: PasteNotice): void
+  onPasteNotice: (notice: PasteNotice) => void
 }
 
 /** Create the editor view. Destroy it with `view.destroy()`. */
@@ -68,7 +69,14 @@ export function createCollabEditor(options: CollabEditorOptions): EditorView {
   })
   const view = new EditorView(options.mount, {
     state,
-    attributes: { id: 'document', class: 'document', role: 'textbox', 'aria-multiline': 'true', 'aria-label': 'Document', spellcheck: 'true' },
+    attributes: {
+      id: 'document',
+      class: 'document',
+      role: 'textbox',
+      'aria-multiline': 'true',
+      'aria-label': 'Document',
+      spellcheck: 'true',
+    },
     // `this`, not the `view` constant: plugins (y-prosemirror's sync) dispatch while the view is being built.
     dispatchTransaction(this: EditorView, transaction) {
       this.updateState(this.state.apply(transaction))

@@ -1,12 +1,26 @@
+import { schema } from '@tandem/document'
 import type { Node } from 'prosemirror-model'
 import { type Command, EditorState, TextSelection } from 'prosemirror-state'
 import { describe, expect, it } from 'vitest'
-import { insertHorizontalRule, leaveCodeBlockOnEmptyLine, removeLink, setLink, toggleBlockquote, toggleHeading, toggleList, toggleStrong } from './commands.js'
+
+import {
+  insertHorizontalRule,
+  leaveCodeBlockOnEmptyLine,
+  removeLink,
+  setLink,
+  toggleBlockquote,
+  toggleHeading,
+  toggleList,
+  toggleStrong,
+} from './commands.js'
 import { isMarkActive } from './format-state.js'
-import { schema } from '@tandem/document'
 
 const { nodes, marks } = schema
-const p = (...content: (Node | string)[]): Node => nodes.paragraph!.create(null, content.map((c) => (typeof c === 'string' ? schema.text(c) : c)))
+const p = (...content: (Node | string)[]): Node =>
+  nodes.paragraph!.create(
+    null,
+    content.map((c) => (typeof c === 'string' ? schema.text(c) : c)),
+  )
 
 /** A state with `blocks` and the cursor (or selection from `from` to `to`) at document positions. */
 function stateOf(blocks: Node[], from = 1, to = from): EditorState {

@@ -2,12 +2,13 @@
  * The editing commands behind the toolbar and the shortcuts. Each is a toggle: applied when the
  * selection lacks the format, removed when it has it, as people expect from a word processor.
  */
+import { type HeadingLevel, safeHref, schema } from '@tandem/document'
 import { lift, setBlockType, toggleMark, wrapIn } from 'prosemirror-commands'
 import type { NodeType } from 'prosemirror-model'
 import { liftListItem, wrapInList } from 'prosemirror-schema-list'
 import { type Command, NodeSelection, TextSelection } from 'prosemirror-state'
+
 import { innermostList, isBlockActive, isInside } from './format-state.js'
-import { type HeadingLevel, safeHref, schema } from '@tandem/document'
 
 const { nodes, marks } = schema
 const listTypes = [nodes.bullet_list!, nodes.ordered_list!]
@@ -77,7 +78,8 @@ export const insertHorizontalRule: Command = (state, dispatch) => {
 export const leaveCodeBlockOnEmptyLine: Command = (state, dispatch) => {
   const { $head, empty } = state.selection
   const block = $head.parent
-  if (!empty || block.type !== nodes.code_block || $head.parentOffset !== block.content.size || !block.textContent.endsWith('\n')) return false
+  if (!empty || block.type !== nodes.code_block || $head.parentOffset !== block.content.size || !block.textContent.endsWith('\n'))
+    return false
   if (dispatch) {
     const tr = state.tr
     if (block.textContent === '\n') {
@@ -99,7 +101,12 @@ export function setLink(href: string): Command {
     if (!target || state.selection.empty) return false
     if (dispatch) {
       const { from, to } = state.selection
-      dispatch(state.tr.removeMark(from, to, marks.link!).addMark(from, to, marks.link!.create({ href: target })).scrollIntoView())
+      dispatch(
+        state.tr
+          .removeMark(from, to, marks.link)
+          .addMark(from, to, marks.link!.create({ href: target }))
+          .scrollIntoView(),
+      )
     }
     return true
   }

@@ -5,7 +5,8 @@
  */
 import { h, icon } from '../shell/element.js'
 
-const COPY_ICON = '<path d="M10 13a5 5 0 0 0 7.54.54l3-3a5 5 0 0 0-7.07-7.07l-1.72 1.71"/><path d="M14 11a5 5 0 0 0-7.54-.54l-3 3a5 5 0 0 0 7.07 7.07l1.71-1.71"/>'
+const COPY_ICON =
+  '<path d="M10 13a5 5 0 0 0 7.54.54l3-3a5 5 0 0 0-7.07-7.07l-1.72 1.71"/><path d="M14 11a5 5 0 0 0-7.54-.54l-3 3a5 5 0 0 0 7.07 7.07l1.71-1.71"/>'
 
 async function copyText(text: string): Promise<boolean> {
   try {
@@ -20,7 +21,7 @@ async function copyText(text: string): Promise<boolean> {
   field.value = text
   document.body.append(field)
   field.select()
-  let copied = false
+  let copied: boolean
   try {
     copied = document.execCommand('copy')
   } catch {
@@ -33,7 +34,12 @@ async function copyText(text: string): Promise<boolean> {
 /** A button that copies `url()` and says so. */
 export function createCopyLinkButton(url: () => string): HTMLElement {
   const label = h('span', { class: 'copy-label' }, 'Copy link')
-  const button = h('button', { type: 'button', class: 'button subtle copy-link', title: 'Copy the link to this document' }, icon(COPY_ICON), label)
+  const button = h(
+    'button',
+    { type: 'button', class: 'button subtle copy-link', title: 'Copy the link to this document' },
+    icon(COPY_ICON),
+    label,
+  )
   const manual = h('input', { class: 'copy-manual', type: 'text', readonly: true, 'aria-label': 'Link to this document', hidden: true })
   let reset: ReturnType<typeof setTimeout> | null = null
 

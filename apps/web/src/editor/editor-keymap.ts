@@ -2,12 +2,14 @@
  * Keyboard shortcuts. `Mod` is Cmd on macOS and Ctrl elsewhere. Undo and redo are y-prosemirror's,
  * which only undo this person's own changes, never a collaborator's.
  */
+import { schema } from '@tandem/document'
 import { chainCommands, exitCode } from 'prosemirror-commands'
 import { undoInputRule } from 'prosemirror-inputrules'
 import { keymap } from 'prosemirror-keymap'
 import { liftListItem, sinkListItem, splitListItem } from 'prosemirror-schema-list'
 import type { Command, Plugin } from 'prosemirror-state'
 import { redoCommand, undoCommand } from 'y-prosemirror'
+
 import {
   insertHorizontalRule,
   leaveCodeBlockOnEmptyLine,
@@ -22,7 +24,6 @@ import {
   toggleStrong,
   toggleUnderline,
 } from './commands.js'
-import { schema } from '@tandem/document'
 
 const { nodes } = schema
 

@@ -5,6 +5,7 @@
 import { connectDocument, providerTransport } from '@tandem/client'
 import { CloseCode } from '@tandem/protocol'
 import * as Y from 'yjs'
+
 import type { IdentityStore } from '../identity/identity-store.js'
 import { renderMessagePage } from '../pages/message-page.js'
 import { takeTokenFromUrl } from '../session/access-token.js'
@@ -17,8 +18,8 @@ import { createEditorNotice } from './editor-notice.js'
 import { createKeepACopy, hasContent } from './keep-a-copy.js'
 import { pasteNoticeText } from './paste-handling.js'
 import { createPresenceList } from './presence-list.js'
-import { createStatusIndicator } from './status-indicator.js'
 import { refusalMessage } from './refusal-message.js'
+import { createStatusIndicator } from './status-indicator.js'
 import { createToolbar } from './toolbar.js'
 
 /** The collab endpoint on the server that served this page (same host and port). */
@@ -41,7 +42,11 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
   const presence = createPresenceList(connection.awareness)
   const status = createStatusIndicator(connection)
   shell.context.replaceChildren(h('h1', { class: 'doc-title', title: room }, room))
-  shell.actions.replaceChildren(presence.element, status.element, createCopyLinkButton(() => takeTokenFromUrl(location.href).cleanHref))
+  shell.actions.replaceChildren(
+    presence.element,
+    status.element,
+    createCopyLinkButton(() => takeTokenFromUrl(location.href).cleanHref),
+  )
 
   const mount = h('div', { class: 'editor-mount' })
   let view: ReturnType<typeof createCollabEditor> | null = null

@@ -3,11 +3,11 @@
  * `---`) or around words (`**bold**`, `*italic*`, `` `code` ``, `~~strike~~`). Backspace right after
  * one undoes it (see the keymap), in case the markdown was meant literally.
  */
+import { schema } from '@tandem/document'
 import { InputRule, inputRules, textblockTypeInputRule, wrappingInputRule } from 'prosemirror-inputrules'
 import type { MarkType } from 'prosemirror-model'
 import type { Plugin } from 'prosemirror-state'
 import { TextSelection } from 'prosemirror-state'
-import { schema } from '@tandem/document'
 
 const { nodes, marks } = schema
 
@@ -39,7 +39,7 @@ const horizontalRuleRule = new InputRule(/^(?:---|___|\*\*\*)$/, (state, _match,
   const paragraph = $start.parent
   if (paragraph.type !== nodes.paragraph || paragraph.content.size !== 2) return null
   const from = $start.before()
-  const tr = state.tr.replaceWith(from, $start.after(), [nodes.horizontal_rule!.create(), nodes.paragraph!.create()])
+  const tr = state.tr.replaceWith(from, $start.after(), [nodes.horizontal_rule!.create(), nodes.paragraph.create()])
   return tr.setSelection(TextSelection.create(tr.doc, from + 2))
 })
 

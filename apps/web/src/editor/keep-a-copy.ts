@@ -6,6 +6,7 @@
  */
 import { type DocumentFormat, exportAs, schema, toText } from '@tandem/document'
 import { DOMSerializer, type Node } from 'prosemirror-model'
+
 import { h } from '../shell/element.js'
 import { saveFile } from '../shell/save-file.js'
 

@@ -2,11 +2,12 @@
  * The small form under the toolbar where a link is added, changed or removed. With text selected
  * the link goes on that text; with nothing selected the address itself is inserted as linked text.
  */
+import { safeHref, schema } from '@tandem/document'
 import type { EditorState } from 'prosemirror-state'
 import type { EditorView } from 'prosemirror-view'
-import { removeLink, setLink } from './commands.js'
-import { safeHref, schema } from '@tandem/document'
+
 import { h } from '../shell/element.js'
+import { removeLink, setLink } from './commands.js'
 
 /** The link form and its controls. */
 export interface LinkForm {
@@ -17,7 +18,15 @@ export interface LinkForm {
 
 /** Build the link form for the editor `getView()` returns. */
 export function createLinkForm(getView: () => EditorView): LinkForm {
-  const input = h('input', { type: 'text', inputmode: 'url', name: 'href', placeholder: 'Paste or type a link', 'aria-label': 'Link address', autocomplete: 'off', spellcheck: 'false' })
+  const input = h('input', {
+    type: 'text',
+    inputmode: 'url',
+    name: 'href',
+    placeholder: 'Paste or type a link',
+    'aria-label': 'Link address',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  })
   const error = h('span', { class: 'link-error', role: 'alert' })
   const removeButton = h('button', { type: 'button', class: 'button subtle' }, 'Remove')
   const element = h(
@@ -69,7 +78,8 @@ export function createLinkForm(getView: () => EditorView): LinkForm {
     open() {
       const { state } = getView()
       const { $from } = state.selection
-      const existing = schema.marks.link!.isInSet($from.marks()) ?? schema.marks.link!.isInSet(state.doc.nodeAt(state.selection.from)?.marks ?? [])
+      const existing =
+        schema.marks.link!.isInSet($from.marks()) ?? schema.marks.link!.isInSet(state.doc.nodeAt(state.selection.from)?.marks ?? [])
       input.value = existing ? String(existing.attrs.href) : ''
       error.textContent = ''
       element.hidden = false

@@ -2,8 +2,8 @@
  * Links in an editable document do not navigate on click (the click places the cursor), so
  * Cmd/Ctrl-click opens them in a new tab, as in other editors.
  */
-import { Plugin } from 'prosemirror-state'
 import { safeHref, schema } from '@tandem/document'
+import { Plugin } from 'prosemirror-state'
 
 /** A plugin opening the link under a Cmd/Ctrl-click in a new tab. */
 export function openLinkPlugin(): Plugin {

@@ -31,7 +31,7 @@ function cellText(cell: Element): string {
  * Rewrite a pasted HTML document in place: each table becomes one paragraph per row, cells joined by
  * tabs; images are removed. Returns how many images were removed.
  */
-export function flattenPastedDocument(doc: Document): { skippedImages: number } {
+function flattenPastedDocument(doc: Document): { skippedImages: number } {
   const images = doc.querySelectorAll('img, svg, canvas')
   const skippedImages = images.length
   for (const image of [...images, ...doc.querySelectorAll('picture')]) image.remove()
@@ -58,7 +58,8 @@ function withTabs(fragment: Fragment): Fragment {
   let changed = false
   fragment.forEach((node) => {
     let next = node
-    if (node.isText && node.text!.includes(CELL_SEPARATOR)) next = node.type.schema.text(node.text!.replaceAll(CELL_SEPARATOR, '\t'), node.marks)
+    if (node.isText && node.text!.includes(CELL_SEPARATOR))
+      next = node.type.schema.text(node.text!.replaceAll(CELL_SEPARATOR, '\t'), node.marks)
     else if (!node.isLeaf) {
       const content = withTabs(node.content)
       if (content !== node.content) next = node.copy(content)
@@ -98,7 +99,7 @@ export function pasteHandlingPlugin(notify: (notice: PasteNotice) => void): Plug
         return true
       },
       handleDrop(_view, event) {
-        const images = imageFiles((event as DragEvent).dataTransfer)
+        const images = imageFiles(event.dataTransfer)
         if (images === 0) return false
         notify({ skippedImages: images })
         return true

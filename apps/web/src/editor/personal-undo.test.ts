@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ySyncPluginKey } from 'y-prosemirror'
 import * as Y from 'yjs'
+
 import { createPersonalUndoManager } from './personal-undo.js'
 
 /** What y-prosemirror writes when someone types `text` into a new paragraph at `index`. */
@@ -12,7 +13,11 @@ function typeParagraph(doc: Y.Doc, index: number, text: string): void {
   }, ySyncPluginKey)
 }
 
-const texts = (doc: Y.Doc): string[] => doc.getXmlFragment('prosemirror').toArray().map((block) => (block as Y.XmlElement).toArray().map(String).join(''))
+const texts = (doc: Y.Doc): string[] =>
+  doc
+    .getXmlFragment('prosemirror')
+    .toArray()
+    .map((block) => (block as Y.XmlElement).toArray().map(String).join(''))
 
 describe('createPersonalUndoManager', () => {
   it('undoes the first words of a document but keeps the paragraph they created, so redo survives', () => {

@@ -12,7 +12,7 @@ import { defaultDeleteFilter, defaultProtectedNodes, ySyncPluginKey } from 'y-pr
 import * as Y from 'yjs'
 
 /** Whether undo may delete `item`: y-prosemirror's rule, except the document's last top-level block. */
-export function mayUndoDelete(item: Y.Item, fragment: Y.XmlFragment): boolean {
+function mayUndoDelete(item: Y.Item, fragment: Y.XmlFragment): boolean {
   if (!defaultDeleteFilter(item, defaultProtectedNodes)) return false
   // Deletions run children first, so by the time a block comes up its text is already gone.
   const isTopLevelBlock = item.parent === fragment && item.content instanceof Y.ContentType && item.content.type instanceof Y.XmlElement

@@ -1,5 +1,6 @@
 /** The row of avatars of everyone in the document, kept in step with awareness. */
 import type { Awareness } from 'y-protocols/awareness'
+
 import { createAvatar } from '../shell/avatar.js'
 import { h } from '../shell/element.js'
 import { presentPeople } from './presence.js'
@@ -12,7 +13,7 @@ export function createPresenceList(awareness: Awareness): { element: HTMLElement
   let last = ''
 
   const render = (): void => {
-    const people = presentPeople(awareness.getStates() as Map<number, Record<string, unknown>>, awareness.clientID)
+    const people = presentPeople(awareness.getStates(), awareness.clientID)
     // Awareness changes on every cursor move; only names and colours matter here.
     const signature = JSON.stringify(people)
     if (signature === last) return
@@ -26,7 +27,13 @@ export function createPresenceList(awareness: Awareness): { element: HTMLElement
     })
     const hidden = people.slice(MAX_SHOWN)
     if (hidden.length > 0) {
-      items.push(h('li', { class: 'presence-more', title: hidden.map((person) => person.name).join(', '), 'aria-label': `${hidden.length} more` }, `+${hidden.length}`))
+      items.push(
+        h(
+          'li',
+          { class: 'presence-more', title: hidden.map((person) => person.name).join(', '), 'aria-label': `${hidden.length} more` },
+          `+${hidden.length}`,
+        ),
+      )
     }
     list.replaceChildren(...items)
   }

@@ -21,7 +21,11 @@ export function presentPeople(states: ReadonlyMap<number, Record<string, unknown
   for (const [clientId, state] of ordered) {
     const user = state.user as { name?: unknown; color?: unknown } | undefined
     if (typeof user?.name !== 'string' || user.name.trim() === '') continue
-    const person = { name: user.name.trim().slice(0, 80), color: isHexColor(user.color) ? user.color : FALLBACK_COLOR, isSelf: clientId === selfClientId }
+    const person = {
+      name: user.name.trim().slice(0, 80),
+      color: isHexColor(user.color) ? user.color : FALLBACK_COLOR,
+      isSelf: clientId === selfClientId,
+    }
     const key = `${person.name}\u0000${person.color}`
     if (!people.has(key)) people.set(key, person)
   }

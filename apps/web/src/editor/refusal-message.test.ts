@@ -1,5 +1,6 @@
 import { CloseCode } from '@tandem/protocol'
 import { describe, expect, it } from 'vitest'
+
 import { refusalMessage } from './refusal-message.js'
 
 describe('refusalMessage', () => {

@@ -21,9 +21,15 @@ export function refusalMessage(code: number, room: string): RefusalMessage | nul
       }
     case CloseCode.Unauthorized:
     case CloseCode.TokenExpired:
-      return { title: 'You are not signed in to this document', body: `The server needs a valid sign-in to open “${room}”. Open it again from the app that sent you here.` }
+      return {
+        title: 'You are not signed in to this document',
+        body: `The server needs a valid sign-in to open “${room}”. Open it again from the app that sent you here.`,
+      }
     case CloseCode.Forbidden:
-      return { title: 'You do not have access to this document', body: `Your sign-in does not include “${room}”. Ask its owner for access.` }
+      return {
+        title: 'You do not have access to this document',
+        body: `Your sign-in does not include “${room}”. Ask its owner for access.`,
+      }
     default:
       return null
   }

@@ -4,6 +4,7 @@
  * browsers, so they are checked before they reach a style attribute.
  */
 import type { DecorationAttrs } from 'prosemirror-view'
+
 import { isHexColor, readableTextColor } from '../identity/palette.js'
 
 const FALLBACK_COLOR = '#475569'

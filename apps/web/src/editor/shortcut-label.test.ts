@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { shortcutLabel } from './shortcut-label.js'
 
 describe('shortcutLabel', () => {

@@ -16,8 +16,15 @@ export function shortcutLabel(shortcut: string, apple: boolean): string {
   if (apple) {
     // macOS lists modifiers in the order ⌃⌥⇧⌘.
     const order = ['Ctrl', 'Alt', 'Shift', 'Mod', 'Cmd']
-    return [...parts].sort((a, b) => order.indexOf(a) - order.indexOf(b)).map((part) => macSymbols[part] ?? part).join('') + keyLabel
+    return (
+      [...parts]
+        .sort((a, b) => order.indexOf(a) - order.indexOf(b))
+        .map((part) => macSymbols[part] ?? part)
+        .join('') + keyLabel
+    )
   }
   const order = ['Mod', 'Ctrl', 'Alt', 'Shift']
-  return [...[...parts].sort((a, b) => order.indexOf(a) - order.indexOf(b)).map((part) => (part === 'Mod' ? 'Ctrl' : part)), keyLabel].join('+')
+  return [...[...parts].sort((a, b) => order.indexOf(a) - order.indexOf(b)).map((part) => (part === 'Mod' ? 'Ctrl' : part)), keyLabel].join(
+    '+',
+  )
 }

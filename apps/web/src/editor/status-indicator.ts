@@ -3,6 +3,7 @@
  * "Live · Saved", "You’re offline · Unsaved changes", "Can’t reach server". Offers "Retry now" while waiting to reconnect.
  */
 import type { DocumentConnection } from '@tandem/client'
+
 import { h } from '../shell/element.js'
 import { statusText } from './status-text.js'
 

@@ -1,5 +1,6 @@
 import type { DocumentConnectionState } from '@tandem/client'
 import { describe, expect, it } from 'vitest'
+
 import { statusText } from './status-text.js'
 
 const base: DocumentConnectionState = { status: 'live', saved: true, nextAttemptAt: null, refused: null, deviceOnline: true }
@@ -24,7 +25,10 @@ describe('statusText', () => {
 
   it('says you are offline when the device has no network', () => {
     const offline = { ...base, status: 'offline' as const, deviceOnline: false }
-    expect(statusText(offline, false, 0)).toMatchObject({ connection: 'You’re offline', detail: expect.stringMatching(/^This device has no network/) })
+    expect(statusText(offline, false, 0)).toMatchObject({
+      connection: 'You’re offline',
+      detail: expect.stringMatching(/^This device has no network/),
+    })
   })
 
   it('says it in a few words for a phone: the save state while live, else why not live', () => {
@@ -41,6 +45,9 @@ describe('statusText', () => {
 
   it('explains a refusal', () => {
     const refused = { ...base, status: 'offline' as const, refused: { code: 4404, reason: 'room deleted' } }
-    expect(statusText(refused, false, 0)).toMatchObject({ connection: 'Disconnected', detail: 'The server closed this document: room deleted' })
+    expect(statusText(refused, false, 0)).toMatchObject({
+      connection: 'Disconnected',
+      detail: 'The server closed this document: room deleted',
+    })
   })
 })

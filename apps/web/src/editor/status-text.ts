@@ -20,10 +20,13 @@ export function statusText(state: DocumentConnectionState, edited: boolean, now:
   const long = describe(state, save, now)
   const waiting = save === 'Unsaved changes' ? ', unsaved' : ''
   const short =
-    state.status === 'live' ? (save ?? 'Live')
-    : state.status === 'connecting' ? 'Connecting…'
-    : state.refused ? 'Disconnected'
-    : `${state.deviceOnline ? 'Can’t connect' : 'Offline'}${waiting}`
+    state.status === 'live'
+      ? (save ?? 'Live')
+      : state.status === 'connecting'
+        ? 'Connecting…'
+        : state.refused
+          ? 'Disconnected'
+          : `${state.deviceOnline ? 'Can’t connect' : 'Offline'}${waiting}`
   return { ...long, short }
 }
 
@@ -35,7 +38,11 @@ function describe(state: DocumentConnectionState, save: StatusText['save'], now:
       return { connection: 'Live', detail: 'Connected: changes are shared as you type', save }
     case 'offline': {
       if (state.refused) {
-        return { connection: 'Disconnected', detail: `The server closed this document${state.refused.reason ? `: ${state.refused.reason}` : ''}`, save }
+        return {
+          connection: 'Disconnected',
+          detail: `The server closed this document${state.refused.reason ? `: ${state.refused.reason}` : ''}`,
+          save,
+        }
       }
       const keep = 'Your changes stay on this page and are sent when the connection returns.'
       if (!state.deviceOnline) return { connection: 'You’re offline', detail: `This device has no network connection. ${keep}`, save }

@@ -2,8 +2,10 @@
  * What the formatting toolbar offers, in order and in groups: each button's label, shortcut, the
  * command it runs and how to tell whether its format is active at the selection.
  */
+import { schema } from '@tandem/document'
 import type { Command, EditorState } from 'prosemirror-state'
 import { redoCommand, undoCommand } from 'y-prosemirror'
+
 import {
   insertHorizontalRule,
   toggleBlockquote,
@@ -18,7 +20,6 @@ import {
 } from './commands.js'
 import { SHORTCUTS } from './editor-keymap.js'
 import { innermostList, isBlockActive, isInside, isMarkActive } from './format-state.js'
-import { schema } from '@tandem/document'
 
 /** One toolbar button. */
 export interface ToolbarItem {
@@ -42,8 +43,10 @@ const icons = {
   undo: '<path d="M9 14 4 9l5-5"/><path d="M4 9h10.5a5.5 5.5 0 0 1 0 11H11"/>',
   redo: '<path d="m15 14 5-5-5-5"/><path d="M20 9H9.5a5.5 5.5 0 0 0 0 11H13"/>',
   link: '<path d="M10 13a5 5 0 0 0 7.54.54l3-3a5 5 0 0 0-7.07-7.07l-1.72 1.71"/><path d="M14 11a5 5 0 0 0-7.54-.54l-3 3a5 5 0 0 0 7.07 7.07l1.71-1.71"/>',
-  bulletList: '<path d="M9 6h11M9 12h11M9 18h11"/><circle cx="4.5" cy="6" r="1" fill="currentColor"/><circle cx="4.5" cy="12" r="1" fill="currentColor"/><circle cx="4.5" cy="18" r="1" fill="currentColor"/>',
-  orderedList: '<path d="M10 6h10M10 12h10M10 18h10"/><path d="M4 4.5 5.5 4v4" stroke-width="1.5"/><path d="M3.8 14h2.4L4 17.5v.5h2.4" stroke-width="1.5"/>',
+  bulletList:
+    '<path d="M9 6h11M9 12h11M9 18h11"/><circle cx="4.5" cy="6" r="1" fill="currentColor"/><circle cx="4.5" cy="12" r="1" fill="currentColor"/><circle cx="4.5" cy="18" r="1" fill="currentColor"/>',
+  orderedList:
+    '<path d="M10 6h10M10 12h10M10 18h10"/><path d="M4 4.5 5.5 4v4" stroke-width="1.5"/><path d="M3.8 14h2.4L4 17.5v.5h2.4" stroke-width="1.5"/>',
   blockquote: '<path d="M4 5v14" /><path d="M9 7h11M9 12h11M9 17h7"/>',
   codeBlock: '<rect x="3" y="4" width="18" height="16" rx="2"/><path d="m9.5 10-2 2 2 2M14.5 10l2 2-2 2"/>',
   horizontalRule: '<path d="M3 12h18"/><path d="M7 7h10M7 17h10" opacity=".35"/>',
@@ -64,18 +67,87 @@ export const TOOLBAR_GROUPS: ToolbarItem[][] = [
     isActive: (state: EditorState) => isBlockActive(state, nodes.heading!, { level }),
   })),
   [
-    { id: 'strong', label: 'Bold', face: { text: 'B', className: 'face-strong' }, shortcut: SHORTCUTS.strong, run: toggleStrong, isActive: (state) => isMarkActive(state, marks.strong!) },
-    { id: 'em', label: 'Italic', face: { text: 'I', className: 'face-em' }, shortcut: SHORTCUTS.em, run: toggleEm, isActive: (state) => isMarkActive(state, marks.em!) },
-    { id: 'underline', label: 'Underline', face: { text: 'U', className: 'face-underline' }, shortcut: SHORTCUTS.underline, run: toggleUnderline, isActive: (state) => isMarkActive(state, marks.underline!) },
-    { id: 'strike', label: 'Strikethrough', face: { text: 'S', className: 'face-strike' }, shortcut: SHORTCUTS.strike, run: toggleStrike, isActive: (state) => isMarkActive(state, marks.strike!) },
-    { id: 'code', label: 'Inline code', face: { text: '</>', className: 'face-code' }, shortcut: SHORTCUTS.code, run: toggleCode, isActive: (state) => isMarkActive(state, marks.code!) },
+    {
+      id: 'strong',
+      label: 'Bold',
+      face: { text: 'B', className: 'face-strong' },
+      shortcut: SHORTCUTS.strong,
+      run: toggleStrong,
+      isActive: (state) => isMarkActive(state, marks.strong!),
+    },
+    {
+      id: 'em',
+      label: 'Italic',
+      face: { text: 'I', className: 'face-em' },
+      shortcut: SHORTCUTS.em,
+      run: toggleEm,
+      isActive: (state) => isMarkActive(state, marks.em!),
+    },
+    {
+      id: 'underline',
+      label: 'Underline',
+      face: { text: 'U', className: 'face-underline' },
+      shortcut: SHORTCUTS.underline,
+      run: toggleUnderline,
+      isActive: (state) => isMarkActive(state, marks.underline!),
+    },
+    {
+      id: 'strike',
+      label: 'Strikethrough',
+      face: { text: 'S', className: 'face-strike' },
+      shortcut: SHORTCUTS.strike,
+      run: toggleStrike,
+      isActive: (state) => isMarkActive(state, marks.strike!),
+    },
+    {
+      id: 'code',
+      label: 'Inline code',
+      face: { text: '</>', className: 'face-code' },
+      shortcut: SHORTCUTS.code,
+      run: toggleCode,
+      isActive: (state) => isMarkActive(state, marks.code!),
+    },
   ],
   [
-    { id: 'bulletList', label: 'Bulleted list', face: { svg: icons.bulletList }, shortcut: SHORTCUTS.bulletList, run: toggleList(nodes.bullet_list!), isActive: (state) => innermostList(state, lists) === nodes.bullet_list },
-    { id: 'orderedList', label: 'Numbered list', face: { svg: icons.orderedList }, shortcut: SHORTCUTS.orderedList, run: toggleList(nodes.ordered_list!), isActive: (state) => innermostList(state, lists) === nodes.ordered_list },
-    { id: 'blockquote', label: 'Quote', face: { svg: icons.blockquote }, shortcut: SHORTCUTS.blockquote, run: toggleBlockquote, isActive: (state) => isInside(state, nodes.blockquote!) },
-    { id: 'codeBlock', label: 'Code block', face: { svg: icons.codeBlock }, shortcut: SHORTCUTS.codeBlock, run: toggleCodeBlock, isActive: (state) => isBlockActive(state, nodes.code_block!) },
-    { id: 'horizontalRule', label: 'Divider', face: { svg: icons.horizontalRule }, shortcut: SHORTCUTS.horizontalRule, run: insertHorizontalRule },
+    {
+      id: 'bulletList',
+      label: 'Bulleted list',
+      face: { svg: icons.bulletList },
+      shortcut: SHORTCUTS.bulletList,
+      run: toggleList(nodes.bullet_list!),
+      isActive: (state) => innermostList(state, lists) === nodes.bullet_list,
+    },
+    {
+      id: 'orderedList',
+      label: 'Numbered list',
+      face: { svg: icons.orderedList },
+      shortcut: SHORTCUTS.orderedList,
+      run: toggleList(nodes.ordered_list!),
+      isActive: (state) => innermostList(state, lists) === nodes.ordered_list,
+    },
+    {
+      id: 'blockquote',
+      label: 'Quote',
+      face: { svg: icons.blockquote },
+      shortcut: SHORTCUTS.blockquote,
+      run: toggleBlockquote,
+      isActive: (state) => isInside(state, nodes.blockquote!),
+    },
+    {
+      id: 'codeBlock',
+      label: 'Code block',
+      face: { svg: icons.codeBlock },
+      shortcut: SHORTCUTS.codeBlock,
+      run: toggleCodeBlock,
+      isActive: (state) => isBlockActive(state, nodes.code_block!),
+    },
+    {
+      id: 'horizontalRule',
+      label: 'Divider',
+      face: { svg: icons.horizontalRule },
+      shortcut: SHORTCUTS.horizontalRule,
+      run: insertHorizontalRule,
+    },
   ],
 ]
 

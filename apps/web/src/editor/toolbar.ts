@@ -3,15 +3,16 @@
  * when they cannot apply, and never take focus away from the text (so your cursor stays visible to
  * others). Arrow keys move between buttons, as in any ARIA toolbar. Includes the link form.
  */
+import { schema } from '@tandem/document'
 import type { Command, EditorState } from 'prosemirror-state'
 import type { EditorView } from 'prosemirror-view'
-import { isApplePlatform, shortcutLabel } from './shortcut-label.js'
+
+import { h, icon } from '../shell/element.js'
 import { SHORTCUTS } from './editor-keymap.js'
 import { isMarkActive } from './format-state.js'
 import { createLinkForm } from './link-form.js'
-import { schema } from '@tandem/document'
+import { isApplePlatform, shortcutLabel } from './shortcut-label.js'
 import { LINK_ICON, TOOLBAR_GROUPS, type ToolbarItem } from './toolbar-items.js'
-import { h, icon } from '../shell/element.js'
 
 /** The toolbar element and how to keep it in step with the editor. */
 export interface Toolbar {
@@ -32,8 +33,15 @@ export function createToolbar(getView: () => EditorView): Toolbar {
 
   const makeButton = (item: ToolbarItem): HTMLButtonElement => {
     const tooltip = item.shortcut ? `${item.label} (${shortcutLabel(item.shortcut, apple)})` : item.label
-    const face = 'svg' in item.face ? icon(item.face.svg) : h('span', { class: `face ${item.face.className ?? ''}`, 'aria-hidden': 'true' }, item.face.text)
-    const button = h('button', { type: 'button', class: 'tool', title: tooltip, 'aria-label': item.label, 'data-tool': item.id, tabindex: '-1' }, face)
+    const face =
+      'svg' in item.face
+        ? icon(item.face.svg)
+        : h('span', { class: `face ${item.face.className ?? ''}`, 'aria-hidden': 'true' }, item.face.text)
+    const button = h(
+      'button',
+      { type: 'button', class: 'tool', title: tooltip, 'aria-label': item.label, 'data-tool': item.id, tabindex: '-1' },
+      face,
+    )
     if (item.isActive) button.setAttribute('aria-pressed', 'false')
     // Pressing must not move focus out of the document, or the selection (and the cursor others see) would vanish.
     button.addEventListener('mousedown', (event) => event.preventDefault())

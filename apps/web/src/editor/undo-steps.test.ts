@@ -1,8 +1,9 @@
+import { schema } from '@tandem/document'
 import { splitBlock, toggleMark } from 'prosemirror-commands'
 import { EditorState, TextSelection, type Transaction } from 'prosemirror-state'
 import { describe, expect, it } from 'vitest'
 import { ySyncPluginKey } from 'y-prosemirror'
-import { schema } from '@tandem/document'
+
 import { classifyEdit, nextUndoStep, type UndoStepState } from './undo-steps.js'
 
 /** Runs `steps` from an empty paragraph and returns the text each undo step would hold. */
@@ -50,7 +51,7 @@ describe('undo steps', () => {
     expect(undoSteps(['Hi, there.'])).toEqual(['Hi, ', 'there.'])
   })
 
-  it('lets collaborators edit without cutting this person\'s word', () => {
+  it("lets collaborators edit without cutting this person's word", () => {
     let state = EditorState.create({ schema })
     let grouping: UndoStepState = { last: null, cut: false }
     const type = (text: string, remote = false): boolean => {

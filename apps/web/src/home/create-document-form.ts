@@ -5,6 +5,7 @@
  * to open that document, instead of silently opening someone else's.
  */
 import { roomNameProblem } from '@tandem/protocol'
+
 import { h } from '../shell/element.js'
 import { readableRoomName } from './readable-room-name.js'
 import type { CreateOutcome } from './rooms-api.js'
@@ -43,7 +44,11 @@ export function createDocumentForm(actions: CreateDocumentActions): HTMLFormElem
       h('div', { class: 'name-field' }, h('span', { class: 'name-prefix', 'aria-hidden': 'true' }, '/d/'), input, shuffle),
       submit,
     ),
-    h('p', { id: 'new-document-hint', class: 'field-hint' }, 'Leave it empty to use the suggested name. Letters, digits, dot, dash and underscore.'),
+    h(
+      'p',
+      { id: 'new-document-hint', class: 'field-hint' },
+      'Leave it empty to use the suggested name. Letters, digits, dot, dash and underscore.',
+    ),
     error,
   )
 

@@ -32,10 +32,22 @@ export function renderHomePage(shell: AppShell, token: string | null): void {
         'section',
         { class: 'hero' },
         h('h1', {}, 'Write together, in real time.'),
-        h('p', { class: 'lede' }, 'Start a document and share its link. Everyone who opens it edits the same page, and sees who else is there.'),
-        createDocumentForm({ create: (room) => createRoom(room, token), open: (room) => location.assign(`/d/${encodeURIComponent(room)}`) }),
+        h(
+          'p',
+          { class: 'lede' },
+          'Start a document and share its link. Everyone who opens it edits the same page, and sees who else is there.',
+        ),
+        createDocumentForm({
+          create: (room) => createRoom(room, token),
+          open: (room) => location.assign(`/d/${encodeURIComponent(room)}`),
+        }),
       ),
-      h('section', { class: 'recent', 'aria-labelledby': 'recent-title' }, h('h2', { id: 'recent-title' }, 'Recent documents'), roomList.element),
+      h(
+        'section',
+        { class: 'recent', 'aria-labelledby': 'recent-title' },
+        h('h2', { id: 'recent-title' }, 'Recent documents'),
+        roomList.element,
+      ),
     ),
   )
   // Focus invites typing a name; on touch screens it would also throw the keyboard over the list.

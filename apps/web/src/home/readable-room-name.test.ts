@@ -1,5 +1,6 @@
 import { isValidRoomName } from '@tandem/protocol'
 import { describe, expect, it } from 'vitest'
+
 import { readableRoomName } from './readable-room-name.js'
 
 describe('readableRoomName', () => {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+
 import { createRefreshScheduler } from './refresh-scheduler.js'
 
 beforeEach(() => vi.useFakeTimers())

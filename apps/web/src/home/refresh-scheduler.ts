@@ -63,7 +63,7 @@ export function createRefreshScheduler(options: RefreshSchedulerOptions): Refres
     later = null
     running = true
     stale = false
-    let ok = false
+    let ok: boolean
     try {
       ok = await options.refresh()
     } finally {

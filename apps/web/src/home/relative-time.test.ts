@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { relativeTime } from './relative-time.js'
 
 const now = Date.UTC(2026, 2, 14, 12, 0, 0)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { namesPending } from './room-event.js'
 
 describe('namesPending', () => {
@@ -17,6 +18,7 @@ describe('namesPending', () => {
     expect(namesPending({ type: 'join', room: 'notes', connections: 1, users: [{ name: 'Ann' }] })).toBe(false)
     expect(namesPending({ type: 'leave', room: 'notes', connections: 1, users: [] })).toBe(false)
     expect(namesPending({ type: 'activity', room: 'notes', connections: 2, users: [] })).toBe(false)
-    for (const data of [null, 'join', { type: 'join' }, { type: 'join', connections: '2', users: [] }]) expect(namesPending(data)).toBe(false)
+    for (const data of [null, 'join', { type: 'join' }, { type: 'join', connections: '2', users: [] }])
+      expect(namesPending(data)).toBe(false)
   })
 })

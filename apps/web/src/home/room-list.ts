@@ -46,7 +46,10 @@ function renderPeople(row: Row, room: RoomListing): void {
   row.people.setAttribute('aria-label', names.length === 0 ? 'Nobody here' : label)
   const avatars = room.users.slice(0, MAX_AVATARS).map((user) => createAvatar(user, 26))
   const more = room.userCount - MAX_AVATARS
-  row.people.replaceChildren(...avatars, ...(more > 0 ? [h('span', { class: 'avatar-more', title: names.slice(MAX_AVATARS).join(', ') }, `+${more}`)] : []))
+  row.people.replaceChildren(
+    ...avatars,
+    ...(more > 0 ? [h('span', { class: 'avatar-more', title: names.slice(MAX_AVATARS).join(', ') }, `+${more}`)] : []),
+  )
 }
 
 /** Build an empty list showing placeholders until the first update. */
@@ -75,7 +78,10 @@ export function createRoomList(): RoomList {
           rows.set(room.name, row)
         }
         row.item.classList.toggle('is-active', room.users.length > 0)
-        row.meta.textContent = room.users.length > 0 ? `Open now · active ${relativeTime(room.lastActivity, now)}` : `Active ${relativeTime(room.lastActivity, now)}`
+        row.meta.textContent =
+          room.users.length > 0
+            ? `Open now · active ${relativeTime(room.lastActivity, now)}`
+            : `Active ${relativeTime(room.lastActivity, now)}`
         renderPeople(row, room)
         // Move only rows that are out of place, which keeps focus and hover on the others.
         if (list.children[index] !== row.item) list.insertBefore(row.item, list.children[index] ?? null)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { parseRoomList } from './rooms-api.js'
 
 describe('parseRoomList', () => {
@@ -32,7 +33,9 @@ describe('parseRoomList', () => {
         { name: 'ok', users: [{ name: '' }, { name: 'Grace', color: 'rgb(1,2,3)' }, { color: '#000000' }, null] },
       ],
     }
-    expect(parseRoomList(body)).toEqual([{ name: 'ok', lastActivity: 0, connections: 0, users: [{ name: 'Grace', color: '#475569' }], userCount: 1 }])
+    expect(parseRoomList(body)).toEqual([
+      { name: 'ok', lastActivity: 0, connections: 0, users: [{ name: 'Grace', color: '#475569' }], userCount: 1 },
+    ])
   })
 
   it('refuses a body that is not a room list', () => {

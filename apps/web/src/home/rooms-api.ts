@@ -3,6 +3,7 @@
  * comes back, so anything malformed is dropped here rather than shown as "undefined".
  */
 import { isValidRoomName } from '@tandem/protocol'
+
 import type { Identity } from '../identity/identity.js'
 import { isHexColor } from '../identity/palette.js'
 import { bearerHeaders } from '../session/access-token.js'
@@ -37,7 +38,8 @@ export function parseRoomList(body: unknown): RoomListing[] {
       lastActivity: typeof room.lastActivity === 'number' ? room.lastActivity : 0,
       connections: typeof room.connections === 'number' ? room.connections : 0,
       users,
-      userCount: typeof room.userCount === 'number' && Number.isSafeInteger(room.userCount) ? Math.max(room.userCount, users.length) : users.length,
+      userCount:
+        typeof room.userCount === 'number' && Number.isSafeInteger(room.userCount) ? Math.max(room.userCount, users.length) : users.length,
     })
   }
   return listings

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { cleanName, IDENTITY_STORAGE_KEY, loadIdentity, parseIdentity, randomIdentity, saveIdentity } from './identity.js'
 import { PALETTE } from './palette.js'
 

@@ -17,13 +17,49 @@ export const IDENTITY_STORAGE_KEY = 'tandem.identity'
 export const NAME_MAX_LENGTH = 40
 
 const adjectives = [
-  'Curious', 'Brave', 'Calm', 'Clever', 'Gentle', 'Happy', 'Keen', 'Lively', 'Merry', 'Nimble',
-  'Patient', 'Quiet', 'Sunny', 'Swift', 'Witty', 'Bold', 'Bright', 'Cheerful', 'Daring', 'Eager',
+  'Curious',
+  'Brave',
+  'Calm',
+  'Clever',
+  'Gentle',
+  'Happy',
+  'Keen',
+  'Lively',
+  'Merry',
+  'Nimble',
+  'Patient',
+  'Quiet',
+  'Sunny',
+  'Swift',
+  'Witty',
+  'Bold',
+  'Bright',
+  'Cheerful',
+  'Daring',
+  'Eager',
 ] as const
 
 const animals = [
-  'Fox', 'Otter', 'Badger', 'Heron', 'Lynx', 'Panda', 'Owl', 'Robin', 'Seal', 'Tiger',
-  'Wombat', 'Falcon', 'Koala', 'Hare', 'Beaver', 'Crane', 'Dolphin', 'Gecko', 'Moose', 'Puffin',
+  'Fox',
+  'Otter',
+  'Badger',
+  'Heron',
+  'Lynx',
+  'Panda',
+  'Owl',
+  'Robin',
+  'Seal',
+  'Tiger',
+  'Wombat',
+  'Falcon',
+  'Koala',
+  'Hare',
+  'Beaver',
+  'Crane',
+  'Dolphin',
+  'Gecko',
+  'Moose',
+  'Puffin',
 ] as const
 
 function pick<T>(items: readonly T[], random: () => number): T {

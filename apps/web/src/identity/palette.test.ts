@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { isHexColor, PALETTE, readableTextColor } from './palette.js'
 
 function contrastWithWhite(hex: string): number {

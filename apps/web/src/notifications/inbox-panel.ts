@@ -48,7 +48,12 @@ function createRow(entry: InboxItem, onOpen: (key: string) => void): Row {
 
 /** The panel for `inbox`; `id` lets the bell point at it with `aria-controls`. */
 export function createInboxPanel(inbox: InboxStore, id: string): InboxPanel {
-  const markAll = h('button', { type: 'button', class: 'inbox-mark-all', onclick: () => inbox.markAllRead() }, icon(CHECK_ALL_ICON), 'Mark all read')
+  const markAll = h(
+    'button',
+    { type: 'button', class: 'inbox-mark-all', onclick: () => inbox.markAllRead() },
+    icon(CHECK_ALL_ICON),
+    'Mark all read',
+  )
   const summary = h('p', { class: 'inbox-summary' })
   const list = h('ul', { class: 'inbox-list', 'aria-label': 'Recent notifications' })
   const empty = h(
@@ -57,7 +62,11 @@ export function createInboxPanel(inbox: InboxStore, id: string): InboxPanel {
     h('span', { class: 'inbox-empty-title' }, 'You are all caught up'),
     h('span', {}, 'Announcements from your server will appear here.'),
   )
-  const offline = h('p', { class: 'inbox-offline', role: 'status', hidden: true }, 'Offline. New notifications will arrive when the connection returns.')
+  const offline = h(
+    'p',
+    { class: 'inbox-offline', role: 'status', hidden: true },
+    'Offline. New notifications will arrive when the connection returns.',
+  )
   const element = h(
     'div',
     { id, class: 'inbox-panel', role: 'dialog', 'aria-label': 'Notification inbox', tabindex: '-1', hidden: true },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { createInboxStore, INBOX_STORAGE_KEY, type InboxMessage, messageKey, parseInbox } from './inbox-store.js'
 
 function memoryStorage(initial: Record<string, string> = {}): Pick<Storage, 'getItem' | 'setItem'> & { data: Record<string, string> } {

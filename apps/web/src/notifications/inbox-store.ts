@@ -9,7 +9,7 @@
 import { describeNotification, type NotificationLevel } from './notification-text.js'
 
 /** Notifications kept per browser. */
-export const INBOX_LIMIT = 100
+const INBOX_LIMIT = 100
 
 /** The `localStorage` key of the inbox. */
 export const INBOX_STORAGE_KEY = 'tandem.notifications.inbox'
@@ -158,7 +158,14 @@ export function createInboxStore(options: InboxStoreOptions): InboxStore {
     addMessage(message, { read: isRead = false } = {}) {
       const itemKey = messageKey(message.id)
       if (items.some((item) => item.key === itemKey) || read().some((item) => item.key === itemKey)) return null
-      const item: InboxItem = { key: itemKey, id: message.id, channel: message.channel, ts: message.ts, ...describeNotification(message.data), read: isRead }
+      const item: InboxItem = {
+        key: itemKey,
+        id: message.id,
+        channel: message.channel,
+        ts: message.ts,
+        ...describeNotification(message.data),
+        read: isRead,
+      }
       commit((current) => merge([item], current, limit))
       return item
     },

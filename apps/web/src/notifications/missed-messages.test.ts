@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { isMissed, LIVE_WINDOW_MS, missedSummary } from './missed-messages.js'
 
 describe('isMissed', () => {

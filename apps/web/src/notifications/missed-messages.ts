@@ -20,6 +20,7 @@ export function isMissed(publishedAt: number, pageOpenedAt: number, now: number)
 export function missedSummary(count: number): { title: string; text: string } {
   return {
     title: count === 1 ? '1 new notification' : `${count} new notifications`,
-    text: count === 1 ? 'It arrived while you were away. It is in your inbox.' : 'They arrived while you were away. They are in your inbox.',
+    text:
+      count === 1 ? 'It arrived while you were away. It is in your inbox.' : 'They arrived while you were away. They are in your inbox.',
   }
 }

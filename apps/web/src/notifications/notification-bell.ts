@@ -4,8 +4,8 @@
  * "5 minutes ago" is true when it is read.
  */
 import { h, icon } from '../shell/element.js'
-import type { InboxStore } from './inbox-store.js'
 import { createInboxPanel } from './inbox-panel.js'
+import type { InboxStore } from './inbox-store.js'
 import { BELL_ICON } from './notification-icons.js'
 
 /** The bell and what the rest of the notification UI needs from it. */
@@ -17,7 +17,7 @@ export interface NotificationBell {
 }
 
 /** Badge text: the count, or "99+" so the badge keeps its size. */
-export function badgeText(unread: number): string {
+function badgeText(unread: number): string {
   return unread > 99 ? '99+' : String(unread)
 }
 
@@ -27,7 +27,14 @@ export function createNotificationBell(inbox: InboxStore): NotificationBell {
   const badge = h('span', { class: 'bell-badge', 'aria-hidden': 'true', hidden: true })
   const toggle = h(
     'button',
-    { type: 'button', class: 'bell-toggle', 'aria-expanded': 'false', 'aria-haspopup': 'dialog', 'aria-controls': 'notification-inbox', 'data-status': 'idle' },
+    {
+      type: 'button',
+      class: 'bell-toggle',
+      'aria-expanded': 'false',
+      'aria-haspopup': 'dialog',
+      'aria-controls': 'notification-inbox',
+      'data-status': 'idle',
+    },
     icon(BELL_ICON),
     badge,
   )

@@ -6,6 +6,7 @@
  */
 import { browserNetworkSignal, type ChannelMessage, type ChannelTransport } from '@tandem/client'
 import { channelMatches } from '@tandem/protocol'
+
 import { createInboxStore, INBOX_STORAGE_KEY, messageKey } from './inbox-store.js'
 import { isMissed, missedSummary } from './missed-messages.js'
 import { createNotificationBell } from './notification-bell.js'
@@ -18,7 +19,7 @@ import { createToastRegion } from './toast-region.js'
  * Channels whose messages are for the person: `broadcast` reaches everyone. A per-user channel
  * (`user:<id>`) needs a token, which only secure mode has; open mode refuses it, so it is not here.
  */
-export const INBOX_CHANNELS: readonly string[] = ['broadcast']
+const INBOX_CHANNELS: readonly string[] = ['broadcast']
 
 /** Whether messages on `channel` are for the inbox (rather than for a page's own use). */
 const isInboxChannel = (channel: string): boolean => INBOX_CHANNELS.some((pattern) => channelMatches(pattern, channel))
@@ -49,7 +50,7 @@ export interface NotificationCenter {
    * message still goes to the inbox but pops no toast over the form that sent it: toasts arriving
    * meanwhile wait until `done` names the ids published (`null`: nothing was), then the others show.
    */
-  publishing(): { done(ids: Record<string, number> | null): void }
+  publishing: () => { done(ids: Record<string, number> | null): void }
 }
 
 /** Most ids of this page's own messages remembered while their delivery is awaited. */
@@ -77,7 +78,13 @@ export function mountNotificationCenter(token: string | null): NotificationCente
   const openedAt = Date.now()
   const storage = browserStorage()
   const inbox = createInboxStore({ storage })
-  const feed = createNotificationsFeed({ baseUrl: location.origin, channels: INBOX_CHANNELS, resume: createResumePoint(storage), network: browserNetworkSignal(), token })
+  const feed = createNotificationsFeed({
+    baseUrl: location.origin,
+    channels: INBOX_CHANNELS,
+    resume: createResumePoint(storage),
+    network: browserNetworkSignal(),
+    token,
+  })
   const bell = createNotificationBell(inbox)
   const toasts = createToastRegion()
   document.body.append(toasts.element)

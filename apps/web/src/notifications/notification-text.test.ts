@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { cleanText, describeNotification, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from './notification-text.js'
 
 describe('describeNotification', () => {
@@ -9,7 +10,11 @@ describe('describeNotification', () => {
   })
 
   it('reads body or text when there is no message, and a title alone', () => {
-    expect(describeNotification({ title: 'Deploy finished', body: 'v1.4 is live' })).toEqual({ title: 'Deploy finished', text: 'v1.4 is live', level: 'info' })
+    expect(describeNotification({ title: 'Deploy finished', body: 'v1.4 is live' })).toEqual({
+      title: 'Deploy finished',
+      text: 'v1.4 is live',
+      level: 'info',
+    })
     expect(describeNotification({ text: 'plain' })).toEqual({ title: null, text: 'plain', level: 'info' })
     expect(describeNotification({ title: 'Only a title' })).toEqual({ title: 'Only a title', text: '', level: 'info' })
   })

@@ -32,6 +32,7 @@ const WARNING_LEVELS = new Set(['warning', 'warn', 'error', 'critical'])
  * (U+202A-U+202E, U+2066-U+2069), which can make a text read differently from what it contains
  * ("Trojan Source"). Marks such as U+200E and joiners stay: real scripts and emoji need them.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is what this is for.
 const UNSAFE_CHARACTERS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g
 
 /**
@@ -47,7 +48,12 @@ export function cleanText(value: string, max: number): string {
     .replace(/\n{3,}/g, '\n\n')
     .trim()
   const points = Array.from(cleaned)
-  return points.length <= max ? cleaned : `${points.slice(0, max - 1).join('').trimEnd()}…`
+  return points.length <= max
+    ? cleaned
+    : `${points
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`
 }
 
 function firstString(record: Record<string, unknown>, fields: readonly string[], max: number): string | null {

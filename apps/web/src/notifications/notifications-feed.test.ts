@@ -1,6 +1,7 @@
 import type { ChannelMessage, ChannelTransport, NetworkSignal, TransportHandlers } from '@tandem/client'
 import type { ClientChannelFrame, ServerChannelFrame } from '@tandem/protocol'
 import { describe, expect, it } from 'vitest'
+
 import { createNotificationsFeed } from './notifications-feed.js'
 import { createResumePoint, RESUME_STORAGE_KEY } from './resume-point.js'
 
@@ -57,7 +58,12 @@ const message = (id: number, channel = 'broadcast'): ServerChannelFrame => ({ ty
 function setup(kind: 'websocket' | 'document' = 'websocket', storage = memoryStorage()) {
   const transports: ScriptedTransport[] = []
   const network = fakeNetwork()
-  const feed = createNotificationsFeed({ baseUrl: 'http://tandem.test', channels: ['broadcast'], resume: createResumePoint(storage), network })
+  const feed = createNotificationsFeed({
+    baseUrl: 'http://tandem.test',
+    channels: ['broadcast'],
+    resume: createResumePoint(storage),
+    network,
+  })
   const got: ChannelMessage[] = []
   feed.onMessage((m) => got.push(m))
   const connect = (): void =>

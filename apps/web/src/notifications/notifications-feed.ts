@@ -7,12 +7,19 @@
  * away (no FIN ever arrives), so the feed closes the client on the browser's `offline` event and
  * opens a fresh one, resuming after the last id, on `online`, like `DocumentConnection` does.
  */
-import { type ChannelMessage, type ChannelTransport, type NetworkSignal, NotificationsClient, type NotificationsStatus } from '@tandem/client'
+import {
+  type ChannelMessage,
+  type ChannelTransport,
+  type NetworkSignal,
+  NotificationsClient,
+  type NotificationsStatus,
+} from '@tandem/client'
 import { channelMatches } from '@tandem/protocol'
+
 import type { ResumePoint } from './resume-point.js'
 
 /** `idle` until {@link NotificationsFeed.connect}, then the client's status. */
-export type FeedStatus = NotificationsStatus | 'idle'
+type FeedStatus = NotificationsStatus | 'idle'
 
 /** Options of {@link createNotificationsFeed}. */
 export interface NotificationsFeedOptions {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { createResumePoint, RESUME_STORAGE_KEY } from './resume-point.js'
 
 function memoryStorage(initial: Record<string, string> = {}): Pick<Storage, 'getItem' | 'setItem'> & { data: Record<string, string> } {

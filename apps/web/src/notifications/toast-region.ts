@@ -9,7 +9,7 @@ import { CLOSE_ICON, INFO_ICON, NOTICE_ICON, WARNING_ICON } from './notification
 import type { NotificationLevel } from './notification-text.js'
 
 /** What one toast shows and what happens around it. */
-export interface ToastContent {
+interface ToastContent {
   title: string | null
   text: string
   level: NotificationLevel | 'notice'
@@ -43,11 +43,19 @@ export function createToastRegion(options: ToastRegionOptions = {}): ToastRegion
   const durationMs = options.durationMs ?? 6_000
   const maxVisible = options.maxVisible ?? 4
   const list = h('ol', { class: 'toast-list' })
-  const element = h('section', { class: 'toast-region', role: 'region', 'aria-label': 'Notifications', 'aria-live': 'polite', 'aria-relevant': 'additions text' }, list)
+  const element = h(
+    'section',
+    { class: 'toast-region', role: 'region', 'aria-label': 'Notifications', 'aria-live': 'polite', 'aria-relevant': 'additions text' },
+    list,
+  )
   const dismissers = new Map<HTMLElement, (byUser: boolean) => void>()
 
   const show = (content: ToastContent): void => {
-    const close = h('button', { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss notification', title: 'Dismiss' }, icon(CLOSE_ICON))
+    const close = h(
+      'button',
+      { type: 'button', class: 'toast-close', 'aria-label': 'Dismiss notification', title: 'Dismiss' },
+      icon(CLOSE_ICON),
+    )
     const body = h(
       'div',
       { class: 'toast-body' },
@@ -62,7 +70,13 @@ export function createToastRegion(options: ToastRegionOptions = {}): ToastRegion
       }
       body.append(h('button', { type: 'button', class: 'toast-action', onclick }, action.label))
     }
-    const toast = h('li', { class: 'toast', 'data-testid': 'toast', 'data-level': content.level }, h('span', { class: 'toast-icon' }, icon(LEVEL_ICONS[content.level])), body, close)
+    const toast = h(
+      'li',
+      { class: 'toast', 'data-testid': 'toast', 'data-level': content.level },
+      h('span', { class: 'toast-icon' }, icon(LEVEL_ICONS[content.level])),
+      body,
+      close,
+    )
 
     let remaining = durationMs
     let startedAt = 0

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+
 import { ACCESS_TOKEN_STORAGE_KEY, loadAccessToken, takeTokenFromUrl } from './access-token.js'
 
 function memoryStorage(initial: Record<string, string> = {}): Pick<Storage, 'getItem' | 'setItem'> & { items: Map<string, string> } {
@@ -45,7 +46,11 @@ describe('loadAccessToken', () => {
 
   it('falls back to the token stored earlier in this tab without touching the address bar', () => {
     const replaced: string[] = []
-    const token = loadAccessToken({ href: 'http://h/', storage: memoryStorage({ [ACCESS_TOKEN_STORAGE_KEY]: 'kept' }), replaceHref: (href) => replaced.push(href) })
+    const token = loadAccessToken({
+      href: 'http://h/',
+      storage: memoryStorage({ [ACCESS_TOKEN_STORAGE_KEY]: 'kept' }),
+      replaceHref: (href) => replaced.push(href),
+    })
     expect(token).toBe('kept')
     expect(replaced).toEqual([])
   })

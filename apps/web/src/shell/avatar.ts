@@ -5,7 +5,10 @@ import { h } from './element.js'
 
 /** Up to two initials of `name`: "Curious Fox" → "CF", "ada" → "A", "" → "?". */
 export function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter((word) => word.length > 0)
+  const words = name
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word.length > 0)
   const letters = words.length === 1 ? [words[0]!] : [words[0], words.at(-1)]
   // Array.from splits by code point, so an emoji or accented initial stays whole.
   const result = letters.map((word) => (word ? Array.from(word)[0]!.toUpperCase() : '')).join('')

@@ -14,8 +14,19 @@ import { h } from './element.js'
 export function createIdentityMenu(store: IdentityStore): HTMLElement {
   const nameLabel = h('span', { class: 'identity-name' })
   const avatarSlot = h('span', { class: 'identity-avatar' })
-  const toggle = h('button', { class: 'identity-toggle', type: 'button', 'aria-expanded': 'false', 'aria-haspopup': 'true', title: 'Change your name and colour' }, avatarSlot, nameLabel)
-  const nameInput = h('input', { id: 'identity-name-input', type: 'text', maxlength: NAME_MAX_LENGTH, autocomplete: 'nickname', spellcheck: 'false' })
+  const toggle = h(
+    'button',
+    { class: 'identity-toggle', type: 'button', 'aria-expanded': 'false', 'aria-haspopup': 'true', title: 'Change your name and colour' },
+    avatarSlot,
+    nameLabel,
+  )
+  const nameInput = h('input', {
+    id: 'identity-name-input',
+    type: 'text',
+    maxlength: NAME_MAX_LENGTH,
+    autocomplete: 'nickname',
+    spellcheck: 'false',
+  })
   const swatches = h('div', { class: 'swatches', role: 'radiogroup', 'aria-label': 'Colour' })
   const panel = h(
     'div',
@@ -29,7 +40,14 @@ export function createIdentityMenu(store: IdentityStore): HTMLElement {
   const root = h('div', { class: 'identity-menu' }, toggle, panel)
 
   for (const color of PALETTE) {
-    const swatch = h('button', { class: 'swatch', type: 'button', role: 'radio', 'aria-label': PALETTE_NAMES[color], title: PALETTE_NAMES[color], 'data-color': color })
+    const swatch = h('button', {
+      class: 'swatch',
+      type: 'button',
+      role: 'radio',
+      'aria-label': PALETTE_NAMES[color],
+      title: PALETTE_NAMES[color],
+      'data-color': color,
+    })
     swatch.style.setProperty('--swatch', color)
     swatch.style.setProperty('--swatch-text', readableTextColor(color))
     swatch.addEventListener('click', () => store.set({ ...store.get(), color }))
