@@ -16,10 +16,11 @@ import { fileURLToPath } from 'node:url'
 import { collabFanout } from './collab-fanout.js'
 import { collabTrace } from './collab-trace.js'
 import { notifyLatency } from './notify-latency.js'
-import type { Benchmark, SynchronousMode } from './support/benchmark.js'
+import type { Benchmark } from './support/benchmark.js'
 import { formatTable } from './support/format-table.js'
 import { formatBytes, formatMs } from './support/format-units.js'
 import { Report } from './support/report.js'
+import type { SynchronousMode } from './support/server-process.js'
 import { SERVER_ENTRY } from './support/server-process.js'
 
 const BENCHMARKS: readonly Benchmark[] = [notifyLatency, collabTrace, collabFanout]

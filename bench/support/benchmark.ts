@@ -1,8 +1,6 @@
 /** The contract between `run-all.ts` and each benchmark file. */
 import type { Report } from './report.js'
-
-/** SQLite durability mode the benchmark servers run with (`SQLITE_SYNCHRONOUS`). */
-export type SynchronousMode = 'full' | 'normal'
+import type { SynchronousMode } from './server-process.js'
 
 /** What the runner hands a benchmark. */
 interface BenchmarkContext {

@@ -7,10 +7,12 @@ import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
-import type { SynchronousMode } from './benchmark.js'
 import { withDeadline } from './deadline.js'
 import { readProcessCpuMs } from './process-cpu.js'
 import { type ProcessMemory, readProcessMemory } from './process-memory.js'
+
+/** SQLite durability mode the benchmark servers run with (`SQLITE_SYNCHRONOUS`). */
+export type SynchronousMode = 'full' | 'normal'
 
 /** The server entry point; `npm run bench` builds it first through turbo's `^build` dependency. */
 export const SERVER_ENTRY = fileURLToPath(new URL('../../apps/server/dist/main.js', import.meta.url))

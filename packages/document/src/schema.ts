@@ -8,6 +8,9 @@ import { bulletList, listItem, orderedList } from 'prosemirror-schema-list'
 
 import { safeHref } from './safe-href.js'
 
+/** The Yjs XML fragment every Tandem editor binds its document to (y-prosemirror). */
+export const DOCUMENT_FRAGMENT = 'prosemirror'
+
 /** Heading levels the editor offers; deeper headings pasted in become level 3. */
 export const HEADING_LEVELS = [1, 2, 3] as const
 

@@ -1,9 +1,9 @@
+import { DOCUMENT_FRAGMENT } from '@tandem/document'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 
 import { eventually } from '../test-support/eventually.js'
 import { connectClient, startTestServer } from '../test-support/test-server.js'
-import { EDITOR_FRAGMENT } from './document-export.js'
 
 const ADMIN = 'admin-token-for-tests-0123456789'
 
@@ -18,8 +18,8 @@ describe('admin export of a document a hostile client wrote', () => {
     const odd = new Y.XmlElement('constructor')
     odd.setAttribute('level', 1e9 as unknown as string)
     odd.insert(0, [new Y.XmlText('body')])
-    client.doc.getXmlFragment(EDITOR_FRAGMENT).insert(0, [heading, odd])
-    await eventually(() => expect(server.registry.get('hostile-export')?.doc.getXmlFragment(EDITOR_FRAGMENT).length).toBe(2))
+    client.doc.getXmlFragment(DOCUMENT_FRAGMENT).insert(0, [heading, odd])
+    await eventually(() => expect(server.registry.get('hostile-export')?.doc.getXmlFragment(DOCUMENT_FRAGMENT).length).toBe(2))
 
     const exportAll = async () => {
       const bodies: Record<string, string> = {}

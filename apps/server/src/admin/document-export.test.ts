@@ -1,4 +1,4 @@
-import { markdownParser } from '@tandem/document'
+import { DOCUMENT_FRAGMENT, markdownParser } from '@tandem/document'
 import fc from 'fast-check'
 import { Schema } from 'prosemirror-model'
 import { schema as basic } from 'prosemirror-schema-basic'
@@ -7,13 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { prosemirrorJSONToYDoc } from 'y-prosemirror'
 import * as Y from 'yjs'
 
-import {
-  EDITOR_FRAGMENT,
-  exportDocument as exportWithTitle,
-  type ExportFormat,
-  MAX_EXPORT_DEPTH,
-  toProseMirrorJson,
-} from './document-export.js'
+import { exportDocument as exportWithTitle, type ExportFormat, MAX_EXPORT_DEPTH, toProseMirrorJson } from './document-export.js'
 
 const exportDocument = (doc: Y.Doc, format: ExportFormat) => exportWithTitle(doc, format, 'notes')
 
@@ -47,7 +41,7 @@ const content = {
   ],
 }
 
-const doc = () => prosemirrorJSONToYDoc(schema, content, EDITOR_FRAGMENT)
+const doc = () => prosemirrorJSONToYDoc(schema, content)
 
 describe('document export', () => {
   it('reads back the ProseMirror document the editor binding wrote', () => {
@@ -93,7 +87,7 @@ function reloaded(doc: Y.Doc): Y.Doc {
 /** Every string of every text node in document order, found by a walk of our own (an oracle, not the exporter's code). */
 function textsOf(doc: Y.Doc): string[] {
   const texts: string[] = []
-  const stack: unknown[] = [doc.getXmlFragment(EDITOR_FRAGMENT)]
+  const stack: unknown[] = [doc.getXmlFragment(DOCUMENT_FRAGMENT)]
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
     if (node instanceof Y.XmlText) {
       const text = (node.toDelta() as Array<{ insert: unknown }>).map((op) => (typeof op.insert === 'string' ? op.insert : '')).join('')
@@ -304,7 +298,7 @@ function build(model: NodeModel): unknown {
 
 function hostileDoc(models: NodeModel[]): Y.Doc {
   const doc = new Y.Doc()
-  doc.getXmlFragment(EDITOR_FRAGMENT).insert(0, models.map(build) as Y.XmlElement[])
+  doc.getXmlFragment(DOCUMENT_FRAGMENT).insert(0, models.map(build) as Y.XmlElement[])
   return reloaded(doc)
 }
 
@@ -312,7 +306,7 @@ function hostileDoc(models: NodeModel[]): Y.Doc {
 function deepDoc(depth: number, name: (level: number) => string, textEvery: number): Y.Doc {
   const doc = new Y.Doc()
   doc.transact(() => {
-    let parent: Y.XmlFragment | Y.XmlElement = doc.getXmlFragment(EDITOR_FRAGMENT)
+    let parent: Y.XmlFragment | Y.XmlElement = doc.getXmlFragment(DOCUMENT_FRAGMENT)
     for (let level = 1; level <= depth; level++) {
       const element = new Y.XmlElement(name(level))
       if (level % textEvery === 0 || level === depth) element.insert(0, [new Y.XmlText(`level ${level}`)])
@@ -356,7 +350,7 @@ describe('document export of hostile documents', () => {
       const heading = new Y.XmlElement('heading')
       heading.setAttribute('level', level as string)
       heading.insert(0, [new Y.XmlText('Title')])
-      doc.getXmlFragment(EDITOR_FRAGMENT).insert(0, [heading])
+      doc.getXmlFragment(DOCUMENT_FRAGMENT).insert(0, [heading])
       const bodies = exportsSafely(reloaded(doc))
       expect(htmlBody(bodies.html), JSON.stringify(level)).toBe(`<h${expected}>Title</h${expected}>`)
       expect(bodies.markdown).toBe(`${'#'.repeat(expected)} Title\n`)
@@ -427,7 +421,7 @@ describe('document export of hostile documents', () => {
 
   it('stays linear in the size of the output: 150,000 lines 62 quotes deep', () => {
     const doc = new Y.Doc()
-    let parent: Y.XmlFragment | Y.XmlElement = doc.getXmlFragment(EDITOR_FRAGMENT)
+    let parent: Y.XmlFragment | Y.XmlElement = doc.getXmlFragment(DOCUMENT_FRAGMENT)
     for (let level = 1; level < 63; level++) {
       const quote = new Y.XmlElement('blockquote')
       parent.insert(0, [quote])

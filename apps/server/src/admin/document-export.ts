@@ -12,11 +12,8 @@
  * never reach `Object.prototype`, and nesting beyond {@link MAX_EXPORT_DEPTH} is flattened into its
  * text, which keeps the recursive readers and writers well inside the stack.
  */
-import { exportAs, type PmNode, readDocument } from '@tandem/document'
+import { DOCUMENT_FRAGMENT, exportAs, type PmNode, readDocument } from '@tandem/document'
 import * as Y from 'yjs'
-
-/** The editor's fragment name. */
-export const EDITOR_FRAGMENT = 'prosemirror'
 
 /**
  * Deepest element nesting exported with its structure; below it, an element's subtree becomes its
@@ -33,7 +30,7 @@ export type ExportFormat = 'json' | 'html' | 'markdown' | 'text'
 
 /** The document of `doc` as ProseMirror JSON (`{ type: 'doc', content }`), with plain-JSON attributes. */
 export function toProseMirrorJson(doc: Y.Doc): PmNode {
-  return { type: 'doc', content: childrenOf(doc.getXmlFragment(EDITOR_FRAGMENT), 1) }
+  return { type: 'doc', content: childrenOf(doc.getXmlFragment(DOCUMENT_FRAGMENT), 1) }
 }
 
 function childrenOf(parent: Y.XmlFragment | Y.XmlElement, depth: number): PmNode[] {

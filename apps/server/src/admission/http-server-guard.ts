@@ -12,8 +12,8 @@
 import type { Server, ServerOptions } from 'node:http'
 import type { Socket } from 'node:net'
 
-import type { RejectionReason } from '../admin/server-metrics.js'
 import type { Logger } from '../logger.js'
+import type { RejectionReason } from '../metrics/server-metrics.js'
 import { addressKey } from './client-address.js'
 import { SlotsPerKey } from './connection-limits.js'
 

@@ -3,11 +3,11 @@ import { isValidChannelName } from '@tandem/protocol'
 import { Hono } from 'hono'
 import { z } from 'zod'
 
-import { identifyRequest } from '../auth/identify-request.js'
 import type { UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
 import type { AppEnv } from './app-env.js'
+import { identifyRequest } from './identify-request.js'
 
 const query = z.object({
   since: z.coerce.number().int().min(0).default(0),

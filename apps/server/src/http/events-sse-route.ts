@@ -15,19 +15,19 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { ChannelErrorCode, channelPatternProblem, MAX_CHANNELS_PER_FRAME, type ServerChannelFrame } from '@tandem/protocol'
 import { Hono } from 'hono'
 
-import type { RejectionReason } from '../admin/server-metrics.js'
 import { clientAddress } from '../admission/client-address.js'
 import type { ConnectionLimits, Slot } from '../admission/connection-limits.js'
 import { expiryTimer } from '../auth/expiry-timer.js'
-import { identifyRequest } from '../auth/identify-request.js'
 import type { Identity } from '../auth/identity.js'
 import { AdmissionError, type UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import type { RejectionReason } from '../metrics/server-metrics.js'
 import { ChannelSession } from '../notifications/channel-session.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
 import { formatSseComment, formatSseFrame } from '../notifications/sse-format.js'
 import type { AppEnv } from './app-env.js'
+import { identifyRequest } from './identify-request.js'
 
 /** What the SSE route needs. */
 export interface EventsSseDeps {

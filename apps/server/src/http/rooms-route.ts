@@ -9,7 +9,6 @@ import { z } from 'zod'
 
 import { clientAddress } from '../admission/client-address.js'
 import type { ConnectionLimits } from '../admission/connection-limits.js'
-import { identifyRequest } from '../auth/identify-request.js'
 import { AdmissionError, type UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
 import { newDocumentUpdate } from '../rooms/new-document.js'
@@ -17,6 +16,7 @@ import { listRooms } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
 import type { AppEnv } from './app-env.js'
+import { identifyRequest } from './identify-request.js'
 import { validate } from './validate.js'
 
 const query = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) })

@@ -4,14 +4,13 @@
  * (listed, exportable, 409 for a second create) before anyone types, and the paragraph, being
  * nobody's edit, is never undone away.
  */
+import { DOCUMENT_FRAGMENT } from '@tandem/document'
 import * as Y from 'yjs'
-
-import { EDITOR_FRAGMENT } from '../admin/document-export.js'
 
 /** The update that creates a new document's content. */
 export function newDocumentUpdate(): Uint8Array {
   const doc = new Y.Doc()
-  doc.getXmlFragment(EDITOR_FRAGMENT).insert(0, [new Y.XmlElement('paragraph')])
+  doc.getXmlFragment(DOCUMENT_FRAGMENT).insert(0, [new Y.XmlElement('paragraph')])
   const update = Y.encodeStateAsUpdate(doc)
   doc.destroy()
   return update

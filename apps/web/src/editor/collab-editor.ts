@@ -4,7 +4,7 @@
  * `undo-steps.ts`; `caret-anchor.ts` keeps the caret after the user's own text when others type at
  * the same spot.
  */
-import { schema } from '@tandem/document'
+import { DOCUMENT_FRAGMENT, schema } from '@tandem/document'
 import { baseKeymap } from 'prosemirror-commands'
 import { dropCursor } from 'prosemirror-dropcursor'
 import { gapCursor } from 'prosemirror-gapcursor'
@@ -25,9 +25,6 @@ import { createPersonalUndoManager } from './personal-undo.js'
 import { placeholderPlugin } from './placeholder-plugin.js'
 import { buildRemoteCursor, buildRemoteSelection } from './remote-cursor.js'
 import { undoStepsPlugin } from './undo-steps.js'
-
-/** The shared type every Tandem editor stores its document in. */
-const DOCUMENT_FRAGMENT = 'prosemirror'
 
 /** What {@link createCollabEditor} needs. */
 export interface CollabEditorOptions {

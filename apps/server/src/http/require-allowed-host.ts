@@ -1,9 +1,9 @@
 /** Middleware that refuses HTTP requests for a `Host` the server does not answer to (DNS rebinding). */
 import type { MiddlewareHandler } from 'hono'
 
+import { AdmissionError, type UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
-import type { AppEnv } from '../http/app-env.js'
-import { AdmissionError, type UpgradeGuard } from './upgrade-guard.js'
+import type { AppEnv } from './app-env.js'
 
 /**
  * Answers 403 `host_not_allowed` unless both the `Host` header and the request URL's host (they differ

@@ -16,12 +16,12 @@ import { expiryTimer } from '../auth/expiry-timer.js'
 import type { Identity } from '../auth/identity.js'
 import { closeCodeFor, closeReasonFor } from '../errors.js'
 import type { Logger } from '../logger.js'
-import { FramePacer } from '../sockets/frame-pacer.js'
-import { Heartbeat } from '../sockets/heartbeat.js'
-import { InboundBudget, type InboundLimits } from '../sockets/inbound-budget.js'
-import { WsPeer } from '../sockets/ws-peer.js'
-import { ChannelSession } from './channel-session.js'
-import type { NotificationHub } from './notification-hub.js'
+import { ChannelSession } from '../notifications/channel-session.js'
+import type { NotificationHub } from '../notifications/notification-hub.js'
+import { FramePacer } from './frame-pacer.js'
+import { Heartbeat } from './heartbeat.js'
+import { InboundBudget, type InboundLimits } from './inbound-budget.js'
+import { WsPeer } from './ws-peer.js'
 
 /** Client frames are small; anything bigger is not a subscribe or unsubscribe. */
 const MAX_CLIENT_FRAME_BYTES = 64 * 1024

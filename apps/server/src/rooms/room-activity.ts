@@ -9,9 +9,9 @@
  * to come), else a `leave`.
  */
 import type { Logger } from '../logger.js'
-import type { Room } from '../rooms/room.js'
-import { presentUsers } from '../rooms/room-directory.js'
-import type { NotificationHub } from './notification-hub.js'
+import type { NotificationHub } from '../notifications/notification-hub.js'
+import type { Room } from './room.js'
+import { presentUsers } from './room-directory.js'
 
 /** The channel of a room's activity. */
 export const roomChannel = (room: string): string => `room:${room}`

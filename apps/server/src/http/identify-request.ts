@@ -1,9 +1,9 @@
 /** Middleware that admits an HTTP request like a socket: origin check, then token, then `c.var.identity`. */
 import type { MiddlewareHandler } from 'hono'
 
+import { AdmissionError, type UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
-import type { AppEnv } from '../http/app-env.js'
-import { AdmissionError, type UpgradeGuard } from './upgrade-guard.js'
+import type { AppEnv } from './app-env.js'
 
 /** Sets `identity` on the context, or answers 401/403. */
 export function identifyRequest(guard: UpgradeGuard): MiddlewareHandler<AppEnv> {
