@@ -1,6 +1,9 @@
 /**
- * The typed errors of the server. Code deep inside throws these; exactly two boundaries translate
- * them: the HTTP app (`onError`, JSON body) and the socket (close with the code from the table).
+ * The typed errors of the server. Code deep inside throws these, and each transport translates them
+ * at its edge: HTTP routes through `http/error-handler.ts` (a JSON body with the status); sockets
+ * close with the error's code (`closeCodeFor`, in `collab/` and `sockets/`); refused upgrades answer
+ * an HTTP status before any WebSocket (`collab/reject-upgrade.ts`, `admission/`); and the HTTP
+ * middlewares turn admission decisions (`AdmissionError`) into `HttpError`s.
  */
 import { CloseCode } from '@tandem/protocol'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'

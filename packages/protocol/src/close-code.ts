@@ -1,10 +1,11 @@
 /**
- * WebSocket close codes the server uses, with the reason a client can act on. 1000-1015 are the
- * RFC 6455 codes; 4000-4999 are Tandem's own (the range RFC 6455 leaves to applications).
- * A handler never closes with a bare number: it names one of these.
+ * WebSocket close codes of the Tandem protocol, with the reason a client can act on. 1000-1015 are
+ * the RFC 6455 codes; 4000-4999 are Tandem's own (the range RFC 6455 leaves to applications).
+ * A handler never closes with a bare number: it names one of these. A few are never sent by the
+ * server itself; each says so, and who does use it.
  */
 export const CloseCode = {
-  /** Normal closure: the client or server finished on purpose. */
+  /** Normal closure: the client finished on purpose (the server closes with a reason code instead). */
   Normal: 1000,
   /** The server is shutting down or restarting; reconnect later. */
   GoingAway: 1001,
@@ -22,13 +23,23 @@ export const CloseCode = {
   UnknownMessageType: 4001,
   /** Yjs rejected the document update carried by a sync message. Nothing of it was stored. */
   InvalidUpdate: 4002,
-  /** The connection did not answer pings in time and was considered dead. */
+  /**
+   * The connection did not answer pings in time. Not sent: a dead connection cannot read a close
+   * frame, so the server drops it and the client sees 1006; clients may report it with this code.
+   */
   Timeout: 4008,
   /** The client sent data faster than it read: its outbound buffer passed the limit. */
   SlowConsumer: 4009,
-  /** Authentication is required or the token is invalid. */
+  /**
+   * Authentication is required or the token is invalid. The server refuses such an upgrade with HTTP
+   * 401 before any WebSocket exists, so it never sends this; the client library reports that
+   * refusal with this code (the browser only sees a failed connection).
+   */
   Unauthorized: 4401,
-  /** The token is valid but does not allow this room or channel. */
+  /**
+   * The token is valid but does not allow this room or channel. Like `Unauthorized`, refused with
+   * HTTP 403 before the upgrade; the code is the client's name for that refusal.
+   */
   Forbidden: 4403,
   /** The room was deleted by an administrator; its data is gone. */
   RoomDeleted: 4404,

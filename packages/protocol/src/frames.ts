@@ -98,7 +98,7 @@ export function encodeAuthDenied(reason: string): Uint8Array {
   })
 }
 
-/** A Tandem channel frame carrying one JSON text (see `channel-frames.ts`). */
+/** A Tandem channel frame carrying one JSON text (see `channel.ts`). */
 export function encodeChannelFrame(json: string): Uint8Array {
   return frame(MessageType.Channel, (e) => encoding.writeVarString(e, json))
 }

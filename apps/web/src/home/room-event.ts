@@ -1,8 +1,9 @@
 /**
  * Reading the server's `room:<name>` messages (`{ type, room, connections, users, userCount }`). The server
  * announces a join as the socket arrives, before the newcomer's first awareness update says who
- * they are, and it announces no awareness changes; so a join that counts more connections than
- * named people means "names still to come", and the list looks again shortly.
+ * they are; the `presence` message that names them follows, but it can be held back by the
+ * per-room throttle (`ROOM_ACTIVITY_THROTTLE_MS`). So a join that counts more connections than named
+ * people means "names still to come", and the list looks again shortly.
  */
 
 /** When to look again after a join whose names are still to come, in ms after the message. */
