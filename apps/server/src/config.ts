@@ -63,6 +63,7 @@ const envSchema = z.object({
   DATA_DIR: text('./data'),
   WEB_DIR: text(defaultWebDir),
   LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  LOG_FORMAT: z.preprocess(unsetIfEmpty, z.enum(['auto', 'json', 'pretty']).default('auto')),
   MAX_FRAME_BYTES: integer(1024, 256 * MiB, MiB),
   MAX_BUFFERED_BYTES: integer(64 * 1024, 1024 * MiB, 4 * MiB),
   ROOM_IDLE_MS: integer(0, 24 * 60 * 60 * 1000, 10_000),
@@ -161,6 +162,8 @@ export interface Config {
   /** Directory with the built web app, served at `/`. */
   webDir: string
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** How log lines are written: readable at a terminal, JSON lines otherwise (`auto`), or forced. */
+  logFormat: 'auto' | 'json' | 'pretty'
   /** Largest WebSocket frame accepted; larger ones close the connection with 1009. */
   maxFrameBytes: number
   /** Outbound bytes queued for one socket before it is cut off as a slow consumer. */
@@ -267,6 +270,12 @@ export interface Config {
   maxIntegrationMs: number
 }
 
+/** Every environment variable the server reads, with its default (`undefined` when unset means off). */
+export function environmentDefaults(): Record<string, unknown> {
+  const parsed: Record<string, unknown> = envSchema.parse({})
+  return Object.fromEntries(Object.keys(envSchema.shape).map((name) => [name, parsed[name]]))
+}
+
 /**
  * Parse the environment into a {@link Config}.
  * @throws {ConfigError} naming each variable that is malformed or out of range.
@@ -292,6 +301,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: resolve(v.DATA_DIR),
     webDir: resolve(v.WEB_DIR),
     logLevel: v.LOG_LEVEL,
+    logFormat: v.LOG_FORMAT,
     maxFrameBytes: v.MAX_FRAME_BYTES,
     maxBufferedBytes: v.MAX_BUFFERED_BYTES,
     roomIdleMs: v.ROOM_IDLE_MS,

@@ -1,9 +1,29 @@
-/** The server's structured logger (pino, JSON lines on stdout). */
-import { type Logger, pino } from 'pino'
+/**
+ * The server's structured logger (pino). JSON lines for machines (a log collector, a pipe, tests);
+ * one readable line per event, in colour, for a person at a terminal.
+ */
+import { type DestinationStream, type Logger, pino } from 'pino'
+import pretty from 'pino-pretty'
 
 export type { Logger }
 
-/** A logger at `level`; `silent` for tests. */
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'tandem' } })
+/** How log lines are written: `auto` is `pretty` at a terminal and `json` otherwise. */
+export type LogFormat = 'auto' | 'json' | 'pretty'
+
+/** A logger at `level` (`silent` for tests), writing to stdout unless given `destination`. */
+export function createLogger(level: string, format: LogFormat = 'json', destination?: DestinationStream): Logger {
+  const options = { level, base: { service: 'tandem' } }
+  const readable = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true)
+  if (!readable) return destination ? pino(options, destination) : pino(options)
+  const stream = pretty({
+    colorize: destination === undefined && process.stdout.isTTY === true,
+    translateTime: 'HH:MM:ss',
+    // The start-up lines say their url, mode, files in words: their fields are for machines only.
+    ignore: 'pid,hostname,service,url,port,mode,databaseFile,adminUrl,file',
+    // Context on the same line, so a newcomer reads one line per event.
+    singleLine: true,
+    sync: true,
+    ...(destination ? { destination } : {}),
+  })
+  return pino(options, stream)
 }

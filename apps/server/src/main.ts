@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     process.stderr.write(`tandem: ${error.message}\n`)
     process.exit(1)
   }
-  const logger = createLogger(config.logLevel)
+  const logger = createLogger(config.logLevel, config.logFormat)
   let admin
   try {
     admin = resolveAdminToken(config.adminToken, config.dataDir)
@@ -31,7 +31,6 @@ async function main(): Promise<void> {
     process.exit(1)
   }
   config = { ...config, adminToken: admin.token }
-  if (!config.authSecret) logger.warn('open mode: AUTH_SECRET is not set, so anyone who can reach this server may edit every document')
   const databaseFile = join(config.dataDir, 'tandem.db')
   let db: Database
   try {
@@ -52,15 +51,21 @@ async function main(): Promise<void> {
     db.close()
     process.exit(1)
   }
+  // The first lines a newcomer reads: where to go, who may get in, where the data is, how to administer.
   logger.info({ url: server.url, port: server.port, databaseFile }, `Tandem is ready on ${server.url}`)
+  if (config.authSecret) logger.info({ mode: 'secure' }, 'secure mode: documents and channels need an access token (AUTH_SECRET is set)')
+  else
+    logger.warn({ mode: 'open' }, 'open mode: anyone who can reach this server may edit every document; set AUTH_SECRET to require sign-in')
+  logger.info({ databaseFile }, `documents are stored in ${databaseFile}`)
   if (admin.generated) {
     // Printed once, at first start; afterwards the token stays in the file only.
     logger.warn(
       { adminUrl: `${server.url}/admin#token=${admin.token}`, file: admin.file },
-      `admin console: ${server.url}/admin#token=${admin.token}`,
+      `admin console (this link signs you in; it is printed once): ${server.url}/admin#token=${admin.token}`,
     )
-  } else if (admin.file) {
-    logger.info({ file: admin.file }, 'admin token is in the data directory')
+  } else {
+    const where = admin.file ? `the token is in ${admin.file}` : 'sign in with ADMIN_TOKEN'
+    logger.info({ adminUrl: `${server.url}/admin`, file: admin.file }, `admin console: ${server.url}/admin (${where})`)
   }
 
   let stopping = false

@@ -222,6 +222,16 @@ describe('admin token bootstrap', () => {
 
     const second = await spawnServer({ DATA_DIR: dir, ADMIN_TOKEN: '' })
     expect(second.output()).not.toContain('#token=')
+    // The first lines say where to go, who may get in, where the data is and how to administer.
+    const firstLines = [
+      `Tandem is ready on ${second.url}`,
+      'open mode: anyone who can reach this server',
+      `documents are stored in ${join(dir, 'tandem.db')}`,
+      `admin console: ${second.url}/admin (the token is in ${file})`,
+    ]
+    await eventually(() => {
+      for (const line of firstLines) expect(second.output()).toContain(line)
+    })
     expect((await fetch(`${second.url}/api/admin/rooms`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200)
   }, 120_000)
 })
