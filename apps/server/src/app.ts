@@ -98,6 +98,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       registry: deps.registry,
       store: deps.store,
       hub: deps.hub,
+      metrics: deps.metrics,
     }),
   )
   app.get(

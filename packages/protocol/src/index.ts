@@ -1,6 +1,8 @@
 /**
- * `@tandem/protocol`: what goes over Tandem's sockets. Shared by the server, the client SDK and tests.
+ * `@tandem/protocol`: what goes over Tandem's sockets and HTTP API. Shared by the server, the web app,
+ * the client SDK and tests.
  */
+export { type AdminStats, adminStatsSchema } from './admin-stats.js'
 export {
   CHANNEL_NAME_MAX_LENGTH,
   CHANNEL_NAME_PATTERN,

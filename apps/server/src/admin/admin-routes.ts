@@ -12,6 +12,7 @@ import { mintClaimsSchema, mintToken } from '../auth/tokens.js'
 import { HttpError } from '../errors.js'
 import type { AppEnv } from '../http/app-env.js'
 import { validate } from '../http/validate.js'
+import type { ServerMetrics } from '../metrics/server-metrics.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
 import { roomChannel } from '../rooms/room-activity.js'
 import { roomRows } from '../rooms/room-directory.js'
@@ -27,6 +28,8 @@ export interface AdminRouteDeps {
   registry: RoomRegistry
   store: DocumentStore
   hub: NotificationHub
+  /** The server's metrics, for the console's headline numbers. */
+  metrics: Pick<ServerMetrics, 'headline'>
 }
 
 const listQuery = z.object({
@@ -115,6 +118,8 @@ export function adminRoutes(deps: AdminRouteDeps): Hono<AppEnv> {
     c.header('Content-Disposition', `attachment; filename="${name}.${extension}"`)
     return c.body(body)
   })
+
+  app.get('/stats', async (c) => c.json(await deps.metrics.headline()))
 
   app.post('/broadcast', async (c) => {
     const body = validate(broadcastBody, await jsonBody(c.req))

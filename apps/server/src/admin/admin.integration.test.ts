@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
+import { adminStatsSchema } from '@tandem/protocol'
 import { CloseCode } from '@tandem/protocol'
 import { afterAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
@@ -203,6 +204,17 @@ describe('admin API', () => {
     expect(body).toContain('tandem_notifications_published_total')
     expect(body).toMatch(/tandem_updates_measured_total [1-9]/)
     expect(body).toMatch(/tandem_updates_too_costly_total 0/)
+
+    // The console's headline numbers: the same metrics, as JSON in the shape @tandem/protocol declares.
+    const stats = await admin(server, '/api/admin/stats')
+    expect(stats.status).toBe(200)
+    const headline = adminStatsSchema.parse(stats.body)
+    expect(headline).toMatchObject({ documentConnections: 2, eventConnections: 0, roomsLoaded: 1 })
+    expect(headline.updatesPersisted).toBeGreaterThan(0)
+    expect(headline.meanPersistMs).toBeGreaterThan(0)
+    expect(headline.messagesIn).toBeGreaterThan(0)
+    expect(headline.refusedConnections).toBe(headline.refusedByReason.reduce((sum, entry) => sum + entry.count, 0))
+    expect((await fetch(`${server.url}/api/admin/stats`)).status).toBe(401)
   })
 })
 

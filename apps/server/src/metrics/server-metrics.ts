@@ -3,6 +3,7 @@
  * servers in one process — tests — do not mix). Counters that live elsewhere (hub, traffic) are read
  * at scrape time.
  */
+import type { AdminStats } from '@tandem/protocol'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 
 /** Message and byte counts of the WebSocket transports, incremented where frames pass. */
@@ -197,5 +198,39 @@ export class ServerMetrics {
   /** The exposition text and its content type. */
   async scrape(): Promise<{ body: string; contentType: string }> {
     return { body: await this.registry.metrics(), contentType: this.registry.contentType }
+  }
+
+  /** The admin console's headline numbers (`GET /api/admin/stats`), read from the same metrics. */
+  async headline(): Promise<AdminStats> {
+    const samples = (await this.registry.getMetricsAsJSON()).flatMap((metric) =>
+      metric.values.map((sample) => ({
+        name: (sample as { metricName?: string }).metricName ?? metric.name,
+        labels: sample.labels,
+        value: sample.value,
+      })),
+    )
+    const value = (name: string, labels: Record<string, string> = {}): number =>
+      samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, wanted]) => sample.labels[key] === wanted))
+        ?.value ?? 0
+    const persistCount = value('tandem_persist_duration_seconds_count')
+    const refusedByReason = samples
+      .filter((sample) => sample.name === 'tandem_connections_rejected_total' && sample.value > 0)
+      .map((sample) => ({ reason: String(sample.labels.reason ?? 'unknown'), count: sample.value }))
+      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason))
+    return {
+      documentConnections: value('tandem_connections', { kind: 'document' }),
+      eventConnections: value('tandem_connections', { kind: 'events' }),
+      roomsLoaded: value('tandem_rooms_loaded'),
+      messagesIn: value('tandem_messages_in_total'),
+      messagesOut: value('tandem_messages_out_total'),
+      bytesIn: value('tandem_bytes_in_total'),
+      bytesOut: value('tandem_bytes_out_total'),
+      updatesPersisted: value('tandem_updates_persisted_total'),
+      meanPersistMs: persistCount > 0 ? (value('tandem_persist_duration_seconds_sum') / persistCount) * 1000 : null,
+      notificationsPublished: value('tandem_notifications_published_total'),
+      notificationsDelivered: value('tandem_notifications_delivered_total'),
+      refusedConnections: refusedByReason.reduce((sum, entry) => sum + entry.count, 0),
+      refusedByReason,
+    }
   }
 }

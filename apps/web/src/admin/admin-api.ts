@@ -3,9 +3,9 @@
  * header, answers are checked and parsed here, and a 401 becomes {@link AdminUnauthorizedError} so
  * the page can send the administrator back to sign in.
  */
+import { type AdminStats, adminStatsSchema } from '@tandem/protocol'
+
 import { type AdminRoomDetail, type AdminRoomPage, parseAdminRoomDetail, parseAdminRoomPage } from './admin-room-data.js'
-import { type HeadlineMetrics, headlineMetrics } from './headline-metrics.js'
-import { parsePrometheusText } from './prometheus-text.js'
 import type { RoomSort } from './room-order.js'
 
 /** A request the server answered with an error, or could not answer at all (`status` 0). */
@@ -47,8 +47,8 @@ export interface AdminApi {
   exportRoom(name: string, format: ExportFormat): Promise<{ blob: Blob; filename: string }>
   /** Publish an announcement on the `broadcast` channel; resolves the ids it was published under. */
   broadcast(announcement: Announcement): Promise<Record<string, number>>
-  /** The headline numbers of `/metrics`. */
-  metrics(): Promise<HeadlineMetrics>
+  /** The headline numbers (`GET /api/admin/stats`). */
+  stats(): Promise<AdminStats>
 }
 
 const FILE_EXTENSIONS: Record<ExportFormat, string> = { json: 'json', html: 'html', markdown: 'md', text: 'txt' }
@@ -124,9 +124,11 @@ export function createAdminApi(token: string, timeoutMs = 8_000): AdminApi {
       }
       return published
     },
-    async metrics() {
-      const response = await request('/metrics', { headers: { accept: 'text/plain' } })
-      return headlineMetrics(parsePrometheusText(await response!.text()))
+    async stats() {
+      const response = await request('/api/admin/stats', { headers: { accept: 'application/json' } })
+      const parsed = adminStatsSchema.safeParse(await response!.json())
+      if (!parsed.success) throw new AdminApiError(response!.status, 'bad_response', 'the server sent statistics this console cannot read')
+      return parsed.data
     },
   }
 }

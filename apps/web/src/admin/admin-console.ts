@@ -107,7 +107,7 @@ export function createAdminConsole(api: AdminApi, onUnauthorized: () => void, pu
     try {
       const [page, headline, room] = await Promise.all([
         api.rooms(table.sort, ROOM_LIMIT),
-        api.metrics(),
+        api.stats(),
         wanted ? api.room(wanted) : Promise.resolve(null),
       ])
       if (destroyed) return

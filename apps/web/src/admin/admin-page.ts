@@ -32,7 +32,7 @@ export function renderAdminPage(shell: AppShell): void {
     shell.actions.replaceChildren()
     const signIn = async (token: string): Promise<string | null> => {
       try {
-        await createAdminApi(token).metrics()
+        await createAdminApi(token).stats()
       } catch (error) {
         if (error instanceof AdminUnauthorizedError) return 'The server did not accept that token.'
         return `The token could not be checked: ${(error as Error).message}.`

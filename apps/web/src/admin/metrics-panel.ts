@@ -2,15 +2,16 @@
  * The headline figures above the room table: connections, rooms in memory, traffic, writes,
  * notifications and refusals. Compact numbers on the card, exact ones in the tooltip.
  */
+import type { AdminStats } from '@tandem/protocol'
+
 import { h } from '../shell/element.js'
-import type { HeadlineMetrics } from './headline-metrics.js'
 import { formatBytes, formatCount, formatExactCount } from './quantity-format.js'
 
 /** The panel and how to show a new scrape in it. */
 export interface MetricsPanel {
   element: HTMLElement
   /** Show `metrics`; `roomsTotal` is the number of rooms the server knows (loaded or not). */
-  update(metrics: HeadlineMetrics, roomsTotal: number): void
+  update(metrics: AdminStats, roomsTotal: number): void
 }
 
 interface Card {
