@@ -145,10 +145,16 @@ test('the admin finds a room, sorts the table, sees who is connected and exports
   await expect(console.rooms.getByRole('row').nth(1)).toContainText(quiet)
   await expect(console.columnHeader('Room')).toHaveAttribute('aria-sort', 'none')
 
+  // The server searches (all its rooms, not only the page the console fetched) and counts the matches.
+  const searched = admin.page.waitForRequest((request) => new URL(request.url()).searchParams.get('q') === `${prefix}-bu`)
   await console.search.fill(`${prefix}-bu`)
+  await searched
   await expect(console.rooms.getByRole('row')).toHaveCount(2)
+  await expect(admin.page.getByText('1 room matches', { exact: true })).toBeVisible()
   await console.openRoom(busy)
   await expect(console.connection('Dee')).toContainText('Can edit')
+  // Each connection shows its own colour, as the server reports it.
+  await expect(console.connection('Dee').locator('.avatar')).toHaveAttribute('style', new RegExp(`--avatar-color: ${dee.color}`))
   await expect(console.connection('Dee')).toContainText(/Connected \d+ (s|min)/)
 
   const download = admin.page.waitForEvent('download')

@@ -38,7 +38,7 @@ export interface Announcement {
 /** The admin API, as the console uses it. */
 export interface AdminApi {
   /** One page of the room table, `limit` rooms in `sort` order. */
-  rooms(sort: RoomSort, limit: number): Promise<AdminRoomPage>
+  rooms(sort: RoomSort, limit: number, search?: string): Promise<AdminRoomPage>
   /** A room with its connections, or `null` when there is no such room (any more). */
   room(name: string): Promise<AdminRoomDetail | null>
   /** Disconnect everyone in room `name` and delete its data. */
@@ -98,8 +98,8 @@ export function createAdminApi(token: string, timeoutMs = 8_000): AdminApi {
   const json = { 'content-type': 'application/json', accept: 'application/json' }
 
   return {
-    async rooms(sort, limit) {
-      const query = new URLSearchParams({ sort: sort.key, order: sort.order, limit: String(limit) })
+    async rooms(sort, limit, search) {
+      const query = new URLSearchParams({ sort: sort.key, order: sort.order, limit: String(limit), ...(search ? { q: search } : {}) })
       const response = await request(`/api/admin/rooms?${query}`, { headers: { accept: 'application/json' } })
       return parseAdminRoomPage(await response!.json())
     },

@@ -16,7 +16,7 @@ import { createRoomTable } from './room-table.js'
 import { startVisiblePoller } from './visible-poller.js'
 
 const REFRESH_MS = 2_000
-/** Rooms fetched per refresh; search and sort then work on these in the page. */
+/** Rooms fetched per refresh, searched and sorted by the server. */
 const ROOM_LIMIT = 500
 
 /** A mounted console. */
@@ -84,6 +84,7 @@ export function createAdminConsole(api: AdminApi, onUnauthorized: () => void, pu
 
   const table = createRoomTable({
     onSortChange: () => poller.refreshNow(),
+    onSearchChange: () => poller.refreshNow(),
     onSelect: (room) => select(room),
   })
   const detail = createRoomDetail({
@@ -106,7 +107,7 @@ export function createAdminConsole(api: AdminApi, onUnauthorized: () => void, pu
     const wanted = selected
     try {
       const [page, headline, room] = await Promise.all([
-        api.rooms(table.sort, ROOM_LIMIT),
+        api.rooms(table.sort, ROOM_LIMIT, table.query),
         api.stats(),
         wanted ? api.room(wanted) : Promise.resolve(null),
       ])

@@ -67,14 +67,15 @@ describe('parseAdminRoomDetail', () => {
     const detail = parseAdminRoomDetail({
       ...row,
       connectionsList: [
-        { id: 'c1', user: 'Ada', userId: null, readOnly: false, connectedAt: 1_700_000_050_000, address: '10.0.0.7' },
-        { id: 'c2', user: '', userId: 'u-9', readOnly: true, connectedAt: null, address: null },
+        { id: 'c1', user: 'Ada', userId: null, readOnly: false, connectedAt: 1_700_000_050_000, address: '10.0.0.7', color: '#0e7490' },
+        { id: 'c2', user: '', userId: 'u-9', readOnly: true, connectedAt: null, address: null, color: 'red; background: url(x)' },
         { user: 'no id' },
       ],
     })
     expect(detail.connectionsList).toEqual([
-      { id: 'c1', user: 'Ada', userId: null, readOnly: false, connectedAt: 1_700_000_050_000, address: '10.0.0.7' },
-      { id: 'c2', user: 'Unnamed connection', userId: 'u-9', readOnly: true, connectedAt: null, address: null },
+      // Each connection's own colour, as the server reports it; anything but a hex colour falls back.
+      { id: 'c1', user: 'Ada', userId: null, readOnly: false, connectedAt: 1_700_000_050_000, address: '10.0.0.7', color: '#0e7490' },
+      { id: 'c2', user: 'Unnamed connection', userId: 'u-9', readOnly: true, connectedAt: null, address: null, color: '#475569' },
     ])
     expect(detail).toMatchObject({ name: 'team-notes', connections: 2, loaded: true })
   })

@@ -6,7 +6,7 @@
 import { isValidRoomName } from '@tandem/protocol'
 
 import type { Identity } from '../identity/identity.js'
-import { isHexColor } from '../identity/palette.js'
+import { FALLBACK_COLOR, isHexColor } from '../identity/palette.js'
 
 /** One row of the room table. Times are milliseconds since the epoch. */
 export interface AdminRoom {
@@ -35,6 +35,8 @@ export interface AdminConnection {
   readOnly: boolean
   connectedAt: number | null
   address: string | null
+  /** The colour this connection announced (or its token gives), as the server reports it. */
+  color: string
 }
 
 /** A room with its open connections. */
@@ -49,8 +51,6 @@ export interface AdminRoomPage {
   /** Rooms matching the query, over every page. */
   total: number
 }
-
-const FALLBACK_COLOR = '#475569'
 
 type Fields = Record<string, unknown>
 
@@ -89,6 +89,7 @@ function parseConnection(value: unknown): AdminConnection | null {
     readOnly: value.readOnly === true,
     connectedAt: time(value.connectedAt),
     address: text(value.address),
+    color: isHexColor(value.color) ? value.color : FALLBACK_COLOR,
   }
 }
 

@@ -15,7 +15,6 @@ const CLOSE_ICON = '<path d="M18 6 6 18"/><path d="m6 6 12 12"/>'
 const OPEN_ICON = '<path d="M15 3h6v6"/><path d="M10 14 21 3"/><path d="M18 13v6a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h6"/>'
 const DOWNLOAD_ICON = '<path d="M12 3v12"/><path d="m7 10 5 5 5-5"/><path d="M5 21h14"/>'
 const SELECT_ICON = '<rect x="3" y="4" width="18" height="16" rx="2"/><path d="M3 10h18"/><path d="M9 10v10"/>'
-const FALLBACK_COLOR = '#475569'
 
 const EXPORTS: { format: ExportFormat; label: string }[] = [
   { format: 'json', label: 'JSON' },
@@ -170,20 +169,13 @@ export function createRoomDetail(events: RoomDetailEvents): RoomDetailPanel {
   }
 
   const renderConnections = (detail: AdminRoomDetail, now: number): void => {
-    const colors = new Map(detail.users.map((user) => [user.name, user.color]))
     const seen = new Set<string>()
     detail.connectionsList.forEach((connection, index) => {
       seen.add(connection.id)
-      const signature = JSON.stringify([
-        connection.user,
-        connection.readOnly,
-        connection.userId,
-        connection.address,
-        colors.get(connection.user),
-      ])
+      const signature = JSON.stringify([connection.user, connection.readOnly, connection.userId, connection.address, connection.color])
       let item = items.get(connection.id)
       if (!item || item.signature !== signature) {
-        const fresh = createConnectionItem(connection, colors.get(connection.user) ?? FALLBACK_COLOR)
+        const fresh = createConnectionItem(connection, connection.color)
         fresh.signature = signature
         if (item) item.li.replaceWith(fresh.li)
         item = fresh

@@ -21,12 +21,16 @@ export interface RoomTableEvents {
   onSortChange(sort: RoomSort): void
   /** A row was clicked. */
   onSelect(room: AdminRoom): void
+  /** The search changed (after typing pauses); the owner asks the server for the matching rooms. */
+  onSearchChange(query: string): void
 }
 
 /** The table and how to feed it. */
 export interface RoomTable {
   element: HTMLElement
   readonly sort: RoomSort
+  /** What the search box holds, trimmed: the server filters by it. */
+  readonly query: string
   /** Show `rooms` (a page of `total` rooms) as of `now`. */
   setRooms(rooms: AdminRoom[], total: number, now: number): void
   /** Mark room `name` as the one whose details are open. */
@@ -107,6 +111,9 @@ function renderRow(row: Row, room: AdminRoom, now: number): void {
   row.activity.textContent = room.lastActivity > 0 ? relativeTime(room.lastActivity, now) : '—'
   row.activity.title = room.lastActivity > 0 ? formatDateTime(room.lastActivity) : ''
 }
+
+/** How long typing must pause before the search goes to the server. */
+const SEARCH_DEBOUNCE_MS = 250
 
 /** An empty table showing "Loading…" until the first rooms arrive. */
 export function createRoomTable(events: RoomTableEvents): RoomTable {
@@ -197,6 +204,7 @@ export function createRoomTable(events: RoomTableEvents): RoomTable {
       rows.delete(name)
     }
     const searching = query.trim() !== ''
+    // The server filtered the page by the last search sent; the page also filters at once while typing.
     empty.hidden = shown.length > 0
     empty.textContent = searching
       ? `No room name contains “${query.trim()}”.`
@@ -204,7 +212,7 @@ export function createRoomTable(events: RoomTableEvents): RoomTable {
     countPill.hidden = false
     countPill.textContent = formatExactCount(total)
     summary.textContent = searching
-      ? `${formatExactCount(shown.length)} of ${formatExactCount(rooms.length)} rooms match`
+      ? `${formatExactCount(total)} ${total === 1 ? 'room matches' : 'rooms match'}${shown.length < total ? `, the first ${formatExactCount(shown.length)} shown` : ''}`
       : rooms.length < total
         ? `Showing the first ${formatExactCount(rooms.length)} of ${formatExactCount(total)} rooms in this order`
         : `${formatExactCount(total)} ${total === 1 ? 'room' : 'rooms'} · updated live`
@@ -216,14 +224,20 @@ export function createRoomTable(events: RoomTableEvents): RoomTable {
     events.onSortChange(sort)
   }
 
+  let searchTimer: ReturnType<typeof setTimeout> | null = null
   search.addEventListener('input', () => {
     query = search.value
     render()
+    if (searchTimer) clearTimeout(searchTimer)
+    searchTimer = setTimeout(() => events.onSearchChange(query.trim()), SEARCH_DEBOUNCE_MS)
   })
   renderHeaders()
 
   return {
     element,
+    get query() {
+      return query.trim()
+    },
     get sort() {
       return sort
     },

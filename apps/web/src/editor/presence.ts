@@ -3,15 +3,13 @@
  * so the same person in two tabs is shown once; a state without a usable `user` is skipped.
  */
 import type { Identity } from '../identity/identity.js'
-import { isHexColor } from '../identity/palette.js'
+import { FALLBACK_COLOR, isHexColor } from '../identity/palette.js'
 
 /** A person shown in the who-is-here list. */
 export interface PresentPerson extends Identity {
   /** This browser's own user. */
   isSelf: boolean
 }
-
-const FALLBACK_COLOR = '#475569'
 
 /** The people in `states` (awareness client id → state), yourself first, then in order of arrival. */
 export function presentPeople(states: ReadonlyMap<number, Record<string, unknown>>, selfClientId: number): PresentPerson[] {

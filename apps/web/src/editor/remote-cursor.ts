@@ -5,9 +5,7 @@
  */
 import type { DecorationAttrs } from 'prosemirror-view'
 
-import { isHexColor, readableTextColor } from '../identity/palette.js'
-
-const FALLBACK_COLOR = '#475569'
+import { FALLBACK_COLOR, isHexColor, readableTextColor } from '../identity/palette.js'
 
 interface RemoteUser {
   name?: unknown

@@ -5,7 +5,7 @@
 import { isValidRoomName } from '@tandem/protocol'
 
 import type { Identity } from '../identity/identity.js'
-import { isHexColor } from '../identity/palette.js'
+import { FALLBACK_COLOR, isHexColor } from '../identity/palette.js'
 import { bearerHeaders } from '../session/access-token.js'
 
 /** A document in the directory as the home page shows it. */
@@ -19,8 +19,6 @@ export interface RoomListing {
   /** How many people are in it now, listed or not. */
   userCount: number
 }
-
-const FALLBACK_COLOR = '#475569'
 
 /** Keep the well-formed rooms of a `GET /api/rooms` response body. */
 export function parseRoomList(body: unknown): RoomListing[] {

@@ -18,6 +18,9 @@ export const PALETTE = [
   '#475569', // slate
 ] as const
 
+/** The colour shown for someone whose colour is missing or not a 6-digit hex colour (slate). */
+export const FALLBACK_COLOR = '#475569'
+
 /** What each palette colour is called, for screen readers and tooltips. */
 export const PALETTE_NAMES: Readonly<Record<(typeof PALETTE)[number], string>> = {
   '#c2410c': 'Burnt orange',
