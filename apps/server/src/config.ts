@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url'
 import { channelPatternProblem } from '@tandem/protocol'
 import { z } from 'zod'
 
+import type { RetentionPolicy } from './storage/message-store.js'
+
 /** Thrown by {@link loadConfig} when a variable is malformed; the message names every bad variable. */
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -146,12 +148,6 @@ const envSchema = z.object({
   MAX_INTEGRATION_MS: integer(5, 10_000, 25),
 })
 
-/** A channel's retention limits. */
-export interface Retention {
-  maxMessages: number
-  maxAgeMs: number
-}
-
 /** Validated server configuration. Sizes are bytes, durations milliseconds. */
 export interface Config {
   /** TCP port to listen on; 0 picks a free one. */
@@ -191,9 +187,9 @@ export interface Config {
   /** Outbound bytes queued for one notification subscriber before it is cut off. */
   maxEventBufferBytes: number
   /** History kept per channel unless `channelRetention` says otherwise. */
-  retention: Retention
+  retention: RetentionPolicy
   /** Per-channel overrides, keyed by channel name or `prefix*` pattern. */
-  channelRetention: Record<string, Partial<Retention>>
+  channelRetention: Record<string, Partial<RetentionPolicy>>
   /** Redis for the `PUBLISH` bridge; `null` disables it. */
   redisUrl: string | null
   /** Redis channels `<prefix><channel>` are republished on `<channel>`. */

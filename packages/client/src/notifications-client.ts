@@ -9,19 +9,13 @@
  * const client = new NotificationsClient({ baseUrl: 'http://localhost:8787', channels: ['broadcast'] })
  * client.onMessage((message) => showToast(message.data))
  */
+import type { ChannelMessage } from '@tandem/protocol'
 import { ChannelErrorCode, type ServerChannelFrame } from '@tandem/protocol'
 
 import { type ChannelTransport, sseTransport, webSocketTransport } from './channel-transports.js'
 import { DEFAULT_RECONNECT_POLICY, reconnectDelay, type ReconnectPolicy } from './reconnect-policy.js'
 
-/** A delivered channel message. */
-export interface ChannelMessage {
-  channel: string
-  id: number
-  data: unknown
-  /** Publish time, milliseconds since the epoch. */
-  ts: number
-}
+export type { ChannelMessage }
 
 /** `connecting` until the carrier opens, `live` while open, `offline` while waiting to reconnect. */
 export type NotificationsStatus = 'connecting' | 'live' | 'offline' | 'closed'

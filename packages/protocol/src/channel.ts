@@ -50,9 +50,19 @@ export function channelMatches(pattern: string, name: string): boolean {
 /** A frame a client sends. `since` resumes after that message id. */
 export type ClientChannelFrame = { type: 'subscribe'; channels: string[]; since?: number } | { type: 'unsubscribe'; channels: string[] }
 
+/** One message on a channel, as stored and as delivered. `data` is any JSON value. */
+export interface ChannelMessage {
+  channel: string
+  /** Server-wide increasing; resume after it with `since`. */
+  id: number
+  data: unknown
+  /** Publish time, milliseconds since the epoch. */
+  ts: number
+}
+
 /** A frame the server sends. */
 export type ServerChannelFrame =
-  | { type: 'message'; channel: string; id: number; data: unknown; ts: number }
+  | ({ type: 'message' } & ChannelMessage)
   | { type: 'subscribed'; channels: string[] }
   | { type: 'unsubscribed'; channels: string[] }
   | { type: 'gap'; channel: string }

@@ -9,6 +9,7 @@ export {
   ChannelErrorCode,
   ChannelFrameError,
   channelMatches,
+  type ChannelMessage,
   channelPatternProblem,
   type ClientChannelFrame,
   isPrivateChannel,

@@ -1,5 +1,5 @@
 /** Which retention limits apply to a channel: an exact override, else the longest matching prefix, else defaults. */
-import type { Retention } from '../config.js'
+import type { RetentionPolicy } from '../storage/message-store.js'
 
 /**
  * Build the per-channel retention lookup.
@@ -7,9 +7,12 @@ import type { Retention } from '../config.js'
  * const retentionFor = retentionResolver({ maxMessages: 1000, maxAgeMs: 7 * DAY }, { 'room:*': { maxMessages: 50 } })
  * retentionFor('room:notes') // { maxMessages: 50, maxAgeMs: 7 * DAY }
  */
-export function retentionResolver(defaults: Retention, overrides: Record<string, Partial<Retention>>): (channel: string) => Retention {
-  const exact = new Map<string, Partial<Retention>>()
-  const prefixes: Array<[string, Partial<Retention>]> = []
+export function retentionResolver(
+  defaults: RetentionPolicy,
+  overrides: Record<string, Partial<RetentionPolicy>>,
+): (channel: string) => RetentionPolicy {
+  const exact = new Map<string, Partial<RetentionPolicy>>()
+  const prefixes: Array<[string, Partial<RetentionPolicy>]> = []
   for (const [pattern, override] of Object.entries(overrides)) {
     if (pattern.endsWith('*')) prefixes.push([pattern.slice(0, -1), override])
     else exact.set(pattern, override)

@@ -4,13 +4,9 @@
  * shared suite in `message-store.contract.ts`.
  */
 
-/** One stored message. `data` is any JSON value; `ts` is milliseconds since the epoch. */
-export interface ChannelMessage {
-  id: number
-  channel: string
-  data: unknown
-  ts: number
-}
+import type { ChannelMessage } from '@tandem/protocol'
+
+export type { ChannelMessage }
 
 /** How much history a channel keeps. */
 export interface RetentionPolicy {
