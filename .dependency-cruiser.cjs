@@ -10,14 +10,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^apps/server/src/storage/', pathNot: '\\.test\\.ts$' },
       to: {
-        path: '^apps/server/src/(auth|rooms|notifications|http|collab|sockets|admission|admin|cli)/|^apps/server/src/(server|main|config)\\.ts$',
+        path: '^apps/server/src/(auth|rooms|notifications|http|collab|sockets|admission|admin|cli)/|^apps/server/src/(server|main|app|config)\\.ts$',
       },
     },
     {
       name: 'domain-is-below-transports',
       severity: 'error',
       from: { path: '^apps/server/src/(auth|rooms|notifications)/', pathNot: '\\.test\\.ts$' },
-      to: { path: '^apps/server/src/(http|collab|sockets|admission|admin|cli)/|^apps/server/src/(server|main)\\.ts$' },
+      to: { path: '^apps/server/src/(http|collab|sockets|admission|admin|cli)/|^apps/server/src/(server|main|app|config)\\.ts$' },
     },
     {
       name: 'notifications-do-not-know-rooms',
@@ -30,7 +30,7 @@ module.exports = {
       name: 'transports-are-below-the-composition-root',
       severity: 'error',
       from: { path: '^apps/server/src/(http|collab|sockets|admission|admin)/', pathNot: '\\.test\\.ts$' },
-      to: { path: '^apps/server/src/(server|main)\\.ts$' },
+      to: { path: '^apps/server/src/(server|main|app)\\.ts$' },
     },
     {
       name: 'no-circular',
