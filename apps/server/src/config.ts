@@ -148,123 +148,8 @@ const envSchema = z.object({
   MAX_INTEGRATION_MS: integer(5, 10_000, 25),
 })
 
-/** Validated server configuration. Sizes are bytes, durations milliseconds. */
-export interface Config {
-  /** TCP port to listen on; 0 picks a free one. */
-  port: number
-  host: string
-  /** Directory holding the SQLite database. */
-  dataDir: string
-  /** Directory with the built web app, served at `/`. */
-  webDir: string
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
-  /** How log lines are written: readable at a terminal, JSON lines otherwise (`auto`), or forced. */
-  logFormat: 'auto' | 'json' | 'pretty'
-  /** Largest WebSocket frame accepted; larger ones close the connection with 1009. */
-  maxFrameBytes: number
-  /** Outbound bytes queued for one socket before it is cut off as a slow consumer. */
-  maxBufferedBytes: number
-  /** How long a room with no connections stays in memory before it is unloaded. */
-  roomIdleMs: number
-  /** Compact a document once its update log has this many rows... */
-  compactMaxRows: number
-  /** ...or this many bytes. */
-  compactMaxBytes: number
-  /** Interval of WebSocket pings; a socket that misses one is closed. */
-  pingIntervalMs: number
-  /** SQLite `synchronous` mode: `full` survives power loss, `normal` only process crashes. */
-  sqliteSynchronous: 'full' | 'normal'
-  /** Bearer key accepted by `POST /api/publish`; publishing needs it (or the admin token). */
-  publishKey: string | null
-  /** Administrator bearer token. */
-  adminToken: string | null
-  /** Largest publish request body. */
-  maxPublishBytes: number
-  /** Deepest nesting of arrays/objects in a published value (HTTP publish and the Redis bridge). */
-  maxPublishDepth: number
-  /** Most channel subscriptions one connection may hold. */
-  maxSubscriptions: number
-  /** Outbound bytes queued for one notification subscriber before it is cut off. */
-  maxEventBufferBytes: number
-  /** History kept per channel unless `channelRetention` says otherwise. */
-  retention: RetentionPolicy
-  /** Per-channel overrides, keyed by channel name or `prefix*` pattern. */
-  channelRetention: Record<string, Partial<RetentionPolicy>>
-  /** Redis for the `PUBLISH` bridge; `null` disables it. */
-  redisUrl: string | null
-  /** Redis channels `<prefix><channel>` are republished on `<channel>`. */
-  redisPrefix: string
-  /** Interval of SSE heartbeat comments. */
-  sseHeartbeatMs: number
-  /** Least time between two `room:<name>` messages of one kind (join/leave share one throttle). */
-  roomActivityThrottleMs: number
-  /** HS256 secret of access tokens; `null` means open mode (no tokens, anyone may edit). */
-  authSecret: string | null
-  /** The application's permission endpoint, asked before joins and subscriptions. */
-  authWebhookUrl: string | null
-  authWebhookTimeoutMs: number
-  /** How long a webhook answer is reused. */
-  authWebhookCacheMs: number
-  /** Webhook calls one user may cause per minute; past it the answer is no until the budget refills. */
-  authWebhookMaxPerMinute: number
-  /** Browser origins allowed to connect; `null` means same origin as the server. */
-  allowedOrigins: string[] | null
-  /** The URL browsers reach the server at: its host is always served and its origin allowed. */
-  publicUrl: string | null
-  /** Host names served besides loopback, IP literals and `publicUrl` (`*.example.com`, `*` for any); `null` for none. */
-  allowedHosts: string[] | null
-  /** Take the client address from the last `X-Forwarded-For` entry (only behind a proxy that sets it). */
-  trustProxy: boolean
-  /** Document and event WebSockets plus SSE streams one client address may hold. */
-  maxConnectionsPerAddress: number
-  /** TCP connections one client address may hold (not applied with `trustProxy`). */
-  maxSocketsPerAddress: number
-  /** Connections awaiting admission (token, webhook, room load) at once, server-wide. */
-  maxPendingUpgrades: number
-  /** Rooms not in memory one client address may open per minute. */
-  maxNewRoomsPerMinute: number
-  /** Time a client has to send its request headers. */
-  httpHeadersTimeoutMs: number
-  /** Time a client has to send its whole request. */
-  httpRequestTimeoutMs: number
-  /** Largest awareness state (one client's cursor, name...) accepted, in UTF-8 bytes of JSON. */
-  maxAwarenessStateBytes: number
-  /** Most awareness entries one message may carry. */
-  maxAwarenessEntries: number
-  /** Awareness client ids one document connection may introduce; one more closes it with 4429. */
-  maxAwarenessIdsPerConnection: number
-  /** Awareness client ids a room holds at most; new ids past it are not shown (the connection stays, and can edit). */
-  maxAwarenessIdsPerRoom: number
-  /** Frames one document connection may send per second (bursts of twice that); over it: 4429. */
-  maxMessagesPerSecond: number
-  /** Bytes one document connection may send per second (bursts of one second's worth, or one largest frame); over it: 4429. */
-  maxInboundBytesPerSecond: number
-  /** Refused frames (read-only updates, someone else's cursor, over-size states...) one connection may send per minute; over it: 4429. */
-  maxRejectedMessages: number
-  /** Bytes of updates with missing dependencies a room holds back; an update going over is refused with 4002. */
-  maxPendingUpdateBytes: number
-  /**
-   * Most parts (structs, deleted ranges and clients named) one document update may carry; more is
-   * refused with 4002. Yjs integrates an update in one synchronous step, so this bounds how long one
-   * message holds the event loop (under 50 ms at the default, measured by the hostile suite). A live
-   * editing session sends a few parts per update; only a client pushing thousands of offline edits at
-   * once comes near it (the whole automerge-paper trace, a paper typed keystroke by keystroke, is 11k).
-   */
-  maxUpdateStructs: number
-  /**
-   * Main-thread milliseconds one connection's document updates may cost the server per minute; the
-   * connection that overdraws is closed with 4429. Yjs resolves concurrent inserts at one spot by
-   * scanning those already there, so a few crafted kilobytes can cost seconds.
-   */
-  maxApplyMsPerMinute: number
-  /**
-   * Longest one document update may hold the event loop while Yjs integrates it. Updates whose cost
-   * cannot be bounded cheaply (many parts in a large document) are first timed against a mirror of
-   * the document in a worker thread; one that takes longer is refused with 4002, and a measurement
-   * running past five times this (at least 250 ms) is cut off by terminating the worker.
-   */
-  maxIntegrationMs: number
-}
+/** Validated server configuration. Sizes are bytes, durations milliseconds. Derived from {@link toConfig}. */
+export type Config = ReturnType<typeof toConfig>
 
 /** Every environment variable the server reads, with its default (`undefined` when unset means off). */
 export function environmentDefaults(): Record<string, unknown> {
@@ -291,57 +176,128 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       'MAX_SOCKETS_PER_ADDRESS: must be at least MAX_CONNECTIONS_PER_ADDRESS (every WebSocket is a TCP connection too)',
   ].filter((problem) => problem !== false)
   if (conflicts.length > 0) throw new ConfigError(`invalid configuration:\n  ${conflicts.join('\n  ')}`)
+  return toConfig(v)
+}
+
+/**
+ * The configuration the server runs with, from the parsed environment: the one place that names
+ * each setting, documents it and gives its type ({@link Config} is what this returns).
+ */
+function toConfig(v: z.output<typeof envSchema>) {
   return {
+    /** TCP port to listen on; 0 picks a free one. */
     port: v.PORT,
     host: v.HOST,
+    /** Directory holding the SQLite database. */
     dataDir: resolve(v.DATA_DIR),
+    /** Directory with the built web app, served at `/`. */
     webDir: resolve(v.WEB_DIR),
     logLevel: v.LOG_LEVEL,
+    /** How log lines are written: readable at a terminal, JSON lines otherwise (`auto`), or forced. */
     logFormat: v.LOG_FORMAT,
+    /** Largest WebSocket frame accepted; larger ones close the connection with 1009. */
     maxFrameBytes: v.MAX_FRAME_BYTES,
+    /** Outbound bytes queued for one socket before it is cut off as a slow consumer. */
     maxBufferedBytes: v.MAX_BUFFERED_BYTES,
+    /** How long a room with no connections stays in memory before it is unloaded. */
     roomIdleMs: v.ROOM_IDLE_MS,
+    /** Compact a document once its update log has this many rows... */
     compactMaxRows: v.COMPACT_MAX_ROWS,
+    /** ...or this many bytes. */
     compactMaxBytes: v.COMPACT_MAX_BYTES,
+    /** Interval of WebSocket pings; a socket that misses one is closed. */
     pingIntervalMs: v.PING_INTERVAL_MS,
+    /** SQLite `synchronous` mode: `full` survives power loss, `normal` only process crashes. */
     sqliteSynchronous: v.SQLITE_SYNCHRONOUS,
+    /** Bearer key accepted by `POST /api/publish`; publishing needs it (or the admin token). */
     publishKey: v.PUBLISH_KEY ?? null,
+    /** Administrator bearer token. */
     adminToken: v.ADMIN_TOKEN ?? null,
+    /** Largest publish request body. */
     maxPublishBytes: v.MAX_PUBLISH_BYTES,
+    /** Deepest nesting of arrays/objects in a published value (HTTP publish and the Redis bridge). */
     maxPublishDepth: v.MAX_PUBLISH_DEPTH,
+    /** Most channel subscriptions one connection may hold. */
     maxSubscriptions: v.MAX_SUBSCRIPTIONS,
+    /** Outbound bytes queued for one notification subscriber before it is cut off. */
     maxEventBufferBytes: v.MAX_EVENT_BUFFER_BYTES,
-    retention: { maxMessages: v.RETENTION_MAX_MESSAGES, maxAgeMs: v.RETENTION_MAX_AGE_MS },
+    /** History kept per channel unless `channelRetention` says otherwise. */
+    retention: { maxMessages: v.RETENTION_MAX_MESSAGES, maxAgeMs: v.RETENTION_MAX_AGE_MS } satisfies RetentionPolicy,
+    /** Per-channel overrides, keyed by channel name or `prefix*` pattern. */
     channelRetention: v.CHANNEL_RETENTION,
+    /** Redis for the `PUBLISH` bridge; `null` disables it. */
     redisUrl: v.REDIS_URL ?? null,
+    /** Redis channels `<prefix><channel>` are republished on `<channel>`. */
     redisPrefix: v.REDIS_PREFIX,
+    /** Interval of SSE heartbeat comments. */
     sseHeartbeatMs: v.SSE_HEARTBEAT_MS,
+    /** Least time between two `room:<name>` messages of one kind (join/leave share one throttle). */
     roomActivityThrottleMs: v.ROOM_ACTIVITY_THROTTLE_MS,
+    /** HS256 secret of access tokens; `null` means open mode (no tokens, anyone may edit). */
     authSecret: v.AUTH_SECRET ?? null,
+    /** The application's permission endpoint, asked before joins and subscriptions. */
     authWebhookUrl: v.AUTH_WEBHOOK_URL ?? null,
     authWebhookTimeoutMs: v.AUTH_WEBHOOK_TIMEOUT_MS,
+    /** How long a webhook answer is reused. */
     authWebhookCacheMs: v.AUTH_WEBHOOK_CACHE_MS,
+    /** Webhook calls one user may cause per minute; past it the answer is no until the budget refills. */
     authWebhookMaxPerMinute: v.AUTH_WEBHOOK_MAX_PER_MINUTE,
+    /** Browser origins allowed to connect; `null` means same origin as the server. */
     allowedOrigins: v.ALLOWED_ORIGINS ? v.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin) : null,
+    /** The URL browsers reach the server at: its host is always served and its origin allowed. */
     publicUrl: v.PUBLIC_URL ?? null,
+    /** Host names served besides loopback, IP literals and `publicUrl` (`*.example.com`, `*` for any); `null` for none. */
     allowedHosts: v.ALLOWED_HOSTS ?? null,
+    /** Take the client address from the last `X-Forwarded-For` entry (only behind a proxy that sets it). */
     trustProxy: v.TRUST_PROXY,
+    /** Document and event WebSockets plus SSE streams one client address may hold. */
     maxConnectionsPerAddress: v.MAX_CONNECTIONS_PER_ADDRESS,
+    /** TCP connections one client address may hold (not applied with `trustProxy`). */
     maxSocketsPerAddress: v.MAX_SOCKETS_PER_ADDRESS,
+    /** Connections awaiting admission (token, webhook, room load) at once, server-wide. */
     maxPendingUpgrades: v.MAX_PENDING_UPGRADES,
+    /** Rooms not in memory one client address may open per minute. */
     maxNewRoomsPerMinute: v.MAX_NEW_ROOMS_PER_MINUTE,
+    /** Time a client has to send its request headers. */
     httpHeadersTimeoutMs: v.HTTP_HEADERS_TIMEOUT_MS,
+    /** Time a client has to send its whole request. */
     httpRequestTimeoutMs: v.HTTP_REQUEST_TIMEOUT_MS,
+    /** Largest awareness state (one client's cursor, name...) accepted, in UTF-8 bytes of JSON. */
     maxAwarenessStateBytes: v.MAX_AWARENESS_STATE_BYTES,
+    /** Most awareness entries one message may carry. */
     maxAwarenessEntries: v.MAX_AWARENESS_ENTRIES,
+    /** Awareness client ids one document connection may introduce; one more closes it with 4429. */
     maxAwarenessIdsPerConnection: v.MAX_AWARENESS_IDS_PER_CONNECTION,
+    /** Awareness client ids a room holds at most; new ids past it are not shown (the connection stays, and can edit). */
     maxAwarenessIdsPerRoom: v.MAX_AWARENESS_IDS_PER_ROOM,
+    /** Frames one document connection may send per second (bursts of twice that); over it: 4429. */
     maxMessagesPerSecond: v.MAX_MESSAGES_PER_SECOND,
+    /** Bytes one document connection may send per second (bursts of one second's worth, or one largest frame); over it: 4429. */
     maxInboundBytesPerSecond: v.MAX_INBOUND_BYTES_PER_SECOND,
+    /** Refused frames (read-only updates, someone else's cursor, over-size states...) one connection may send per minute; over it: 4429. */
     maxRejectedMessages: v.MAX_REJECTED_MESSAGES,
+    /** Bytes of updates with missing dependencies a room holds back; an update going over is refused with 4002. */
     maxPendingUpdateBytes: v.MAX_PENDING_UPDATE_BYTES,
+    /**
+     * Most parts (structs, deleted ranges and clients named) one document update may carry; more is
+     * refused with 4002. Yjs integrates an update in one synchronous step, so this bounds how long one
+     * message holds the event loop (under 50 ms at the default, measured by the hostile suite). A live
+     * editing session sends a few parts per update; only a client pushing thousands of offline edits at
+     * once comes near it (the whole automerge-paper trace, a paper typed keystroke by keystroke, is 11k).
+     */
     maxUpdateStructs: v.MAX_UPDATE_STRUCTS,
+    /**
+     * Main-thread milliseconds one connection's document updates may cost the server per minute; the
+     * connection that overdraws is closed with 4429. Yjs resolves concurrent inserts at one spot by
+     * scanning those already there, so a few crafted kilobytes can cost seconds.
+     */
     maxApplyMsPerMinute: v.MAX_APPLY_MS_PER_MINUTE,
+    /**
+     * Longest one document update may hold the event loop while Yjs integrates it. Updates whose cost
+     * cannot be bounded cheaply (many parts in a large document) are first timed against a mirror of
+     * the document in a worker thread; one that takes longer is refused with 4002, and a measurement
+     * running past five times this (at least 250 ms) is cut off by terminating the worker.
+     */
     maxIntegrationMs: v.MAX_INTEGRATION_MS,
   }
 }
