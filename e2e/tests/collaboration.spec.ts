@@ -55,7 +55,7 @@ for (const [where, existing, before] of [
       await alice.page.waitForTimeout(40)
     }
 
-    await expect.poll(() => bob.editor.blocks()).toEqual(await alice.editor.blocks())
+    await bob.editor.expectSameDocumentAs(alice.editor)
     const blocks = await alice.editor.blocks()
     // In an empty document there is no paragraph yet: each first keystroke makes one, so the words
     // may land in two paragraphs, each whole. Anywhere else they share the paragraph they were typed in.
@@ -99,7 +99,7 @@ test('headings, bold and lists made by one person appear with the same structure
   await expect(doc.locator('p strong')).toHaveText('on Friday')
   await expect(doc.locator('ul > li')).toHaveText(['write the notes', 'send the invite'])
   await expect(doc.locator('p em')).toHaveText('please')
-  await expect.poll(() => bob.editor.blocks()).toEqual(await alice.editor.blocks())
+  await bob.editor.expectSameDocumentAs(alice.editor)
 })
 
 test('undo removes only your own change, never a collaborator’s', async ({ users }) => {
