@@ -8,14 +8,17 @@ import { toText } from './to-text.js'
 /** The formats a document is exported in besides its raw JSON. */
 export type DocumentFormat = 'html' | 'markdown' | 'text'
 
-const TYPES: Record<DocumentFormat, { contentType: string; extension: string }> = {
-  html: { contentType: 'text/html; charset=utf-8', extension: 'html' },
-  markdown: { contentType: 'text/markdown; charset=utf-8', extension: 'md' },
-  text: { contentType: 'text/plain; charset=utf-8', extension: 'txt' },
+/** The file extension of each export format, the raw JSON included. */
+export const EXPORT_FILE_EXTENSIONS = { json: 'json', html: 'html', markdown: 'md', text: 'txt' } as const
+
+const CONTENT_TYPES: Record<DocumentFormat, string> = {
+  html: 'text/html; charset=utf-8',
+  markdown: 'text/markdown; charset=utf-8',
+  text: 'text/plain; charset=utf-8',
 }
 
 /** `doc` (titled `title`) in `format`. */
 export function exportAs(doc: Node, format: DocumentFormat, title: string): { body: string; contentType: string; extension: string } {
   const body = format === 'html' ? toHtml(doc, title) : format === 'markdown' ? toMarkdown(doc) : toText(doc)
-  return { body, ...TYPES[format] }
+  return { body, contentType: CONTENT_TYPES[format], extension: EXPORT_FILE_EXTENSIONS[format] }
 }

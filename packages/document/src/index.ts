@@ -3,11 +3,11 @@
  * binds with y-prosemirror, a reader that turns any stored document into a valid node of it, and
  * the exports (standalone HTML, Markdown, plain text) the admin console and the editor offer.
  */
-export { type DocumentFormat, exportAs } from './export-as.js'
+export { type DocumentFormat, EXPORT_FILE_EXTENSIONS, exportAs } from './export-as.js'
 export type { PmNode } from './pm-json.js'
-export { headingLevel, readDocument } from './read-document.js'
+export { readDocument } from './read-document.js'
 export { safeHref } from './safe-href.js'
 export { DOCUMENT_FRAGMENT, HEADING_LEVELS, type HeadingLevel, schema } from './schema.js'
-export { toHtml, toHtmlFragment } from './to-html.js'
+export { toHtml } from './to-html.js'
 export { markdownParser, toMarkdown } from './to-markdown.js'
 export { toText } from './to-text.js'

@@ -27,7 +27,7 @@ export function readDocument(json: PmNode): Node {
 }
 
 /** A heading's level, 1 to 6, from whatever `attrs.level` holds. */
-export function headingLevel(attrs: Record<string, unknown> | undefined): number {
+function headingLevel(attrs: Record<string, unknown> | undefined): number {
   const level = attrs?.level
   const number = typeof level === 'number' ? level : typeof level === 'string' ? Number(level) : Number.NaN
   return Number.isFinite(number) ? Math.min(6, Math.max(1, Math.trunc(number))) : 1

@@ -37,13 +37,6 @@ export function toHtml(doc: Node, title: string): string {
   return out.join('')
 }
 
-/** `doc`'s content as HTML elements, without the page around them. */
-export function toHtmlFragment(doc: Node): string {
-  const out: string[] = []
-  doc.forEach((block) => writeNode(block, out))
-  return out.join('')
-}
-
 function writeNode(node: Node, out: string[]): void {
   const children = (): void => node.forEach((child) => writeNode(child, out))
   switch (node.type.name) {

@@ -19,7 +19,6 @@ import { roomRows } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
 import { adminConnections, pageRooms, ROOM_SORT_KEYS } from './admin-rooms.js'
-import { exportDocument } from './document-export.js'
 
 /** What the admin API needs. */
 export interface AdminRouteDeps {
@@ -112,8 +111,9 @@ export function adminRoutes(deps: AdminRouteDeps): Hono<AppEnv> {
       const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates
       if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts))
     }
-    const { body, contentType } = exportDocument(doc, format, name)
-    const extension = { json: 'json', html: 'html', markdown: 'md', text: 'txt' }[format]
+    // Loaded on the first export: the document package (ProseMirror, markdown-it) stays out of start-up.
+    const { exportDocument } = await import('./document-export.js')
+    const { body, contentType, extension } = exportDocument(doc, format, name)
     c.header('Content-Type', contentType)
     c.header('Content-Disposition', `attachment; filename="${name}.${extension}"`)
     return c.body(body)

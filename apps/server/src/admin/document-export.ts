@@ -12,7 +12,7 @@
  * never reach `Object.prototype`, and nesting beyond {@link MAX_EXPORT_DEPTH} is flattened into its
  * text, which keeps the recursive readers and writers well inside the stack.
  */
-import { DOCUMENT_FRAGMENT, exportAs, type PmNode, readDocument } from '@tandem/document'
+import { DOCUMENT_FRAGMENT, EXPORT_FILE_EXTENSIONS, exportAs, type PmNode, readDocument } from '@tandem/document'
 import * as Y from 'yjs'
 
 /**
@@ -129,9 +129,10 @@ function plainRecord(value: unknown, depth: number, anyPrototype = false): Recor
  * `doc` in `format`, with its content type: the raw JSON as read, or the HTML page (titled `title`),
  * Markdown and plain text of `@tandem/document`, made from the document read into the schema.
  */
-export function exportDocument(doc: Y.Doc, format: ExportFormat, title: string): { body: string; contentType: string } {
+export function exportDocument(doc: Y.Doc, format: ExportFormat, title: string): { body: string; contentType: string; extension: string } {
   const json = toProseMirrorJson(doc)
-  if (format === 'json') return { body: JSON.stringify(json, null, 2), contentType: 'application/json; charset=utf-8' }
-  const { body, contentType } = exportAs(readDocument(json), format, title)
-  return { body, contentType }
+  if (format === 'json') {
+    return { body: JSON.stringify(json, null, 2), contentType: 'application/json; charset=utf-8', extension: EXPORT_FILE_EXTENSIONS.json }
+  }
+  return exportAs(readDocument(json), format, title)
 }

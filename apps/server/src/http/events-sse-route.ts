@@ -27,7 +27,7 @@ import { ChannelSession } from '../notifications/channel-session.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
 import { formatSseComment, formatSseFrame } from '../notifications/sse-format.js'
 import type { AppEnv } from './app-env.js'
-import { identifyRequest } from './identify-request.js'
+import { httpErrorOf, identifyRequest } from './identify-request.js'
 
 /** What the SSE route needs. */
 export interface EventsSseDeps {
@@ -124,9 +124,8 @@ export function eventsSseRoute(deps: EventsSseDeps): Hono<AppEnv> {
     try {
       return slot()
     } catch (error) {
-      if (!(error instanceof AdmissionError)) throw error
-      deps.onRefused?.(error.code)
-      throw new HttpError(error.status, error.code, error.message)
+      if (error instanceof AdmissionError) deps.onRefused?.(error.code)
+      throw httpErrorOf(error)
     }
   }
 

@@ -11,9 +11,13 @@ export function identifyRequest(guard: UpgradeGuard): MiddlewareHandler<AppEnv> 
     try {
       c.set('identity', await guard.identify({ url: new URL(c.req.url), headers: Object.fromEntries(c.req.raw.headers) }))
     } catch (error) {
-      if (error instanceof AdmissionError) throw new HttpError(error.status, error.code, error.message)
-      throw error
+      throw httpErrorOf(error)
     }
     await next()
   }
+}
+
+/** `error` as an HTTP route throws it: an admission refusal becomes the `HttpError` of its status; anything else stays. */
+export function httpErrorOf(error: unknown): unknown {
+  return error instanceof AdmissionError ? new HttpError(error.status, error.code, error.message) : error
 }

@@ -9,14 +9,13 @@ import { z } from 'zod'
 
 import { clientAddress } from '../admission/client-address.js'
 import type { ConnectionLimits } from '../admission/connection-limits.js'
-import { AdmissionError, type UpgradeGuard } from '../auth/upgrade-guard.js'
+import type { UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
-import { newDocumentUpdate } from '../rooms/new-document.js'
 import { listRooms } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
 import type { AppEnv } from './app-env.js'
-import { identifyRequest } from './identify-request.js'
+import { httpErrorOf, identifyRequest } from './identify-request.js'
 import { validate } from './validate.js'
 
 const query = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) })
@@ -82,10 +81,11 @@ export function roomsRoute(deps: RoomsRouteDeps): Hono<AppEnv> {
           try {
             deps.limits.openRoom(address)
           } catch (error) {
-            if (error instanceof AdmissionError) throw new HttpError(error.status, error.code, error.message)
-            throw error
+            throw httpErrorOf(error)
           }
         }
+        // Loaded on the first create, like the export: it brings in the document package.
+        const { newDocumentUpdate } = await import('../rooms/new-document.js')
         if (!(await deps.registry.create(name, newDocumentUpdate()))) {
           throw new HttpError(409, 'room_exists', `a document named ${name} already exists`)
         }

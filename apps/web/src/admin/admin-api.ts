@@ -3,8 +3,10 @@
  * header, answers are checked and parsed here, and a 401 becomes {@link AdminUnauthorizedError} so
  * the page can send the administrator back to sign in.
  */
+import { EXPORT_FILE_EXTENSIONS } from '@tandem/document'
 import { type AdminStats, adminStatsSchema } from '@tandem/protocol'
 
+import { readApiError } from '../shell/api-error.js'
 import { type AdminRoomDetail, type AdminRoomPage, parseAdminRoomDetail, parseAdminRoomPage } from './admin-room-data.js'
 import type { RoomSort } from './room-order.js'
 
@@ -51,8 +53,6 @@ export interface AdminApi {
   stats(): Promise<AdminStats>
 }
 
-const FILE_EXTENSIONS: Record<ExportFormat, string> = { json: 'json', html: 'html', markdown: 'md', text: 'txt' }
-
 /** The file name a `Content-Disposition: attachment; filename="…"` header gives, if any. */
 function attachmentName(header: string | null): string | null {
   const match = /filename="([^"]+)"/.exec(header ?? '')
@@ -60,15 +60,10 @@ function attachmentName(header: string | null): string | null {
 }
 
 async function errorOf(response: Response): Promise<AdminApiError> {
-  let code = 'http_error'
-  let message = `the server answered ${response.status}`
-  try {
-    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } }
-    if (typeof body.error?.code === 'string') code = body.error.code
-    if (typeof body.error?.message === 'string') message = body.error.message
-  } catch {
-    // Not the API's JSON error (a proxy's HTML page, say): the status says enough.
-  }
+  const sent = await readApiError(response)
+  // Without the API's JSON error (a proxy's HTML page, say) the status says enough.
+  const code = sent.code ?? 'http_error'
+  const message = sent.message ?? `the server answered ${response.status}`
   return response.status === 401 ? new AdminUnauthorizedError(401, code, message) : new AdminApiError(response.status, code, message)
 }
 
@@ -112,7 +107,7 @@ export function createAdminApi(token: string, timeoutMs = 8_000): AdminApi {
     },
     async exportRoom(name, format) {
       const response = await request(`${room(name)}/export?format=${format}`)
-      const filename = attachmentName(response!.headers.get('content-disposition')) ?? `${name}.${FILE_EXTENSIONS[format]}`
+      const filename = attachmentName(response!.headers.get('content-disposition')) ?? `${name}.${EXPORT_FILE_EXTENSIONS[format]}`
       return { blob: await response!.blob(), filename }
     },
     async broadcast(announcement) {

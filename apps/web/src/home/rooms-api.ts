@@ -7,6 +7,7 @@ import { isValidRoomName } from '@tandem/protocol'
 import type { Identity } from '../identity/identity.js'
 import { FALLBACK_COLOR, isHexColor } from '../identity/palette.js'
 import { bearerHeaders } from '../session/access-token.js'
+import { readApiError } from '../shell/api-error.js'
 
 /** A document in the directory as the home page shows it. */
 export interface RoomListing {
@@ -83,12 +84,6 @@ export async function createRoom(name: string, token: string | null, timeoutMs =
 
 /** A person-readable reason for a refused request: the server's message when it sent one. */
 async function refusal(response: Response): Promise<string> {
-  let message: unknown
-  try {
-    message = ((await response.json()) as { error?: { message?: unknown } } | null)?.error?.message
-  } catch {
-    // Not JSON (a proxy's error page): fall back to the status.
-  }
-  const text = typeof message === 'string' && message.trim() !== '' ? message.trim() : `the server answered ${response.status}`
-  return `Could not create the document: ${text}`
+  const { message } = await readApiError(response)
+  return `Could not create the document: ${message ?? `the server answered ${response.status}`}`
 }

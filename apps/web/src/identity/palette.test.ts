@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { isHexColor, PALETTE, readableTextColor } from './palette.js'
+import { contrastRatio, isHexColor, PALETTE, readableTextColor } from './palette.js'
 
 function contrastWithWhite(hex: string): number {
   const channel = (offset: number): number => {
@@ -12,6 +12,11 @@ function contrastWithWhite(hex: string): number {
 }
 
 describe('palette', () => {
+  it('computes contrast ratios as WCAG defines them', () => {
+    expect(contrastRatio('#ffffff', '#000000')).toBeCloseTo(21)
+    for (const color of PALETTE) expect(contrastRatio(color, '#ffffff')).toBeCloseTo(contrastWithWhite(color))
+  })
+
   it('holds distinct 6-digit colours that all carry white text at WCAG AA contrast', () => {
     expect(new Set(PALETTE).size).toBe(PALETTE.length)
     for (const color of PALETTE) {

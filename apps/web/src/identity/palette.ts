@@ -42,13 +42,24 @@ export function isHexColor(color: unknown): color is string {
   return typeof color === 'string' && /^#[0-9a-fA-F]{6}$/.test(color)
 }
 
-/** Black or white, whichever reads better on `background` (a 6-digit hex colour). */
-export function readableTextColor(background: string): '#ffffff' | '#111827' {
+/** WCAG relative luminance of a 6-digit hex colour, 0 (black) to 1 (white). */
+function relativeLuminance(hex: string): number {
   const channel = (offset: number): number => {
-    const value = Number.parseInt(background.slice(offset, offset + 2), 16) / 255
+    const value = Number.parseInt(hex.slice(offset, offset + 2), 16) / 255
     return value <= 0.040_45 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4
   }
-  const luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+  return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+}
+
+/** WCAG contrast ratio of two 6-digit hex colours, 1 to 21. */
+export function contrastRatio(a: string, b: string): number {
+  const [light, dark] = [relativeLuminance(a), relativeLuminance(b)].sort((x, y) => y - x)
+  return (light! + 0.05) / (dark! + 0.05)
+}
+
+/** Black or white, whichever reads better on `background` (a 6-digit hex colour). */
+export function readableTextColor(background: string): '#ffffff' | '#111827' {
+  const luminance = relativeLuminance(background)
   // White wins while its contrast ratio (1.05 / (L + 0.05)) beats black's ((L + 0.05) / 0.05).
   return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 ? '#ffffff' : '#111827'
 }
