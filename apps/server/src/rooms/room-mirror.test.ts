@@ -115,7 +115,8 @@ describe('Room with document mirrors', () => {
     room.receive(a, a.typed(0, 'small'))
     room.receive(a, encodeSyncStep1(Y.encodeStateVector(new Y.Doc())))
     await writer.flushed()
-    expect(answersTo(a)).toHaveLength(1)
+    // The answer may wait a turn for the encode budget (a loaded machine makes encodings slower).
+    await eventually(() => expect(answersTo(a)).toHaveLength(1))
     expect(mirrors.counters).toMatchObject({ seeded: 0, encoded: 0 })
   })
 
