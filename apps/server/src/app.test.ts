@@ -2,6 +2,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
+import {
+  adminRoomDetailSchema,
+  adminRoomPageSchema,
+  adminStatsSchema,
+  apiErrorSchema,
+  channelHistorySchema,
+  healthSchema,
+  publishedSchema,
+  roomListSchema,
+} from '@tandem/protocol'
 import { afterAll, describe, expect, it } from 'vitest'
 
 import { ConnectionLimits } from './admission/connection-limits.js'
@@ -22,12 +32,12 @@ type ErrorBody = { error: { code: string; message: string } }
 const webDir = mkdtempSync(join(tmpdir(), 'tandem-web-'))
 afterAll(() => rmSync(webDir, { recursive: true, force: true }))
 
-function app(dir = webDir) {
+function app(dir = webDir, adminToken: string | null = null) {
   const logger = createLogger('silent')
   const store = new MemoryDocumentStore()
   const registry = new RoomRegistry({ store, logger, idleMs: 10, compactMaxRows: 100, compactMaxBytes: 1 << 20 })
   const hub = new NotificationHub({ store: new MemoryMessageStore(), logger, retentionFor: () => ({ maxMessages: 10, maxAgeMs: 1000 }) })
-  const config = { ...loadConfig({}), webDir: dir }
+  const config = { ...loadConfig({}), webDir: dir, adminToken }
   const guard = new UpgradeGuard(new AccessPolicy({ secret: null, webhook: null }), {
     allowedOrigins: null,
     hosts: new HostPolicy({ enforce: true }),
@@ -79,5 +89,83 @@ describe('HTTP app', () => {
     expect(asset.status).toBe(200)
     expect(asset.headers.get('cache-control')).toContain('immutable')
     expect((await web.request('/assets/gone.js')).status).toBe(404)
+  })
+})
+
+describe('API description', () => {
+  type Operation = { responses: Record<string, { content?: Record<string, { schema?: unknown }> }>; security?: unknown }
+  type Description = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } }
+  const describeApi = async (server: ReturnType<typeof app>): Promise<Description> =>
+    (await (await server.request('/api/openapi.json')).json()) as Description
+
+  it('describes every API route the app answers, with its method', async () => {
+    const server = app()
+    const described = await describeApi(server)
+    if (process.env.DUMP_OPENAPI) (await import('node:fs')).writeFileSync(process.env.DUMP_OPENAPI, JSON.stringify(described, null, 2))
+    expect(described.openapi).toBe('3.1.0')
+    const answered = new Set(
+      server.routes
+        .filter((route) => route.method !== 'ALL' && /^\/(api|metrics|collab)/.test(route.path))
+        .filter((route) => !route.path.startsWith('/api/docs') && route.path !== '/api/openapi.json')
+        .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`),
+    )
+    // Every route of every router, mounted: a route added without a description fails here.
+    expect(answered.size).toBeGreaterThanOrEqual(13)
+    for (const route of answered) {
+      const [method, path] = route.split(' ') as [string, string]
+      expect(described.paths[path]?.[method], `${route} is not in /api/openapi.json`).toBeDefined()
+    }
+    expect(described.paths['/collab/{room}']?.get).toBeDefined()
+  })
+
+  it('names the schemas of the answers and errors, and which routes need which token', async () => {
+    const described = await describeApi(app())
+    for (const name of ['Error', 'RoomSummary', 'RoomList', 'Publish', 'Published', 'ChannelHistory', 'AdminRoomPage', 'AdminStats']) {
+      expect(described.components.schemas[name], name).toBeDefined()
+    }
+    const publish = described.paths['/api/publish']!.post!
+    expect(publish.security).toEqual([{ publishKey: [] }, { adminToken: [] }])
+    expect(Object.keys(publish.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '413', '415']))
+    expect(publish.responses['400']!.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/Error' })
+    expect(described.paths['/api/admin/rooms']!.get!.security).toEqual([{ adminToken: [] }])
+  })
+
+  it('serves a reference page that loads from this server only', async () => {
+    const server = app()
+    const page = await server.request('/api/docs')
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'")
+    const html = await page.text()
+    for (const asset of [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!)) {
+      expect(asset.startsWith('/api/docs/'), asset).toBe(true)
+      const response = await server.request(asset)
+      expect(response.status, asset).toBe(200)
+      expect((await response.arrayBuffer()).byteLength, asset).toBeGreaterThan(20)
+    }
+    expect((await server.request('/api/docs/index.html')).status).toBe(404)
+  })
+
+  it('answers in the shapes it declares', async () => {
+    const server = app(webDir, 'admin-secret')
+    const admin = { authorization: 'Bearer admin-secret', 'content-type': 'application/json' }
+    expect((await server.request('/api/rooms', { method: 'POST', headers: admin, body: JSON.stringify({ name: 'shape' }) })).status).toBe(
+      201,
+    )
+    const read = async (path: string) => (await server.request(path, { headers: admin })).json()
+    healthSchema.parse(await read('/api/health'))
+    expect(roomListSchema.parse(await read('/api/rooms')).rooms.map((room) => room.name)).toEqual(['shape'])
+    expect(adminRoomPageSchema.parse(await read('/api/admin/rooms')).total).toBe(1)
+    adminRoomDetailSchema.parse(await read('/api/admin/rooms/shape'))
+    adminStatsSchema.parse(await read('/api/admin/stats'))
+    const published = await server.request('/api/publish', {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ channel: 'c', data: 1 }),
+    })
+    publishedSchema.parse(await published.json())
+    expect(channelHistorySchema.parse(await read('/api/channels/c/messages')).messages).toHaveLength(1)
+    const refused = await server.request('/api/rooms', { method: 'POST', headers: admin, body: JSON.stringify({ name: 'a b' }) })
+    expect(refused.status).toBe(400)
+    expect(apiErrorSchema.parse(await refused.json()).error.message).toMatch(/^name: room name may only contain/)
   })
 })

@@ -2,13 +2,17 @@
  * The HTTP side of the server as a Hono app. Built from its dependencies with no I/O at import
  * time, so route tests call `app.request()` directly.
  */
-import { Hono } from 'hono'
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
+import { apiErrorSchema, roomNameSchema } from '@tandem/protocol'
+import { z } from 'zod'
 
 import { adminRoutes } from './admin/admin-routes.js'
 import type { ConnectionLimits } from './admission/connection-limits.js'
 import { requireBearer } from './auth/bearer.js'
 import type { UpgradeGuard } from './auth/upgrade-guard.js'
 import type { Config } from './config.js'
+import { mountApiDocs } from './http/api-docs-routes.js'
+import { ADMIN_SECURITY, errors, json } from './http/api-router.js'
 import type { AppEnv } from './http/app-env.js'
 import { channelHistoryRoute } from './http/channel-history-route.js'
 import { handleHttpError } from './http/error-handler.js'
@@ -24,6 +28,42 @@ import type { NotificationHub } from './notifications/notification-hub.js'
 import type { RedisBridge } from './notifications/redis-bridge.js'
 import type { RoomRegistry } from './rooms/room-registry.js'
 import type { DocumentStore } from './storage/document-store.js'
+
+/** The version the API description states. */
+const SERVER_VERSION = '0.1.0'
+
+const metricsRoute = (adminToken: string | null) =>
+  createRoute({
+    method: 'get',
+    path: '/metrics',
+    tags: ['Server'],
+    summary: 'Prometheus metrics',
+    security: ADMIN_SECURITY,
+    middleware: [requireBearer(() => (adminToken ? [adminToken] : []), 'metrics need the admin token: no ADMIN_TOKEN')] as const,
+    responses: {
+      200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
+      ...errors(401),
+    },
+  })
+
+/** Described only: the upgrade is taken over by the Node server before Hono sees it; a plain GET is answered 426 below. */
+const collabRoute = createRoute({
+  method: 'get',
+  path: '/collab/{room}',
+  tags: ['Rooms'],
+  summary: 'Edit a document (WebSocket)',
+  description: [
+    'Upgrade to a WebSocket speaking the standard y-websocket protocol (sync, awareness, auth), so the stock',
+    '`y-websocket` `WebsocketProvider` works unchanged: `new WebsocketProvider("ws://localhost:8787/collab", room, doc)`.',
+    'In secure mode pass the token as `?token=`. A refused upgrade is answered as HTTP with the error body.',
+  ].join(' '),
+  request: { params: z.object({ room: roomNameSchema }) },
+  responses: {
+    101: { description: 'Switching protocols: the y-websocket session starts' },
+    ...errors(400, 401, 403, 429, 503),
+    426: json(apiErrorSchema, 'A plain request without the WebSocket upgrade'),
+  },
+})
 
 /** What {@link createApp} composes. */
 export interface AppDeps {
@@ -47,9 +87,9 @@ export interface AppDeps {
  * const app = createApp({ config, registry, store, hub, bridge: null, guard, limits, metrics, logger, startedAt: Date.now() })
  * const response = await app.request('/api/health')
  */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const { config } = deps
-  const app = new Hono<AppEnv>()
+  const app = new OpenAPIHono<AppEnv>()
   let warnedAboutHost = false
   app.use(
     requireAllowedHost(deps.guard, (host) => {
@@ -101,15 +141,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       metrics: deps.metrics,
     }),
   )
-  app.get(
-    '/metrics',
-    requireBearer(() => (config.adminToken ? [config.adminToken] : []), 'metrics need the admin token: no ADMIN_TOKEN'),
-    async (c) => {
-      const { body, contentType } = await deps.metrics.scrape()
-      c.header('Content-Type', contentType)
-      return c.body(body)
-    },
-  )
+  app.openapi(metricsRoute(config.adminToken), async (c) => {
+    const { body, contentType } = await deps.metrics.scrape()
+    return c.text(body, 200, { 'Content-Type': contentType })
+  })
+  app.openAPIRegistry.registerPath(collabRoute)
+  mountApiDocs(app, SERVER_VERSION)
   app.all('/api/*', (c) => c.json({ error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` } }, 404))
   app.all('/collab/*', (c) =>
     c.json({ error: { code: 'upgrade_required', message: 'this endpoint speaks WebSocket (y-websocket protocol)' } }, 426),

@@ -3,6 +3,7 @@
  * The same frames travel as text on `/api/events` and inside {@link MessageType.Channel} binary frames
  * on a document socket, so one client implementation serves both.
  */
+import { z } from 'zod'
 
 /** Longest channel name, in characters. */
 export const CHANNEL_NAME_MAX_LENGTH = 200
@@ -50,7 +51,20 @@ export function channelMatches(pattern: string, name: string): boolean {
 /** A frame a client sends. `since` resumes after that message id. */
 export type ClientChannelFrame = { type: 'subscribe'; channels: string[]; since?: number } | { type: 'unsubscribe'; channels: string[] }
 
-/** One message on a channel, as stored and as delivered. `data` is any JSON value. */
+/** A channel name as it appears in answers. */
+const channelNameSchema = z.string().max(CHANNEL_NAME_MAX_LENGTH).meta({ pattern: CHANNEL_NAME_PATTERN.source, example: 'orders' })
+
+/** One message on a channel, as stored and as delivered. */
+export const channelMessageSchema = z
+  .object({
+    channel: channelNameSchema,
+    id: z.number().int().nonnegative().meta({ description: 'Server-wide increasing; resume after it with `since`' }),
+    data: z.unknown().meta({ description: 'Any JSON value, as published' }),
+    ts: z.number().int().nonnegative().meta({ description: 'Publish time, ms since the epoch' }),
+  })
+  .meta({ id: 'ChannelMessage' })
+
+/** See {@link channelMessageSchema}. `data` is any JSON value. */
 export interface ChannelMessage {
   channel: string
   /** Server-wide increasing; resume after it with `since`. */

@@ -1,32 +1,14 @@
 /** The room table of the admin console: stored and live rooms, filtered, sorted and paged. */
+import type { AdminConnection, AdminRoom, AdminRoomPage, RoomSortKey } from '@tandem/protocol'
+
 import { identityLabel } from '../auth/identity.js'
-import type { RoomRow } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
-
-/** One row of the admin room table. */
-export type AdminRoom = RoomRow
-
-/** One connection of a room, for the room detail. */
-export interface AdminConnection {
-  id: string
-  user: string
-  userId: string | null
-  readOnly: boolean
-  /** The user's colour: from the token, else from their awareness state. */
-  color: string | null
-  connectedAt: number | null
-  address: string | null
-}
-
-/** Sort keys of the room table. */
-export const ROOM_SORT_KEYS = ['name', 'lastActivity', 'bytes', 'connections'] as const
-export type RoomSortKey = (typeof ROOM_SORT_KEYS)[number]
 
 /** Filter by name prefix and/or case-insensitive substring `q`, sort, and cut one page; `cursor` is the opaque value of a previous `nextCursor`. */
 export function pageRooms(
   rooms: AdminRoom[],
   options: { prefix?: string; q?: string; sort: RoomSortKey; order: 'asc' | 'desc'; limit: number; cursor?: string },
-): { rooms: AdminRoom[]; nextCursor: string | null; total: number } {
+): AdminRoomPage {
   const needle = options.q?.toLowerCase()
   const filtered = rooms.filter(
     (room) => (!options.prefix || room.name.startsWith(options.prefix)) && (!needle || room.name.toLowerCase().includes(needle)),

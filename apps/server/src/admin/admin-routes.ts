@@ -2,23 +2,34 @@
  * `/api/admin/*`: the administrator's API, every route behind the admin bearer token. Room table,
  * room detail with its connections, delete, export, announcements on `broadcast`, and token minting.
  */
-import { roomNameProblem } from '@tandem/protocol'
-import { Hono } from 'hono'
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
+import {
+  adminRoomDetailSchema,
+  adminRoomPageSchema,
+  adminRoomsQuerySchema,
+  adminStatsSchema,
+  broadcastBodySchema,
+  EXPORT_FORMATS,
+  mintedTokenSchema,
+  mintTokenBodySchema,
+  publishedSchema,
+  roomChannel,
+  roomNameSchema,
+} from '@tandem/protocol'
 import * as Y from 'yjs'
 import { z } from 'zod'
 
 import { requireBearer } from '../auth/bearer.js'
-import { mintClaimsSchema, mintToken } from '../auth/tokens.js'
+import { mintToken } from '../auth/tokens.js'
 import { HttpError } from '../errors.js'
+import { ADMIN_SECURITY, apiRouter, errors, json } from '../http/api-router.js'
 import type { AppEnv } from '../http/app-env.js'
-import { validate } from '../http/validate.js'
 import type { ServerMetrics } from '../metrics/server-metrics.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
-import { roomChannel } from '../rooms/room-activity.js'
 import { roomRows } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
-import { adminConnections, pageRooms, ROOM_SORT_KEYS } from './admin-rooms.js'
+import { adminConnections, pageRooms } from './admin-rooms.js'
 
 /** What the admin API needs. */
 export interface AdminRouteDeps {
@@ -31,108 +42,147 @@ export interface AdminRouteDeps {
   metrics: Pick<ServerMetrics, 'headline'>
 }
 
-const listQuery = z.object({
-  prefix: z.string().max(128).optional(),
-  q: z.string().max(128).optional(),
-  sort: z.enum(ROOM_SORT_KEYS).default('lastActivity'),
-  order: z.enum(['asc', 'desc']).default('desc'),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(64).optional(),
+const roomParams = z.object({ room: roomNameSchema })
+const admin = { tags: ['Admin'], security: ADMIN_SECURITY }
+
+const listRoute = createRoute({
+  ...admin,
+  method: 'get',
+  path: '/rooms',
+  summary: 'Room table',
+  description: 'Stored and live rooms, filtered by `prefix` or `q`, sorted and paged.',
+  request: { query: adminRoomsQuerySchema },
+  responses: { 200: json(adminRoomPageSchema, 'One page'), ...errors(400, 401) },
 })
 
-const broadcastBody = z.strictObject({
-  message: z.string().trim().min(1).max(2000),
-  title: z.string().trim().min(1).max(200).optional(),
-  level: z.enum(['info', 'warning']).default('info'),
+const detailRoute = createRoute({
+  ...admin,
+  method: 'get',
+  path: '/rooms/{room}',
+  summary: 'A room with its open connections',
+  request: { params: roomParams },
+  responses: { 200: json(adminRoomDetailSchema, 'The room'), ...errors(400, 401, 404) },
 })
 
-const tokenBody = mintClaimsSchema
-  .extend({
-    ttlSeconds: z
-      .number()
-      .int()
-      .min(60)
-      .max(30 * 86_400)
-      .default(3600),
-  })
-  .strict()
+const deleteRoute = createRoute({
+  ...admin,
+  method: 'delete',
+  path: '/rooms/{room}',
+  summary: 'Delete a room',
+  description: 'Disconnects everyone in it, deletes what is stored and publishes `{ "type": "deleted" }` on `room:<name>`.',
+  request: { params: roomParams },
+  responses: { 200: json(z.object({ deleted: z.string() }), 'Deleted'), ...errors(400, 401, 404) },
+})
 
-async function jsonBody(request: { json(): Promise<unknown> }): Promise<unknown> {
-  try {
-    return await request.json()
-  } catch {
-    throw new HttpError(400, 'bad_request', 'body is not valid JSON')
-  }
-}
+const exportRoute = createRoute({
+  ...admin,
+  method: 'get',
+  path: '/rooms/{room}/export',
+  summary: 'Download a document',
+  request: {
+    params: roomParams,
+    query: z.object({
+      format: z
+        .enum(EXPORT_FORMATS)
+        .default('json')
+        .meta({ description: '`json` is the ProseMirror document; the others read as they say' }),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'The document, as an attachment',
+      content: {
+        'application/json': { schema: z.unknown() },
+        'text/html': { schema: z.string() },
+        'text/markdown': { schema: z.string() },
+        'text/plain': { schema: z.string() },
+      },
+    },
+    ...errors(400, 401, 404),
+  },
+})
 
-function roomParam(name: string): string {
-  const problem = roomNameProblem(name)
-  if (problem) throw new HttpError(400, 'invalid_room_name', problem)
-  return name
-}
+const statsRoute = createRoute({
+  ...admin,
+  method: 'get',
+  path: '/stats',
+  summary: 'Headline numbers',
+  description: "The console's numbers, read from the metrics `/metrics` exports for Prometheus.",
+  responses: { 200: json(adminStatsSchema, 'Counts since the server started'), ...errors(401) },
+})
+
+const broadcastRoute = createRoute({
+  ...admin,
+  method: 'post',
+  path: '/broadcast',
+  summary: 'Announce to everyone',
+  description: 'Publishes `{ "type": "announcement", "from": "admin", ... }` on `broadcast`, which every browser shows.',
+  request: { body: { required: true, content: { 'application/json': { schema: broadcastBodySchema } } } },
+  responses: { 200: json(publishedSchema.pick({ ids: true }), 'Published'), ...errors(400, 401, 415) },
+})
+
+const tokenRoute = createRoute({
+  ...admin,
+  method: 'post',
+  path: '/tokens',
+  summary: 'Mint a user token',
+  description: 'For secure mode (`AUTH_SECRET`): a signed token naming the user and what they may open.',
+  request: { body: { required: true, content: { 'application/json': { schema: mintTokenBodySchema } } } },
+  responses: { 200: json(mintedTokenSchema, 'The token'), ...errors(400, 401, 409, 415) },
+})
 
 /** The admin routes, mounted at `/api/admin`. */
-export function adminRoutes(deps: AdminRouteDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>()
+export function adminRoutes(deps: AdminRouteDeps): OpenAPIHono<AppEnv> {
+  const app = apiRouter()
   app.use(
     '*',
     requireBearer(() => (deps.adminToken ? [deps.adminToken] : []), 'the admin API is disabled: no ADMIN_TOKEN'),
   )
 
-  app.get('/rooms', async (c) => {
-    const query = validate(listQuery, c.req.query())
-    return c.json(pageRooms(await roomRows(deps.store, deps.registry), query))
-  })
-
-  app.get('/rooms/:room', async (c) => {
-    const name = roomParam(c.req.param('room'))
-    const room = (await roomRows(deps.store, deps.registry)).find((r) => r.name === name)
-    if (!room) throw new HttpError(404, 'not_found', `no room ${name}`)
-    return c.json({ ...room, connectionsList: adminConnections(deps.registry, name) })
-  })
-
-  app.delete('/rooms/:room', async (c) => {
-    const name = roomParam(c.req.param('room'))
-    const wasLive = deps.registry.get(name) !== undefined
-    const stored = await deps.registry.delete(name)
-    if (!stored && !wasLive) throw new HttpError(404, 'not_found', `no room ${name}`)
-    await deps.hub.publish([roomChannel(name)], { type: 'deleted', room: name })
-    return c.json({ deleted: name })
-  })
-
-  app.get('/rooms/:room/export', async (c) => {
-    const name = roomParam(c.req.param('room'))
-    const format = validate(z.enum(['json', 'html', 'markdown', 'text']).default('json'), c.req.query('format'))
-    let doc = deps.registry.get(name)?.doc
-    if (!doc) {
-      const stored = await deps.store.load(name)
-      if (!stored) throw new HttpError(404, 'not_found', `no room ${name}`)
-      doc = new Y.Doc()
-      const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates
-      if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts))
-    }
-    // Loaded on the first export: the document package (ProseMirror, markdown-it) stays out of start-up.
-    const { exportDocument } = await import('./document-export.js')
-    const { body, contentType, extension } = exportDocument(doc, format, name)
-    c.header('Content-Type', contentType)
-    c.header('Content-Disposition', `attachment; filename="${name}.${extension}"`)
-    return c.body(body)
-  })
-
-  app.get('/stats', async (c) => c.json(await deps.metrics.headline()))
-
-  app.post('/broadcast', async (c) => {
-    const body = validate(broadcastBody, await jsonBody(c.req))
-    const { ids } = await deps.hub.publish(['broadcast'], { type: 'announcement', from: 'admin', ...body })
-    return c.json({ ids })
-  })
-
-  app.post('/tokens', async (c) => {
-    if (!deps.authSecret) throw new HttpError(409, 'secure_mode_off', 'tokens need secure mode: set AUTH_SECRET on the server')
-    const { ttlSeconds, ...claims } = validate(tokenBody, await jsonBody(c.req))
-    const token = await mintToken(claims, deps.authSecret, ttlSeconds)
-    return c.json({ token, expiresAt: Date.now() + ttlSeconds * 1000 })
-  })
-
   return app
+    .openapi(listRoute, async (c) => c.json(pageRooms(await roomRows(deps.store, deps.registry), c.req.valid('query')), 200))
+    .openapi(detailRoute, async (c) => {
+      const { room: name } = c.req.valid('param')
+      const room = (await roomRows(deps.store, deps.registry)).find((r) => r.name === name)
+      if (!room) throw new HttpError(404, 'not_found', `no room ${name}`)
+      return c.json({ ...room, connectionsList: adminConnections(deps.registry, name) }, 200)
+    })
+    .openapi(deleteRoute, async (c) => {
+      const { room: name } = c.req.valid('param')
+      const wasLive = deps.registry.get(name) !== undefined
+      const stored = await deps.registry.delete(name)
+      if (!stored && !wasLive) throw new HttpError(404, 'not_found', `no room ${name}`)
+      await deps.hub.publish([roomChannel(name)], { type: 'deleted', room: name })
+      return c.json({ deleted: name }, 200)
+    })
+    .openapi(exportRoute, async (c) => {
+      const { room: name } = c.req.valid('param')
+      const { format } = c.req.valid('query')
+      let doc = deps.registry.get(name)?.doc
+      if (!doc) {
+        const stored = await deps.store.load(name)
+        if (!stored) throw new HttpError(404, 'not_found', `no room ${name}`)
+        doc = new Y.Doc()
+        const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates
+        if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts))
+      }
+      // Loaded on the first export: the document package (ProseMirror, markdown-it) stays out of start-up.
+      const { exportDocument } = await import('./document-export.js')
+      const { body, contentType, extension } = exportDocument(doc, format, name)
+      c.header('Content-Type', contentType)
+      c.header('Content-Disposition', `attachment; filename="${name}.${extension}"`)
+      return c.body(body, 200)
+    })
+    .openapi(statsRoute, async (c) => c.json(await deps.metrics.headline(), 200))
+    .openapi(broadcastRoute, async (c) => {
+      const body = c.req.valid('json')
+      const { ids } = await deps.hub.publish(['broadcast'], { type: 'announcement', from: 'admin', ...body })
+      return c.json({ ids }, 200)
+    })
+    .openapi(tokenRoute, async (c) => {
+      if (!deps.authSecret) throw new HttpError(409, 'secure_mode_off', 'tokens need secure mode: set AUTH_SECRET on the server')
+      const { ttlSeconds, ...claims } = c.req.valid('json')
+      const token = await mintToken(claims, deps.authSecret, ttlSeconds)
+      return c.json({ token, expiresAt: Date.now() + ttlSeconds * 1000 }, 200)
+    })
 }

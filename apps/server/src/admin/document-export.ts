@@ -13,6 +13,7 @@
  * text, which keeps the recursive readers and writers well inside the stack.
  */
 import { DOCUMENT_FRAGMENT, EXPORT_FILE_EXTENSIONS, exportAs, type PmNode, readDocument } from '@tandem/document'
+import type { EXPORT_FORMATS } from '@tandem/protocol'
 import * as Y from 'yjs'
 
 /**
@@ -26,7 +27,7 @@ export const MAX_EXPORT_DEPTH = 64
 const MAX_ATTR_DEPTH = 16
 
 /** Export formats. */
-export type ExportFormat = 'json' | 'html' | 'markdown' | 'text'
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 /** The document of `doc` as ProseMirror JSON (`{ type: 'doc', content }`), with plain-JSON attributes. */
 export function toProseMirrorJson(doc: Y.Doc): PmNode {

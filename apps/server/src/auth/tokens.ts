@@ -4,8 +4,9 @@
  * `alg: none` and every other algorithm are refused) and expiry before any claim is read; then the
  * claims are validated as a whole.
  */
+import { tokenClaimsSchema } from '@tandem/protocol'
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose'
-import { z } from 'zod'
+import { type z } from 'zod'
 
 import type { UserIdentity } from './identity.js'
 
@@ -23,17 +24,7 @@ export class TokenError extends Error {
   }
 }
 
-const claimsSchema = z.object({
-  sub: z.string().min(1).max(200),
-  name: z.string().min(1).max(80),
-  color: z
-    .string()
-    .regex(/^#[0-9a-fA-F]{3,8}$/, 'color must be a hex colour like #3b82f6')
-    .optional(),
-  exp: z.number().int(),
-  rooms: z.record(z.string().min(1).max(200), z.enum(['read', 'write'])).optional(),
-  channels: z.array(z.string().min(1).max(201)).max(256).optional(),
-})
+const claimsSchema = tokenClaimsSchema
 
 /** Claims an application puts in a token. `exp` is set from a lifetime when minting. */
 export type TokenClaims = Omit<z.infer<typeof claimsSchema>, 'exp'>
@@ -74,6 +65,3 @@ export async function mintToken(claims: TokenClaims, secret: string, ttlSeconds:
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
     .sign(encoder.encode(secret))
 }
-
-/** The claims schema without `exp`, for validating mint requests. */
-export const mintClaimsSchema = claimsSchema.omit({ exp: true })

@@ -13,6 +13,10 @@ export function handleHttpError(logger: Logger): ErrorHandler {
     }
     if (error instanceof HTTPException) {
       const status = error.status
+      if (status === 415) {
+        const message = 'unsupported Content-Type: send application/json (see /api/docs for what each route accepts)'
+        return c.json({ error: { code: 'unsupported_media_type', message } }, status)
+      }
       return c.json({ error: { code: status === 413 ? 'payload_too_large' : 'bad_request', message: error.message } }, status)
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error in HTTP handler')

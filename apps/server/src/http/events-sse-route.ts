@@ -12,8 +12,9 @@
 import type { ServerResponse } from 'node:http'
 
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import { ChannelErrorCode, channelPatternProblem, MAX_CHANNELS_PER_FRAME, type ServerChannelFrame } from '@tandem/protocol'
-import { Hono } from 'hono'
+import { z } from 'zod'
 
 import { clientAddress } from '../admission/client-address.js'
 import type { ConnectionLimits, Slot } from '../admission/connection-limits.js'
@@ -26,6 +27,7 @@ import type { RejectionReason } from '../metrics/server-metrics.js'
 import { ChannelSession } from '../notifications/channel-session.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
 import { formatSseComment, formatSseFrame } from '../notifications/sse-format.js'
+import { apiRouter, errors, USER_SECURITY } from './api-router.js'
 import type { AppEnv } from './app-env.js'
 import { httpErrorOf, identifyRequest } from './identify-request.js'
 
@@ -44,11 +46,49 @@ export interface EventsSseDeps {
   onRefused?: (reason: RejectionReason) => void
 }
 
-function parseSince(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value === '') return undefined
-  if (!/^\d{1,15}$/.test(value)) throw new HttpError(400, 'bad_request', `${name} must be a message id (a non-negative integer)`)
-  return Number(value)
-}
+const messageId = (name: string) =>
+  z
+    .string()
+    .regex(/^(\d{1,15})?$/, `${name} must be a message id (a non-negative integer)`)
+    // Empty is absent, as an EventSource without a last id may send it.
+    .transform((id) => (id === '' ? undefined : Number(id)))
+    .optional()
+
+const query = z.object({
+  channel: z
+    .union([z.string(), z.array(z.string())], { error: 'name at least one channel: /api/events?channel=<name>' })
+    .transform((value) => [...new Set(Array.isArray(value) ? value : [value])])
+    .meta({ param: { description: 'A channel or pattern (`room:*`); repeat for several', example: 'orders' } }),
+  since: messageId('since').meta({ param: { description: 'Replay the stored messages after this id first' } }),
+})
+
+const headers = z.object({
+  'last-event-id': messageId('Last-Event-ID').meta({ param: { description: 'Sent by a reconnecting EventSource; wins over `since`' } }),
+})
+
+const eventsRoute = (deps: EventsSseDeps) =>
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags: ['Notifications'],
+    summary: 'Subscribe with Server-Sent Events',
+    description: [
+      'The fallback for clients that cannot open a WebSocket. Each message is an SSE event whose `id` is the',
+      'message id and whose `data` is a JSON channel frame (`{ "type": "message", "channel", "id", "data", "ts" }`,',
+      'or `subscribed`, `gap` or `error`); a comment line every `SSE_HEARTBEAT_MS` keeps proxies from closing it.',
+      '',
+      '```sh',
+      'curl -N "http://localhost:8787/api/events?channel=orders&since=0"',
+      '```',
+    ].join('\n'),
+    security: USER_SECURITY,
+    middleware: [identifyRequest(deps.guard)] as const,
+    request: { query, headers },
+    responses: {
+      200: { description: 'The event stream', content: { 'text/event-stream': { schema: z.string() } } },
+      ...errors(400, 401, 403, 429, 503),
+    },
+  })
 
 /** Whether the client is gone (or the response already over): nothing more is worth doing for it. */
 const gone = (outgoing: ServerResponse): boolean => outgoing.destroyed || outgoing.writableEnded
@@ -119,7 +159,7 @@ function startStream(
 }
 
 /** The SSE route. */
-export function eventsSseRoute(deps: EventsSseDeps): Hono<AppEnv> {
+export function eventsSseRoute(deps: EventsSseDeps): OpenAPIHono<AppEnv> {
   const take = (slot: () => Slot): Slot => {
     try {
       return slot()
@@ -129,9 +169,8 @@ export function eventsSseRoute(deps: EventsSseDeps): Hono<AppEnv> {
     }
   }
 
-  return new Hono<AppEnv>().get('/', identifyRequest(deps.guard), async (c) => {
-    const channels = [...new Set(c.req.queries('channel') ?? [])]
-    if (channels.length === 0) throw new HttpError(400, 'bad_request', 'name at least one channel: /api/events?channel=<name>')
+  return apiRouter().openapi(eventsRoute(deps), async (c) => {
+    const { channel: channels, since: sinceQuery } = c.req.valid('query')
     if (channels.length > Math.min(MAX_CHANNELS_PER_FRAME, deps.maxSubscriptions)) {
       throw new HttpError(
         400,
@@ -143,7 +182,7 @@ export function eventsSseRoute(deps: EventsSseDeps): Hono<AppEnv> {
       const problem = channelPatternProblem(channel)
       if (problem) throw new HttpError(400, 'bad_channel', problem)
     }
-    const since = parseSince(c.req.header('Last-Event-ID'), 'Last-Event-ID') ?? parseSince(c.req.query('since'), 'since')
+    const since = c.req.valid('header')['last-event-id'] ?? sinceQuery
     const outgoing = c.env?.outgoing
     const incoming = c.env?.incoming
     if (!outgoing || !incoming) throw new HttpError(500, 'internal', 'Server-Sent Events need the Node HTTP server')

@@ -1,8 +1,20 @@
 /** `GET /api/health`: 200 with live counts once the server is ready. */
-import { Hono } from 'hono'
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
+import { healthSchema } from '@tandem/protocol'
 
 import type { RedisBridge } from '../notifications/redis-bridge.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
+import { apiRouter, json } from './api-router.js'
+import type { AppEnv } from './app-env.js'
+
+const route = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['Server'],
+  summary: 'Health and live counts',
+  description: 'Answers 200 whenever the server serves, with or without Redis.',
+  responses: { 200: json(healthSchema, 'The server is up') },
+})
 
 /**
  * Health body: `{ ok, rooms, connections, uptimeS, redis }`. `redis` is `"disabled"` without
@@ -10,14 +22,17 @@ import type { RoomRegistry } from '../rooms/room-registry.js'
  * active, else `"connecting"`, `"subscribing"`, `"reconnecting"` or `"closed"`. The server answers 200
  * either way: it serves without Redis.
  */
-export function healthRoute(deps: { registry: RoomRegistry; bridge: RedisBridge | null; startedAt: number }): Hono {
-  return new Hono().get('/', (c) =>
-    c.json({
-      ok: true,
-      rooms: deps.registry.size,
-      connections: deps.registry.connectionCount,
-      uptimeS: Math.floor((Date.now() - deps.startedAt) / 1000),
-      redis: deps.bridge ? deps.bridge.state : 'disabled',
-    }),
+export function healthRoute(deps: { registry: RoomRegistry; bridge: RedisBridge | null; startedAt: number }): OpenAPIHono<AppEnv> {
+  return apiRouter().openapi(route, (c) =>
+    c.json(
+      {
+        ok: true as const,
+        rooms: deps.registry.size,
+        connections: deps.registry.connectionCount,
+        uptimeS: Math.floor((Date.now() - deps.startedAt) / 1000),
+        redis: deps.bridge ? deps.bridge.state : 'disabled',
+      },
+      200,
+    ),
   )
 }

@@ -5,7 +5,8 @@
  * (same key, same set of channels, within five minutes) answer the first ids instead of publishing
  * again; the same key on other channels is another publish.
  */
-import { Hono } from 'hono'
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
+import { type PublishBody, publishBodySchema, publishedSchema } from '@tandem/protocol'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 
@@ -13,6 +14,8 @@ import { requireBearer } from '../auth/bearer.js'
 import { HttpError } from '../errors.js'
 import { jsonDepthProblem } from '../notifications/json-depth.js'
 import { InvalidChannelError, type NotificationHub } from '../notifications/notification-hub.js'
+import { apiRouter, errors, json } from './api-router.js'
+import type { AppEnv } from './app-env.js'
 import { validate } from './validate.js'
 
 /** What the route needs. */
@@ -25,17 +28,15 @@ export interface PublishRouteDeps {
   maxPublishDepth: number
 }
 
-const publishBody = z
-  .strictObject({
-    channel: z.string().optional(),
-    channels: z.array(z.string()).min(1).max(100).optional(),
-    data: z.unknown(),
-    idempotencyKey: z.string().min(1).max(200).optional(),
+/** The form encoding, as documented; {@link fromForm} turns it into the JSON body's fields, validated as JSON is. */
+const formBody = z
+  .object({
+    channel: z.union([z.string(), z.array(z.string())]).meta({ description: 'Repeat the field for several channels' }),
+    data: z.string().meta({ description: 'JSON text, or plain text delivered as a string' }),
+    idempotencyKey: z.string().optional(),
   })
-  .refine((body) => (body.channel === undefined) !== (body.channels === undefined), 'give exactly one of "channel" or "channels"')
-  .refine((body) => body.data !== undefined, '"data" is required (any JSON value)')
-
-type PublishBody = z.infer<typeof publishBody>
+  .partial()
+  .meta({ id: 'PublishForm' })
 
 /** Form fields: `channel` (repeatable), `data` (JSON if it parses, else the string), `idempotencyKey`. */
 function fromForm(form: Record<string, string | File | (string | File)[]>): unknown {
@@ -55,49 +56,68 @@ function fromForm(form: Record<string, string | File | (string | File)[]>): unkn
   return { channels: channels.length > 0 ? channels : undefined, data, ...(idempotencyKey ? { idempotencyKey } : {}) }
 }
 
-async function readBody(request: {
-  header(name: string): string | undefined
-  json(): Promise<unknown>
-  parseBody(options: { all: true }): Promise<Record<string, string | File | (string | File)[]>>
-}): Promise<PublishBody> {
-  const type = request.header('Content-Type')?.split(';')[0]?.trim().toLowerCase()
-  let raw: unknown
-  if (type === 'application/json') {
-    try {
-      raw = await request.json()
-    } catch {
-      throw new HttpError(400, 'bad_request', 'body is not valid JSON')
-    }
-  } else if (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data') {
-    raw = fromForm(await request.parseBody({ all: true }))
-  } else {
-    throw new HttpError(415, 'unsupported_media_type', 'send application/json or application/x-www-form-urlencoded')
-  }
-  return validate(publishBody, raw)
+function isForm(contentType: string | undefined): boolean {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase()
+  return type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data'
 }
 
-/** The publish route. Answers `{ ids: { <channel>: <id> }, duplicate }`. */
-export function publishRoute(deps: PublishRouteDeps): Hono {
-  const secrets = [deps.publishKey, deps.adminToken].filter((key): key is string => key !== null)
-  return new Hono().post(
-    '/',
-    requireBearer(() => secrets, 'publishing is disabled: set PUBLISH_KEY (or ADMIN_TOKEN) on the server'),
-    bodyLimit({
-      maxSize: deps.maxPublishBytes,
-      onError: (c) => c.json({ error: { code: 'payload_too_large', message: `body is larger than ${deps.maxPublishBytes} bytes` } }, 413),
-    }),
-    async (c) => {
-      const body = await readBody(c.req)
-      const tooDeep = jsonDepthProblem(body.data, deps.maxPublishDepth)
-      if (tooDeep) throw new HttpError(400, 'payload_too_deep', `"data" is ${tooDeep} (MAX_PUBLISH_DEPTH)`)
-      const channels = body.channels ?? [body.channel!]
-      try {
-        const result = await deps.hub.publish(channels, body.data, body.idempotencyKey ? { idempotencyKey: body.idempotencyKey } : {})
-        return c.json(result)
-      } catch (error) {
-        if (error instanceof InvalidChannelError) throw new HttpError(400, 'bad_channel', error.message)
-        throw error
-      }
+const publishRouteOf = (deps: PublishRouteDeps, secrets: string[]) =>
+  createRoute({
+    method: 'post',
+    path: '/',
+    tags: ['Notifications'],
+    summary: 'Publish a message',
+    description: [
+      'Publishes one JSON value to one or more channels; every subscriber gets it at once and it is stored for',
+      'those who reconnect. Needs the publish key (`PUBLISH_KEY`) or the admin token as a bearer token.',
+      '',
+      '```sh',
+      'curl -X POST http://localhost:8787/api/publish -H "Authorization: Bearer $PUBLISH_KEY" \\',
+      '  -H "Content-Type: application/json" -d \'{"channel":"orders","data":{"text":"Order shipped"}}\'',
+      '# or as a form',
+      'curl http://localhost:8787/api/publish -H "Authorization: Bearer $PUBLISH_KEY" -d channel=orders -d data=shipped',
+      '```',
+    ].join('\n'),
+    security: [{ publishKey: [] }, { adminToken: [] }],
+    middleware: [
+      requireBearer(() => secrets, 'publishing is disabled: set PUBLISH_KEY (or ADMIN_TOKEN) on the server'),
+      bodyLimit({
+        maxSize: deps.maxPublishBytes,
+        onError: () => {
+          throw new HttpError(413, 'payload_too_large', `body is larger than ${deps.maxPublishBytes} bytes`)
+        },
+      }),
+    ] as const,
+    request: {
+      body: {
+        content: {
+          'application/json': { schema: publishBodySchema },
+          'application/x-www-form-urlencoded': { schema: formBody },
+          'multipart/form-data': { schema: formBody },
+        },
+      },
     },
-  )
+    responses: { 200: json(publishedSchema, 'Published (or, for a retry, published before)'), ...errors(400, 401, 413, 415) },
+  })
+
+/** The publish route. Answers `{ ids: { <channel>: <id> }, duplicate }`. */
+export function publishRoute(deps: PublishRouteDeps): OpenAPIHono<AppEnv> {
+  const secrets = [deps.publishKey, deps.adminToken].filter((key): key is string => key !== null)
+  return apiRouter().openapi(publishRouteOf(deps, secrets), async (c) => {
+    let body: PublishBody
+    if (isForm(c.req.header('Content-Type'))) body = validate(publishBodySchema, fromForm(await c.req.parseBody({ all: true })))
+    // Two encodings: the typed accessor names neither, but the JSON one was validated by publishBodySchema.
+    else if (c.req.header('Content-Type')) body = (c.req as unknown as { valid(target: 'json'): PublishBody }).valid('json')
+    else throw new HttpError(415, 'unsupported_media_type', 'send application/json or application/x-www-form-urlencoded')
+    const tooDeep = jsonDepthProblem(body.data, deps.maxPublishDepth)
+    if (tooDeep) throw new HttpError(400, 'payload_too_deep', `"data" is ${tooDeep} (MAX_PUBLISH_DEPTH)`)
+    const channels = body.channels ?? [body.channel!]
+    try {
+      const result = await deps.hub.publish(channels, body.data, body.idempotencyKey ? { idempotencyKey: body.idempotencyKey } : {})
+      return c.json(result, 200)
+    } catch (error) {
+      if (error instanceof InvalidChannelError) throw new HttpError(400, 'bad_channel', error.message)
+      throw error
+    }
+  })
 }

@@ -2,10 +2,9 @@
  * `/api/rooms`: the documents people can open, most recently active first (`GET`), and creating one
  * (`POST`), which stores it at once so it is listed until deleted.
  */
-import { roomNameProblem } from '@tandem/protocol'
-import { Hono } from 'hono'
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
+import { createdRoomSchema, createRoomBodySchema, roomListQuerySchema, roomListSchema, type RoomSummary } from '@tandem/protocol'
 import { bodyLimit } from 'hono/body-limit'
-import { z } from 'zod'
 
 import { clientAddress } from '../admission/client-address.js'
 import type { ConnectionLimits } from '../admission/connection-limits.js'
@@ -14,18 +13,9 @@ import { HttpError } from '../errors.js'
 import { listRooms } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
+import { apiRouter, errors, json, USER_SECURITY } from './api-router.js'
 import type { AppEnv } from './app-env.js'
 import { httpErrorOf, identifyRequest } from './identify-request.js'
-import { validate } from './validate.js'
-
-const query = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) })
-
-const createBody = z.strictObject({
-  name: z.string().superRefine((name, context) => {
-    const problem = roomNameProblem(name)
-    if (problem) context.addIssue({ code: 'custom', message: problem })
-  }),
-})
 
 /** Largest `POST /api/rooms` body: a name is at most a few hundred bytes. */
 const MAX_CREATE_BYTES = 4096
@@ -40,56 +30,78 @@ export interface RoomsRouteDeps {
   trustProxy: boolean
 }
 
+const listRoute = (deps: RoomsRouteDeps) =>
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags: ['Rooms'],
+    summary: 'List documents',
+    description: "Most recently active first. In secure mode, only the rooms the caller's token lets them read.",
+    security: USER_SECURITY,
+    middleware: [identifyRequest(deps.guard)] as const,
+    request: { query: roomListQuerySchema },
+    responses: { 200: json(roomListSchema, 'The rooms'), ...errors(400, 401) },
+  })
+
+const createRoomRoute = (deps: RoomsRouteDeps) =>
+  createRoute({
+    method: 'post',
+    path: '/',
+    tags: ['Rooms'],
+    summary: 'Create a document',
+    description: 'Stores an empty document at once, so it is listed until deleted.',
+    security: USER_SECURITY,
+    middleware: [
+      bodyLimit({
+        maxSize: MAX_CREATE_BYTES,
+        onError: () => {
+          throw new HttpError(413, 'payload_too_large', `body is larger than ${MAX_CREATE_BYTES} bytes`)
+        },
+      }),
+      identifyRequest(deps.guard),
+    ] as const,
+    request: { body: { required: true, content: { 'application/json': { schema: createRoomBodySchema } } } },
+    responses: {
+      201: json(createdRoomSchema, 'Created'),
+      ...errors(400, 401, 403, 409, 413, 415, 429),
+    },
+  })
+
 /**
  * `GET` answers `{ rooms: RoomSummary[] }`, at most `limit` (default 50, max 500); in secure mode only
  * the rooms the caller's token lets them read. `POST` with `{ "name": "..." }` answers 201
  * `{ room: { name } }`, 409 `room_exists` when the name is taken, 403 without write access.
  */
-export function roomsRoute(deps: RoomsRouteDeps): Hono<AppEnv> {
-  return new Hono<AppEnv>()
-    .get('/', identifyRequest(deps.guard), async (c) => {
-      const parsed = query.safeParse(c.req.query())
-      if (!parsed.success) throw new HttpError(400, 'bad_request', 'limit must be an integer from 1 to 500')
-      const visible = []
+export function roomsRoute(deps: RoomsRouteDeps): OpenAPIHono<AppEnv> {
+  return apiRouter()
+    .openapi(listRoute(deps), async (c) => {
+      const { limit } = c.req.valid('query')
+      const visible: RoomSummary[] = []
       for (const room of await listRooms(deps.store, deps.registry)) {
-        if (visible.length >= parsed.data.limit) break
+        if (visible.length >= limit) break
         if (!deps.guard.secure || (await deps.guard.roomAccess(c.var.identity, room.name)) !== null) visible.push(room)
       }
-      return c.json({ rooms: visible })
+      return c.json({ rooms: visible }, 200)
     })
-    .post(
-      '/',
-      bodyLimit({
-        maxSize: MAX_CREATE_BYTES,
-        onError: (c) => c.json({ error: { code: 'payload_too_large', message: `body is larger than ${MAX_CREATE_BYTES} bytes` } }, 413),
-      }),
-      identifyRequest(deps.guard),
-      async (c) => {
-        let raw: unknown
+    .openapi(createRoomRoute(deps), async (c) => {
+      const { name } = c.req.valid('json')
+      if (deps.guard.secure && (await deps.guard.roomAccess(c.var.identity, name)) !== 'write') {
+        throw new HttpError(403, 'forbidden', `not allowed to create ${name}`)
+      }
+      const incoming = c.env?.incoming
+      const address = clientAddress(incoming?.socket.remoteAddress, incoming?.headers['x-forwarded-for'], deps.trustProxy)
+      if (!deps.registry.get(name)) {
         try {
-          raw = await c.req.json()
-        } catch {
-          throw new HttpError(400, 'bad_request', 'send a JSON body: { "name": "<document name>" }')
+          deps.limits.openRoom(address)
+        } catch (error) {
+          throw httpErrorOf(error)
         }
-        const { name } = validate(createBody, raw)
-        if (deps.guard.secure && (await deps.guard.roomAccess(c.var.identity, name)) !== 'write') {
-          throw new HttpError(403, 'forbidden', `not allowed to create ${name}`)
-        }
-        const incoming = c.env?.incoming
-        const address = clientAddress(incoming?.socket.remoteAddress, incoming?.headers['x-forwarded-for'], deps.trustProxy)
-        if (!deps.registry.get(name)) {
-          try {
-            deps.limits.openRoom(address)
-          } catch (error) {
-            throw httpErrorOf(error)
-          }
-        }
-        // Loaded on the first create, like the export: it brings in the document package.
-        const { newDocumentUpdate } = await import('../rooms/new-document.js')
-        if (!(await deps.registry.create(name, newDocumentUpdate()))) {
-          throw new HttpError(409, 'room_exists', `a document named ${name} already exists`)
-        }
-        return c.json({ room: { name } }, 201)
-      },
-    )
+      }
+      // Loaded on the first create, like the export: it brings in the document package.
+      const { newDocumentUpdate } = await import('../rooms/new-document.js')
+      if (!(await deps.registry.create(name, newDocumentUpdate()))) {
+        throw new HttpError(409, 'room_exists', `a document named ${name} already exists`)
+      }
+      return c.json({ room: { name } }, 201)
+    })
 }

@@ -1,7 +1,8 @@
-/** Request validation for routes: a zod schema, or a 400 that says which field is wrong and why. */
+/** Validation of a value a route reads itself (a form turned into fields): a zod schema, or a 400 naming each field and why. */
 import type { z } from 'zod'
 
 import { HttpError } from '../errors.js'
+import { describeIssues } from './api-router.js'
 
 /**
  * `value` parsed by `schema`.
@@ -10,6 +11,5 @@ import { HttpError } from '../errors.js'
 export function validate<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value)
   if (result.success) return result.data
-  const problems = result.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ` : '') + issue.message)
-  throw new HttpError(400, 'bad_request', problems.join('; '))
+  throw new HttpError(400, 'bad_request', describeIssues(result.error.issues))
 }

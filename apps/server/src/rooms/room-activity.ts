@@ -8,16 +8,12 @@
  * message is a `join` when anyone joined during the window (the home page then looks for names still
  * to come), else a `leave`.
  */
+import { type RoomActivityType, roomChannel, type RoomEvent } from '@tandem/protocol'
+
 import type { Logger } from '../logger.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
 import type { Room } from './room.js'
 import { presentUsers } from './room-directory.js'
-
-/** The channel of a room's activity. */
-export const roomChannel = (room: string): string => `room:${room}`
-
-/** The `type` of a room message. */
-export type RoomEventType = 'join' | 'leave' | 'activity' | 'presence'
 
 /** What is throttled together: joins with leaves, each other kind alone. */
 type ThrottleKind = 'occupancy' | 'activity' | 'presence'
@@ -25,7 +21,7 @@ type ThrottleKind = 'occupancy' | 'activity' | 'presence'
 interface Throttle {
   timer: NodeJS.Timeout
   /** The message owed at the end of the window, if anything changed during it. */
-  pending: RoomEventType | null
+  pending: RoomActivityType | null
   /** The latest room object of that name (a room unloaded and loaded again is a new object). */
   room: Room
 }
@@ -70,7 +66,7 @@ export class RoomActivityPublisher {
     this.#throttles.clear()
   }
 
-  #throttled(room: Room, kind: ThrottleKind, type: RoomEventType): void {
+  #throttled(room: Room, kind: ThrottleKind, type: RoomActivityType): void {
     const key = `${kind}\u0000${room.name}`
     const throttle = this.#throttles.get(key)
     if (throttle) {
@@ -96,9 +92,9 @@ export class RoomActivityPublisher {
     this.#throttles.set(key, { timer, pending: null, room })
   }
 
-  #publish(room: Room, type: RoomEventType): void {
+  #publish(room: Room, type: RoomActivityType): void {
     const present = room.destroyed ? { users: [], total: 0 } : presentUsers(room)
-    const data = { type, room: room.name, connections: room.peerCount, users: present.users, userCount: present.total }
+    const data: RoomEvent = { type, room: room.name, connections: room.peerCount, users: present.users, userCount: present.total }
     this.#hub.publish([roomChannel(room.name)], data).catch((error: unknown) => {
       this.#logger.error({ err: error, room: room.name }, 'publishing room activity failed')
     })

@@ -2,34 +2,15 @@
  * The list of documents people can open: everything stored plus rooms that are live but not yet
  * written, with who is in each right now. Read by the home page and, with more detail, the admin API.
  */
+import type { AdminRoom, PresentUser, RoomSummary } from '@tandem/protocol'
+
 import type { DocumentStore } from '../storage/document-store.js'
 import { MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } from './awareness-guard.js'
 import type { Room } from './room.js'
 import type { RoomRegistry } from './room-registry.js'
 
-/** A person present in a room, as their awareness state announces them. */
-export interface PresentUser {
-  name: string
-  color: string | null
-}
-
 /** Most people listed per room in `/api/rooms`, the admin API and stored `room:<name>` messages. */
 export const MAX_LISTED_USERS = 50
-
-/** One document in the directory. Times are milliseconds since the epoch. */
-export interface RoomSummary {
-  name: string
-  /** Last edit (or join, for a live room). */
-  lastActivity: number
-  /** Open connections. */
-  connections: number
-  /** Users present, from awareness, deduplicated by name and colour; at most {@link MAX_LISTED_USERS}. */
-  users: PresentUser[]
-  /** How many distinct users are present, listed or not. */
-  userCount: number
-  /** Bytes stored (0 for a live room nothing was written to yet). */
-  bytes: number
-}
 
 /**
  * Users announced in a room's awareness states (`{ user: { name, color } }`, the y-prosemirror shape):
@@ -61,15 +42,8 @@ function cut(text: string, max: number): string {
   return /[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head
 }
 
-/** Everything known about one room, stored or live. Times are milliseconds since the epoch. */
-export interface RoomRow extends RoomSummary {
-  /** Rows in the update log, not yet compacted into the snapshot. */
-  logRows: number
-  /** When it was first stored, `null` for a live room nothing was written to yet. */
-  createdAt: number | null
-  /** Whether the room is held in memory. */
-  loaded: boolean
-}
+/** Everything known about one room, stored or live: a row of the admin room table. */
+export type RoomRow = AdminRoom
 
 /** Every stored or live room, in no particular order. */
 export async function roomRows(store: DocumentStore, registry: RoomRegistry): Promise<RoomRow[]> {

@@ -6,6 +6,7 @@ const row = {
   name: 'team-notes',
   connections: 2,
   users: [{ name: 'Ada', color: '#1d4ed8' }],
+  userCount: 1,
   bytes: 1234,
   logRows: 7,
   createdAt: 1_700_000_000_000,
@@ -16,26 +17,32 @@ const row = {
 describe('parseAdminRoomPage', () => {
   it('reads the server answer', () => {
     expect(parseAdminRoomPage({ rooms: [row], nextCursor: 'NTA', total: 51 })).toEqual({
-      rooms: [{ ...row, users: [{ name: 'Ada', color: '#1d4ed8' }] }],
+      rooms: [
+        {
+          name: 'team-notes',
+          connections: 2,
+          users: [{ name: 'Ada', color: '#1d4ed8' }],
+          bytes: 1234,
+          logRows: 7,
+          createdAt: 1_700_000_000_000,
+          lastActivity: 1_700_000_100_000,
+          loaded: true,
+        },
+      ],
       nextCursor: 'NTA',
       total: 51,
     })
   })
 
-  it('drops rooms with unusable names and replaces malformed fields with safe values', () => {
+  it('leaves out rooms that do not match the schema, and paints odd colours in the fallback', () => {
     const page = parseAdminRoomPage({
       rooms: [
-        { name: '../x' },
+        { ...row, name: '../x' },
         null,
-        {
-          name: 'ok',
-          connections: -1,
-          bytes: 'big',
-          createdAt: null,
-          lastActivity: Number.NaN,
-          users: [{ name: ' ' }, { name: 'Bo', color: 'red' }],
-          loaded: 'yes',
-        },
+        { ...row, name: 'negative', connections: -1 },
+        { ...row, name: 'text', bytes: 'big' },
+        { ...row, name: 'nan', lastActivity: Number.NaN },
+        { ...row, name: 'ok', createdAt: null, users: [{ name: 'Bo', color: 'red' }], loaded: false },
       ],
       nextCursor: null,
     })
@@ -43,12 +50,12 @@ describe('parseAdminRoomPage', () => {
       rooms: [
         {
           name: 'ok',
-          connections: 0,
+          connections: 2,
           users: [{ name: 'Bo', color: '#475569' }],
-          bytes: 0,
-          logRows: 0,
+          bytes: 1234,
+          logRows: 7,
           createdAt: null,
-          lastActivity: 0,
+          lastActivity: 1_700_000_100_000,
           loaded: false,
         },
       ],
@@ -69,6 +76,7 @@ describe('parseAdminRoomDetail', () => {
       connectionsList: [
         { id: 'c1', user: 'Ada', userId: null, readOnly: false, connectedAt: 1_700_000_050_000, address: '10.0.0.7', color: '#0e7490' },
         { id: 'c2', user: '', userId: 'u-9', readOnly: true, connectedAt: null, address: null, color: 'red; background: url(x)' },
+        { id: 'c3', user: 'no colour', userId: null, readOnly: false, connectedAt: null, address: null, color: null },
         { user: 'no id' },
       ],
     })
@@ -76,6 +84,7 @@ describe('parseAdminRoomDetail', () => {
       // Each connection's own colour, as the server reports it; anything but a hex colour falls back.
       { id: 'c1', user: 'Ada', userId: null, readOnly: false, connectedAt: 1_700_000_050_000, address: '10.0.0.7', color: '#0e7490' },
       { id: 'c2', user: 'Unnamed connection', userId: 'u-9', readOnly: true, connectedAt: null, address: null, color: '#475569' },
+      { id: 'c3', user: 'no colour', userId: null, readOnly: false, connectedAt: null, address: null, color: '#475569' },
     ])
     expect(detail).toMatchObject({ name: 'team-notes', connections: 2, loaded: true })
   })

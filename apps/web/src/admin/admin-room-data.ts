@@ -1,43 +1,24 @@
 /**
- * The shapes of the admin API's room answers (`GET /api/admin/rooms[/<room>]`), read defensively:
- * the console renders whatever comes back, so malformed fields become safe defaults here, not
- * "undefined" or "NaN" in a cell.
+ * The admin API's room answers (`GET /api/admin/rooms[/<room>]`), read with the schemas the server
+ * declares them with (`@tandem/protocol`). The console renders whatever comes back, so a room that
+ * does not match is left out rather than shown as "undefined", and colours that are not hex colours
+ * become the fallback before they reach a style.
  */
-import { isValidRoomName } from '@tandem/protocol'
+import {
+  type AdminConnection as WireConnection,
+  adminConnectionSchema,
+  type AdminRoom as WireRoom,
+  adminRoomSchema,
+} from '@tandem/protocol'
 
-import type { Identity } from '../identity/identity.js'
+import { identitiesOf, type Identity } from '../identity/identity.js'
 import { FALLBACK_COLOR, isHexColor } from '../identity/palette.js'
 
-/** One row of the room table. Times are milliseconds since the epoch. */
-export interface AdminRoom {
-  name: string
-  /** Open document connections. */
-  connections: number
-  /** People present, from awareness, deduplicated by name and colour. */
-  users: Identity[]
-  /** Bytes stored. */
-  bytes: number
-  /** Stored update rows not yet compacted into the snapshot. */
-  logRows: number
-  createdAt: number | null
-  lastActivity: number
-  /** Held in the server's memory (someone is connected or was recently). */
-  loaded: boolean
-}
+/** One row of the room table, as the console shows it. Times are milliseconds since the epoch. */
+export type AdminRoom = Omit<WireRoom, 'users' | 'userCount'> & { users: Identity[] }
 
-/** One open connection of a room. */
-export interface AdminConnection {
-  id: string
-  /** The name the connection announced, or its verified user name in secure mode. */
-  user: string
-  /** The token's user id in secure mode, `null` for anonymous connections. */
-  userId: string | null
-  readOnly: boolean
-  connectedAt: number | null
-  address: string | null
-  /** The colour this connection announced (or its token gives), as the server reports it. */
-  color: string
-}
+/** One open connection of a room, its colour safe to paint. */
+export type AdminConnection = Omit<WireConnection, 'color'> & { color: string }
 
 /** A room with its open connections. */
 export interface AdminRoomDetail extends AdminRoom {
@@ -52,55 +33,32 @@ export interface AdminRoomPage {
   total: number
 }
 
-type Fields = Record<string, unknown>
+const safeColor = (color: string | null): string => (isHexColor(color) ? color : FALLBACK_COLOR)
 
-const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null
-const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0)
-const time = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null)
-const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null)
-
-function parseUsers(value: unknown): Identity[] {
-  if (!Array.isArray(value)) return []
-  return value
-    .filter((user): user is Fields => isObject(user) && typeof user.name === 'string' && user.name.trim() !== '')
-    .map((user) => ({ name: String(user.name).trim(), color: isHexColor(user.color) ? user.color : FALLBACK_COLOR }))
+function toRoom(value: unknown): AdminRoom | null {
+  const parsed = adminRoomSchema.safeParse(value)
+  if (!parsed.success) return null
+  const { userCount: _userCount, users, ...room } = parsed.data
+  return { ...room, users: identitiesOf(users) }
 }
 
-function parseRoom(value: unknown): AdminRoom | null {
-  if (!isObject(value) || typeof value.name !== 'string' || !isValidRoomName(value.name)) return null
-  return {
-    name: value.name,
-    connections: count(value.connections),
-    users: parseUsers(value.users),
-    bytes: count(value.bytes),
-    logRows: count(value.logRows),
-    createdAt: time(value.createdAt),
-    lastActivity: time(value.lastActivity) ?? 0,
-    loaded: value.loaded === true,
-  }
+function toConnection(value: unknown): AdminConnection | null {
+  const parsed = adminConnectionSchema.safeParse(value)
+  if (!parsed.success) return null
+  return { ...parsed.data, user: parsed.data.user === '' ? 'Unnamed connection' : parsed.data.user, color: safeColor(parsed.data.color) }
 }
 
-function parseConnection(value: unknown): AdminConnection | null {
-  if (!isObject(value) || typeof value.id !== 'string') return null
-  return {
-    id: value.id,
-    user: text(value.user) ?? 'Unnamed connection',
-    userId: text(value.userId),
-    readOnly: value.readOnly === true,
-    connectedAt: time(value.connectedAt),
-    address: text(value.address),
-    color: isHexColor(value.color) ? value.color : FALLBACK_COLOR,
-  }
-}
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null
 
 /**
- * Read a `GET /api/admin/rooms` body, keeping the well-formed rooms.
+ * Read a `GET /api/admin/rooms` body, keeping the rooms that match the schema.
  * @throws when the body has no `rooms` array.
  */
 export function parseAdminRoomPage(body: unknown): AdminRoomPage {
   if (!isObject(body) || !Array.isArray(body.rooms)) throw new Error('the room table response has no "rooms" array')
-  const rooms = body.rooms.map(parseRoom).filter((room) => room !== null)
-  return { rooms, nextCursor: text(body.nextCursor), total: Math.max(count(body.total), rooms.length) }
+  const rooms = body.rooms.map(toRoom).filter((room) => room !== null)
+  const total = typeof body.total === 'number' && Number.isSafeInteger(body.total) ? Math.max(body.total, rooms.length) : rooms.length
+  return { rooms, nextCursor: typeof body.nextCursor === 'string' && body.nextCursor !== '' ? body.nextCursor : null, total }
 }
 
 /**
@@ -108,9 +66,9 @@ export function parseAdminRoomPage(body: unknown): AdminRoomPage {
  * @throws when it is not a room.
  */
 export function parseAdminRoomDetail(body: unknown): AdminRoomDetail {
-  const room = parseRoom(body)
+  const room = toRoom(body)
   if (!room) throw new Error('the room detail response is not a room')
-  const list = (body as Fields).connectionsList
-  const connectionsList = Array.isArray(list) ? list.map(parseConnection).filter((connection) => connection !== null) : []
+  const list = (body as { connectionsList?: unknown }).connectionsList
+  const connectionsList = Array.isArray(list) ? list.map(toConnection).filter((connection) => connection !== null) : []
   return { ...room, connectionsList }
 }

@@ -1,47 +1,30 @@
 /**
- * The server's room directory (`GET /api/rooms`), read defensively: the home page renders whatever
- * comes back, so anything malformed is dropped here rather than shown as "undefined".
+ * The server's room directory (`GET /api/rooms`), read with the schema the server declares it with
+ * (`@tandem/protocol`): the home page renders whatever comes back, so a room that does not match is
+ * left out rather than shown as "undefined", and odd colours become the fallback.
  */
-import { isValidRoomName } from '@tandem/protocol'
+import { type RoomSummary, roomSummarySchema } from '@tandem/protocol'
 
-import type { Identity } from '../identity/identity.js'
-import { FALLBACK_COLOR, isHexColor } from '../identity/palette.js'
+import { identitiesOf, type Identity } from '../identity/identity.js'
 import { bearerHeaders } from '../session/access-token.js'
 import { readApiError } from '../shell/api-error.js'
 
 /** A document in the directory as the home page shows it. */
-export interface RoomListing {
-  name: string
-  /** Last edit or join, ms since the epoch. */
-  lastActivity: number
-  connections: number
-  /** People in it now (the server lists at most 50). */
+export type RoomListing = Pick<RoomSummary, 'name' | 'lastActivity' | 'connections' | 'userCount'> & {
+  /** People in it now (the server lists at most 50); `userCount` counts them all. */
   users: Identity[]
-  /** How many people are in it now, listed or not. */
-  userCount: number
 }
 
-/** Keep the well-formed rooms of a `GET /api/rooms` response body. */
+/** Keep the rooms of a `GET /api/rooms` response body that match the schema. */
 export function parseRoomList(body: unknown): RoomListing[] {
   const rooms = (body as { rooms?: unknown } | null)?.rooms
   if (!Array.isArray(rooms)) throw new Error('the room list response has no "rooms" array')
-  const listings: RoomListing[] = []
-  for (const room of rooms as Record<string, unknown>[]) {
-    if (typeof room !== 'object' || room === null) continue
-    if (typeof room.name !== 'string' || !isValidRoomName(room.name)) continue
-    const users = (Array.isArray(room.users) ? (room.users as Record<string, unknown>[]) : [])
-      .filter((user) => typeof user?.name === 'string' && user.name.trim() !== '')
-      .map((user) => ({ name: String(user.name).trim(), color: isHexColor(user.color) ? user.color : FALLBACK_COLOR }))
-    listings.push({
-      name: room.name,
-      lastActivity: typeof room.lastActivity === 'number' ? room.lastActivity : 0,
-      connections: typeof room.connections === 'number' ? room.connections : 0,
-      users,
-      userCount:
-        typeof room.userCount === 'number' && Number.isSafeInteger(room.userCount) ? Math.max(room.userCount, users.length) : users.length,
-    })
-  }
-  return listings
+  return rooms.flatMap((room) => {
+    const parsed = roomSummarySchema.safeParse(room)
+    if (!parsed.success) return []
+    const { name, lastActivity, connections, users, userCount } = parsed.data
+    return [{ name, lastActivity, connections, users: identitiesOf(users), userCount: Math.max(userCount, users.length) }]
+  })
 }
 
 /**

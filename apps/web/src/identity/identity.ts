@@ -2,7 +2,9 @@
  * Who this browser is in shared documents: a display name and a colour, shown to others next to the
  * cursor and in avatars. Made up on first visit ("Curious Fox") and kept in `localStorage`.
  */
-import { isHexColor, PALETTE } from './palette.js'
+import type { PresentUser } from '@tandem/protocol'
+
+import { FALLBACK_COLOR, isHexColor, PALETTE } from './palette.js'
 
 /** A person's display name and colour (`#rrggbb`). This is the awareness `user` field's shape. */
 export interface Identity {
@@ -117,3 +119,7 @@ function safeGet(storage: Pick<Storage, 'getItem'>): string | null {
     return null
   }
 }
+
+/** People as a server lists them, with colours safe to paint: anything but a hex colour becomes the fallback. */
+export const identitiesOf = (users: readonly PresentUser[]): Identity[] =>
+  users.map((user) => ({ name: user.name.trim(), color: isHexColor(user.color) ? user.color : FALLBACK_COLOR }))
