@@ -15,6 +15,7 @@ export default defineConfig({
       '@tandem/protocol': fromRoot('./packages/protocol/src/index.ts'),
       '@tandem/client': fromRoot('./packages/client/src/index.ts'),
       '@tandem/document': fromRoot('./packages/document/src/index.ts'),
+      '@tandem/server-process': fromRoot('./packages/server-process/src/index.ts'),
     },
   },
   test: {

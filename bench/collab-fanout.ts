@@ -9,13 +9,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 
+import { BenchServer } from './support/bench-server.js'
 import type { Benchmark } from './support/benchmark.js'
 import { CollabClient } from './support/collab-client.js'
 import { startCpuMeter } from './support/cpu-meter.js'
 import { withDeadline } from './support/deadline.js'
 import { summarize } from './support/distribution.js'
 import { formatBytes, formatCount, formatMs } from './support/format-units.js'
-import { ServerProcess } from './support/server-process.js'
 import { Teardown } from './support/teardown.js'
 import { TempDir } from './support/temp-dir.js'
 
@@ -40,7 +40,7 @@ export const collabFanout: Benchmark = {
     try {
       const dataDir = new TempDir('tandem-bench-fanout')
       teardown.defer('remove data dir', () => dataDir.remove())
-      const server = await ServerProcess.start({ dataDir: dataDir.path, synchronous })
+      const server = await BenchServer.start({ dataDir: dataDir.path, synchronous })
       teardown.defer('stop server', async () => {
         const exit = await server.stop()
         if (exit.code !== 0) report.error(`server exited with code ${exit.code} (signal ${exit.signal})`)

@@ -18,6 +18,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 
 import * as Y from 'yjs'
 
+import { BenchServer } from './support/bench-server.js'
 import type { Benchmark } from './support/benchmark.js'
 import { CollabClient } from './support/collab-client.js'
 import { startCpuMeter } from './support/cpu-meter.js'
@@ -32,7 +33,6 @@ import {
   type Patch,
 } from './support/editing-trace.js'
 import { formatBytes, formatCount, formatMs, formatRate } from './support/format-units.js'
-import { ServerProcess } from './support/server-process.js'
 import { Teardown } from './support/teardown.js'
 import { TempDir } from './support/temp-dir.js'
 import { UpdateWaiter } from './support/update-waiter.js'
@@ -95,9 +95,9 @@ export const collabTrace: Benchmark = {
     try {
       const dataDir = new TempDir('tandem-bench-trace')
       teardown.defer('remove data dir', () => dataDir.remove())
-      const stopped = new Map<ServerProcess, Promise<number>>()
+      const stopped = new Map<BenchServer, Promise<number>>()
       /** Stop `server` once, recording an unclean exit and its log problems; resolves with the shutdown time. */
-      const stopServer = (server: ServerProcess): Promise<number> => {
+      const stopServer = (server: BenchServer): Promise<number> => {
         let stopping = stopped.get(server)
         if (!stopping) {
           stopping = server.stop().then((exit) => {
@@ -111,7 +111,7 @@ export const collabTrace: Benchmark = {
       }
 
       // Phase 1: A replays the trace to B.
-      const first = await ServerProcess.start({ dataDir: dataDir.path, synchronous })
+      const first = await BenchServer.start({ dataDir: dataDir.path, synchronous })
       teardown.defer('stop first server', () => stopServer(first))
       const idle = await first.memory()
       const writer = await CollabClient.connect(first.wsUrl, ROOM)
@@ -135,7 +135,7 @@ export const collabTrace: Benchmark = {
 
       // Phase 2: restart on the same data directory; C loads the document cold.
       const restartStarted = performance.now()
-      const second = await ServerProcess.start({ dataDir: dataDir.path, synchronous })
+      const second = await BenchServer.start({ dataDir: dataDir.path, synchronous })
       const restartMs = performance.now() - restartStarted
       teardown.defer('stop second server', () => stopServer(second))
       const cold = await CollabClient.connect(second.wsUrl, ROOM, 30_000)

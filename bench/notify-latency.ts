@@ -7,13 +7,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 
+import { BENCH_PUBLISH_KEY, BenchServer } from './support/bench-server.js'
 import type { Benchmark } from './support/benchmark.js'
 import { type ChannelMessageFrame, ChannelSubscriber } from './support/channel-subscriber.js'
 import { startCpuMeter } from './support/cpu-meter.js'
 import { withDeadline } from './support/deadline.js'
 import { summarize } from './support/distribution.js'
 import { formatBytes, formatCount, formatMs } from './support/format-units.js'
-import { BENCH_PUBLISH_KEY, ServerProcess } from './support/server-process.js'
 import { Teardown } from './support/teardown.js'
 import { TempDir } from './support/temp-dir.js'
 
@@ -46,7 +46,7 @@ export const notifyLatency: Benchmark = {
     try {
       const dataDir = new TempDir('tandem-bench-notify')
       teardown.defer('remove data dir', () => dataDir.remove())
-      const server = await ServerProcess.start({ dataDir: dataDir.path, synchronous })
+      const server = await BenchServer.start({ dataDir: dataDir.path, synchronous })
       teardown.defer('stop server', async () => {
         const exit = await server.stop()
         if (exit.code !== 0) report.error(`server exited with code ${exit.code} (signal ${exit.signal})`)

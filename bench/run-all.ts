@@ -13,15 +13,16 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { SERVER_ENTRY } from '@tandem/server-process'
+
 import { collabFanout } from './collab-fanout.js'
 import { collabTrace } from './collab-trace.js'
 import { notifyLatency } from './notify-latency.js'
+import type { SynchronousMode } from './support/bench-server.js'
 import type { Benchmark } from './support/benchmark.js'
 import { formatTable } from './support/format-table.js'
 import { formatBytes, formatMs } from './support/format-units.js'
 import { Report } from './support/report.js'
-import type { SynchronousMode } from './support/server-process.js'
-import { SERVER_ENTRY } from './support/server-process.js'
 
 const BENCHMARKS: readonly Benchmark[] = [notifyLatency, collabTrace, collabFanout]
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))

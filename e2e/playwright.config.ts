@@ -1,7 +1,7 @@
 /**
  * Browser tests of Tandem against the built server (`npm run build` first; turbo does it for
  * `npm test`). One server for the run, on a fixed port with a fresh data directory; tests that must
- * restart a server start their own (see `fixtures/server-process.ts`).
+ * restart a server start their own (`startServerProcess` from `@tandem/server-process`).
  */
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'

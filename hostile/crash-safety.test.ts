@@ -9,8 +9,8 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { type SpawnedServer, spawnServer } from '@tandem/server/src/test-support/spawn-server.js'
 import { connectClient, type TestClient } from '@tandem/server/src/test-support/stock-client.js'
+import { type ServerProcess, startServerProcess } from '@tandem/server-process'
 import BetterSqlite3 from 'better-sqlite3'
 import { describe, expect, it, onTestFinished } from 'vitest'
 
@@ -99,8 +99,18 @@ function integrityOfCrashImage(dataDir: string): string {
   }
 }
 
+/** The server on `dataDir`, killed when the test ends if a cycle has not killed it already. */
+async function startServer(dataDir: string): Promise<ServerProcess> {
+  const server = await startServerProcess({ dataDir })
+  onTestFinished(async () => void (await server.kill()))
+  return server
+}
+
+/** What a stock client connects to. */
+const collab = (server: ServerProcess): { collabUrl: string } => ({ collabUrl: `${server.wsUrl}/collab` })
+
 /** Error and fatal log lines, uncaught exceptions and stderr of a server, for the failure message. */
-function problemsOf(server: SpawnedServer): string[] {
+function problemsOf(server: ServerProcess): string[] {
   return server
     .output()
     .split('\n')
@@ -123,7 +133,7 @@ describe('crash safety', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tandem-crash-safety-'))
     onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }))
 
-    let server = await spawnServer({ DATA_DIR: dataDir })
+    let server = await startServer(dataDir)
     /** Every token verified so far: each restart must still have all of them, not only the last cycle's. */
     const durable = new Set<string>()
     const rates: number[] = []
@@ -131,9 +141,9 @@ describe('crash safety', () => {
     let unacknowledgedLost = 0
 
     for (let cycle = 0; cycle < cycles; cycle++) {
-      const observer = await connectClient(server, ROOM)
+      const observer = await connectClient(collab(server), ROOM)
       const writers: Writer[] = []
-      for (let w = 0; w < WRITERS; w++) writers.push(new Writer(await connectClient(server, ROOM), cycle, w))
+      for (let w = 0; w < WRITERS; w++) writers.push(new Writer(await connectClient(collab(server), ROOM), cycle, w))
       // A rate limit or any other refusal would quietly thin the load: no connection may close before the kill.
       const closes: string[] = []
       for (const client of [observer, ...writers.map((writer) => writer.client)]) {
@@ -148,10 +158,9 @@ describe('crash safety', () => {
       // Same turn of the event loop: the server dies with the latest edits still arriving, and
       // "edits made" counts only what was made before it died.
       for (const writer of writers) writer.stop()
-      server.child.kill('SIGKILL')
+      const killed = server.kill()
       const elapsedS = (performance.now() - started) / 1000
-      const exit = await server.exited
-      expect(exit.signal, server.output().slice(-2000)).toBe('SIGKILL')
+      expect((await killed).signal, server.outputTail(2000)).toBe('SIGKILL')
       expect(problemsOf(server), `cycle ${cycle}: the server reported problems before the kill`).toEqual([])
 
       // What reached any client from the server before it died: nothing more can arrive now.
@@ -162,8 +171,8 @@ describe('crash safety', () => {
 
       expect(integrityOfCrashImage(dataDir), `cycle ${cycle}: integrity_check of the crash image`).toBe('ok')
 
-      server = await spawnServer({ DATA_DIR: dataDir })
-      const reader = await connectClient(server, ROOM)
+      server = await startServer(dataDir)
+      const reader = await connectClient(collab(server), ROOM)
       const stored = new Set(tokensOf(reader))
       const missing = [...relayed, ...durable].filter((token) => !stored.has(token))
       expect(missing, `cycle ${cycle} (seed ${SEED}, kill after ${Math.round(loadMs)} ms): relayed edits lost`).toEqual([])

@@ -1,6 +1,6 @@
 /** The contract between `run-all.ts` and each benchmark file. */
+import type { SynchronousMode } from './bench-server.js'
 import type { Report } from './report.js'
-import type { SynchronousMode } from './server-process.js'
 
 /** What the runner hands a benchmark. */
 interface BenchmarkContext {

@@ -3,7 +3,7 @@
  * Dividing by the work done gives a cost per message that, unlike latency, barely moves when other
  * programs compete for the cores.
  */
-import type { ServerProcess } from './server-process.js'
+import type { BenchServer } from './bench-server.js'
 
 /** CPU milliseconds used during the phase. */
 export interface CpuSpent {
@@ -19,7 +19,7 @@ export interface CpuSpent {
  * // ... the measured work ...
  * const { serverMs, clientMs } = await stopMeter()
  */
-export async function startCpuMeter(server: ServerProcess): Promise<() => Promise<CpuSpent>> {
+export async function startCpuMeter(server: BenchServer): Promise<() => Promise<CpuSpent>> {
   const serverStart = await server.cpuMs()
   const clientStart = process.cpuUsage()
   return async () => {

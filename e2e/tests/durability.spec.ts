@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { startServerProcess } from '../fixtures/server-process.js'
+import { startServerProcess } from '@tandem/server-process'
+
 import { expect, test, uniqueRoom } from '../fixtures/test.js'
 
 test('a reloaded page shows the document as it was left', async ({ users }) => {
@@ -25,7 +26,7 @@ test('the document survives a server restart, and a crash right after "Saved"', 
   // A port per worker, next to the suite's own server: parallel workers (and parallel suite runs
   // with another TANDEM_E2E_PORT) must not share the restarted server.
   const port = Number(process.env.TANDEM_E2E_PORT ?? 8790) + 1 + testInfo.parallelIndex
-  let server = await startServerProcess(port, dataDir)
+  let server = await startServerProcess({ port, dataDir })
   try {
     const room = uniqueRoom('restart')
     const alice = await users.open('Alice')
@@ -33,10 +34,10 @@ test('the document survives a server restart, and a crash right after "Saved"', 
     await alice.editor.typeAtEnd('Written before the restart.')
     await alice.editor.expectSaved()
 
-    await server.stop('SIGTERM')
+    await server.stop()
     // The browser still has a network: it is the server that is gone, and the status says which.
     await expect(alice.editor.connectionStatus).toHaveText('Can’t reach server')
-    server = await startServerProcess(port, dataDir)
+    server = await startServerProcess({ port, dataDir })
     // The page reconnects by itself.
     await expect(alice.editor.connectionStatus).toHaveText('Live', { timeout: 20_000 })
     await alice.page.reload()
@@ -46,13 +47,13 @@ test('the document survives a server restart, and a crash right after "Saved"', 
     // "Saved" promises the server has stored it: a crash (SIGKILL, no shutdown) must not lose it.
     await alice.editor.typeAtEnd(' And after.')
     await alice.editor.expectSaved()
-    await server.stop('SIGKILL')
-    server = await startServerProcess(port, dataDir)
+    await server.kill()
+    server = await startServerProcess({ port, dataDir })
     await alice.page.reload()
     await expect(alice.editor.connectionStatus).toHaveText('Live')
     await expect.poll(() => alice.editor.blocks()).toEqual(['Written before the restart. And after.'])
   } finally {
-    await server.stop('SIGTERM')
+    await server.stop()
     rmSync(dataDir, { recursive: true, force: true })
   }
 })

@@ -1,16 +1,15 @@
 /**
  * The built server (`apps/server/dist/main.js`) as a child process on port 0 with its own temporary
  * data directory, watched the way an operator would: every log line is scanned for errors and
- * uncaught exceptions, the process for exits, `/proc` for memory. Spawning is the server's own test
- * helper; this adds only what an attack needs to judge its outcome.
+ * uncaught exceptions, the process for exits, `/proc` for memory. Spawning is the repository's one
+ * helper (`@tandem/server-process`); this adds only what an attack needs to judge its outcome.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 
 import { type ProcessMemory, readProcessMemory } from '@tandem/bench/support/process-memory.js'
-import { type SpawnedServer, spawnServer } from '@tandem/server/src/test-support/spawn-server.js'
+import { type ServerExit, type ServerProcess, startServerProcess } from '@tandem/server-process'
 import { onTestFinished } from 'vitest'
 
 /** pino's numeric level of `error`; `fatal` is 60. */
@@ -20,18 +19,14 @@ const ESCAPED = /uncaught|unhandled/i
 
 /** A spawned server under attack. Start inside a test; it is killed and its data removed afterwards. */
 export class HostileServer {
-  readonly #spawned: SpawnedServer
-  readonly #problems: string[] = []
-  readonly #messages = new Map<string, number>()
-  #exit: { code: number | null; signal: NodeJS.Signals | null } | null = null
+  readonly #process: ServerProcess
+  readonly #problems: string[]
+  readonly #messages: Map<string, number>
 
-  private constructor(spawned: SpawnedServer) {
-    this.#spawned = spawned
-    void spawned.exited.then((exit) => (this.#exit = exit))
-    createInterface({ input: spawned.child.stdout! }).on('line', (line) => this.#noteLine(line))
-    createInterface({ input: spawned.child.stderr! }).on('line', (line) => {
-      if (line.trim() !== '') this.#problems.push(`stderr: ${line.slice(0, 500)}`)
-    })
+  private constructor(spawned: ServerProcess, problems: string[], messages: Map<string, number>) {
+    this.#process = spawned
+    this.#problems = problems
+    this.#messages = messages
   }
 
   /**
@@ -42,49 +37,57 @@ export class HostileServer {
    */
   static async start(env: Record<string, string> = {}, prepare?: (dataDir: string) => Promise<void>): Promise<HostileServer> {
     const dataDir = mkdtempSync(join(tmpdir(), 'tandem-hostile-'))
-    let spawned: SpawnedServer
+    const problems: string[] = []
+    const messages = new Map<string, number>()
+    let spawned: ServerProcess
     try {
       await prepare?.(dataDir)
-      spawned = await spawnServer({ DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env })
+      spawned = await startServerProcess({
+        dataDir,
+        env,
+        // From the first line on: a problem during start-up counts as much as one under attack.
+        onLine: (line, stream) => {
+          if (stream === 'stdout') noteLogLine(line, problems, messages)
+          else if (line.trim() !== '') problems.push(`stderr: ${line.slice(0, 500)}`)
+        },
+      })
     } catch (error) {
       rmSync(dataDir, { recursive: true, force: true })
       throw error
     }
-    const server = new HostileServer(spawned)
     onTestFinished(async () => {
-      if (spawned.child.exitCode === null && spawned.child.signalCode === null) spawned.child.kill('SIGKILL')
-      await spawned.exited
+      await spawned.kill()
       rmSync(dataDir, { recursive: true, force: true })
     })
-    return server
+    return new HostileServer(spawned, problems, messages)
   }
 
   get pid(): number {
-    return this.#spawned.child.pid ?? -1
+    return this.#process.pid
   }
 
   get port(): number {
-    return this.#spawned.port
+    return this.#process.port
   }
 
   /** `http://127.0.0.1:<port>` */
   get url(): string {
-    return this.#spawned.url
+    return this.#process.url
   }
 
   /** `ws://127.0.0.1:<port>/collab`, the stock client's `serverUrl`. */
   get collabUrl(): string {
-    return this.#spawned.collabUrl
+    return `${this.#process.wsUrl}/collab`
   }
 
   /** `ws://127.0.0.1:<port>/api/events` */
   get eventsUrl(): string {
-    return `ws://127.0.0.1:${this.#spawned.port}/api/events`
+    return `${this.#process.wsUrl}/api/events`
   }
 
   /** How the process ended, or `null` while it runs. */
-  get exit(): { code: number | null; signal: NodeJS.Signals | null } | null {
-    return this.#exit
+  get exit(): ServerExit | null {
+    return this.#process.exit
   }
 
   /** Error and fatal log lines, uncaught exceptions and anything on stderr, in order. */
@@ -112,34 +115,35 @@ export class HostileServer {
 
   /** Everything the server printed, for failure messages (the tail; the head is the start-up). */
   outputTail(chars = 4000): string {
-    const output = this.#spawned.output()
-    return output.length > chars ? `…${output.slice(-chars)}` : output
+    return this.#process.outputTail(chars)
   }
 
   /** Throw unless the process still runs and has logged no error, fatal or uncaught exception. */
   assertUnharmed(): void {
-    if (this.#exit) throw new Error(`the server exited (code ${this.#exit.code}, signal ${this.#exit.signal}):\n${this.outputTail()}`)
+    const exit = this.#process.exit
+    if (exit) throw new Error(`the server exited (code ${exit.code}, signal ${exit.signal}):\n${this.outputTail()}`)
     if (this.#problems.length > 0)
       throw new Error(`the server logged ${this.#problems.length} problem(s):\n${this.#problems.slice(0, 20).join('\n')}`)
   }
 
   /** SIGKILL now (tests of what survives a crash). */
   kill(): void {
-    this.#spawned.child.kill('SIGKILL')
+    void this.#process.kill()
   }
+}
 
-  #noteLine(line: string): void {
-    let entry: { level?: unknown; msg?: unknown }
-    try {
-      entry = JSON.parse(line) as typeof entry
-    } catch {
-      // pino writes one JSON object per line; anything else came from outside the logger.
-      this.#problems.push(`unstructured output: ${line.slice(0, 500)}`)
-      return
-    }
-    const msg = String(entry.msg)
-    this.#messages.set(msg, (this.#messages.get(msg) ?? 0) + 1)
-    // Only `msg` is the server's own words; fields such as `err.message` may echo what a client sent.
-    if ((typeof entry.level === 'number' && entry.level >= PINO_ERROR) || ESCAPED.test(msg)) this.#problems.push(line.slice(0, 1000))
+/** Count `line` by message; keep it as a problem if it is an error, fatal or escaped exception. */
+function noteLogLine(line: string, problems: string[], messages: Map<string, number>): void {
+  let entry: { level?: unknown; msg?: unknown }
+  try {
+    entry = JSON.parse(line) as typeof entry
+  } catch {
+    // pino writes one JSON object per line; anything else came from outside the logger.
+    problems.push(`unstructured output: ${line.slice(0, 500)}`)
+    return
   }
+  const msg = String(entry.msg)
+  messages.set(msg, (messages.get(msg) ?? 0) + 1)
+  // Only `msg` is the server's own words; fields such as `err.message` may echo what a client sent.
+  if ((typeof entry.level === 'number' && entry.level >= PINO_ERROR) || ESCAPED.test(msg)) problems.push(line.slice(0, 1000))
 }

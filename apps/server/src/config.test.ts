@@ -1,3 +1,5 @@
+import { resolve } from 'node:path'
+
 import { describe, expect, it } from 'vitest'
 
 import { ConfigError, loadConfig } from './config.js'
@@ -11,6 +13,13 @@ describe('loadConfig', () => {
 
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', DATA_DIR: '' }).port).toBe(8787)
+  })
+
+  it('writes no ready file unless READY_FILE names one, which it resolves like DATA_DIR', () => {
+    expect(loadConfig({}).readyFile).toBeNull()
+    expect(loadConfig({ READY_FILE: '' }).readyFile).toBeNull()
+    expect(loadConfig({ READY_FILE: '/run/tandem/ready.json' }).readyFile).toBe('/run/tandem/ready.json')
+    expect(loadConfig({ READY_FILE: 'ready.json' }).readyFile).toBe(resolve('ready.json'))
   })
 
   it('keeps MAX_PUBLISH_DEPTH where JSON.stringify cannot overflow the stack', () => {

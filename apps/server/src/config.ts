@@ -66,6 +66,7 @@ const envSchema = z.object({
   WEB_DIR: text(defaultWebDir),
   LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   LOG_FORMAT: z.preprocess(unsetIfEmpty, z.enum(['auto', 'json', 'pretty']).default('auto')),
+  READY_FILE: z.preprocess(unsetIfEmpty, z.string().min(1).optional()),
   MAX_FRAME_BYTES: integer(1024, 256 * MiB, MiB),
   MAX_BUFFERED_BYTES: integer(64 * 1024, 1024 * MiB, 4 * MiB),
   ROOM_IDLE_MS: integer(0, 24 * 60 * 60 * 1000, 10_000),
@@ -195,6 +196,11 @@ function toConfig(v: z.output<typeof envSchema>) {
     logLevel: v.LOG_LEVEL,
     /** How log lines are written: readable at a terminal, JSON lines otherwise (`auto`), or forced. */
     logFormat: v.LOG_FORMAT,
+    /**
+     * File the server writes `{ url, port, pid, host }` to once it listens (atomically), so a supervisor
+     * or a test waits for it instead of reading logs; `null` writes none.
+     */
+    readyFile: v.READY_FILE === undefined ? null : resolve(v.READY_FILE),
     /** Largest WebSocket frame accepted; larger ones close the connection with 1009. */
     maxFrameBytes: v.MAX_FRAME_BYTES,
     /** Outbound bytes queued for one socket before it is cut off as a slow consumer. */

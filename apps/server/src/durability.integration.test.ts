@@ -29,8 +29,7 @@ describe('durability of the real server process', () => {
     // Nobody may resend anything: the clients go away before the crash.
     author.provider.destroy()
     witness.provider.destroy()
-    first.child.kill('SIGKILL')
-    expect((await first.exited).signal).toBe('SIGKILL')
+    expect(await first.kill()).toEqual({ code: null, signal: 'SIGKILL' })
 
     const second = await spawnServer({ DATA_DIR: dir })
     const reader = await connectClient(second, 'crash-test')
@@ -47,8 +46,7 @@ describe('durability of the real server process', () => {
     const witness = await connectClient(first, 'graceful')
     await eventually(() => expect(witness.text.toString()).toBe('saved on the way out'))
     const closeCode = new Promise<number>((resolve) => witness.provider.ws?.addEventListener('close', (event) => resolve(event.code)))
-    first.child.kill('SIGTERM')
-    expect(await first.exited).toEqual({ code: 0, signal: null })
+    expect(await first.stop()).toEqual({ code: 0, signal: null })
     expect(await closeCode).toBe(1001)
     client.provider.destroy()
     witness.provider.destroy()

@@ -1,12 +1,14 @@
 /**
  * The `npm start` entry point and the only file that touches the process: reads the environment,
- * opens the database, listens, and shuts down cleanly on SIGTERM/SIGINT (flush, then exit 0).
+ * opens the database, listens, says so (log lines, and `READY_FILE` when set), and shuts down
+ * cleanly on SIGTERM/SIGINT (flush, then exit 0).
  */
 import { join } from 'node:path'
 
 import { resolveAdminToken } from './admin/admin-token.js'
 import { ConfigError, loadConfig } from './config.js'
 import { createLogger } from './logger.js'
+import { writeReadyFile } from './ready-file.js'
 import { warmUpYjs } from './rooms/yjs-warm-up.js'
 import { startServer } from './server.js'
 import { type Database, openSqliteDatabase } from './storage/sqlite-database.js'
@@ -69,21 +71,32 @@ async function main(): Promise<void> {
   }
 
   let stopping = false
-  const stop = (signal: string): void => {
+  const stop = (exitCode: number, why: Record<string, string>): void => {
     if (stopping) return
     stopping = true
-    logger.info({ signal }, 'shutting down')
+    logger.info(why, 'shutting down')
     server
       .close()
       .then(() => db.close())
-      .then(() => process.exit(0))
+      .then(() => process.exit(exitCode))
       .catch((error: unknown) => {
         logger.fatal({ err: error }, 'shutdown failed')
         process.exit(1)
       })
   }
-  process.on('SIGTERM', () => stop('SIGTERM'))
-  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop(0, { signal: 'SIGTERM' }))
+  process.on('SIGINT', () => stop(0, { signal: 'SIGINT' }))
+
+  // Last, with the signal handlers in place: whoever waits for the file may send SIGTERM at once.
+  if (config.readyFile) {
+    try {
+      writeReadyFile(config.readyFile, { url: server.url, port: server.port, pid: process.pid, host: config.host })
+    } catch (error) {
+      // A supervisor waiting for the file would wait forever for a server that in fact serves.
+      logger.fatal({ err: error, readyFile: config.readyFile }, `cannot write READY_FILE ${config.readyFile}; stopping`)
+      stop(1, { reason: 'READY_FILE could not be written' })
+    }
+  }
 }
 
 await main()
