@@ -2,12 +2,14 @@
  * The carriers of channel frames a {@link NotificationsClient} can use. Each delivers the same JSON
  * frames (`@tandem/protocol` channel.ts), so the client's resume logic does not care which is in use:
  * - {@link webSocketTransport}: a dedicated `/api/events` WebSocket;
- * - {@link sseTransport}: Server-Sent Events read with `fetch`, for networks that block WebSockets
- *   (fetch rather than EventSource so it also runs in Node and can send headers);
+ * - {@link sseTransport}: Server-Sent Events read with `fetch` and parsed by `eventsource-parser`, for
+ *   networks that block WebSockets (fetch rather than EventSource so it also runs in Node and can
+ *   send headers);
  * - {@link providerTransport}: the document's own y-websocket socket (message type 100), so an editor
  *   page needs no second connection.
  */
 import { type ClientChannelFrame, decodeCollabMessage, encodeChannelFrame, MessageType, type ServerChannelFrame } from '@tandem/protocol'
+import { createParser } from 'eventsource-parser'
 import type * as decoding from 'lib0/decoding'
 import type { WebsocketProvider } from 'y-websocket'
 
@@ -110,24 +112,20 @@ export function sseTransport(baseUrl: string, params: Record<string, string> = {
           if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`)
           opened = true
           handlers.onOpen()
+          // `id:` and `retry:` are left unused on purpose: every message frame carries its own id, which
+          // the client resumes from with `since`, and reconnect timing is the client's ReconnectPolicy.
+          const parser = createParser({
+            onEvent: ({ data }) => {
+              const frame = parseFrame(data)
+              if (frame) handlers.onFrame(frame)
+            },
+          })
           const reader = response.body.getReader()
           const decoder = new TextDecoder()
-          let buffer = ''
           for (;;) {
             const { value, done } = await reader.read()
             if (done) break
-            buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n')
-            let end: number
-            while ((end = buffer.indexOf('\n\n')) !== -1) {
-              const data = buffer
-                .slice(0, end)
-                .split('\n')
-                .filter((line) => line.startsWith('data:'))
-                .map((line) => line.slice(line.startsWith('data: ') ? 6 : 5))
-              buffer = buffer.slice(end + 2)
-              const frame = data.length > 0 ? parseFrame(data.join('\n')) : null
-              if (frame) handlers.onFrame(frame)
-            }
+            parser.feed(decoder.decode(value, { stream: true }))
           }
         } catch {
           // Network error or abort: reported as a close below.
