@@ -4,7 +4,7 @@
  * the page can send the administrator back to sign in.
  */
 import { EXPORT_FILE_EXTENSIONS } from '@tandem/document'
-import { type AdminStats, adminStatsSchema } from '@tandem/protocol'
+import { type AdminStats, adminStatsSchema, type EXPORT_FORMATS } from '@tandem/protocol'
 
 import { readApiError } from '../shell/api-error.js'
 import { type AdminRoomDetail, type AdminRoomPage, parseAdminRoomDetail, parseAdminRoomPage } from './admin-room-data.js'
@@ -28,7 +28,7 @@ export class AdminUnauthorizedError extends AdminApiError {
 }
 
 /** Formats a room can be exported in, as the export route names them. */
-export type ExportFormat = 'json' | 'html' | 'markdown' | 'text'
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 /** What an announcement says; it is shown to everyone with Tandem open. */
 export interface Announcement {
@@ -39,8 +39,8 @@ export interface Announcement {
 
 /** The admin API, as the console uses it. */
 export interface AdminApi {
-  /** One page of the room table, `limit` rooms in `sort` order. */
-  rooms(sort: RoomSort, limit: number, search?: string): Promise<AdminRoomPage>
+  /** One page of the room table, `limit` rooms in `sort` order; `cursor` is the previous page's `nextCursor`. */
+  rooms(sort: RoomSort, limit: number, search?: string, cursor?: string): Promise<AdminRoomPage>
   /** A room with its connections, or `null` when there is no such room (any more). */
   room(name: string): Promise<AdminRoomDetail | null>
   /** Disconnect everyone in room `name` and delete its data. */
@@ -93,8 +93,14 @@ export function createAdminApi(token: string, timeoutMs = 8_000): AdminApi {
   const json = { 'content-type': 'application/json', accept: 'application/json' }
 
   return {
-    async rooms(sort, limit, search) {
-      const query = new URLSearchParams({ sort: sort.key, order: sort.order, limit: String(limit), ...(search ? { q: search } : {}) })
+    async rooms(sort, limit, search, cursor) {
+      const query = new URLSearchParams({
+        sort: sort.key,
+        order: sort.order,
+        limit: String(limit),
+        ...(search ? { q: search } : {}),
+        ...(cursor ? { cursor } : {}),
+      })
       const response = await request(`/api/admin/rooms?${query}`, { headers: { accept: 'application/json' } })
       return parseAdminRoomPage(await response!.json())
     },

@@ -12,12 +12,12 @@ import { createBroadcastForm } from './broadcast-form.js'
 import { createDeleteRoomDialog } from './delete-room-dialog.js'
 import { createMetricsPanel } from './metrics-panel.js'
 import { createRoomDetail } from './room-detail.js'
+import { fetchRoomPages } from './room-pages.js'
 import { createRoomTable } from './room-table.js'
 import { startVisiblePoller } from './visible-poller.js'
 
 const REFRESH_MS = 2_000
 /** Rooms fetched per refresh, searched and sorted by the server. */
-const ROOM_LIMIT = 500
 
 /** A mounted console. */
 export interface AdminConsole {
@@ -82,9 +82,21 @@ export function createAdminConsole(api: AdminApi, onUnauthorized: () => void, pu
     }
   }
 
+  // Pages of the table to keep live; a new order or search starts again from the first.
+  let pages = 1
   const table = createRoomTable({
-    onSortChange: () => poller.refreshNow(),
-    onSearchChange: () => poller.refreshNow(),
+    onSortChange: () => {
+      pages = 1
+      poller.refreshNow()
+    },
+    onSearchChange: () => {
+      pages = 1
+      poller.refreshNow()
+    },
+    onShowMore: () => {
+      pages += 1
+      poller.refreshNow()
+    },
     onSelect: (room) => select(room),
   })
   const detail = createRoomDetail({
@@ -107,7 +119,7 @@ export function createAdminConsole(api: AdminApi, onUnauthorized: () => void, pu
     const wanted = selected
     try {
       const [page, headline, room] = await Promise.all([
-        api.rooms(table.sort, ROOM_LIMIT, table.query),
+        fetchRoomPages(api, table.sort, table.query, pages),
         api.stats(),
         wanted ? api.room(wanted) : Promise.resolve(null),
       ])

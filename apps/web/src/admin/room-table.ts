@@ -9,6 +9,7 @@ import { h, icon } from '../shell/element.js'
 import type { AdminRoom } from './admin-room-data.js'
 import { formatBytes, formatExactCount } from './quantity-format.js'
 import { DEFAULT_ROOM_SORT, nextRoomSort, type RoomSort, type RoomSortKey, visibleRooms } from './room-order.js'
+import { ROOM_PAGE_SIZE } from './room-pages.js'
 import { formatDateTime } from './time-format.js'
 
 const MAX_AVATARS = 4
@@ -23,6 +24,8 @@ export interface RoomTableEvents {
   onSelect(room: AdminRoom): void
   /** The search changed (after typing pauses); the owner asks the server for the matching rooms. */
   onSearchChange(query: string): void
+  /** "Show more" was pressed: the owner fetches the next page too. */
+  onShowMore(): void
 }
 
 /** The table and how to feed it. */
@@ -31,7 +34,7 @@ export interface RoomTable {
   readonly sort: RoomSort
   /** What the search box holds, trimmed: the server filters by it. */
   readonly query: string
-  /** Show `rooms` (a page of `total` rooms) as of `now`. */
+  /** Show `rooms` (the pages fetched so far of `total` rooms) as of `now`. */
   setRooms(rooms: AdminRoom[], total: number, now: number): void
   /** Mark room `name` as the one whose details are open. */
   setSelected(name: string | null): void
@@ -151,6 +154,11 @@ export function createRoomTable(events: RoomTableEvents): RoomTable {
   const empty = h('p', { class: 'table-empty', hidden: true })
   const summary = h('p', { class: 'table-summary', 'aria-live': 'off' })
   const countPill = h('span', { class: 'count-pill', hidden: true })
+  const showMore = h(
+    'button',
+    { type: 'button', class: 'button show-more', hidden: true, onclick: () => events.onShowMore() },
+    'Show more rooms',
+  )
   const element = h(
     'section',
     { class: 'admin-card rooms-card', 'aria-labelledby': 'rooms-title' },
@@ -165,6 +173,7 @@ export function createRoomTable(events: RoomTableEvents): RoomTable {
     h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Room table' }, table),
     empty,
     summary,
+    showMore,
   )
 
   const renderHeaders = (): void => {
@@ -216,6 +225,8 @@ export function createRoomTable(events: RoomTableEvents): RoomTable {
       : rooms.length < total
         ? `Showing the first ${formatExactCount(rooms.length)} of ${formatExactCount(total)} rooms in this order`
         : `${formatExactCount(total)} ${total === 1 ? 'room' : 'rooms'} · updated live`
+    showMore.hidden = rooms.length >= total
+    showMore.textContent = `Show ${formatExactCount(Math.min(ROOM_PAGE_SIZE, total - rooms.length))} more`
   }
 
   const changeSort = (key: RoomSortKey): void => {
