@@ -8,7 +8,14 @@
  * - {@link providerTransport}: the document's own y-websocket socket (message type 100), so an editor
  *   page needs no second connection.
  */
-import { type ClientChannelFrame, decodeCollabMessage, encodeChannelFrame, MessageType, type ServerChannelFrame } from '@tandem/protocol'
+import {
+  type ClientChannelFrame,
+  decodeCollabMessage,
+  encodeChannelFrame,
+  MessageType,
+  type ServerChannelFrame,
+  serverChannelFrameSchema,
+} from '@tandem/protocol'
 import { createParser } from 'eventsource-parser'
 import type * as decoding from 'lib0/decoding'
 import type { WebsocketProvider } from 'y-websocket'
@@ -35,12 +42,14 @@ export interface ChannelTransport {
 }
 
 function parseFrame(text: string): ServerChannelFrame | null {
+  let value: unknown
   try {
-    const value = JSON.parse(text) as ServerChannelFrame
-    return typeof value === 'object' && value !== null && typeof value.type === 'string' ? value : null
+    value = JSON.parse(text)
   } catch {
     return null
   }
+  const frame = serverChannelFrameSchema.safeParse(value)
+  return frame.success ? frame.data : null
 }
 
 /** `http(s)://host` to `ws(s)://host`. */

@@ -48,9 +48,6 @@ export function channelMatches(pattern: string, name: string): boolean {
   return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name
 }
 
-/** A frame a client sends. `since` resumes after that message id. */
-export type ClientChannelFrame = { type: 'subscribe'; channels: string[]; since?: number } | { type: 'unsubscribe'; channels: string[] }
-
 /** A channel name as it appears in answers. */
 const channelNameSchema = z.string().max(CHANNEL_NAME_MAX_LENGTH).meta({ pattern: CHANNEL_NAME_PATTERN.source, example: 'orders' })
 
@@ -73,14 +70,6 @@ export interface ChannelMessage {
   /** Publish time, milliseconds since the epoch. */
   ts: number
 }
-
-/** A frame the server sends. */
-export type ServerChannelFrame =
-  | ({ type: 'message' } & ChannelMessage)
-  | { type: 'subscribed'; channels: string[] }
-  | { type: 'unsubscribed'; channels: string[] }
-  | { type: 'gap'; channel: string }
-  | { type: 'error'; code: ChannelErrorCode; message: string }
 
 /** Error codes in `{ type: "error" }` frames. */
 export const ChannelErrorCode = {
@@ -107,6 +96,56 @@ export const ChannelErrorCode = {
 /** One of the {@link ChannelErrorCode} values. */
 export type ChannelErrorCode = (typeof ChannelErrorCode)[keyof typeof ChannelErrorCode]
 
+/** Most channels one subscribe or unsubscribe frame may name. */
+export const MAX_CHANNELS_PER_FRAME = 256
+
+const channelList = z
+  .array(
+    z.string({ error: 'channel names must be strings' }).superRefine((channel, context) => {
+      const problem = channelPatternProblem(channel)
+      if (problem) context.addIssue({ code: 'custom', message: problem })
+    }),
+    { error: `channels must be an array of 1-${MAX_CHANNELS_PER_FRAME} names` },
+  )
+  .min(1, `channels must be an array of 1-${MAX_CHANNELS_PER_FRAME} names`)
+  .max(MAX_CHANNELS_PER_FRAME, `channels must be an array of 1-${MAX_CHANNELS_PER_FRAME} names`)
+  .transform((channels) => [...new Set(channels)])
+
+/** A frame a client sends: channel names or patterns (deduplicated); `since` resumes after that message id. */
+export const clientChannelFrameSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.object({
+      type: z.literal('subscribe'),
+      channels: channelList,
+      since: z
+        .number({ error: 'since must be a non-negative integer message id' })
+        .int('since must be a non-negative integer message id')
+        .min(0, 'since must be a non-negative integer message id')
+        .max(Number.MAX_SAFE_INTEGER, 'since must be a non-negative integer message id')
+        .nullish()
+        .transform((since) => since ?? undefined),
+    }),
+    z.object({ type: z.literal('unsubscribe'), channels: channelList }),
+  ],
+  { error: 'type must be "subscribe" or "unsubscribe"' },
+)
+
+/** See {@link clientChannelFrameSchema}. */
+export type ClientChannelFrame = { type: 'subscribe'; channels: string[]; since?: number } | { type: 'unsubscribe'; channels: string[] }
+
+/** A frame the server sends: a message, the outcome of a (un)subscribe, a gap in history, or an error. */
+export const serverChannelFrameSchema = z.discriminatedUnion('type', [
+  channelMessageSchema.extend({ type: z.literal('message') }),
+  z.object({ type: z.literal('subscribed'), channels: z.array(z.string()) }),
+  z.object({ type: z.literal('unsubscribed'), channels: z.array(z.string()) }),
+  z.object({ type: z.literal('gap'), channel: z.string() }),
+  z.object({ type: z.literal('error'), code: z.enum(Object.values(ChannelErrorCode)), message: z.string() }),
+])
+
+/** See {@link serverChannelFrameSchema}. */
+export type ServerChannelFrame = z.infer<typeof serverChannelFrameSchema>
+
 /** Thrown by {@link parseClientChannelFrame}; `code` goes into the error frame. */
 export class ChannelFrameError extends Error {
   override name = 'ChannelFrameError'
@@ -118,12 +157,9 @@ export class ChannelFrameError extends Error {
   }
 }
 
-/** Most channels one subscribe or unsubscribe frame may name. */
-export const MAX_CHANNELS_PER_FRAME = 256
-
 /**
- * Parse and validate a client frame.
- * @throws {ChannelFrameError} saying what is wrong.
+ * Parse and validate a client frame with {@link clientChannelFrameSchema}.
+ * @throws {ChannelFrameError} saying what is wrong: `bad_channel` for a channel name, else `bad_frame`.
  * @example
  * parseClientChannelFrame('{"type":"subscribe","channels":["broadcast"],"since":41}')
  */
@@ -134,25 +170,15 @@ export function parseClientChannelFrame(json: string): ClientChannelFrame {
   } catch {
     throw new ChannelFrameError(ChannelErrorCode.BadFrame, 'frame is not valid JSON')
   }
-  if (typeof value !== 'object' || value === null) throw new ChannelFrameError(ChannelErrorCode.BadFrame, 'frame must be a JSON object')
-  const frame = value as Record<string, unknown>
-  if (frame.type !== 'subscribe' && frame.type !== 'unsubscribe') {
-    throw new ChannelFrameError(ChannelErrorCode.BadFrame, 'type must be "subscribe" or "unsubscribe"')
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ChannelFrameError(ChannelErrorCode.BadFrame, 'frame must be a JSON object')
   }
-  const channels = frame.channels
-  if (!Array.isArray(channels) || channels.length === 0 || channels.length > MAX_CHANNELS_PER_FRAME) {
-    throw new ChannelFrameError(ChannelErrorCode.BadFrame, `channels must be an array of 1-${MAX_CHANNELS_PER_FRAME} names`)
+  const parsed = clientChannelFrameSchema.safeParse(value)
+  if (parsed.success) {
+    const frame = parsed.data
+    return frame.type === 'subscribe' && frame.since === undefined ? { type: 'subscribe', channels: frame.channels } : frame
   }
-  for (const channel of channels) {
-    if (typeof channel !== 'string') throw new ChannelFrameError(ChannelErrorCode.BadChannel, 'channel names must be strings')
-    const problem = channelPatternProblem(channel)
-    if (problem) throw new ChannelFrameError(ChannelErrorCode.BadChannel, problem)
-  }
-  const unique = [...new Set(channels as string[])]
-  if (frame.type === 'unsubscribe') return { type: 'unsubscribe', channels: unique }
-  if (frame.since === undefined || frame.since === null) return { type: 'subscribe', channels: unique }
-  if (typeof frame.since !== 'number' || !Number.isSafeInteger(frame.since) || frame.since < 0) {
-    throw new ChannelFrameError(ChannelErrorCode.BadFrame, 'since must be a non-negative integer message id')
-  }
-  return { type: 'subscribe', channels: unique, since: frame.since }
+  const [issue] = parsed.error.issues
+  const aboutOneChannel = issue!.path.length === 2 && issue!.path[0] === 'channels'
+  throw new ChannelFrameError(aboutOneChannel ? ChannelErrorCode.BadChannel : ChannelErrorCode.BadFrame, issue!.message)
 }

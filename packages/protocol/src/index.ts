@@ -13,12 +13,14 @@ export {
   channelMessageSchema,
   channelPatternProblem,
   type ClientChannelFrame,
+  clientChannelFrameSchema,
   isPrivateChannel,
   isValidChannelName,
   MAX_CHANNELS_PER_FRAME,
   parseClientChannelFrame,
   PRIVATE_CHANNEL_PREFIXES,
   type ServerChannelFrame,
+  serverChannelFrameSchema,
 } from './channel.js'
 export { CloseCode, closeCodeName } from './close-code.js'
 export {
