@@ -329,10 +329,13 @@ describe('more document limits', () => {
   })
 
   it('MAX_BUFFERED_BYTES: a client that stops reading while others edit is closed with 4009; the editors are not', async () => {
-    // The writer sends 15 MB in a few seconds: its own byte budget is raised so only the reader's buffer limit is tried.
+    // The writer sends 15 MB in a few seconds: its own byte and apply-time budgets are raised so only
+    // the reader's buffer limit is tried (on a busy machine applying 15 MB takes over the default
+    // second of apply time per minute, and the writer would be cut off instead).
     const server = await HostileServer.start({
       MAX_BUFFERED_BYTES: String(64 * 1024),
       MAX_INBOUND_BYTES_PER_SECOND: String(256 * 1024 * 1024),
+      MAX_APPLY_MS_PER_MINUTE: String(600_000),
     })
     const writer = await connectClient(server, 'slow')
     const closes: number[] = []

@@ -142,7 +142,10 @@ describe('API description', () => {
       expect(response.status, asset).toBe(200)
       expect((await response.arrayBuffer()).byteLength, asset).toBeGreaterThan(20)
     }
-    expect((await server.request('/api/docs/index.html')).status).toBe(404)
+    // Only its own assets: names of the object prototype included.
+    for (const other of ['index.html', 'package.json', 'constructor', '__proto__', 'toString', '..%2Fpackage.json']) {
+      expect((await server.request(`/api/docs/${other}`)).status, other).toBe(404)
+    }
   })
 
   it('answers in the shapes it declares', async () => {
@@ -167,5 +170,8 @@ describe('API description', () => {
     const refused = await server.request('/api/rooms', { method: 'POST', headers: admin, body: JSON.stringify({ name: 'a b' }) })
     expect(refused.status).toBe(400)
     expect(apiErrorSchema.parse(await refused.json()).error.message).toMatch(/^name: room name may only contain/)
+    // Without secure mode a token cannot be minted, whatever the body says.
+    const mint = await server.request('/api/admin/tokens', { method: 'POST', headers: admin, body: '{"not":"claims"}' })
+    expect([mint.status, apiErrorSchema.parse(await mint.json()).error.code]).toEqual([409, 'secure_mode_off'])
   })
 })

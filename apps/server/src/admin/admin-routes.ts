@@ -16,6 +16,7 @@ import {
   roomChannel,
   roomNameSchema,
 } from '@tandem/protocol'
+import { createMiddleware } from 'hono/factory'
 import * as Y from 'yjs'
 import { z } from 'zod'
 
@@ -121,15 +122,23 @@ const broadcastRoute = createRoute({
   responses: { 200: json(publishedSchema.pick({ ids: true }), 'Published'), ...errors(400, 401, 415) },
 })
 
-const tokenRoute = createRoute({
-  ...admin,
-  method: 'post',
-  path: '/tokens',
-  summary: 'Mint a user token',
-  description: 'For secure mode (`AUTH_SECRET`): a signed token naming the user and what they may open.',
-  request: { body: { required: true, content: { 'application/json': { schema: mintTokenBodySchema } } } },
-  responses: { 200: json(mintedTokenSchema, 'The token'), ...errors(400, 401, 409, 415) },
-})
+const tokenRoute = (authSecret: string | null) =>
+  createRoute({
+    ...admin,
+    method: 'post',
+    path: '/tokens',
+    summary: 'Mint a user token',
+    description: 'For secure mode (`AUTH_SECRET`): a signed token naming the user and what they may open.',
+    // Before the body is read: without secure mode no body could succeed.
+    middleware: [
+      createMiddleware(async (_c, next) => {
+        if (!authSecret) throw new HttpError(409, 'secure_mode_off', 'tokens need secure mode: set AUTH_SECRET on the server')
+        await next()
+      }),
+    ] as const,
+    request: { body: { required: true, content: { 'application/json': { schema: mintTokenBodySchema } } } },
+    responses: { 200: json(mintedTokenSchema, 'The token'), ...errors(400, 401, 409, 415) },
+  })
 
 /** The admin routes, mounted at `/api/admin`. */
 export function adminRoutes(deps: AdminRouteDeps): OpenAPIHono<AppEnv> {
@@ -179,10 +188,9 @@ export function adminRoutes(deps: AdminRouteDeps): OpenAPIHono<AppEnv> {
       const { ids } = await deps.hub.publish(['broadcast'], { type: 'announcement', from: 'admin', ...body })
       return c.json({ ids }, 200)
     })
-    .openapi(tokenRoute, async (c) => {
-      if (!deps.authSecret) throw new HttpError(409, 'secure_mode_off', 'tokens need secure mode: set AUTH_SECRET on the server')
+    .openapi(tokenRoute(deps.authSecret), async (c) => {
       const { ttlSeconds, ...claims } = c.req.valid('json')
-      const token = await mintToken(claims, deps.authSecret, ttlSeconds)
+      const token = await mintToken(claims, deps.authSecret!, ttlSeconds)
       return c.json({ token, expiresAt: Date.now() + ttlSeconds * 1000 }, 200)
     })
 }

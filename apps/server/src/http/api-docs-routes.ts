@@ -15,10 +15,10 @@ import { z } from 'zod'
 import type { AppEnv } from './app-env.js'
 
 /** Swagger UI's files the page loads, by the name it asks for. */
-const ASSETS: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-}
+const ASSETS = new Map([
+  ['swagger-ui.css', 'text/css; charset=utf-8'],
+  ['swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
+])
 
 /** Starts Swagger UI on the description; a file rather than an inline script, for the page's CSP. */
 const START_SCRIPT = `window.ui = SwaggerUIBundle({
@@ -117,7 +117,7 @@ function docsPage(): Hono {
     })
     .get('/:file', async (c) => {
       const file = c.req.param('file')
-      const type = ASSETS[file]
+      const type = ASSETS.get(file)
       if (!type) return c.notFound()
       let body = cache.get(file)
       if (!body) {

@@ -14,7 +14,7 @@ export function handleHttpError(logger: Logger): ErrorHandler {
     if (error instanceof HTTPException) {
       const status = error.status
       if (status === 415) {
-        const message = 'unsupported Content-Type: send application/json (see /api/docs for what each route accepts)'
+        const message = 'unsupported Content-Type: see /api/docs for what this route accepts (application/json for most)'
         return c.json({ error: { code: 'unsupported_media_type', message } }, status)
       }
       return c.json({ error: { code: status === 413 ? 'payload_too_large' : 'bad_request', message: error.message } }, status)
