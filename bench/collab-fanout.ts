@@ -35,12 +35,12 @@ const ALPHABET = 'abcdefghijklmnopqrstuvwxyz'
 export const collabFanout: Benchmark = {
   name: 'collab-fanout',
   summary: `1 writer + ${READERS} readers in one room, ${EDITS} one-character edits ${EDIT_GAP_MS} ms apart`,
-  async run({ synchronous, progress }, report) {
+  async run({ durability, progress }, report) {
     const teardown = new Teardown()
     try {
       const dataDir = new TempDir('tandem-bench-fanout')
       teardown.defer('remove data dir', () => dataDir.remove())
-      const server = await BenchServer.start({ dataDir: dataDir.path, synchronous })
+      const server = await BenchServer.start({ dataDir: dataDir.path, durability })
       teardown.defer('stop server', async () => {
         const exit = await server.stop()
         if (exit.code !== 0) report.error(`server exited with code ${exit.code} (signal ${exit.signal})`)
@@ -128,7 +128,7 @@ export const collabFanout: Benchmark = {
       report.note(
         `the writer and all ${READERS} readers share this process: the last reader's figure includes applying the update in the 49 before it`,
       )
-      report.note(`documents stored with SQLite synchronous=${synchronous}`)
+      report.note(`documents stored with DURABILITY=${durability}`)
     } finally {
       for (const failure of await teardown.run()) report.error(failure)
     }

@@ -84,7 +84,7 @@ async function replay(writer: CollabClient, reader: CollabClient, batches: reado
 export const collabTrace: Benchmark = {
   name: 'collab-trace',
   summary: 'automerge-paper trace replayed by A to B through one room; then restart and cold load by C',
-  async run({ synchronous, progress }, report) {
+  async run({ durability, progress }, report) {
     const trace = await loadEditingTrace()
     if (!trace) {
       report.skip(`editing trace not found at ${EDITING_TRACE_FILE}; put automerge-paper.json.gz there to run this benchmark`)
@@ -111,7 +111,7 @@ export const collabTrace: Benchmark = {
       }
 
       // Phase 1: A replays the trace to B.
-      const first = await BenchServer.start({ dataDir: dataDir.path, synchronous })
+      const first = await BenchServer.start({ dataDir: dataDir.path, durability })
       teardown.defer('stop first server', () => stopServer(first))
       const idle = await first.memory()
       const writer = await CollabClient.connect(first.wsUrl, ROOM)
@@ -135,7 +135,7 @@ export const collabTrace: Benchmark = {
 
       // Phase 2: restart on the same data directory; C loads the document cold.
       const restartStarted = performance.now()
-      const second = await BenchServer.start({ dataDir: dataDir.path, synchronous })
+      const second = await BenchServer.start({ dataDir: dataDir.path, durability })
       const restartMs = performance.now() - restartStarted
       teardown.defer('stop second server', () => stopServer(second))
       const cold = await CollabClient.connect(second.wsUrl, ROOM, 30_000)
@@ -183,7 +183,7 @@ export const collabTrace: Benchmark = {
       report.metric(`  of which C applying the ${formatBytes(state.byteLength)} state (re-measured)`, formatMs(clientApplyMs))
       if (afterColdLoad) report.metric('server RSS after cold load', formatBytes(afterColdLoad.rssBytes))
       report.note(`every ${SAMPLE_EVERY}th update waits for B to drain first; the rest stream with a yield every ${YIELD_EVERY} updates`)
-      report.note(`documents stored with SQLite synchronous=${synchronous}`)
+      report.note(`documents stored with DURABILITY=${durability}`)
       report.note(EDITING_TRACE_CREDIT)
     } finally {
       for (const failure of await teardown.run()) report.error(failure)

@@ -41,12 +41,12 @@ function isBenchData(data: unknown): data is BenchData {
 export const notifyLatency: Benchmark = {
   name: 'notify-latency',
   summary: `${SUBSCRIBERS} /api/events subscribers × ${MESSAGES} HTTP publishes (${PUBLISH_GAP_MS} ms apart): publish → frame parsed`,
-  async run({ synchronous, progress }, report) {
+  async run({ durability, progress }, report) {
     const teardown = new Teardown()
     try {
       const dataDir = new TempDir('tandem-bench-notify')
       teardown.defer('remove data dir', () => dataDir.remove())
-      const server = await BenchServer.start({ dataDir: dataDir.path, synchronous })
+      const server = await BenchServer.start({ dataDir: dataDir.path, durability })
       teardown.defer('stop server', async () => {
         const exit = await server.stop()
         if (exit.code !== 0) report.error(`server exited with code ${exit.code} (signal ${exit.signal})`)
@@ -132,7 +132,7 @@ export const notifyLatency: Benchmark = {
       const memory = await server.memory()
       if (memory) report.metric('server RSS at end (peak)', `${formatBytes(memory.rssBytes)} (${formatBytes(memory.peakRssBytes)})`)
       report.note(`latency runs from just before fetch() to JSON.parse of the frame, one clock (performance.now()) in one process`)
-      report.note(`every publish is stored in SQLite (synchronous=${synchronous}) before it is dispatched`)
+      report.note(`every publish is stored in SQLite (DURABILITY=${durability}) before it is dispatched`)
     } finally {
       for (const failure of await teardown.run()) report.error(failure)
     }

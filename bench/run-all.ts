@@ -6,7 +6,7 @@
  * @example
  * npx tsx bench/run-all.ts                          # every benchmark
  * npx tsx bench/run-all.ts notify-latency           # one (or several) by name
- * SQLITE_SYNCHRONOUS=normal npx tsx bench/run-all.ts
+ * DURABILITY=power-safe npx tsx bench/run-all.ts
  */
 import { existsSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
@@ -18,7 +18,7 @@ import { SERVER_ENTRY } from '@tandem/server-process'
 import { collabFanout } from './collab-fanout.js'
 import { collabTrace } from './collab-trace.js'
 import { notifyLatency } from './notify-latency.js'
-import type { SynchronousMode } from './support/bench-server.js'
+import type { DurabilityMode } from './support/bench-server.js'
 import type { Benchmark } from './support/benchmark.js'
 import { formatTable } from './support/format-table.js'
 import { formatBytes, formatMs } from './support/format-units.js'
@@ -43,16 +43,16 @@ function selectBenchmarks(names: readonly string[]): Benchmark[] {
   return BENCHMARKS.filter((benchmark) => names.includes(benchmark.name))
 }
 
-function synchronousMode(): SynchronousMode {
+function durabilityMode(): DurabilityMode {
   // Read here rather than passed through turbo, whose strict env mode would drop it (run tsx directly).
-  const mode = process.env.SQLITE_SYNCHRONOUS ?? 'full'
-  if (mode === 'full' || mode === 'normal') return mode
-  console.error(`SQLITE_SYNCHRONOUS must be "full" or "normal", not ${JSON.stringify(mode)}`)
+  const mode = process.env.DURABILITY ?? 'crash-safe'
+  if (mode === 'crash-safe' || mode === 'power-safe') return mode
+  console.error(`DURABILITY must be "crash-safe" or "power-safe", not ${JSON.stringify(mode)}`)
   process.exit(2)
 }
 
-function reproduceCommand(name: string, synchronous: SynchronousMode): string {
-  const env = synchronous === 'full' ? '' : `SQLITE_SYNCHRONOUS=${synchronous} `
+function reproduceCommand(name: string, durability: DurabilityMode): string {
+  const env = durability === 'crash-safe' ? '' : `DURABILITY=${durability} `
   return `cd ${REPO_ROOT.replace(/\/$/, '')} && npx turbo run build --filter=@tandem/server && ${env}npx tsx bench/run-all.ts ${name}`
 }
 
@@ -74,13 +74,13 @@ function describeError(error: unknown): string {
   return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message
 }
 
-function printReport({ benchmark, report, durationMs }: Outcome, synchronous: SynchronousMode): void {
+function printReport({ benchmark, report, durationMs }: Outcome, durability: DurabilityMode): void {
   if (report.skipped !== null) console.log(`  SKIPPED: ${report.skipped}`)
   if (report.metrics.length > 0) console.log(formatTable([['result', 'value'], ...report.metrics.map((m) => [m.label, m.value])], '  '))
   for (const note of report.notes) console.log(`  note: ${note}`)
   for (const error of report.errors) console.log(`  ERROR: ${error}`)
   console.log(`  ${report.status} in ${formatMs(durationMs)}`)
-  console.log(`  reproduce: ${reproduceCommand(benchmark.name, synchronous)}\n`)
+  console.log(`  reproduce: ${reproduceCommand(benchmark.name, durability)}\n`)
 }
 
 function printSummary(outcomes: readonly Outcome[]): void {
@@ -96,7 +96,7 @@ function printSummary(outcomes: readonly Outcome[]): void {
 
 async function main(): Promise<void> {
   const selected = selectBenchmarks(process.argv.slice(2))
-  const synchronous = synchronousMode()
+  const durability = durabilityMode()
   if (!existsSync(SERVER_ENTRY)) {
     console.error(`the server is not built (${SERVER_ENTRY} is missing); run: npx turbo run build --filter=@tandem/server`)
     process.exit(1)
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   console.log(`Tandem benchmarks · ${new Date().toISOString()}`)
   console.log(
     `Node ${process.version} · ${process.platform}/${process.arch} · ${cpuList.length} × ${cpuList[0]?.model ?? 'unknown CPU'} · ` +
-      `${formatBytes(totalmem())} RAM · SQLite synchronous=${synchronous}`,
+      `${formatBytes(totalmem())} RAM · DURABILITY=${durability}`,
   )
   console.log(`server: ${relative(process.cwd(), SERVER_ENTRY)} (spawned per benchmark on 127.0.0.1, port 0, fresh data dir)\n`)
 
@@ -120,14 +120,14 @@ async function main(): Promise<void> {
     const report = new Report()
     const started = performance.now()
     try {
-      await benchmark.run({ synchronous, progress: (message) => console.log(`  · ${message}`) }, report)
+      await benchmark.run({ durability, progress: (message) => console.log(`  · ${message}`) }, report)
     } catch (error) {
       // First in the list: clean-up errors recorded while unwinding are usually its consequences.
       report.errors.unshift(describeError(error))
     }
     const outcome = { benchmark, report, durationMs: performance.now() - started }
     outcomes.push(outcome)
-    printReport(outcome, synchronous)
+    printReport(outcome, durability)
   }
 
   console.log('Summary')

@@ -100,8 +100,8 @@ function integrityOfCrashImage(dataDir: string): string {
 }
 
 /** The server on `dataDir`, killed when the test ends if a cycle has not killed it already. */
-async function startServer(dataDir: string): Promise<ServerProcess> {
-  const server = await startServerProcess({ dataDir })
+async function startServer(dataDir: string, durability: string): Promise<ServerProcess> {
+  const server = await startServerProcess({ dataDir, env: { DURABILITY: durability } })
   onTestFinished(async () => void (await server.kill()))
   return server
 }
@@ -126,88 +126,92 @@ function problemsOf(server: ServerProcess): string[] {
 }
 
 describe('crash safety', () => {
-  it('keeps every relayed edit through kill -9 at random moments under load, and SQLite stays intact', async () => {
-    const cycles = atScale(3, 20)
-    const random = prng(SEED)
-    console.log(`[hostile] crash safety: ${cycles} cycles, seed ${SEED} (replay with HOSTILE_SEED=${SEED})`)
-    const dataDir = mkdtempSync(join(tmpdir(), 'tandem-crash-safety-'))
-    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }))
+  // Both modes relay an update only once it is in the log; they differ only in power cuts, which this cannot cause.
+  it.each(['crash-safe', 'power-safe'])(
+    'keeps every relayed edit through kill -9 at random moments under load, and SQLite stays intact (DURABILITY=%s)',
+    async (durability) => {
+      const cycles = atScale(3, 20)
+      const random = prng(SEED)
+      console.log(`[hostile] crash safety: ${cycles} cycles, seed ${SEED} (replay with HOSTILE_SEED=${SEED})`)
+      const dataDir = mkdtempSync(join(tmpdir(), 'tandem-crash-safety-'))
+      onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }))
 
-    let server = await startServer(dataDir)
-    /** Every token verified so far: each restart must still have all of them, not only the last cycle's. */
-    const durable = new Set<string>()
-    const rates: number[] = []
-    const verifiedPerCycle: number[] = []
-    let unacknowledgedLost = 0
+      let server = await startServer(dataDir, durability)
+      /** Every token verified so far: each restart must still have all of them, not only the last cycle's. */
+      const durable = new Set<string>()
+      const rates: number[] = []
+      const verifiedPerCycle: number[] = []
+      let unacknowledgedLost = 0
 
-    for (let cycle = 0; cycle < cycles; cycle++) {
-      const observer = await connectClient(collab(server), ROOM)
-      const writers: Writer[] = []
-      for (let w = 0; w < WRITERS; w++) writers.push(new Writer(await connectClient(collab(server), ROOM), cycle, w))
-      // A rate limit or any other refusal would quietly thin the load: no connection may close before the kill.
-      const closes: string[] = []
-      for (const client of [observer, ...writers.map((writer) => writer.client)]) {
-        client.provider.on('connection-close', (event) => closes.push(event ? `${event.code} ${event.reason}` : 'closed locally'))
+      for (let cycle = 0; cycle < cycles; cycle++) {
+        const observer = await connectClient(collab(server), ROOM)
+        const writers: Writer[] = []
+        for (let w = 0; w < WRITERS; w++) writers.push(new Writer(await connectClient(collab(server), ROOM), cycle, w))
+        // A rate limit or any other refusal would quietly thin the load: no connection may close before the kill.
+        const closes: string[] = []
+        for (const client of [observer, ...writers.map((writer) => writer.client)]) {
+          client.provider.on('connection-close', (event) => closes.push(event ? `${event.code} ${event.reason}` : 'closed locally'))
+        }
+
+        const loadMs = LOAD_MS.min + random() * (LOAD_MS.max - LOAD_MS.min)
+        const started = performance.now()
+        for (const writer of writers) writer.start(EDITS_PER_SECOND_PER_WRITER)
+        await new Promise((resolve) => setTimeout(resolve, loadMs))
+        expect(closes, `cycle ${cycle}: connections closed under load`).toEqual([])
+        // Same turn of the event loop: the server dies with the latest edits still arriving, and
+        // "edits made" counts only what was made before it died.
+        for (const writer of writers) writer.stop()
+        const killed = server.kill()
+        const elapsedS = (performance.now() - started) / 1000
+        expect((await killed).signal, server.outputTail(2000)).toBe('SIGKILL')
+        expect(problemsOf(server), `cycle ${cycle}: the server reported problems before the kill`).toEqual([])
+
+        // What reached any client from the server before it died: nothing more can arrive now.
+        const relayed = new Set([...tokensOf(observer), ...writers.flatMap((writer) => writer.relayed())])
+        const made = writers.reduce((sum, writer) => sum + writer.made, 0)
+        const allMade = new Set(writers.flatMap((writer) => tokensOf(writer.client)))
+        for (const client of [observer, ...writers.map((writer) => writer.client)]) client.provider.destroy()
+
+        expect(integrityOfCrashImage(dataDir), `cycle ${cycle}: integrity_check of the crash image`).toBe('ok')
+
+        server = await startServer(dataDir, durability)
+        const reader = await connectClient(collab(server), ROOM)
+        const stored = new Set(tokensOf(reader))
+        const missing = [...relayed, ...durable].filter((token) => !stored.has(token))
+        expect(missing, `cycle ${cycle} (seed ${SEED}, kill after ${Math.round(loadMs)} ms): relayed edits lost`).toEqual([])
+        expect(
+          [...stored].filter((token) => !durable.has(token) && !allMade.has(token)),
+          'edits nobody made',
+        ).toEqual([])
+        reader.provider.destroy()
+
+        const fresh = [...relayed].filter((token) => !durable.has(token)).length
+        for (const token of stored) durable.add(token)
+        unacknowledgedLost += [...allMade].filter((token) => !stored.has(token)).length
+        rates.push(made / elapsedS)
+        verifiedPerCycle.push(fresh)
+        console.log(
+          `[hostile] crash safety cycle ${cycle + 1}/${cycles}: killed after ${Math.round(loadMs)} ms, ${made} edits (${Math.round(made / elapsedS)}/s), ` +
+            `${fresh} new relayed edits verified, ${stored.size} in the document`,
+        )
       }
+      expect(integrityOfCrashImage(dataDir)).toBe('ok')
 
-      const loadMs = LOAD_MS.min + random() * (LOAD_MS.max - LOAD_MS.min)
-      const started = performance.now()
-      for (const writer of writers) writer.start(EDITS_PER_SECOND_PER_WRITER)
-      await new Promise((resolve) => setTimeout(resolve, loadMs))
-      expect(closes, `cycle ${cycle}: connections closed under load`).toEqual([])
-      // Same turn of the event loop: the server dies with the latest edits still arriving, and
-      // "edits made" counts only what was made before it died.
-      for (const writer of writers) writer.stop()
-      const killed = server.kill()
-      const elapsedS = (performance.now() - started) / 1000
-      expect((await killed).signal, server.outputTail(2000)).toBe('SIGKILL')
-      expect(problemsOf(server), `cycle ${cycle}: the server reported problems before the kill`).toEqual([])
-
-      // What reached any client from the server before it died: nothing more can arrive now.
-      const relayed = new Set([...tokensOf(observer), ...writers.flatMap((writer) => writer.relayed())])
-      const made = writers.reduce((sum, writer) => sum + writer.made, 0)
-      const allMade = new Set(writers.flatMap((writer) => tokensOf(writer.client)))
-      for (const client of [observer, ...writers.map((writer) => writer.client)]) client.provider.destroy()
-
-      expect(integrityOfCrashImage(dataDir), `cycle ${cycle}: integrity_check of the crash image`).toBe('ok')
-
-      server = await startServer(dataDir)
-      const reader = await connectClient(collab(server), ROOM)
-      const stored = new Set(tokensOf(reader))
-      const missing = [...relayed, ...durable].filter((token) => !stored.has(token))
-      expect(missing, `cycle ${cycle} (seed ${SEED}, kill after ${Math.round(loadMs)} ms): relayed edits lost`).toEqual([])
-      expect(
-        [...stored].filter((token) => !durable.has(token) && !allMade.has(token)),
-        'edits nobody made',
-      ).toEqual([])
-      reader.provider.destroy()
-
-      const fresh = [...relayed].filter((token) => !durable.has(token)).length
-      for (const token of stored) durable.add(token)
-      unacknowledgedLost += [...allMade].filter((token) => !stored.has(token)).length
-      rates.push(made / elapsedS)
-      verifiedPerCycle.push(fresh)
-      console.log(
-        `[hostile] crash safety cycle ${cycle + 1}/${cycles}: killed after ${Math.round(loadMs)} ms, ${made} edits (${Math.round(made / elapsedS)}/s), ` +
-          `${fresh} new relayed edits verified, ${stored.size} in the document`,
-      )
-    }
-    expect(integrityOfCrashImage(dataDir)).toBe('ok')
-
-    const overall = rates.reduce((sum, rate) => sum + rate, 0) / rates.length
-    recordFigures('crash safety (kill -9 under load)', {
-      cycles,
-      seed: SEED,
-      writers: WRITERS,
-      'edits/s (mean)': Math.round(overall),
-      'edits/s (slowest cycle)': Math.round(Math.min(...rates)),
-      'relayed edits verified per cycle': verifiedPerCycle.join(' '),
-      'relayed edits verified': verifiedPerCycle.reduce((sum, n) => sum + n, 0),
-      // In flight when the server died; a real client keeps them and sends them again on reconnect.
-      'unstored edits at the kills': unacknowledgedLost,
-      integrity_check: 'ok',
-    })
-    expect(overall, 'edits per second across the room').toBeGreaterThanOrEqual(MIN_EDITS_PER_SECOND)
-    expect(Math.min(...verifiedPerCycle), 'every cycle relayed edits before its kill').toBeGreaterThan(0)
-  })
+      const overall = rates.reduce((sum, rate) => sum + rate, 0) / rates.length
+      recordFigures('crash safety (kill -9 under load)', {
+        cycles,
+        seed: SEED,
+        writers: WRITERS,
+        'edits/s (mean)': Math.round(overall),
+        'edits/s (slowest cycle)': Math.round(Math.min(...rates)),
+        'relayed edits verified per cycle': verifiedPerCycle.join(' '),
+        'relayed edits verified': verifiedPerCycle.reduce((sum, n) => sum + n, 0),
+        // In flight when the server died; a real client keeps them and sends them again on reconnect.
+        'unstored edits at the kills': unacknowledgedLost,
+        integrity_check: 'ok',
+      })
+      expect(overall, 'edits per second across the room').toBeGreaterThanOrEqual(MIN_EDITS_PER_SECOND)
+      expect(Math.min(...verifiedPerCycle), 'every cycle relayed edits before its kill').toBeGreaterThan(0)
+    },
+  )
 })

@@ -9,8 +9,8 @@ import { type ServerProcess, startServerProcess } from '@tandem/server-process'
 import { readProcessCpuMs } from './process-cpu.js'
 import { type ProcessMemory, readProcessMemory } from './process-memory.js'
 
-/** SQLite durability mode the benchmark servers run with (`SQLITE_SYNCHRONOUS`). */
-export type SynchronousMode = 'full' | 'normal'
+/** Durability mode the benchmark servers run with (`DURABILITY`). */
+export type DurabilityMode = 'crash-safe' | 'power-safe'
 
 /** Bearer key the benchmark servers accept on `POST /api/publish`. */
 export const BENCH_PUBLISH_KEY = 'bench-publish-key-0123456789'
@@ -22,7 +22,7 @@ const PINO_WARN = 40
 export interface BenchServerOptions {
   /** Data directory; reuse one to restart on the same database. */
   dataDir: string
-  synchronous: SynchronousMode
+  durability: DurabilityMode
 }
 
 /** How the server process ended. */
@@ -48,7 +48,7 @@ export class BenchServer {
    * Spawn the server on port 0 with a clean environment and resolve once it is ready.
    * @throws when it exits or is not ready within 30 s; the process is killed then.
    * @example
-   * const server = await BenchServer.start({ dataDir, synchronous: 'full' })
+   * const server = await BenchServer.start({ dataDir, durability: 'full' })
    */
   static async start(options: BenchServerOptions): Promise<BenchServer> {
     const problems = new Map<string, number>()
@@ -58,7 +58,7 @@ export class BenchServer {
       inheritEnv: false,
       env: {
         PUBLISH_KEY: BENCH_PUBLISH_KEY,
-        SQLITE_SYNCHRONOUS: options.synchronous,
+        DURABILITY: options.durability,
         // Every simulated client connects from 127.0.0.1: lift the per-address limits meant for real ones.
         MAX_CONNECTIONS_PER_ADDRESS: '10000',
         MAX_SOCKETS_PER_ADDRESS: '20000',

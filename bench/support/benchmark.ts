@@ -1,11 +1,11 @@
 /** The contract between `run-all.ts` and each benchmark file. */
-import type { SynchronousMode } from './bench-server.js'
+import type { DurabilityMode } from './bench-server.js'
 import type { Report } from './report.js'
 
 /** What the runner hands a benchmark. */
 interface BenchmarkContext {
   /** Durability mode every server started by this benchmark must use. */
-  synchronous: SynchronousMode
+  durability: DurabilityMode
   /** Print one progress line under the benchmark's heading. */
   progress: (message: string) => void
 }

@@ -7,7 +7,13 @@ import { ConfigError, loadConfig } from './config.js'
 describe('loadConfig', () => {
   it('has defaults for everything', () => {
     const config = loadConfig({})
-    expect(config).toMatchObject({ port: 8787, host: '127.0.0.1', maxFrameBytes: 1024 * 1024, sqliteSynchronous: 'full' })
+    expect(config).toMatchObject({
+      port: 8787,
+      host: '127.0.0.1',
+      maxFrameBytes: 1024 * 1024,
+      durability: 'crash-safe',
+      flushIntervalMs: 1000,
+    })
     expect(config.dataDir).toMatch(/\/data$/)
   })
 

@@ -73,7 +73,8 @@ const envSchema = z.object({
   COMPACT_MAX_ROWS: integer(1, 10_000_000, 500),
   COMPACT_MAX_BYTES: integer(1024, 1024 * MiB, 4 * MiB),
   PING_INTERVAL_MS: integer(1000, 10 * 60 * 1000, 30_000),
-  SQLITE_SYNCHRONOUS: z.preprocess(unsetIfEmpty, z.enum(['full', 'normal']).default('full')),
+  DURABILITY: z.preprocess(unsetIfEmpty, z.enum(['crash-safe', 'power-safe']).default('crash-safe')),
+  FLUSH_INTERVAL_MS: integer(50, 60_000, 1000),
   PUBLISH_KEY: secret,
   ADMIN_TOKEN: secret,
   MAX_PUBLISH_BYTES: integer(256, 16 * MiB, 64 * 1024),
@@ -213,8 +214,15 @@ function toConfig(v: z.output<typeof envSchema>) {
     compactMaxBytes: v.COMPACT_MAX_BYTES,
     /** Interval of WebSocket pings; a socket that misses one is closed. */
     pingIntervalMs: v.PING_INTERVAL_MS,
-    /** SQLite `synchronous` mode: `full` survives power loss, `normal` only process crashes. */
-    sqliteSynchronous: v.SQLITE_SYNCHRONOUS,
+    /**
+     * `crash-safe`: every update is in the database's write-ahead log before it is relayed, so killing
+     * the process loses nothing relayed; a worker thread makes the log durable every
+     * `flushIntervalMs`, so a power cut loses at most that much. `power-safe`: each commit waits for
+     * its fsync before the update is relayed (on the event loop, for now).
+     */
+    durability: v.DURABILITY,
+    /** Crash-safe mode: longest time between two fsyncs of the log, so the most a power cut loses. */
+    flushIntervalMs: v.FLUSH_INTERVAL_MS,
     /** Bearer key accepted by `POST /api/publish`; publishing needs it (or the admin token). */
     publishKey: v.PUBLISH_KEY ?? null,
     /** Administrator bearer token. */

@@ -14,6 +14,7 @@ import { startServer } from './server.js'
 import { type Database, openSqliteDatabase } from './storage/sqlite-database.js'
 import { SqliteDocumentStore } from './storage/sqlite-document-store.js'
 import { SqliteMessageStore } from './storage/sqlite-message-store.js'
+import { WalFlusher } from './storage/wal-flusher.js'
 
 async function main(): Promise<void> {
   let config
@@ -36,11 +37,15 @@ async function main(): Promise<void> {
   const databaseFile = join(config.dataDir, 'tandem.db')
   let db: Database
   try {
-    db = openSqliteDatabase({ filename: databaseFile, synchronous: config.sqliteSynchronous })
+    db = openSqliteDatabase({ filename: databaseFile, synchronous: config.durability === 'power-safe' ? 'full' : 'normal' })
   } catch (error) {
     logger.fatal({ err: error, databaseFile }, 'cannot open the database')
     process.exit(1)
   }
+
+  // Crash-safe mode: commits only write the log; a worker thread fsyncs it (no fsync on the event loop).
+  const flusher =
+    config.durability === 'crash-safe' ? new WalFlusher({ db, filename: databaseFile, intervalMs: config.flushIntervalMs, logger }) : null
 
   // Updates too costly to bound are timed in a warm worker thread; the main thread that then integrates
   // them must be as warm, or its first large update costs several times what was measured.
@@ -50,6 +55,7 @@ async function main(): Promise<void> {
     server = await startServer(config, { store: new SqliteDocumentStore(db), messages: new SqliteMessageStore(db), logger })
   } catch (error) {
     logger.fatal({ err: error, host: config.host, port: config.port }, 'cannot start listening')
+    await flusher?.close()
     db.close()
     process.exit(1)
   }
@@ -58,7 +64,11 @@ async function main(): Promise<void> {
   if (config.authSecret) logger.info({ mode: 'secure' }, 'secure mode: documents and channels need an access token (AUTH_SECRET is set)')
   else
     logger.warn({ mode: 'open' }, 'open mode: anyone who can reach this server may edit every document; set AUTH_SECRET to require sign-in')
-  logger.info({ databaseFile }, `documents are stored in ${databaseFile}`)
+  const durability =
+    config.durability === 'crash-safe'
+      ? `crash-safe: every update is written before it is relayed, and made durable against power loss within ${config.flushIntervalMs} ms`
+      : "power-safe: every update is fsync'd before it is relayed"
+  logger.info({ databaseFile, durability: config.durability }, `documents are stored in ${databaseFile} (${durability})`)
   if (admin.generated) {
     // Printed once, at first start; afterwards the token stays in the file only.
     logger.warn(
@@ -77,6 +87,7 @@ async function main(): Promise<void> {
     logger.info(why, 'shutting down')
     server
       .close()
+      .then(() => flusher?.close())
       .then(() => db.close())
       .then(() => process.exit(exitCode))
       .catch((error: unknown) => {
