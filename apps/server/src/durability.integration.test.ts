@@ -9,6 +9,7 @@ import { spawnServer } from './test-support/spawn-server.js'
 import { connectClient } from './test-support/test-server.js'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tandem-durability-'))
+const METRICS_TOKEN = 'durability-admin-token-0123456789'
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
 describe('durability of the real server process', () => {
@@ -17,7 +18,7 @@ describe('durability of the real server process', () => {
     'keeps all 300 relayed edits through kill -9 and restart (DURABILITY=%s)',
     async (durability) => {
       const dir = join(dataDir, `kill9-${durability}`)
-      const first = await spawnServer({ DATA_DIR: dir, DURABILITY: durability })
+      const first = await spawnServer({ DATA_DIR: dir, DURABILITY: durability, ADMIN_TOKEN: METRICS_TOKEN, FLUSH_INTERVAL_MS: '200' })
       const author = await connectClient(first, 'crash-test')
       const witness = await connectClient(first, 'crash-test')
 
@@ -28,6 +29,14 @@ describe('durability of the real server process', () => {
       }
       const expected = author.text.toString()
       await eventually(() => expect(witness.text.toString()).toBe(expected), { timeout: 15_000 })
+      // Crash-safe: the flush worker runs and says how recent its last fsync is; power-safe has none.
+      const metrics = async (): Promise<string> =>
+        (await fetch(`${first.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text()
+      if (durability === 'crash-safe') {
+        await eventually(async () => expect(Number(/^tandem_log_flush_age_seconds (\S+)$/m.exec(await metrics())?.[1])).toBeLessThan(1))
+      } else {
+        expect(await metrics()).not.toContain('tandem_log_flush_age_seconds')
+      }
 
       // Nobody may resend anything: the clients go away before the crash.
       author.provider.destroy()

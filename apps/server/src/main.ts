@@ -52,7 +52,12 @@ async function main(): Promise<void> {
   warmUpYjs()
   let server
   try {
-    server = await startServer(config, { store: new SqliteDocumentStore(db), messages: new SqliteMessageStore(db), logger })
+    server = await startServer(config, {
+      store: new SqliteDocumentStore(db),
+      messages: new SqliteMessageStore(db),
+      logger,
+      ...(flusher ? { flusher } : {}),
+    })
   } catch (error) {
     logger.fatal({ err: error, host: config.host, port: config.port }, 'cannot start listening')
     await flusher?.close()

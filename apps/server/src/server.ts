@@ -32,12 +32,15 @@ import { RoomRegistry } from './rooms/room-registry.js'
 import { EventsEndpoint } from './sockets/events-endpoint.js'
 import type { DocumentStore } from './storage/document-store.js'
 import type { MessageStore } from './storage/message-store.js'
+import type { WalFlusher } from './storage/wal-flusher.js'
 
 /** What a server runs on. The caller owns the stores and closes them after {@link TandemServer.close}. */
 export interface ServerDeps {
   store: DocumentStore
   messages: MessageStore
   logger: Logger
+  /** Crash-safe mode's flush worker, for the metrics; absent when every commit fsyncs. */
+  flusher?: Pick<WalFlusher, 'lastFlush'>
 }
 
 /** A listening server. */
@@ -175,6 +178,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     redisBridge: () => bridge?.counters ?? null,
     integration: probe.counters,
     mirrors,
+    ...(deps.flusher ? { logFlush: () => deps.flusher!.lastFlush } : {}),
   })
   const bridge = config.redisUrl
     ? new RedisBridge({

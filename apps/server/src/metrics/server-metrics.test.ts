@@ -45,3 +45,31 @@ describe('ServerMetrics.headline', () => {
     })
   })
 })
+
+describe('log flush metrics', () => {
+  const sources = {
+    documentConnections: () => 0,
+    eventConnections: () => 0,
+    roomsLoaded: () => 0,
+    traffic: new TrafficCounters(),
+    hub: { published: 0, delivered: 0 },
+  }
+  const value = (text: string, name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1])
+
+  it('say how long ago the log was last made durable, and how long that took', async () => {
+    let last: { at: number; ms: number } | null = { at: Date.now() - 2_500, ms: 12 }
+    const metrics = new ServerMetrics({ ...sources, logFlush: () => last })
+    let { body } = await metrics.scrape()
+    expect(value(body, 'tandem_log_flush_age_seconds')).toBeGreaterThanOrEqual(2.5)
+    expect(value(body, 'tandem_log_flush_age_seconds')).toBeLessThan(10)
+    expect(value(body, 'tandem_log_flush_duration_seconds')).toBe(0.012)
+    last = { at: Date.now(), ms: 3 }
+    ;({ body } = await metrics.scrape())
+    expect(value(body, 'tandem_log_flush_age_seconds')).toBeLessThan(1)
+  })
+
+  it('are absent when every commit fsyncs', async () => {
+    const { body } = await new ServerMetrics(sources).scrape()
+    expect(body).not.toContain('tandem_log_flush')
+  })
+})

@@ -39,6 +39,11 @@ export interface MetricSources {
   integration?: { measured: number; tooCostly: number; watchdogKills: number }
   /** The document mirrors' counts and how many are live (see rooms/document-mirrors.ts). */
   mirrors?: { counters: { seeded: number; encoded: number; lost: number }; readonly size: number }
+  /**
+   * Crash-safe mode: the last fsync of the database log by the flush worker (`at`, ms since the
+   * epoch; `ms`, how long it took), `null` before the first. Absent in power-safe mode.
+   */
+  logFlush?: () => { at: number; ms: number } | null
 }
 
 /** Why connections were refused. */
@@ -154,6 +159,26 @@ export class ServerMetrics {
       'Integration workers terminated by the watchdog',
       () => integration().watchdogKills,
     )
+    const logFlush = sources.logFlush
+    if (logFlush) {
+      const startedAt = Date.now()
+      new Gauge({
+        name: 'tandem_log_flush_age_seconds',
+        help: 'Seconds since the database log was last made durable (crash-safe mode): what a power cut now would lose; alert well above FLUSH_INTERVAL_MS',
+        registers,
+        collect() {
+          this.set((Date.now() - (logFlush()?.at ?? startedAt)) / 1000)
+        },
+      })
+      new Gauge({
+        name: 'tandem_log_flush_duration_seconds',
+        help: "How long the flush worker's last fsync and checkpoint took",
+        registers,
+        collect() {
+          this.set((logFlush()?.ms ?? 0) / 1000)
+        },
+      })
+    }
     const mirrors = () => sources.mirrors?.counters ?? { seeded: 0, encoded: 0, lost: 0 }
     new Gauge({
       name: 'tandem_document_mirrors',
