@@ -37,7 +37,8 @@ import { Teardown } from './support/teardown.js'
 import { TempDir } from './support/temp-dir.js'
 import { UpdateWaiter } from './support/update-waiter.js'
 
-const TARGET_UPDATES = 20_000
+/** Updates the trace is grouped into. */
+export const TARGET_UPDATES = 20_000
 const ROOM = 'automerge-paper'
 const SAMPLE_EVERY = 100
 /** Let the event loop read B's socket between bursts; otherwise B only reads once the whole burst is sent. */
@@ -46,7 +47,7 @@ const SAMPLE_TIMEOUT_MS = 10_000
 const CONVERGE_TIMEOUT_MS = 120_000
 
 /** What the replay phase measured. */
-interface ReplayResult {
+export interface ReplayResult {
   replayMs: number
   relayLatencies: number[]
 }
@@ -55,7 +56,7 @@ interface ReplayResult {
  * Replay `batches` from `writer` to `reader`; every {@link SAMPLE_EVERY}th update goes into a drained
  * pipeline and is timed. Resolves once the reader holds everything.
  */
-async function replay(writer: CollabClient, reader: CollabClient, batches: readonly Patch[][]): Promise<ReplayResult> {
+export async function replay(writer: CollabClient, reader: CollabClient, batches: readonly Patch[][]): Promise<ReplayResult> {
   const waiter = new UpdateWaiter(reader.doc)
   const a = writer.clientId
   const caughtUp = (): boolean => reader.clockOf(a) === writer.clockOf(a) && reader.text.length === writer.text.length

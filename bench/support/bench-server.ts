@@ -48,7 +48,7 @@ export class BenchServer {
    * Spawn the server on port 0 with a clean environment and resolve once it is ready.
    * @throws when it exits or is not ready within 30 s; the process is killed then.
    * @example
-   * const server = await BenchServer.start({ dataDir, durability: 'full' })
+   * const server = await BenchServer.start({ dataDir, durability: 'power-safe' })
    */
   static async start(options: BenchServerOptions): Promise<BenchServer> {
     const problems = new Map<string, number>()

@@ -1,0 +1,80 @@
+/**
+ * The peers Tandem is measured against, each in its own process on 127.0.0.1: the y-websocket
+ * reference server (y-websocket 2.1's `bin/server.cjs`, the last release that ships it), keeping
+ * documents in memory or, with `YPERSISTENCE`, in LevelDB through y-leveldb. Any path is a room to
+ * it, so the stock client's `<url>/collab/<room>` works unchanged.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
+import { dirname, join } from 'node:path'
+
+import { TempDir } from './temp-dir.js'
+
+/** A peer server that is listening. */
+export interface PeerServer {
+  name: string
+  /** `ws://127.0.0.1:<port>`; the stock client's server URL is this plus `/collab`. */
+  wsUrl: string
+  pid: number
+  /** SIGTERM and wait for the exit; removes its data directory. */
+  stop(): Promise<void>
+}
+
+/** The peers by name. */
+export const PEER_KINDS = ['y-websocket', 'y-websocket+leveldb'] as const
+export type PeerKind = (typeof PEER_KINDS)[number]
+
+const require = createRequire(import.meta.url)
+/** `bin/server.cjs` beside the package's main file (`dist/`); the package exports no path to it. */
+const Y_WEBSOCKET_SERVER = join(dirname(require.resolve('y-websocket-v2')), '..', 'bin', 'server.cjs')
+const READY_TIMEOUT_MS = 15_000
+
+/** A port nobody listens on now (the reference server cannot listen on port 0 and say which it got). */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as { port: number }
+  server.close()
+  await once(server, 'close')
+  return port
+}
+
+/** Start peer `kind` and wait until it answers HTTP. */
+export async function startPeerServer(kind: PeerKind): Promise<PeerServer> {
+  if (!existsSync(Y_WEBSOCKET_SERVER)) throw new Error(`${Y_WEBSOCKET_SERVER} is missing: run npm install`)
+  const port = await freePort()
+  const dataDir = new TempDir('tandem-bench-peer')
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port) }
+  if (kind === 'y-websocket+leveldb') env.YPERSISTENCE = dataDir.path
+  const child: ChildProcess = spawn(process.execPath, [Y_WEBSOCKET_SERVER], { env, stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)))
+  const exited = once(child, 'exit')
+  const deadline = Date.now() + READY_TIMEOUT_MS
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${kind} exited before listening: ${stderr}`)
+    try {
+      await fetch(`http://127.0.0.1:${port}/`)
+      break
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL')
+        throw new Error(`${kind} did not listen on ${port} within ${READY_TIMEOUT_MS} ms: ${stderr}`)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+  }
+  return {
+    name: kind,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+      await exited
+      dataDir.remove()
+    },
+  }
+}
