@@ -44,8 +44,18 @@ async function main(): Promise<void> {
   }
 
   // Crash-safe mode: commits only write the log; a worker thread fsyncs it (no fsync on the event loop).
+  // If the disk fails an fsync, what was saved may not be on it: stop rather than go on as if it were.
+  let stopOnLostDurability = (): void => process.exit(1)
   const flusher =
-    config.durability === 'crash-safe' ? new WalFlusher({ db, filename: databaseFile, intervalMs: config.flushIntervalMs, logger }) : null
+    config.durability === 'crash-safe'
+      ? new WalFlusher({
+          db,
+          filename: databaseFile,
+          intervalMs: config.flushIntervalMs,
+          logger,
+          onDurabilityLost: () => stopOnLostDurability(),
+        })
+      : null
 
   // Updates too costly to bound are timed in a warm worker thread; the main thread that then integrates
   // them must be as warm, or its first large update costs several times what was measured.
@@ -100,6 +110,7 @@ async function main(): Promise<void> {
         process.exit(1)
       })
   }
+  stopOnLostDurability = () => stop(1, { reason: 'the disk failed to sync the database log' })
   process.on('SIGTERM', () => stop(0, { signal: 'SIGTERM' }))
   process.on('SIGINT', () => stop(0, { signal: 'SIGINT' }))
 

@@ -10,8 +10,8 @@ export interface FlushWorkerData {
 /** From the main thread: flush once more, close the connection, and say so. */
 export type FlushRequest = { type: 'close' }
 
-/** From the worker: after each flush (`flushed`), and after the last one before it closes (`closed`). */
-export interface FlushReply {
+/** From the worker: after each flush (`flushed`), after the last one before it closes (`closed`). */
+export interface FlushDone {
   type: 'flushed' | 'closed'
   /** When the flush ended, ms since the epoch. */
   at: number
@@ -21,3 +21,13 @@ export interface FlushReply {
   logFrames: number
   copiedFrames: number
 }
+
+/** From the worker, just before it throws: a flush failed; `io` when the disk refused a write or sync. */
+interface FlushFailed {
+  type: 'failed'
+  io: boolean
+  message: string
+}
+
+/** Anything the worker says. */
+export type FlushReply = FlushDone | FlushFailed

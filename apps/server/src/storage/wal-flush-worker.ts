@@ -2,7 +2,15 @@
  * The worker of {@link WalFlusher}: its own connection to the database file, which every interval
  * fsyncs the write-ahead log (everything committed so far survives a power cut from then on) and
  * copies it into the database with a passive checkpoint (which never waits for the writer). The main
- * thread's commits only write() their pages, so no fsync ever holds its event loop.
+ * thread's commits only write() their pages; it fsyncs only the log's header when the log wraps.
+ *
+ * A passive checkpoint never restarts the log: the writer does, at its next commit, once every frame
+ * is copied. Under a steady stream of commits one usually lands during the checkpoint, so past
+ * {@link RESTART_FRAMES} the worker asks for a RESTART checkpoint, which waits for the writer and
+ * lets the log start over (the main thread's next commit may wait for it, rarely and briefly).
+ *
+ * An I/O error of fsync is reported as `failed` with `io: true`: the kernel may have dropped the
+ * pages it could not write, so a retry that succeeds would prove nothing.
  */
 import { closeSync, fsyncSync, openSync } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
@@ -10,6 +18,9 @@ import { parentPort, workerData } from 'node:worker_threads'
 import BetterSqlite3 from 'better-sqlite3'
 
 import type { FlushReply, FlushRequest, FlushWorkerData } from './wal-flush-messages.js'
+
+/** Frames in the log (4 KiB pages: 16 MiB) past which the log is made to start over. */
+const RESTART_FRAMES = 4096
 
 const { filename, intervalMs } = workerData as FlushWorkerData
 const db = new BetterSqlite3(filename)
@@ -19,26 +30,40 @@ db.pragma('synchronous = FULL')
 // The main connection opened the database in WAL mode, so the log file exists while it is open.
 const wal = openSync(`${filename}-wal`, 'r')
 
-function flush(): FlushReply {
+type Checkpoint = { busy: number; log: number; checkpointed: number }
+
+function flush(type: 'flushed' | 'closed'): FlushReply {
   const started = performance.now()
   fsyncSync(wal)
-  const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[]
-  return {
-    type: 'flushed',
-    at: Date.now(),
-    ms: performance.now() - started,
-    logFrames: result?.log ?? 0,
-    copiedFrames: result?.checkpointed ?? 0,
+  let [result] = db.pragma('wal_checkpoint(PASSIVE)') as Checkpoint[]
+  if ((result?.log ?? 0) > RESTART_FRAMES) [result] = db.pragma('wal_checkpoint(RESTART)') as Checkpoint[]
+  return { type, at: Date.now(), ms: performance.now() - started, logFrames: result?.log ?? 0, copiedFrames: result?.checkpointed ?? 0 }
+}
+
+function flushOrReport(type: 'flushed' | 'closed'): FlushReply | null {
+  try {
+    return flush(type)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    parentPort!.postMessage({
+      type: 'failed',
+      io: code === 'EIO' || code === 'ENOSPC' || code === 'EROFS',
+      message: String(error),
+    } satisfies FlushReply)
+    throw error
   }
 }
 
-const timer = setInterval(() => parentPort!.postMessage(flush()), intervalMs)
+const timer = setInterval(() => {
+  const reply = flushOrReport('flushed')
+  if (reply) parentPort!.postMessage(reply)
+}, intervalMs)
 
 parentPort!.on('message', (request: FlushRequest) => {
   if (request.type !== 'close') return
   clearInterval(timer)
-  const last = flush()
+  const last = flushOrReport('closed')
   closeSync(wal)
   db.close()
-  parentPort!.postMessage({ ...last, type: 'closed' } satisfies FlushReply)
+  parentPort!.postMessage(last)
 })
