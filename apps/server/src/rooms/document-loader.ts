@@ -6,6 +6,11 @@
  * they are applied here a few per event-loop turn. The worker keeps its copy as the document's
  * mirror (`document-mirrors.ts`), which a document that large gets anyway. Smaller ones load here
  * in one go, without the worker's round trip.
+ *
+ * The stored bytes are moved to the worker, not copied: cloning 4 MB for a message took ~15 ms of
+ * the main thread here, moving it 0.1 ms. So they are gone from `stored` afterwards; what the room
+ * needs of them (the log's figures, the parts when it must seed a mirror itself) is kept in
+ * {@link LoadedDocument}, and a load the worker could not finish reads the document again.
  */
 import * as Y from 'yjs'
 
@@ -28,6 +33,23 @@ export interface LoadedDocument {
   mirrored: boolean
   /** Values in its array contents, when the worker counted them (a walk over every struct). */
   arrayValues?: number
+  /** The stored log it was built from, as it was read (its figures; the bytes may have moved on). */
+  log: StoredLog
+  /** The stored parts, when they are still here (not mirrored): a room seeds its mirror from them. */
+  parts: Uint8Array[]
+}
+
+/** Figures of a stored log: the newest row's sequence number, its rows and their bytes. */
+interface StoredLog {
+  lastSeq: number
+  rows: number
+  bytes: number
+}
+
+/** The figures of `stored`'s log. */
+function logOf(stored: StoredDocument | null): StoredLog {
+  if (!stored) return { lastSeq: 0, rows: 0, bytes: 0 }
+  return { lastSeq: stored.lastSeq, rows: stored.updates.length, bytes: stored.updates.reduce((sum, update) => sum + update.byteLength, 0) }
 }
 
 /** Build the document of `stored` in one Yjs call, here and now (under `key`, or a new one). */
@@ -35,7 +57,7 @@ export function loadNow(name: string, stored: StoredDocument | null, key = newDo
   const doc = new Y.Doc({ gc: true })
   const parts = storedParts(stored)
   if (parts.length > 0) Y.applyUpdate(doc, parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts))
-  return { doc, key, mirrored: false }
+  return { doc, key, mirrored: false, log: logOf(stored), parts }
 }
 
 /** Tells live documents apart in the workers: a room reloaded under the same name is another document. */
@@ -47,7 +69,7 @@ function newDocumentKey(name: string): string {
 }
 
 /** Every stored part of `stored`, in the order they apply: snapshot first, then the log. */
-export function storedParts(stored: StoredDocument | null): Uint8Array[] {
+function storedParts(stored: StoredDocument | null): Uint8Array[] {
   if (!stored) return []
   return stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates
 }
@@ -55,11 +77,13 @@ export function storedParts(stored: StoredDocument | null): Uint8Array[] {
 /**
  * Build the document of `stored` (nothing listens to it yet, so loading writes nothing back): in
  * slices from the mirror worker when it holds `largeStructs` structs or more and `mirrors` can load
- * it, else in one go.
+ * it, else in one go. `stored`'s bytes are the loader's to move: read them from `reread` again if
+ * you need them. `reread` must answer what `stored` is (nothing writes the document while it loads).
  */
 export async function loadDocument(
   name: string,
   stored: StoredDocument | null,
+  reread: () => Promise<StoredDocument | null>,
   mirrors?: DocumentMirrors,
   largeStructs = DEFAULT_MIRROR_STRUCTS,
 ): Promise<LoadedDocument> {
@@ -69,8 +93,11 @@ export async function loadDocument(
   // has not parsed updates yet), skipped for documents large by their bytes alone.
   const bytes = parts.reduce((sum, part) => sum + part.byteLength, 0)
   const large = mirrors !== undefined && (bytes >= SURELY_LARGE_BYTES || structsUpTo(parts, largeStructs) >= largeStructs)
-  const loaded = large ? await mirrors.load(key, parts, CHUNK_STRUCTS) : null
-  if (!loaded) return loadNow(name, stored, key)
+  if (!large) return loadNow(name, stored, key)
+  const log = logOf(stored)
+  const loaded = await mirrors.load(key, parts, CHUNK_STRUCTS)
+  // The worker failed or was busy; the bytes may have gone to it.
+  if (!loaded) return loadNow(name, await reread(), key)
   const doc = new Y.Doc({ gc: true })
   let sliceStart = performance.now()
   for (const chunk of loaded.chunks) {
@@ -80,5 +107,5 @@ export async function loadDocument(
     }
     Y.applyUpdate(doc, chunk)
   }
-  return { doc, key, mirrored: true, arrayValues: loaded.arrayValues }
+  return { doc, key, mirrored: true, arrayValues: loaded.arrayValues, log, parts: [] }
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 
 import { eventually } from '../test-support/eventually.js'
-import { DocumentMirrors, type MirrorResult, type MirrorSource } from './document-mirrors.js'
+import { DocumentMirrors, type MirrorResult, type MirrorSource, movableBuffers } from './document-mirrors.js'
 
 const all: DocumentMirrors[] = []
 function mirrorsFor(options: ConstructorParameters<typeof DocumentMirrors>[0] = {}): DocumentMirrors {
@@ -148,6 +148,31 @@ describe('DocumentMirrors', () => {
     const source = sourceOf(loaded)
     loaded.getText('t').insert(0, 'y')
     expect(textOf(updateOf(await mirrors.encode('stored', source, null)))).toBe(loaded.getText('t').toString())
+  })
+
+  it('moves the stored parts to the worker rather than copying them, except views into a shared buffer', async () => {
+    const author = new Y.Doc()
+    const updates: Uint8Array[] = []
+    author.on('update', (update: Uint8Array) => updates.push(update))
+    for (let i = 0; i < 50; i++) author.getText('t').insert(0, 'x')
+    // One part is a view into a buffer it shares (as Node's pooled Buffers are): moving it would empty the rest.
+    const shared = new Uint8Array(updates[0]!.byteLength + 8)
+    shared.set(updates[0]!, 4)
+    const view = shared.subarray(4, 4 + updates[0]!.byteLength)
+    const parts = [view, ...updates.slice(1)]
+    const result = await mirrorsFor().load('moved', parts, 10)
+    expect(textOf(...result!.chunks)).toBe(author.getText('t').toString())
+    expect(parts.slice(1).every((part) => part.byteLength === 0)).toBe(true)
+    expect(view.byteLength).toBeGreaterThan(0)
+    expect(shared.byteLength).toBe(updates[0]!.byteLength + 8)
+  })
+
+  it('moves only the buffers a part has to itself, each once', () => {
+    const own = new Uint8Array([1, 2, 3])
+    const pool = new ArrayBuffer(16)
+    const parts = [own, new Uint8Array(pool, 0, 4), new Uint8Array(pool, 4, 4), own, new Uint8Array(0)]
+    expect(movableBuffers(parts)).toEqual([own.buffer])
+    expect(movableBuffers([new Uint8Array(pool)])).toEqual([pool])
   })
 
   it('answers null for stored parts Yjs cannot load', async () => {

@@ -117,14 +117,14 @@ export class DocumentMirrors {
 
   /**
    * Mirror the document `key`, which `parts` make up as `source` has it now (updates applied in
-   * order; they become the worker's, do not change them). Returns `false` when the worker cannot be
-   * reached.
+   * order; they move to the worker, see {@link movableBuffers}: do not use them afterwards).
+   * Returns `false` when the worker cannot be reached.
    */
   track(key: string, parts: Uint8Array[], source: MirrorSource): boolean {
     return this.#start(key, { type: 'track', key, parts }, { stateVector: Y.encodeStateVector(source.doc), version: source.version })
   }
 
-  /** Post `request`, which starts the mirror of `key`, making room for it. */
+  /** Post `request`, which starts the mirror of `key`, making room for it; its parts move to the worker. */
   #start(key: string, request: Extract<MirrorRequest, { type: 'track' | 'load' }>, mirror: Mirror): boolean {
     if (this.#closed) return false
     this.#mirrors.delete(key)
@@ -132,7 +132,7 @@ export class DocumentMirrors {
       if (this.#mirrors.size < this.#maxMirrors) break
       this.forget(oldest)
     }
-    if (!this.#post(request)) return false
+    if (!this.#post(request, movableBuffers(request.parts))) return false
     this.#mirrors.set(key, mirror)
     this.counters.seeded++
     return true
@@ -142,7 +142,8 @@ export class DocumentMirrors {
    * Mirror the stored document `key` from `parts`, as {@link track} does, and get it back cut into
    * updates of at most `chunkStructs` structs that apply one by one without anything pending (see
    * `document-chunks.ts`): loading those a few per turn keeps a large document's load from holding
-   * the event loop. `null` when the worker cannot load it (the caller loads it as it always did).
+   * the event loop. `null` when the worker cannot load it (the caller loads it as it always did,
+   * from a new read: `parts` move to the worker, as {@link track}'s do).
    */
   load(key: string, parts: Uint8Array[], chunkStructs: number): Promise<MirrorLoad | null> {
     if (this.#waiting.size >= this.#maxQueued) return Promise.resolve(null)
@@ -202,9 +203,9 @@ export class DocumentMirrors {
     await this.#stop()
   }
 
-  #post(request: MirrorRequest): boolean {
+  #post(request: MirrorRequest, transfer: ArrayBuffer[] = []): boolean {
     try {
-      this.#workerNow().postMessage(request)
+      this.#workerNow().postMessage(request, transfer)
       return true
     } catch (error) {
       this.#logger?.error({ err: error }, 'the document mirror worker could not be reached; encoding on the main thread')
@@ -265,4 +266,19 @@ export class DocumentMirrors {
     for (const id of [...this.#waiting.keys()]) this.#settle(id, null)
     await worker?.terminate().catch((error: unknown) => this.#logger?.warn({ err: error }, 'terminating the document mirror worker failed'))
   }
+}
+
+/**
+ * The buffers of `parts` that can move to the worker rather than be copied into the message: those
+ * each part has to itself. A view into a larger buffer (Node's pool for small Buffers) is copied, as
+ * moving it would empty its neighbours too. Moved buffers read as empty here afterwards.
+ */
+export function movableBuffers(parts: readonly Uint8Array[]): ArrayBuffer[] {
+  const movable = new Set<ArrayBuffer>()
+  for (const part of parts) {
+    const { buffer } = part
+    if (buffer instanceof ArrayBuffer && part.byteOffset === 0 && part.byteLength === buffer.byteLength && part.byteLength > 0)
+      movable.add(buffer)
+  }
+  return [...movable]
 }

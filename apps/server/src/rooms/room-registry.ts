@@ -8,7 +8,7 @@ import { CloseCode } from '@tandem/protocol'
 
 import { ConnectionError } from '../errors.js'
 import type { Logger } from '../logger.js'
-import type { DocumentStore } from '../storage/document-store.js'
+import type { DocumentStore, StoredDocument } from '../storage/document-store.js'
 import { loadDocument } from './document-loader.js'
 import type { DocumentMirrors } from './document-mirrors.js'
 import { EncodeBudget } from './encode-budget.js'
@@ -245,7 +245,8 @@ export class RoomRegistry {
     await this.#unloading.get(name)
     const stored = await this.#options.store.load(name)
     if (this.#closing) throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')
-    const loaded = await loadDocument(name, stored, this.#options.mirrors, this.#options.mirrorStructs)
+    const reread = (): Promise<StoredDocument | null> => this.#options.store.load(name)
+    const loaded = await loadDocument(name, stored, reread, this.#options.mirrors, this.#options.mirrorStructs)
     if (this.#closing) {
       this.#options.mirrors?.forget(loaded.key)
       throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')

@@ -23,7 +23,7 @@ import { closeCodeFor, closeReasonFor, ConnectionError } from '../errors.js'
 import type { AppendResult, StoredDocument } from '../storage/document-store.js'
 import { TokenBucket } from '../token-bucket.js'
 import { guardAwarenessUpdate, MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } from './awareness-guard.js'
-import { type LoadedDocument, loadNow, storedParts } from './document-loader.js'
+import { type LoadedDocument, loadNow } from './document-loader.js'
 import { DEFAULT_MIRROR_STRUCTS, type DocumentMirrors, type MirrorResult, type MirrorSource } from './document-mirrors.js'
 import { EncodeBudget } from './encode-budget.js'
 import {
@@ -291,18 +291,17 @@ export class Room {
     this.#encodeBudget = deps.encodeBudget ?? new EncodeBudget()
     this.#mirrorKey = loaded.key
     this.doc = loaded.doc
-    this.persisted = { lastSeq: stored?.lastSeq ?? 0, logRows: stored?.updates.length ?? 0, logBytes: 0 }
-    if (stored) {
-      this.persisted.logBytes = stored.updates.reduce((sum, update) => sum + update.byteLength, 0)
-      const mirrors = deps.mirrors
+    this.persisted = { lastSeq: loaded.log.lastSeq, logRows: loaded.log.rows, logBytes: loaded.log.bytes }
+    const mirrors = deps.mirrors
+    if (mirrors && (loaded.mirrored || loaded.parts.length > 0)) {
       const large = structCount(this.doc) >= this.#mirrorStructs
-      if (mirrors && loaded.mirrored) {
+      if (loaded.mirrored) {
         // The worker that loaded it keeps it mirrored, if it is large enough to be worth a copy.
         if (large) this.#mirrorSeeds++
         else mirrors.forget(this.#mirrorKey)
-      } else if (mirrors && large) {
+      } else if (large) {
         // Mirrored from the bytes just read: no encoding here.
-        this.#seedMirror(mirrors, storedParts(stored))
+        this.#seedMirror(mirrors, loaded.parts)
       }
     }
     this.#arrayValues = loaded.arrayValues ?? arrayValuesIn(this.doc)

@@ -114,6 +114,23 @@ export function describeDocumentStore(label: string, create: () => Promise<Docum
         expect(rebuild((await store.load('doc'))!)).toBe(`head ${text}`)
       }))
 
+    it('hands out byte arrays of its own: moving or changing them leaves what is stored intact', () =>
+      withStore(async (store) => {
+        const { updates, text } = textUpdates(30)
+        const [result] = await store.appendUpdates([{ name: 'doc', updates: updates.slice(0, 20) }])
+        const merged = new Y.Doc()
+        Y.applyUpdate(merged, Y.mergeUpdates(updates.slice(0, 20)))
+        await store.compact('doc', Y.encodeStateAsUpdate(merged), result!.lastSeq)
+        await store.appendUpdates([{ name: 'doc', updates: updates.slice(20) }])
+        const first = await store.load('doc')
+        const parts = [first!.snapshot!, ...first!.updates]
+        // A scribble, then what a hand-off to another thread does to them (document-mirrors.ts).
+        for (const part of parts) part.fill(0)
+        structuredClone(parts, { transfer: parts.map((part) => part.buffer as ArrayBuffer) })
+        expect(parts.every((part) => part.byteLength === 0)).toBe(true)
+        expect(rebuild((await store.load('doc'))!)).toBe(text)
+      }))
+
     it('loads a document with a long log', () =>
       withStore(async (store) => {
         const { updates, text } = textUpdates(2000)

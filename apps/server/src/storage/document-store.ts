@@ -4,7 +4,10 @@
  * in `document-store.contract.ts`.
  */
 
-/** What is stored for one document. */
+/**
+ * What is stored for one document. Its byte arrays are the caller's: the store keeps no reference
+ * to them, so they may be changed or moved to another thread (`document-mirrors.ts` does).
+ */
 export interface StoredDocument {
   /** Merged state up to the last compaction, or `null` if never compacted. */
   snapshot: Uint8Array | null
