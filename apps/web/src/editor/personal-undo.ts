@@ -7,6 +7,10 @@
  * paragraph, which y-prosemirror then writes back to Yjs as a new change of this person's: that
  * change lands on the undo stack and, being new, clears the redo stack. The person sees an Undo
  * button that does nothing and has lost their redo. Keeping the last block avoids all of it.
+ *
+ * Steps are cut at words and blocks (`undo-steps.ts`); a pause cuts one only after
+ * {@link PAUSE_CUTS_STEP_MS}. Yjs' default of 500 ms split a word typed with one slow keystroke (or
+ * on a machine that stalled for a moment) into two steps, which no one expects of a word.
  */
 import { defaultDeleteFilter, defaultProtectedNodes, ySyncPluginKey } from 'y-prosemirror'
 import * as Y from 'yjs'
@@ -19,9 +23,13 @@ function mayUndoDelete(item: Y.Item, fragment: Y.XmlFragment): boolean {
   return !isTopLevelBlock || fragment.length > 1
 }
 
+/** A pause in typing this long ends the undo step even inside a word. */
+export const PAUSE_CUTS_STEP_MS = 2000
+
 /** An undo manager for `fragment`, the one y-prosemirror's sync plugin is bound to. */
 export function createPersonalUndoManager(fragment: Y.XmlFragment): Y.UndoManager {
   return new Y.UndoManager(fragment, {
+    captureTimeout: PAUSE_CUTS_STEP_MS,
     trackedOrigins: new Set([ySyncPluginKey]),
     deleteFilter: (item) => mayUndoDelete(item, fragment),
     captureTransaction: (transaction) => transaction.meta.get('addToHistory') !== false,

@@ -1,11 +1,11 @@
 /**
  * Where one undo step ends and the next begins.
  *
- * y-prosemirror's undo manager merges every change made within 500 ms of the previous one, so three
+ * Yjs' undo manager merges every change made soon enough after the previous one, so three
  * paragraphs typed at an ordinary pace undo as one step. This plugin cuts steps the way Google Docs
  * does: each word typed is its own step (with the spaces after it), every block split (Enter) and
  * every other structural or formatting change stands alone, and a run of deletions is one step.
- * Pauses still cut steps as before.
+ * A long pause still cuts a step (`personal-undo.ts`).
  *
  * It must come before `ySyncPlugin`: plugin views update in order, and y-prosemirror writes each
  * ProseMirror change to Yjs in its view update, so the cut lands just before the change it belongs to.
