@@ -1,7 +1,10 @@
 /**
  * A stock y-websocket client inside the benchmark process: the unmodified `WebsocketProvider` over the
  * `ws` package, exactly as a Node integration would use it, so no Tandem client code is measured.
+ * Hocuspocus speaks its own dialect (each message names its document), so against it the client is
+ * Hocuspocus' own stock `HocuspocusProvider`, over the same `ws`.
  */
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
 import { WebSocket } from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
@@ -17,11 +20,14 @@ const MAX_CLIENTS = 200
 // benchmark's 51 clients are expected, not the leak Node warns about past 10 listeners.
 process.setMaxListeners(Math.max(process.getMaxListeners(), MAX_CLIENTS + 10))
 
+/** The wire protocol of a server: the y-websocket protocol (Tandem, the reference server) or Hocuspocus'. */
+export type CollabProtocol = 'y-websocket' | 'hocuspocus'
+
 /** A connected, synced document client. Always {@link CollabClient.destroy} it. */
 export class CollabClient {
   readonly doc: Y.Doc
   readonly text: Y.Text
-  readonly provider: WebsocketProvider
+  readonly provider: WebsocketProvider | HocuspocusProvider
   /** `performance.now()` when the client was created. */
   readonly createdAt = performance.now()
   /**
@@ -30,15 +36,23 @@ export class CollabClient {
    */
   openedAt = Number.NaN
   #destroyed = false
+  #closeSocket = (): void => undefined
 
-  private constructor(serverWsUrl: string, room: string) {
+  private constructor(serverWsUrl: string, room: string, protocol: CollabProtocol) {
     this.doc = new Y.Doc()
     this.text = this.doc.getText(TEXT_NAME)
-    // The provider is typed against the DOM WebSocket; `ws` implements the same surface.
-    this.provider = new WebsocketProvider(`${serverWsUrl}/collab`, room, this.doc, {
-      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-      disableBc: true,
-    })
+    // The providers are typed against the DOM WebSocket; `ws` implements the same surface.
+    const WebSocketPolyfill = WebSocket as unknown as typeof globalThis.WebSocket
+    if (protocol === 'hocuspocus') {
+      const websocketProvider = new HocuspocusProviderWebsocket({ url: serverWsUrl, WebSocketPolyfill })
+      const provider = new HocuspocusProvider({ websocketProvider, name: room, document: this.doc })
+      // A provider given its socket joins it only when attached, and leaves it to the caller to close.
+      provider.attach()
+      this.provider = provider
+      this.#closeSocket = () => websocketProvider.destroy()
+    } else {
+      this.provider = new WebsocketProvider(`${serverWsUrl}/collab`, room, this.doc, { WebSocketPolyfill, disableBc: true })
+    }
     const onStatus = ({ status }: { status: string }): void => {
       if (status !== 'connected') return
       this.openedAt = performance.now()
@@ -53,15 +67,30 @@ export class CollabClient {
    * @example
    * const reader = await CollabClient.connect(server.wsUrl, 'room-1')
    */
-  static async connect(serverWsUrl: string, room: string, timeoutMs = 15_000): Promise<CollabClient> {
-    const client = new CollabClient(serverWsUrl, room)
+  static async connect(
+    serverWsUrl: string,
+    room: string,
+    timeoutMs = 15_000,
+    protocol: CollabProtocol = 'y-websocket',
+  ): Promise<CollabClient> {
+    const client = new CollabClient(serverWsUrl, room, protocol)
     const synced = new Promise<void>((resolve) => {
+      const { provider } = client
+      if (provider instanceof HocuspocusProvider) {
+        const onSynced = ({ state }: { state: boolean }): void => {
+          if (!state) return
+          provider.off('synced', onSynced)
+          resolve()
+        }
+        provider.on('synced', onSynced)
+        return
+      }
       const onSync = (isSynced: boolean): void => {
         if (!isSynced) return
-        client.provider.off('sync', onSync)
+        provider.off('sync', onSync)
         resolve()
       }
-      client.provider.on('sync', onSync)
+      provider.on('sync', onSync)
     })
     try {
       await withDeadline(synced, timeoutMs, `a client to sync room ${room}`)
@@ -90,6 +119,7 @@ export class CollabClient {
     if (this.#destroyed) return
     this.#destroyed = true
     this.provider.destroy()
+    this.#closeSocket()
     this.doc.destroy()
   }
 }

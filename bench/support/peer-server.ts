@@ -1,8 +1,9 @@
 /**
  * The peers Tandem is measured against, each in its own process on 127.0.0.1: the y-websocket
  * reference server (y-websocket 2.1's `bin/server.cjs`, the last release that ships it), keeping
- * documents in memory or, with `YPERSISTENCE`, in LevelDB through y-leveldb. Any path is a room to
- * it, so the stock client's `<url>/collab/<room>` works unchanged.
+ * documents in memory or, with `YPERSISTENCE`, in LevelDB through y-leveldb (any path is a room to
+ * it, so the stock client's `<url>/collab/<room>` works unchanged); and Hocuspocus with SQLite
+ * storage (`hocuspocus-peer.ts`), which clients reach with its own provider.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -10,7 +11,9 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
+import type { CollabProtocol } from './collab-client.js'
 import { TempDir } from './temp-dir.js'
 
 /** A peer server that is listening. */
@@ -18,18 +21,21 @@ export interface PeerServer {
   name: string
   /** `ws://127.0.0.1:<port>`; the stock client's server URL is this plus `/collab`. */
   wsUrl: string
+  /** How clients talk to it. */
+  protocol: CollabProtocol
   pid: number
-  /** SIGTERM and wait for the exit; removes its data directory. */
+  /** SIGTERM and wait for the exit; removes its data directory unless the caller gave it. */
   stop(): Promise<void>
 }
 
 /** The peers by name. */
-export const PEER_KINDS = ['y-websocket', 'y-websocket+leveldb'] as const
+export const PEER_KINDS = ['y-websocket', 'y-websocket+leveldb', 'hocuspocus+sqlite'] as const
 export type PeerKind = (typeof PEER_KINDS)[number]
 
 const require = createRequire(import.meta.url)
 /** `bin/server.cjs` beside the package's main file (`dist/`); the package exports no path to it. */
 const Y_WEBSOCKET_SERVER = join(dirname(require.resolve('y-websocket-v2')), '..', 'bin', 'server.cjs')
+const HOCUSPOCUS_PEER = join(dirname(fileURLToPath(import.meta.url)), 'hocuspocus-peer.ts')
 const READY_TIMEOUT_MS = 15_000
 
 /** A port nobody listens on now (the reference server cannot listen on port 0 and say which it got). */
@@ -42,14 +48,23 @@ async function freePort(): Promise<number> {
   return port
 }
 
-/** Start peer `kind` and wait until it answers HTTP. */
-export async function startPeerServer(kind: PeerKind): Promise<PeerServer> {
+/** Whether peer `kind` keeps documents across a restart. */
+export function isDurablePeer(kind: PeerKind): boolean {
+  return kind !== 'y-websocket'
+}
+
+/** Start peer `kind` (on `dataDir`, to restart on what it stored; else on a directory of its own) and wait until it answers HTTP. */
+export async function startPeerServer(kind: PeerKind, dataDir?: string): Promise<PeerServer> {
   if (!existsSync(Y_WEBSOCKET_SERVER)) throw new Error(`${Y_WEBSOCKET_SERVER} is missing: run npm install`)
   const port = await freePort()
-  const dataDir = new TempDir('tandem-bench-peer')
+  const ownDir = dataDir === undefined ? new TempDir('tandem-bench-peer') : null
+  const dir = dataDir ?? ownDir!.path
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port) }
-  if (kind === 'y-websocket+leveldb') env.YPERSISTENCE = dataDir.path
-  const child: ChildProcess = spawn(process.execPath, [Y_WEBSOCKET_SERVER], { env, stdio: ['ignore', 'ignore', 'pipe'] })
+  if (kind === 'y-websocket+leveldb') env.YPERSISTENCE = dir
+  if (kind === 'hocuspocus+sqlite') env.DATA_DIR = dir
+  // The Hocuspocus script is TypeScript, run through tsx as the benchmarks are.
+  const args = kind === 'hocuspocus+sqlite' ? ['--import', 'tsx', HOCUSPOCUS_PEER] : [Y_WEBSOCKET_SERVER]
+  const child: ChildProcess = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)))
   const exited = once(child, 'exit')
@@ -70,11 +85,12 @@ export async function startPeerServer(kind: PeerKind): Promise<PeerServer> {
   return {
     name: kind,
     wsUrl: `ws://127.0.0.1:${port}`,
+    protocol: kind === 'hocuspocus+sqlite' ? 'hocuspocus' : 'y-websocket',
     pid: child.pid!,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
       await exited
-      dataDir.remove()
+      ownDir?.remove()
     },
   }
 }

@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 
-import { CollabClient } from './collab-client.js'
+import { CollabClient, type CollabProtocol } from './collab-client.js'
 import { summarize } from './distribution.js'
 
 /** What the run measured. */
@@ -16,6 +16,8 @@ export interface WritersResult {
   p50Ms: number
   p99Ms: number
   edits: number
+  /** The room's text once every edit arrived, as the observer has it. */
+  text: string
 }
 
 /** Run the workload in `room` of the server at `wsUrl`; every client is destroyed before it settles. */
@@ -23,12 +25,13 @@ export async function writersWorkload(
   wsUrl: string,
   room: string,
   { writers, edits, intervalMs }: { writers: number; edits: number; intervalMs: number },
+  protocol: CollabProtocol = 'y-websocket',
 ): Promise<WritersResult> {
   const clients: CollabClient[] = []
   try {
-    const observer = await CollabClient.connect(wsUrl, room)
+    const observer = await CollabClient.connect(wsUrl, room, undefined, protocol)
     clients.push(observer)
-    for (let i = 0; i < writers; i++) clients.push(await CollabClient.connect(wsUrl, room))
+    for (let i = 0; i < writers; i++) clients.push(await CollabClient.connect(wsUrl, room, undefined, protocol))
     const pending: { client: number; clock: number; sentAt: number }[] = []
     const latencies: number[] = []
     observer.doc.on('update', () => {
@@ -59,7 +62,7 @@ export async function writersWorkload(
       await sleep(20)
     }
     const distribution = summarize(latencies)
-    return { p50Ms: distribution.p50, p99Ms: distribution.p99, edits: latencies.length }
+    return { p50Ms: distribution.p50, p99Ms: distribution.p99, edits: latencies.length, text: observer.text.toString() }
   } finally {
     for (const client of clients) client.destroy()
   }
