@@ -317,7 +317,8 @@ export class RoomRegistry {
     room.compaction ??= (async () => {
       if (room.destroyed || room.persisted.logRows === 0) return
       const covered = { ...room.persisted }
-      const snapshot = await room.encodeWhole()
+      // Encoded and packed (compressed) while writes go on; only the swap waits for a gap between batches.
+      const snapshot = await this.#options.store.packSnapshot(await room.encodeWhole())
       await this.#writer.exclusive(async () => {
         // Deleted or discarded meanwhile (a retiring room is destroyed only after its compaction).
         if (room.destroyed) return

@@ -87,15 +87,34 @@ export function describeDocumentStore(label: string, create: () => Promise<Docum
         await store.appendUpdates([{ name: 'doc', updates: updates.slice(6) }])
         const early = new Y.Doc()
         for (const u of updates.slice(0, 6)) Y.applyUpdate(early, u)
-        await store.compact('doc', Y.encodeStateAsUpdate(early), first!.lastSeq)
+        const snapshot = Y.encodeStateAsUpdate(early)
+        const packed = await store.packSnapshot(snapshot)
+        await store.compact('doc', packed, first!.lastSeq)
 
         const stored = await store.load('doc')
-        expect(stored?.snapshot).not.toBeNull()
+        // Handed back as the update it was packed from, whatever the store keeps.
+        expect(stored?.snapshot).toEqual(snapshot)
         expect(stored?.updates).toEqual(updates.slice(6))
         expect(rebuild(stored!)).toBe(text)
         const info = await store.info('doc')
         expect(info?.logRows).toBe(4)
-        expect(info?.bytes).toBe(stored!.snapshot!.byteLength + updates.slice(6).reduce((n, u) => n + u.byteLength, 0))
+        // Bytes as stored.
+        expect(info?.bytes).toBe(packed.bytes.byteLength + updates.slice(6).reduce((n, u) => n + u.byteLength, 0))
+      }))
+
+    it('packs a large snapshot into no more bytes than it has, and loads it back byte for byte', () =>
+      withStore(async (store) => {
+        const { updates, text } = textUpdates(3000)
+        const [appended] = await store.appendUpdates([{ name: 'big', updates }])
+        const merged = new Y.Doc()
+        Y.applyUpdate(merged, Y.mergeUpdates(updates))
+        const snapshot = Y.encodeStateAsUpdate(merged)
+        const packed = await store.packSnapshot(snapshot)
+        expect(packed.bytes.byteLength).toBeLessThanOrEqual(snapshot.byteLength)
+        await store.compact('big', packed, appended!.lastSeq)
+        const stored = await store.load('big')
+        expect(stored?.snapshot).toEqual(snapshot)
+        expect(rebuild(stored!)).toBe(text)
       }))
 
     it('round-trips a compaction of everything and then accepts new updates', () =>
@@ -104,7 +123,7 @@ export function describeDocumentStore(label: string, create: () => Promise<Docum
         const [result] = await store.appendUpdates([{ name: 'doc', updates }])
         const merged = new Y.Doc()
         Y.applyUpdate(merged, Y.mergeUpdates(updates))
-        await store.compact('doc', Y.encodeStateAsUpdate(merged), result!.lastSeq)
+        await store.compact('doc', await store.packSnapshot(Y.encodeStateAsUpdate(merged)), result!.lastSeq)
         expect((await store.load('doc'))?.updates).toEqual([])
         expect((await store.info('doc'))?.logRows).toBe(0)
 
@@ -120,7 +139,7 @@ export function describeDocumentStore(label: string, create: () => Promise<Docum
         const [result] = await store.appendUpdates([{ name: 'doc', updates: updates.slice(0, 20) }])
         const merged = new Y.Doc()
         Y.applyUpdate(merged, Y.mergeUpdates(updates.slice(0, 20)))
-        await store.compact('doc', Y.encodeStateAsUpdate(merged), result!.lastSeq)
+        await store.compact('doc', await store.packSnapshot(Y.encodeStateAsUpdate(merged)), result!.lastSeq)
         await store.appendUpdates([{ name: 'doc', updates: updates.slice(20) }])
         const first = await store.load('doc')
         const parts = [first!.snapshot!, ...first!.updates]

@@ -20,7 +20,7 @@ export interface StoredDocument {
 /** Size and age of one stored document. Times are milliseconds since the epoch. */
 export interface DocumentInfo {
   name: string
-  /** Bytes of snapshot plus log. */
+  /** Bytes of snapshot (as stored: compressed where the store compresses) plus log. */
   bytes: number
   /** Rows in the update log. */
   logRows: number
@@ -45,6 +45,15 @@ export interface AppendResult {
   logBytes: number
 }
 
+/** How a stored snapshot is encoded: the Yjs update itself, or that update deflated (raw DEFLATE). */
+type SnapshotEncoding = 'yjs' | 'deflate'
+
+/** A snapshot in the form a store keeps it; made by {@link DocumentStore.packSnapshot}. */
+export interface PackedSnapshot {
+  readonly bytes: Uint8Array
+  readonly encoding: SnapshotEncoding
+}
+
 /** Where documents live. Methods resolve only once the change is durable. */
 export interface DocumentStore {
   /** The snapshot and log of `name`, or `null` when nothing is stored under that name. */
@@ -55,10 +64,17 @@ export interface DocumentStore {
    */
   appendUpdates(batches: readonly UpdateBatch[]): Promise<AppendResult[]>
   /**
-   * Replace the snapshot with `snapshot` and delete the log rows up to and including `throughSeq`,
-   * in one transaction. `snapshot` must contain everything those rows and the old snapshot did.
+   * `snapshot` (a Yjs update) in the form this store keeps, e.g. compressed. It may take a while but
+   * not the event loop's time (SQLite compresses on libuv's thread pool), so call it before
+   * {@link compact} and outside anything that holds up writes.
    */
-  compact(name: string, snapshot: Uint8Array, throughSeq: number): Promise<void>
+  packSnapshot(snapshot: Uint8Array): Promise<PackedSnapshot>
+  /**
+   * Replace the snapshot with `snapshot` (from this store's {@link packSnapshot}) and delete the log
+   * rows up to and including `throughSeq`, in one transaction. The snapshot must contain everything
+   * those rows and the old snapshot did. `load` hands it back as the Yjs update it was packed from.
+   */
+  compact(name: string, snapshot: PackedSnapshot, throughSeq: number): Promise<void>
   /** Size and times of `name`, or `null` if it is not stored. */
   info(name: string): Promise<DocumentInfo | null>
   /** Every stored document, by name. */

@@ -28,6 +28,8 @@ export function openSqliteDatabase(options: SqliteOptions): Database {
   if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true })
   const db = new BetterSqlite3(options.filename)
   try {
+    // Only takes effect in a new file, before the journal mode and the first table: see reclaimFreePages.
+    db.pragma('auto_vacuum = INCREMENTAL')
     db.pragma('journal_mode = WAL')
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
     db.pragma('busy_timeout = 5000')
@@ -38,6 +40,20 @@ export function openSqliteDatabase(options: SqliteOptions): Database {
     throw error
   }
   return db
+}
+
+/** Free pages given back per {@link reclaimFreePages} at most (4 KiB each): a bounded write. */
+const MAX_RECLAIMED_PAGES = 2048
+
+/**
+ * Give pages that deletions freed (a compacted log, pruned messages) back to the file system, up to
+ * {@link MAX_RECLAIMED_PAGES}; call it inside the transaction that freed them. SQLite otherwise keeps
+ * them in the file for later rows, so the file stays as large as the largest log it ever held. A
+ * database created before incremental auto-vacuum keeps them (a `VACUUM` while the server is stopped
+ * converts it; the pragma is then a no-op).
+ */
+export function reclaimFreePages(db: Database): void {
+  db.pragma(`incremental_vacuum(${MAX_RECLAIMED_PAGES})`)
 }
 
 /** A store's database: either given (shared, closed by its owner) or opened by the store itself. */

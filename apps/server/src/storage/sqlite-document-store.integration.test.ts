@@ -1,14 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 
 import BetterSqlite3 from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 
 import { describeDocumentStore } from './document-store.contract.js'
+import { openSqliteDatabase } from './sqlite-database.js'
 import { SqliteDocumentStore } from './sqlite-document-store.js'
-import { SCHEMA_VERSION } from './sqlite-migrations.js'
+import { migrate, SCHEMA_VERSION } from './sqlite-migrations.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'tandem-sqlite-'))
 let counter = 0
@@ -37,6 +38,104 @@ describe('SqliteDocumentStore', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
     raw.close()
+  })
+
+  it('gives the pages of a compacted log back to the file system, so the file shrinks', async () => {
+    const filename = freshFile()
+    const db = openSqliteDatabase({ filename })
+    const store = new SqliteDocumentStore(db)
+    try {
+      const doc = new Y.Doc()
+      const updates: Uint8Array[] = []
+      doc.on('update', (update: Uint8Array) => updates.push(update))
+      for (let i = 0; i < 3000; i++) doc.getText('t').insert(0, `line ${i} `)
+      const [appended] = await store.appendUpdates([{ name: 'a', updates }])
+      const pagesWithLog = db.pragma('page_count', { simple: true }) as number
+      await store.compact('a', await store.packSnapshot(Y.encodeStateAsUpdate(doc)), appended!.lastSeq)
+      expect(db.pragma('freelist_count', { simple: true })).toBe(0)
+      // Without reclaiming, the file keeps every page and the freed ones sit on the free list.
+      const pages = db.pragma('page_count', { simple: true }) as number
+      expect(pages).toBeLessThan(pagesWithLog * 0.75)
+      // What is left is the document.
+      const copy = new Y.Doc()
+      Y.applyUpdate(copy, (await store.load('a'))!.snapshot!)
+      expect(copy.getText('t').toString()).toBe(doc.getText('t').toString())
+      expect(await store.delete('a')).toBe(true)
+      expect(db.pragma('page_count', { simple: true })).toBeLessThan(pages)
+    } finally {
+      db.close()
+    }
+  })
+
+  it('stores a large snapshot deflated, a small one as it is, and says so in each row', async () => {
+    const filename = freshFile()
+    const db = openSqliteDatabase({ filename })
+    const store = new SqliteDocumentStore(db)
+    try {
+      const large = new Y.Doc()
+      for (let i = 0; i < 2000; i++) large.getText('t').insert(0, `word${i % 50} `)
+      const small = new Y.Doc()
+      small.getText('t').insert(0, 'hi')
+      const largeSnapshot = Y.encodeStateAsUpdate(large)
+      for (const [name, doc] of [
+        ['large', large],
+        ['small', small],
+      ] as const) {
+        const [appended] = await store.appendUpdates([{ name, updates: [Y.encodeStateAsUpdate(doc)] }])
+        await store.compact(name, await store.packSnapshot(Y.encodeStateAsUpdate(doc)), appended!.lastSeq)
+      }
+      const rows = db.prepare('SELECT name, snapshot_encoding AS encoding, snapshot_bytes AS bytes FROM documents ORDER BY name').all()
+      expect(rows).toEqual([
+        { name: 'large', encoding: 1, bytes: expect.any(Number) as number },
+        { name: 'small', encoding: 0, bytes: Y.encodeStateAsUpdate(small).byteLength },
+      ])
+      expect((rows[0] as { bytes: number }).bytes).toBeLessThan(largeSnapshot.byteLength / 3)
+      expect((await store.load('large'))?.snapshot).toEqual(largeSnapshot)
+    } finally {
+      db.close()
+    }
+  })
+
+  it('keeps working on a database made before it reclaimed pages, which keeps them', async () => {
+    const filename = freshFile()
+    mkdirSync(dirname(filename), { recursive: true })
+    const raw = new BetterSqlite3(filename)
+    raw.pragma('journal_mode = WAL')
+    raw.exec('CREATE TABLE earlier (x INTEGER)')
+    raw.close()
+    const db = openSqliteDatabase({ filename })
+    const store = new SqliteDocumentStore(db)
+    try {
+      expect(db.pragma('auto_vacuum', { simple: true })).toBe(0)
+      const doc = new Y.Doc()
+      doc.getText('t').insert(0, 'kept')
+      const [appended] = await store.appendUpdates([{ name: 'a', updates: [Y.encodeStateAsUpdate(doc)] }])
+      await store.compact('a', await store.packSnapshot(Y.encodeStateAsUpdate(doc)), appended!.lastSeq)
+      const copy = new Y.Doc()
+      Y.applyUpdate(copy, (await store.load('a'))!.snapshot!)
+      expect(copy.getText('t').toString()).toBe('kept')
+    } finally {
+      db.close()
+    }
+  })
+
+  it('loads a snapshot stored before snapshots could be deflated', async () => {
+    const filename = freshFile()
+    mkdirSync(dirname(filename), { recursive: true })
+    const doc = new Y.Doc()
+    for (let i = 0; i < 500; i++) doc.getText('t').insert(0, `w${i} `)
+    const raw = new BetterSqlite3(filename)
+    migrate(raw, 3)
+    raw
+      .prepare('INSERT INTO documents (name, snapshot, snapshot_bytes, created_at, updated_at) VALUES (?, ?, ?, 0, 0)')
+      .run('old', Y.encodeStateAsUpdate(doc), Y.encodeStateAsUpdate(doc).byteLength)
+    raw.close()
+    const store = new SqliteDocumentStore({ filename })
+    try {
+      expect((await store.load('old'))?.snapshot).toEqual(Y.encodeStateAsUpdate(doc))
+    } finally {
+      await store.close()
+    }
   })
 
   it('refuses a database written by a newer schema and leaves it untouched', async () => {

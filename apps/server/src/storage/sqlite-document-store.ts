@@ -3,24 +3,35 @@
  * append batch in one transaction. better-sqlite3 is synchronous, so a method has finished its write
  * (and, with `synchronous = FULL`, its fsync) by the time its promise exists.
  */
+import { promisify } from 'node:util'
+import { deflateRaw, inflateRaw } from 'node:zlib'
+
 import type { Statement } from 'better-sqlite3'
 
-import type { AppendResult, DocumentInfo, DocumentStore, StoredDocument, UpdateBatch } from './document-store.js'
-import { type Database, resolveDatabase, type SqliteOptions } from './sqlite-database.js'
+import type { AppendResult, DocumentInfo, DocumentStore, PackedSnapshot, StoredDocument, UpdateBatch } from './document-store.js'
+import { type Database, reclaimFreePages, resolveDatabase, type SqliteOptions } from './sqlite-database.js'
 
 const INFO_COLUMNS = `SELECT name, snapshot_bytes + log_bytes AS bytes, log_rows AS logRows, log_bytes AS logBytes,
   created_at AS createdAt, updated_at AS updatedAt FROM documents`
+
+const deflate = promisify(deflateRaw)
+const inflate = promisify(inflateRaw)
+
+/** Snapshots smaller than this are stored as they are: compressing them saves next to nothing. */
+const MIN_DEFLATED_BYTES = 1024
+/** `snapshot_encoding` values. */
+const ENCODING_CODES = { yjs: 0, deflate: 1 } as const
 
 const SQL = {
   ensureDocument: `INSERT INTO documents (name, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
   appendUpdate: `INSERT INTO document_updates (name, data) VALUES (?, ?)`,
   touchAfterAppend: `UPDATE documents SET log_rows = log_rows + ?, log_bytes = log_bytes + ?, updated_at = ? WHERE name = ?
     RETURNING log_rows AS logRows, log_bytes AS logBytes`,
-  selectSnapshot: `SELECT snapshot FROM documents WHERE name = ?`,
+  selectSnapshot: `SELECT snapshot, snapshot_encoding AS encoding FROM documents WHERE name = ?`,
   selectLog: `SELECT seq, data FROM document_updates WHERE name = ? ORDER BY seq`,
   deleteLogThrough: `DELETE FROM document_updates WHERE name = ? AND seq <= ?`,
   logTotals: `SELECT count(*) AS logRows, coalesce(sum(length(data)), 0) AS logBytes FROM document_updates WHERE name = ?`,
-  setSnapshot: `UPDATE documents SET snapshot = ?, snapshot_bytes = ?, log_rows = ?, log_bytes = ? WHERE name = ?`,
+  setSnapshot: `UPDATE documents SET snapshot = ?, snapshot_encoding = ?, snapshot_bytes = ?, log_rows = ?, log_bytes = ? WHERE name = ?`,
   selectInfo: `${INFO_COLUMNS} WHERE name = ?`,
   listInfo: `${INFO_COLUMNS} ORDER BY name`,
   deleteDocument: `DELETE FROM documents WHERE name = ?`,
@@ -32,7 +43,7 @@ export class SqliteDocumentStore implements DocumentStore {
   readonly #ownsDb: boolean
   readonly #stmt: { [K in keyof typeof SQL]: Statement }
   readonly #appendTransaction: (batches: readonly UpdateBatch[]) => AppendResult[]
-  readonly #compactTransaction: (name: string, snapshot: Uint8Array, throughSeq: number) => void
+  readonly #compactTransaction: (name: string, snapshot: PackedSnapshot, throughSeq: number) => void
 
   /** Use a shared database (its owner closes it), or open one from options (closed by `close()`). */
   constructor(source: Database | SqliteOptions) {
@@ -58,33 +69,49 @@ export class SqliteDocumentStore implements DocumentStore {
       })
     })
 
-    this.#compactTransaction = this.#db.transaction((name: string, snapshot: Uint8Array, throughSeq: number) => {
+    this.#compactTransaction = this.#db.transaction((name: string, snapshot: PackedSnapshot, throughSeq: number) => {
       const now = Date.now()
       this.#stmt.ensureDocument.run(name, now, now)
       this.#stmt.deleteLogThrough.run(name, throughSeq)
       const { logRows, logBytes } = this.#stmt.logTotals.get(name) as { logRows: number; logBytes: number }
-      this.#stmt.setSnapshot.run(snapshot, snapshot.byteLength, logRows, logBytes, name)
+      const { bytes, encoding } = snapshot
+      this.#stmt.setSnapshot.run(bytes, ENCODING_CODES[encoding], bytes.byteLength, logRows, logBytes, name)
+      reclaimFreePages(this.#db)
     })
   }
 
   async load(name: string): Promise<StoredDocument | null> {
-    return this.#db.transaction(() => {
-      const row = this.#stmt.selectSnapshot.get(name) as { snapshot: Buffer | null } | undefined
+    const read = this.#db.transaction(() => {
+      const row = this.#stmt.selectSnapshot.get(name) as { snapshot: Buffer | null; encoding: number } | undefined
       if (!row) return null
       const log = this.#stmt.selectLog.all(name) as Array<{ seq: number; data: Buffer }>
-      return {
-        snapshot: row.snapshot && bytesOf(row.snapshot),
-        updates: log.map((entry) => bytesOf(entry.data)),
-        lastSeq: log.at(-1)?.seq ?? 0,
-      }
+      return { row, log }
     })()
+    if (!read) return null
+    const { row, log } = read
+    // Inflated on libuv's thread pool, after the read transaction: the rows are already in hand.
+    const snapshot = row.snapshot && row.encoding === ENCODING_CODES.deflate ? await inflate(row.snapshot) : row.snapshot
+    return {
+      snapshot: snapshot && bytesOf(snapshot),
+      updates: log.map((entry) => bytesOf(entry.data)),
+      lastSeq: log.at(-1)?.seq ?? 0,
+    }
+  }
+
+  /** Deflated on libuv's thread pool when it is large enough and deflating makes it smaller. */
+  async packSnapshot(snapshot: Uint8Array): Promise<PackedSnapshot> {
+    if (snapshot.byteLength >= MIN_DEFLATED_BYTES) {
+      const deflated = await deflate(snapshot)
+      if (deflated.byteLength < snapshot.byteLength) return { bytes: bytesOf(deflated), encoding: 'deflate' }
+    }
+    return { bytes: snapshot, encoding: 'yjs' }
   }
 
   async appendUpdates(batches: readonly UpdateBatch[]): Promise<AppendResult[]> {
     return this.#appendTransaction(batches)
   }
 
-  async compact(name: string, snapshot: Uint8Array, throughSeq: number): Promise<void> {
+  async compact(name: string, snapshot: PackedSnapshot, throughSeq: number): Promise<void> {
     this.#compactTransaction(name, snapshot, throughSeq)
   }
 
@@ -97,7 +124,11 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   async delete(name: string): Promise<boolean> {
-    return this.#stmt.deleteDocument.run(name).changes > 0
+    return this.#db.transaction(() => {
+      const deleted = this.#stmt.deleteDocument.run(name).changes > 0
+      reclaimFreePages(this.#db)
+      return deleted
+    })()
   }
 
   async close(): Promise<void> {
@@ -106,10 +137,11 @@ export class SqliteDocumentStore implements DocumentStore {
 }
 
 /**
- * A blob as a plain Uint8Array over the same memory. better-sqlite3 gives each blob a Buffer of its
- * own, so no copy is needed (copying cost ~15 ms for 4 MB here) and the caller may move it to
- * another thread.
+ * Bytes as a plain Uint8Array of their own. better-sqlite3 gives each blob a Buffer of its own, so
+ * no copy is needed (copying cost ~15 ms for 4 MB here) and the caller may move it to another
+ * thread; a small Buffer zlib made may sit in Node's shared pool, and is copied out of it.
  */
-function bytesOf(blob: Buffer): Uint8Array {
-  return new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength)
+function bytesOf(buffer: Buffer): Uint8Array {
+  const own = buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength
+  return own ? new Uint8Array(buffer.buffer, 0, buffer.byteLength) : new Uint8Array(buffer)
 }

@@ -20,6 +20,21 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 describeMessageStore('sqlite', async () => new SqliteMessageStore({ filename: freshFile() }))
 
 describe('SqliteMessageStore', () => {
+  it('gives the pages of pruned messages back to the file system', async () => {
+    const db = openSqliteDatabase({ filename: freshFile() })
+    const store = new SqliteMessageStore(db)
+    try {
+      const payload = JSON.stringify({ text: 'x'.repeat(400) })
+      for (let i = 0; i < 1000; i++) await store.append(['news'], payload, i)
+      const pagesBefore = db.pragma('page_count', { simple: true }) as number
+      expect(await store.prune('news', () => ({ maxMessages: 10, maxAgeMs: 1e12 }), 1000)).toBe(990)
+      expect(db.pragma('freelist_count', { simple: true })).toBe(0)
+      expect(db.pragma('page_count', { simple: true })).toBeLessThan(pagesBefore / 2)
+    } finally {
+      db.close()
+    }
+  })
+
   it('continues ids after a restart and shares the database with documents', async () => {
     const filename = freshFile()
     const db = openSqliteDatabase({ filename })

@@ -9,7 +9,7 @@ import {
   type MessageStore,
   type RetentionPolicy,
 } from './message-store.js'
-import { type Database, resolveDatabase, type SqliteOptions } from './sqlite-database.js'
+import { type Database, reclaimFreePages, resolveDatabase, type SqliteOptions } from './sqlite-database.js'
 
 // The channels a selector names: exact names, plus the known channels in each prefix's range. Channel
 // names are ASCII below DEL (CHANNEL_NAME_PATTERN), so every name starting with p sorts in
@@ -131,6 +131,7 @@ export class SqliteMessageStore implements MessageStore {
         }
       }
       this.#stmt.dropExpiredKeys.run(now)
+      reclaimFreePages(db)
       return deleted
     })
   }

@@ -69,6 +69,10 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   INSERT INTO retention_floor (id, forgotten_through) VALUES (1, 0);
   `,
+  // 4: a snapshot may be stored deflated (1) rather than as the Yjs update itself (0).
+  `
+  ALTER TABLE documents ADD COLUMN snapshot_encoding INTEGER NOT NULL DEFAULT 0 CHECK (snapshot_encoding IN (0, 1));
+  `,
 ]
 
 /** The schema version this code expects. */

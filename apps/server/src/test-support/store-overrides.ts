@@ -6,6 +6,7 @@ export function withOverrides(base: DocumentStore, overrides: Partial<DocumentSt
   return {
     load: (name) => base.load(name),
     appendUpdates: (batches) => base.appendUpdates(batches),
+    packSnapshot: (snapshot) => base.packSnapshot(snapshot),
     compact: (name, snapshot, throughSeq) => base.compact(name, snapshot, throughSeq),
     info: (name) => base.info(name),
     list: () => base.list(),
