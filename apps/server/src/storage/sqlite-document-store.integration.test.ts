@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
 import BetterSqlite3 from 'better-sqlite3'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 
 import { describeDocumentStore } from './document-store.contract.js'
@@ -115,6 +115,57 @@ describe('SqliteDocumentStore', () => {
       Y.applyUpdate(copy, (await store.load('a'))!.snapshot!)
       expect(copy.getText('t').toString()).toBe('kept')
     } finally {
+      db.close()
+    }
+  })
+
+  it('counts the log itself on the first append after a crash left the row behind, and reads rows up to date', async () => {
+    const filename = freshFile()
+    const update = (i: number): Uint8Array => new Uint8Array([i, i, i])
+    const first = new SqliteDocumentStore({ filename })
+    await first.appendUpdates([{ name: 'a', updates: [update(1), update(2)] }])
+    // Within the interval the row takes no totals: what info() reads is written first.
+    await first.appendUpdates([{ name: 'a', updates: [update(3)] }])
+    expect(await first.info('a')).toMatchObject({ logRows: 3, logBytes: 9 })
+    await first.close()
+    // What a crash between two writes of the totals leaves: the row behind the log.
+    const raw = new BetterSqlite3(filename)
+    raw.prepare('UPDATE documents SET log_rows = 1, log_bytes = 3 WHERE name = ?').run('a')
+    raw.close()
+    const second = new SqliteDocumentStore({ filename })
+    try {
+      const [result] = await second.appendUpdates([{ name: 'a', updates: [update(4)] }])
+      expect(result).toMatchObject({ logRows: 4, logBytes: 12 })
+      expect(await second.info('a')).toMatchObject({ logRows: 4, logBytes: 12 })
+      expect((await second.list()).map(({ name, logRows }) => ({ name, logRows }))).toEqual([{ name: 'a', logRows: 4 }])
+    } finally {
+      await second.close()
+    }
+  })
+
+  it('writes the totals to the row at most once a second while updates stream in', async () => {
+    const filename = freshFile()
+    const db = openSqliteDatabase({ filename })
+    const store = new SqliteDocumentStore(db)
+    // The clock stands still, so that a slow moment of the machine cannot pass the interval.
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_000_000 })
+    try {
+      const rowTotals = (): unknown => db.prepare('SELECT log_rows AS rows FROM documents WHERE name = ?').get('a')
+      await store.appendUpdates([{ name: 'a', updates: [new Uint8Array([1])] }])
+      expect(rowTotals()).toEqual({ rows: 1 })
+      for (let i = 0; i < 5; i++) await store.appendUpdates([{ name: 'a', updates: [new Uint8Array([2])] }])
+      // Still the first commit's figures in the row, the store's own answers up to date.
+      expect(rowTotals()).toEqual({ rows: 1 })
+      const [result] = await store.appendUpdates([{ name: 'a', updates: [new Uint8Array([3])] }])
+      expect(result!.logRows).toBe(7)
+      vi.setSystemTime(1_001_000)
+      await store.appendUpdates([{ name: 'a', updates: [new Uint8Array([4])] }])
+      expect(rowTotals()).toEqual({ rows: 8 })
+      await store.appendUpdates([{ name: 'a', updates: [new Uint8Array([5])] }])
+      await store.close()
+      expect(rowTotals()).toEqual({ rows: 9 })
+    } finally {
+      vi.useRealTimers()
       db.close()
     }
   })

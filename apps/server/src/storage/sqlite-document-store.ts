@@ -21,12 +21,30 @@ const inflate = promisify(inflateRaw)
 const MIN_DEFLATED_BYTES = 1024
 /** `snapshot_encoding` values. */
 const ENCODING_CODES = { yjs: 0, deflate: 1 } as const
+/** How often a document's row takes its log totals and time of change while updates are appended. */
+const TOTALS_INTERVAL_MS = 1000
+/** Documents whose log totals are kept here at most (those written to the row are dropped first). */
+const MAX_KNOWN_LOGS = 10_000
+
+/**
+ * A document's log as this store knows it. The row's `log_rows`, `log_bytes` and `updated_at` are
+ * written at most every {@link TOTALS_INTERVAL_MS} while updates stream in (an UPDATE of the row in
+ * every commit cost as much as the insert itself), and whenever the row is read.
+ */
+interface KnownLog {
+  rows: number
+  bytes: number
+  updatedAt: number
+  /** When the row last took the totals. */
+  writtenAt: number
+  /** Whether the row lacks the latest of them. */
+  behind: boolean
+}
 
 const SQL = {
   ensureDocument: `INSERT INTO documents (name, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
   appendUpdate: `INSERT INTO document_updates (name, data) VALUES (?, ?)`,
-  touchAfterAppend: `UPDATE documents SET log_rows = log_rows + ?, log_bytes = log_bytes + ?, updated_at = ? WHERE name = ?
-    RETURNING log_rows AS logRows, log_bytes AS logBytes`,
+  setLogTotals: `UPDATE documents SET log_rows = ?, log_bytes = ?, updated_at = ? WHERE name = ?`,
   selectSnapshot: `SELECT snapshot, snapshot_encoding AS encoding FROM documents WHERE name = ?`,
   selectLog: `SELECT seq, data FROM document_updates WHERE name = ? ORDER BY seq`,
   deleteLogThrough: `DELETE FROM document_updates WHERE name = ? AND seq <= ?`,
@@ -42,8 +60,11 @@ export class SqliteDocumentStore implements DocumentStore {
   readonly #db: Database
   readonly #ownsDb: boolean
   readonly #stmt: { [K in keyof typeof SQL]: Statement }
-  readonly #appendTransaction: (batches: readonly UpdateBatch[]) => AppendResult[]
-  readonly #compactTransaction: (name: string, snapshot: PackedSnapshot, throughSeq: number) => void
+  readonly #appendTransaction: (batches: readonly UpdateBatch[], now: number) => { result: AppendResult; log: KnownLog }[]
+  readonly #compactTransaction: (name: string, snapshot: PackedSnapshot, throughSeq: number) => { logRows: number; logBytes: number }
+  readonly #writeTotalsTransaction: (names: readonly string[]) => void
+  /** Log totals of the documents appended to since opening, least recently appended first. */
+  readonly #known = new Map<string, KnownLog>()
 
   /** Use a shared database (its owner closes it), or open one from options (closed by `close()`). */
   constructor(source: Database | SqliteOptions) {
@@ -54,19 +75,34 @@ export class SqliteDocumentStore implements DocumentStore {
       [K in keyof typeof SQL]: Statement
     }
 
-    this.#appendTransaction = this.#db.transaction((batches: readonly UpdateBatch[]) => {
-      const now = Date.now()
-      return batches.map(({ name, updates }) => {
-        this.#stmt.ensureDocument.run(name, now, now)
+    this.#appendTransaction = this.#db.transaction((batches: readonly UpdateBatch[], now: number) =>
+      batches.map(({ name, updates }) => {
+        let log = this.#known.get(name)
+        if (!log) {
+          // First append since this store opened: the row's totals may lag a crash, so count the log.
+          this.#stmt.ensureDocument.run(name, now, now)
+          const totals = this.#stmt.logTotals.get(name) as { logRows: number; logBytes: number }
+          log = { rows: totals.logRows, bytes: totals.logBytes, updatedAt: now, writtenAt: Number.NEGATIVE_INFINITY, behind: true }
+        }
+        let { rows, bytes } = log
         let lastSeq = 0
-        let bytes = 0
         for (const update of updates) {
           lastSeq = Number(this.#stmt.appendUpdate.run(name, update).lastInsertRowid)
+          rows++
           bytes += update.byteLength
         }
-        const totals = this.#stmt.touchAfterAppend.get(updates.length, bytes, now, name) as { logRows: number; logBytes: number }
-        return { name, lastSeq, ...totals }
-      })
+        const write = now - log.writtenAt >= TOTALS_INTERVAL_MS
+        if (write) this.#stmt.setLogTotals.run(rows, bytes, now, name)
+        const known: KnownLog = { rows, bytes, updatedAt: now, writtenAt: write ? now : log.writtenAt, behind: !write }
+        return { result: { name, lastSeq, logRows: rows, logBytes: bytes }, log: known }
+      }),
+    )
+
+    this.#writeTotalsTransaction = this.#db.transaction((names: readonly string[]) => {
+      for (const name of names) {
+        const log = this.#known.get(name)!
+        this.#stmt.setLogTotals.run(log.rows, log.bytes, log.updatedAt, name)
+      }
     })
 
     this.#compactTransaction = this.#db.transaction((name: string, snapshot: PackedSnapshot, throughSeq: number) => {
@@ -77,6 +113,7 @@ export class SqliteDocumentStore implements DocumentStore {
       const { bytes, encoding } = snapshot
       this.#stmt.setSnapshot.run(bytes, ENCODING_CODES[encoding], bytes.byteLength, logRows, logBytes, name)
       reclaimFreePages(this.#db)
+      return { logRows, logBytes }
     })
   }
 
@@ -108,31 +145,63 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   async appendUpdates(batches: readonly UpdateBatch[]): Promise<AppendResult[]> {
-    return this.#appendTransaction(batches)
+    const appended = this.#appendTransaction(batches, Date.now())
+    // Only once committed: a rolled-back append leaves what was known as it was.
+    for (const { result, log } of appended) this.#remember(result.name, log)
+    return appended.map(({ result }) => result)
   }
 
   async compact(name: string, snapshot: PackedSnapshot, throughSeq: number): Promise<void> {
-    this.#compactTransaction(name, snapshot, throughSeq)
+    const { logRows, logBytes } = this.#compactTransaction(name, snapshot, throughSeq)
+    // The row now has these totals; its time of change is still owed if it was.
+    const known = this.#known.get(name)
+    if (known) this.#known.set(name, { ...known, rows: logRows, bytes: logBytes })
   }
 
   async info(name: string): Promise<DocumentInfo | null> {
+    this.#writeTotals()
     return (this.#stmt.selectInfo.get(name) as DocumentInfo | undefined) ?? null
   }
 
   async list(): Promise<DocumentInfo[]> {
+    this.#writeTotals()
     return this.#stmt.listInfo.all() as DocumentInfo[]
   }
 
   async delete(name: string): Promise<boolean> {
-    return this.#db.transaction(() => {
+    const deleted = this.#db.transaction(() => {
       const deleted = this.#stmt.deleteDocument.run(name).changes > 0
       reclaimFreePages(this.#db)
       return deleted
     })()
+    this.#known.delete(name)
+    return deleted
   }
 
   async close(): Promise<void> {
+    if (this.#db.open) this.#writeTotals()
     if (this.#ownsDb && this.#db.open) this.#db.close()
+  }
+
+  /** Give every row the log totals it has not taken yet. */
+  #writeTotals(): void {
+    const behind = [...this.#known].filter(([, log]) => log.behind).map(([name]) => name)
+    if (behind.length === 0) return
+    this.#writeTotalsTransaction(behind)
+    for (const name of behind) this.#known.get(name)!.behind = false
+  }
+
+  /** Keep `log` as what is known of `name`'s, most recent last; past the bound, forget the oldest written ones. */
+  #remember(name: string, log: KnownLog): void {
+    this.#known.delete(name)
+    this.#known.set(name, log)
+    if (this.#known.size <= MAX_KNOWN_LOGS) return
+    for (const [oldest, known] of this.#known) {
+      if (this.#known.size <= MAX_KNOWN_LOGS) break
+      // A row still behind takes its figures first.
+      if (known.behind) this.#stmt.setLogTotals.run(known.rows, known.bytes, known.updatedAt, oldest)
+      this.#known.delete(oldest)
+    }
   }
 }
 
