@@ -2,8 +2,10 @@
  * The server's structured logger (pino). JSON lines for machines (a log collector, a pipe, tests);
  * one readable line per event, in colour, for a person at a terminal.
  */
+import { createRequire } from 'node:module'
+
 import { type DestinationStream, type Logger, pino } from 'pino'
-import pretty from 'pino-pretty'
+import type { PrettyOptions, PrettyStream } from 'pino-pretty'
 
 export type { Logger }
 
@@ -15,6 +17,8 @@ export function createLogger(level: string, format: LogFormat = 'json', destinat
   const options = { level, base: { service: 'tandem' } }
   const readable = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true)
   if (!readable) return destination ? pino(options, destination) : pino(options)
+  // Loaded only for a person at a terminal: a server writing JSON lines never needs it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as (options: PrettyOptions) => PrettyStream
   const stream = pretty({
     colorize: destination === undefined && process.stdout.isTTY === true,
     translateTime: 'HH:MM:ss',

@@ -6,8 +6,11 @@
  * is not there yet when the server starts, the server keeps serving; ioredis reconnects with our
  * backoff and the bridge subscribes again on every new connection.
  */
+import { createRequire } from 'node:module'
+
 import { isValidChannelName } from '@tandem/protocol'
-import { Redis } from 'ioredis'
+import type * as Ioredis from 'ioredis'
+import type { Redis } from 'ioredis'
 
 import type { Logger } from '../logger.js'
 import { jsonDepthProblem } from './json-depth.js'
@@ -48,6 +51,12 @@ export function redisRetryDelay(attempt: number, random: () => number = Math.ran
   return Math.round(ceiling / 2 + random() * (ceiling / 2))
 }
 
+/**
+ * ioredis, loaded with the first bridge: a server without `REDIS_URL` never needs it, and it is
+ * ~7 MiB of resident memory.
+ */
+const loadIoredis = (): typeof Ioredis => createRequire(import.meta.url)('ioredis') as typeof Ioredis
+
 /** Escape Redis glob characters so the prefix matches literally. */
 function globEscape(text: string): string {
   return text.replace(/[*?[\]\\]/g, (char) => `\\${char}`)
@@ -67,7 +76,8 @@ export class RedisBridge {
   constructor(options: RedisBridgeOptions) {
     this.#options = options
     this.#pattern = `${globEscape(options.prefix)}*`
-    this.#client = new Redis(options.url, {
+    const { Redis: RedisClient } = loadIoredis()
+    this.#client = new RedisClient(options.url, {
       retryStrategy: (attempt) => redisRetryDelay(attempt),
       maxRetriesPerRequest: null,
       connectTimeout: 5_000,
