@@ -53,43 +53,68 @@ export function isDurablePeer(kind: PeerKind): boolean {
   return kind !== 'y-websocket'
 }
 
-/** Start peer `kind` (on `dataDir`, to restart on what it stored; else on a directory of its own) and wait until it answers HTTP. */
-export async function startPeerServer(kind: PeerKind, dataDir?: string): Promise<PeerServer> {
-  if (!existsSync(Y_WEBSOCKET_SERVER)) throw new Error(`${Y_WEBSOCKET_SERVER} is missing: run npm install`)
+/** A peer process that answers HTTP on its port. */
+export interface PeerProcess {
+  port: number
+  pid: number
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>
+}
+
+/**
+ * Run `node <args>` with `env` plus `PORT` (a free one) and resolve once it answers HTTP on it. TypeScript
+ * scripts go through tsx (`['--import', 'tsx', file]`), as the benchmarks do.
+ */
+export async function startPeerProcess(name: string, args: string[], env: Record<string, string>): Promise<PeerProcess> {
   const port = await freePort()
-  const ownDir = dataDir === undefined ? new TempDir('tandem-bench-peer') : null
-  const dir = dataDir ?? ownDir!.path
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port) }
-  if (kind === 'y-websocket+leveldb') env.YPERSISTENCE = dir
-  if (kind === 'hocuspocus+sqlite') env.DATA_DIR = dir
-  // The Hocuspocus script is TypeScript, run through tsx as the benchmarks are.
-  const args = kind === 'hocuspocus+sqlite' ? ['--import', 'tsx', HOCUSPOCUS_PEER] : [Y_WEBSOCKET_SERVER]
-  const child: ChildProcess = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] })
+  const child: ChildProcess = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)))
   const exited = once(child, 'exit')
   const deadline = Date.now() + READY_TIMEOUT_MS
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${kind} exited before listening: ${stderr}`)
+    if (child.exitCode !== null) throw new Error(`${name} exited before listening: ${stderr}`)
     try {
       await fetch(`http://127.0.0.1:${port}/`)
       break
     } catch {
       if (Date.now() > deadline) {
         child.kill('SIGKILL')
-        throw new Error(`${kind} did not listen on ${port} within ${READY_TIMEOUT_MS} ms: ${stderr}`)
+        throw new Error(`${name} did not listen on ${port} within ${READY_TIMEOUT_MS} ms: ${stderr}`)
       }
       await new Promise((resolve) => setTimeout(resolve, 25))
     }
   }
   return {
-    name: kind,
-    wsUrl: `ws://127.0.0.1:${port}`,
-    protocol: kind === 'hocuspocus+sqlite' ? 'hocuspocus' : 'y-websocket',
+    port,
     pid: child.pid!,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
       await exited
+    },
+  }
+}
+
+/** Start peer `kind` (on `dataDir`, to restart on what it stored; else on a directory of its own) and wait until it answers HTTP. */
+export async function startPeerServer(kind: PeerKind, dataDir?: string): Promise<PeerServer> {
+  if (!existsSync(Y_WEBSOCKET_SERVER)) throw new Error(`${Y_WEBSOCKET_SERVER} is missing: run npm install`)
+  const ownDir = dataDir === undefined ? new TempDir('tandem-bench-peer') : null
+  const dir = dataDir ?? ownDir!.path
+  const env: Record<string, string> = {}
+  if (kind === 'y-websocket+leveldb') env.YPERSISTENCE = dir
+  if (kind === 'hocuspocus+sqlite') env.DATA_DIR = dir
+  const args = kind === 'hocuspocus+sqlite' ? ['--import', 'tsx', HOCUSPOCUS_PEER] : [Y_WEBSOCKET_SERVER]
+  const started = await startPeerProcess(kind, args, env)
+  return {
+    name: kind,
+    wsUrl: `ws://127.0.0.1:${started.port}`,
+    protocol: kind === 'hocuspocus+sqlite' ? 'hocuspocus' : 'y-websocket',
+    pid: started.pid,
+    async stop() {
+      await started.stop()
       ownDir?.remove()
     },
   }
