@@ -60,10 +60,12 @@ async function main(): Promise<void> {
   // Updates too costly to bound are timed in a warm worker thread; the main thread that then integrates
   // them must be as warm, or its first large update costs several times what was measured.
   warmUpYjs()
+  // Closed before the database: it writes the log totals it has not written yet.
+  const store = new SqliteDocumentStore(db)
   let server
   try {
     server = await startServer(config, {
-      store: new SqliteDocumentStore(db),
+      store,
       messages: new SqliteMessageStore(db),
       logger,
       ...(flusher ? { flusher } : {}),
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
     logger.info(why, 'shutting down')
     server
       .close()
+      .then(() => store.close())
       .then(() => flusher?.close())
       .then(() => db.close())
       .then(() => process.exit(exitCode))

@@ -167,6 +167,21 @@ describe('DocumentMirrors', () => {
     expect(shared.byteLength).toBe(updates[0]!.byteLength + 8)
   })
 
+  it('copies what it is given to track: a document built from those bytes keeps views into them', async () => {
+    const author = new Y.Doc()
+    author.getArray('a').push([{ bin: new Uint8Array([1, 2, 3]) }])
+    const update = Y.encodeStateAsUpdate(author)
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, update)
+    const mirrors = mirrorsFor()
+    expect(mirrors.track('bin', [update], sourceOf(doc))).toBe(true)
+    expect(update.byteLength).toBeGreaterThan(0)
+    expect((doc.getArray('a').get(0) as { bin: Uint8Array }).bin).toEqual(new Uint8Array([1, 2, 3]))
+    // Encoding here reads those views: it threw on a moved buffer.
+    expect(() => Y.encodeStateAsUpdate(doc)).not.toThrow()
+    expect(textOf(updateOf(await mirrors.encode('bin', sourceOf(doc), null)))).toBe('')
+  })
+
   it('moves only the buffers a part has to itself, each once', () => {
     const own = new Uint8Array([1, 2, 3])
     const pool = new ArrayBuffer(16)

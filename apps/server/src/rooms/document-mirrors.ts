@@ -117,22 +117,23 @@ export class DocumentMirrors {
 
   /**
    * Mirror the document `key`, which `parts` make up as `source` has it now (updates applied in
-   * order; they move to the worker, see {@link movableBuffers}: do not use them afterwards).
+   * order). They are copied into the message, not moved: a document built from an update keeps views
+   * into its bytes (binary content, for one), so the parts it was built from must stay whole here.
    * Returns `false` when the worker cannot be reached.
    */
   track(key: string, parts: Uint8Array[], source: MirrorSource): boolean {
-    return this.#start(key, { type: 'track', key, parts }, { stateVector: Y.encodeStateVector(source.doc), version: source.version })
+    return this.#start(key, { type: 'track', key, parts }, { stateVector: Y.encodeStateVector(source.doc), version: source.version }, [])
   }
 
-  /** Post `request`, which starts the mirror of `key`, making room for it; its parts move to the worker. */
-  #start(key: string, request: Extract<MirrorRequest, { type: 'track' | 'load' }>, mirror: Mirror): boolean {
+  /** Post `request`, which starts the mirror of `key`, making room for it and moving `transfer` to the worker. */
+  #start(key: string, request: Extract<MirrorRequest, { type: 'track' | 'load' }>, mirror: Mirror, transfer: ArrayBuffer[]): boolean {
     if (this.#closed) return false
     this.#mirrors.delete(key)
     for (const [oldest] of this.#mirrors) {
       if (this.#mirrors.size < this.#maxMirrors) break
       this.forget(oldest)
     }
-    if (!this.#post(request, movableBuffers(request.parts))) return false
+    if (!this.#post(request, transfer)) return false
     this.#mirrors.set(key, mirror)
     this.counters.seeded++
     return true
@@ -142,8 +143,9 @@ export class DocumentMirrors {
    * Mirror the stored document `key` from `parts`, as {@link track} does, and get it back cut into
    * updates of at most `chunkStructs` structs that apply one by one without anything pending (see
    * `document-chunks.ts`): loading those a few per turn keeps a large document's load from holding
-   * the event loop. `null` when the worker cannot load it (the caller loads it as it always did,
-   * from a new read: `parts` move to the worker, as {@link track}'s do).
+   * the event loop. `parts` move to the worker (see {@link movableBuffers}; nothing here is built
+   * from them: the document is built from the chunks), so `null`, when the worker cannot load it,
+   * means the caller loads it as it always did from a new read.
    */
   load(key: string, parts: Uint8Array[], chunkStructs: number): Promise<MirrorLoad | null> {
     if (this.#waiting.size >= this.#maxQueued) return Promise.resolve(null)
@@ -151,8 +153,8 @@ export class DocumentMirrors {
     return new Promise((resolve) => {
       this.#waiting.set(id, resolve as (answer: MirrorEncoding | MirrorLoad | null) => void)
       // Until the worker says what it loaded, the next encoding catches up from nothing known.
-      if (!this.#start(key, { type: 'load', id, key, parts, chunkStructs }, { stateVector: new Uint8Array([0]), version: null }))
-        this.#settle(id, null)
+      const mirror = { stateVector: new Uint8Array([0]), version: null }
+      if (!this.#start(key, { type: 'load', id, key, parts, chunkStructs }, mirror, movableBuffers(parts))) this.#settle(id, null)
     })
   }
 

@@ -132,6 +132,17 @@ describe('SqliteDocumentStore', () => {
     const raw = new BetterSqlite3(filename)
     raw.prepare('UPDATE documents SET log_rows = 1, log_bytes = 3 WHERE name = ?').run('a')
     raw.close()
+    const reader = new SqliteDocumentStore({ filename })
+    try {
+      // Loading it finds the row behind and puts it right before anything reads it.
+      expect((await reader.load('a'))?.updates).toHaveLength(3)
+      expect(await reader.info('a')).toMatchObject({ logRows: 3, logBytes: 9 })
+    } finally {
+      await reader.close()
+    }
+    const again = new BetterSqlite3(filename)
+    again.prepare('UPDATE documents SET log_rows = 1, log_bytes = 3 WHERE name = ?').run('a')
+    again.close()
     const second = new SqliteDocumentStore({ filename })
     try {
       const [result] = await second.appendUpdates([{ name: 'a', updates: [update(4)] }])
@@ -140,6 +151,27 @@ describe('SqliteDocumentStore', () => {
       expect((await second.list()).map(({ name, logRows }) => ({ name, logRows }))).toEqual([{ name: 'a', logRows: 4 }])
     } finally {
       await second.close()
+    }
+  })
+
+  it('still answers info and list when the totals it owes cannot be written, and writes them later', async () => {
+    const filename = freshFile()
+    const db = openSqliteDatabase({ filename })
+    const store = new SqliteDocumentStore(db)
+    const other = new BetterSqlite3(filename)
+    try {
+      await store.appendUpdates([{ name: 'a', updates: [new Uint8Array([1])] }])
+      await store.appendUpdates([{ name: 'a', updates: [new Uint8Array([2])] }])
+      // Another connection holds the write lock, and this one does not wait for it.
+      db.pragma('busy_timeout = 0')
+      other.exec('BEGIN IMMEDIATE')
+      expect(await store.info('a')).toMatchObject({ name: 'a', logRows: 1 })
+      expect((await store.list()).map((info) => info.name)).toEqual(['a'])
+      other.exec('COMMIT')
+      expect(await store.info('a')).toMatchObject({ logRows: 2 })
+    } finally {
+      other.close()
+      db.close()
     }
   })
 

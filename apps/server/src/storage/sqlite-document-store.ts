@@ -21,6 +21,15 @@ const inflate = promisify(inflateRaw)
 const MIN_DEFLATED_BYTES = 1024
 /** `snapshot_encoding` values. */
 const ENCODING_CODES = { yjs: 0, deflate: 1 } as const
+/** A document's row as `load` reads it. */
+interface StoredRow {
+  snapshot: Buffer | null
+  encoding: number
+  logRows: number
+  logBytes: number
+  updatedAt: number
+}
+
 /** How often a document's row takes its log totals and time of change while updates are appended. */
 const TOTALS_INTERVAL_MS = 1000
 /** Documents whose log totals are kept here at most (those written to the row are dropped first). */
@@ -45,7 +54,8 @@ const SQL = {
   ensureDocument: `INSERT INTO documents (name, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
   appendUpdate: `INSERT INTO document_updates (name, data) VALUES (?, ?)`,
   setLogTotals: `UPDATE documents SET log_rows = ?, log_bytes = ?, updated_at = ? WHERE name = ?`,
-  selectSnapshot: `SELECT snapshot, snapshot_encoding AS encoding FROM documents WHERE name = ?`,
+  selectSnapshot: `SELECT snapshot, snapshot_encoding AS encoding, log_rows AS logRows, log_bytes AS logBytes, updated_at AS updatedAt
+    FROM documents WHERE name = ?`,
   selectLog: `SELECT seq, data FROM document_updates WHERE name = ? ORDER BY seq`,
   deleteLogThrough: `DELETE FROM document_updates WHERE name = ? AND seq <= ?`,
   logTotals: `SELECT count(*) AS logRows, coalesce(sum(length(data)), 0) AS logBytes FROM document_updates WHERE name = ?`,
@@ -55,7 +65,10 @@ const SQL = {
   deleteDocument: `DELETE FROM documents WHERE name = ?`,
 } as const
 
-/** Documents in a SQLite file. */
+/**
+ * Documents in a SQLite file. One instance per database: it keeps what it knows of each log (see
+ * {@link KnownLog}), which another writer of the same tables would make wrong.
+ */
 export class SqliteDocumentStore implements DocumentStore {
   readonly #db: Database
   readonly #ownsDb: boolean
@@ -119,13 +132,18 @@ export class SqliteDocumentStore implements DocumentStore {
 
   async load(name: string): Promise<StoredDocument | null> {
     const read = this.#db.transaction(() => {
-      const row = this.#stmt.selectSnapshot.get(name) as { snapshot: Buffer | null; encoding: number } | undefined
+      const row = this.#stmt.selectSnapshot.get(name) as StoredRow | undefined
       if (!row) return null
       const log = this.#stmt.selectLog.all(name) as Array<{ seq: number; data: Buffer }>
       return { row, log }
     })()
     if (!read) return null
     const { row, log } = read
+    const bytes = log.reduce((sum, entry) => sum + entry.data.byteLength, 0)
+    if (!this.#known.has(name) && (row.logRows !== log.length || row.logBytes !== bytes)) {
+      // A crash left the row's totals behind its log: they are written before anything reads them.
+      this.#remember(name, { rows: log.length, bytes, updatedAt: row.updatedAt, writtenAt: Number.NEGATIVE_INFINITY, behind: true })
+    }
     // Inflated on libuv's thread pool, after the read transaction: the rows are already in hand.
     const snapshot = row.snapshot && row.encoding === ENCODING_CODES.deflate ? await inflate(row.snapshot) : row.snapshot
     return {
@@ -159,12 +177,12 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   async info(name: string): Promise<DocumentInfo | null> {
-    this.#writeTotals()
+    this.#tryWriteTotals()
     return (this.#stmt.selectInfo.get(name) as DocumentInfo | undefined) ?? null
   }
 
   async list(): Promise<DocumentInfo[]> {
-    this.#writeTotals()
+    this.#tryWriteTotals()
     return this.#stmt.listInfo.all() as DocumentInfo[]
   }
 
@@ -183,6 +201,18 @@ export class SqliteDocumentStore implements DocumentStore {
     if (this.#ownsDb && this.#db.open) this.#db.close()
   }
 
+  /**
+   * {@link #writeTotals} for a read: one that cannot write (a full disk, a busy database) still
+   * answers, with totals up to a second behind, and the rows stay owed for the next try.
+   */
+  #tryWriteTotals(): void {
+    try {
+      this.#writeTotals()
+    } catch {
+      // Owed rows stay marked behind.
+    }
+  }
+
   /** Give every row the log totals it has not taken yet. */
   #writeTotals(): void {
     const behind = [...this.#known].filter(([, log]) => log.behind).map(([name]) => name)
@@ -198,8 +228,15 @@ export class SqliteDocumentStore implements DocumentStore {
     if (this.#known.size <= MAX_KNOWN_LOGS) return
     for (const [oldest, known] of this.#known) {
       if (this.#known.size <= MAX_KNOWN_LOGS) break
-      // A row still behind takes its figures first.
-      if (known.behind) this.#stmt.setLogTotals.run(known.rows, known.bytes, known.updatedAt, oldest)
+      // A row still behind takes its figures first. This runs after a commit, which must not be
+      // reported as failed: if the write fails, the entry stays (over the bound) until a later try.
+      if (known.behind) {
+        try {
+          this.#stmt.setLogTotals.run(known.rows, known.bytes, known.updatedAt, oldest)
+        } catch {
+          break
+        }
+      }
       this.#known.delete(oldest)
     }
   }
