@@ -52,6 +52,17 @@ interface Audience {
 
 type OnMessage = (seq: number, at: number) => void
 
+/** POST `body` as JSON; resolves once the answer is read, throws unless it is a success. */
+async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<void> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  })
+  if (!response.ok) throw new Error(`POST ${url} answered ${response.status}`)
+  await response.arrayBuffer()
+}
+
 /** Subscribe `count` raw `/api/events` sockets of a Tandem server to the channel. */
 async function tandemAudience(durability: DurabilityMode, count: number, onMessage: OnMessage): Promise<Audience> {
   const dataDir = new TempDir('tandem-bench-notify-peers')
@@ -80,15 +91,8 @@ async function tandemAudience(durability: DurabilityMode, count: number, onMessa
   }
   return {
     pid: server.pid,
-    async publish(data) {
-      const response = await fetch(`${server.httpUrl}/api/publish`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_PUBLISH_KEY}` },
-        body: JSON.stringify({ channels: [CHANNEL], data }),
-      })
-      if (!response.ok) throw new Error(`publish answered ${response.status}`)
-      await response.arrayBuffer()
-    },
+    publish: (data) =>
+      postJson(`${server.httpUrl}/api/publish`, { channels: [CHANNEL], data }, { authorization: `Bearer ${BENCH_PUBLISH_KEY}` }),
     close,
   }
 }
@@ -122,15 +126,7 @@ async function socketIoAudience(count: number, onMessage: OnMessage): Promise<Au
   }
   return {
     pid: peer.pid,
-    async publish(data) {
-      const response = await fetch(`${url}/publish`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ room: CHANNEL, data }),
-      })
-      if (!response.ok) throw new Error(`publish answered ${response.status}`)
-      await response.arrayBuffer()
-    },
+    publish: (data) => postJson(`${url}/publish`, { room: CHANNEL, data }),
     close,
   }
 }
