@@ -91,10 +91,10 @@ export async function loadDocument(
   const parts = storedParts(stored)
   // Counting stops at the threshold: a few milliseconds of parsing at most (more in a process that
   // has not parsed updates yet), skipped for documents large by their bytes alone.
-  const bytes = parts.reduce((sum, part) => sum + part.byteLength, 0)
+  const log = logOf(stored)
+  const bytes = log.bytes + (stored?.snapshot?.byteLength ?? 0)
   const large = mirrors !== undefined && (bytes >= SURELY_LARGE_BYTES || structsUpTo(parts, largeStructs) >= largeStructs)
   if (!large) return loadNow(name, stored, key)
-  const log = logOf(stored)
   const loaded = await mirrors.load(key, parts, CHUNK_STRUCTS)
   // The worker failed or was busy; the bytes may have gone to it.
   if (!loaded) return loadNow(name, await reread(), key)

@@ -46,8 +46,6 @@ interface KnownLog {
   updatedAt: number
   /** When the row last took the totals. */
   writtenAt: number
-  /** Whether the row lacks the latest of them. */
-  behind: boolean
 }
 
 const SQL = {
@@ -73,11 +71,13 @@ export class SqliteDocumentStore implements DocumentStore {
   readonly #db: Database
   readonly #ownsDb: boolean
   readonly #stmt: { [K in keyof typeof SQL]: Statement }
-  readonly #appendTransaction: (batches: readonly UpdateBatch[], now: number) => { result: AppendResult; log: KnownLog }[]
+  readonly #appendTransaction: (batches: readonly UpdateBatch[], now: number) => { result: AppendResult; log: KnownLog; owed: boolean }[]
   readonly #compactTransaction: (name: string, snapshot: PackedSnapshot, throughSeq: number) => { logRows: number; logBytes: number }
   readonly #writeTotalsTransaction: (names: readonly string[]) => void
   /** Log totals of the documents appended to since opening, least recently appended first. */
   readonly #known = new Map<string, KnownLog>()
+  /** The documents whose row lacks the latest of its totals: written before anything reads rows. */
+  readonly #owed = new Set<string>()
 
   /** Use a shared database (its owner closes it), or open one from options (closed by `close()`). */
   constructor(source: Database | SqliteOptions) {
@@ -95,7 +95,7 @@ export class SqliteDocumentStore implements DocumentStore {
           // First append since this store opened: the row's totals may lag a crash, so count the log.
           this.#stmt.ensureDocument.run(name, now, now)
           const totals = this.#stmt.logTotals.get(name) as { logRows: number; logBytes: number }
-          log = { rows: totals.logRows, bytes: totals.logBytes, updatedAt: now, writtenAt: Number.NEGATIVE_INFINITY, behind: true }
+          log = { rows: totals.logRows, bytes: totals.logBytes, updatedAt: now, writtenAt: Number.NEGATIVE_INFINITY }
         }
         let { rows, bytes } = log
         let lastSeq = 0
@@ -106,8 +106,8 @@ export class SqliteDocumentStore implements DocumentStore {
         }
         const write = now - log.writtenAt >= TOTALS_INTERVAL_MS
         if (write) this.#stmt.setLogTotals.run(rows, bytes, now, name)
-        const known: KnownLog = { rows, bytes, updatedAt: now, writtenAt: write ? now : log.writtenAt, behind: !write }
-        return { result: { name, lastSeq, logRows: rows, logBytes: bytes }, log: known }
+        const known: KnownLog = { rows, bytes, updatedAt: now, writtenAt: write ? now : log.writtenAt }
+        return { result: { name, lastSeq, logRows: rows, logBytes: bytes }, log: known, owed: !write }
       }),
     )
 
@@ -142,7 +142,7 @@ export class SqliteDocumentStore implements DocumentStore {
     const bytes = log.reduce((sum, entry) => sum + entry.data.byteLength, 0)
     if (!this.#known.has(name) && (row.logRows !== log.length || row.logBytes !== bytes)) {
       // A crash left the row's totals behind its log: they are written before anything reads them.
-      this.#remember(name, { rows: log.length, bytes, updatedAt: row.updatedAt, writtenAt: Number.NEGATIVE_INFINITY, behind: true })
+      this.#remember(name, { rows: log.length, bytes, updatedAt: row.updatedAt, writtenAt: Number.NEGATIVE_INFINITY }, true)
     }
     // Inflated on libuv's thread pool, after the read transaction: the rows are already in hand.
     const snapshot = row.snapshot && row.encoding === ENCODING_CODES.deflate ? await inflate(row.snapshot) : row.snapshot
@@ -165,7 +165,7 @@ export class SqliteDocumentStore implements DocumentStore {
   async appendUpdates(batches: readonly UpdateBatch[]): Promise<AppendResult[]> {
     const appended = this.#appendTransaction(batches, Date.now())
     // Only once committed: a rolled-back append leaves what was known as it was.
-    for (const { result, log } of appended) this.#remember(result.name, log)
+    for (const { result, log, owed } of appended) this.#remember(result.name, log, owed)
     return appended.map(({ result }) => result)
   }
 
@@ -193,6 +193,7 @@ export class SqliteDocumentStore implements DocumentStore {
       return deleted
     })()
     this.#known.delete(name)
+    this.#owed.delete(name)
     return deleted
   }
 
@@ -209,33 +210,35 @@ export class SqliteDocumentStore implements DocumentStore {
     try {
       this.#writeTotals()
     } catch {
-      // Owed rows stay marked behind.
+      // The rows stay owed.
     }
   }
 
   /** Give every row the log totals it has not taken yet. */
   #writeTotals(): void {
-    const behind = [...this.#known].filter(([, log]) => log.behind).map(([name]) => name)
-    if (behind.length === 0) return
-    this.#writeTotalsTransaction(behind)
-    for (const name of behind) this.#known.get(name)!.behind = false
+    if (this.#owed.size === 0) return
+    this.#writeTotalsTransaction([...this.#owed])
+    this.#owed.clear()
   }
 
-  /** Keep `log` as what is known of `name`'s, most recent last; past the bound, forget the oldest written ones. */
-  #remember(name: string, log: KnownLog): void {
+  /** Keep `log` as what is known of `name`'s (`owed` when its row lacks it), most recent last; past the bound, forget the oldest. */
+  #remember(name: string, log: KnownLog, owed: boolean): void {
     this.#known.delete(name)
     this.#known.set(name, log)
+    if (owed) this.#owed.add(name)
+    else this.#owed.delete(name)
     if (this.#known.size <= MAX_KNOWN_LOGS) return
     for (const [oldest, known] of this.#known) {
       if (this.#known.size <= MAX_KNOWN_LOGS) break
       // A row still behind takes its figures first. This runs after a commit, which must not be
       // reported as failed: if the write fails, the entry stays (over the bound) until a later try.
-      if (known.behind) {
+      if (this.#owed.has(oldest)) {
         try {
           this.#stmt.setLogTotals.run(known.rows, known.bytes, known.updatedAt, oldest)
         } catch {
           break
         }
+        this.#owed.delete(oldest)
       }
       this.#known.delete(oldest)
     }
