@@ -29,6 +29,7 @@ import { CollabClient, type CollabProtocol } from './support/collab-client.js'
 import { summarize } from './support/distribution.js'
 import { groupTransactions, loadEditingTrace, type Patch } from './support/editing-trace.js'
 import { formatTable } from './support/format-table.js'
+import { probeFsync } from './support/fsync-probe.js'
 import { isDurablePeer, PEER_KINDS, type PeerKind, startPeerServer } from './support/peer-server.js'
 import { readProcessCpuMs } from './support/process-cpu.js'
 import { readProcessMemory } from './support/process-memory.js'
@@ -263,6 +264,8 @@ interface Run {
   node: string
   rounds: number
   updates: number
+  /** fsync of a 4 KiB append on the servers' disk, ms (absent in runs made before it was measured). */
+  fsync?: { p50: number; p99: number }
   runs: Record<string, Figures[]>
 }
 
@@ -277,6 +280,7 @@ async function measureAll(rounds: number): Promise<Run> {
     node: process.version,
     rounds,
     updates: batches.length,
+    fsync: probeFsync(),
     runs: {},
   }
   console.log(`Side by side · ${run.at} · Node ${run.node} · ${run.machine}`)
@@ -332,6 +336,15 @@ async function main(): Promise<void> {
     ])
   })
   console.log(`\n${formatTable(rows, '  ')}\n`)
+  const crashSafe = medians.get('Tandem crash-safe')
+  const powerSafe = medians.get('Tandem power-safe')
+  if (run.fsync && crashSafe && powerSafe) {
+    // Power-safe mode's target: what waiting for the disk adds stays within one fsync and half a ms.
+    const added = powerSafe.writersP50Ms - crashSafe.writersP50Ms
+    console.log(
+      `  fsync on this disk p50 ${round(run.fsync.p50)} ms, p99 ${round(run.fsync.p99)} ms; power-safe adds ${round(added)} ms to the writers' p50 (target ≤ fsync p50 + 0.5 = ${round(run.fsync.p50 + 0.5)} ms)\n`,
+    )
+  }
   if (values.svg) {
     const svg = ratioChartSvg(ratios, {
       title: 'Tandem against its peers, same machine, same run',

@@ -219,10 +219,11 @@ function toConfig(v: z.output<typeof envSchema>) {
      * the process loses nothing relayed; a worker thread makes the log durable every
      * `flushIntervalMs`, so a power cut loses at most that plus one flush (more only if the worker
      * failed for good, which is logged and shows in `tandem_log_flush_age_seconds`). `power-safe`:
-     * each commit waits for its fsync before the update is relayed (on the event loop, for now).
+     * an update is relayed, a publish answered, only after an fsync of the log that covers it; the
+     * fsync runs off the event loop and commits made meanwhile share the next (storage/log-sync.ts).
      */
     durability: v.DURABILITY,
-    /** Crash-safe mode: longest time between two fsyncs of the log, so the most a power cut loses. */
+    /** Longest time between two flushes (fsync, checkpoint) of the log; in crash-safe mode the most a power cut loses. */
     flushIntervalMs: v.FLUSH_INTERVAL_MS,
     /** Bearer key accepted by `POST /api/publish`; publishing needs it (or the admin token). */
     publishKey: v.PUBLISH_KEY ?? null,

@@ -11,6 +11,7 @@ import { createLogger } from './logger.js'
 import { writeReadyFile } from './ready-file.js'
 import { warmUpYjs } from './rooms/yjs-warm-up.js'
 import { startServer } from './server.js'
+import { LogSync } from './storage/log-sync.js'
 import { type Database, openSqliteDatabase } from './storage/sqlite-database.js'
 import { SqliteDocumentStore } from './storage/sqlite-document-store.js'
 import { SqliteMessageStore } from './storage/sqlite-message-store.js'
@@ -37,42 +38,55 @@ async function main(): Promise<void> {
   const databaseFile = join(config.dataDir, 'tandem.db')
   let db: Database
   try {
-    db = openSqliteDatabase({ filename: databaseFile, synchronous: config.durability === 'power-safe' ? 'full' : 'normal' })
+    // Neither mode fsyncs on the event loop: commits only write the log (see WalFlusher and LogSync).
+    db = openSqliteDatabase({ filename: databaseFile, synchronous: 'normal' })
   } catch (error) {
     logger.fatal({ err: error, databaseFile }, 'cannot open the database')
     process.exit(1)
   }
 
-  // Crash-safe mode: commits only write the log; a worker thread fsyncs it (no fsync on the event loop).
-  // If the disk fails an fsync, what was saved may not be on it: stop rather than go on as if it were.
+  // Both modes: a worker thread fsyncs the log and copies it into the database every interval. If the
+  // disk fails an fsync, what was saved may not be on it: stop rather than go on as if it were.
   let stopOnLostDurability = (): void => process.exit(1)
-  const flusher =
-    config.durability === 'crash-safe'
-      ? new WalFlusher({
-          db,
+  const flusher = new WalFlusher({
+    db,
+    filename: databaseFile,
+    intervalMs: config.flushIntervalMs,
+    logger,
+    onDurabilityLost: () => stopOnLostDurability(),
+  })
+  // Power-safe mode: besides, nothing counts as stored (is relayed, answered) before an fsync of the
+  // log that covers it, run on libuv's thread pool and shared by the commits that wait together.
+  const logSync =
+    config.durability === 'power-safe'
+      ? new LogSync({
           filename: databaseFile,
-          intervalMs: config.flushIntervalMs,
-          logger,
-          onDurabilityLost: () => stopOnLostDurability(),
+          onDurabilityLost: (error) => {
+            logger.fatal({ err: error }, 'the disk failed to sync the database log: what was saved may not be on it')
+            stopOnLostDurability()
+          },
         })
       : null
+  const storeOptions = logSync ? { durable: () => logSync.sync() } : {}
 
   // Updates too costly to bound are timed in a warm worker thread; the main thread that then integrates
   // them must be as warm, or its first large update costs several times what was measured.
   warmUpYjs()
   // Closed before the database: it writes the log totals it has not written yet.
-  const store = new SqliteDocumentStore(db)
+  const store = new SqliteDocumentStore(db, storeOptions)
   let server
   try {
     server = await startServer(config, {
       store,
-      messages: new SqliteMessageStore(db),
+      messages: new SqliteMessageStore(db, storeOptions),
       logger,
-      ...(flusher ? { flusher } : {}),
+      flusher,
+      ...(logSync ? { logSync } : {}),
     })
   } catch (error) {
     logger.fatal({ err: error, host: config.host, port: config.port }, 'cannot start listening')
-    await flusher?.close()
+    await logSync?.close()
+    await flusher.close()
     db.close()
     process.exit(1)
   }
@@ -84,7 +98,7 @@ async function main(): Promise<void> {
   const durability =
     config.durability === 'crash-safe'
       ? `crash-safe: every update is written before it is relayed, and made durable against power loss within ${config.flushIntervalMs} ms`
-      : "power-safe: every update is fsync'd before it is relayed"
+      : "power-safe: every update is fsync'd before it is relayed (the fsync runs off the event loop, shared by the updates that wait for it)"
   logger.info({ databaseFile, durability: config.durability }, `documents are stored in ${databaseFile} (${durability})`)
   if (admin.generated) {
     // Printed once, at first start; afterwards the token stays in the file only.
@@ -105,7 +119,8 @@ async function main(): Promise<void> {
     server
       .close()
       .then(() => store.close())
-      .then(() => flusher?.close())
+      .then(() => logSync?.close())
+      .then(() => flusher.close())
       .then(() => db.close())
       .then(() => process.exit(exitCode))
       .catch((error: unknown) => {

@@ -31,6 +31,7 @@ import { RoomActivityPublisher } from './rooms/room-activity.js'
 import { RoomRegistry } from './rooms/room-registry.js'
 import { EventsEndpoint } from './sockets/events-endpoint.js'
 import type { DocumentStore } from './storage/document-store.js'
+import type { LogSync } from './storage/log-sync.js'
 import type { MessageStore } from './storage/message-store.js'
 import type { WalFlusher } from './storage/wal-flusher.js'
 
@@ -39,8 +40,10 @@ export interface ServerDeps {
   store: DocumentStore
   messages: MessageStore
   logger: Logger
-  /** Crash-safe mode's flush worker, for the metrics; absent when every commit fsyncs. */
+  /** The log's flush worker, for the metrics. */
   flusher?: Pick<WalFlusher, 'lastFlush'>
+  /** Power-safe mode's fsyncs that commits wait for, for the metrics. */
+  logSync?: Pick<LogSync, 'stats'>
 }
 
 /** A listening server. */
@@ -179,6 +182,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     integration: probe.counters,
     mirrors,
     ...(deps.flusher ? { logFlush: () => deps.flusher!.lastFlush } : {}),
+    ...(deps.logSync ? { logSync: deps.logSync } : {}),
   })
   const bridge = config.redisUrl
     ? new RedisBridge({

@@ -40,10 +40,12 @@ export interface MetricSources {
   /** The document mirrors' counts and how many are live (see rooms/document-mirrors.ts). */
   mirrors?: { counters: { seeded: number; encoded: number; lost: number }; readonly size: number }
   /**
-   * Crash-safe mode: the last fsync of the database log by the flush worker (`at`, ms since the
-   * epoch; `ms`, how long it took), `null` before the first. Absent in power-safe mode.
+   * The last fsync and checkpoint of the database log by the flush worker (`at`, ms since the epoch;
+   * `ms`, how long it took), `null` before the first.
    */
   logFlush?: () => { at: number; ms: number } | null
+  /** Power-safe mode: the fsyncs that commits waited for (see storage/log-sync.ts). */
+  logSync?: { readonly stats: { syncs: number; commits: number; lastMs: number } }
 }
 
 /** Why connections were refused. */
@@ -164,7 +166,7 @@ export class ServerMetrics {
       const startedAt = Date.now()
       new Gauge({
         name: 'tandem_log_flush_age_seconds',
-        help: 'Seconds since the database log was last made durable (crash-safe mode): what a power cut now would lose; alert well above FLUSH_INTERVAL_MS',
+        help: 'Seconds since the flush worker last made the database log durable: in crash-safe mode what a power cut now would lose; alert well above FLUSH_INTERVAL_MS',
         registers,
         collect() {
           this.set((Date.now() - (logFlush()?.at ?? startedAt)) / 1000)
@@ -176,6 +178,29 @@ export class ServerMetrics {
         registers,
         collect() {
           this.set((logFlush()?.ms ?? 0) / 1000)
+        },
+      })
+    }
+    const logSync = sources.logSync
+    if (logSync) {
+      mirroredCounter(
+        this.registry,
+        'tandem_log_syncs_total',
+        'fsyncs of the database log that commits waited for (power-safe mode)',
+        () => logSync.stats.syncs,
+      )
+      mirroredCounter(
+        this.registry,
+        'tandem_log_synced_commits_total',
+        'Commits made durable by those fsyncs; above tandem_log_syncs_total when commits shared one',
+        () => logSync.stats.commits,
+      )
+      new Gauge({
+        name: 'tandem_log_sync_duration_seconds',
+        help: 'How long the last fsync that commits waited for took (power-safe mode)',
+        registers,
+        collect() {
+          this.set(logSync.stats.lastMs / 1000)
         },
       })
     }

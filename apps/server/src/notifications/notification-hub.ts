@@ -6,7 +6,7 @@
 import { isValidChannelName, type ServerChannelFrame } from '@tandem/protocol'
 
 import type { Logger } from '../logger.js'
-import { type ChannelMessage, type MessageStore, type RetentionPolicy, selectorFor } from '../storage/message-store.js'
+import { type AppendOutcome, type ChannelMessage, type MessageStore, type RetentionPolicy, selectorFor } from '../storage/message-store.js'
 
 /** Options of a {@link NotificationHub}. */
 export interface NotificationHubOptions {
@@ -49,8 +49,10 @@ export class NotificationHub {
   readonly #options: NotificationHubOptions
   readonly #listeners = new Set<{ matches: (channel: string) => boolean; listener: Listener }>()
   readonly #now: () => number
-  /** Publishes run one at a time so that dispatch order is id order. */
-  #chain: Promise<unknown> = Promise.resolve()
+  /** Publishes commit one at a time, so that id order is publish order... */
+  #committed: Promise<unknown> = Promise.resolve()
+  /** ...and are dispatched in that order, once durable. */
+  #dispatched: Promise<unknown> = Promise.resolve()
   /** Publishes per channel since its count-based retention last ran (bounded: see #pruneAmortized). */
   readonly #sincePrune = new Map<string, number>()
   /** Each message's frame, serialized once however many subscribers receive it. */
@@ -81,21 +83,31 @@ export class NotificationHub {
       // inside an event listener must get a rejection, never a synchronous throw.
       return Promise.reject(error instanceof Error ? error : new Error(String(error)))
     }
-    const run = async (): Promise<PublishResult> => {
+    const commit = async (): Promise<AppendOutcome> => {
       const now = this.#now()
       const idempotency = options.idempotencyKey
         ? { key: options.idempotencyKey, expiresAt: now + (this.#options.idempotencyTtlMs ?? 5 * 60_000) }
         : undefined
       const outcome = await this.#options.store.append(unique, dataJson, now, idempotency)
+      if (!outcome.duplicate) for (const channel of unique) await this.#pruneAmortized(channel, now)
+      return outcome
+    }
+    // Commits run one at a time, so ids follow publish order; the wait for the disk (power-safe
+    // stores) runs beside the next commits, and dispatch follows commit order.
+    const committed = this.#committed.then(commit, commit)
+    this.#committed = committed.catch(() => undefined)
+    const durable = committed.then(async (outcome) => {
+      await outcome.durable
+      return outcome
+    })
+    const result = Promise.all([this.#dispatched, durable]).then(([, outcome]): PublishResult => {
       if (!outcome.duplicate) {
         this.counters.published += outcome.messages.length
         for (const message of outcome.messages) this.#dispatch(message)
-        for (const channel of unique) await this.#pruneAmortized(channel, now)
       }
       return { ids: Object.fromEntries(outcome.messages.map((m) => [m.channel, m.id])), duplicate: outcome.duplicate }
-    }
-    const result = this.#chain.then(run, run)
-    this.#chain = result.catch(() => undefined)
+    })
+    this.#dispatched = result.catch(() => undefined)
     return result
   }
 

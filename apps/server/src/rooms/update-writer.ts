@@ -2,7 +2,8 @@
  * Persist-before-broadcast. Document updates are queued here and written to the store once per
  * event-loop turn, all rooms in one transaction; work that must only happen after those updates are
  * durable (relaying them, answering a sync step 1) is queued with {@link UpdateWriter.afterPersist}
- * and runs, in order, once the write that covers it has committed. If a write fails, the queued work
+ * and runs, in order, once the write that covers it has committed and, with a store that has
+ * {@link DocumentStore.durable}, once that commit is on the disk. If a write fails, the queued work
  * of the rooms in that batch is dropped and `onFailure` is told, so nothing unsaved is ever relayed.
  */
 import type { AppendResult, DocumentStore, UpdateBatch } from '../storage/document-store.js'
@@ -32,7 +33,12 @@ export class UpdateWriter {
   /** Updates queued or being written, per room, until their batch commits or fails. */
   readonly #unpersisted = new Map<string, number>()
   #deferred: Deferred[] = []
+  /** Commits, one at a time, and the exclusive tasks between them. */
   #chain: Promise<void> = Promise.resolve()
+  /** Everything flushed so far: commits made durable and the work that waited for them. */
+  #ready: Promise<void> = Promise.resolve()
+  /** Per room with work or durability still on the way: when it is done (work runs in order per room). */
+  readonly #roomReady = new Map<string, Promise<void>>()
   #scheduled: NodeJS.Immediate | null = null
   #generation = 0
 
@@ -69,13 +75,13 @@ export class UpdateWriter {
     this.#schedule()
   }
 
-  /** Resolves once everything queued so far is written (or has failed) and its work has run. */
+  /** Resolves once everything queued so far is durable (or has failed), its work has run and exclusive tasks are done. */
   flushed(): Promise<void> {
     if (this.#scheduled) {
       clearImmediate(this.#scheduled)
       this.#flush()
     }
-    return this.#chain
+    return Promise.all([this.#chain, this.#ready]).then(() => undefined)
   }
 
   /** Run `task` between batches, never concurrently with a write; used for compaction. */
@@ -99,26 +105,66 @@ export class UpdateWriter {
     this.#pending = new Map()
     this.#deferred = []
     this.#generation++
-    this.#chain = this.#chain.then(async () => {
-      let failed = new Set<string>()
-      if (batches.length > 0) {
-        let results: AppendResult[] | undefined
-        const started = performance.now()
-        try {
-          results = await this.#store.appendUpdates(batches)
-          const count = batches.reduce((sum, batch) => sum + batch.updates.length, 0)
-          this.#guard(() => this.#events.onBatchWritten?.(count, (performance.now() - started) / 1000))
-        } catch (error) {
-          failed = new Set(batches.map((batch) => batch.name))
-          this.#guard(() => this.#events.onFailure([...failed], error))
-        }
-        for (const batch of batches) this.#settled(batch)
-        if (results) this.#guard(() => this.#events.onPersisted(results))
-      }
-      for (const work of deferred) {
-        if (!failed.has(work.name)) this.#guard(work.run)
-      }
-    })
+    const started = performance.now()
+    // Commits run one after another; the wait for the disk (power-safe stores) runs beside the next
+    // commits, so those made while one fsync runs share the next.
+    const committed = this.#chain.then(() => this.#commit(batches))
+    this.#chain = committed.then(() => undefined)
+    const durable = committed.then((failed) => this.#durable(batches, failed, started))
+    // A room's work runs in order, once its own updates are durable: a room with nothing on the way
+    // to the disk (a newcomer's sync answer in a quiet room) never waits for another room's fsync.
+    const work = new Map<string, Array<() => void>>(batches.map((batch) => [batch.name, []]))
+    const written = new Set(work.keys())
+    for (const { name, run } of deferred) {
+      const runs = work.get(name)
+      if (runs) runs.push(run)
+      else work.set(name, [run])
+    }
+    const done: Promise<void>[] = [this.#ready, durable.then(() => undefined)]
+    for (const [name, runs] of work) {
+      const gate = written.has(name) ? durable : committed
+      const ready = Promise.all([this.#roomReady.get(name), gate]).then(([, failed]) => {
+        if (!failed.has(name)) for (const run of runs) this.#guard(run)
+      })
+      this.#roomReady.set(name, ready)
+      void ready.then(() => {
+        if (this.#roomReady.get(name) === ready) this.#roomReady.delete(name)
+      })
+      done.push(ready)
+    }
+    this.#ready = Promise.all(done).then(() => undefined)
+  }
+
+  /** Append the batches; the names of the rooms whose append failed. */
+  async #commit(batches: UpdateBatch[]): Promise<Set<string>> {
+    if (batches.length === 0) return new Set()
+    try {
+      const results = await this.#store.appendUpdates(batches)
+      this.#guard(() => this.#events.onPersisted(results))
+      return new Set()
+    } catch (error) {
+      const failed = new Set(batches.map((batch) => batch.name))
+      this.#guard(() => this.#events.onFailure([...failed], error))
+      for (const batch of batches) this.#settled(batch)
+      return failed
+    }
+  }
+
+  /** Once the committed batches are durable: the rooms whose updates are not (all of them if the disk failed). */
+  async #durable(batches: UpdateBatch[], failed: Set<string>, started: number): Promise<Set<string>> {
+    if (batches.length === 0 || failed.size > 0) return failed
+    try {
+      await this.#store.durable?.()
+    } catch (error) {
+      const lost = new Set(batches.map((batch) => batch.name))
+      this.#guard(() => this.#events.onFailure([...lost], error))
+      for (const batch of batches) this.#settled(batch)
+      return lost
+    }
+    const count = batches.reduce((sum, batch) => sum + batch.updates.length, 0)
+    this.#guard(() => this.#events.onBatchWritten?.(count, (performance.now() - started) / 1000))
+    for (const batch of batches) this.#settled(batch)
+    return failed
   }
 
   #settled(batch: UpdateBatch): void {

@@ -54,7 +54,10 @@ export interface PackedSnapshot {
   readonly encoding: SnapshotEncoding
 }
 
-/** Where documents live. Methods resolve only once the change is durable. */
+/**
+ * Where documents live. Methods resolve once the change is committed: a crash of the process loses
+ * none of it. A store whose commits may not yet survive a power cut says so with {@link durable}.
+ */
 export interface DocumentStore {
   /** The snapshot and log of `name`, or `null` when nothing is stored under that name. */
   load(name: string): Promise<StoredDocument | null>
@@ -63,6 +66,12 @@ export interface DocumentStore {
    * is stored or none is.
    */
   appendUpdates(batches: readonly UpdateBatch[]): Promise<AppendResult[]>
+  /**
+   * Resolves once every change committed before the call survives a power cut; rejects if the disk
+   * failed. Absent when a commit already does (or the store promises nothing against power loss).
+   * Kept apart from the append so that commits made while the disk syncs are synced together.
+   */
+  durable?(): Promise<void>
   /**
    * `snapshot` (a Yjs update) in the form this store keeps, e.g. compressed. It may take a while but
    * not the event loop's time (SQLite compresses on libuv's thread pool), so call it before

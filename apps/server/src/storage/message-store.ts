@@ -26,6 +26,12 @@ export interface AppendOutcome {
   messages: ChannelMessage[]
   /** Whether the idempotency key had been used already, so nothing was stored now. */
   duplicate: boolean
+  /**
+   * Present when the messages are committed (a crash of the process loses none) but may not yet
+   * survive a power cut: resolves once they do, rejects if the disk failed. Until then `since` does
+   * not return them.
+   */
+  durable?: Promise<void>
 }
 
 /** Where channel messages live. */

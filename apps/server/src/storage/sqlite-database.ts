@@ -56,6 +56,15 @@ export function reclaimFreePages(db: Database): void {
   db.pragma(`incremental_vacuum(${MAX_RECLAIMED_PAGES})`)
 }
 
+/** What the SQLite stores take besides their database. */
+export interface SqliteStoreOptions {
+  /**
+   * Resolves once every commit made before the call survives a power cut (`LogSync.sync`), for a database whose commits do not sync by themselves; the stores wait for it before a
+   * change counts as stored.
+   */
+  durable?: () => Promise<void>
+}
+
 /** A store's database: either given (shared, closed by its owner) or opened by the store itself. */
 export function resolveDatabase(source: Database | SqliteOptions): { db: Database; owned: boolean } {
   return 'prepare' in source ? { db: source, owned: false } : { db: openSqliteDatabase(source), owned: true }

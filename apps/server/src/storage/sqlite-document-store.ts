@@ -1,7 +1,8 @@
 /**
  * {@link DocumentStore} on SQLite through better-sqlite3: WAL journal, a busy timeout, and every
  * append batch in one transaction. better-sqlite3 is synchronous, so a method has finished its write
- * (and, with `synchronous = FULL`, its fsync) by the time its promise exists.
+ * (and, with `synchronous = FULL`, its fsync) by the time its promise exists; with `NORMAL` and a
+ * `durable` option, that option says when the write is on the disk.
  */
 import { promisify } from 'node:util'
 import { deflateRaw, inflateRaw } from 'node:zlib'
@@ -9,7 +10,7 @@ import { deflateRaw, inflateRaw } from 'node:zlib'
 import type { Statement } from 'better-sqlite3'
 
 import type { AppendResult, DocumentInfo, DocumentStore, PackedSnapshot, StoredDocument, UpdateBatch } from './document-store.js'
-import { type Database, reclaimFreePages, resolveDatabase, type SqliteOptions } from './sqlite-database.js'
+import { type Database, reclaimFreePages, resolveDatabase, type SqliteOptions, type SqliteStoreOptions } from './sqlite-database.js'
 
 const INFO_COLUMNS = `SELECT name, snapshot_bytes + log_bytes AS bytes, log_rows AS logRows, log_bytes AS logBytes,
   created_at AS createdAt, updated_at AS updatedAt FROM documents`
@@ -79,11 +80,18 @@ export class SqliteDocumentStore implements DocumentStore {
   /** The documents whose row lacks the latest of its totals: written before anything reads rows. */
   readonly #owed = new Set<string>()
 
-  /** Use a shared database (its owner closes it), or open one from options (closed by `close()`). */
-  constructor(source: Database | SqliteOptions) {
+  /** Present when commits do not sync (power-safe mode's {@link LogSync}); see {@link DocumentStore.durable}. */
+  readonly durable?: () => Promise<void>
+
+  /**
+   * Use a shared database (its owner closes it), or open one from options (closed by `close()`).
+   * `durable`: how to wait until commits survive a power cut, when they do not by themselves.
+   */
+  constructor(source: Database | SqliteOptions, options: SqliteStoreOptions = {}) {
     const { db, owned } = resolveDatabase(source)
     this.#db = db
     this.#ownsDb = owned
+    if (options.durable) this.durable = options.durable
     this.#stmt = Object.fromEntries(Object.entries(SQL).map(([key, sql]) => [key, this.#db.prepare(sql)])) as {
       [K in keyof typeof SQL]: Statement
     }
@@ -194,6 +202,8 @@ export class SqliteDocumentStore implements DocumentStore {
     })()
     this.#known.delete(name)
     this.#owed.delete(name)
+    // Deleted stays deleted through a power cut, once the caller hears of it.
+    if (deleted) await this.durable?.()
     return deleted
   }
 

@@ -9,7 +9,7 @@ import {
   type MessageStore,
   type RetentionPolicy,
 } from './message-store.js'
-import { type Database, reclaimFreePages, resolveDatabase, type SqliteOptions } from './sqlite-database.js'
+import { type Database, reclaimFreePages, resolveDatabase, type SqliteOptions, type SqliteStoreOptions } from './sqlite-database.js'
 
 // The channels a selector names: exact names, plus the known channels in each prefix's range. Channel
 // names are ASCII below DEL (CHANNEL_NAME_PATTERN), so every name starting with p sorts in
@@ -87,11 +87,19 @@ export class SqliteMessageStore implements MessageStore {
   readonly #appendTransaction: (channels: string[], dataJson: string, ts: number, idempotency?: Idempotency) => AppendOutcome
   readonly #pruneTransaction: (channels: readonly string[], policyFor: (channel: string) => RetentionPolicy, now: number) => number
 
-  /** Use a shared database (its owner closes it), or open one from options (closed by `close()`). */
-  constructor(source: Database | SqliteOptions) {
+  readonly #durable: (() => Promise<void>) | undefined
+  /** The first id of each append still waiting for its sync, in id order: `since` stops before the first. */
+  readonly #undurable = new Set<number>()
+
+  /**
+   * Use a shared database (its owner closes it), or open one from options (closed by `close()`).
+   * `durable`: how to wait until commits survive a power cut, when they do not by themselves.
+   */
+  constructor(source: Database | SqliteOptions, options: SqliteStoreOptions = {}) {
     const { db, owned } = resolveDatabase(source)
     this.#db = db
     this.#ownsDb = owned
+    this.#durable = options.durable
     this.#stmt = Object.fromEntries(Object.entries(MESSAGE_STORE_SQL).map(([key, sql]) => [key, db.prepare(sql)])) as {
       [K in keyof typeof MESSAGE_STORE_SQL]: Statement
     }
@@ -137,7 +145,14 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async append(channels: string[], dataJson: string, ts: number, idempotency?: Idempotency): Promise<AppendOutcome> {
-    return this.#appendTransaction(channels, dataJson, ts, idempotency)
+    const outcome = this.#appendTransaction(channels, dataJson, ts, idempotency)
+    if (!this.#durable) return outcome
+    // Publishes that commit while the disk syncs share the next sync (see LogSync). A duplicate waits
+    // too: the publish it repeats may still be waiting for its own.
+    const first = outcome.duplicate ? undefined : outcome.messages[0]?.id
+    if (first === undefined) return { ...outcome, durable: this.#durable() }
+    this.#undurable.add(first)
+    return { ...outcome, durable: this.#durable().finally(() => this.#undurable.delete(first)) }
   }
 
   async since(selector: ChannelSelector, afterId: number, limit: number, maxBytes = Number.POSITIVE_INFINITY): Promise<ChannelMessage[]> {
@@ -154,6 +169,9 @@ export class SqliteMessageStore implements MessageStore {
       const params = { afterId: window.at(-1)!.id, limit: limit - ids.length, ...this.#selectorParams(selector) }
       ids = ids.concat(this.#stmt.indexedIds.pluck().all(params) as number[])
     }
+    // Nothing that a power cut could still take back: it reaches listeners once it is durable.
+    const undurable = this.#undurable.values().next()
+    if (!undurable.done) ids = ids.filter((id) => id < undurable.value)
     if (ids.length === 0) return []
     // Rows are read one at a time and no further once `maxBytes` is reached: the rest stay on disk.
     const page: ChannelMessage[] = []
