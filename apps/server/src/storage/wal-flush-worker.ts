@@ -1,6 +1,6 @@
 /**
- * The worker of {@link WalFlusher}: its own connection to the database file, which every interval
- * fsyncs the write-ahead log (everything committed so far survives a power cut from then on) and
+ * The worker of {@link WalFlusher}: its own connection to the database file, which at start and then
+ * every interval (for as long as the server writes) fsyncs the write-ahead log (everything committed so far survives a power cut from then on) and
  * copies it into the database with a passive checkpoint (which never waits for the writer). The main
  * thread's commits only write() their pages; it fsyncs only the log's header when the log wraps.
  *
@@ -54,10 +54,14 @@ function flushOrReport(type: 'flushed' | 'closed'): FlushReply | null {
   }
 }
 
-const timer = setInterval(() => {
+function flushAndReport(): void {
   const reply = flushOrReport('flushed')
   if (reply) parentPort!.postMessage(reply)
-}, intervalMs)
+}
+
+// Woken because something was committed: flush it now, then every interval.
+flushAndReport()
+const timer = setInterval(flushAndReport, intervalMs)
 
 parentPort!.on('message', (request: FlushRequest) => {
   if (request.type !== 'close') return

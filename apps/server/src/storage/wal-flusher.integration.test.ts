@@ -49,12 +49,46 @@ describe('WalFlusher', () => {
     expect(flusher.running).toBe(true)
   })
 
+  it('starts no worker while nothing is written, and counts the log durable meanwhile', async () => {
+    const { db, filename } = database()
+    db.prepare('INSERT INTO t (v) VALUES (?)').run('written before the flusher started')
+    const flusher = new WalFlusher({ db, filename, intervalMs: 20, logger: createLogger('silent') })
+    cleanups.push(() => flusher.close())
+    // What opening left in the log was flushed at once, on this thread.
+    const [own] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[]
+    expect(own!.checkpointed).toBe(own!.log)
+    const startedAt = flusher.durableAt
+    await eventually(() => expect(flusher.durableAt).toBeGreaterThan(startedAt + 60))
+    expect(flusher.workerStarted).toBe(false)
+  })
+
+  it('starts the worker at the first commit and stops it once nothing came for a while', async () => {
+    const { db, filename } = database()
+    const flusher = new WalFlusher({ db, filename, intervalMs: 20, idleMs: 200, logger: createLogger('silent') })
+    cleanups.push(() => flusher.close())
+    db.prepare('INSERT INTO t (v) VALUES (?)').run('wakes it')
+    await eventually(() => expect(flusher.workerStarted).toBe(true))
+    await eventually(() => expect(flusher.lastFlush.copiedFrames).toBeGreaterThan(0))
+    await eventually(() => expect(flusher.workerStarted).toBe(false), { timeout: 5_000 })
+    // And again, when writes come back.
+    db.prepare('INSERT INTO t (v) VALUES (?)').run('wakes it again')
+    const committedAt = Date.now()
+    await eventually(() => expect(flusher.workerStarted).toBe(true))
+    await eventually(() => expect(flusher.lastFlush).toMatchObject({ type: 'flushed', at: expect.any(Number) }))
+    await eventually(() => expect(flusher.lastFlush.at).toBeGreaterThanOrEqual(committedAt))
+    expect(flusher.running).toBe(true)
+  })
+
   it('keeps the log bounded under a steady stream of commits', async () => {
     const { db, filename } = database()
     const flusher = new WalFlusher({ db, filename, intervalMs: 20, logger: createLogger('silent') })
     cleanups.push(() => flusher.close())
-    await eventually(() => expect(flusher.lastFlush).not.toBeNull(), { timeout: 10_000 })
     const insert = db.prepare('INSERT INTO t (v) VALUES (?)')
+    // The worker is up (it starts at the first commit; from TypeScript sources that takes a while).
+    const atStart = flusher.lastFlush
+    insert.run('first')
+    await eventually(() => expect(flusher.lastFlush).not.toBe(atStart), { timeout: 10_000 })
+    expect(flusher.workerStarted).toBe(true)
     // 15,000 commits of a page or more each, never pausing long: a passive checkpoint alone would
     // almost never see the log fully copied at the moment of a commit, and the log would only grow.
     for (let batch = 0; batch < 150; batch++) {
@@ -69,10 +103,10 @@ describe('WalFlusher', () => {
     const { db, filename } = database()
     const flusher = new WalFlusher({ db, filename, intervalMs: 60_000, logger: createLogger('silent') })
     db.prepare('INSERT INTO t (v) VALUES (?)').run('last words')
-    expect(flusher.lastFlush).toBeNull()
+    expect(flusher.lastFlush).toMatchObject({ type: 'flushed' })
     await flusher.close()
     expect(flusher.lastFlush).toMatchObject({ type: 'closed' })
-    expect(flusher.lastFlush!.copiedFrames).toBeGreaterThan(0)
+    expect(flusher.lastFlush.copiedFrames).toBeGreaterThan(0)
     expect(flusher.running).toBe(false)
     await flusher.close()
   })
@@ -88,6 +122,10 @@ describe('WalFlusher', () => {
       logger: createLogger('error', 'json', { write: (line: string) => void lines.push(line) }),
     })
     cleanups.push(() => flusher.close())
+    // Something to flush at every tick, so that a worker is wanted each time.
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)')
+    const writer = setInterval(() => insert.run('x'), 10)
+    cleanups.push(() => clearInterval(writer))
     await eventually(() => expect(pragma(db, 'wal_autocheckpoint')).toBe(1000), { timeout: 10_000 })
     expect(flusher.running).toBe(false)
     expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
