@@ -6,7 +6,8 @@
  * Each round, on each server, in this order: its idle memory once started; the automerge-paper trace
  * replay of `collab-trace` (A sends ≈20,000 updates through one room to B; every 100th is sent into
  * a drained pipeline and timed); 20 writers typing in another room (`support/writers-workload.ts`);
- * 200 clients joining the writers' room at once; then a clean stop, the
+ * one writer and 199 raw receivers in a third (`support/fanout-workload.ts`), with the memory those
+ * connections add; 200 clients joining the writers' room at once; then a clean stop, the
  * bytes left on disk, a restart on them and a cold load of the document by a new client. Peers: the
  * y-websocket reference server in memory and with y-leveldb, and Hocuspocus with SQLite
  * (`support/peer-server.ts`).
@@ -28,6 +29,7 @@ import { BenchServer, type DurabilityMode } from './support/bench-server.js'
 import { CollabClient, type CollabProtocol } from './support/collab-client.js'
 import { summarize } from './support/distribution.js'
 import { groupTransactions, loadEditingTrace, type Patch } from './support/editing-trace.js'
+import { fanoutWorkload } from './support/fanout-workload.js'
 import { formatTable } from './support/format-table.js'
 import { probeFsync } from './support/fsync-probe.js'
 import { isDurablePeer, PEER_KINDS, type PeerKind, startPeerServer } from './support/peer-server.js'
@@ -65,6 +67,12 @@ interface Figures {
   cpuMsPerUpdate: number
   relayP50Ms: number
   relayP99Ms: number
+  /** 1 writer + 199 raw receivers in one room: edit → first and last receiver, ms. */
+  fanoutFirstP50Ms: number
+  fanoutLastP50Ms: number
+  fanoutLastP99Ms: number
+  /** Resident memory those 200 connections added, per connection, KiB. */
+  rssPerConnectionKiB: number
   /** 200 clients joining the writers' room at once, after they left: until the last is synced, ms. */
   joinMs: number
   /** The share of those clients that held the room's whole text at "synced" (1 = all). */
@@ -84,6 +92,10 @@ const FIGURES: { key: keyof Figures; label: string }[] = [
   { key: 'cpuMsPerUpdate', label: 'server CPU per update, ms' },
   { key: 'relayP50Ms', label: 'relay A → B p50, ms' },
   { key: 'relayP99Ms', label: 'relay A → B p99, ms' },
+  { key: 'fanoutFirstP50Ms', label: '1 writer → 199 receivers: first p50, ms' },
+  { key: 'fanoutLastP50Ms', label: '1 writer → 199 receivers: last p50, ms' },
+  { key: 'fanoutLastP99Ms', label: '1 writer → 199 receivers: last p99, ms' },
+  { key: 'rssPerConnectionKiB', label: 'RSS added per connection (200 in a room), KiB' },
   { key: 'joinMs', label: 'join of 200 clients at once, ms' },
   { key: 'joinersCompleteAtSync', label: 'joiners with all content at synced (1 = all)' },
   { key: 'idleRssMiB', label: 'RSS idle after start, MiB' },
@@ -109,6 +121,9 @@ const TANDEM_MODES: DurabilityMode[] = ['crash-safe', 'power-safe']
 /** The issue's first workload: 20 writers × 50 edits at 20 edits per second each, in one room. */
 const WRITERS = { writers: 20, edits: 50, intervalMs: 50 }
 const JOINERS = 200
+/** The issue's fan-out workload: one writer and 199 raw receivers, 50 timed edits. */
+const FANOUT = { receivers: 199, edits: 50, gapMs: 20 }
+const FANOUT_ROOM = 'peers-fanout'
 const TRACE_ROOM = 'peers-trace'
 const WRITERS_ROOM = 'peers-writers'
 /** Time for a freshly started server to settle before its memory is read. */
@@ -211,6 +226,11 @@ async function measure(contender: Contender, batches: readonly Patch[][], endCon
       }
       const relay = summarize(replayed.relayLatencies)
       const writers = await writersWorkload(target.wsUrl, WRITERS_ROOM, WRITERS, target.protocol)
+      const rssBeforeFanout = await rssOf(target.pid)
+      let rssPerConnectionKiB = Number.NaN
+      const fanout = await fanoutWorkload(target.wsUrl, FANOUT_ROOM, FANOUT, target.protocol, async (connections) => {
+        rssPerConnectionKiB = ((await rssOf(target.pid)) - rssBeforeFanout) / connections / 1024
+      })
       // A small document (1,000 characters), so the 200 clients' own work in this process stays small.
       const joined = await joinAll(target, WRITERS_ROOM, JOINERS)
       let joinersCompleteAtSync: number
@@ -227,6 +247,10 @@ async function measure(contender: Contender, batches: readonly Patch[][], endCon
         cpuMsPerUpdate,
         relayP50Ms: relay.p50,
         relayP99Ms: relay.p99,
+        fanoutFirstP50Ms: fanout.firstP50Ms,
+        fanoutLastP50Ms: fanout.lastP50Ms,
+        fanoutLastP99Ms: fanout.lastP99Ms,
+        rssPerConnectionKiB,
         joinMs: joined.ms,
         joinersCompleteAtSync,
       }

@@ -45,29 +45,39 @@ async function main(): Promise<void> {
     process.exit(1)
   }
 
-  // Both modes: a worker thread fsyncs the log and copies it into the database every interval. If the
-  // disk fails an fsync, what was saved may not be on it: stop rather than go on as if it were.
+  // Both modes: while anything is written, a worker thread fsyncs the log and copies it into the
+  // database every interval. If the disk fails an fsync, what was saved may not be on it: stop rather
+  // than go on as if it were.
   let stopOnLostDurability = (): void => process.exit(1)
-  const flusher = new WalFlusher({
-    db,
-    filename: databaseFile,
-    intervalMs: config.flushIntervalMs,
-    logger,
-    onDurabilityLost: () => stopOnLostDurability(),
-  })
-  // Power-safe mode: besides, nothing counts as stored (is relayed, answered) before an fsync of the
-  // log that covers it, run on libuv's thread pool and shared by the commits that wait together.
-  const logSync =
-    config.durability === 'power-safe'
-      ? new LogSync({
-          filename: databaseFile,
-          onDurabilityLost: (error) => {
-            logger.fatal({ err: error }, 'the disk failed to sync the database log: what was saved may not be on it')
-            stopOnLostDurability()
-          },
-        })
-      : null
-  const storeOptions = logSync ? { durable: () => logSync.sync() } : {}
+  let flusher: WalFlusher
+  let logSync: LogSync | null
+  try {
+    flusher = new WalFlusher({
+      db,
+      filename: databaseFile,
+      intervalMs: config.flushIntervalMs,
+      logger,
+      onDurabilityLost: () => stopOnLostDurability(),
+    })
+    // Power-safe mode: besides, nothing counts as stored (is relayed, answered) before an fsync of the
+    // log that covers it, run on libuv's thread pool and shared by the commits that wait together.
+    logSync =
+      config.durability === 'power-safe'
+        ? new LogSync({
+            filename: databaseFile,
+            onDurabilityLost: (error) => {
+              logger.fatal({ err: error }, 'the disk failed to sync the database log: what was saved may not be on it')
+              stopOnLostDurability()
+            },
+          })
+        : null
+  } catch (error) {
+    logger.fatal({ err: error, databaseFile }, 'cannot flush the database log')
+    db.close()
+    process.exit(1)
+  }
+  const sync = logSync
+  const storeOptions = sync ? { durable: () => sync.sync() } : {}
 
   // Updates too costly to bound are timed in a warm worker thread; the main thread that then integrates
   // them must be as warm, or its first large update costs several times what was measured.
