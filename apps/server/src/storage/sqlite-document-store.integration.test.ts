@@ -221,6 +221,43 @@ describe('SqliteDocumentStore', () => {
     }
   })
 
+  it('moves a log written before it was clustered, and numbers new rows after every number used', async () => {
+    const filename = freshFile()
+    mkdirSync(dirname(filename), { recursive: true })
+    const raw = new BetterSqlite3(filename)
+    migrate(raw, 4)
+    const insertDocument = raw.prepare('INSERT INTO documents (name, created_at, updated_at) VALUES (?, 0, 0)')
+    const insertUpdate = raw.prepare('INSERT INTO document_updates (name, data) VALUES (?, ?)')
+    insertDocument.run('compacted')
+    insertDocument.run('logged')
+    // Rows 1-3 of one document, then 4-5 of the other; a compaction then took the first three.
+    for (let i = 1; i <= 3; i++) insertUpdate.run('compacted', new Uint8Array([i]))
+    for (let i = 4; i <= 5; i++) insertUpdate.run('logged', new Uint8Array([i]))
+    raw.prepare('DELETE FROM document_updates WHERE seq <= 3').run()
+    raw.close()
+
+    const store = new SqliteDocumentStore({ filename })
+    try {
+      const logged = await store.load('logged')
+      expect(logged?.updates).toEqual([new Uint8Array([4]), new Uint8Array([5])])
+      expect(logged?.lastSeq).toBe(5)
+      const [compacted, next] = await store.appendUpdates([
+        { name: 'compacted', updates: [new Uint8Array([6])] },
+        { name: 'logged', updates: [new Uint8Array([7])] },
+      ])
+      // Past what the old log ever numbered, so a compaction through an old number never takes a new row.
+      expect(compacted?.lastSeq).toBeGreaterThan(5)
+      expect(next?.lastSeq).toBe(6)
+      await store.compact('logged', await store.packSnapshot(new Uint8Array([0, 0])), next!.lastSeq)
+      const [after] = await store.appendUpdates([{ name: 'logged', updates: [new Uint8Array([8])] }])
+      // The compaction emptied the log; numbering still goes on from where it was.
+      expect(after?.lastSeq).toBe(7)
+      expect((await store.load('logged'))?.updates).toEqual([new Uint8Array([8])])
+    } finally {
+      await store.close()
+    }
+  })
+
   it('refuses a database written by a newer schema and leaves it untouched', async () => {
     const filename = freshFile()
     await new SqliteDocumentStore({ filename }).close()

@@ -29,6 +29,14 @@ interface StoredRow {
   logRows: number
   logBytes: number
   updatedAt: number
+  logFloor: number
+}
+
+/** A document's log as counted from its rows. */
+interface LogTotals {
+  logRows: number
+  logBytes: number
+  lastSeq: number
 }
 
 /** How often a document's row takes its log totals and time of change while updates are appended. */
@@ -44,6 +52,8 @@ const MAX_KNOWN_LOGS = 10_000
 interface KnownLog {
   rows: number
   bytes: number
+  /** The document's highest sequence number so far: the next row takes the one after. */
+  lastSeq: number
   updatedAt: number
   /** When the row last took the totals. */
   writtenAt: number
@@ -51,13 +61,15 @@ interface KnownLog {
 
 const SQL = {
   ensureDocument: `INSERT INTO documents (name, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
-  appendUpdate: `INSERT INTO document_updates (name, data) VALUES (?, ?)`,
+  appendUpdate: `INSERT INTO document_log (name, seq, data) VALUES (?, ?, ?)`,
   setLogTotals: `UPDATE documents SET log_rows = ?, log_bytes = ?, updated_at = ? WHERE name = ?`,
-  selectSnapshot: `SELECT snapshot, snapshot_encoding AS encoding, log_rows AS logRows, log_bytes AS logBytes, updated_at AS updatedAt
-    FROM documents WHERE name = ?`,
-  selectLog: `SELECT seq, data FROM document_updates WHERE name = ? ORDER BY seq`,
-  deleteLogThrough: `DELETE FROM document_updates WHERE name = ? AND seq <= ?`,
-  logTotals: `SELECT count(*) AS logRows, coalesce(sum(length(data)), 0) AS logBytes FROM document_updates WHERE name = ?`,
+  selectSnapshot: `SELECT snapshot, snapshot_encoding AS encoding, log_rows AS logRows, log_bytes AS logBytes, updated_at AS updatedAt,
+    log_floor AS logFloor FROM documents WHERE name = ?`,
+  selectLog: `SELECT seq, data FROM document_log WHERE name = ? ORDER BY seq`,
+  deleteLogThrough: `DELETE FROM document_log WHERE name = ? AND seq <= ?`,
+  logTotals: `SELECT count(l.seq) AS logRows, coalesce(sum(length(l.data)), 0) AS logBytes, max(coalesce(max(l.seq), 0), d.log_floor) AS lastSeq
+    FROM documents AS d LEFT JOIN document_log AS l ON l.name = d.name WHERE d.name = ?`,
+  raiseLogFloor: `UPDATE documents SET log_floor = max(log_floor, ?) WHERE name = ?`,
   setSnapshot: `UPDATE documents SET snapshot = ?, snapshot_encoding = ?, snapshot_bytes = ?, log_rows = ?, log_bytes = ? WHERE name = ?`,
   selectInfo: `${INFO_COLUMNS} WHERE name = ?`,
   listInfo: `${INFO_COLUMNS} ORDER BY name`,
@@ -102,19 +114,24 @@ export class SqliteDocumentStore implements DocumentStore {
         if (!log) {
           // First append since this store opened: the row's totals may lag a crash, so count the log.
           this.#stmt.ensureDocument.run(name, now, now)
-          const totals = this.#stmt.logTotals.get(name) as { logRows: number; logBytes: number }
-          log = { rows: totals.logRows, bytes: totals.logBytes, updatedAt: now, writtenAt: Number.NEGATIVE_INFINITY }
+          const totals = this.#stmt.logTotals.get(name) as LogTotals
+          log = {
+            rows: totals.logRows,
+            bytes: totals.logBytes,
+            lastSeq: totals.lastSeq,
+            updatedAt: now,
+            writtenAt: Number.NEGATIVE_INFINITY,
+          }
         }
-        let { rows, bytes } = log
-        let lastSeq = 0
+        let { rows, bytes, lastSeq } = log
         for (const update of updates) {
-          lastSeq = Number(this.#stmt.appendUpdate.run(name, update).lastInsertRowid)
+          this.#stmt.appendUpdate.run(name, ++lastSeq, update)
           rows++
           bytes += update.byteLength
         }
         const write = now - log.writtenAt >= TOTALS_INTERVAL_MS
         if (write) this.#stmt.setLogTotals.run(rows, bytes, now, name)
-        const known: KnownLog = { rows, bytes, updatedAt: now, writtenAt: write ? now : log.writtenAt }
+        const known: KnownLog = { rows, bytes, lastSeq, updatedAt: now, writtenAt: write ? now : log.writtenAt }
         return { result: { name, lastSeq, logRows: rows, logBytes: bytes }, log: known, owed: !write }
       }),
     )
@@ -130,7 +147,9 @@ export class SqliteDocumentStore implements DocumentStore {
       const now = Date.now()
       this.#stmt.ensureDocument.run(name, now, now)
       this.#stmt.deleteLogThrough.run(name, throughSeq)
-      const { logRows, logBytes } = this.#stmt.logTotals.get(name) as { logRows: number; logBytes: number }
+      // The log may be empty now: its next row must still come after the ones just deleted.
+      this.#stmt.raiseLogFloor.run(throughSeq, name)
+      const { logRows, logBytes } = this.#stmt.logTotals.get(name) as LogTotals
       const { bytes, encoding } = snapshot
       this.#stmt.setSnapshot.run(bytes, ENCODING_CODES[encoding], bytes.byteLength, logRows, logBytes, name)
       reclaimFreePages(this.#db)
@@ -150,7 +169,8 @@ export class SqliteDocumentStore implements DocumentStore {
     const bytes = log.reduce((sum, entry) => sum + entry.data.byteLength, 0)
     if (!this.#known.has(name) && (row.logRows !== log.length || row.logBytes !== bytes)) {
       // A crash left the row's totals behind its log: they are written before anything reads them.
-      this.#remember(name, { rows: log.length, bytes, updatedAt: row.updatedAt, writtenAt: Number.NEGATIVE_INFINITY }, true)
+      const lastSeq = Math.max(log.at(-1)?.seq ?? 0, row.logFloor)
+      this.#remember(name, { rows: log.length, bytes, lastSeq, updatedAt: row.updatedAt, writtenAt: Number.NEGATIVE_INFINITY }, true)
     }
     // Inflated on libuv's thread pool, after the read transaction: the rows are already in hand.
     const snapshot = row.snapshot && row.encoding === ENCODING_CODES.deflate ? await inflate(row.snapshot) : row.snapshot

@@ -73,6 +73,22 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE documents ADD COLUMN snapshot_encoding INTEGER NOT NULL DEFAULT 0 CHECK (snapshot_encoding IN (0, 1));
   `,
+  // 5: the update log clustered by (document, seq), without a rowid: an append writes one B-tree instead
+  // of a table, its index and AUTOINCREMENT's counter (a commit went from ~20 to ~11 µs), and a load
+  // reads one contiguous range. Sequence numbers count per document and never go back: log_floor
+  // keeps the highest one compaction deleted, for a log it emptied.
+  `
+  CREATE TABLE document_log (
+    name TEXT NOT NULL REFERENCES documents(name) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (name, seq)
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO document_log (name, seq, data) SELECT name, seq, data FROM document_updates;
+  ALTER TABLE documents ADD COLUMN log_floor INTEGER NOT NULL DEFAULT 0;
+  UPDATE documents SET log_floor = coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'document_updates'), 0);
+  DROP TABLE document_updates;
+  `,
 ]
 
 /** The schema version this code expects. */
