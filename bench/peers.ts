@@ -6,9 +6,10 @@
  * Each round, on each server, in this order: its idle memory once started; the automerge-paper trace
  * replay of `collab-trace` (A sends ≈20,000 updates through one room to B; every 100th is sent into
  * a drained pipeline and timed); 20 writers typing in another room (`support/writers-workload.ts`);
- * one writer and 199 raw receivers in a third (`support/fanout-workload.ts`), with the memory those
- * connections add; 200 clients joining the writers' room at once; then a clean stop, the
- * bytes left on disk, a restart on them and a cold load of the document by a new client. Peers: the
+ * 200 clients joining the writers' room at once; then a clean stop, the bytes left on disk, a restart
+ * on them and a cold load of the document by a new client; then, on the restarted server (a fresh one
+ * for a peer that stores nothing), one writer and 199 raw receivers in a third room
+ * (`support/fanout-workload.ts`), and 1,000 raw clients joining 500 new rooms at once. Peers: the
  * y-websocket reference server in memory and with y-leveldb, and Hocuspocus with SQLite
  * (`support/peer-server.ts`).
  *
@@ -36,6 +37,7 @@ import { isDurablePeer, PEER_KINDS, type PeerKind, startPeerServer } from './sup
 import { readProcessCpuMs } from './support/process-cpu.js'
 import { readProcessMemory } from './support/process-memory.js'
 import { ratioChartSvg, type RatioRow } from './support/ratio-chart.js'
+import { RawReceiver } from './support/raw-receiver.js'
 import { TempDir } from './support/temp-dir.js'
 import { writersWorkload } from './support/writers-workload.js'
 
@@ -71,8 +73,8 @@ interface Figures {
   fanoutFirstP50Ms: number
   fanoutLastP50Ms: number
   fanoutLastP99Ms: number
-  /** Resident memory those 200 connections added, per connection, KiB. */
-  rssPerConnectionKiB: number
+  /** 1,000 raw clients joining 500 new rooms (two each) at once: until the last is synced, ms. */
+  roomsJoinMs: number
   /** 200 clients joining the writers' room at once, after they left: until the last is synced, ms. */
   joinMs: number
   /** The share of those clients that held the room's whole text at "synced" (1 = all). */
@@ -95,7 +97,7 @@ const FIGURES: { key: keyof Figures; label: string }[] = [
   { key: 'fanoutFirstP50Ms', label: '1 writer → 199 receivers: first p50, ms' },
   { key: 'fanoutLastP50Ms', label: '1 writer → 199 receivers: last p50, ms' },
   { key: 'fanoutLastP99Ms', label: '1 writer → 199 receivers: last p99, ms' },
-  { key: 'rssPerConnectionKiB', label: 'RSS added per connection (200 in a room), KiB' },
+  { key: 'roomsJoinMs', label: 'join of 1,000 clients in 500 new rooms, ms' },
   { key: 'joinMs', label: 'join of 200 clients at once, ms' },
   { key: 'joinersCompleteAtSync', label: 'joiners with all content at synced (1 = all)' },
   { key: 'idleRssMiB', label: 'RSS idle after start, MiB' },
@@ -124,6 +126,8 @@ const JOINERS = 200
 /** The issue's fan-out workload: one writer and 199 raw receivers, 50 timed edits. */
 const FANOUT = { receivers: 199, edits: 50, gapMs: 20 }
 const FANOUT_ROOM = 'peers-fanout'
+/** The issue's many-rooms workload: 500 rooms, two clients each, all joining at once. */
+const MANY_ROOMS = { rooms: 500, perRoom: 2 }
 const TRACE_ROOM = 'peers-trace'
 const WRITERS_ROOM = 'peers-writers'
 /** Time for a freshly started server to settle before its memory is read. */
@@ -202,11 +206,43 @@ async function joinAll(
   }
 }
 
+/** {@link MANY_ROOMS}: raw clients, so that 1,000 of them do not measure this process; all are closed after. */
+async function joinManyRooms(target: Target): Promise<number> {
+  const started = performance.now()
+  const joins = await Promise.allSettled(
+    Array.from({ length: MANY_ROOMS.rooms * MANY_ROOMS.perRoom }, (_, n) =>
+      RawReceiver.connect(target.wsUrl, `peers-many-${n % MANY_ROOMS.rooms}`, target.protocol, 60_000),
+    ),
+  )
+  const ms = performance.now() - started
+  for (const join of joins) if (join.status === 'fulfilled') join.value.close()
+  const failed = joins.find((join) => join.status === 'rejected')
+  if (failed) throw failed.reason
+  return ms
+}
+
+/** The figures of {@link measureRooms}. */
+type RoomFigures = Pick<Figures, 'fanoutFirstP50Ms' | 'fanoutLastP50Ms' | 'fanoutLastP99Ms' | 'roomsJoinMs'>
+
+/**
+ * Fan-out to raw receivers, and many rooms joined at once. (Memory per connection is `scale.ts`'s:
+ * the difference 200 connections make to a server's RSS was lost in its garbage collector's noise.)
+ */
+async function measureRooms(target: Target): Promise<RoomFigures> {
+  const fanout = await fanoutWorkload(target.wsUrl, FANOUT_ROOM, FANOUT, target.protocol)
+  return {
+    fanoutFirstP50Ms: fanout.firstP50Ms,
+    fanoutLastP50Ms: fanout.lastP50Ms,
+    fanoutLastP99Ms: fanout.lastP99Ms,
+    roomsJoinMs: await joinManyRooms(target),
+  }
+}
+
 async function measure(contender: Contender, batches: readonly Patch[][], endContent: string): Promise<Figures> {
   const dataDir = new TempDir('tandem-bench-peers')
   try {
     const target = await contender.start(dataDir.path)
-    let figures: Omit<Figures, 'diskKiB' | 'coldLoadMs' | 'coldCompleteAtSync'>
+    let figures: Omit<Figures, 'diskKiB' | 'coldLoadMs' | 'coldCompleteAtSync' | keyof RoomFigures>
     try {
       await sleep(SETTLE_MS)
       const idleRss = await rssOf(target.pid)
@@ -226,11 +262,6 @@ async function measure(contender: Contender, batches: readonly Patch[][], endCon
       }
       const relay = summarize(replayed.relayLatencies)
       const writers = await writersWorkload(target.wsUrl, WRITERS_ROOM, WRITERS, target.protocol)
-      const rssBeforeFanout = await rssOf(target.pid)
-      let rssPerConnectionKiB = Number.NaN
-      const fanout = await fanoutWorkload(target.wsUrl, FANOUT_ROOM, FANOUT, target.protocol, async (connections) => {
-        rssPerConnectionKiB = ((await rssOf(target.pid)) - rssBeforeFanout) / connections / 1024
-      })
       // A small document (1,000 characters), so the 200 clients' own work in this process stays small.
       const joined = await joinAll(target, WRITERS_ROOM, JOINERS)
       let joinersCompleteAtSync: number
@@ -247,26 +278,25 @@ async function measure(contender: Contender, batches: readonly Patch[][], endCon
         cpuMsPerUpdate,
         relayP50Ms: relay.p50,
         relayP99Ms: relay.p99,
-        fanoutFirstP50Ms: fanout.firstP50Ms,
-        fanoutLastP50Ms: fanout.lastP50Ms,
-        fanoutLastP99Ms: fanout.lastP99Ms,
-        rssPerConnectionKiB,
         joinMs: joined.ms,
         joinersCompleteAtSync,
       }
     } finally {
       await target.stop()
     }
-    if (!contender.durable) return { ...figures, diskKiB: Number.NaN, coldLoadMs: Number.NaN, coldCompleteAtSync: Number.NaN }
-    const diskKiB = (await bytesUnder(dataDir.path)) / 1024
+    // The bytes on disk are the documents': measured before the room workloads, whose join and leave
+    // events Tandem keeps as channel history and the peers do not.
+    const diskKiB = contender.durable ? (await bytesUnder(dataDir.path)) / 1024 : Number.NaN
     const restarted = await contender.start(dataDir.path)
     try {
-      const started = performance.now()
-      const cold = await CollabClient.connect(restarted.wsUrl, TRACE_ROOM, 60_000, restarted.protocol)
-      const coldLoadMs = performance.now() - started
-      const complete = cold.text.toString() === endContent
-      cold.destroy()
-      return { ...figures, diskKiB, coldLoadMs, coldCompleteAtSync: complete ? 1 : 0 }
+      let cold = { coldLoadMs: Number.NaN, coldCompleteAtSync: Number.NaN }
+      if (contender.durable) {
+        const started = performance.now()
+        const client = await CollabClient.connect(restarted.wsUrl, TRACE_ROOM, 60_000, restarted.protocol)
+        cold = { coldLoadMs: performance.now() - started, coldCompleteAtSync: client.text.toString() === endContent ? 1 : 0 }
+        client.destroy()
+      }
+      return { ...figures, diskKiB, ...cold, ...(await measureRooms(restarted)) }
     } finally {
       await restarted.stop()
     }

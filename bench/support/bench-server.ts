@@ -60,8 +60,8 @@ export class BenchServer {
         PUBLISH_KEY: BENCH_PUBLISH_KEY,
         DURABILITY: options.durability,
         // Every simulated client connects from 127.0.0.1: lift the per-address limits meant for real ones.
-        MAX_CONNECTIONS_PER_ADDRESS: '10000',
-        MAX_SOCKETS_PER_ADDRESS: '20000',
+        MAX_CONNECTIONS_PER_ADDRESS: '20000',
+        MAX_SOCKETS_PER_ADDRESS: '40000',
         MAX_NEW_ROOMS_PER_MINUTE: '10000',
         // The trace replay sends a whole paper's keystrokes as fast as the server takes them, far past a
         // person's pace: lift the per-connection budgets too, so throughput is what is measured.

@@ -26,8 +26,6 @@ export async function fanoutWorkload(
   room: string,
   { receivers, edits, gapMs }: { receivers: number; edits: number; gapMs: number },
   protocol: CollabProtocol = 'y-websocket',
-  /** Called once every connection is in, with how many there are (receivers and the writer). */
-  whileConnected?: (connections: number) => Promise<void>,
 ): Promise<FanoutResult> {
   const joined: RawReceiver[] = []
   let writer: CollabClient | null = null
@@ -37,7 +35,6 @@ export async function fanoutWorkload(
       const batch = Math.min(CONNECT_BATCH, receivers - start)
       joined.push(...(await Promise.all(Array.from({ length: batch }, () => RawReceiver.connect(wsUrl, room, protocol)))))
     }
-    await whileConnected?.(joined.length + 1)
     const first: number[] = []
     const last: number[] = []
     for (let edit = 0; edit < edits; edit++) {

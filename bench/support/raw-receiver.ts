@@ -1,7 +1,7 @@
 /**
  * A receiver without a document: a bare WebSocket that joins a room in the server's own dialect
  * (y-websocket, or Hocuspocus' with its document name in front of every message), syncs, and then
- * only notes when a document update arrives. Hundreds fit in the benchmark process where as many
+ * only notes when a document update arrives (and sends one when told to). Hundreds fit in the benchmark process where as many
  * stock providers, each applying every update to its own Y.Doc, would measure the benchmark itself.
  */
 import * as decoding from 'lib0/decoding'
@@ -66,6 +66,11 @@ export class RawReceiver {
       throw error
     }
     return receiver
+  }
+
+  /** Send a Yjs update to the room, as a client that made it would. */
+  sendUpdate(update: Uint8Array): void {
+    this.#sendSync(SYNC_UPDATE, update)
   }
 
   close(): void {
