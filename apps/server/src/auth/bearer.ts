@@ -10,11 +10,25 @@ import { HttpError } from '../errors.js'
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest()
 
+/** The configured secrets' digests (a server has a handful), computed once rather than per request. */
+const secretDigests = new Map<string, Buffer>()
+const MAX_SECRET_DIGESTS = 64
+
+function secretDigest(secret: string): Buffer {
+  let known = secretDigests.get(secret)
+  if (!known) {
+    if (secretDigests.size >= MAX_SECRET_DIGESTS) secretDigests.clear()
+    known = digest(secret)
+    secretDigests.set(secret, known)
+  }
+  return known
+}
+
 /** Whether `candidate` equals one of `secrets`, in time independent of where they differ. */
 function matchesSecret(candidate: string, secrets: readonly string[]): boolean {
   const candidateDigest = digest(candidate)
   let matched = false
-  for (const secret of secrets) matched = timingSafeEqual(candidateDigest, digest(secret)) || matched
+  for (const secret of secrets) matched = timingSafeEqual(candidateDigest, secretDigest(secret)) || matched
   return matched
 }
 

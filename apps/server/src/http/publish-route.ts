@@ -7,7 +7,6 @@
  */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import { type PublishBody, publishBodySchema, publishedSchema } from '@tandem/protocol'
-import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 
 import { requireBearer } from '../auth/bearer.js'
@@ -16,6 +15,7 @@ import { jsonDepthProblem } from '../notifications/json-depth.js'
 import { InvalidChannelError, type NotificationHub } from '../notifications/notification-hub.js'
 import { apiRouter, errors, json } from './api-router.js'
 import type { AppEnv } from './app-env.js'
+import { limitBody } from './limit-body.js'
 import { validate } from './validate.js'
 
 /** What the route needs. */
@@ -81,11 +81,8 @@ const publishRouteOf = (deps: PublishRouteDeps, secrets: string[]) =>
     security: [{ publishKey: [] }, { adminToken: [] }],
     middleware: [
       requireBearer(() => secrets, 'publishing is disabled: set PUBLISH_KEY (or ADMIN_TOKEN) on the server'),
-      bodyLimit({
-        maxSize: deps.maxPublishBytes,
-        onError: () => {
-          throw new HttpError(413, 'payload_too_large', `body is larger than ${deps.maxPublishBytes} bytes`)
-        },
+      limitBody(deps.maxPublishBytes, () => {
+        throw new HttpError(413, 'payload_too_large', `body is larger than ${deps.maxPublishBytes} bytes`)
       }),
     ] as const,
     request: {

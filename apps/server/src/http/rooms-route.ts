@@ -4,7 +4,6 @@
  */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import { createdRoomSchema, createRoomBodySchema, roomListQuerySchema, roomListSchema, type RoomSummary } from '@tandem/protocol'
-import { bodyLimit } from 'hono/body-limit'
 
 import { clientAddress } from '../admission/client-address.js'
 import type { ConnectionLimits } from '../admission/connection-limits.js'
@@ -16,6 +15,7 @@ import type { DocumentStore } from '../storage/document-store.js'
 import { apiRouter, errors, json, USER_SECURITY } from './api-router.js'
 import type { AppEnv } from './app-env.js'
 import { httpErrorOf, identifyRequest } from './identify-request.js'
+import { limitBody } from './limit-body.js'
 
 /** Largest `POST /api/rooms` body: a name is at most a few hundred bytes. */
 const MAX_CREATE_BYTES = 4096
@@ -52,11 +52,8 @@ const createRoomRoute = (deps: RoomsRouteDeps) =>
     description: 'Stores an empty document at once, so it is listed until deleted.',
     security: USER_SECURITY,
     middleware: [
-      bodyLimit({
-        maxSize: MAX_CREATE_BYTES,
-        onError: () => {
-          throw new HttpError(413, 'payload_too_large', `body is larger than ${MAX_CREATE_BYTES} bytes`)
-        },
+      limitBody(MAX_CREATE_BYTES, () => {
+        throw new HttpError(413, 'payload_too_large', `body is larger than ${MAX_CREATE_BYTES} bytes`)
       }),
       identifyRequest(deps.guard),
     ] as const,
