@@ -23,7 +23,7 @@ import type { Logger } from './logger.js'
 import { type RejectionReason, ServerMetrics, TrafficCounters } from './metrics/server-metrics.js'
 import { NotificationHub } from './notifications/notification-hub.js'
 import { RedisBridge } from './notifications/redis-bridge.js'
-import { retentionResolver } from './notifications/retention.js'
+import { retentionResolver, ROOM_EVENT_RETENTION } from './notifications/retention.js'
 import { DocumentMirrors } from './rooms/document-mirrors.js'
 import { EncodeBudget } from './rooms/encode-budget.js'
 import { IntegrationProbe } from './rooms/integration-probe.js'
@@ -74,7 +74,11 @@ const PRUNE_INTERVAL_MS = 60_000
 export async function startServer(config: Config, deps: ServerDeps): Promise<TandemServer> {
   const { store, messages, logger } = deps
   const traffic = new TrafficCounters()
-  const hub = new NotificationHub({ store: messages, logger, retentionFor: retentionResolver(config.retention, config.channelRetention) })
+  const hub = new NotificationHub({
+    store: messages,
+    logger,
+    retentionFor: retentionResolver(config.retention, { 'room:*': ROOM_EVENT_RETENTION, ...config.channelRetention }),
+  })
   const activity = new RoomActivityPublisher(hub, logger, config.roomActivityThrottleMs)
   const encodeBudget = new EncodeBudget()
   const probe = new IntegrationProbe({ maxIntegrationMs: config.maxIntegrationMs, encodeBudget, logger })

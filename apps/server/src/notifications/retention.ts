@@ -2,6 +2,13 @@
 import type { RetentionPolicy } from '../storage/message-store.js'
 
 /**
+ * What `room:<name>` channels keep unless `CHANNEL_RETENTION` says otherwise: their messages (joins,
+ * leaves, presence, activity) only tell a page to look at the room again, so a resuming client needs
+ * the latest few, not a week of every visit.
+ */
+export const ROOM_EVENT_RETENTION: Partial<RetentionPolicy> = { maxMessages: 50, maxAgeMs: 24 * 60 * 60 * 1000 }
+
+/**
  * Build the per-channel retention lookup.
  * @example
  * const retentionFor = retentionResolver({ maxMessages: 1000, maxAgeMs: 7 * DAY }, { 'room:*': { maxMessages: 50 } })
