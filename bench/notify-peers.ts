@@ -26,6 +26,7 @@ import { summarize } from './support/distribution.js'
 import { formatTable } from './support/format-table.js'
 import { startPeerProcess } from './support/peer-server.js'
 import { readProcessCpuMs } from './support/process-cpu.js'
+import { formatFigure, medianOf } from './support/rounds.js'
 import { TempDir } from './support/temp-dir.js'
 
 const AUDIENCES = [100, 1000] as const
@@ -177,9 +178,6 @@ async function measure(contender: Contender, count: number): Promise<Figures> {
   }
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN
-const round = (value: number): string => (Number.isNaN(value) ? '–' : value >= 100 ? value.toFixed(0) : value.toPrecision(3))
-
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, json: { type: 'string' } } })
   const rounds = Number(values.rounds)
@@ -197,7 +195,7 @@ async function main(): Promise<void> {
         const figures = await measure(contender, count)
         ;(runs[`${contender.name} · ${count}`] ??= []).push(figures)
         console.log(
-          `  round ${r} · ${count} · ${contender.name}: p50 ${round(figures.p50Ms)} ms, p99 ${round(figures.p99Ms)} ms, ${round(figures.cpuUsPerDelivery)} µs CPU per delivery`,
+          `  round ${r} · ${count} · ${contender.name}: p50 ${formatFigure(figures.p50Ms)} ms, p99 ${formatFigure(figures.p99Ms)} ms, ${formatFigure(figures.cpuUsPerDelivery)} µs CPU per delivery`,
         )
       }
     }
@@ -206,9 +204,9 @@ async function main(): Promise<void> {
     Object.entries(runs).map(([key, list]) => [
       key,
       {
-        p50Ms: median(list.map((f) => f.p50Ms)),
-        p99Ms: median(list.map((f) => f.p99Ms)),
-        cpuUsPerDelivery: median(list.map((f) => f.cpuUsPerDelivery)),
+        p50Ms: medianOf(list.map((f) => f.p50Ms)),
+        p99Ms: medianOf(list.map((f) => f.p99Ms)),
+        cpuUsPerDelivery: medianOf(list.map((f) => f.cpuUsPerDelivery)),
       },
     ]),
   ) as Record<string, Figures>
@@ -221,12 +219,12 @@ async function main(): Promise<void> {
       const figures = medians[`${contender.name} · ${count}`]!
       rows.push([
         `${count} · ${contender.name}`,
-        round(figures.p50Ms),
-        round(figures.p99Ms),
-        round(figures.cpuUsPerDelivery),
-        round(figures.p50Ms / peer.p50Ms),
-        round(figures.p99Ms / peer.p99Ms),
-        round(figures.cpuUsPerDelivery / peer.cpuUsPerDelivery),
+        formatFigure(figures.p50Ms),
+        formatFigure(figures.p99Ms),
+        formatFigure(figures.cpuUsPerDelivery),
+        formatFigure(figures.p50Ms / peer.p50Ms),
+        formatFigure(figures.p99Ms / peer.p99Ms),
+        formatFigure(figures.cpuUsPerDelivery / peer.cpuUsPerDelivery),
       ])
     }
   }

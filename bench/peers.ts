@@ -38,6 +38,7 @@ import { readProcessCpuMs } from './support/process-cpu.js'
 import { readProcessMemory } from './support/process-memory.js'
 import { ratioChartSvg, type RatioRow } from './support/ratio-chart.js'
 import { RawReceiver } from './support/raw-receiver.js'
+import { formatFigure, medianOf } from './support/rounds.js'
 import { TempDir } from './support/temp-dir.js'
 import { writersWorkload } from './support/writers-workload.js'
 
@@ -305,12 +306,6 @@ async function measure(contender: Contender, batches: readonly Patch[][], endCon
   }
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-}
-const round = (value: number): string => (Number.isNaN(value) ? '–' : value >= 100 ? value.toFixed(0) : value.toPrecision(3))
-
 /** A finished run: every round's figures per server, and where it ran. */
 interface Run {
   at: string
@@ -344,7 +339,7 @@ async function measureAll(rounds: number): Promise<Run> {
       const figures = await measure(contender, batches, trace.endContent)
       run.runs[contender.name] = [...(run.runs[contender.name] ?? []), figures]
       console.log(
-        `  round ${r} · ${contender.name}: replay ${round(figures.replayMs)} ms, relay p50 ${round(figures.relayP50Ms)} ms, join ${round(figures.joinMs)} ms`,
+        `  round ${r} · ${contender.name}: replay ${formatFigure(figures.replayMs)} ms, relay p50 ${formatFigure(figures.relayP50Ms)} ms, join ${formatFigure(figures.joinMs)} ms`,
       )
     }
   }
@@ -370,7 +365,7 @@ async function main(): Promise<void> {
   const medians = new Map(
     Object.entries(run.runs).map(([name, runs]) => [
       name,
-      Object.fromEntries(FIGURES.map(({ key }) => [key, median(runs.map((figures) => figures[key]))])) as unknown as Figures,
+      Object.fromEntries(FIGURES.map(({ key }) => [key, medianOf(runs.map((figures) => figures[key]))])) as unknown as Figures,
     ]),
   )
   const ratios: RatioRow[] = FIGURES.map(({ key, label }) => {
@@ -385,8 +380,8 @@ async function main(): Promise<void> {
   FIGURES.forEach(({ key, label }, index) => {
     rows.push([
       label,
-      ...[...medians.values()].map((figures) => round(figures[key])),
-      ...TANDEM_MODES.map((mode) => round(ratios[index]!.ratios[mode]!)),
+      ...[...medians.values()].map((figures) => formatFigure(figures[key])),
+      ...TANDEM_MODES.map((mode) => formatFigure(ratios[index]!.ratios[mode]!)),
     ])
   })
   console.log(`\n${formatTable(rows, '  ')}\n`)
@@ -396,7 +391,7 @@ async function main(): Promise<void> {
     // Power-safe mode's target: what waiting for the disk adds stays within one fsync and half a ms.
     const added = powerSafe.writersP50Ms - crashSafe.writersP50Ms
     console.log(
-      `  fsync on this disk p50 ${round(run.fsync.p50)} ms, p99 ${round(run.fsync.p99)} ms; power-safe adds ${round(added)} ms to the writers' p50 (target ≤ fsync p50 + 0.5 = ${round(run.fsync.p50 + 0.5)} ms)\n`,
+      `  fsync on this disk p50 ${formatFigure(run.fsync.p50)} ms, p99 ${formatFigure(run.fsync.p99)} ms; power-safe adds ${formatFigure(added)} ms to the writers' p50 (target ≤ fsync p50 + 0.5 = ${formatFigure(run.fsync.p50 + 0.5)} ms)\n`,
     )
   }
   if (values.svg) {

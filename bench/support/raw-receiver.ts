@@ -32,6 +32,8 @@ const EMPTY_STATE_VECTOR = new Uint8Array([0])
 export class RawReceiver {
   /** Called when a document update reaches this receiver, once synced. */
   onUpdate: (() => void) | null = null
+  /** Bytes of the update in the server's sync step 2: the whole document as this receiver got it. */
+  syncedBytes = 0
   readonly #socket: WebSocket
   readonly #room: string
   readonly #protocol: CollabProtocol
@@ -90,6 +92,7 @@ export class RawReceiver {
     const syncType = decoding.readVarUint(decoder)
     if (syncType === SYNC_STEP_1) this.#sendSync(SYNC_STEP_2, EMPTY_UPDATE)
     else if (syncType === SYNC_STEP_2 && !this.#synced) {
+      this.syncedBytes = decoding.readVarUint8Array(decoder).byteLength
       this.#synced = true
       this.#onSynced()
     } else if (syncType === SYNC_UPDATE && this.#synced) this.onUpdate?.()
