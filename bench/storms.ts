@@ -1,6 +1,7 @@
 /**
- * Crowds, side by side with the peers: 1,500 raw receivers of one room while a writer makes 30
- * edits (each timed to the first and the last of them), and a join storm of 150 raw clients at once
+ * Crowds, side by side with the peers: 200 writers typing in one room (each edit timed to a stock
+ * observer), 1,500 raw receivers of one room while a writer makes 30 edits (each timed to the first
+ * and the last of them), and a join storm of 150 raw clients at once
  * on a room holding a 4 MB document (until the last has the whole document). Servers in their own
  * processes, alternating rounds, medians, Tandem / best-peer ratios; a join counts only where every
  * client got the whole document at "synced".
@@ -14,8 +15,11 @@ import { resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 
+import * as Y from 'yjs'
+
 import { BenchServer, type DurabilityMode } from './support/bench-server.js'
 import { CollabClient, type CollabProtocol } from './support/collab-client.js'
+import { summarize } from './support/distribution.js'
 import { fanoutWorkload } from './support/fanout-workload.js'
 import { formatTable } from './support/format-table.js'
 import { PEER_KINDS, startPeerServer } from './support/peer-server.js'
@@ -25,9 +29,14 @@ import { TempDir } from './support/temp-dir.js'
 
 const OBSERVERS = { receivers: 1500, edits: 30, gapMs: 50 }
 const STORM = { clients: 150, documentBytes: 4 * 2 ** 20, chunkBytes: 64 * 1024 }
+/** The issue's "200 concurrent writers in one room": each types one character a second, 10 times. */
+const CROWD = { writers: 200, edits: 10, intervalMs: 1000 }
 const TANDEM_MODES: DurabilityMode[] = ['crash-safe', 'power-safe']
 
 interface Figures {
+  /** {@link CROWD}: each edit from just before it is sent to a stock observer's copy, ms. */
+  writersP50Ms: number
+  writersP99Ms: number
   observersFirstP50Ms: number
   observersLastP50Ms: number
   observersLastP99Ms: number
@@ -37,6 +46,8 @@ interface Figures {
 }
 
 const FIGURES: { key: keyof Figures; label: string }[] = [
+  { key: 'writersP50Ms', label: '200 writers in one room: edit → observer p50, ms' },
+  { key: 'writersP99Ms', label: '200 writers in one room: edit → observer p99, ms' },
   { key: 'observersFirstP50Ms', label: '1,500 observers: first p50, ms' },
   { key: 'observersLastP50Ms', label: '1,500 observers: last p50, ms' },
   { key: 'observersLastP99Ms', label: '1,500 observers: last p99, ms' },
@@ -60,6 +71,57 @@ const contenders: { name: string; start(dir: string): Promise<Target> }[] = [
   })),
   ...PEER_KINDS.map((kind) => ({ name: kind, start: (dataDir: string) => startPeerServer(kind, dataDir) })),
 ]
+
+/**
+ * {@link CROWD}: raw writers, each with a small Y.Doc of its own that makes its edits (it never needs
+ * the others'), and one stock client that applies everything and recognises each edit by its
+ * writer's clock (Yjs integrates one client's items in clock order).
+ */
+async function crowdOfWriters(target: Target): Promise<Pick<Figures, 'writersP50Ms' | 'writersP99Ms'>> {
+  const room = 'storms-writers'
+  const observer = await CollabClient.connect(target.wsUrl, room, 60_000, target.protocol)
+  const writers: RawReceiver[] = []
+  try {
+    for (let start = 0; start < CROWD.writers; start += 50) {
+      writers.push(
+        ...(await Promise.all(Array.from({ length: 50 }, () => RawReceiver.connect(target.wsUrl, room, target.protocol, 60_000)))),
+      )
+    }
+    const pending: { client: number; clock: number; sentAt: number }[] = []
+    const latencies: number[] = []
+    observer.doc.on('update', () => {
+      const at = performance.now()
+      for (let i = pending.length - 1; i >= 0; i--) {
+        const edit = pending[i]!
+        if (observer.clockOf(edit.client) < edit.clock) continue
+        latencies.push(at - edit.sentAt)
+        pending.splice(i, 1)
+      }
+    })
+    await Promise.all(
+      writers.map(async (writer, index) => {
+        const doc = new Y.Doc()
+        doc.on('update', (update: Uint8Array) => writer.sendUpdate(update))
+        const text = doc.getText('t')
+        await sleep((CROWD.intervalMs * index) / CROWD.writers)
+        for (let edit = 0; edit < CROWD.edits; edit++) {
+          const sentAt = performance.now()
+          text.insert(text.length, 'x')
+          pending.push({ client: doc.clientID, clock: Y.getState(doc.store, doc.clientID), sentAt })
+          await sleep(CROWD.intervalMs)
+        }
+      }),
+    )
+    const deadline = performance.now() + 30_000
+    while (latencies.length < CROWD.writers * CROWD.edits && performance.now() < deadline) await sleep(10)
+    if (latencies.length < CROWD.writers * CROWD.edits) throw new Error(`${pending.length} of the crowd's edits never reached the observer`)
+    const distribution = summarize(latencies)
+    return { writersP50Ms: distribution.p50, writersP99Ms: distribution.p99 }
+  } finally {
+    for (const writer of writers) writer.close()
+    observer.destroy()
+  }
+}
 
 /** Fill `room` with a document of {@link STORM}'s size, then let {@link STORM}'s clients join at once. */
 async function joinStorm(target: Target): Promise<Pick<Figures, 'stormMs' | 'stormComplete'>> {
@@ -94,8 +156,10 @@ async function measure(contender: (typeof contenders)[number]): Promise<Figures>
   const dataDir = new TempDir('tandem-bench-storms')
   const target = await contender.start(dataDir.path)
   try {
+    const crowd = await crowdOfWriters(target)
     const observers = await fanoutWorkload(target.wsUrl, 'storms-observed', OBSERVERS, target.protocol)
     return {
+      ...crowd,
       observersFirstP50Ms: observers.firstP50Ms,
       observersLastP50Ms: observers.lastP50Ms,
       observersLastP99Ms: observers.lastP99Ms,
