@@ -26,6 +26,7 @@ import { PEER_KINDS, startPeerServer } from './support/peer-server.js'
 import { RawReceiver } from './support/raw-receiver.js'
 import { formatFigure, medianOf } from './support/rounds.js'
 import { TempDir } from './support/temp-dir.js'
+import { timeEditsAt } from './support/writers-workload.js'
 
 const OBSERVERS = { receivers: 1500, edits: 30, gapMs: 50 }
 const STORM = { clients: 150, documentBytes: 4 * 2 ** 20, chunkBytes: 64 * 1024 }
@@ -87,17 +88,7 @@ async function crowdOfWriters(target: Target): Promise<Pick<Figures, 'writersP50
         ...(await Promise.all(Array.from({ length: 50 }, () => RawReceiver.connect(target.wsUrl, room, target.protocol, 60_000)))),
       )
     }
-    const pending: { client: number; clock: number; sentAt: number }[] = []
-    const latencies: number[] = []
-    observer.doc.on('update', () => {
-      const at = performance.now()
-      for (let i = pending.length - 1; i >= 0; i--) {
-        const edit = pending[i]!
-        if (observer.clockOf(edit.client) < edit.clock) continue
-        latencies.push(at - edit.sentAt)
-        pending.splice(i, 1)
-      }
-    })
+    const { sent, latencies } = timeEditsAt(observer)
     await Promise.all(
       writers.map(async (writer, index) => {
         const doc = new Y.Doc()
@@ -107,14 +98,15 @@ async function crowdOfWriters(target: Target): Promise<Pick<Figures, 'writersP50
         for (let edit = 0; edit < CROWD.edits; edit++) {
           const sentAt = performance.now()
           text.insert(text.length, 'x')
-          pending.push({ client: doc.clientID, clock: Y.getState(doc.store, doc.clientID), sentAt })
+          sent(doc.clientID, Y.getState(doc.store, doc.clientID), sentAt)
           await sleep(CROWD.intervalMs)
         }
       }),
     )
     const deadline = performance.now() + 30_000
     while (latencies.length < CROWD.writers * CROWD.edits && performance.now() < deadline) await sleep(10)
-    if (latencies.length < CROWD.writers * CROWD.edits) throw new Error(`${pending.length} of the crowd's edits never reached the observer`)
+    const expected = CROWD.writers * CROWD.edits
+    if (latencies.length < expected) throw new Error(`${expected - latencies.length} of the crowd's edits never reached the observer`)
     const distribution = summarize(latencies)
     return { writersP50Ms: distribution.p50, writersP99Ms: distribution.p99 }
   } finally {

@@ -20,6 +20,29 @@ export interface WritersResult {
   text: string
 }
 
+/**
+ * Time edits to `observer`: `sent` says an edit took `client`'s clock to `clock` at `sentAt`, and its
+ * latency joins `latencies` once the observer's copy has it (Yjs integrates one client's items in
+ * clock order).
+ */
+export function timeEditsAt(observer: CollabClient): {
+  sent: (client: number, clock: number, sentAt: number) => void
+  latencies: number[]
+} {
+  const pending: { client: number; clock: number; sentAt: number }[] = []
+  const latencies: number[] = []
+  observer.doc.on('update', () => {
+    const at = performance.now()
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const edit = pending[i]!
+      if (observer.clockOf(edit.client) < edit.clock) continue
+      latencies.push(at - edit.sentAt)
+      pending.splice(i, 1)
+    }
+  })
+  return { sent: (client, clock, sentAt) => void pending.push({ client, clock, sentAt }), latencies }
+}
+
 /** Run the workload in `room` of the server at `wsUrl`; every client is destroyed before it settles. */
 export async function writersWorkload(
   wsUrl: string,
@@ -32,17 +55,7 @@ export async function writersWorkload(
     const observer = await CollabClient.connect(wsUrl, room, undefined, protocol)
     clients.push(observer)
     for (let i = 0; i < writers; i++) clients.push(await CollabClient.connect(wsUrl, room, undefined, protocol))
-    const pending: { client: number; clock: number; sentAt: number }[] = []
-    const latencies: number[] = []
-    observer.doc.on('update', () => {
-      const at = performance.now()
-      for (let i = pending.length - 1; i >= 0; i--) {
-        const edit = pending[i]!
-        if (observer.clockOf(edit.client) < edit.clock) continue
-        latencies.push(at - edit.sentAt)
-        pending.splice(i, 1)
-      }
-    })
+    const { sent, latencies } = timeEditsAt(observer)
     let seed = 42
     const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31
     const writing = clients.slice(1).map(async (writer, index) => {
@@ -51,7 +64,7 @@ export async function writersWorkload(
       for (let edit = 0; edit < edits; edit++) {
         const sentAt = performance.now()
         writer.text.insert(Math.floor(random() * (writer.text.length + 1)), String.fromCharCode(97 + (edit % 26)))
-        pending.push({ client: writer.clientId, clock: writer.clockOf(writer.clientId), sentAt })
+        sent(writer.clientId, writer.clockOf(writer.clientId), sentAt)
         await sleep(intervalMs)
       }
     })
