@@ -24,6 +24,14 @@ class SlowDiskStore extends MemoryDocumentStore implements DocumentStore {
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
+/** Queue one update of `room` and work after it, and wait until the writer has committed it. */
+async function commitOne(writer: UpdateWriter, room: string, work: () => void): Promise<void> {
+  writer.enqueue(room, new Uint8Array([1]))
+  writer.afterPersist(room, work)
+  await turn()
+  await turn()
+}
+
 function writerOver(store: DocumentStore) {
   const events = { onPersisted: vi.fn(), onFailure: vi.fn(), onError: vi.fn(), onBatchWritten: vi.fn() }
   return { writer: new UpdateWriter(store, events), events }
@@ -34,10 +42,7 @@ describe('UpdateWriter over a store that syncs apart from its commits', () => {
     const store = new SlowDiskStore()
     const { writer, events } = writerOver(store)
     const relayed = vi.fn()
-    writer.enqueue('a', new Uint8Array([1]))
-    writer.afterPersist('a', relayed)
-    await turn()
-    await turn()
+    await commitOne(writer, 'a', relayed)
     expect(store.commits).toBe(1)
     expect(events.onPersisted).toHaveBeenCalledTimes(1)
     expect(store.syncs).toHaveLength(1)
@@ -102,10 +107,7 @@ describe('UpdateWriter over a store that syncs apart from its commits', () => {
     const store = new SlowDiskStore()
     const { writer, events } = writerOver(store)
     const relayed = vi.fn()
-    writer.enqueue('a', new Uint8Array([1]))
-    writer.afterPersist('a', relayed)
-    await turn()
-    await turn()
+    await commitOne(writer, 'a', relayed)
     store.syncs[0]!.finish(new Error('EIO'))
     await writer.flushed()
     expect(relayed).not.toHaveBeenCalled()

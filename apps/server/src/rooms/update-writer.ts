@@ -123,13 +123,11 @@ export class UpdateWriter {
     const done: Promise<void>[] = [this.#ready, durable.then(() => undefined)]
     for (const [name, runs] of work) {
       const gate = written.has(name) ? durable : committed
-      const ready = Promise.all([this.#roomReady.get(name), gate]).then(([, failed]) => {
+      const ready: Promise<void> = Promise.all([this.#roomReady.get(name), gate]).then(([, failed]) => {
         if (!failed.has(name)) for (const run of runs) this.#guard(run)
-      })
-      this.#roomReady.set(name, ready)
-      void ready.then(() => {
         if (this.#roomReady.get(name) === ready) this.#roomReady.delete(name)
       })
+      this.#roomReady.set(name, ready)
       done.push(ready)
     }
     this.#ready = Promise.all(done).then(() => undefined)
@@ -143,10 +141,7 @@ export class UpdateWriter {
       this.#guard(() => this.#events.onPersisted(results))
       return new Set()
     } catch (error) {
-      const failed = new Set(batches.map((batch) => batch.name))
-      this.#guard(() => this.#events.onFailure([...failed], error))
-      for (const batch of batches) this.#settled(batch)
-      return failed
+      return this.#failed(batches, error)
     }
   }
 
@@ -156,13 +151,18 @@ export class UpdateWriter {
     try {
       await this.#store.durable?.()
     } catch (error) {
-      const lost = new Set(batches.map((batch) => batch.name))
-      this.#guard(() => this.#events.onFailure([...lost], error))
-      for (const batch of batches) this.#settled(batch)
-      return lost
+      return this.#failed(batches, error)
     }
     const count = batches.reduce((sum, batch) => sum + batch.updates.length, 0)
     this.#guard(() => this.#events.onBatchWritten?.(count, (performance.now() - started) / 1000))
+    for (const batch of batches) this.#settled(batch)
+    return failed
+  }
+
+  /** The batches' write (or sync) failed: say so, count them settled, and name their rooms. */
+  #failed(batches: UpdateBatch[], error: unknown): Set<string> {
+    const failed = new Set(batches.map((batch) => batch.name))
+    this.#guard(() => this.#events.onFailure([...failed], error))
     for (const batch of batches) this.#settled(batch)
     return failed
   }

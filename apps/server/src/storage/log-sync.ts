@@ -44,8 +44,6 @@ export class LogSync {
   readonly #fd: number
   readonly #fsync: (fd: number, done: (error: Error | null) => void) => void
   readonly #onDurabilityLost: ((error: Error) => void) | undefined
-  /** Covered by the fsync in flight. */
-  #current: Waiter[] = []
   /** Waiting for the next fsync: they arrived after the one in flight had started. */
   #next: Waiter[] = []
   #inFlight = false
@@ -84,14 +82,13 @@ export class LogSync {
   }
 
   #start(): void {
-    this.#current = this.#next
+    // Covered by this fsync: the calls made before it started.
+    const done = this.#next
     this.#next = []
     this.#inFlight = true
     const started = performance.now()
     this.#fsync(this.#fd, (error) => {
       this.#inFlight = false
-      const done = this.#current
-      this.#current = []
       if (error) {
         this.#lose(error, done)
         return

@@ -93,17 +93,12 @@ export class WalFlusher {
     this.#timer.unref()
   }
 
-  /** The last flush: when it ended and how long it took. */
+  /**
+   * The last flush: when it ended and how long it took. While no worker runs, a look that finds
+   * nothing committed since moves `at` on (when nothing is written, nothing is at risk).
+   */
   get lastFlush(): FlushDone {
     return this.#last
-  }
-
-  /**
-   * Since when the log has been durable as far as is known: the end of the last flush, or the last
-   * look that found nothing committed since it (when nothing is written, nothing is at risk).
-   */
-  get durableAt(): number {
-    return this.#last.at
   }
 
   /** Whether the flusher still flushes (false once the worker failed for good: SQLite then checkpoints itself). */
