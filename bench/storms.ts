@@ -1,6 +1,7 @@
 /**
  * Crowds, side by side with the peers: 200 writers typing in one room (each edit timed to a stock
- * observer), 1,500 raw receivers of one room while a writer makes 30 edits (each timed to the first
+ * observer), 500 clients announcing their cursors once a second in rooms of 50 (each entry timed to
+ * every other member), 1,500 raw receivers of one room while a writer makes 30 edits (each timed to the first
  * and the last of them), and a join storm of 150 raw clients at once
  * on a room holding a 4 MB document (until the last has the whole document). Servers in their own
  * processes, alternating rounds, medians, Tandem / best-peer ratios; a join counts only where every
@@ -17,12 +18,14 @@ import { parseArgs } from 'node:util'
 
 import * as Y from 'yjs'
 
+import { awarenessWorkload } from './support/awareness-workload.js'
 import { BenchServer, type DurabilityMode } from './support/bench-server.js'
 import { CollabClient, type CollabProtocol } from './support/collab-client.js'
 import { summarize } from './support/distribution.js'
 import { fanoutWorkload } from './support/fanout-workload.js'
 import { formatTable } from './support/format-table.js'
 import { PEER_KINDS, startPeerServer } from './support/peer-server.js'
+import { readProcessCpuMs } from './support/process-cpu.js'
 import { RawReceiver } from './support/raw-receiver.js'
 import { formatFigure, medianOf } from './support/rounds.js'
 import { TempDir } from './support/temp-dir.js'
@@ -32,12 +35,23 @@ const OBSERVERS = { receivers: 1500, edits: 30, gapMs: 50 }
 const STORM = { clients: 150, documentBytes: 4 * 2 ** 20, chunkBytes: 64 * 1024 }
 /** The issue's "200 concurrent writers in one room": each types one character a second, 10 times. */
 const CROWD = { writers: 200, edits: 10, intervalMs: 1000 }
+/**
+ * The issue's "awareness at 1 Hz from 500 clients", in rooms of 50: a large meeting's document each,
+ * 25,000 deliveries a second in all (in one room of 500 it would be 250,000, which the load generator
+ * sharing these two cores could not receive, let alone time).
+ */
+const PRESENCE = { clients: 500, roomSize: 50, beats: 10, intervalMs: 1000 }
 const TANDEM_MODES: DurabilityMode[] = ['crash-safe', 'power-safe']
 
 interface Figures {
   /** {@link CROWD}: each edit from just before it is sent to a stock observer's copy, ms. */
   writersP50Ms: number
   writersP99Ms: number
+  /** {@link PRESENCE}: each entry from just before it is sent to each other member hearing it, ms. */
+  awarenessP50Ms: number
+  awarenessP99Ms: number
+  /** Server CPU per awareness entry sent (all its deliveries included), µs. */
+  awarenessCpuUs: number
   observersFirstP50Ms: number
   observersLastP50Ms: number
   observersLastP99Ms: number
@@ -49,6 +63,9 @@ interface Figures {
 const FIGURES: { key: keyof Figures; label: string }[] = [
   { key: 'writersP50Ms', label: '200 writers in one room: edit → observer p50, ms' },
   { key: 'writersP99Ms', label: '200 writers in one room: edit → observer p99, ms' },
+  { key: 'awarenessP50Ms', label: 'awareness of 500 at 1 Hz, rooms of 50: entry → member p50, ms' },
+  { key: 'awarenessP99Ms', label: 'awareness of 500 at 1 Hz, rooms of 50: entry → member p99, ms' },
+  { key: 'awarenessCpuUs', label: 'awareness: server CPU per entry (49 deliveries), µs' },
   { key: 'observersFirstP50Ms', label: '1,500 observers: first p50, ms' },
   { key: 'observersLastP50Ms', label: '1,500 observers: last p50, ms' },
   { key: 'observersLastP99Ms', label: '1,500 observers: last p99, ms' },
@@ -59,6 +76,7 @@ const FIGURES: { key: keyof Figures; label: string }[] = [
 interface Target {
   wsUrl: string
   protocol: CollabProtocol
+  pid: number
   stop(): Promise<void>
 }
 
@@ -67,7 +85,7 @@ const contenders: { name: string; start(dir: string): Promise<Target> }[] = [
     name: `Tandem ${durability}`,
     async start(dataDir: string): Promise<Target> {
       const server = await BenchServer.start({ dataDir, durability })
-      return { wsUrl: server.wsUrl, protocol: 'y-websocket', stop: async () => void (await server.stop()) }
+      return { wsUrl: server.wsUrl, protocol: 'y-websocket', pid: server.pid, stop: async () => void (await server.stop()) }
     },
   })),
   ...PEER_KINDS.map((kind) => ({ name: kind, start: (dataDir: string) => startPeerServer(kind, dataDir) })),
@@ -149,9 +167,13 @@ async function measure(contender: (typeof contenders)[number]): Promise<Figures>
   const target = await contender.start(dataDir.path)
   try {
     const crowd = await crowdOfWriters(target)
+    const presence = await awarenessWorkload(target.wsUrl, 'storms-presence', PRESENCE, target.protocol, () => readProcessCpuMs(target.pid))
     const observers = await fanoutWorkload(target.wsUrl, 'storms-observed', OBSERVERS, target.protocol)
     return {
       ...crowd,
+      awarenessP50Ms: presence.p50Ms,
+      awarenessP99Ms: presence.p99Ms,
+      awarenessCpuUs: presence.cpuUsPerUpdate ?? Number.NaN,
       observersFirstP50Ms: observers.firstP50Ms,
       observersLastP50Ms: observers.lastP50Ms,
       observersLastP99Ms: observers.lastP99Ms,

@@ -1,7 +1,8 @@
 /**
  * A receiver without a document: a bare WebSocket that joins a room in the server's own dialect
  * (y-websocket, or Hocuspocus' with its document name in front of every message), syncs, and then
- * only notes when a document update arrives (and sends one when told to). Hundreds fit in the benchmark process where as many
+ * only notes when a document update or an awareness entry arrives (and sends either when told to).
+ * Hundreds fit in the benchmark process where as many
  * stock providers, each applying every update to its own Y.Doc, would measure the benchmark itself.
  */
 import * as decoding from 'lib0/decoding'
@@ -13,6 +14,7 @@ import { withDeadline } from './deadline.js'
 
 /** y-websocket's top-level message types, which Hocuspocus shares (plus a few of its own). */
 const MESSAGE_SYNC = 0
+const MESSAGE_AWARENESS = 1
 const MESSAGE_AUTH = 2
 /** Hocuspocus answers a sync step 1 with this type instead of MESSAGE_SYNC. */
 const HOCUSPOCUS_SYNC_REPLY = 4
@@ -32,6 +34,8 @@ const EMPTY_STATE_VECTOR = new Uint8Array([0])
 export class RawReceiver {
   /** Called when a document update reaches this receiver, once synced. */
   onUpdate: (() => void) | null = null
+  /** Called for each awareness entry (client id, clock) that reaches this receiver, once synced. */
+  onAwareness: ((clientId: number, clock: number) => void) | null = null
   /** Bytes of the update in the server's sync step 2: the whole document as this receiver got it. */
   syncedBytes = 0
   readonly #socket: WebSocket
@@ -75,8 +79,21 @@ export class RawReceiver {
     this.#sendSync(SYNC_UPDATE, update)
   }
 
+  /** Announce awareness entry `clientId` at `clock` with `state`, as y-protocols encodes one. */
+  sendAwareness(clientId: number, clock: number, state: unknown): void {
+    this.#send(MESSAGE_AWARENESS, (encoder) => {
+      const update = encoding.createEncoder()
+      encoding.writeVarUint(update, 1)
+      encoding.writeVarUint(update, clientId)
+      encoding.writeVarUint(update, clock)
+      encoding.writeVarString(update, JSON.stringify(state))
+      encoding.writeVarUint8Array(encoder, encoding.toUint8Array(update))
+    })
+  }
+
   close(): void {
     this.onUpdate = null
+    this.onAwareness = null
     this.#socket.terminate()
   }
 
@@ -88,6 +105,10 @@ export class RawReceiver {
       if (decoding.readVarUint(decoder) === AUTH_AUTHENTICATED) this.#sendSync(SYNC_STEP_1, EMPTY_STATE_VECTOR)
       return
     }
+    if (type === MESSAGE_AWARENESS) {
+      if (this.#synced && this.onAwareness) this.#receiveAwareness(decoding.readVarUint8Array(decoder))
+      return
+    }
     if (type !== MESSAGE_SYNC && type !== HOCUSPOCUS_SYNC_REPLY) return
     const syncType = decoding.readVarUint(decoder)
     if (syncType === SYNC_STEP_1) this.#sendSync(SYNC_STEP_2, EMPTY_UPDATE)
@@ -96,6 +117,16 @@ export class RawReceiver {
       this.#synced = true
       this.#onSynced()
     } else if (syncType === SYNC_UPDATE && this.#synced) this.onUpdate?.()
+  }
+
+  #receiveAwareness(update: Uint8Array): void {
+    const decoder = decoding.createDecoder(update)
+    for (let entries = decoding.readVarUint(decoder); entries > 0; entries--) {
+      const clientId = decoding.readVarUint(decoder)
+      const clock = decoding.readVarUint(decoder)
+      decoding.readVarString(decoder)
+      this.onAwareness?.(clientId, clock)
+    }
   }
 
   #sendSync(syncType: number, payload: Uint8Array): void {

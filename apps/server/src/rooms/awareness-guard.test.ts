@@ -47,6 +47,19 @@ describe('guardAwarenessUpdate', () => {
     expect(statesOf(guardAwarenessUpdate(update, open).update)).toEqual(new Map([[1, { user: { name: 'Ada' }, cursor: null }]]))
   })
 
+  it('passes an update kept whole as the bytes it came in, and re-encodes one it changed', () => {
+    const update = updateFor([
+      [1, { user: { name: 'Ada' }, cursor: { anchor: 3 } }],
+      [2, { cursor: null }],
+    ])
+    expect(guardAwarenessUpdate(update, open).update).toBe(update)
+    const stamped = guardAwarenessUpdate(update, { ...open, stamp: { name: 'Bea', color: null } }).update
+    expect(stamped).not.toBe(update)
+    expect(statesOf(stamped).get(2)).toEqual({ cursor: null, user: { name: 'Bea' } })
+    const partly = guardAwarenessUpdate(update, { ...open, ownedByOther: (id: number) => id === 2 }).update
+    expect([...statesOf(partly).keys()]).toEqual([1])
+  })
+
   it("drops entries for another connection's client ids", () => {
     const update = updateFor([
       [1, { a: 1 }],

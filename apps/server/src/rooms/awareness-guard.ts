@@ -85,6 +85,8 @@ export function guardAwarenessUpdate(update: Uint8Array, rules: AwarenessRules):
   let dropped = 0
   let ignored = 0
   let crowdedOut = 0
+  /** Whether every entry so far is kept exactly as sent (then the update itself is what to apply). */
+  let asSent = true
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder)
     const clock = decoding.readVarUint(decoder)
@@ -110,6 +112,7 @@ export function guardAwarenessUpdate(update: Uint8Array, rules: AwarenessRules):
     }
     const json = utf8.decode(state)
     const normalized = normalizeState(json, rules.stamp)
+    if (normalized !== json) asSent = false
     if (normalized === null) {
       dropped++
       continue
@@ -131,6 +134,7 @@ export function guardAwarenessUpdate(update: Uint8Array, rules: AwarenessRules):
   }
   if (decoding.hasContent(decoder)) throw new Error('trailing bytes after awareness update')
   if (kept.length === 0) return { update: null, dropped, ignored, crowdedOut, overLimit: null }
+  if (asSent && kept.length === count) return { update, dropped, ignored, crowdedOut, overLimit: null }
   const encoder = encoding.createEncoder()
   encoding.writeVarUint(encoder, kept.length)
   for (const entry of kept) {

@@ -510,6 +510,26 @@ describe('Room awareness limits', () => {
     expect(presenceChanges).toBeGreaterThan(0)
   })
 
+  it('tells of presence when names, colours or people change, never for a cursor move', () => {
+    let presenceChanges = 0
+    const { room } = setup(undefined, { onPresenceChange: () => presenceChanges++ })
+    const [ann, bob] = [new FakeClient('ann'), new FakeClient('bob')]
+    room.add(ann)
+    room.add(bob)
+    const announce = (client: FakeClient, clock: number, user: unknown, cursor = 0): void =>
+      room.receive(client, awarenessFrame([[client.doc.clientID, clock, { user, cursor }]]))
+    announce(ann, 1, { name: 'Ann', color: '#aa0000' })
+    announce(bob, 1, { name: 'Bob', color: '#0000aa' })
+    expect(presenceChanges).toBe(2)
+    for (let clock = 2; clock < 10; clock++) announce(ann, clock, { name: 'Ann', color: '#aa0000' }, clock)
+    expect(presenceChanges).toBe(2)
+    announce(ann, 10, { name: 'Ann', color: '#00aa00' })
+    announce(bob, 2, { name: 'Robert', color: '#0000aa' })
+    expect(presenceChanges).toBe(4)
+    room.remove(ann)
+    expect(presenceChanges).toBe(5)
+  })
+
   it('closes a connection that announces more client ids than it may; past the room cap, new ids are left out', () => {
     const { room } = setup(undefined, {
       awarenessLimits: { maxEntries: 16, maxStateBytes: 8192, maxIdsPerConnection: 4, maxIdsPerRoom: 6 },

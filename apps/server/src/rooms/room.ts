@@ -340,17 +340,27 @@ export class Room {
 
   /** Signature of who is present, to tell real presence changes from cursor moves and renewals. */
   #presence = ''
+  /** `name NUL colour` of every awareness entry that announces a name, by client id. */
+  readonly #announced = new Map<number, string>()
 
-  #notePresence(): void {
+  /** Note that the entries `changed` changed, and tell the room's owner if who is present did. */
+  #notePresence(changed: readonly number[]): void {
     if (!this.#deps.onPresenceChange) return
-    const names: string[] = []
-    // States passed the awareness guard, but this runs in event handlers (even a socket's close): it
-    // must not throw whatever a state holds, so every field is checked, never converted.
-    for (const state of this.awareness.getStates().values()) {
-      const user = userOf(state)
-      if (typeof user?.name === 'string') names.push(`${user.name}\u0000${typeof user.color === 'string' ? user.color : ''}`)
+    let touched = false
+    for (const clientId of changed) {
+      // States passed the awareness guard, but this runs in event handlers (even a socket's close): it
+      // must not throw whatever a state holds, so every field is checked, never converted.
+      const user = userOf(this.awareness.getStates().get(clientId))
+      const announced = typeof user?.name === 'string' ? `${user.name}\u0000${typeof user.color === 'string' ? user.color : ''}` : undefined
+      if (announced === this.#announced.get(clientId)) continue
+      touched = true
+      if (announced === undefined) this.#announced.delete(clientId)
+      else this.#announced.set(clientId, announced)
     }
-    const signature = names.sort().join('\u0001')
+    // A cursor move leaves every name as it was: only a changed name, colour, arrival or departure
+    // costs the sort (two people trading names leave the signature as it was).
+    if (!touched) return
+    const signature = [...this.#announced.values()].sort().join('\u0001')
     if (signature === this.#presence) return
     this.#presence = signature
     this.#deps.onPresenceChange(this)
@@ -1123,7 +1133,7 @@ export class Room {
     // Sent to the sender too, as the stock y-websocket server does: a client alone in a room otherwise
     // hears nothing for 30 s and its provider drops the connection as dead.
     for (const [peer, state] of this.#peers) this.#sendAwareness(peer, state, frame)
-    this.#notePresence()
+    this.#notePresence(changed)
   }
 }
 
