@@ -7,9 +7,12 @@
  */
 import { AdmissionError } from '../auth/upgrade-guard.js'
 
-/** Something held until `release()`; releasing twice is harmless, so every exit path may call it. */
+/**
+ * Something held until `release()`; releasing twice is harmless, so every exit path may call it.
+ * `release` needs no `this`: it may be handed to a socket as its `close` listener.
+ */
 export interface Slot {
-  release(): void
+  release(this: void): void
 }
 
 /** Options of {@link ConnectionLimits}; see the config variables of the same names. */

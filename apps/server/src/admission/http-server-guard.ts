@@ -89,7 +89,7 @@ export function guardHttpServer(server: Server, options: HttpServerGuardOptions)
       const address = addressKey(socket.remoteAddress ?? 'unknown')
       const slot = perAddress.take(address)
       if (slot) {
-        socket.once('close', () => slot.release())
+        socket.on('close', slot.release)
         return
       }
       options.onRefused('too_many_sockets')

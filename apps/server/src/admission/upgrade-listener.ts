@@ -93,6 +93,11 @@ function watchHangUp(socket: Duplex): { handOver(): void } {
   }
 }
 
+/** Remove `socket` from `set` when it closes; the listener holds the two and nothing else. */
+function forgetWhenClosed(set: Set<Duplex>, socket: Duplex): void {
+  socket.on('close', () => set.delete(socket))
+}
+
 /** Routes and admits upgrade requests; {@link handle} is the `upgrade` listener. */
 export class UpgradeListener {
   readonly #deps: UpgradeListenerDeps
@@ -198,7 +203,9 @@ export class UpgradeListener {
       refuse(error)
       return
     }
-    socket.once('close', () => connection.release())
+    // Listeners that live as long as the socket hold only what they need, never this function's
+    // scope (the request, its headers and every closure below, a kilobyte or two per connection).
+    socket.on('close', connection.release)
     try {
       admission = limits.admission()
     } catch (error) {
@@ -206,7 +213,7 @@ export class UpgradeListener {
       return
     }
     this.#admitting.add(socket)
-    socket.once('close', () => this.#admitting.delete(socket))
+    forgetWhenClosed(this.#admitting, socket)
     const admitted = (): void => {
       admission.release()
       this.#admitting.delete(socket)

@@ -58,6 +58,17 @@ export interface Admission {
   address?: string
 }
 
+/**
+ * Release `room` when `socket` closes, unless the returned function is called first (the upgrade was
+ * accepted and the connection leaves the room itself). A function of its own so that the listener,
+ * which lives as long as the socket, holds only these three and not the upgrade's request and head.
+ */
+function releaseUnlessAccepted(socket: Duplex, registry: RoomRegistry, room: Room): () => void {
+  const release = (): void => registry.release(room)
+  socket.on('close', release)
+  return () => socket.off('close', release)
+}
+
 /** Accepts document connections and wires them to rooms. */
 export class CollabEndpoint {
   readonly #options: CollabEndpointOptions
@@ -103,12 +114,9 @@ export class CollabEndpoint {
       return
     }
     // `ws` answers a malformed handshake itself and never calls back: release the room then.
-    let accepted = false
-    socket.once('close', () => {
-      if (!accepted) registry.release(room)
-    })
+    const accepted = releaseUnlessAccepted(socket, registry, room)
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      accepted = true
+      accepted()
       this.#accept(ws, room, request, admission)
     })
   }

@@ -516,8 +516,9 @@ describe('Room awareness limits', () => {
     const [ann, bob] = [new FakeClient('ann'), new FakeClient('bob')]
     room.add(ann)
     room.add(bob)
-    const announce = (client: FakeClient, clock: number, user: unknown, cursor = 0): void =>
+    const announce = (client: FakeClient, clock: number, user: unknown, cursor = 0): void => {
       room.receive(client, awarenessFrame([[client.doc.clientID, clock, { user, cursor }]]))
+    }
     announce(ann, 1, { name: 'Ann', color: '#aa0000' })
     announce(bob, 1, { name: 'Bob', color: '#0000aa' })
     expect(presenceChanges).toBe(2)

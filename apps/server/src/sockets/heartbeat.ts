@@ -8,8 +8,20 @@ import type { WebSocket } from 'ws'
 export class Heartbeat {
   readonly #alive = new Map<WebSocket, boolean>()
   readonly #timer: NodeJS.Timeout
+  // One pair of listeners serves every socket (an emitter calls its listeners with itself as `this`)
+  // rather than two closures per connection; `on`, since `once` wraps each listener anew, and a
+  // socket closes once anyway.
+  readonly #onPong: (this: WebSocket) => void
+  readonly #onClose: (this: WebSocket) => void
 
   constructor(intervalMs: number, onDead?: (socket: WebSocket) => void) {
+    const alive = this.#alive
+    this.#onPong = function (this: WebSocket) {
+      if (alive.has(this)) alive.set(this, true)
+    }
+    this.#onClose = function (this: WebSocket) {
+      alive.delete(this)
+    }
     this.#timer = setInterval(() => {
       for (const [socket, alive] of this.#alive) {
         if (!alive) {
@@ -32,10 +44,8 @@ export class Heartbeat {
   /** Track `socket` until it closes. */
   track(socket: WebSocket): void {
     this.#alive.set(socket, true)
-    socket.on('pong', () => {
-      if (this.#alive.has(socket)) this.#alive.set(socket, true)
-    })
-    socket.once('close', () => this.#alive.delete(socket))
+    socket.on('pong', this.#onPong)
+    socket.on('close', this.#onClose)
   }
 
   /** Stop the timer and terminate every tracked socket. */
