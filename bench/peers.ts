@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util'
 import { replay, TARGET_UPDATES } from './collab-trace.js'
 import { BenchServer, type DurabilityMode } from './support/bench-server.js'
 import { CollabClient, type CollabProtocol } from './support/collab-client.js'
+import { heapPerConnectionKiB } from './support/connection-heap.js'
 import { summarize } from './support/distribution.js'
 import { groupTransactions, loadEditingTrace, type Patch } from './support/editing-trace.js'
 import { fanoutWorkload } from './support/fanout-workload.js'
@@ -74,6 +75,8 @@ interface Figures {
   fanoutFirstP50Ms: number
   fanoutLastP50Ms: number
   fanoutLastP99Ms: number
+  /** {@link HEAP_CONNECTIONS} raw clients in one room, each with an awareness entry: JS heap each adds, after GC, KiB. */
+  heapPerConnectionKiB: number
   /** 1,000 raw clients joining 500 new rooms (two each) at once: until the last is synced, ms. */
   roomsJoinMs: number
   /** 200 clients joining the writers' room at once, after they left: until the last is synced, ms. */
@@ -98,6 +101,7 @@ const FIGURES: { key: keyof Figures; label: string }[] = [
   { key: 'fanoutFirstP50Ms', label: '1 writer → 199 receivers: first p50, ms' },
   { key: 'fanoutLastP50Ms', label: '1 writer → 199 receivers: last p50, ms' },
   { key: 'fanoutLastP99Ms', label: '1 writer → 199 receivers: last p99, ms' },
+  { key: 'heapPerConnectionKiB', label: 'JS heap per connection after GC (500 in a room), KiB' },
   { key: 'roomsJoinMs', label: 'join of 1,000 clients in 500 new rooms, ms' },
   { key: 'joinMs', label: 'join of 200 clients at once, ms' },
   { key: 'joinersCompleteAtSync', label: 'joiners with all content at synced (1 = all)' },
@@ -129,6 +133,8 @@ const FANOUT = { receivers: 199, edits: 50, gapMs: 20 }
 const FANOUT_ROOM = 'peers-fanout'
 /** The issue's many-rooms workload: 500 rooms, two clients each, all joining at once. */
 const MANY_ROOMS = { rooms: 500, perRoom: 2 }
+/** Connections whose heap is measured, in one room. */
+const HEAP_CONNECTIONS = 500
 const TRACE_ROOM = 'peers-trace'
 const WRITERS_ROOM = 'peers-writers'
 /** Time for a freshly started server to settle before its memory is read. */
@@ -223,15 +229,17 @@ async function joinManyRooms(target: Target): Promise<number> {
 }
 
 /** The figures of {@link measureRooms}. */
-type RoomFigures = Pick<Figures, 'fanoutFirstP50Ms' | 'fanoutLastP50Ms' | 'fanoutLastP99Ms' | 'roomsJoinMs'>
+type RoomFigures = Pick<Figures, 'fanoutFirstP50Ms' | 'fanoutLastP50Ms' | 'fanoutLastP99Ms' | 'heapPerConnectionKiB' | 'roomsJoinMs'>
 
 /**
- * Fan-out to raw receivers, and many rooms joined at once. (Memory per connection is `scale.ts`'s:
- * the difference 200 connections make to a server's RSS was lost in its garbage collector's noise.)
+ * Fan-out to raw receivers, the heap a connection costs, and many rooms joined at once. (RSS per
+ * connection is `scale.ts`'s, on 10,000: the difference a few hundred make to RSS is lost in the
+ * allocator's noise.)
  */
 async function measureRooms(target: Target): Promise<RoomFigures> {
   const fanout = await fanoutWorkload(target.wsUrl, FANOUT_ROOM, FANOUT, target.protocol)
   return {
+    heapPerConnectionKiB: await heapPerConnectionKiB(target, 'peers-heap', HEAP_CONNECTIONS),
     fanoutFirstP50Ms: fanout.firstP50Ms,
     fanoutLastP50Ms: fanout.lastP50Ms,
     fanoutLastP99Ms: fanout.lastP99Ms,

@@ -6,6 +6,7 @@
  */
 import { type ServerProcess, startServerProcess } from '@tandem/server-process'
 
+import { heapProbeEnv } from './heap-probe.js'
 import { readProcessCpuMs } from './process-cpu.js'
 import { type ProcessMemory, readProcessMemory } from './process-memory.js'
 
@@ -57,12 +58,15 @@ export class BenchServer {
       // Only the variables below: a REDIS_URL or ADMIN_TOKEN in the caller's shell must not change what is measured.
       inheritEnv: false,
       env: {
+        ...heapProbeEnv(),
         PUBLISH_KEY: BENCH_PUBLISH_KEY,
         DURABILITY: options.durability,
         // Every simulated client connects from 127.0.0.1: lift the per-address limits meant for real ones.
         MAX_CONNECTIONS_PER_ADDRESS: '20000',
         MAX_SOCKETS_PER_ADDRESS: '40000',
         MAX_NEW_ROOMS_PER_MINUTE: '10000',
+        // One address may show a quarter of a room's cursors (64 of the default 256): 1,024 here.
+        MAX_AWARENESS_IDS_PER_ROOM: '4096',
         // The trace replay sends a whole paper's keystrokes as fast as the server takes them, far past a
         // person's pace: lift the per-connection budgets too, so throughput is what is measured.
         MAX_MESSAGES_PER_SECOND: '1000000',

@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import type { CollabProtocol } from './collab-client.js'
+import { heapProbeEnv } from './heap-probe.js'
 import { TempDir } from './temp-dir.js'
 
 /** A peer server that is listening. */
@@ -68,7 +69,7 @@ export interface PeerProcess {
 export async function startPeerProcess(name: string, args: string[], env: Record<string, string>): Promise<PeerProcess> {
   const port = await freePort()
   const child: ChildProcess = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...heapProbeEnv(), ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   let stderr = ''

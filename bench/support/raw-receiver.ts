@@ -34,8 +34,8 @@ const EMPTY_STATE_VECTOR = new Uint8Array([0])
 export class RawReceiver {
   /** Called when a document update reaches this receiver, once synced. */
   onUpdate: (() => void) | null = null
-  /** Called for each awareness entry (client id, clock) that reaches this receiver, once synced. */
-  onAwareness: ((clientId: number, clock: number) => void) | null = null
+  /** Called for each awareness entry that reaches this receiver, once synced; `removed` when its state is null. */
+  onAwareness: ((clientId: number, clock: number, removed: boolean) => void) | null = null
   /** Bytes of the update in the server's sync step 2: the whole document as this receiver got it. */
   syncedBytes = 0
   readonly #socket: WebSocket
@@ -124,8 +124,8 @@ export class RawReceiver {
     for (let entries = decoding.readVarUint(decoder); entries > 0; entries--) {
       const clientId = decoding.readVarUint(decoder)
       const clock = decoding.readVarUint(decoder)
-      decoding.readVarString(decoder)
-      this.onAwareness?.(clientId, clock)
+      const state = decoding.readVarString(decoder)
+      this.onAwareness?.(clientId, clock, state === 'null')
     }
   }
 
