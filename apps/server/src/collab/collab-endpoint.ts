@@ -74,6 +74,8 @@ export class CollabEndpoint {
   readonly #options: CollabEndpointOptions
   readonly #wss: WebSocketServer
   readonly #heartbeat: Heartbeat
+  /** Every connection's inbound limits: one object, not a copy per connection. */
+  readonly #inbound: InboundLimits | null
   #nextId = 1
 
   constructor(options: CollabEndpointOptions) {
@@ -84,6 +86,7 @@ export class CollabEndpoint {
       perMessageDeflate: false,
       clientTracking: false,
     })
+    this.#inbound = options.inbound ? { ...options.inbound, maxFrameBytes: options.maxFrameBytes } : null
     this.#heartbeat = new Heartbeat(options.pingIntervalMs, () => options.logger.info('terminating a connection that missed a ping'))
   }
 
@@ -137,8 +140,7 @@ export class CollabEndpoint {
     logger.debug({ ...context, address: request.socket.remoteAddress }, 'connection opened')
 
     let session: ChannelSession | null = null
-    const inbound = this.#options.inbound
-    const budget = inbound ? new InboundBudget({ ...inbound, maxFrameBytes: this.#options.maxFrameBytes }) : null
+    const budget = this.#inbound ? new InboundBudget(this.#inbound) : null
     if (this.#options.onSlowConsumer) peer.onSlowConsumer(this.#options.onSlowConsumer)
     const handleFrame = ([data, isBinary]: [Buffer, boolean]): void => {
       // `ws` keeps emitting frames that were already received after we closed the socket: once a
@@ -162,7 +164,7 @@ export class CollabEndpoint {
       }
     }
     // A burst of frames read in one go is handled a few milliseconds per turn, in order.
-    const pacer = new FramePacer({ handle: handleFrame, pause: () => ws.pause(), resume: () => ws.resume() })
+    const pacer = new FramePacer({ handle: handleFrame, flow: ws })
     ws.on('message', (data, isBinary) => {
       this.#options.traffic?.received((data as Buffer).byteLength)
       pacer.push([data as Buffer, isBinary])

@@ -123,12 +123,14 @@ interface PeerState {
   lastAnswer: Uint8Array | null
   /** Whether its answer is being encoded off the main thread; later step 1s wait for it. */
   answering: boolean
-  /** Awareness echoes this connection may send without them counting against its budget. */
-  echoCredit: { frames: number; bytes: number }
+  /** Awareness echoes (frames, and their bytes) this connection may send without them counting against its budget. */
+  echoFrames: number
+  echoBytes: number
   /** Main-thread milliseconds its document updates may cost the server (see {@link RoomDeps.maxApplyMsPerMinute}). */
   applyBudget: TokenBucket
-  /** Its sync messages the room holds behind a measurement. */
-  held: { messages: number; bytes: number }
+  /** Its sync messages (and their bytes) the room holds behind a measurement. */
+  heldMessages: number
+  heldBytes: number
 }
 
 /**
@@ -421,9 +423,8 @@ export class Room {
 
   #sendAwareness(peer: Peer, state: PeerState, frame: Uint8Array): void {
     peer.send(frame)
-    const credit = state.echoCredit
-    credit.frames = Math.min(MAX_ECHO_CREDIT.frames, credit.frames + 1)
-    credit.bytes = Math.min(MAX_ECHO_CREDIT.bytes, credit.bytes + frame.byteLength)
+    state.echoFrames = Math.min(MAX_ECHO_CREDIT.frames, state.echoFrames + 1)
+    state.echoBytes = Math.min(MAX_ECHO_CREDIT.bytes, state.echoBytes + frame.byteLength)
   }
 
   /**
@@ -764,11 +765,10 @@ export class Room {
     if (guarded.update) awarenessProtocol.applyAwarenessUpdate(this.awareness, guarded.update, peer)
     this.#sweepAwarenessMeta(Date.now())
     if (guarded.dropped > 0) return 'refused'
-    const credit = state.echoCredit
-    if (guarded.update || guarded.crowdedOut > 0 || guarded.ignored === 0 || credit.frames < 1 || credit.bytes < update.byteLength)
+    if (guarded.update || guarded.crowdedOut > 0 || guarded.ignored === 0 || state.echoFrames < 1 || state.echoBytes < update.byteLength)
       return 'accepted'
-    credit.frames--
-    credit.bytes -= update.byteLength
+    state.echoFrames--
+    state.echoBytes -= update.byteLength
     return 'echo'
   }
 
@@ -927,9 +927,11 @@ export class Room {
       nextAnswerAt: 0,
       lastAnswer: null,
       answering: false,
-      echoCredit: { frames: 0, bytes: 0 },
+      echoFrames: 0,
+      echoBytes: 0,
       applyBudget: new TokenBucket(applyMs, applyMs / 60),
-      held: { messages: 0, bytes: 0 },
+      heldMessages: 0,
+      heldBytes: 0,
     }
   }
 
@@ -946,11 +948,10 @@ export class Room {
 
   #hold(peer: Peer, state: PeerState, message: SyncMessage): void {
     const bytes = message.data.byteLength
-    const own = state.held
     const { perConnection, room } = MAX_HELD
     if (
-      own.messages >= perConnection.messages ||
-      own.bytes + bytes > perConnection.bytes ||
+      state.heldMessages >= perConnection.messages ||
+      state.heldBytes + bytes > perConnection.bytes ||
       this.#held.length >= room.messages ||
       this.#heldBytes + bytes > room.bytes
     ) {
@@ -962,8 +963,8 @@ export class Room {
     // A copy: the frame's buffer is not ours to keep alive.
     this.#held.push({ peer, message: { ...message, data: message.data.slice() } })
     this.#heldBytes += bytes
-    own.messages++
-    own.bytes += bytes
+    state.heldMessages++
+    state.heldBytes += bytes
   }
 
   /**
@@ -982,8 +983,8 @@ export class Room {
       this.#heldBytes -= message.data.byteLength
       const state = this.#peers.get(peer)
       if (state) {
-        state.held.messages--
-        state.held.bytes -= message.data.byteLength
+        state.heldMessages--
+        state.heldBytes -= message.data.byteLength
       }
       if (this.#refused.has(peer)) continue
       try {

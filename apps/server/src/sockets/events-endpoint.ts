@@ -122,7 +122,7 @@ export class EventsEndpoint {
         })
       }
       // A burst of frames read in one go is handled a few milliseconds per turn, as on document sockets.
-      const pacer = new FramePacer({ handle: handleFrame, pause: () => ws.pause(), resume: () => ws.resume() })
+      const pacer = new FramePacer({ handle: handleFrame, flow: ws })
       ws.on('message', (data, isBinary) => {
         this.#options.traffic?.received((data as Buffer).byteLength)
         pacer.push([data as Buffer, isBinary])

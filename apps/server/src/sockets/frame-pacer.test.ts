@@ -21,8 +21,7 @@ describe('FramePacer', () => {
         handled.push(frame)
         work(3)
       },
-      pause: () => flow.push('pause'),
-      resume: () => flow.push('resume'),
+      flow: { pause: () => flow.push('pause'), resume: () => flow.push('resume') },
       msPerTurn: 10,
     })
     // Twenty frames of one TCP read, all emitted in this turn.
@@ -39,7 +38,7 @@ describe('FramePacer', () => {
 
   it('handles frames at once while they are cheap, and again at once in a later turn', async () => {
     const handled: number[] = []
-    const pacer = new FramePacer<number>({ handle: (frame) => handled.push(frame), pause: () => {}, resume: () => {} })
+    const pacer = new FramePacer<number>({ handle: (frame) => handled.push(frame), flow: { pause: () => {}, resume: () => {} } })
     for (let frame = 0; frame < 100; frame++) pacer.push(frame)
     expect(handled).toHaveLength(100)
     await nextTurn()
@@ -54,8 +53,7 @@ describe('FramePacer', () => {
         handled.push(frame)
         work(6)
       },
-      pause: () => {},
-      resume: () => {},
+      flow: { pause: () => {}, resume: () => {} },
       msPerTurn: 10,
     })
     for (let frame = 0; frame < 10; frame++) pacer.push(frame)

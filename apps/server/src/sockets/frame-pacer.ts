@@ -10,18 +10,28 @@
 /** Milliseconds of one socket's frame handling per turn by default. */
 const DEFAULT_FRAME_MS_PER_TURN = 5
 
+/** A socket's flow control: a `ws` WebSocket is one. */
+export interface FrameFlow {
+  /** Stop reading from the socket (its frames queue up in the pacer meanwhile). */
+  pause(): void
+  resume(): void
+}
+
 /** What a pacer drives: the frame handler and the socket's flow control. */
 export interface FramePacerOptions<T> {
   handle: (frame: T) => void
-  /** Stop reading from the socket (its frames queue up here meanwhile). */
-  pause: () => void
-  resume: () => void
+  flow: FrameFlow
   msPerTurn?: number
 }
 
-/** One socket's frames, handled in order within a time allowance per turn. */
+/**
+ * One socket's frames, handled in order within a time allowance per turn. One lives as long as its
+ * socket, so it holds its handler and flow control as fields and schedules itself through static
+ * functions: no closure of its own per connection.
+ */
 export class FramePacer<T> {
-  readonly #options: FramePacerOptions<T>
+  readonly #handle: (frame: T) => void
+  readonly #flow: FrameFlow
   readonly #msPerTurn: number
   #queue: T[] = []
   #head = 0
@@ -30,7 +40,8 @@ export class FramePacer<T> {
   #closed = false
 
   constructor(options: FramePacerOptions<T>) {
-    this.#options = options
+    this.#handle = options.handle
+    this.#flow = options.flow
     this.#msPerTurn = options.msPerTurn ?? DEFAULT_FRAME_MS_PER_TURN
   }
 
@@ -48,11 +59,11 @@ export class FramePacer<T> {
     }
     if (this.#spent() >= this.#msPerTurn) {
       this.#queue.push(frame)
-      this.#options.pause()
-      setImmediate(this.#drain)
+      this.#flow.pause()
+      setImmediate(FramePacer.#drainLater, this)
       return
     }
-    this.#options.handle(frame)
+    this.#handle(frame)
   }
 
   /** Drop what is queued; nothing is handled afterwards. */
@@ -68,25 +79,33 @@ export class FramePacer<T> {
     if (this.#turnStartedAt === null) {
       this.#turnStartedAt = now
       // Runs in the check phase that follows: the next turn starts a fresh allowance.
-      setImmediate(() => (this.#turnStartedAt = null))
+      setImmediate(FramePacer.#endTurn, this)
     }
     return now - this.#turnStartedAt
   }
 
-  readonly #drain = (): void => {
+  static #endTurn<T>(pacer: FramePacer<T>): void {
+    pacer.#turnStartedAt = null
+  }
+
+  static #drainLater<T>(pacer: FramePacer<T>): void {
+    pacer.#drain()
+  }
+
+  #drain(): void {
     if (this.#closed) return
     while (this.queued > 0 && this.#spent() < this.#msPerTurn) {
       const frame = this.#queue[this.#head]!
       this.#head++
-      this.#options.handle(frame)
+      this.#handle(frame)
       if (this.#closed) return
     }
     if (this.queued > 0) {
-      setImmediate(this.#drain)
+      setImmediate(FramePacer.#drainLater, this)
       return
     }
     this.#queue = []
     this.#head = 0
-    this.#options.resume()
+    this.#flow.resume()
   }
 }
