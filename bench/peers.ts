@@ -101,7 +101,7 @@ const FIGURES: { key: keyof Figures; label: string }[] = [
   { key: 'fanoutFirstP50Ms', label: '1 writer → 199 receivers: first p50, ms' },
   { key: 'fanoutLastP50Ms', label: '1 writer → 199 receivers: last p50, ms' },
   { key: 'fanoutLastP99Ms', label: '1 writer → 199 receivers: last p99, ms' },
-  { key: 'heapPerConnectionKiB', label: 'JS heap per connection after GC (500 in a room), KiB' },
+  { key: 'heapPerConnectionKiB', label: 'JS heap per connection after GC, KiB' },
   { key: 'roomsJoinMs', label: 'join of 1,000 clients in 500 new rooms, ms' },
   { key: 'joinMs', label: 'join of 200 clients at once, ms' },
   { key: 'joinersCompleteAtSync', label: 'joiners with all content at synced (1 = all)' },
