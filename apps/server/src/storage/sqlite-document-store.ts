@@ -4,24 +4,15 @@
  * (and, with `synchronous = FULL`, its fsync) by the time its promise exists; with `NORMAL` and a
  * `durable` option, that option says when the write is on the disk.
  */
-import { promisify } from 'node:util'
-import { deflateRaw, inflateRaw } from 'node:zlib'
-
 import type { Statement } from 'better-sqlite3'
 
 import type { AppendResult, DocumentInfo, DocumentStore, PackedSnapshot, StoredDocument, UpdateBatch } from './document-store.js'
+import { bytesOf, ENCODING_CODES, packSnapshot, unpackSnapshot } from './snapshot-packing.js'
 import { type Database, reclaimFreePages, resolveDatabase, type SqliteOptions, type SqliteStoreOptions } from './sqlite-database.js'
 
 const INFO_COLUMNS = `SELECT name, snapshot_bytes + log_bytes AS bytes, log_rows AS logRows, log_bytes AS logBytes,
   created_at AS createdAt, updated_at AS updatedAt FROM documents`
 
-const deflate = promisify(deflateRaw)
-const inflate = promisify(inflateRaw)
-
-/** Snapshots smaller than this are stored as they are: compressing them saves next to nothing. */
-const MIN_DEFLATED_BYTES = 1024
-/** `snapshot_encoding` values. */
-const ENCODING_CODES = { yjs: 0, deflate: 1 } as const
 /** A document's row as `load` reads it. */
 interface StoredRow {
   snapshot: Buffer | null
@@ -173,21 +164,16 @@ export class SqliteDocumentStore implements DocumentStore {
       this.#remember(name, { rows: log.length, bytes, lastSeq, updatedAt: row.updatedAt, writtenAt: Number.NEGATIVE_INFINITY }, true)
     }
     // Inflated on libuv's thread pool, after the read transaction: the rows are already in hand.
-    const snapshot = row.snapshot && row.encoding === ENCODING_CODES.deflate ? await inflate(row.snapshot) : row.snapshot
     return {
-      snapshot: snapshot && bytesOf(snapshot),
+      snapshot: row.snapshot && (await unpackSnapshot(row.snapshot, row.encoding)),
       updates: log.map((entry) => bytesOf(entry.data)),
       lastSeq: log.at(-1)?.seq ?? 0,
     }
   }
 
   /** Deflated on libuv's thread pool when it is large enough and deflating makes it smaller. */
-  async packSnapshot(snapshot: Uint8Array): Promise<PackedSnapshot> {
-    if (snapshot.byteLength >= MIN_DEFLATED_BYTES) {
-      const deflated = await deflate(snapshot)
-      if (deflated.byteLength < snapshot.byteLength) return { bytes: bytesOf(deflated), encoding: 'deflate' }
-    }
-    return { bytes: snapshot, encoding: 'yjs' }
+  packSnapshot(snapshot: Uint8Array): Promise<PackedSnapshot> {
+    return packSnapshot(snapshot)
   }
 
   async appendUpdates(batches: readonly UpdateBatch[]): Promise<AppendResult[]> {
@@ -273,14 +259,4 @@ export class SqliteDocumentStore implements DocumentStore {
       this.#known.delete(oldest)
     }
   }
-}
-
-/**
- * Bytes as a plain Uint8Array of their own. better-sqlite3 gives each blob a Buffer of its own, so
- * no copy is needed (copying cost ~15 ms for 4 MB here) and the caller may move it to another
- * thread; a small Buffer zlib made may sit in Node's shared pool, and is copied out of it.
- */
-function bytesOf(buffer: Buffer): Uint8Array {
-  const own = buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength
-  return own ? new Uint8Array(buffer.buffer, 0, buffer.byteLength) : new Uint8Array(buffer)
 }

@@ -23,7 +23,7 @@ const SERVICES: LocalService[] = [
     name: 'PostgreSQL',
     port: 5432,
     url: 'postgres://postgres@127.0.0.1:5432/test',
-    suites: 'the PostgreSQL suites (none yet)',
+    suites: 'the PostgreSQL store suites',
   },
 ]
 

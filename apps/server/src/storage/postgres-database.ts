@@ -1,0 +1,129 @@
+/**
+ * A PostgreSQL connection pool (`pg`) with Tandem's schema in place. Opening one applies the
+ * numbered migrations it lacks, each in its own transaction, while holding an advisory lock: nodes of
+ * a cluster that start together migrate one after another, and every one sees the schema complete.
+ * Never edit a migration that has shipped: add a new one.
+ */
+import pg from 'pg'
+
+/** Where and how to connect. */
+export interface PostgresOptions {
+  /** `postgres://user@host:port/database` */
+  connectionString: string
+  /** Schema holding Tandem's tables (created if missing); `public` when omitted. */
+  schema?: string
+  /** Connections the pool opens at most. */
+  maxConnections?: number
+}
+
+const MIGRATIONS: readonly string[] = [
+  // 1: documents with a snapshot, and their update log. A log row's `seq` counts per document and is
+  // assigned under the document row's lock, so appends from several nodes interleave without gaps or
+  // clashes; `log_floor` keeps the highest seq a compaction deleted, so none is ever reused.
+  `
+  CREATE TABLE documents (
+    name text PRIMARY KEY,
+    snapshot bytea,
+    snapshot_encoding smallint NOT NULL DEFAULT 0,
+    snapshot_bytes integer NOT NULL DEFAULT 0,
+    log_rows integer NOT NULL DEFAULT 0,
+    log_bytes bigint NOT NULL DEFAULT 0,
+    log_floor bigint NOT NULL DEFAULT 0,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE TABLE document_log (
+    name text NOT NULL REFERENCES documents (name) ON DELETE CASCADE,
+    seq bigint NOT NULL,
+    data bytea NOT NULL,
+    PRIMARY KEY (name, seq)
+  );
+  `,
+]
+
+/** Key of the advisory lock held while migrating (any number no other part of the database uses). */
+const MIGRATION_LOCK = 0x7461_6e64 // "tand"
+
+/** The schema version this build migrates to. */
+export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+// bigint columns (counts, times, sequence numbers) come back as numbers: every value Tandem stores
+// in one stays far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
+
+/**
+ * A pool on `options.connectionString` whose schema is migrated to {@link POSTGRES_SCHEMA_VERSION}.
+ * @throws when the server cannot be reached, the schema name is not a plain identifier, or the
+ * database holds a newer schema than this build knows.
+ */
+export async function openPostgres(options: PostgresOptions): Promise<pg.Pool> {
+  const schema = options.schema ?? 'public'
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be a lowercase identifier`)
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    options: `-c search_path=${schema}`,
+  })
+  // An idle connection the server drops (restart, timeout) is an 'error' on the pool: the next query
+  // gets a new connection, so it is not fatal, but unhandled it would end the process.
+  pool.on('error', () => {})
+  try {
+    await migrate(pool, schema)
+  } catch (error) {
+    await pool.end()
+    throw error
+  }
+  return pool
+}
+
+async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  const client = await pool.connect()
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)`)
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_version')
+      const current = rows[0]?.version ?? 0
+      if (current > MIGRATIONS.length) {
+        throw new Error(`the database's schema is at version ${current}; this build knows ${MIGRATIONS.length}: upgrade Tandem`)
+      }
+      for (let version = current; version < MIGRATIONS.length; version++) {
+        await client.query('BEGIN')
+        try {
+          await client.query(MIGRATIONS[version]!)
+          if (version === 0) await client.query('INSERT INTO schema_version (version) VALUES (1)')
+          else await client.query('UPDATE schema_version SET version = $1', [version + 1])
+          await client.query('COMMIT')
+        } catch (error) {
+          await client.query('ROLLBACK')
+          throw error
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK])
+    }
+  } finally {
+    client.release()
+  }
+}
+
+/** Run `work` in one transaction on a connection of `pool`: committed if it resolves, rolled back if it throws. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    try {
+      const result = await work(client)
+      await client.query('COMMIT')
+      return result
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw error
+    }
+  } finally {
+    client.release()
+  }
+}
