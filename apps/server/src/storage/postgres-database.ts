@@ -39,6 +39,41 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (name, seq)
   );
   `,
+  // 2: notification channels. Ids come from `message_counter`, whose row every append locks until it
+  // commits: appends from every node are numbered in commit order, so a reader that has seen id n
+  // never later finds a smaller one committed behind it. `retention_floor` keeps the highest
+  // pruned_through of the channels retention forgot, so their gaps are still reported.
+  `
+  CREATE TABLE message_counter (
+    id integer PRIMARY KEY CHECK (id = 1),
+    last_id bigint NOT NULL
+  );
+  INSERT INTO message_counter (id, last_id) VALUES (1, 0);
+  CREATE TABLE channel_messages (
+    id bigint PRIMARY KEY,
+    channel text NOT NULL,
+    data text NOT NULL,
+    ts bigint NOT NULL
+  );
+  CREATE INDEX channel_messages_by_channel ON channel_messages (channel, id);
+  CREATE TABLE channels (
+    name text PRIMARY KEY,
+    pruned_through bigint NOT NULL DEFAULT 0
+  );
+  CREATE TABLE publish_idempotency (
+    scope text NOT NULL,
+    key text NOT NULL,
+    messages text NOT NULL,
+    expires_at bigint NOT NULL,
+    PRIMARY KEY (scope, key)
+  );
+  CREATE INDEX publish_idempotency_by_expiry ON publish_idempotency (expires_at);
+  CREATE TABLE retention_floor (
+    id integer PRIMARY KEY CHECK (id = 1),
+    forgotten_through bigint NOT NULL
+  );
+  INSERT INTO retention_floor (id, forgotten_through) VALUES (1, 0);
+  `,
 ]
 
 /** Key of the advisory lock held while migrating (any number no other part of the database uses). */

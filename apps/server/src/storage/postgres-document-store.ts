@@ -33,7 +33,8 @@ const SQL = {
   setSnapshot: `UPDATE documents SET snapshot = $2, snapshot_encoding = $3, snapshot_bytes = $4, log_floor = greatest(log_floor, $5),
     (log_rows, log_bytes) = (SELECT count(*), coalesce(sum(length(data)), 0) FROM document_log WHERE name = $1) WHERE name = $1`,
   selectInfo: `${INFO_COLUMNS} WHERE name = $1`,
-  listInfo: `${INFO_COLUMNS} ORDER BY name`,
+  // Byte order, as the other stores sort.
+  listInfo: `${INFO_COLUMNS} ORDER BY name COLLATE "C"`,
   deleteDocument: `DELETE FROM documents WHERE name = $1`,
 } as const
 
