@@ -49,6 +49,8 @@ export default defineConfig({
       PORT: String(E2E_PORT),
       HOST: '127.0.0.1',
       DATA_DIR: process.env.TANDEM_E2E_DATA_DIR,
+      // The runner's DATABASE_URL is for the server's PostgreSQL suites, not for this server.
+      DATABASE_URL: '',
       LOG_LEVEL: 'warn',
       PUBLISH_KEY: E2E_PUBLISH_KEY,
       ADMIN_TOKEN: E2E_ADMIN_TOKEN,

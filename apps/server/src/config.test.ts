@@ -21,6 +21,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '', DATA_DIR: '' }).port).toBe(8787)
   })
 
+  it('keeps SQLite unless DATABASE_URL names a PostgreSQL database, in a schema that is a plain identifier', () => {
+    expect(loadConfig({})).toMatchObject({ databaseUrl: null, databaseSchema: 'public' })
+    expect(loadConfig({ DATABASE_URL: 'postgres://tandem@db:5432/tandem', DATABASE_SCHEMA: 'docs_2' })).toMatchObject({
+      databaseUrl: 'postgres://tandem@db:5432/tandem',
+      databaseSchema: 'docs_2',
+    })
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/tandem' }).databaseUrl).toBe('postgresql://db/tandem')
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://db/tandem' })).toThrow(/DATABASE_URL: must be a postgres/)
+    expect(() => loadConfig({ DATABASE_SCHEMA: 'public; DROP TABLE documents' })).toThrow(/DATABASE_SCHEMA/)
+  })
+
   it('writes no ready file unless READY_FILE names one, which it resolves like DATA_DIR', () => {
     expect(loadConfig({}).readyFile).toBeNull()
     expect(loadConfig({ READY_FILE: '' }).readyFile).toBeNull()

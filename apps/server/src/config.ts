@@ -87,6 +87,17 @@ const envSchema = z.object({
   CHANNEL_RETENTION: channelRetention,
   REDIS_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
   REDIS_PREFIX: z.preprocess(unsetIfEmpty, z.string().min(1).max(100).default('tandem:')),
+  DATABASE_URL: z.preprocess(
+    unsetIfEmpty,
+    z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+  ),
+  DATABASE_SCHEMA: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase identifier (letters, digits, _), at most 63 characters')
+      .default('public'),
+  ),
   SSE_HEARTBEAT_MS: integer(1000, 10 * 60 * 1000, 30_000),
   ROOM_ACTIVITY_THROTTLE_MS: integer(0, 10 * 60 * 1000, 3000),
   AUTH_SECRET: z.preprocess(unsetIfEmpty, z.string().min(32, 'must be at least 32 characters (use a random string)').optional()),
@@ -245,6 +256,10 @@ function toConfig(v: z.output<typeof envSchema>) {
     redisUrl: v.REDIS_URL ?? null,
     /** Redis channels `<prefix><channel>` are republished on `<channel>`. */
     redisPrefix: v.REDIS_PREFIX,
+    /** PostgreSQL for documents and channel messages instead of the SQLite file; `null` keeps SQLite. */
+    databaseUrl: v.DATABASE_URL ?? null,
+    /** The PostgreSQL schema holding Tandem's tables (created if missing). */
+    databaseSchema: v.DATABASE_SCHEMA,
     /** Interval of SSE heartbeat comments. */
     sseHeartbeatMs: v.SSE_HEARTBEAT_MS,
     /** Least time between two `room:<name>` messages of one kind (join/leave share one throttle). */

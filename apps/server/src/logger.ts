@@ -23,7 +23,7 @@ export function createLogger(level: string, format: LogFormat = 'json', destinat
     colorize: destination === undefined && process.stdout.isTTY === true,
     translateTime: 'HH:MM:ss',
     // The start-up lines say their url, mode, files in words: their fields are for machines only.
-    ignore: 'pid,hostname,service,url,port,mode,databaseFile,adminUrl,file',
+    ignore: 'pid,hostname,service,url,port,mode,databaseFile,database,adminUrl,file',
     // Context on the same line, so a newcomer reads one line per event.
     singleLine: true,
     sync: true,

@@ -6,12 +6,15 @@
 import { join } from 'node:path'
 
 import { resolveAdminToken } from './admin/admin-token.js'
-import { ConfigError, loadConfig } from './config.js'
-import { createLogger } from './logger.js'
+import { type Config, ConfigError, loadConfig } from './config.js'
+import { createLogger, type Logger } from './logger.js'
 import { writeReadyFile } from './ready-file.js'
 import { warmUpYjs } from './rooms/yjs-warm-up.js'
 import { startServer } from './server.js'
+import type { DocumentStore } from './storage/document-store.js'
 import { LogSync } from './storage/log-sync.js'
+import type { MessageStore } from './storage/message-store.js'
+import { openPostgresStorage, SchemaInUseError } from './storage/postgres-storage.js'
 import { type Database, openSqliteDatabase } from './storage/sqlite-database.js'
 import { SqliteDocumentStore } from './storage/sqlite-document-store.js'
 import { SqliteMessageStore } from './storage/sqlite-message-store.js'
@@ -35,81 +38,29 @@ async function main(): Promise<void> {
     process.exit(1)
   }
   config = { ...config, adminToken: admin.token }
-  const databaseFile = join(config.dataDir, 'tandem.db')
-  let db: Database
-  try {
-    // Neither mode fsyncs on the event loop: commits only write the log (see WalFlusher and LogSync).
-    db = openSqliteDatabase({ filename: databaseFile, synchronous: 'normal' })
-  } catch (error) {
-    logger.fatal({ err: error, databaseFile }, 'cannot open the database')
-    process.exit(1)
-  }
-
-  // Both modes: while anything is written, a worker thread fsyncs the log and copies it into the
-  // database every interval. If the disk fails an fsync, what was saved may not be on it: stop rather
-  // than go on as if it were.
+  // Set once `stop` exists: storage that loses durability stops the server through it.
   let stopOnLostDurability = (): void => process.exit(1)
-  let flusher: WalFlusher
-  let logSync: LogSync | null
-  try {
-    flusher = new WalFlusher({
-      db,
-      filename: databaseFile,
-      intervalMs: config.flushIntervalMs,
-      logger,
-      onDurabilityLost: () => stopOnLostDurability(),
-    })
-    // Power-safe mode: besides, nothing counts as stored (is relayed, answered) before an fsync of the
-    // log that covers it, run on libuv's thread pool and shared by the commits that wait together.
-    logSync =
-      config.durability === 'power-safe'
-        ? new LogSync({
-            filename: databaseFile,
-            onDurabilityLost: (error) => {
-              logger.fatal({ err: error }, 'the disk failed to sync the database log: what was saved may not be on it')
-              stopOnLostDurability()
-            },
-          })
-        : null
-  } catch (error) {
-    logger.fatal({ err: error, databaseFile }, 'cannot flush the database log')
-    db.close()
-    process.exit(1)
-  }
-  const sync = logSync
-  const storeOptions = sync ? { durable: () => sync.sync() } : {}
+  const storage = config.databaseUrl
+    ? await openPostgres(config.databaseUrl, config.databaseSchema, logger)
+    : openSqlite(config, logger, () => stopOnLostDurability())
 
   // Updates too costly to bound are timed in a warm worker thread; the main thread that then integrates
   // them must be as warm, or its first large update costs several times what was measured.
   warmUpYjs()
-  // Closed before the database: it writes the log totals it has not written yet.
-  const store = new SqliteDocumentStore(db, storeOptions)
   let server
   try {
-    server = await startServer(config, {
-      store,
-      messages: new SqliteMessageStore(db, storeOptions),
-      logger,
-      flusher,
-      ...(logSync ? { logSync } : {}),
-    })
+    server = await startServer(config, { store: storage.store, messages: storage.messages, logger, ...storage.serverDeps })
   } catch (error) {
     logger.fatal({ err: error, host: config.host, port: config.port }, 'cannot start listening')
-    await logSync?.close()
-    await flusher.close()
-    db.close()
+    await storage.close()
     process.exit(1)
   }
   // The first lines a newcomer reads: where to go, who may get in, where the data is, how to administer.
-  logger.info({ url: server.url, port: server.port, databaseFile }, `Tandem is ready on ${server.url}`)
+  logger.info({ url: server.url, port: server.port, ...storage.where }, `Tandem is ready on ${server.url}`)
   if (config.authSecret) logger.info({ mode: 'secure' }, 'secure mode: documents and channels need an access token (AUTH_SECRET is set)')
   else
     logger.warn({ mode: 'open' }, 'open mode: anyone who can reach this server may edit every document; set AUTH_SECRET to require sign-in')
-  const durability =
-    config.durability === 'crash-safe'
-      ? `crash-safe: every update is written before it is relayed, and made durable against power loss within ${config.flushIntervalMs} ms`
-      : "power-safe: every update is fsync'd before it is relayed (the fsync runs off the event loop, shared by the updates that wait for it)"
-  logger.info({ databaseFile, durability: config.durability }, `documents are stored in ${databaseFile} (${durability})`)
+  logger.info(storage.where, storage.description)
   if (admin.generated) {
     // Printed once, at first start; afterwards the token stays in the file only.
     logger.warn(
@@ -128,10 +79,7 @@ async function main(): Promise<void> {
     logger.info(why, 'shutting down')
     server
       .close()
-      .then(() => store.close())
-      .then(() => logSync?.close())
-      .then(() => flusher.close())
-      .then(() => db.close())
+      .then(() => storage.close())
       .then(() => process.exit(exitCode))
       .catch((error: unknown) => {
         logger.fatal({ err: error }, 'shutdown failed')
@@ -151,6 +99,107 @@ async function main(): Promise<void> {
       logger.fatal({ err: error, readyFile: config.readyFile }, `cannot write READY_FILE ${config.readyFile}; stopping`)
       stop(1, { reason: 'READY_FILE could not be written' })
     }
+  }
+}
+
+/** The stores the server runs on, what to tell about them, and how to close them after the server. */
+interface Storage {
+  store: DocumentStore
+  messages: MessageStore
+  serverDeps: { flusher?: WalFlusher; logSync?: LogSync }
+  /** The start-up line saying where documents are kept and how safely. */
+  description: string
+  where: Record<string, string>
+  close(): Promise<void>
+}
+
+/** The SQLite file under `DATA_DIR`, with its flush worker (and, power-safe, its log sync); exits on failure. */
+function openSqlite(config: Config, logger: Logger, onDurabilityLost: () => void): Storage {
+  const databaseFile = join(config.dataDir, 'tandem.db')
+  let db: Database
+  try {
+    // Neither mode fsyncs on the event loop: commits only write the log (see WalFlusher and LogSync).
+    db = openSqliteDatabase({ filename: databaseFile, synchronous: 'normal' })
+  } catch (error) {
+    logger.fatal({ err: error, databaseFile }, 'cannot open the database')
+    process.exit(1)
+  }
+  // Both modes: while anything is written, a worker thread fsyncs the log and copies it into the
+  // database every interval. If the disk fails an fsync, what was saved may not be on it: stop rather
+  // than go on as if it were.
+  let flusher: WalFlusher
+  let logSync: LogSync | null
+  try {
+    flusher = new WalFlusher({ db, filename: databaseFile, intervalMs: config.flushIntervalMs, logger, onDurabilityLost })
+    // Power-safe mode: besides, nothing counts as stored (is relayed, answered) before an fsync of the
+    // log that covers it, run on libuv's thread pool and shared by the commits that wait together.
+    logSync =
+      config.durability === 'power-safe'
+        ? new LogSync({
+            filename: databaseFile,
+            onDurabilityLost: (error) => {
+              logger.fatal({ err: error }, 'the disk failed to sync the database log: what was saved may not be on it')
+              onDurabilityLost()
+            },
+          })
+        : null
+  } catch (error) {
+    logger.fatal({ err: error, databaseFile }, 'cannot flush the database log')
+    db.close()
+    process.exit(1)
+  }
+  const sync = logSync
+  const storeOptions = sync ? { durable: () => sync.sync() } : {}
+  // Closed before the database: it writes the log totals it has not written yet.
+  const store = new SqliteDocumentStore(db, storeOptions)
+  const durability =
+    config.durability === 'crash-safe'
+      ? `crash-safe: every update is written before it is relayed, and made durable against power loss within ${config.flushIntervalMs} ms`
+      : "power-safe: every update is fsync'd before it is relayed (the fsync runs off the event loop, shared by the updates that wait for it)"
+  return {
+    store,
+    messages: new SqliteMessageStore(db, storeOptions),
+    serverDeps: { flusher, ...(sync ? { logSync: sync } : {}) },
+    description: `documents are stored in ${databaseFile} (${durability})`,
+    where: { databaseFile, durability: config.durability },
+    async close() {
+      await store.close()
+      await sync?.close()
+      await flusher.close()
+      db.close()
+    },
+  }
+}
+
+/** PostgreSQL at `url` (`DATABASE_URL`), schema `schema`; exits when it cannot be used. */
+async function openPostgres(url: string, schema: string, logger: Logger): Promise<Storage> {
+  let storage
+  try {
+    storage = await openPostgresStorage(url, schema)
+  } catch (error) {
+    const where = { database: redactedUrl(url), schema }
+    if (error instanceof SchemaInUseError) logger.fatal(where, error.message)
+    else logger.fatal({ ...where, err: error }, 'cannot open the PostgreSQL database at DATABASE_URL')
+    process.exit(1)
+  }
+  return {
+    store: storage.documents,
+    messages: storage.messages,
+    serverDeps: {},
+    description: `documents are stored in PostgreSQL at ${storage.where}; every update is committed before it is relayed`,
+    where: { database: storage.where },
+    close: () => storage.close(),
+  }
+}
+
+/** `url` without its password, for logs. */
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return '(unparseable)'
   }
 }
 

@@ -90,6 +90,9 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     DATA_DIR: options.dataDir,
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
+    // Test runs export DATABASE_URL for the suites that use PostgreSQL; a server spawned here keeps
+    // its documents in its own data directory unless the caller passes one.
+    DATABASE_URL: '',
     ...options.env,
     READY_FILE: readyFile,
   }

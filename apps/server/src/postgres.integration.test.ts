@@ -1,0 +1,58 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { afterAll, describe, expect, it } from 'vitest'
+
+import { eventually } from './test-support/eventually.js'
+import { databaseUrl, PostgresTestDatabase } from './test-support/postgres-test-database.js'
+import { spawnServer } from './test-support/spawn-server.js'
+import { connectClient } from './test-support/test-server.js'
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tandem-postgres-'))
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+describe.skipIf(!databaseUrl)('the real server process on PostgreSQL (DATABASE_URL)', () => {
+  const database = PostgresTestDatabase.create()
+
+  it('keeps every relayed edit in PostgreSQL through kill -9 and a restart, and nothing in DATA_DIR', async () => {
+    const env = { DATABASE_URL: database.url, DATABASE_SCHEMA: 'killed' }
+    const first = await spawnServer({ DATA_DIR: join(dataDir, 'first'), ...env })
+    const author = await connectClient(first, 'on-postgres')
+    const witness = await connectClient(first, 'on-postgres')
+    for (let i = 0; i < 200; i++) {
+      author.text.insert(author.text.length, `<${i}>`)
+      if (i % 25 === 0) await new Promise((resolve) => setImmediate(resolve))
+    }
+    const expected = author.text.toString()
+    await eventually(() => expect(witness.text.toString()).toBe(expected), { timeout: 15_000 })
+    author.provider.destroy()
+    witness.provider.destroy()
+    expect(await first.kill()).toEqual({ code: null, signal: 'SIGKILL' })
+    expect(existsSync(join(dataDir, 'first', 'tandem.db'))).toBe(false)
+
+    // Another data directory: the document can only come from PostgreSQL.
+    const second = await spawnServer({ DATA_DIR: join(dataDir, 'second'), ...env })
+    const reader = await connectClient(second, 'on-postgres')
+    expect(reader.text.toString()).toBe(expected)
+    const listed = (await (await fetch(`${second.url}/api/rooms`)).json()) as { rooms: Array<{ name: string }> }
+    expect(listed.rooms.map((room) => room.name)).toContain('on-postgres')
+  }, 60_000)
+
+  it('refuses a second node on a schema another node serves, and says why', async () => {
+    const env = { DATABASE_URL: database.url, DATABASE_SCHEMA: 'single' }
+    await spawnServer({ DATA_DIR: join(dataDir, 'single-a'), ...env })
+    await expect(spawnServer({ DATA_DIR: join(dataDir, 'single-b'), ...env })).rejects.toThrow(
+      /another Tandem node already serves schema single/,
+    )
+    // Another schema of the same database is another node's to serve.
+    const other = await spawnServer({ DATA_DIR: join(dataDir, 'single-c'), DATABASE_URL: database.url, DATABASE_SCHEMA: 'other' })
+    expect((await fetch(`${other.url}/api/health`)).status).toBe(200)
+  }, 60_000)
+
+  it('stops at start with a clear error when PostgreSQL cannot be reached', async () => {
+    await expect(
+      spawnServer({ DATA_DIR: join(dataDir, 'unreachable'), DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }),
+    ).rejects.toThrow(/cannot open the PostgreSQL database at DATABASE_URL/)
+  }, 30_000)
+})
