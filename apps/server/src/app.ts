@@ -19,6 +19,7 @@ import { handleHttpError } from './http/error-handler.js'
 import { eventsSseRoute } from './http/events-sse-route.js'
 import { healthRoute } from './http/health-route.js'
 import { publishRoute } from './http/publish-route.js'
+import { readyRoute } from './http/ready-route.js'
 import { requireAllowedHost } from './http/require-allowed-host.js'
 import { roomsRoute } from './http/rooms-route.js'
 import { webAppRoutes } from './http/web-app-routes.js'
@@ -79,6 +80,8 @@ export interface AppDeps {
   logger: Logger
   /** When the server started, for `uptimeS`. */
   startedAt: number
+  /** Whether the document store answers, for `/api/ready`; absent for a store inside this process. */
+  storageReachable?: () => Promise<boolean>
 }
 
 /**
@@ -104,6 +107,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }),
   )
   app.route('/api/health', healthRoute(deps))
+  app.route('/api/ready', readyRoute(deps))
   app.route('/api/rooms', roomsRoute({ ...deps, trustProxy: config.trustProxy }))
   app.route(
     '/api/publish',

@@ -106,7 +106,7 @@ async function main(): Promise<void> {
 interface Storage {
   store: DocumentStore
   messages: MessageStore
-  serverDeps: { flusher?: WalFlusher; logSync?: LogSync }
+  serverDeps: { flusher?: WalFlusher; logSync?: LogSync; storageReachable?: () => Promise<boolean> }
   /** The start-up line saying where documents are kept and how safely. */
   description: string
   where: Record<string, string>
@@ -185,7 +185,7 @@ async function openPostgres(url: string, schema: string, logger: Logger): Promis
   return {
     store: storage.documents,
     messages: storage.messages,
-    serverDeps: {},
+    serverDeps: { storageReachable: () => storage.reachable() },
     description: `documents are stored in PostgreSQL at ${storage.where}; every update is committed before it is relayed`,
     where: { database: storage.where },
     close: () => storage.close(),

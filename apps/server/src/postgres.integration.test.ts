@@ -35,6 +35,10 @@ describe.skipIf(!databaseUrl)('the real server process on PostgreSQL (DATABASE_U
     const second = await spawnServer({ DATA_DIR: join(dataDir, 'second'), ...env })
     const reader = await connectClient(second, 'on-postgres')
     expect(reader.text.toString()).toBe(expected)
+    // Ready once its storage answers (and the Redis bridge, if this run's REDIS_URL reached it, is up).
+    await eventually(async () =>
+      expect(await (await fetch(`${second.url}/api/ready`)).json()).toMatchObject({ ready: true, storage: 'ok' }),
+    )
     const listed = (await (await fetch(`${second.url}/api/rooms`)).json()) as { rooms: Array<{ name: string }> }
     expect(listed.rooms.map((room) => room.name)).toContain('on-postgres')
   }, 60_000)

@@ -44,6 +44,8 @@ export interface ServerDeps {
   flusher?: Pick<WalFlusher, 'lastFlush'>
   /** Power-safe mode's fsyncs that commits wait for, for the metrics. */
   logSync?: Pick<LogSync, 'stats'>
+  /** Whether the document store answers (a database server), for `/api/ready`. */
+  storageReachable?: () => Promise<boolean>
 }
 
 /** A listening server. */
@@ -59,7 +61,7 @@ export interface TandemServer {
   limits: ConnectionLimits
   /** TCP connections a client address holds now (0 when `TRUST_PROXY` turns that limit off). */
   socketsOf(address: string): number
-  /** Stop accepting, close sockets with GoingAway, flush and compact rooms. Idempotent. */
+  /** Stop accepting, close document sockets with ServiceRestart (1012), flush and compact rooms. Idempotent. */
   close(): Promise<void>
 }
 
@@ -203,7 +205,19 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
   }, PRUNE_INTERVAL_MS)
   pruner.unref()
 
-  const app = createApp({ config, registry, store, hub, bridge, guard, limits, metrics, logger, startedAt: Date.now() })
+  const app = createApp({
+    config,
+    registry,
+    store,
+    hub,
+    bridge,
+    guard,
+    limits,
+    metrics,
+    logger,
+    startedAt: Date.now(),
+    ...(deps.storageReachable ? { storageReachable: deps.storageReachable } : {}),
+  })
   const httpServer = createAdaptorServer({
     fetch: app.fetch,
     serverOptions: httpServerOptions({ headersTimeoutMs: config.httpHeadersTimeoutMs, requestTimeoutMs: config.httpRequestTimeoutMs }),

@@ -243,6 +243,22 @@ describe('connectDocument', () => {
     expect(ScriptedSocket.created).toHaveLength(2)
   })
 
+  it('comes back within a quarter second when the server restarts (1012), then backs off as usual', () => {
+    connect()
+    handshake().drop(CloseCode.ServiceRestart, 'server restarting: reconnect now')
+    // random() is 0.25: a quarter of the 250 ms spread, far sooner than the backoff's first wait.
+    expect(connection.state).toMatchObject({ status: 'offline', refused: null, nextAttemptAt: Date.now() + 63 })
+    expect(reconnectDelay(0, policy, random)).toBeGreaterThan(63)
+    vi.advanceTimersByTime(62)
+    expect(ScriptedSocket.created).toHaveLength(1)
+    vi.advanceTimersByTime(1)
+    expect(ScriptedSocket.created).toHaveLength(2)
+    // The restarted node is not back yet: from here on, the ordinary backoff.
+    latestSocket().drop()
+    vi.advanceTimersByTime(reconnectDelay(0, policy, random))
+    expect(ScriptedSocket.created).toHaveLength(3)
+  })
+
   it('drops the socket when the network goes and reconnects at once when it returns', () => {
     const network = switchableNetwork()
     connect(network)

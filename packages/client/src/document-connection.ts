@@ -83,6 +83,8 @@ function isPermanentClose(code: number): boolean {
  * next try waits seconds rather than the first attempt's fraction of one, and keeps growing.
  */
 const RATE_LIMITED_ATTEMPT = 4
+/** A restarting server's clients (1012) come back within this many milliseconds, spread at random. */
+const RESTART_SPREAD_MS = 250
 
 const OPEN = 1
 
@@ -238,7 +240,10 @@ export class DocumentConnection {
       return
     }
     if (event?.code === CloseCode.RateLimited) this.#failures = Math.max(this.#failures, RATE_LIMITED_ATTEMPT)
-    this.#scheduleRetry()
+    // A node restarting (1012) wants its clients elsewhere now, not after a backoff; spread over a
+    // moment, so the thousands it held do not all land on the other nodes in one instant.
+    if (event?.code === CloseCode.ServiceRestart) this.#scheduleRetry(Math.round(RESTART_SPREAD_MS * this.#random()))
+    else this.#scheduleRetry()
   }
 
   readonly #onNetworkChange = (online: boolean): void => {
@@ -300,9 +305,12 @@ export class DocumentConnection {
     return true
   }
 
-  #scheduleRetry(): void {
-    const delay = reconnectDelay(this.#failures, this.#policy, this.#random)
-    this.#failures++
+  /** Reconnect after `delay` (by default the backoff's next wait, which then grows). */
+  #scheduleRetry(delay?: number): void {
+    if (delay === undefined) {
+      delay = reconnectDelay(this.#failures, this.#policy, this.#random)
+      this.#failures++
+    }
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = null
       this.#update({ nextAttemptAt: null })

@@ -17,6 +17,11 @@ export const CloseCode = {
   MessageTooBig: 1009,
   /** The server hit an unexpected error while handling this connection. */
   InternalError: 1011,
+  /**
+   * The server is shutting down to restart (SIGTERM): reconnect at once, without backing off. Behind
+   * a load balancer the new connection reaches another node, which has the document.
+   */
+  ServiceRestart: 1012,
   /** A binary frame could not be decoded as a y-websocket message (truncated, trailing bytes...). */
   MalformedMessage: 4000,
   /** The frame's message type is not one the protocol defines. */

@@ -53,6 +53,18 @@ export const healthSchema = z
 /** See {@link healthSchema}. */
 export type Health = z.infer<typeof healthSchema>
 
+/** `GET /api/ready`: whether a load balancer should send this node traffic. */
+export const readinessSchema = z
+  .object({
+    ready: z.boolean().meta({ description: 'Storage answers and, when REDIS_URL is set, the Redis bridge is ready' }),
+    storage: z.enum(['ok', 'unreachable']).meta({ description: 'Whether the document store answered a trivial query within a second' }),
+    redis: healthSchema.shape.redis,
+  })
+  .meta({ id: 'Readiness' })
+
+/** See {@link readinessSchema}. */
+export type Readiness = z.infer<typeof readinessSchema>
+
 // ---- Rooms ----
 
 /** A person present in a room, as their awareness state announces them. */

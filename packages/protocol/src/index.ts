@@ -64,6 +64,8 @@ export {
   type PublishBody,
   publishBodySchema,
   publishedSchema,
+  type Readiness,
+  readinessSchema,
   ROOM_SORT_KEYS,
   roomListQuerySchema,
   roomListSchema,

@@ -264,7 +264,7 @@ describe('RoomRegistry', () => {
     rooms.join(room, peer)
     edit(room, peer, new Y.Doc(), 'last words')
     await rooms.shutdown()
-    expect(peer.closedWith).toBe(CloseCode.GoingAway)
+    expect(peer.closedWith).toBe(CloseCode.ServiceRestart)
     expect(rooms.size).toBe(0)
     const stored = await store.load('bye')
     const doc = new Y.Doc()

@@ -223,7 +223,7 @@ export class RoomRegistry {
     }
   }
 
-  /** Close every connection with `GoingAway`, flush and compact every room, and free them. */
+  /** Close every connection with `ServiceRestart` (reconnect at once), flush and compact every room, and free them. */
   async shutdown(): Promise<void> {
     this.#closing = true
     await Promise.allSettled(this.#loading.values())
@@ -231,7 +231,7 @@ export class RoomRegistry {
     this.#rooms.clear()
     for (const room of rooms) {
       this.#cancelIdle(room)
-      room.closeAll(CloseCode.GoingAway, 'server shutting down')
+      room.closeAll(CloseCode.ServiceRestart, 'server restarting: reconnect now')
     }
     await Promise.all([...rooms.map((room) => this.#retire(room)), ...this.#unloading.values()])
   }

@@ -17,6 +17,8 @@ export interface PostgresStorage {
   messages: PostgresMessageStore
   /** Where the data is, for logs: host, port, database and schema, no credentials. */
   where: string
+  /** Whether the database answers a trivial query now. */
+  reachable(): Promise<boolean>
   /** Release the node's lock and end the pool (after the stores are done). */
   close(): Promise<void>
 }
@@ -53,6 +55,11 @@ export async function openPostgresStorage(url: string, schema: string): Promise<
     documents: new PostgresDocumentStore(pool),
     messages: new PostgresMessageStore(pool),
     where: `postgres://${parsed.host}${parsed.pathname}, schema ${schema}`,
+    reachable: () =>
+      pool.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
     async close() {
       // Ending the session releases its advisory lock.
       lockHolder.release(true)
