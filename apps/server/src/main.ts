@@ -38,11 +38,11 @@ async function main(): Promise<void> {
     process.exit(1)
   }
   config = { ...config, adminToken: admin.token }
-  // Set once `stop` exists: storage that loses durability stops the server through it.
-  let stopOnLostDurability = (): void => process.exit(1)
+  // Set once `stop` exists: storage that can no longer keep its promises stops the server through it.
+  let stopOnLostStorage = (_reason: string): void => process.exit(1)
   const storage = config.databaseUrl
-    ? await openPostgres(config.databaseUrl, config.databaseSchema, logger)
-    : openSqlite(config, logger, () => stopOnLostDurability())
+    ? await openPostgres(config.databaseUrl, config.databaseSchema, logger, (reason) => stopOnLostStorage(reason))
+    : openSqlite(config, logger, () => stopOnLostStorage('the disk failed to sync the database log'))
 
   // Updates too costly to bound are timed in a warm worker thread; the main thread that then integrates
   // them must be as warm, or its first large update costs several times what was measured.
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
         process.exit(1)
       })
   }
-  stopOnLostDurability = () => stop(1, { reason: 'the disk failed to sync the database log' })
+  stopOnLostStorage = (reason) => stop(1, { reason })
   process.on('SIGTERM', () => stop(0, { signal: 'SIGTERM' }))
   process.on('SIGINT', () => stop(0, { signal: 'SIGINT' }))
 
@@ -171,11 +171,21 @@ function openSqlite(config: Config, logger: Logger, onDurabilityLost: () => void
   }
 }
 
-/** PostgreSQL at `url` (`DATABASE_URL`), schema `schema`; exits when it cannot be used. */
-async function openPostgres(url: string, schema: string, logger: Logger): Promise<Storage> {
+/**
+ * PostgreSQL at `url` (`DATABASE_URL`), schema `schema`; exits when it cannot be used, and calls
+ * `onLost` if another node takes the schema while this one's lock connection is down.
+ */
+async function openPostgres(url: string, schema: string, logger: Logger, onLost: (reason: string) => void): Promise<Storage> {
   let storage
   try {
-    storage = await openPostgresStorage(url, schema)
+    storage = await openPostgresStorage(url, schema, {
+      onLockLost: (error) => {
+        logger.fatal({ database: redactedUrl(url), schema }, error.message)
+        onLost('another node took this schema')
+      },
+      onLockInterrupted: (error) =>
+        logger.warn({ err: error, schema }, 'lost the connection holding the lock on this schema; taking it again'),
+    })
   } catch (error) {
     const where = { database: redactedUrl(url), schema }
     if (error instanceof SchemaInUseError) logger.fatal(where, error.message)

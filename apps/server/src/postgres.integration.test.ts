@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
+import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 
 import { eventually } from './test-support/eventually.js'
@@ -53,6 +54,47 @@ describe.skipIf(!databaseUrl)('the real server process on PostgreSQL (DATABASE_U
     const other = await spawnServer({ DATA_DIR: join(dataDir, 'single-c'), DATABASE_URL: database.url, DATABASE_SCHEMA: 'other' })
     expect((await fetch(`${other.url}/api/health`)).status).toBe(200)
   }, 60_000)
+
+  it('rides out its PostgreSQL sessions being killed mid-edit: nothing relayed is lost, and it keeps its schema', async () => {
+    const env = { DATABASE_URL: database.url, DATABASE_SCHEMA: 'terminated' }
+    const node = await spawnServer({ DATA_DIR: join(dataDir, 'terminated'), ...env })
+    const author = await connectClient(node, 'through-restart')
+    const witness = await connectClient(node, 'through-restart')
+    const admin = new pg.Client({ connectionString: database.url })
+    await admin.connect()
+    try {
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 20; i++) author.text.insert(author.text.length, `<${round}.${i}>`)
+        // What a PostgreSQL restart does to every session of this node: the pool's and its lock's.
+        await admin.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        )
+      }
+      author.text.insert(author.text.length, '<end>')
+      const expected = author.text.toString()
+      // Writes that failed closed the room (4500); the stock clients reconnected and resent what they had.
+      await eventually(() => expect(witness.text.toString()).toBe(expected), { timeout: 30_000 })
+      expect((await fetch(`${node.url}/api/health`)).status).toBe(200)
+      // The lock was taken again: a second node on the schema is still refused.
+      await eventually(
+        async () => {
+          const holders = await admin.query(
+            `SELECT count(*)::integer AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = (hashtext('tandem node:terminated')::bigint & 4294967295)::oid`,
+          )
+          expect(holders.rows[0].n).toBe(1)
+        },
+        { timeout: 10_000 },
+      )
+      await expect(spawnServer({ DATA_DIR: join(dataDir, 'terminated-b'), ...env })).rejects.toThrow(/another Tandem node already serves/)
+      author.provider.destroy()
+      witness.provider.destroy()
+      expect(await node.kill()).toEqual({ code: null, signal: 'SIGKILL' })
+      const restarted = await spawnServer({ DATA_DIR: join(dataDir, 'terminated-c'), ...env })
+      expect((await connectClient(restarted, 'through-restart')).text.toString()).toBe(expected)
+    } finally {
+      await admin.end()
+    }
+  }, 90_000)
 
   it('stops at start with a clear error when PostgreSQL cannot be reached', async () => {
     await expect(
