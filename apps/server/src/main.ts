@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   // Set once `stop` exists: storage that can no longer keep its promises stops the server through it.
   let stopOnLostStorage = (_reason: string): void => process.exit(1)
   const storage = config.databaseUrl
-    ? await openPostgres(config.databaseUrl, config.databaseSchema, logger, (reason) => stopOnLostStorage(reason))
+    ? await openPostgres(config.databaseUrl, config.databaseSchema, logger)
     : openSqlite(config, logger, () => stopOnLostStorage('the disk failed to sync the database log'))
 
   // Updates too costly to bound are timed in a warm worker thread; the main thread that then integrates
@@ -172,16 +172,19 @@ function openSqlite(config: Config, logger: Logger, onDurabilityLost: () => void
 }
 
 /**
- * PostgreSQL at `url` (`DATABASE_URL`), schema `schema`; exits when it cannot be used, and calls
- * `onLost` if another node takes the schema while this one's lock connection is down.
+ * PostgreSQL at `url` (`DATABASE_URL`), schema `schema`; exits when it cannot be used, or when
+ * another node takes the schema while this one's lock connection is down.
  */
-async function openPostgres(url: string, schema: string, logger: Logger, onLost: (reason: string) => void): Promise<Storage> {
+async function openPostgres(url: string, schema: string, logger: Logger): Promise<Storage> {
   let storage
   try {
     storage = await openPostgresStorage(url, schema, {
       onLockLost: (error) => {
-        logger.fatal({ database: redactedUrl(url), schema }, error.message)
-        onLost('another node took this schema')
+        // At once, without the flush and compaction of a shutdown: another node serves this schema now,
+        // and every write of this one is refused anyway (fenced). Nothing acknowledged is lost: it was
+        // committed before it was relayed.
+        logger.fatal({ database: redactedUrl(url), schema }, `${error.message}; stopping at once`)
+        process.exit(1)
       },
       onLockInterrupted: (error) =>
         logger.warn({ err: error, schema }, 'lost the connection holding the lock on this schema; taking it again'),

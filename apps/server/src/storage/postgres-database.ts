@@ -74,6 +74,16 @@ const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO retention_floor (id, forgotten_through) VALUES (1, 0);
   `,
+  // 3: the fencing token of the node that serves the schema. A node bumps it when it takes the
+  // schema's lock and checks it, FOR SHARE, in every write: once another node has taken over, a write
+  // still in flight from the old one is refused instead of committed.
+  `
+  CREATE TABLE node_epoch (
+    id integer PRIMARY KEY CHECK (id = 1),
+    epoch bigint NOT NULL
+  );
+  INSERT INTO node_epoch (id, epoch) VALUES (1, 0);
+  `,
 ]
 
 /** Key of the advisory lock held while migrating (any number no other part of the database uses). */
@@ -88,24 +98,46 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 // in one stays far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
 
+/** Milliseconds to wait for a new connection before a query fails. */
+const CONNECT_TIMEOUT_MS = 5000
+
+/**
+ * A pool on `options.connectionString` whose connections use `options.schema`, not yet migrated
+ * (see {@link migrate}).
+ * @throws when the schema name is not a plain identifier.
+ */
+export function createPool(options: PostgresOptions): pg.Pool {
+  const schema = options.schema ?? 'public'
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be a lowercase identifier`)
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  })
+  // An idle connection the server drops (restart, timeout) is an 'error' on the pool: the next query
+  // gets a new connection, so it is not fatal, but unhandled it would end the process.
+  pool.on('error', () => {})
+  pool.on('connect', (client) => {
+    // A checked-out client has no pool listener: a connection dropped mid-transaction would be an
+    // unhandled 'error' and end the process. The query in flight rejects on its own.
+    client.on('error', () => {})
+    // Queued before anything the pool hands the client out for. Set here rather than in the pool's
+    // `options`, which an `options` parameter in DATABASE_URL would silently replace. A transaction
+    // left open (a node stopped mid-way) cannot hold its locks for ever.
+    void client.query(`SET search_path TO "${schema}"; SET idle_in_transaction_session_timeout = '30s'`).catch(() => {})
+  })
+  return pool
+}
+
 /**
  * A pool on `options.connectionString` whose schema is migrated to {@link POSTGRES_SCHEMA_VERSION}.
  * @throws when the server cannot be reached, the schema name is not a plain identifier, or the
  * database holds a newer schema than this build knows.
  */
 export async function openPostgres(options: PostgresOptions): Promise<pg.Pool> {
-  const schema = options.schema ?? 'public'
-  if (!SCHEMA_NAME.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be a lowercase identifier`)
-  const pool = new pg.Pool({
-    connectionString: options.connectionString,
-    max: options.maxConnections ?? 10,
-    options: `-c search_path=${schema}`,
-  })
-  // An idle connection the server drops (restart, timeout) is an 'error' on the pool: the next query
-  // gets a new connection, so it is not fatal, but unhandled it would end the process.
-  pool.on('error', () => {})
+  const pool = createPool(options)
   try {
-    await migrate(pool, schema)
+    await migrate(pool, options.schema ?? 'public')
   } catch (error) {
     await pool.end()
     throw error
@@ -113,12 +145,15 @@ export async function openPostgres(options: PostgresOptions): Promise<pg.Pool> {
   return pool
 }
 
-async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+/** Bring `schema` (the pool's) to {@link POSTGRES_SCHEMA_VERSION}, one node at a time. */
+export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   const client = await pool.connect()
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
     try {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
+      const { rows: where } = await client.query<{ schema: string }>('SELECT current_schema() AS schema')
+      if (where[0]?.schema !== schema) throw new Error(`connections use schema ${String(where[0]?.schema)}, not ${schema}`)
       await client.query(`CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)`)
       const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_version')
       const current = rows[0]?.version ?? 0
@@ -148,6 +183,7 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
 /** Run `work` in one transaction on a connection of `pool`: committed if it resolves, rolled back if it throws. */
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect()
+  let broken: Error | undefined
   try {
     await client.query('BEGIN')
     try {
@@ -155,10 +191,21 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
       await client.query('COMMIT')
       return result
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {})
+      // A connection that cannot even roll back is broken: destroyed rather than handed out again.
+      await client
+        .query('ROLLBACK')
+        .catch((rollbackFailed: unknown) => (broken = rollbackFailed instanceof Error ? rollbackFailed : new Error(String(rollbackFailed))))
       throw error
     }
   } finally {
-    client.release()
+    client.release(broken)
   }
+}
+
+/**
+ * Checked first in every write transaction of a store: throws when this node may not write (it does
+ * not hold its schema's lock, or another node has taken over since it did).
+ */
+export interface WriteFence {
+  check(client: pg.PoolClient): Promise<void>
 }

@@ -9,7 +9,7 @@
 import type pg from 'pg'
 
 import type { AppendResult, DocumentInfo, DocumentStore, PackedSnapshot, StoredDocument, UpdateBatch } from './document-store.js'
-import { inTransaction } from './postgres-database.js'
+import { inTransaction, type WriteFence } from './postgres-database.js'
 import { bytesOf, ENCODING_CODES, packSnapshot, unpackSnapshot } from './snapshot-packing.js'
 
 const INFO_COLUMNS = `SELECT name, snapshot_bytes + log_bytes AS bytes, log_rows AS "logRows", log_bytes AS "logBytes",
@@ -42,10 +42,13 @@ const SQL = {
 export class PostgresDocumentStore implements DocumentStore {
   readonly #pool: pg.Pool
   readonly #ownsPool: boolean
+  readonly #fence: WriteFence | undefined
 
-  constructor(pool: pg.Pool, { ownsPool = false }: { ownsPool?: boolean } = {}) {
+  /** `fence`: checked first in every write (see {@link WriteFence}); none for a store that is alone on its schema. */
+  constructor(pool: pg.Pool, { ownsPool = false, fence }: { ownsPool?: boolean; fence?: WriteFence } = {}) {
     this.#pool = pool
     this.#ownsPool = ownsPool
+    this.#fence = fence
   }
 
   async load(name: string): Promise<StoredDocument | null> {
@@ -77,6 +80,7 @@ export class PostgresDocumentStore implements DocumentStore {
     // Rows are locked in name order: two nodes appending to the same documents cannot deadlock.
     const ordered = [...batches.entries()].sort(([, a], [, b]) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     return inTransaction(this.#pool, async (client) => {
+      await this.#fence?.check(client)
       const results = new Array<AppendResult>(batches.length)
       for (const [index, { name, updates }] of ordered) {
         const { logFloor } = (await client.query<{ logFloor: number }>(SQL.lockDocument, [name, now])).rows[0]!
@@ -95,6 +99,7 @@ export class PostgresDocumentStore implements DocumentStore {
   async compact(name: string, snapshot: PackedSnapshot, throughSeq: number): Promise<void> {
     const { bytes, encoding } = snapshot
     await inTransaction(this.#pool, async (client) => {
+      await this.#fence?.check(client)
       await client.query(SQL.lockUntouched, [name, Date.now()])
       await client.query(SQL.deleteLogThrough, [name, throughSeq])
       const stored = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -111,7 +116,10 @@ export class PostgresDocumentStore implements DocumentStore {
   }
 
   async delete(name: string): Promise<boolean> {
-    return ((await this.#pool.query(SQL.deleteDocument, [name])).rowCount ?? 0) > 0
+    return inTransaction(this.#pool, async (client) => {
+      await this.#fence?.check(client)
+      return ((await client.query(SQL.deleteDocument, [name])).rowCount ?? 0) > 0
+    })
   }
 
   async close(): Promise<void> {

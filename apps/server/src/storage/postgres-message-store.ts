@@ -15,7 +15,7 @@ import {
   type MessageStore,
   type RetentionPolicy,
 } from './message-store.js'
-import { inTransaction } from './postgres-database.js'
+import { inTransaction, type WriteFence } from './postgres-database.js'
 
 /** A selected channel: one of the names (`$n::text[]`), or a match of one of the LIKE patterns. */
 const selected = (column: string, names: string, patterns: string): string =>
@@ -69,15 +69,19 @@ function likePrefix(prefix: string): string {
 export class PostgresMessageStore implements MessageStore {
   readonly #pool: pg.Pool
   readonly #ownsPool: boolean
+  readonly #fence: WriteFence | undefined
 
-  constructor(pool: pg.Pool, { ownsPool = false }: { ownsPool?: boolean } = {}) {
+  /** `fence`: checked first in every write (see {@link WriteFence}); none for a store that is alone on its schema. */
+  constructor(pool: pg.Pool, { ownsPool = false, fence }: { ownsPool?: boolean; fence?: WriteFence } = {}) {
     this.#pool = pool
     this.#ownsPool = ownsPool
+    this.#fence = fence
   }
 
   async append(channels: string[], dataJson: string, ts: number, idempotency?: Idempotency): Promise<AppendOutcome> {
     const data: unknown = JSON.parse(dataJson)
     return inTransaction(this.#pool, async (client) => {
+      await this.#fence?.check(client)
       let { lastId } = (await client.query<{ lastId: number }>(SQL.lockCounter)).rows[0]!
       const scope = idempotencyScope(channels)
       if (idempotency) {
@@ -140,6 +144,7 @@ export class PostgresMessageStore implements MessageStore {
   /** Apply retention to `channels` and drop expired keys, in one transaction under the counter lock. */
   #pruneChannels(channels: readonly string[], policyFor: (channel: string) => RetentionPolicy, now: number): Promise<number> {
     return inTransaction(this.#pool, async (client) => {
+      await this.#fence?.check(client)
       await client.query(SQL.lockCounter)
       let deleted = 0
       for (const name of channels) {

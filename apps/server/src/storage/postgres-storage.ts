@@ -2,12 +2,18 @@
  * Tandem's storage on PostgreSQL (`DATABASE_URL`): one pool, migrated, for the document and the
  * message store. Until nodes relay edits to each other (issue 12), one node per database schema: two
  * nodes serving one document would each miss the other's edits, and a compaction by one would
- * delete log rows the other appended but its document never held. So the node holds a session-level
- * advisory lock on its schema for as long as it runs, and a second node is refused at start.
+ * delete log rows the other appended but its document never held.
+ *
+ * So a node holds a session-level advisory lock on its schema, on a connection of its own, and a
+ * second node is refused at start. The lock alone is not enough: its connection can drop (a
+ * PostgreSQL restart, a NAT timeout), and another node may take the schema while this one's writes
+ * are still in flight. Every write therefore checks a fencing token (`node_epoch`, FOR SHARE) that
+ * the lock holder bumps when it takes the schema: writes are refused while this node is without its
+ * lock, and for good once another node has bumped the token.
  */
 import pg from 'pg'
 
-import { openPostgres } from './postgres-database.js'
+import { createPool, migrate, type WriteFence } from './postgres-database.js'
 import { PostgresDocumentStore } from './postgres-document-store.js'
 import { PostgresMessageStore } from './postgres-message-store.js'
 
@@ -17,7 +23,7 @@ export interface PostgresStorage {
   messages: PostgresMessageStore
   /** Where the data is, for logs: host, port, database and schema, no credentials. */
   where: string
-  /** Whether the database answers a trivial query now. */
+  /** Whether the database answers a trivial query now and this node holds its schema. */
   reachable(): Promise<boolean>
   /** Release the node's lock and end the pool (after the stores are done). */
   close(): Promise<void>
@@ -26,9 +32,12 @@ export interface PostgresStorage {
 /** Thrown when another node already serves the schema. */
 export class SchemaInUseError extends Error {}
 
+/** Thrown by a write this node may not make: it lacks its schema's lock, or another node took over. */
+export class FencedError extends Error {}
+
 /** What the storage reports while it runs. */
 export interface PostgresStorageEvents {
-  /** The node's lock on its schema is gone for good: another node took it while the connection was down. */
+  /** Another node took the schema while this node's lock connection was down: this node must stop, without writing. */
   onLockLost(error: SchemaInUseError): void
   /** The lock's connection dropped (PostgreSQL restarted, the session was killed); it is being taken again. */
   onLockInterrupted?(error: unknown): void
@@ -36,19 +45,21 @@ export interface PostgresStorageEvents {
 
 /** Between attempts to take the lock again after its connection dropped. */
 const RELOCK_INTERVAL_MS = 1000
+/** How often the lock's connection is checked, and how long it may take to answer. */
+const LOCK_CHECK_MS = 5000
 
-/**
- * The node's session-level advisory lock on its schema, on a connection of its own (outside the pool,
- * so no query waits behind it). If that connection drops, the lock goes with it: the node takes it
- * again on a new connection as soon as PostgreSQL answers, and if another node was quicker, it says
- * so through `onLockLost` (the node must stop: two nodes would now serve one schema).
- */
-class NodeLock {
+/** The node's hold on its schema: advisory lock, fencing token, and the fence every write checks. */
+class NodeLock implements WriteFence {
   readonly #url: string
   readonly #schema: string
   readonly #events: PostgresStorageEvents
   #client: pg.Client | null = null
+  /** The token this node set when it took the schema; `null` while it does not hold the lock. */
+  #epoch: number | null = null
+  /** The token it last held, to tell on relocking whether another node held the schema meanwhile. */
+  #lastEpoch: number | null = null
   #retry: NodeJS.Timeout | null = null
+  #check: NodeJS.Timeout | null = null
   #closed = false
 
   constructor(url: string, schema: string, events: PostgresStorageEvents) {
@@ -57,9 +68,13 @@ class NodeLock {
     this.#events = events
   }
 
-  /** Take the lock; `false` when another node holds it. */
+  get held(): boolean {
+    return this.#epoch !== null
+  }
+
+  /** Take the advisory lock on a new connection; `false` when another node holds it. */
   async take(): Promise<boolean> {
-    const client = new pg.Client({ connectionString: this.#url })
+    const client = new pg.Client({ connectionString: this.#url, keepAlive: true, keepAliveInitialDelayMillis: LOCK_CHECK_MS })
     // Unhandled, a dropped connection's 'error' would end the process.
     client.on('error', (error) => this.#dropped(client, error))
     client.on('end', () => this.#dropped(client, new Error('the lock connection ended')))
@@ -68,7 +83,7 @@ class NodeLock {
       const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext('tandem node:' || $1)) AS locked`, [
         this.#schema,
       ])
-      if (!rows[0]!.locked) {
+      if (!rows[0]!.locked || this.#closed) {
         await client.end()
         return false
       }
@@ -76,26 +91,70 @@ class NodeLock {
       await client.end().catch(() => {})
       throw error
     }
-    if (this.#closed) {
-      await client.end()
-      return true
-    }
     this.#client = client
     return true
   }
 
+  /**
+   * Bump the fencing token (the schema is migrated by now) and open the fence. On a relock, only if
+   * nobody bumped it since this node last held the schema: else another node served it meanwhile, and
+   * this node's documents may lack what that one wrote.
+   */
+  async claim(): Promise<boolean> {
+    const client = this.#client
+    if (!client) return false
+    const { rows } = await client.query<{ epoch: number }>(
+      `UPDATE "${this.#schema}".node_epoch SET epoch = epoch + 1 WHERE id = 1 AND ($1::bigint IS NULL OR epoch = $1) RETURNING epoch`,
+      [this.#lastEpoch],
+    )
+    if (!rows[0]) return false
+    this.#epoch = this.#lastEpoch = rows[0].epoch
+    this.#check ??= setInterval(() => void this.#checkConnection(), LOCK_CHECK_MS).unref()
+    return true
+  }
+
+  async check(client: pg.PoolClient): Promise<void> {
+    const epoch = this.#epoch
+    if (epoch === null) throw new FencedError(`this node does not hold schema ${this.#schema} right now; retry shortly`)
+    const { rows } = await client.query<{ epoch: number }>('SELECT epoch FROM node_epoch WHERE id = 1 FOR SHARE')
+    if (rows[0]?.epoch !== epoch) throw new FencedError(`another node has taken schema ${this.#schema}`)
+  }
+
   async close(): Promise<void> {
     this.#closed = true
+    this.#epoch = null
     if (this.#retry) clearTimeout(this.#retry)
+    if (this.#check) clearInterval(this.#check)
     const client = this.#client
     this.#client = null
     // Ending the session releases its advisory lock.
     await client?.end().catch(() => {})
   }
 
+  /** A connection that no longer answers may have lost its session (and the lock) without a word. */
+  async #checkConnection(): Promise<void> {
+    const client = this.#client
+    if (!client) return
+    let timer: NodeJS.Timeout | undefined
+    const silent = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), LOCK_CHECK_MS)))
+    const answered = await Promise.race([
+      client.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
+      silent,
+    ])
+    clearTimeout(timer)
+    if (!answered) {
+      this.#dropped(client, new Error('the lock connection stopped answering'))
+      void client.end().catch(() => {})
+    }
+  }
+
   #dropped(client: pg.Client, error: unknown): void {
     if (this.#client !== client || this.#closed) return
     this.#client = null
+    this.#epoch = null
     this.#events.onLockInterrupted?.(error)
     this.#scheduleRelock()
   }
@@ -104,12 +163,13 @@ class NodeLock {
     this.#retry = setTimeout(() => {
       this.#retry = null
       if (this.#closed) return
-      this.take().then(
-        (taken) => {
-          if (!taken)
-            this.#events.onLockLost(
-              new SchemaInUseError(`another Tandem node took schema ${this.#schema} while this node's connection was down`),
-            )
+      const relock = async (): Promise<boolean> => (await this.take()) && (await this.claim())
+      relock().then(
+        (held) => {
+          if (held || this.#closed) return
+          this.#events.onLockLost(
+            new SchemaInUseError(`another Tandem node took schema ${this.#schema} while this node's connection was down`),
+          )
         },
         () => this.#scheduleRelock(),
       )
@@ -119,12 +179,13 @@ class NodeLock {
 }
 
 /**
- * Open the stores on `url`'s database, schema `schema` (created and migrated if needed).
+ * Open the stores on `url`'s database, schema `schema`: take the schema's lock, then migrate it,
+ * then claim it.
  * @throws {SchemaInUseError} when another node holds the schema; other errors when PostgreSQL cannot
  * be reached or migrated.
  */
 export async function openPostgresStorage(url: string, schema: string, events: PostgresStorageEvents): Promise<PostgresStorage> {
-  const pool = await openPostgres({ connectionString: url, schema })
+  const pool = createPool({ connectionString: url, schema })
   const lock = new NodeLock(url, schema, events)
   try {
     if (!(await lock.take())) {
@@ -132,6 +193,8 @@ export async function openPostgresStorage(url: string, schema: string, events: P
         `another Tandem node already serves schema ${schema} of this database; run one node per schema (DATABASE_SCHEMA) until nodes can be clustered`,
       )
     }
+    await migrate(pool, schema)
+    if (!(await lock.claim())) throw new SchemaInUseError(`another Tandem node claimed schema ${schema} first`)
   } catch (error) {
     await lock.close()
     await pool.end()
@@ -139,14 +202,15 @@ export async function openPostgresStorage(url: string, schema: string, events: P
   }
   const parsed = new URL(url)
   return {
-    documents: new PostgresDocumentStore(pool),
-    messages: new PostgresMessageStore(pool),
+    documents: new PostgresDocumentStore(pool, { fence: lock }),
+    messages: new PostgresMessageStore(pool, { fence: lock }),
     where: `postgres://${parsed.host}${parsed.pathname}, schema ${schema}`,
-    reachable: () =>
-      pool.query('SELECT 1').then(
+    reachable: async () =>
+      lock.held &&
+      (await pool.query('SELECT 1').then(
         () => true,
         () => false,
-      ),
+      )),
     async close() {
       await lock.close()
       await pool.end()
