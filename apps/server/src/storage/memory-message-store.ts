@@ -3,6 +3,7 @@ import {
   type AppendOutcome,
   type ChannelMessage,
   type ChannelSelector,
+  gapsPastForgotten,
   idempotencyScope,
   type MessageStore,
   type RetentionPolicy,
@@ -49,10 +50,12 @@ export class MemoryMessageStore implements MessageStore {
     const gapped = [...this.#prunedThrough]
       .filter(([channel, through]) => through > afterId && selects(selector, channel))
       .map(([channel]) => channel)
-    if (afterId < this.#forgottenThrough) {
-      gapped.push(...selector.names.filter((name) => !this.#prunedThrough.has(name)), ...selector.prefixes.map((prefix) => `${prefix}*`))
-    }
-    return [...new Set(gapped)].sort()
+    if (afterId >= this.#forgottenThrough) return gapped.sort()
+    return gapsPastForgotten(
+      gapped,
+      selector.names.filter((name) => !this.#prunedThrough.has(name)),
+      selector,
+    )
   }
 
   async prune(channel: string | null, policyFor: (channel: string) => RetentionPolicy, now: number): Promise<number> {

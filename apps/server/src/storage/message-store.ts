@@ -86,3 +86,12 @@ export function selectorFor(patterns: readonly string[]): ChannelSelector {
 export function selects(selector: ChannelSelector, channel: string): boolean {
   return selector.names.includes(channel) || selector.prefixes.some((prefix) => channel.startsWith(prefix))
 }
+
+/**
+ * The gaps to report past retention's floor of forgotten channels: the channels known to have gaps,
+ * every selected name the store no longer knows (`unknownNames`), and every selected prefix as its
+ * pattern, once each, sorted. See {@link MessageStore.gaps}.
+ */
+export function gapsPastForgotten(gapped: readonly string[], unknownNames: readonly string[], selector: ChannelSelector): string[] {
+  return [...new Set([...gapped, ...unknownNames, ...selector.prefixes.map((prefix) => `${prefix}*`)])].sort()
+}

@@ -10,7 +10,7 @@ import type pg from 'pg'
 
 import type { AppendResult, DocumentInfo, DocumentStore, PackedSnapshot, StoredDocument, UpdateBatch } from './document-store.js'
 import { inTransaction, type WriteFence } from './postgres-database.js'
-import { bytesOf, ENCODING_CODES, packSnapshot, unpackSnapshot } from './snapshot-packing.js'
+import { ENCODING_CODES, packSnapshot, storedDocument } from './snapshot-packing.js'
 
 const INFO_COLUMNS = `SELECT name, snapshot_bytes + log_bytes AS bytes, log_rows AS "logRows", log_bytes AS "logBytes",
   created_at AS "createdAt", updated_at AS "updatedAt" FROM documents`
@@ -62,12 +62,7 @@ export class PostgresDocumentStore implements DocumentStore {
       return { row: row.rows[0]!, log: log.rows }
     })
     if (!read) return null
-    const { row, log } = read
-    return {
-      snapshot: row.snapshot && (await unpackSnapshot(row.snapshot, row.encoding)),
-      updates: log.map((entry) => bytesOf(entry.data)),
-      lastSeq: log.at(-1)?.seq ?? 0,
-    }
+    return storedDocument(read.row.snapshot, read.row.encoding, read.log)
   }
 
   packSnapshot(snapshot: Uint8Array): Promise<PackedSnapshot> {

@@ -11,6 +11,7 @@ import {
   type AppendOutcome,
   type ChannelMessage,
   type ChannelSelector,
+  gapsPastForgotten,
   idempotencyScope,
   type MessageStore,
   type RetentionPolicy,
@@ -120,7 +121,7 @@ export class PostgresMessageStore implements MessageStore {
       const names = gapped.map((row) => row.name)
       if (afterId >= forgottenThrough) return names
       const unknown = (await client.query<{ name: string }>(SQL.unknownNames, [selector.names])).rows.map((row) => row.name)
-      return [...new Set([...names, ...unknown, ...selector.prefixes.map((prefix) => `${prefix}*`)])].sort()
+      return gapsPastForgotten(names, unknown, selector)
     })
   }
 

@@ -6,7 +6,7 @@
 import { promisify } from 'node:util'
 import { deflateRaw, inflateRaw } from 'node:zlib'
 
-import type { PackedSnapshot } from './document-store.js'
+import type { PackedSnapshot, StoredDocument } from './document-store.js'
 
 const deflate = promisify(deflateRaw)
 const inflate = promisify(inflateRaw)
@@ -27,7 +27,7 @@ export async function packSnapshot(snapshot: Uint8Array): Promise<PackedSnapshot
 }
 
 /** The Yjs update a stored snapshot was packed from (`code`: its {@link ENCODING_CODES} value). */
-export async function unpackSnapshot(stored: Buffer, code: number): Promise<Uint8Array> {
+async function unpackSnapshot(stored: Buffer, code: number): Promise<Uint8Array> {
   return bytesOf(code === ENCODING_CODES.deflate ? await inflate(stored) : stored)
 }
 
@@ -36,7 +36,20 @@ export async function unpackSnapshot(stored: Buffer, code: number): Promise<Uint
  * no copy is needed (copying cost ~15 ms for 4 MB here) and the caller may move it to another
  * thread; a small Buffer zlib made may sit in Node's shared pool, and is copied out of it.
  */
-export function bytesOf(buffer: Buffer): Uint8Array {
+function bytesOf(buffer: Buffer): Uint8Array {
   const own = buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength
   return own ? new Uint8Array(buffer.buffer, 0, buffer.byteLength) : new Uint8Array(buffer)
+}
+
+/** A document as a store read it: its packed snapshot (and that one's encoding code) and its log rows in order. */
+export async function storedDocument(
+  snapshot: Buffer | null,
+  encoding: number,
+  log: ReadonlyArray<{ seq: number; data: Buffer }>,
+): Promise<StoredDocument> {
+  return {
+    snapshot: snapshot && (await unpackSnapshot(snapshot, encoding)),
+    updates: log.map((entry) => bytesOf(entry.data)),
+    lastSeq: log.at(-1)?.seq ?? 0,
+  }
 }

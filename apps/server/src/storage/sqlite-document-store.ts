@@ -7,7 +7,7 @@
 import type { Statement } from 'better-sqlite3'
 
 import type { AppendResult, DocumentInfo, DocumentStore, PackedSnapshot, StoredDocument, UpdateBatch } from './document-store.js'
-import { bytesOf, ENCODING_CODES, packSnapshot, unpackSnapshot } from './snapshot-packing.js'
+import { ENCODING_CODES, packSnapshot, storedDocument } from './snapshot-packing.js'
 import { type Database, reclaimFreePages, resolveDatabase, type SqliteOptions, type SqliteStoreOptions } from './sqlite-database.js'
 
 const INFO_COLUMNS = `SELECT name, snapshot_bytes + log_bytes AS bytes, log_rows AS logRows, log_bytes AS logBytes,
@@ -164,11 +164,7 @@ export class SqliteDocumentStore implements DocumentStore {
       this.#remember(name, { rows: log.length, bytes, lastSeq, updatedAt: row.updatedAt, writtenAt: Number.NEGATIVE_INFINITY }, true)
     }
     // Inflated on libuv's thread pool, after the read transaction: the rows are already in hand.
-    return {
-      snapshot: row.snapshot && (await unpackSnapshot(row.snapshot, row.encoding)),
-      updates: log.map((entry) => bytesOf(entry.data)),
-      lastSeq: log.at(-1)?.seq ?? 0,
-    }
+    return storedDocument(row.snapshot, row.encoding, log)
   }
 
   /** Deflated on libuv's thread pool when it is large enough and deflating makes it smaller. */

@@ -5,6 +5,7 @@ import {
   type AppendOutcome,
   type ChannelMessage,
   type ChannelSelector,
+  gapsPastForgotten,
   idempotencyScope,
   type MessageStore,
   type RetentionPolicy,
@@ -190,7 +191,7 @@ export class SqliteMessageStore implements MessageStore {
     const forgottenThrough = (this.#stmt.forgottenThrough.get() as { id: number }).id
     if (afterId >= forgottenThrough) return gapped
     const unknown = (this.#stmt.unknownNames.all({ names: params.names }) as Array<{ name: string }>).map((row) => row.name)
-    return [...new Set([...gapped, ...unknown, ...selector.prefixes.map((prefix) => `${prefix}*`)])].sort()
+    return gapsPastForgotten(gapped, unknown, selector)
   }
 
   async prune(channel: string | null, policyFor: (channel: string) => RetentionPolicy, now: number): Promise<number> {
