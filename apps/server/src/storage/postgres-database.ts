@@ -84,6 +84,11 @@ const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO node_epoch (id, epoch) VALUES (1, 0);
   `,
+  // 4: channel names in byte order, so a subscription prefix is a range on an index (channel names
+  // are ASCII below DEL), not a scan of every channel.
+  `
+  CREATE INDEX channels_by_name_bytes ON channels (name COLLATE "C");
+  `,
 ]
 
 /** Key of the advisory lock held while migrating (any number no other part of the database uses). */

@@ -55,6 +55,25 @@ describe.skipIf(!databaseUrl)('PostgresMessageStore (real PostgreSQL at DATABASE
     expect(await stores[1]!.since(selectorFor(['orders']), 0, 10)).toHaveLength(1)
   })
 
+  it('finds a sparse selection past the window walked in id order, by name and by prefix', async () => {
+    const [store] = await nodes('sparse', 1)
+    const expected: number[] = []
+    for (let n = 0; n < 1200; n++) {
+      const rare = n % 400 === 399
+      const channels = rare ? ['room:busy', `user:${n}`, 'alerts'] : ['room:busy']
+      const { messages } = await store!.append(channels, JSON.stringify({ n }), Date.now())
+      if (rare) expected.push(...messages.filter((message) => message.channel !== 'room:busy').map((message) => message.id))
+    }
+    const page = await store!.since(selectorFor(['alerts', 'user:*']), 0, 10)
+    expect(page.map((message) => message.id)).toEqual(expected)
+    expect(page.map((message) => message.channel)).toEqual(['user:399', 'alerts', 'user:799', 'alerts', 'user:1199', 'alerts'])
+    // From the middle, with a limit: the next two after the first rare pair.
+    expect((await store!.since(selectorFor(['alerts', 'user:*']), expected[1]!, 2)).map((message) => message.channel)).toEqual([
+      'user:799',
+      'alerts',
+    ])
+  })
+
   it('matches prefixes literally: % and _ in a channel name are not wildcards', async () => {
     const [store] = await nodes('literal', 1)
     await store!.append(['a_b:1', 'axb:1', 'a%:1', 'ab:1'], '{}', Date.now())

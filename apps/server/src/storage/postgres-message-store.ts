@@ -15,6 +15,7 @@ import {
   idempotencyScope,
   type MessageStore,
   type RetentionPolicy,
+  selects,
 } from './message-store.js'
 import { inTransaction, type WriteFence } from './postgres-database.js'
 
@@ -32,7 +33,20 @@ const SQL = {
   findKey: `SELECT messages FROM publish_idempotency WHERE scope = $1 AND key = $2 AND expires_at > $3`,
   putKey: `INSERT INTO publish_idempotency (scope, key, messages, expires_at) VALUES ($1, $2, $3, $4)
     ON CONFLICT (scope, key) DO UPDATE SET messages = EXCLUDED.messages, expires_at = EXCLUDED.expires_at`,
-  since: `SELECT id, channel, data, ts FROM channel_messages WHERE id > $1 AND ${selected('channel', '$2', '$3')} ORDER BY id LIMIT $4`,
+  // The next rows in id order, a bounded window: enough for a selection that most messages match.
+  window: `SELECT id, channel FROM channel_messages WHERE id > $1 ORDER BY id LIMIT $2`,
+  // Ids of a sparse selection: the selected channels (names, and the known channels in each prefix's
+  // byte range), then one seek per channel on (channel, id).
+  indexedIds: `WITH wanted (name) AS (
+      SELECT unnest($2::text[])
+      UNION
+      SELECT c.name FROM unnest($3::text[]) AS p (prefix) CROSS JOIN channels AS c
+        WHERE c.name COLLATE "C" >= p.prefix AND c.name COLLATE "C" < p.prefix || chr(127)
+    )
+    SELECT m.id FROM wanted AS w
+      CROSS JOIN LATERAL (SELECT id FROM channel_messages WHERE channel = w.name AND id > $1 ORDER BY id LIMIT $4) AS m
+    ORDER BY m.id LIMIT $4`,
+  byIds: `SELECT id, channel, data, ts FROM channel_messages WHERE id = ANY($1::bigint[]) ORDER BY id`,
   gaps: `SELECT name FROM channels WHERE pruned_through > $1 AND ${selected('name', '$2', '$3')} ORDER BY name COLLATE "C"`,
   unknownNames: `SELECT n.name FROM unnest($1::text[]) AS n (name) WHERE NOT EXISTS (SELECT 1 FROM channels AS c WHERE c.name = n.name)`,
   forgottenThrough: `SELECT forgotten_through AS id FROM retention_floor WHERE id = 1`,
@@ -49,6 +63,9 @@ const SQL = {
   dropExpiredKeys: `DELETE FROM publish_idempotency WHERE expires_at <= $1`,
 } as const
 
+/** The window walked in id order before seeking by channel: `limit` times this, at least the minimum. */
+const DENSE_WINDOW_FACTOR = 4
+const DENSE_WINDOW_MIN = 256
 /** Channels pruned per transaction by `prune(null)`: appends wait for the counter lock meanwhile. */
 const PRUNE_BATCH = 200
 
@@ -102,7 +119,20 @@ export class PostgresMessageStore implements MessageStore {
   }
 
   async since(selector: ChannelSelector, afterId: number, limit: number, maxBytes = Number.POSITIVE_INFINITY): Promise<ChannelMessage[]> {
-    const { rows } = await this.#pool.query<MessageRow>(SQL.since, [afterId, selector.names, selector.prefixes.map(likePrefix), limit])
+    // Two ways to find the next `limit` selected ids, each cheap where the other is not (as in the
+    // SQLite store): walking ids in order stops early when the selection is dense (`room:*` on a
+    // server of rooms); seeking each selected channel costs only what matches when it is sparse (one
+    // user's channel among millions of messages). A bounded window of the walk decides which. Ids
+    // follow commit order, so whatever commits between the two reads comes after the window.
+    const windowSize = Math.max(DENSE_WINDOW_MIN, limit * DENSE_WINDOW_FACTOR)
+    const window = (await this.#pool.query<{ id: number; channel: string }>(SQL.window, [afterId, windowSize])).rows
+    let ids = window.filter((row) => selects(selector, row.channel)).map((row) => row.id)
+    if (ids.length < limit && window.length === windowSize) {
+      const params = [window.at(-1)!.id, selector.names, selector.prefixes, limit - ids.length]
+      ids = ids.concat((await this.#pool.query<{ id: number }>(SQL.indexedIds, params)).rows.map((row) => row.id))
+    }
+    if (ids.length === 0) return []
+    const { rows } = await this.#pool.query<MessageRow>(SQL.byIds, [ids.slice(0, limit)])
     const page: ChannelMessage[] = []
     let bytes = 0
     for (const row of rows) {
