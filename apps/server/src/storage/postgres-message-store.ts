@@ -25,11 +25,17 @@ const selected = (column: string, names: string, patterns: string): string =>
 
 const SQL = {
   lockCounter: `SELECT last_id AS "lastId" FROM message_counter WHERE id = 1 FOR UPDATE`,
-  setCounter: `UPDATE message_counter SET last_id = $1 WHERE id = 1`,
-  // A channel (re)created after retention forgot channels starts at the store's floor: it may be one of them.
-  ensureChannel: `INSERT INTO channels (name, pruned_through) VALUES ($1, (SELECT forgotten_through FROM retention_floor WHERE id = 1))
-    ON CONFLICT (name) DO NOTHING`,
-  insertMessage: `INSERT INTO channel_messages (id, channel, data, ts) VALUES ($1, $2, $3, $4)`,
+  // Every channel's message in one statement (the counter lock is held meanwhile): channels created
+  // (a channel (re)created after retention forgot channels starts at the store's floor: it may be one
+  // of them), the counter moved on, the messages numbered in channel order after `$2`.
+  appendAll: `WITH appended (name, position) AS (SELECT * FROM unnest($1::text[]) WITH ORDINALITY),
+      known AS (
+        INSERT INTO channels (name, pruned_through)
+        SELECT DISTINCT name, (SELECT forgotten_through FROM retention_floor WHERE id = 1) FROM appended
+        ON CONFLICT (name) DO NOTHING
+      ),
+      counted AS (UPDATE message_counter SET last_id = $2 + (SELECT count(*) FROM appended) WHERE id = 1)
+    INSERT INTO channel_messages (id, channel, data, ts) SELECT $2 + position, name, $3, $4 FROM appended`,
   findKey: `SELECT messages FROM publish_idempotency WHERE scope = $1 AND key = $2 AND expires_at > $3`,
   putKey: `INSERT INTO publish_idempotency (scope, key, messages, expires_at) VALUES ($1, $2, $3, $4)
     ON CONFLICT (scope, key) DO UPDATE SET messages = EXCLUDED.messages, expires_at = EXCLUDED.expires_at`,
@@ -100,19 +106,14 @@ export class PostgresMessageStore implements MessageStore {
     const data: unknown = JSON.parse(dataJson)
     return inTransaction(this.#pool, async (client) => {
       await this.#fence?.check(client)
-      let { lastId } = (await client.query<{ lastId: number }>(SQL.lockCounter)).rows[0]!
+      const { lastId } = (await client.query<{ lastId: number }>(SQL.lockCounter)).rows[0]!
       const scope = idempotencyScope(channels)
       if (idempotency) {
         const seen = await client.query<{ messages: string }>(SQL.findKey, [scope, idempotency.key, ts])
         if (seen.rows[0]) return { messages: JSON.parse(seen.rows[0].messages) as ChannelMessage[], duplicate: true }
       }
-      const messages: ChannelMessage[] = []
-      for (const channel of channels) {
-        await client.query(SQL.ensureChannel, [channel])
-        await client.query(SQL.insertMessage, [++lastId, channel, dataJson, ts])
-        messages.push({ id: lastId, channel, data, ts })
-      }
-      await client.query(SQL.setCounter, [lastId])
+      await client.query(SQL.appendAll, [channels, lastId, dataJson, ts])
+      const messages: ChannelMessage[] = channels.map((channel, index) => ({ id: lastId + index + 1, channel, data, ts }))
       if (idempotency) await client.query(SQL.putKey, [scope, idempotency.key, JSON.stringify(messages), idempotency.expiresAt])
       return { messages, duplicate: false }
     })
