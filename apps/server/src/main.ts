@@ -14,7 +14,6 @@ import { startServer } from './server.js'
 import type { DocumentStore } from './storage/document-store.js'
 import { LogSync } from './storage/log-sync.js'
 import type { MessageStore } from './storage/message-store.js'
-import { openPostgresStorage, SchemaInUseError } from './storage/postgres-storage.js'
 import { type Database, openSqliteDatabase } from './storage/sqlite-database.js'
 import { SqliteDocumentStore } from './storage/sqlite-document-store.js'
 import { SqliteMessageStore } from './storage/sqlite-message-store.js'
@@ -176,6 +175,8 @@ function openSqlite(config: Config, logger: Logger, onDurabilityLost: () => void
  * another node takes the schema while this one's lock connection is down.
  */
 async function openPostgres(url: string, schema: string, logger: Logger): Promise<Storage> {
+  // Loaded only here: a server on its SQLite file never needs pg (its idle memory stays its own).
+  const { openPostgresStorage, SchemaInUseError } = await import('./storage/postgres-storage.js')
   let storage
   try {
     storage = await openPostgresStorage(url, schema, {

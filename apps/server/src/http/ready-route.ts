@@ -2,6 +2,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import { type Readiness, readinessSchema } from '@tandem/protocol'
 
+import { answerWithin } from '../answer-within.js'
 import type { RedisBridge } from '../notifications/redis-bridge.js'
 import { apiRouter, json } from './api-router.js'
 import type { AppEnv } from './app-env.js'
@@ -28,7 +29,7 @@ const STORAGE_CHECK_MS = 1000
  */
 export function readyRoute(deps: { bridge: RedisBridge | null; storageReachable?: () => Promise<boolean> }): OpenAPIHono<AppEnv> {
   return apiRouter().openapi(route, async (c) => {
-    const storage = deps.storageReachable ? await withinTime(deps.storageReachable(), STORAGE_CHECK_MS) : true
+    const storage = deps.storageReachable ? await answerWithin(deps.storageReachable(), STORAGE_CHECK_MS) : true
     const redis = deps.bridge ? deps.bridge.state : 'disabled'
     const body: Readiness = {
       ready: storage && (redis === 'disabled' || redis === 'ready'),
@@ -37,15 +38,4 @@ export function readyRoute(deps: { bridge: RedisBridge | null; storageReachable?
     }
     return body.ready ? c.json(body, 200) : c.json(body, 503)
   })
-}
-
-/** `check`'s answer, or `false` if it fails or takes longer than `ms`. */
-async function withinTime(check: Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
-  try {
-    return await Promise.race([check.catch(() => false), late])
-  } finally {
-    clearTimeout(timer)
-  }
 }

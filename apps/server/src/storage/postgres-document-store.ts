@@ -38,16 +38,14 @@ const SQL = {
   deleteDocument: `DELETE FROM documents WHERE name = $1`,
 } as const
 
-/** Documents in PostgreSQL, through a pool from `openPostgres` (closed by `close()` when the store owns it). */
+/** Documents in PostgreSQL, through a pool from `openPostgres`, which its opener ends. */
 export class PostgresDocumentStore implements DocumentStore {
   readonly #pool: pg.Pool
-  readonly #ownsPool: boolean
   readonly #fence: WriteFence | undefined
 
   /** `fence`: checked first in every write (see {@link WriteFence}); none for a store that is alone on its schema. */
-  constructor(pool: pg.Pool, { ownsPool = false, fence }: { ownsPool?: boolean; fence?: WriteFence } = {}) {
+  constructor(pool: pg.Pool, fence?: WriteFence) {
     this.#pool = pool
-    this.#ownsPool = ownsPool
     this.#fence = fence
   }
 
@@ -117,7 +115,6 @@ export class PostgresDocumentStore implements DocumentStore {
     })
   }
 
-  async close(): Promise<void> {
-    if (this.#ownsPool) await this.#pool.end()
-  }
+  /** Nothing to release: the pool is its opener's to end. */
+  async close(): Promise<void> {}
 }

@@ -89,16 +89,14 @@ function likePrefix(prefix: string): string {
   return `${prefix.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
 }
 
-/** Channel messages in PostgreSQL, through a pool from `openPostgres` (closed by `close()` when the store owns it). */
+/** Channel messages in PostgreSQL, through a pool from `openPostgres`, which its opener ends. */
 export class PostgresMessageStore implements MessageStore {
   readonly #pool: pg.Pool
-  readonly #ownsPool: boolean
   readonly #fence: WriteFence | undefined
 
   /** `fence`: checked first in every write (see {@link WriteFence}); none for a store that is alone on its schema. */
-  constructor(pool: pg.Pool, { ownsPool = false, fence }: { ownsPool?: boolean; fence?: WriteFence } = {}) {
+  constructor(pool: pg.Pool, fence?: WriteFence) {
     this.#pool = pool
-    this.#ownsPool = ownsPool
     this.#fence = fence
   }
 
@@ -169,9 +167,8 @@ export class PostgresMessageStore implements MessageStore {
     return deleted
   }
 
-  async close(): Promise<void> {
-    if (this.#ownsPool) await this.#pool.end()
-  }
+  /** Nothing to release: the pool is its opener's to end. */
+  async close(): Promise<void> {}
 
   /** Apply retention to `channels` and drop expired keys, in one transaction under the counter lock. */
   #pruneChannels(channels: readonly string[], policyFor: (channel: string) => RetentionPolicy, now: number): Promise<number> {

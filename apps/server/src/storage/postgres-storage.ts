@@ -13,6 +13,7 @@
  */
 import pg from 'pg'
 
+import { answerWithin } from '../answer-within.js'
 import { createPool, migrate, type WriteFence } from './postgres-database.js'
 import { PostgresDocumentStore } from './postgres-document-store.js'
 import { PostgresMessageStore } from './postgres-message-store.js'
@@ -135,16 +136,10 @@ class NodeLock implements WriteFence {
   async #checkConnection(): Promise<void> {
     const client = this.#client
     if (!client) return
-    let timer: NodeJS.Timeout | undefined
-    const silent = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), LOCK_CHECK_MS)))
-    const answered = await Promise.race([
-      client.query('SELECT 1').then(
-        () => true,
-        () => false,
-      ),
-      silent,
-    ])
-    clearTimeout(timer)
+    const answered = await answerWithin(
+      client.query('SELECT 1').then(() => true),
+      LOCK_CHECK_MS,
+    )
     if (!answered) {
       this.#dropped(client, new Error('the lock connection stopped answering'))
       void client.end().catch(() => {})
@@ -202,8 +197,8 @@ export async function openPostgresStorage(url: string, schema: string, events: P
   }
   const parsed = new URL(url)
   return {
-    documents: new PostgresDocumentStore(pool, { fence: lock }),
-    messages: new PostgresMessageStore(pool, { fence: lock }),
+    documents: new PostgresDocumentStore(pool, lock),
+    messages: new PostgresMessageStore(pool, lock),
     where: `postgres://${parsed.host}${parsed.pathname}, schema ${schema}`,
     reachable: async () =>
       lock.held &&
