@@ -2,21 +2,21 @@
 module.exports = {
   forbidden: [
     // The server's folders depend one way: composition root (main.ts, server.ts, config.ts, cli/) →
-    // transports and routes (http/, collab/, sockets/, admission/, admin/) → domain (rooms/,
-    // notifications/, auth/) → storage/ → shared helpers (errors.ts, logger.ts, threads/) and the
+    // transports and routes (http/, collab/, sockets/, admission/, admin/) → domain (cluster/ →
+    // rooms/, notifications/, auth/) → storage/ → shared helpers (errors.ts, logger.ts, threads/) and the
     // packages. Tests and test-support may reach anywhere.
     {
       name: 'storage-is-below-the-domain',
       severity: 'error',
       from: { path: '^apps/server/src/storage/', pathNot: '\\.test\\.ts$' },
       to: {
-        path: '^apps/server/src/(auth|rooms|notifications|http|collab|sockets|admission|admin|cli)/|^apps/server/src/(server|main|app|config)\\.ts$',
+        path: '^apps/server/src/(auth|rooms|notifications|cluster|http|collab|sockets|admission|admin|cli)/|^apps/server/src/(server|main|app|config)\\.ts$',
       },
     },
     {
       name: 'domain-is-below-transports',
       severity: 'error',
-      from: { path: '^apps/server/src/(auth|rooms|notifications)/', pathNot: '\\.test\\.ts$' },
+      from: { path: '^apps/server/src/(auth|rooms|notifications|cluster)/', pathNot: '\\.test\\.ts$' },
       to: { path: '^apps/server/src/(http|collab|sockets|admission|admin|cli)/|^apps/server/src/(server|main|app|config)\\.ts$' },
     },
     {
@@ -25,6 +25,13 @@ module.exports = {
       comment: 'Rooms publish their events through an interface; the hub knows nothing of rooms.',
       from: { path: '^apps/server/src/notifications/', pathNot: '\\.test\\.ts$' },
       to: { path: '^apps/server/src/rooms/' },
+    },
+    {
+      name: 'rooms-do-not-know-the-cluster',
+      severity: 'error',
+      comment: 'The registry talks to other nodes through the RoomReplication interface; a single node has none.',
+      from: { path: '^apps/server/src/(rooms|notifications)/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^apps/server/src/cluster/' },
     },
     {
       name: 'transports-are-below-the-composition-root',

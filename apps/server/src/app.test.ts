@@ -57,7 +57,15 @@ describe('HTTP app', () => {
   it('answers health with counts and uptime', async () => {
     const response = await app().request('/api/health')
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ ok: true, rooms: 0, connections: 0, uptimeS: 5, redis: 'disabled' })
+    expect(await response.json()).toEqual({
+      ok: true,
+      rooms: 0,
+      connections: 0,
+      uptimeS: 5,
+      redis: 'disabled',
+      cluster: 'disabled',
+      status: 'ok',
+    })
   })
 
   it('answers unknown API routes with a JSON 404 and plain HTTP on /collab with 426', async () => {

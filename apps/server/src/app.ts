@@ -3,13 +3,14 @@
  * time, so route tests call `app.request()` directly.
  */
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
-import { apiErrorSchema, roomNameSchema } from '@tandem/protocol'
+import { apiErrorSchema, type ClusterNode, roomNameSchema } from '@tandem/protocol'
 import { z } from 'zod'
 
 import { adminRoutes } from './admin/admin-routes.js'
 import type { ConnectionLimits } from './admission/connection-limits.js'
 import { requireBearer } from './auth/bearer.js'
 import type { UpgradeGuard } from './auth/upgrade-guard.js'
+import type { Cluster } from './cluster/cluster.js'
 import type { Config } from './config.js'
 import { mountApiDocs } from './http/api-docs-routes.js'
 import { ADMIN_SECURITY, errors, json } from './http/api-router.js'
@@ -80,6 +81,8 @@ export interface AppDeps {
   logger: Logger
   /** When the server started, for `uptimeS`. */
   startedAt: number
+  /** This node's membership of a cluster, if any: health, node list, cluster-wide counts. */
+  cluster?: Cluster | null
   /** Whether the document store answers, for `/api/ready`; absent for a store inside this process. */
   storageReachable?: () => Promise<boolean>
 }
@@ -108,7 +111,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   )
   app.route('/api/health', healthRoute(deps))
   app.route('/api/ready', readyRoute(deps))
-  app.route('/api/rooms', roomsRoute({ ...deps, trustProxy: config.trustProxy }))
+  const elsewhere = deps.cluster ? { elsewhere: () => deps.cluster!.connectionsElsewhere() } : {}
+  app.route('/api/rooms', roomsRoute({ ...deps, trustProxy: config.trustProxy, ...elsewhere }))
   app.route(
     '/api/publish',
     publishRoute({
@@ -143,6 +147,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       store: deps.store,
       hub: deps.hub,
       metrics: deps.metrics,
+      nodes: nodeList(deps),
+      ...elsewhere,
     }),
   )
   app.openapi(metricsRoute(config.adminToken), async (c) => {
@@ -159,4 +165,34 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.onError(handleHttpError(deps.logger))
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `nothing at ${c.req.path}` } }, 404))
   return app
+}
+
+/** The live nodes for `GET /api/admin/nodes`: the cluster's, or this one alone. */
+function nodeList(deps: AppDeps): () => Promise<ClusterNode[]> {
+  return async () => {
+    const now = Date.now()
+    const cluster = deps.cluster
+    const nodes = cluster
+      ? await cluster.nodes()
+      : [
+          {
+            id: deps.config.nodeId,
+            address: deps.config.publicUrl ?? '',
+            connections: deps.registry.connectionCount,
+            rooms: deps.registry.size,
+            startedAt: deps.startedAt,
+            lastHeartbeat: now,
+          },
+        ]
+    return nodes.map(({ id, address, connections, rooms, startedAt, lastHeartbeat }) => ({
+      id,
+      address,
+      connections,
+      rooms,
+      startedAt,
+      lastHeartbeat,
+      uptimeS: Math.max(0, Math.floor((now - startedAt) / 1000)),
+      self: id === (cluster?.nodeId ?? deps.config.nodeId),
+    }))
+  }
 }

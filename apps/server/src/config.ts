@@ -2,12 +2,15 @@
  * The server's configuration: every environment variable Tandem reads is parsed and validated here,
  * once, into a typed object. Nothing else in the server reads `process.env`.
  */
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { channelPatternProblem } from '@tandem/protocol'
 import { z } from 'zod'
 
+import { CLUSTER_PREFIX } from './cluster/cluster-prefix.js'
 import type { RetentionPolicy } from './storage/message-store.js'
 
 /** Thrown by {@link loadConfig} when a variable is malformed; the message names every bad variable. */
@@ -98,6 +101,20 @@ const envSchema = z.object({
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase identifier (letters, digits, _), at most 63 characters')
       .default('public'),
   ),
+  CLUSTER_NAME: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]{1,100}$/, 'must be 1-100 letters, digits, ".", "_", "/" or "-"')
+      .optional(),
+  ),
+  NODE_ID: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be 1-100 letters, digits, ".", "_", ":" or "-"')
+      .optional(),
+  ),
   SSE_HEARTBEAT_MS: integer(1000, 10 * 60 * 1000, 30_000),
   ROOM_ACTIVITY_THROTTLE_MS: integer(0, 10 * 60 * 1000, 3000),
   AUTH_SECRET: z.preprocess(unsetIfEmpty, z.string().min(32, 'must be at least 32 characters (use a random string)').optional()),
@@ -187,6 +204,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     v.HTTP_HEADERS_TIMEOUT_MS > v.HTTP_REQUEST_TIMEOUT_MS && 'HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS',
     v.MAX_SOCKETS_PER_ADDRESS < v.MAX_CONNECTIONS_PER_ADDRESS &&
       'MAX_SOCKETS_PER_ADDRESS: must be at least MAX_CONNECTIONS_PER_ADDRESS (every WebSocket is a TCP connection too)',
+    v.DATABASE_URL !== undefined &&
+      v.REDIS_URL !== undefined &&
+      CLUSTER_PREFIX.startsWith(v.REDIS_PREFIX) &&
+      `REDIS_PREFIX: must not be a prefix of "${CLUSTER_PREFIX}", where the nodes of a cluster talk (the PUBLISH bridge would take their traffic for notifications)`,
   ].filter((problem) => problem !== false)
   if (conflicts.length > 0) throw new ConfigError(`invalid configuration:\n  ${conflicts.join('\n  ')}`)
   return toConfig(v)
@@ -260,6 +281,17 @@ function toConfig(v: z.output<typeof envSchema>) {
     databaseUrl: v.DATABASE_URL ?? null,
     /** The PostgreSQL schema holding Tandem's tables (created if missing). */
     databaseSchema: v.DATABASE_SCHEMA,
+    /**
+     * With both `databaseUrl` and `redisUrl`, nodes started with the same values form one cluster,
+     * named by this (channels and keys under `tandem-cluster:<name>:` in Redis); `null` otherwise.
+     * `CLUSTER_NAME`, by default the database's name and schema.
+     */
+    clusterName:
+      v.DATABASE_URL !== undefined && v.REDIS_URL !== undefined
+        ? (v.CLUSTER_NAME ?? `${decodeURIComponent(new URL(v.DATABASE_URL).pathname.slice(1)) || 'postgres'}.${v.DATABASE_SCHEMA}`)
+        : null,
+    /** This node's name in the cluster's admin views and logs; by default host name, process id and a random suffix. */
+    nodeId: v.NODE_ID ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`,
     /** Interval of SSE heartbeat comments. */
     sseHeartbeatMs: v.SSE_HEARTBEAT_MS,
     /** Least time between two `room:<name>` messages of one kind (join/leave share one throttle). */

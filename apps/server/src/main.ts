@@ -10,7 +10,7 @@ import { type Config, ConfigError, loadConfig } from './config.js'
 import { createLogger, type Logger } from './logger.js'
 import { writeReadyFile } from './ready-file.js'
 import { warmUpYjs } from './rooms/yjs-warm-up.js'
-import { startServer } from './server.js'
+import { type ServerDeps, startServer } from './server.js'
 import type { DocumentStore } from './storage/document-store.js'
 import { LogSync } from './storage/log-sync.js'
 import type { MessageStore } from './storage/message-store.js'
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   // Set once `stop` exists: storage that can no longer keep its promises stops the server through it.
   let stopOnLostStorage = (_reason: string): void => process.exit(1)
   const storage = config.databaseUrl
-    ? await openPostgres(config.databaseUrl, config.databaseSchema, logger)
+    ? await openPostgres(config.databaseUrl, config.databaseSchema, config.clusterName !== null, logger)
     : openSqlite(config, logger, () => stopOnLostStorage('the disk failed to sync the database log'))
 
   // Updates too costly to bound are timed in a warm worker thread; the main thread that then integrates
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
 interface Storage {
   store: DocumentStore
   messages: MessageStore
-  serverDeps: { flusher?: WalFlusher; logSync?: LogSync; storageReachable?: () => Promise<boolean> }
+  serverDeps: Pick<ServerDeps, 'flusher' | 'logSync' | 'storageReachable' | 'shared'>
   /** The start-up line saying where documents are kept and how safely. */
   description: string
   where: Record<string, string>
@@ -174,22 +174,27 @@ function openSqlite(config: Config, logger: Logger, onDurabilityLost: () => void
  * PostgreSQL at `url` (`DATABASE_URL`), schema `schema`; exits when it cannot be used, or when
  * another node takes the schema while this one's lock connection is down.
  */
-async function openPostgres(url: string, schema: string, logger: Logger): Promise<Storage> {
+async function openPostgres(url: string, schema: string, cluster: boolean, logger: Logger): Promise<Storage> {
   // Loaded only here: a server on its SQLite file never needs pg (its idle memory stays its own).
   const { openPostgresStorage, SchemaInUseError } = await import('./storage/postgres-storage.js')
   let storage
   try {
-    storage = await openPostgresStorage(url, schema, {
-      onLockLost: (error) => {
-        // At once, without the flush and compaction of a shutdown: another node serves this schema now,
-        // and every write of this one is refused anyway (fenced). Nothing acknowledged is lost: it was
-        // committed before it was relayed.
-        logger.fatal({ database: redactedUrl(url), schema }, `${error.message}; stopping at once`)
-        process.exit(1)
+    storage = await openPostgresStorage(
+      url,
+      schema,
+      {
+        onLockLost: (error) => {
+          // At once, without the flush and compaction of a shutdown: another node serves this schema now,
+          // and every write of this one is refused anyway (fenced). Nothing acknowledged is lost: it was
+          // committed before it was relayed.
+          logger.fatal({ database: redactedUrl(url), schema }, `${error.message}; stopping at once`)
+          process.exit(1)
+        },
+        onLockInterrupted: (error) =>
+          logger.warn({ err: error, schema }, 'lost the connection holding the lock on this schema; taking it again'),
       },
-      onLockInterrupted: (error) =>
-        logger.warn({ err: error, schema }, 'lost the connection holding the lock on this schema; taking it again'),
-    })
+      { cluster },
+    )
   } catch (error) {
     const where = { database: redactedUrl(url), schema }
     if (error instanceof SchemaInUseError) logger.fatal(where, error.message)
@@ -199,8 +204,13 @@ async function openPostgres(url: string, schema: string, logger: Logger): Promis
   return {
     store: storage.documents,
     messages: storage.messages,
-    serverDeps: { storageReachable: () => storage.reachable() },
-    description: `documents are stored in PostgreSQL at ${storage.where}; every update is committed before it is relayed`,
+    serverDeps: {
+      storageReachable: () => storage.reachable(),
+      shared: { log: storage.documents, lastMessageId: () => storage.messages.lastId() },
+    },
+    description: `documents are stored in PostgreSQL at ${storage.where}; every update is committed before it is relayed${
+      cluster ? " (to this node's clients and, through Redis, to every other node of the cluster)" : ''
+    }`,
     where: { database: storage.where },
     close: () => storage.close(),
   }

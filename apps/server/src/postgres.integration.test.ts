@@ -17,7 +17,7 @@ describe.skipIf(!databaseUrl)('the real server process on PostgreSQL (DATABASE_U
   const database = PostgresTestDatabase.create()
 
   it('keeps every relayed edit in PostgreSQL through kill -9 and a restart, and nothing in DATA_DIR', async () => {
-    const env = { DATABASE_URL: database.url, DATABASE_SCHEMA: 'killed' }
+    const env = { DATABASE_URL: database.url, DATABASE_SCHEMA: 'killed', REDIS_URL: '' }
     const first = await spawnServer({ DATA_DIR: join(dataDir, 'first'), ...env })
     const author = await connectClient(first, 'on-postgres')
     const witness = await connectClient(first, 'on-postgres')
@@ -45,7 +45,7 @@ describe.skipIf(!databaseUrl)('the real server process on PostgreSQL (DATABASE_U
   }, 60_000)
 
   it('refuses a second node on a schema another node serves, and says why', async () => {
-    const env = { DATABASE_URL: database.url, DATABASE_SCHEMA: 'single' }
+    const env = { DATABASE_URL: database.url, DATABASE_SCHEMA: 'single', REDIS_URL: '' }
     await spawnServer({ DATA_DIR: join(dataDir, 'single-a'), ...env })
     await expect(spawnServer({ DATA_DIR: join(dataDir, 'single-b'), ...env })).rejects.toThrow(
       /another Tandem node already serves schema single/,
@@ -56,7 +56,7 @@ describe.skipIf(!databaseUrl)('the real server process on PostgreSQL (DATABASE_U
   }, 60_000)
 
   it('rides out its PostgreSQL sessions being killed mid-edit: nothing relayed is lost, and it keeps its schema', async () => {
-    const env = { DATABASE_URL: database.url, DATABASE_SCHEMA: 'terminated' }
+    const env = { DATABASE_URL: database.url, DATABASE_SCHEMA: 'terminated', REDIS_URL: '' }
     const node = await spawnServer({ DATA_DIR: join(dataDir, 'terminated'), ...env })
     const author = await connectClient(node, 'through-restart')
     const witness = await connectClient(node, 'through-restart')

@@ -17,6 +17,9 @@ import { HostPolicy } from './auth/host-policy.js'
 import type { Identity } from './auth/identity.js'
 import { UpgradeGuard } from './auth/upgrade-guard.js'
 import { WebhookAuthorizer } from './auth/webhook-authorizer.js'
+import { Cluster } from './cluster/cluster.js'
+import { clusterPrefix } from './cluster/cluster-prefix.js'
+import type { ClusterLog } from './cluster/cluster-rooms.js'
 import { CollabEndpoint } from './collab/collab-endpoint.js'
 import type { Config } from './config.js'
 import type { Logger } from './logger.js'
@@ -46,6 +49,11 @@ export interface ServerDeps {
   logSync?: Pick<LogSync, 'stats'>
   /** Whether the document store answers (a database server), for `/api/ready`. */
   storageReachable?: () => Promise<boolean>
+  /**
+   * The shared store, read by a node of a cluster (`config.clusterName` set): the document log
+   * other nodes write, and the last channel message id any node committed.
+   */
+  shared?: { log: ClusterLog; lastMessageId(): Promise<number> }
 }
 
 /** A listening server. */
@@ -57,6 +65,8 @@ export interface TandemServer {
   hub: NotificationHub
   /** The Redis bridge, when `REDIS_URL` is set. */
   bridge: RedisBridge | null
+  /** This node's membership of a cluster, when `DATABASE_URL` and `REDIS_URL` are both set. */
+  cluster: Cluster | null
   /** Per-address and admission limits, with what they hold now. */
   limits: ConnectionLimits
   /** TCP connections a client address holds now (0 when `TRUST_PROXY` turns that limit off). */
@@ -75,11 +85,27 @@ const PRUNE_INTERVAL_MS = 60_000
  */
 export async function startServer(config: Config, deps: ServerDeps): Promise<TandemServer> {
   const { store, messages, logger } = deps
+  const startedAt = Date.now()
+  /** Where this node listens; known once it does (the node's report reads it later). */
+  let url = `http://${config.host}:${config.port}`
   const traffic = new TrafficCounters()
+  const cluster =
+    config.clusterName && config.redisUrl && deps.shared
+      ? new Cluster({
+          redisUrl: config.redisUrl,
+          prefix: clusterPrefix(config.clusterName),
+          nodeId: config.nodeId,
+          logger,
+          log: deps.shared.log,
+          lastMessageId: () => deps.shared!.lastMessageId(),
+          maxMessageBytes: Math.max(config.maxFrameBytes, 1024 * 1024) + 4096,
+        })
+      : null
   const hub = new NotificationHub({
     store: messages,
     logger,
     retentionFor: retentionResolver(config.retention, { 'room:*': ROOM_EVENT_RETENTION, ...config.channelRetention }),
+    ...(cluster ? { cluster: cluster.hubCluster } : {}),
   })
   const activity = new RoomActivityPublisher(hub, logger, config.roomActivityThrottleMs)
   const encodeBudget = new EncodeBudget()
@@ -115,6 +141,12 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
       metrics.updatesPersisted.inc(updates)
       metrics.persistSeconds.observe(seconds)
     },
+    ...(cluster
+      ? {
+          replication: cluster.rooms,
+          onAwarenessChange: (room, update, owner) => cluster.rooms.awarenessChanged(room, update, owner),
+        }
+      : {}),
   })
   const webhook = config.authWebhookUrl
     ? new WebhookAuthorizer({
@@ -198,6 +230,8 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
         logger,
         maxPayloadBytes: config.maxPublishBytes,
         maxPayloadDepth: config.maxPublishDepth,
+        // Every node of a cluster hears each PUBLISH; the lease holder stores it.
+        ...(cluster ? { republishes: () => cluster.isBridgeLeader } : {}),
       })
     : null
   const pruner = setInterval(() => {
@@ -215,7 +249,8 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     limits,
     metrics,
     logger,
-    startedAt: Date.now(),
+    startedAt,
+    cluster,
     ...(deps.storageReachable ? { storageReachable: deps.storageReachable } : {}),
   })
   const httpServer = createAdaptorServer({
@@ -235,6 +270,8 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
   })
   httpServer.on('upgrade', upgrades.handle)
 
+  // Before the first client: a node of a cluster dispatches the others' messages from here on.
+  await hub.startFollowing()
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)
     httpServer.listen(config.port, config.host, () => {
@@ -251,14 +288,26 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
   bridge?.start().catch((error: unknown) => logger.warn({ err: error }, 'Redis bridge could not connect yet; retrying'))
   const { port } = httpServer.address() as AddressInfo
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  url = `http://${host}:${port}`
+  // Announced once it listens, with its address (clients that come first are served all the same).
+  await cluster?.start({
+    registry,
+    hub,
+    report: () => {
+      const roomConnections: Record<string, number> = {}
+      for (const room of registry.loaded()) if (room.peerCount > 0) roomConnections[room.name] = room.peerCount
+      return { address: config.publicUrl ?? url, startedAt, connections: registry.connectionCount, rooms: registry.size, roomConnections }
+    },
+  })
 
   let closing: Promise<void> | null = null
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
     registry,
     hub,
     bridge,
+    cluster,
     limits,
     socketsOf: (address) => sockets.socketsOf(address),
     close() {
@@ -273,6 +322,8 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
         collab.close()
         activity.close()
         await bridge?.close()
+        // After the rooms' last writes went out to the others: then this node says goodbye.
+        await cluster?.close()
         httpServer.closeAllConnections()
         await stopped
       })()

@@ -47,6 +47,11 @@ export const healthSchema = z
     redis: z.enum(['disabled', 'connecting', 'subscribing', 'ready', 'reconnecting', 'closed']).meta({
       description: '`ready` only while the Redis bridge is connected and subscribed; the server serves without it',
     }),
+    cluster: z.enum(['disabled', 'ready', 'degraded']).meta({
+      description:
+        '`disabled` for a single node; on a cluster (DATABASE_URL and REDIS_URL), `degraded` while this node cannot reach the others through Redis: it serves its own clients, and reconciles from PostgreSQL once Redis is back',
+    }),
+    status: z.enum(['ok', 'degraded']).meta({ description: '`degraded` while the cluster is' }),
   })
   .meta({ id: 'Health' })
 
@@ -56,9 +61,12 @@ export type Health = z.infer<typeof healthSchema>
 /** `GET /api/ready`: whether a load balancer should send this node traffic. */
 export const readinessSchema = z
   .object({
-    ready: z.boolean().meta({ description: 'Storage answers and, when REDIS_URL is set, the Redis bridge is ready' }),
+    ready: z.boolean().meta({
+      description: 'Storage answers and, when REDIS_URL is set, the Redis bridge is ready and (on a cluster) this node hears the others',
+    }),
     storage: z.enum(['ok', 'unreachable']).meta({ description: 'Whether the document store answered a trivial query within a second' }),
     redis: healthSchema.shape.redis,
+    cluster: healthSchema.shape.cluster,
   })
   .meta({ id: 'Readiness' })
 
@@ -218,6 +226,26 @@ export const adminRoomDetailSchema = adminRoomSchema
 
 /** See {@link adminRoomDetailSchema}. */
 export type AdminRoomDetail = z.infer<typeof adminRoomDetailSchema>
+
+/** One live node of the cluster (a single node lists itself). */
+export const clusterNodeSchema = z
+  .object({
+    id: z.string().meta({ description: 'NODE_ID, or host name, process id and a random suffix' }),
+    address: z.string().meta({ description: 'Where the node listens (PUBLIC_URL when set)' }),
+    connections: count.meta({ description: 'Open document connections on this node' }),
+    rooms: count.meta({ description: 'Rooms loaded on this node' }),
+    startedAt: timestamp,
+    uptimeS: count,
+    lastHeartbeat: timestamp.meta({ description: 'A node not heard of for 10 s is dead and no longer listed' }),
+    self: z.boolean().meta({ description: 'The node that answered' }),
+  })
+  .meta({ id: 'ClusterNode' })
+
+/** See {@link clusterNodeSchema}. */
+export type ClusterNode = z.infer<typeof clusterNodeSchema>
+
+/** `GET /api/admin/nodes`. */
+export const adminNodesSchema = z.object({ nodes: z.array(clusterNodeSchema) }).meta({ id: 'AdminNodes' })
 
 /** Formats of `GET /api/admin/rooms/{room}/export`. */
 export const EXPORT_FORMATS = ['json', 'html', 'markdown', 'text'] as const

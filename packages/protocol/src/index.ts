@@ -41,6 +41,7 @@ export {
 export {
   type AdminConnection,
   adminConnectionSchema,
+  adminNodesSchema,
   type AdminRoom,
   type AdminRoomDetail,
   adminRoomDetailSchema,
@@ -52,6 +53,8 @@ export {
   broadcastBodySchema,
   channelHistoryQuerySchema,
   channelHistorySchema,
+  type ClusterNode,
+  clusterNodeSchema,
   createdRoomSchema,
   createRoomBodySchema,
   EXPORT_FORMATS,

@@ -4,11 +4,13 @@
  */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import {
+  adminNodesSchema,
   adminRoomDetailSchema,
   adminRoomPageSchema,
   adminRoomsQuerySchema,
   adminStatsSchema,
   broadcastBodySchema,
+  type ClusterNode,
   EXPORT_FORMATS,
   mintedTokenSchema,
   mintTokenBodySchema,
@@ -27,7 +29,7 @@ import { ADMIN_SECURITY, apiRouter, errors, json } from '../http/api-router.js'
 import type { AppEnv } from '../http/app-env.js'
 import type { ServerMetrics } from '../metrics/server-metrics.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
-import { roomRows } from '../rooms/room-directory.js'
+import { type ConnectionsElsewhere, roomRows } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
 import { adminConnections, pageRooms } from './admin-rooms.js'
@@ -41,6 +43,10 @@ export interface AdminRouteDeps {
   hub: NotificationHub
   /** The server's metrics, for the console's headline numbers. */
   metrics: Pick<ServerMetrics, 'headline'>
+  /** The live nodes of the cluster (this one alone without one). */
+  nodes: () => Promise<ClusterNode[]>
+  /** On a cluster: connections on the other nodes, so counts are cluster-wide. */
+  elsewhere?: ConnectionsElsewhere
 }
 
 const roomParams = z.object({ room: roomNameSchema })
@@ -112,6 +118,16 @@ const statsRoute = createRoute({
   responses: { 200: json(adminStatsSchema, 'Counts since the server started'), ...errors(401) },
 })
 
+const nodesRoute = createRoute({
+  ...admin,
+  method: 'get',
+  path: '/nodes',
+  summary: 'Live nodes of the cluster',
+  description:
+    'Every node that beat in the last 10 s (a single node lists itself): id, address, connections, rooms, uptime, last heartbeat. 503 while this node cannot reach Redis.',
+  responses: { 200: json(adminNodesSchema, 'The live nodes'), ...errors(401, 503) },
+})
+
 const broadcastRoute = createRoute({
   ...admin,
   method: 'post',
@@ -149,10 +165,12 @@ export function adminRoutes(deps: AdminRouteDeps): OpenAPIHono<AppEnv> {
   )
 
   return app
-    .openapi(listRoute, async (c) => c.json(pageRooms(await roomRows(deps.store, deps.registry), c.req.valid('query')), 200))
+    .openapi(listRoute, async (c) =>
+      c.json(pageRooms(await roomRows(deps.store, deps.registry, deps.elsewhere), c.req.valid('query')), 200),
+    )
     .openapi(detailRoute, async (c) => {
       const { room: name } = c.req.valid('param')
-      const room = (await roomRows(deps.store, deps.registry)).find((r) => r.name === name)
+      const room = (await roomRows(deps.store, deps.registry, deps.elsewhere)).find((r) => r.name === name)
       if (!room) throw new HttpError(404, 'not_found', `no room ${name}`)
       return c.json({ ...room, connectionsList: adminConnections(deps.registry, name) }, 200)
     })
@@ -183,6 +201,15 @@ export function adminRoutes(deps: AdminRouteDeps): OpenAPIHono<AppEnv> {
       return c.body(body, 200)
     })
     .openapi(statsRoute, async (c) => c.json(await deps.metrics.headline(), 200))
+    .openapi(nodesRoute, async (c) => {
+      let nodes
+      try {
+        nodes = await deps.nodes()
+      } catch {
+        throw new HttpError(503, 'cluster_unreachable', 'this node cannot reach Redis to list the nodes of the cluster; retry shortly')
+      }
+      return c.json({ nodes }, 200)
+    })
     .openapi(broadcastRoute, async (c) => {
       const body = c.req.valid('json')
       const { ids } = await deps.hub.publish(['broadcast'], { type: 'announcement', from: 'admin', ...body })

@@ -2,6 +2,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import { healthSchema } from '@tandem/protocol'
 
+import type { Cluster } from '../cluster/cluster.js'
 import type { RedisBridge } from '../notifications/redis-bridge.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import { apiRouter, json } from './api-router.js'
@@ -19,20 +20,29 @@ const route = createRoute({
 /**
  * Health body: `{ ok, rooms, connections, uptimeS, redis }`. `redis` is `"disabled"` without
  * `REDIS_URL`, `"ready"` only while the bridge is connected *and* its pattern subscription is
- * active, else `"connecting"`, `"subscribing"`, `"reconnecting"` or `"closed"`. The server answers 200
- * either way: it serves without Redis.
+ * active, else `"connecting"`, `"subscribing"`, `"reconnecting"` or `"closed"`. On a cluster, `cluster`
+ * (and `status`) is `"degraded"` while the node cannot hear the others. The server answers 200 either
+ * way: it serves without Redis.
  */
-export function healthRoute(deps: { registry: RoomRegistry; bridge: RedisBridge | null; startedAt: number }): OpenAPIHono<AppEnv> {
-  return apiRouter().openapi(route, (c) =>
-    c.json(
+export function healthRoute(deps: {
+  registry: RoomRegistry
+  bridge: RedisBridge | null
+  startedAt: number
+  cluster?: Pick<Cluster, 'state'> | null
+}): OpenAPIHono<AppEnv> {
+  return apiRouter().openapi(route, (c) => {
+    const cluster = !deps.cluster ? 'disabled' : deps.cluster.state === 'ready' ? 'ready' : 'degraded'
+    return c.json(
       {
         ok: true as const,
         rooms: deps.registry.size,
         connections: deps.registry.connectionCount,
         uptimeS: Math.floor((Date.now() - deps.startedAt) / 1000),
         redis: deps.bridge ? deps.bridge.state : 'disabled',
+        cluster,
+        status: cluster === 'degraded' ? 'degraded' : 'ok',
       },
       200,
-    ),
-  )
+    )
+  })
 }

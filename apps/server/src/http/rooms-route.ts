@@ -9,7 +9,7 @@ import { clientAddress } from '../admission/client-address.js'
 import type { ConnectionLimits } from '../admission/connection-limits.js'
 import type { UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
-import { listRooms } from '../rooms/room-directory.js'
+import { type ConnectionsElsewhere, listRooms } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
 import { apiRouter, errors, json, USER_SECURITY } from './api-router.js'
@@ -28,6 +28,8 @@ export interface RoomsRouteDeps {
   /** Creating counts against the same per-address allowance of new rooms as opening one. */
   limits: ConnectionLimits
   trustProxy: boolean
+  /** On a cluster: connections on the other nodes, so counts are cluster-wide. */
+  elsewhere?: ConnectionsElsewhere
 }
 
 const listRoute = (deps: RoomsRouteDeps) =>
@@ -74,7 +76,7 @@ export function roomsRoute(deps: RoomsRouteDeps): OpenAPIHono<AppEnv> {
     .openapi(listRoute(deps), async (c) => {
       const { limit } = c.req.valid('query')
       const visible: RoomSummary[] = []
-      for (const room of await listRooms(deps.store, deps.registry)) {
+      for (const room of await listRooms(deps.store, deps.registry, deps.elsewhere)) {
         if (visible.length >= limit) break
         if (!deps.guard.secure || (await deps.guard.roomAccess(c.var.identity, room.name)) !== null) visible.push(room)
       }

@@ -18,7 +18,26 @@ export interface NotificationHubOptions {
   idempotencyTtlMs?: number
   /** Clock, for tests. */
   now?: () => number
+  /**
+   * On a cluster, other nodes publish into the same store: the hub then dispatches what it reads back
+   * from the store, in id order, whoever committed it (see {@link NotificationHub.catchUp}), and
+   * tells the others after each of its own commits.
+   */
+  cluster?: HubCluster
 }
+
+/** What a hub on a cluster needs from it. */
+export interface HubCluster {
+  /** The id of the last message committed by any node. */
+  lastId(): Promise<number>
+  /** Tell the other nodes that messages up to `lastId` are committed. */
+  announce(lastId: number): void
+}
+
+/** Messages read per store query while catching up. */
+const CATCH_UP_PAGE = 500
+/** Every channel: what a hub on a cluster reads back. */
+const EVERY_CHANNEL = { names: [], prefixes: [''] }
 
 /** What {@link NotificationHub.publish} did. */
 export interface PublishResult {
@@ -58,10 +77,61 @@ export class NotificationHub {
   /** Each message's frame, serialized once however many subscribers receive it. */
   readonly #encoded = new WeakMap<ChannelMessage, { frame: ServerChannelFrame; json: string }>()
   readonly counters: HubCounters = { published: 0, delivered: 0 }
+  /** On a cluster: the last id dispatched (`null` until {@link startFollowing}), the catch-up running and the one queued behind it. */
+  #lastDispatched: number | null = null
+  #catchingUp: Promise<void> | null = null
+  #nextCatchUp: Promise<void> | null = null
 
   constructor(options: NotificationHubOptions) {
     this.#options = options
     this.#now = options.now ?? Date.now
+  }
+
+  /** On a cluster: start from the last message committed now; what commits later is dispatched. */
+  async startFollowing(): Promise<void> {
+    if (!this.#options.cluster || this.#lastDispatched !== null) return
+    this.#lastDispatched = await this.#options.cluster.lastId()
+  }
+
+  /**
+   * On a cluster: dispatch, in id order, every message committed since the last one dispatched, by
+   * any node. Ids follow commit order across nodes (see `PostgresMessageStore`), so a message read
+   * now can never be followed by a smaller id committed later: each is dispatched exactly once.
+   * Resolves once a read that started after the call is done. Never rejects.
+   */
+  catchUp(): Promise<void> {
+    if (!this.#catchingUp) {
+      this.#catchingUp = this.#readAndDispatch()
+        .catch((error: unknown) => this.#options.logger.warn({ err: error }, 'reading channel messages of other nodes failed; retrying'))
+        .finally(() => {
+          this.#catchingUp = null
+        })
+      return this.#catchingUp
+    }
+    this.#nextCatchUp ??= this.#catchingUp.then(() => {
+      this.#nextCatchUp = null
+      return this.catchUp()
+    })
+    return this.#nextCatchUp
+  }
+
+  async #readAndDispatch(): Promise<void> {
+    const cluster = this.#options.cluster
+    if (!cluster) return
+    if (this.#lastDispatched === null) await this.startFollowing()
+    if (this.#listeners.size === 0) {
+      // Nobody to hand them to: skip ahead, so a later listener hears only what is new then.
+      this.#lastDispatched = Math.max(this.#lastDispatched!, await cluster.lastId())
+      return
+    }
+    for (;;) {
+      const page = await this.#options.store.since(EVERY_CHANNEL, this.#lastDispatched!, CATCH_UP_PAGE)
+      for (const message of page) {
+        this.#lastDispatched = message.id
+        this.#dispatch(message)
+      }
+      if (page.length < CATCH_UP_PAGE) return
+    }
   }
 
   /**
@@ -100,10 +170,17 @@ export class NotificationHub {
       await outcome.durable
       return outcome
     })
-    const result = Promise.all([this.#dispatched, durable]).then(([, outcome]): PublishResult => {
+    const result = Promise.all([this.#dispatched, durable]).then(async ([, outcome]): Promise<PublishResult> => {
       if (!outcome.duplicate) {
         this.counters.published += outcome.messages.length
-        for (const message of outcome.messages) this.#dispatch(message)
+        const cluster = this.#options.cluster
+        if (cluster) {
+          // Read back with whatever other nodes committed before it, so every node dispatches in one order.
+          await this.catchUp()
+          cluster.announce(Math.max(...outcome.messages.map((message) => message.id)))
+        } else {
+          for (const message of outcome.messages) this.#dispatch(message)
+        }
       }
       return { ids: Object.fromEntries(outcome.messages.map((m) => [m.channel, m.id])), duplicate: outcome.duplicate }
     })

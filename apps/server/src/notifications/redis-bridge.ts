@@ -33,6 +33,11 @@ export interface RedisBridgeOptions {
   maxPayloadBytes: number
   /** Deepest JSON nesting accepted; deeper messages are dropped with a warning. */
   maxPayloadDepth: number
+  /**
+   * Whether this node stores what it hears now. On a cluster every node hears each `PUBLISH`, and
+   * one of them (the holder of a lease) stores it; the others listen, ready to take over.
+   */
+  republishes?: () => boolean
 }
 
 /** What happened to bridged messages, for metrics and tests. */
@@ -183,7 +188,8 @@ export class RedisBridge {
   }
 
   #republish(rawChannel: Buffer, payload: Buffer): void {
-    const { prefix, hub, logger, maxPayloadBytes, maxPayloadDepth } = this.#options
+    const { prefix, hub, logger, maxPayloadBytes, maxPayloadDepth, republishes } = this.#options
+    if (republishes && !republishes()) return
     const channel = rawChannel.toString('utf8').slice(prefix.length)
     if (!isValidChannelName(channel)) {
       this.counters.dropped++

@@ -45,8 +45,11 @@ function cut(text: string, max: number): string {
 /** Everything known about one room, stored or live: a row of the admin room table. */
 export type RoomRow = AdminRoom
 
-/** Every stored or live room, in no particular order. */
-export async function roomRows(store: DocumentStore, registry: RoomRegistry): Promise<RoomRow[]> {
+/** Open connections per room on the other nodes of a cluster. */
+export type ConnectionsElsewhere = () => Promise<ReadonlyMap<string, number>>
+
+/** Every stored or live room, in no particular order; with `elsewhere`, connections count on every node. */
+export async function roomRows(store: DocumentStore, registry: RoomRegistry, elsewhere?: ConnectionsElsewhere): Promise<RoomRow[]> {
   const rows = new Map<string, RoomRow>()
   for (const info of await store.list()) {
     rows.set(info.name, {
@@ -76,12 +79,18 @@ export async function roomRows(store: DocumentStore, registry: RoomRegistry): Pr
       loaded: true,
     })
   }
+  if (elsewhere) {
+    for (const [name, count] of await elsewhere()) {
+      const row = rows.get(name)
+      if (row) row.connections += count
+    }
+  }
   return [...rows.values()]
 }
 
 /** Every known room, most recently active first, as the public list shows it. */
-export async function listRooms(store: DocumentStore, registry: RoomRegistry): Promise<RoomSummary[]> {
-  return (await roomRows(store, registry))
+export async function listRooms(store: DocumentStore, registry: RoomRegistry, elsewhere?: ConnectionsElsewhere): Promise<RoomSummary[]> {
+  return (await roomRows(store, registry, elsewhere))
     .map(({ name, lastActivity, connections, users, userCount, bytes }) => ({ name, lastActivity, connections, users, userCount, bytes }))
     .sort((a, b) => b.lastActivity - a.lastActivity || (a.name < b.name ? -1 : 1))
 }

@@ -15,6 +15,7 @@ import { EncodeBudget } from './encode-budget.js'
 import type { IntegrationProbe } from './integration-probe.js'
 import type { Peer } from './peer.js'
 import { type AwarenessLimits, Room, type RoomDeps } from './room.js'
+import type { RoomReplication } from './room-replication.js'
 import { UpdateWriter } from './update-writer.js'
 
 /** Options of a {@link RoomRegistry}. */
@@ -55,6 +56,10 @@ export interface RoomRegistryOptions {
   onDroppedUpdate?: (room: Room, peer: Peer) => void
   /** Called after every committed write batch, with its update count and duration in seconds. */
   onBatchWritten?: (updates: number, seconds: number) => void
+  /** The other nodes of a cluster (see `RoomReplication`); none for a single node. */
+  replication?: RoomReplication
+  /** Called with every awareness change of this node's connections (see `RoomDeps.onAwarenessChange`). */
+  onAwarenessChange?: (room: Room, update: Uint8Array, owner: string) => void
 }
 
 /** Live rooms, keyed by name. One per server. */
@@ -74,11 +79,13 @@ export class RoomRegistry {
     this.#options = options
     this.#encodeBudget = options.encodeBudget ?? new EncodeBudget()
     this.#writer = new UpdateWriter(options.store, {
-      onPersisted: (results) => {
-        for (const result of results) {
+      onPersisted: (results, batches) => {
+        for (const [index, result] of results.entries()) {
           const room = this.#rooms.get(result.name) ?? this.#retiring.get(result.name)
           if (!room) continue
           room.notePersisted(result)
+          const updates = batches[index]!.updates
+          options.replication?.committed(room, updates, result.lastSeq - updates.length + 1, result.lastSeq)
           // A retiring room compacts once, on its way out; only live rooms compact on thresholds.
           const overThreshold = result.logRows >= options.compactMaxRows || result.logBytes >= options.compactMaxBytes
           if (this.#rooms.has(room.name) && overThreshold) void this.#compact(room)
@@ -189,8 +196,10 @@ export class RoomRegistry {
     }
     const done = (async () => {
       await this.#writer.flushed()
-      room?.destroy()
-      return this.#options.store.delete(name)
+      if (room) this.#destroy(room)
+      const existed = await this.#options.store.delete(name)
+      this.#options.replication?.deleted(name)
+      return existed
     })()
     const settled = done.then(
       () => undefined,
@@ -201,6 +210,19 @@ export class RoomRegistry {
       if (this.#unloading.get(name) === settled) this.#unloading.delete(name)
     })
     return done
+  }
+
+  /**
+   * Another node deleted room `name`: close its connections here with `RoomDeleted` and drop it from
+   * memory, without writing anything (what it had unwritten was for a document that is gone).
+   */
+  dropDeleted(name: string): void {
+    const room = this.#rooms.get(name)
+    if (!room) return
+    this.#rooms.delete(name)
+    this.#cancelIdle(room)
+    room.closeAll(CloseCode.RoomDeleted, 'this document was deleted')
+    this.#destroy(room)
   }
 
   /**
@@ -243,6 +265,21 @@ export class RoomRegistry {
 
   async #load(name: string): Promise<Room> {
     await this.#unloading.get(name)
+    const replication = this.#options.replication
+    if (!replication) return this.#loadStored(name)
+    // Hear of other nodes' changes first, then read: whatever they commit meanwhile arrives either way.
+    await replication.beforeLoad(name)
+    try {
+      const room = await this.#loadStored(name)
+      replication.attach(room, room.persisted.lastSeq)
+      return room
+    } catch (error) {
+      replication.loadFailed(name)
+      throw error
+    }
+  }
+
+  async #loadStored(name: string): Promise<Room> {
     const stored = await this.#options.store.load(name)
     if (this.#closing) throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')
     const reread = (): Promise<StoredDocument | null> => this.#options.store.load(name)
@@ -254,6 +291,7 @@ export class RoomRegistry {
     const {
       onDocumentChange,
       onPresenceChange,
+      onAwarenessChange,
       awarenessLimits,
       maxPendingUpdateBytes,
       maxUpdateStructs,
@@ -268,6 +306,7 @@ export class RoomRegistry {
       writer: this.#writer,
       onDocumentChange,
       onPresenceChange,
+      onAwarenessChange,
       awarenessLimits,
       maxPendingUpdateBytes,
       maxUpdateStructs,
@@ -303,7 +342,7 @@ export class RoomRegistry {
       // #compact logs its own failure and keeps the log, which still loads correctly.
       if (room.persisted.logRows > 0) await this.#compact(room)
     } finally {
-      room.destroy()
+      this.#destroy(room)
       this.#retiring.delete(room.name)
     }
   }
@@ -316,7 +355,10 @@ export class RoomRegistry {
   #compact(room: Room): Promise<void> {
     room.compaction ??= (async () => {
       if (room.destroyed || room.persisted.logRows === 0) return
-      const covered = { ...room.persisted }
+      // On a cluster, rows other nodes appended may not have reached this document yet: merge only
+      // through the row below which it holds them all.
+      const replication = this.#options.replication
+      const covered = { ...room.persisted, lastSeq: replication ? replication.heldThrough(room) : room.persisted.lastSeq }
       // Encoded and packed (compressed) while writes go on; only the swap waits for a gap between batches.
       const snapshot = await this.#options.store.packSnapshot(await room.encodeWhole())
       await this.#writer.exclusive(async () => {
@@ -347,6 +389,12 @@ export class RoomRegistry {
     this.#options.logger.error({ err: error, room: room.name }, why)
     this.#rooms.delete(room.name)
     room.closeAll(CloseCode.StorageUnavailable, reason)
+    this.#destroy(room)
+  }
+
+  #destroy(room: Room): void {
+    if (room.destroyed) return
+    this.#options.replication?.detach(room)
     room.destroy()
   }
 

@@ -77,6 +77,28 @@ interface Outgoing {
 /** Origin of the updates the server makes itself; relayed to every peer. */
 const SERVER_ORIGIN = Symbol('server')
 
+/** Origin of updates another node of the cluster stored: relayed to every peer, never stored again. */
+const REMOTE_ORIGIN = Symbol('remote')
+
+/** Origin of awareness changes another node of the cluster sent: relayed to local peers, never sent back. */
+interface RemoteAwareness {
+  readonly node: string
+  readonly owner: string
+}
+
+/** Origin of the removal of a leaving connection's awareness entries. */
+interface Leaving {
+  readonly leaving: Peer
+}
+
+/**
+ * Who owns a connection's awareness entries, as a string another node can compare: the token
+ * subject, or for anonymous connections the client address (see {@link sameUser}).
+ */
+function ownerKey(peer: Peer): string {
+  return peer.identity.kind === 'anonymous' ? `a:${peer.address ?? ''}` : `u:${peer.identity.id}`
+}
+
 /** A sync step 2 carrying an empty update: answers a step 1 coalesced into an earlier one. */
 const EMPTY_SYNC_STEP2 = encodeSyncStep2(Y.encodeStateAsUpdate(new Y.Doc()))
 
@@ -225,6 +247,11 @@ export interface RoomDeps {
   onDocumentChange?: (room: Room) => void
   /** Called when the set of people present (names and colours in awareness) changed. */
   onPresenceChange?: (room: Room) => void
+  /**
+   * Called with every awareness change of this node's connections (`update` as y-protocols encodes
+   * it, `owner` from {@link ownerKey}), for other nodes of a cluster.
+   */
+  onAwarenessChange?: (room: Room, update: Uint8Array, owner: string) => void
 }
 
 interface AwarenessChange {
@@ -271,6 +298,8 @@ export class Room {
   readonly #refused = new WeakSet<Peer>()
   #heldBytes = 0
   #releaseScheduled = false
+  /** Awareness entries of other nodes' connections: their node and owner (see {@link ownerKey}). */
+  readonly #remoteOwners = new Map<number, RemoteAwareness>()
   /** Joins promised by the registry but not yet made; a reserved room is never unloaded. */
   reservations = 0
   idleTimer: NodeJS.Timeout | null = null
@@ -326,6 +355,47 @@ export class Room {
     Y.applyUpdate(this.doc, update, SERVER_ORIGIN)
   }
 
+  /**
+   * Apply an update another node of the cluster stored (or that this node read back from the store):
+   * relayed to every peer at once, never stored again. Yjs skips what the document already holds.
+   */
+  applyRemoteUpdate(update: Uint8Array): void {
+    if (this.#destroyed) return
+    try {
+      Y.applyUpdate(this.doc, update, REMOTE_ORIGIN)
+    } catch (error) {
+      // Stored bytes Yjs cannot apply: whatever it integrated before failing is in memory only.
+      if (this.#unemittedChange) this.#deps.onCorrupted?.(this, error)
+      throw error
+    }
+  }
+
+  /** Apply awareness entries of another node's connection (`owner`, see {@link ownerKey}); relayed to local peers. */
+  applyRemoteAwareness(node: string, owner: string, update: Uint8Array): void {
+    if (this.#destroyed) return
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, { node, owner } satisfies RemoteAwareness)
+  }
+
+  /** Remove the awareness entries of other nodes' connections on nodes not in `live` (they died). */
+  dropAwarenessOfNodesNotIn(live: ReadonlySet<string>): void {
+    if (this.#destroyed) return
+    const gone = [...this.#remoteOwners].filter(([, { node }]) => !live.has(node)).map(([id]) => id)
+    if (gone.length === 0) return
+    for (const id of gone) this.#remoteOwners.delete(id)
+    const present = gone.filter((id) => this.awareness.states.has(id))
+    if (present.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, present, REMOTE_ORIGIN)
+  }
+
+  /** This node's connections' awareness entries, one update per connection holding any, for another node that asked. */
+  localAwareness(): Array<{ owner: string; update: Uint8Array }> {
+    const result = []
+    for (const [peer, state] of this.#peers) {
+      const ids = [...state.awarenessIds].filter((id) => this.awareness.states.has(id))
+      if (ids.length > 0) result.push({ owner: ownerKey(peer), update: awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids) })
+    }
+    return result
+  }
+
   /** Connections in the room. */
   get peerCount(): number {
     return this.#peers.size
@@ -345,8 +415,8 @@ export class Room {
   /** `name NUL colour` of every awareness entry that announces a name, by client id. */
   readonly #announced = new Map<number, string>()
 
-  /** Note that the entries `changed` changed, and tell the room's owner if who is present did. */
-  #notePresence(changed: readonly number[]): void {
+  /** Note that the entries `changed` changed, and tell the room's owner if who is present did (and `notify`). */
+  #notePresence(changed: readonly number[], notify: boolean): void {
     if (!this.#deps.onPresenceChange) return
     let touched = false
     for (const clientId of changed) {
@@ -365,7 +435,7 @@ export class Room {
     const signature = [...this.#announced.values()].sort().join('\u0001')
     if (signature === this.#presence) return
     this.#presence = signature
-    this.#deps.onPresenceChange(this)
+    if (notify) this.#deps.onPresenceChange(this)
   }
 
   /** The name `peer` announces in its awareness state, if any. */
@@ -445,7 +515,7 @@ export class Room {
       const meta = this.awareness.meta.get(id)
       if (meta) meta.lastUpdated = now
     }
-    if (present.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, present, null)
+    if (present.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, present, { leaving: peer } satisfies Leaving)
     this.#sweepAwarenessMeta(now)
   }
 
@@ -810,6 +880,10 @@ export class Room {
    * never passes as newer, so an echo cannot steal a cursor.
    */
   #ownedByOther(peer: Peer, clientId: number, clock: number): boolean {
+    const remote = this.#remoteOwners.get(clientId)
+    // The same holds for a connection on another node: its owner may take the id over (a client that
+    // reconnected here from a node that went down), nobody else.
+    if (remote && (remote.owner !== ownerKey(peer) || clock <= (this.awareness.meta.get(clientId)?.clock ?? -1))) return true
     for (const [other, { awarenessIds: ids }] of this.#peers) {
       if (other === peer || !ids.has(clientId)) continue
       const newer = clock > (this.awareness.meta.get(clientId)?.clock ?? -1)
@@ -1087,6 +1161,12 @@ export class Room {
     this.#version++
     this.#answerCache = null
     this.#noteGrowth(update)
+    if (origin === REMOTE_ORIGIN) {
+      // Stored already, by the node that published it: relayed now, and its activity is that node's to report.
+      const frame = encodeSyncUpdate(update)
+      for (const peer of this.#peers.keys()) peer.send(frame)
+      return
+    }
     writer.enqueue(this.name, update)
     if (this.#outgoingGeneration !== writer.generation) {
       // First update of this write batch: relay the batch's updates together once it has committed.
@@ -1129,13 +1209,32 @@ export class Room {
         owned.add(id)
       }
     }
+    const remote = isRemoteAwareness(origin) ? origin : null
+    for (const id of [...added, ...updated]) {
+      if (remote && !owned) this.#remoteOwners.set(id, remote)
+      else this.#remoteOwners.delete(id)
+    }
+    for (const id of removed) this.#remoteOwners.delete(id)
     const changed = [...added, ...updated, ...removed]
-    const frame = encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
+    const frame = encodeAwarenessFrame(update)
     // Sent to the sender too, as the stock y-websocket server does: a client alone in a room otherwise
     // hears nothing for 30 s and its provider drops the connection as dead.
     for (const [peer, state] of this.#peers) this.#sendAwareness(peer, state, frame)
-    this.#notePresence(changed)
+    // Other nodes hear of this node's connections' changes only; each node times out stale entries itself.
+    const author = owned ? (origin as Peer) : isLeaving(origin) ? origin.leaving : null
+    if (author) this.#deps.onAwarenessChange?.(this, update, ownerKey(author))
+    // Who is present is each node's to announce for its own connections, so a remote change is only noted.
+    this.#notePresence(changed, !remote && origin !== REMOTE_ORIGIN)
   }
+}
+
+function isRemoteAwareness(origin: unknown): origin is RemoteAwareness {
+  return typeof origin === 'object' && origin !== null && 'node' in origin && 'owner' in origin
+}
+
+function isLeaving(origin: unknown): origin is Leaving {
+  return typeof origin === 'object' && origin !== null && 'leaving' in origin
 }
 
 function userOf(state: unknown): { name?: unknown; color?: unknown } | null {

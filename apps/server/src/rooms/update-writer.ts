@@ -10,8 +10,8 @@ import type { AppendResult, DocumentStore, UpdateBatch } from '../storage/docume
 
 /** What an {@link UpdateWriter} reports back. */
 export interface UpdateWriterEvents {
-  /** After a batch committed, with the log state of each document written. */
-  onPersisted(results: AppendResult[]): void
+  /** After a batch committed, with the log state of each document written (`results[i]` is `batches[i]`'s). */
+  onPersisted(results: AppendResult[], batches: readonly UpdateBatch[]): void
   /** After a batch failed; the listed rooms' in-memory state is now ahead of storage. */
   onFailure(names: string[], error: unknown): void
   /** When queued work threw; the queue itself keeps going. */
@@ -138,7 +138,7 @@ export class UpdateWriter {
     if (batches.length === 0) return new Set()
     try {
       const results = await this.#store.appendUpdates(batches)
-      this.#guard(() => this.#events.onPersisted(results))
+      this.#guard(() => this.#events.onPersisted(results, batches))
       return new Set()
     } catch (error) {
       return this.#failed(batches, error)

@@ -19,15 +19,19 @@ const SQL = {
   /** Create or touch the row, taking its lock until the transaction ends. */
   lockDocument: `INSERT INTO documents (name, created_at, updated_at) VALUES ($1, $2, $2)
     ON CONFLICT (name) DO UPDATE SET updated_at = EXCLUDED.updated_at RETURNING log_floor AS "logFloor"`,
-  /** Create the row or take its lock as it is, until the transaction ends. */
-  lockUntouched: `INSERT INTO documents (name, created_at, updated_at) VALUES ($1, $2, $2)
-    ON CONFLICT (name) DO UPDATE SET updated_at = documents.updated_at`,
   lastSeq: `SELECT coalesce(max(seq), 0) AS "lastSeq" FROM document_log WHERE name = $1`,
   appendUpdates: `INSERT INTO document_log (name, seq, data)
     SELECT $1, $2 + position, data FROM unnest($3::bytea[]) WITH ORDINALITY AS appended (data, position)`,
   addTotals: `UPDATE documents SET log_rows = log_rows + $2, log_bytes = log_bytes + $3 WHERE name = $1
     RETURNING log_rows AS "logRows", log_bytes AS "logBytes"`,
-  selectSnapshot: `SELECT snapshot, snapshot_encoding AS encoding FROM documents WHERE name = $1`,
+  selectSnapshot: `SELECT snapshot, snapshot_encoding AS encoding, log_floor AS "logFloor" FROM documents WHERE name = $1`,
+  selectFloor: `SELECT log_floor AS "logFloor" FROM documents WHERE name = $1`,
+  /** The row's lock, if the document (still) exists: a compaction must not bring a deleted one back. */
+  lockFloor: `SELECT log_floor AS "logFloor" FROM documents WHERE name = $1 FOR UPDATE`,
+  selectLogAfter: `SELECT seq, data FROM document_log WHERE name = $1 AND seq > $2 ORDER BY seq`,
+  /** The last row number of each document, whether its row is in the log or merged into the snapshot. */
+  heads: `SELECT d.name, greatest(d.log_floor, coalesce((SELECT max(seq) FROM document_log l WHERE l.name = d.name), 0)) AS head
+    FROM documents d WHERE d.name = ANY($1)`,
   selectLog: `SELECT seq, data FROM document_log WHERE name = $1 ORDER BY seq`,
   deleteLogThrough: `DELETE FROM document_log WHERE name = $1 AND seq <= $2`,
   setSnapshot: `UPDATE documents SET snapshot = $2, snapshot_encoding = $3, snapshot_bytes = $4, log_floor = greatest(log_floor, $5),
@@ -54,13 +58,37 @@ export class PostgresDocumentStore implements DocumentStore {
     // the new snapshot together with rows it already holds, or the old one without rows it deleted.
     const read = await inTransaction(this.#pool, async (client) => {
       await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY')
-      const row = await client.query<{ snapshot: Buffer | null; encoding: number }>(SQL.selectSnapshot, [name])
+      const row = await client.query<{ snapshot: Buffer | null; encoding: number; logFloor: number }>(SQL.selectSnapshot, [name])
       if (row.rows.length === 0) return null
       const log = await client.query<{ seq: number; data: Buffer }>(SQL.selectLog, [name])
       return { row: row.rows[0]!, log: log.rows }
     })
     if (!read) return null
-    return storedDocument(read.row.snapshot, read.row.encoding, read.log)
+    const stored = await storedDocument(read.row.snapshot, read.row.encoding, read.log)
+    // Numbering goes on from the floor when compaction emptied the log: `lastSeq` is the last row ever written.
+    return { ...stored, lastSeq: Math.max(stored.lastSeq, read.row.logFloor) }
+  }
+
+  /**
+   * The log rows of `name` after row `afterSeq`, or `null` when some of them were merged into the
+   * snapshot since (read the whole document instead). Empty when the document does not exist.
+   */
+  async logAfter(name: string, afterSeq: number): Promise<Array<{ seq: number; update: Uint8Array }> | null> {
+    return inTransaction(this.#pool, async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY')
+      const floor = (await client.query<{ logFloor: number }>(SQL.selectFloor, [name])).rows[0]?.logFloor
+      if (floor === undefined) return []
+      if (afterSeq < floor) return null
+      const { rows } = await client.query<{ seq: number; data: Buffer }>(SQL.selectLogAfter, [name, afterSeq])
+      return rows.map((row) => ({ seq: row.seq, update: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength) }))
+    })
+  }
+
+  /** The number of the last row written to each of `names` that exists (see {@link load}'s `lastSeq`). */
+  async heads(names: readonly string[]): Promise<Map<string, number>> {
+    if (names.length === 0) return new Map()
+    const { rows } = await this.#pool.query<{ name: string; head: number }>(SQL.heads, [names])
+    return new Map(rows.map((row) => [row.name, row.head]))
   }
 
   packSnapshot(snapshot: Uint8Array): Promise<PackedSnapshot> {
@@ -93,7 +121,10 @@ export class PostgresDocumentStore implements DocumentStore {
     const { bytes, encoding } = snapshot
     await inTransaction(this.#pool, async (client) => {
       await this.#fence?.check(client)
-      await client.query(SQL.lockUntouched, [name, Date.now()])
+      const floor = (await client.query<{ logFloor: number }>(SQL.lockFloor, [name])).rows[0]?.logFloor
+      // Deleted meanwhile, or already merged further by another node (whose snapshot holds more):
+      // replacing that snapshot with this one would lose the rows between.
+      if (floor === undefined || throughSeq <= floor) return
       await client.query(SQL.deleteLogThrough, [name, throughSeq])
       const stored = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
       await client.query(SQL.setSnapshot, [name, stored, ENCODING_CODES[encoding], bytes.byteLength, throughSeq])

@@ -25,6 +25,7 @@ const selected = (column: string, names: string, patterns: string): string =>
 
 const SQL = {
   lockCounter: `SELECT last_id AS "lastId" FROM message_counter WHERE id = 1 FOR UPDATE`,
+  lastId: `SELECT last_id AS "lastId" FROM message_counter WHERE id = 1`,
   // Every channel's message in one statement (the counter lock is held meanwhile): channels created
   // (a channel (re)created after retention forgot channels starts at the store's floor: it may be one
   // of them), the counter moved on, the messages numbered in channel order after `$2`.
@@ -115,6 +116,11 @@ export class PostgresMessageStore implements MessageStore {
       if (idempotency) await client.query(SQL.putKey, [scope, idempotency.key, JSON.stringify(messages), idempotency.expiresAt])
       return { messages, duplicate: false }
     })
+  }
+
+  /** The id of the last message committed, by any node. */
+  async lastId(): Promise<number> {
+    return (await this.#pool.query<{ lastId: number }>(SQL.lastId)).rows[0]!.lastId
   }
 
   async since(selector: ChannelSelector, afterId: number, limit: number, maxBytes = Number.POSITIVE_INFINITY): Promise<ChannelMessage[]> {

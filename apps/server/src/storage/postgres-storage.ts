@@ -1,8 +1,8 @@
 /**
  * Tandem's storage on PostgreSQL (`DATABASE_URL`): one pool, migrated, for the document and the
- * message store. Until nodes relay edits to each other (issue 12), one node per database schema: two
- * nodes serving one document would each miss the other's edits, and a compaction by one would
- * delete log rows the other appended but its document never held.
+ * message store. Without `REDIS_URL`, one node per database schema: a second node serving the same
+ * documents would miss the first one's edits (nodes relay them to each other over Redis only, see
+ * `cluster/`). Nodes of a cluster hold the same lock in shared mode, which keeps a single node out.
  *
  * So a node holds a session-level advisory lock on its schema, on a connection of its own, and a
  * second node is refused at start. The lock alone is not enough: its connection can drop (a
@@ -63,10 +63,14 @@ class NodeLock implements WriteFence {
   #check: NodeJS.Timeout | null = null
   #closed = false
 
-  constructor(url: string, schema: string, events: PostgresStorageEvents) {
+  /** Cluster nodes share the schema: they hold the lock in shared mode, which only keeps a single node out. */
+  readonly #shared: boolean
+
+  constructor(url: string, schema: string, events: PostgresStorageEvents, shared: boolean) {
     this.#url = url
     this.#schema = schema
     this.#events = events
+    this.#shared = shared
   }
 
   get held(): boolean {
@@ -81,9 +85,8 @@ class NodeLock implements WriteFence {
     client.on('end', () => this.#dropped(client, new Error('the lock connection ended')))
     try {
       await client.connect()
-      const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext('tandem node:' || $1)) AS locked`, [
-        this.#schema,
-      ])
+      const lock = this.#shared ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock'
+      const { rows } = await client.query<{ locked: boolean }>(`SELECT ${lock}(hashtext('tandem node:' || $1)) AS locked`, [this.#schema])
       if (!rows[0]!.locked || this.#closed) {
         await client.end()
         return false
@@ -104,6 +107,12 @@ class NodeLock implements WriteFence {
   async claim(): Promise<boolean> {
     const client = this.#client
     if (!client) return false
+    if (this.#shared) {
+      // Nodes of a cluster write side by side; the shared lock only keeps a single node out.
+      this.#epoch = 0
+      this.#check ??= setInterval(() => void this.#checkConnection(), LOCK_CHECK_MS).unref()
+      return true
+    }
     const { rows } = await client.query<{ epoch: number }>(
       `UPDATE "${this.#schema}".node_epoch SET epoch = epoch + 1 WHERE id = 1 AND ($1::bigint IS NULL OR epoch = $1) RETURNING epoch`,
       [this.#lastEpoch],
@@ -179,13 +188,21 @@ class NodeLock implements WriteFence {
  * @throws {SchemaInUseError} when another node holds the schema; other errors when PostgreSQL cannot
  * be reached or migrated.
  */
-export async function openPostgresStorage(url: string, schema: string, events: PostgresStorageEvents): Promise<PostgresStorage> {
+export async function openPostgresStorage(
+  url: string,
+  schema: string,
+  events: PostgresStorageEvents,
+  options: { cluster?: boolean } = {},
+): Promise<PostgresStorage> {
+  const cluster = options.cluster ?? false
   const pool = createPool({ connectionString: url, schema })
-  const lock = new NodeLock(url, schema, events)
+  const lock = new NodeLock(url, schema, events, cluster)
   try {
     if (!(await lock.take())) {
       throw new SchemaInUseError(
-        `another Tandem node already serves schema ${schema} of this database; run one node per schema (DATABASE_SCHEMA) until nodes can be clustered`,
+        cluster
+          ? `a single Tandem node (started without REDIS_URL) serves schema ${schema} of this database; stop it, or start every node with the same REDIS_URL`
+          : `another Tandem node already serves schema ${schema} of this database; give every node the same REDIS_URL to run them as one cluster, or use another DATABASE_SCHEMA`,
       )
     }
     await migrate(pool, schema)
@@ -197,8 +214,9 @@ export async function openPostgresStorage(url: string, schema: string, events: P
   }
   const parsed = new URL(url)
   return {
-    documents: new PostgresDocumentStore(pool, lock),
-    messages: new PostgresMessageStore(pool, lock),
+    // A single node fences its writes (see NodeLock); cluster nodes write side by side.
+    documents: new PostgresDocumentStore(pool, cluster ? undefined : lock),
+    messages: new PostgresMessageStore(pool, cluster ? undefined : lock),
     where: `postgres://${parsed.host}${parsed.pathname}, schema ${schema}`,
     reachable: async () =>
       lock.held &&

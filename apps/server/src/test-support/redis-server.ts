@@ -30,7 +30,21 @@ export async function freePort(): Promise<number> {
 export async function startRedisServer(port: number): Promise<RedisProcess> {
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    // DEBUG SLEEP (a paused Redis) is allowed from this machine: the server is the test's own.
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+      '--enable-debug-command',
+      'local',
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
