@@ -13,6 +13,7 @@ import { WebSocket } from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 
+import { eventsSocket } from '../test-support/event-clients.js'
 import { eventually } from '../test-support/eventually.js'
 import { databaseUrl, PostgresTestDatabase } from '../test-support/postgres-test-database.js'
 import { freePort, startRedisServer } from '../test-support/redis-server.js'
@@ -99,12 +100,104 @@ describe.skipIf(!databaseUrl || !redisUrl)('a cluster of three node processes (D
     for (const node of nodes) expect((await connectClient(node, 'shared')).text.toString()).toBe(expected)
   }, 90_000)
 
+  it('delivers channel messages published on any node to subscribers on every node exactly once, and resumes on another node', async () => {
+    const nodes = await Promise.all([startNode('notify'), startNode('notify'), startNode('notify')])
+    const publish = (node: SpawnedServer, data: unknown): Promise<Response> =>
+      fetch(`${node.url}/api/publish`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'orders', data }),
+      })
+    const subscribers = await Promise.all(nodes.map((node) => eventsSocket(node.url)))
+    for (const subscriber of subscribers) {
+      subscriber.send({ type: 'subscribe', channels: ['orders'] })
+      await subscriber.waitFor((frame) => frame.type === 'subscribed')
+    }
+    // Publishes racing on every node at once.
+    const first = await Promise.all(Array.from({ length: 60 }, (_, i) => publish(nodes[i % 3]!, { n: i })))
+    expect(first.every((response) => response.status === 200)).toBe(true)
+    for (const subscriber of subscribers) {
+      await eventually(() => expect(subscriber.messageIds()).toHaveLength(60), { timeout: 15_000 })
+    }
+    const ids = subscribers[0]!.messageIds()
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids)
+    expect(new Set(ids).size).toBe(60)
+    for (const subscriber of subscribers) expect(subscriber.messageIds()).toEqual(ids)
+
+    // One subscriber leaves; more is published; it resumes on another node from the last id it saw.
+    subscribers[0]!.ws.close()
+    await Promise.all(Array.from({ length: 30 }, (_, i) => publish(nodes[i % 3]!, { n: 60 + i })))
+    const resumed = await eventsSocket(nodes[2].url)
+    resumed.send({ type: 'subscribe', channels: ['orders'], since: ids.at(-1) })
+    await eventually(() => expect(resumed.messageIds()).toHaveLength(30), { timeout: 15_000 })
+    await publish(nodes[1], { n: 'live' })
+    await eventually(() => expect(resumed.messageIds()).toHaveLength(31))
+    const all = subscribers[1]!.messageIds()
+    await eventually(() => expect(subscribers[1]!.messageIds()).toHaveLength(91))
+    expect(resumed.messageIds()).toEqual(subscribers[1]!.messageIds().slice(60))
+    expect(new Set(all).size).toBe(all.length)
+  }, 90_000)
+
+  it('stores a Redis PUBLISH once however many nodes hear it', async () => {
+    const nodes = await Promise.all([startNode('bridged'), startNode('bridged'), startNode('bridged')])
+    const subscriber = await eventsSocket(nodes[0].url)
+    subscriber.send({ type: 'subscribe', channels: ['bridged-news'] })
+    await subscriber.waitFor((frame) => frame.type === 'subscribed')
+    const publisher = new Redis(redisUrl!)
+    onTestFinished(() => void publisher.disconnect())
+    // Until one node holds the lease, nobody stores; then exactly one does.
+    await eventually(
+      async () => {
+        await publisher.publish('tandem:bridged-news', JSON.stringify({ probe: true }))
+        expect(subscriber.messageIds().length).toBeGreaterThan(0)
+      },
+      { timeout: 15_000 },
+    )
+    // A probe may still be on its way.
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    const before = subscriber.messageIds().length
+    for (let i = 0; i < 10; i++) await publisher.publish('tandem:bridged-news', JSON.stringify({ i }))
+    await eventually(() => expect(subscriber.messageIds().length).toBe(before + 10))
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect(subscriber.messageIds().length).toBe(before + 10)
+  }, 60_000)
+
+  it("removes a dead node's cursors everywhere, and closes a deleted room on every node", async () => {
+    const nodes = await Promise.all([startNode('presence'), startNode('presence'), startNode('presence')])
+    const watcher = await connectClient(nodes[0], 'doomed')
+    const other = await connectClient(nodes[1], 'doomed')
+    const victim = await connectClient(nodes[2], 'doomed')
+    victim.provider.awareness.setLocalStateField('user', { name: 'on the node that dies', color: '#aa0000' })
+    other.provider.awareness.setLocalStateField('user', { name: 'stays', color: '#00aa00' })
+    const names = (): unknown[] =>
+      [...watcher.provider.awareness.getStates().values()].map((state) => (state as { user?: { name: string } }).user?.name)
+    await eventually(() => expect(names()).toEqual(expect.arrayContaining(['on the node that dies', 'stays'])))
+    victim.provider.disconnect() // Its client would reconnect elsewhere; here it stays away.
+    await nodes[2].kill()
+    // Gone within the node timeout (10 s) plus a heartbeat, well before y-protocols' own 30 s.
+    const killedAt = Date.now()
+    await eventually(() => expect(names()).not.toContain('on the node that dies'), { timeout: 20_000 })
+    expect(Date.now() - killedAt).toBeLessThan(15_000)
+    expect(names()).toContain('stays')
+
+    const closed = [watcher, other].map(
+      (client) => new Promise<number>((resolve) => client.provider.ws?.addEventListener('close', (event) => resolve(event.code))),
+    )
+    const response = await fetch(`${nodes[1].url}/api/admin/rooms/doomed`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    })
+    expect(response.status).toBe(200)
+    expect(await Promise.all(closed)).toEqual([4404, 4404])
+  }, 60_000)
+
   it('loses no edit while nodes are killed and restarted, their Redis connections cut and Redis paused', async () => {
     // A Redis of this test's own: pausing it must not stall the other suites.
     const redis = await startRedisServer(await freePort())
     const control = new Redis(redis.url, { maxRetriesPerRequest: null })
     onTestFinished(() => void control.disconnect())
-    const start = (id: string) => startNode('chaos', { id, redis: redis.url })
+    // Logs compacted every 15 rows, by whichever node crosses the mark: none may drop another's rows.
+    const start = (id: string) => startNode('chaos', { id, redis: redis.url, env: { COMPACT_MAX_ROWS: '15' } })
     const nodes = [await start('chaos-a'), await start('chaos-b'), await start('chaos-c')]
     const clients = nodes.flatMap((node, index) => [0, 1, 2].map((i) => new MovingClient(node, `w${index * 3 + i}`)))
     await eventually(
