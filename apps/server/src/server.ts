@@ -20,6 +20,7 @@ import { WebhookAuthorizer } from './auth/webhook-authorizer.js'
 import { Cluster } from './cluster/cluster.js'
 import { clusterPrefix } from './cluster/cluster-prefix.js'
 import type { ClusterLog } from './cluster/cluster-rooms.js'
+import type { NodeReport } from './cluster/node-directory.js'
 import { CollabEndpoint } from './collab/collab-endpoint.js'
 import type { Config } from './config.js'
 import type { Logger } from './logger.js'
@@ -31,6 +32,7 @@ import { DocumentMirrors } from './rooms/document-mirrors.js'
 import { EncodeBudget } from './rooms/encode-budget.js'
 import { IntegrationProbe } from './rooms/integration-probe.js'
 import { RoomActivityPublisher } from './rooms/room-activity.js'
+import { presentUsers } from './rooms/room-directory.js'
 import { RoomRegistry } from './rooms/room-registry.js'
 import { EventsEndpoint } from './sockets/events-endpoint.js'
 import type { DocumentStore } from './storage/document-store.js'
@@ -221,6 +223,16 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     mirrors,
     ...(deps.flusher ? { logFlush: () => deps.flusher!.lastFlush } : {}),
     ...(deps.logSync ? { logSync: deps.logSync } : {}),
+    ...(cluster
+      ? {
+          cluster: {
+            get ready() {
+              return cluster.state === 'ready'
+            },
+            counters: cluster.counters,
+          },
+        }
+      : {}),
   })
   const bridge = config.redisUrl
     ? new RedisBridge({
@@ -294,8 +306,10 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     registry,
     hub,
     report: () => {
-      const roomConnections: Record<string, number> = {}
-      for (const room of registry.loaded()) if (room.peerCount > 0) roomConnections[room.name] = room.peerCount
+      const roomConnections: NodeReport['roomConnections'] = {}
+      for (const room of registry.loaded()) {
+        if (room.peerCount > 0) roomConnections[room.name] = { connections: room.peerCount, users: presentUsers(room).users }
+      }
       return { address: config.publicUrl ?? url, startedAt, connections: registry.connectionCount, rooms: registry.size, roomConnections }
     },
   })

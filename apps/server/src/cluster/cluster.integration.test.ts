@@ -95,8 +95,21 @@ describe.skipIf(!databaseUrl || !redisUrl)('a cluster of three node processes (D
       expect(await (await fetch(`${node.url}/api/health`)).json()).toMatchObject({ cluster: 'ready', status: 'ok' })
     }
 
+    // Garbage on the room's cluster channel (anyone who can reach Redis can publish) is dropped and counted.
+    const intruder = new Redis(redisUrl!)
+    onTestFinished(() => void intruder.disconnect())
+    const channel = `tandem-cluster:${new URL(database.url).pathname.slice(1)}.converge:doc:shared`
+    const garbage = [Buffer.from('not a cluster message'), Buffer.from([1, 3, 0x6e, 0x6f, 0x64, 5, 4]), Buffer.alloc(0)]
+    for (const payload of garbage) expect(await intruder.publish(channel, payload)).toBe(3)
+    await eventually(async () => {
+      const metrics = await (await fetch(`${nodes[0].url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text()
+      expect(Number(/^tandem_cluster_dropped_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(garbage.length)
+    })
+
     // A newcomer on any node, and a fresh node reading only PostgreSQL, get the same document.
-    const expected = clients[0]!.text.toString()
+    clients[4]!.text.insert(0, '[after the garbage]')
+    const expected = clients[4]!.text.toString()
+    await eventually(() => expect(clients[0]!.text.toString()).toBe(expected))
     for (const node of nodes) expect((await connectClient(node, 'shared')).text.toString()).toBe(expected)
   }, 90_000)
 

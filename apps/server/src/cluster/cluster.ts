@@ -4,8 +4,11 @@
  * `DATABASE_URL` and `REDIS_URL` are both set; every node started with the same values is one
  * cluster (its channels and keys are under one prefix, see `clusterPrefix`).
  */
+import type { PresentUser } from '@tandem/protocol'
+
 import type { Logger } from '../logger.js'
 import type { HubCluster, NotificationHub } from '../notifications/notification-hub.js'
+import { mergeUsers, type RoomElsewhere } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import { ClusterBus, type ClusterBusState } from './cluster-bus.js'
 import type { ClusterMessage } from './cluster-message.js'
@@ -123,21 +126,27 @@ export class Cluster {
    * Open connections per room on the other live nodes, for cluster-wide counts; empty (this node's
    * own counts only) while Redis cannot be asked.
    */
-  async connectionsElsewhere(): Promise<Map<string, number>> {
-    const counts = new Map<string, number>()
+  async connectionsElsewhere(): Promise<Map<string, RoomElsewhere>> {
+    const rooms = new Map<string, RoomElsewhere>()
     let nodes: LiveNode[]
     try {
       nodes = await this.nodes()
     } catch {
-      return counts
+      return rooms
     }
     for (const node of nodes) {
       if (node.id === this.nodeId) continue
-      for (const [room, count] of Object.entries(node.roomConnections)) {
-        if (typeof count === 'number' && count > 0) counts.set(room, (counts.get(room) ?? 0) + count)
+      for (const [room, there] of Object.entries(node.roomConnections)) {
+        const connections = Number(there?.connections) || 0
+        const users = Array.isArray(there?.users) ? there.users.filter(isPresentUser) : []
+        const known = rooms.get(room)
+        rooms.set(
+          room,
+          known ? { connections: known.connections + connections, users: mergeUsers(known.users, users) } : { connections, users },
+        )
       }
     }
-    return counts
+    return rooms
   }
 
   /** Say goodbye (others drop this node's cursors at once), stop beating and disconnect. */
@@ -153,4 +162,16 @@ export class Cluster {
     if (message.type === 'messages') void this.#hub?.catchUp()
     else if (message.type === 'leaving' && this.#live.delete(message.node)) this.rooms.liveNodes(this.#live)
   }
+}
+
+/** A user as another node reported it (JSON from Redis: checked, never trusted). */
+function isPresentUser(value: unknown): value is PresentUser {
+  if (typeof value !== 'object' || value === null) return false
+  const { name, color } = value as { name?: unknown; color?: unknown }
+  return (
+    typeof name === 'string' &&
+    name.length > 0 &&
+    name.length <= 200 &&
+    (color === null || (typeof color === 'string' && color.length <= 64))
+  )
 }

@@ -5,6 +5,7 @@
  * whoever reads it). The same beat renews a lease that makes one node at a time the republisher of
  * the Redis `PUBLISH` bridge (every node hears those messages; one must store each).
  */
+import type { PresentUser } from '@tandem/protocol'
 import type { Redis } from 'ioredis'
 
 import type { Logger } from '../logger.js'
@@ -21,8 +22,8 @@ export interface NodeReport {
   startedAt: number
   connections: number
   rooms: number
-  /** Open connections per loaded room, for cluster-wide counts in the admin views. */
-  roomConnections: Record<string, number>
+  /** Open connections and people present per room with connections, for cluster-wide admin views and room lists. */
+  roomConnections: Record<string, { connections: number; users: PresentUser[] }>
 }
 
 /** A node as the directory lists it. */

@@ -46,6 +46,14 @@ export interface MetricSources {
   logFlush?: () => { at: number; ms: number } | null
   /** Power-safe mode: the fsyncs that commits waited for (see storage/log-sync.ts). */
   logSync?: { readonly stats: { syncs: number; commits: number; lastMs: number } }
+  /** On a cluster: its bus's and replication's counts, and whether this node hears the others. */
+  cluster?: {
+    readonly ready: boolean
+    readonly counters: {
+      bus: { published: number; received: number; dropped: number; publishFailed: number }
+      rooms: { applied: number; reconciled: number; rowsFetched: number; reloads: number }
+    }
+  }
 }
 
 /** Why connections were refused. */
@@ -203,6 +211,48 @@ export class ServerMetrics {
           this.set(logSync.stats.lastMs / 1000)
         },
       })
+    }
+    const cluster = sources.cluster
+    if (cluster) {
+      new Gauge({
+        name: 'tandem_cluster_ready',
+        help: '1 while this node hears the other nodes of its cluster through Redis; 0 while degraded',
+        registers,
+        collect() {
+          this.set(cluster.ready ? 1 : 0)
+        },
+      })
+      const counts: Array<[string, string, () => number]> = [
+        ['tandem_cluster_published_total', 'Messages this node published to the other nodes', () => cluster.counters.bus.published],
+        ['tandem_cluster_received_total', 'Messages received from the other nodes', () => cluster.counters.bus.received],
+        [
+          'tandem_cluster_dropped_total',
+          'Cluster messages dropped: malformed, too large, or for a room this node does not hold',
+          () => cluster.counters.bus.dropped,
+        ],
+        [
+          'tandem_cluster_publish_failed_total',
+          'Publishes that could not go out (Redis down); the others read those rows from storage',
+          () => cluster.counters.bus.publishFailed,
+        ],
+        ['tandem_cluster_updates_applied_total', "Other nodes' document updates applied from Redis", () => cluster.counters.rooms.applied],
+        [
+          'tandem_cluster_reconciliations_total',
+          'Reads of missed document updates from storage (a lost or too large message, Redis back after an outage)',
+          () => cluster.counters.rooms.reconciled,
+        ],
+        [
+          'tandem_cluster_rows_fetched_total',
+          'Log rows read from storage by those reconciliations',
+          () => cluster.counters.rooms.rowsFetched,
+        ],
+        [
+          'tandem_cluster_reloads_total',
+          'Whole documents read again because the rows missed had been compacted meanwhile',
+          () => cluster.counters.rooms.reloads,
+        ],
+      ]
+      for (const [name, help, read] of counts) mirroredCounter(this.registry, name, help, read)
     }
     const mirrors = () => sources.mirrors?.counters ?? { seeded: 0, encoded: 0, lost: 0 }
     new Gauge({

@@ -45,8 +45,14 @@ function cut(text: string, max: number): string {
 /** Everything known about one room, stored or live: a row of the admin room table. */
 export type RoomRow = AdminRoom
 
-/** Open connections per room on the other nodes of a cluster. */
-export type ConnectionsElsewhere = () => Promise<ReadonlyMap<string, number>>
+/** A room as the other nodes of a cluster hold it: their connections, and who is present there. */
+export interface RoomElsewhere {
+  connections: number
+  users: PresentUser[]
+}
+
+/** The rooms the other nodes of a cluster have connections in. */
+export type ConnectionsElsewhere = () => Promise<ReadonlyMap<string, RoomElsewhere>>
 
 /** Every stored or live room, in no particular order; with `elsewhere`, connections count on every node. */
 export async function roomRows(store: DocumentStore, registry: RoomRegistry, elsewhere?: ConnectionsElsewhere): Promise<RoomRow[]> {
@@ -80,12 +86,30 @@ export async function roomRows(store: DocumentStore, registry: RoomRegistry, els
     })
   }
   if (elsewhere) {
-    for (const [name, count] of await elsewhere()) {
+    for (const [name, there] of await elsewhere()) {
       const row = rows.get(name)
-      if (row) row.connections += count
+      if (!row) {
+        // Live on another node and not written yet.
+        rows.set(name, { ...emptyRow(name), connections: there.connections, users: there.users, userCount: there.users.length })
+        continue
+      }
+      row.connections += there.connections
+      const users = mergeUsers(row.users, there.users)
+      row.userCount += users.length - row.users.length
+      row.users = users.slice(0, MAX_LISTED_USERS)
     }
   }
   return [...rows.values()]
+}
+
+function emptyRow(name: string): RoomRow {
+  return { name, lastActivity: Date.now(), connections: 0, users: [], userCount: 0, bytes: 0, logRows: 0, createdAt: null, loaded: false }
+}
+
+/** `a` and then those of `b` not in it (same name and colour), in order. */
+export function mergeUsers(a: readonly PresentUser[], b: readonly PresentUser[]): PresentUser[] {
+  const seen = new Set(a.map((user) => `${user.name}\u0000${user.color}`))
+  return [...a, ...b.filter((user) => !seen.has(`${user.name}\u0000${user.color}`))]
 }
 
 /** Every known room, most recently active first, as the public list shows it. */
