@@ -106,6 +106,10 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
 /** Milliseconds to wait for a new connection before a query fails. */
 const CONNECT_TIMEOUT_MS = 5000
 
+/** Longest one statement of the stores may run, unless the operator set one (DATABASE_URL options). */
+const KEEP_OR_SET_STATEMENT_TIMEOUT =
+  "SELECT set_config('statement_timeout', '60s', false) WHERE current_setting('statement_timeout') = '0'"
+
 /**
  * A pool on `options.connectionString` whose connections use `options.schema`, not yet migrated
  * (see {@link migrate}).
@@ -128,8 +132,11 @@ export function createPool(options: PostgresOptions): pg.Pool {
     client.on('error', () => {})
     // Queued before anything the pool hands the client out for. Set here rather than in the pool's
     // `options`, which an `options` parameter in DATABASE_URL would silently replace. A transaction
-    // left open (a node stopped mid-way) cannot hold its locks for ever.
-    void client.query(`SET search_path TO "${schema}"; SET idle_in_transaction_session_timeout = '30s'`).catch(() => {})
+    // left open (a node stopped mid-way) cannot hold its locks for ever, nor can a statement stuck
+    // behind a lock or a sick server hold its room's writes (they fail, the room closes with 4500).
+    void client
+      .query(`SET search_path TO "${schema}"; SET idle_in_transaction_session_timeout = '30s'; ${KEEP_OR_SET_STATEMENT_TIMEOUT}`)
+      .catch(() => {})
   })
   return pool
 }
@@ -154,6 +161,8 @@ export async function openPostgres(options: PostgresOptions): Promise<pg.Pool> {
 export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   const client = await pool.connect()
   try {
+    // A migration of a large table, or the wait for another node's, may take longer than a statement may.
+    await client.query('SET statement_timeout = 0')
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
     try {
       await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
@@ -180,9 +189,13 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK])
     }
-  } finally {
-    client.release()
+    await client.query(`RESET statement_timeout; ${KEEP_OR_SET_STATEMENT_TIMEOUT}`)
+  } catch (error) {
+    // Possibly without its statement timeout: not handed out again.
+    client.release(true)
+    throw error
   }
+  client.release()
 }
 
 /** Run `work` in one transaction on a connection of `pool`: committed if it resolves, rolled back if it throws. */

@@ -1,3 +1,5 @@
+import { createServer, type Server, Socket } from 'node:net'
+
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -90,4 +92,47 @@ describe.skipIf(!databaseUrl)('PostgreSQL storage of one node (real PostgreSQL a
     await second.documents.appendUpdates([{ name: 'doc', updates: [anUpdate('second')] }])
     expect((await second.documents.load('doc'))?.updates).toHaveLength(2)
   })
+
+  it('ends its own stale session after a network blip the server did not notice, instead of giving up the schema', async () => {
+    // A proxy between the node and PostgreSQL whose client side can be cut while the server side
+    // stays open: what a dropped network path looks like to a server that has not noticed yet.
+    const upstream = new URL(database.url)
+    const pairs: Array<{ client: Socket; server: Socket }> = []
+    const proxy: Server = createServer((client) => {
+      const server = new Socket()
+      server.connect(Number(upstream.port || 5432), upstream.hostname)
+      client.pipe(server)
+      server.pipe(client)
+      client.on('error', () => {})
+      server.on('error', () => {})
+      pairs.push({ client, server })
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    const through = new URL(database.url)
+    through.host = `127.0.0.1:${(proxy.address() as { port: number }).port}`
+    let interrupted = 0
+    let lost = 0
+    const storage = await openPostgresStorage(through.toString(), 'blip', {
+      onLockInterrupted: () => interrupted++,
+      onLockLost: () => lost++,
+    })
+    const cut: Socket[] = []
+    try {
+      await storage.documents.appendUpdates([{ name: 'doc', updates: [anUpdate('before')] }])
+      for (const { client, server } of pairs.splice(0)) {
+        server.unpipe(client)
+        client.destroy()
+        cut.push(server)
+      }
+      await eventually(() => expect(interrupted).toBe(1))
+      await eventually(async () => expect(await storage.reachable()).toBe(true), { timeout: 15_000 })
+      await storage.documents.appendUpdates([{ name: 'doc', updates: [anUpdate('after')] }])
+      expect((await storage.documents.load('doc'))?.updates).toHaveLength(2)
+      expect(lost).toBe(0)
+    } finally {
+      await storage.close()
+      for (const socket of [...cut, ...pairs.flatMap(({ client, server }) => [client, server])]) socket.destroy()
+      proxy.close()
+    }
+  }, 30_000)
 })

@@ -60,6 +60,8 @@ class NodeLock implements WriteFence {
   /** The token it last held, to tell on relocking whether another node held the schema meanwhile. */
   #lastEpoch: number | null = null
   #retry: NodeJS.Timeout | null = null
+  /** The server process of the session that last held the lock for this node. */
+  #pid: number | null = null
   #check: NodeJS.Timeout | null = null
   #closed = false
 
@@ -86,11 +88,15 @@ class NodeLock implements WriteFence {
     try {
       await client.connect()
       const lock = this.#shared ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock'
-      const { rows } = await client.query<{ locked: boolean }>(`SELECT ${lock}(hashtext('tandem node:' || $1)) AS locked`, [this.#schema])
+      const { rows } = await client.query<{ locked: boolean; pid: number }>(
+        `SELECT ${lock}(hashtext('tandem node:' || $1)) AS locked, pg_backend_pid() AS pid`,
+        [this.#schema],
+      )
       if (!rows[0]!.locked || this.#closed) {
         await client.end()
         return false
       }
+      this.#pid = rows[0]!.pid
     } catch (error) {
       await client.end().catch(() => {})
       throw error
@@ -141,6 +147,28 @@ class NodeLock implements WriteFence {
     await client?.end().catch(() => {})
   }
 
+  /** End this node's previous lock session if the server still has it holding the lock; `true` if it did. */
+  async #endStaleSession(): Promise<boolean> {
+    const pid = this.#pid
+    if (pid === null) return false
+    const client = new pg.Client({ connectionString: this.#url })
+    client.on('error', () => {})
+    try {
+      await client.connect()
+      // Waits up to 5 s for the session to end, and so for its locks to go.
+      const { rows } = await client.query<{ ended: boolean }>(
+        `SELECT pg_terminate_backend(pid, 5000) AS ended FROM pg_locks
+          WHERE locktype = 'advisory' AND granted AND pid = $1 AND objid = hashtext('tandem node:' || $2)::oid`,
+        [pid, this.#schema],
+      )
+      return rows[0]?.ended === true
+    } catch {
+      return false
+    } finally {
+      await client.end().catch(() => {})
+    }
+  }
+
   /** A connection that no longer answers may have lost its session (and the lock) without a word. */
   async #checkConnection(): Promise<void> {
     const client = this.#client
@@ -167,7 +195,13 @@ class NodeLock implements WriteFence {
     this.#retry = setTimeout(() => {
       this.#retry = null
       if (this.#closed) return
-      const relock = async (): Promise<boolean> => (await this.take()) && (await this.claim())
+      const relock = async (): Promise<boolean> => {
+        let taken = await this.take()
+        // After a network blip the server may not yet know this node's old session is gone, and that
+        // session still holds the lock: end it (it is this node's own), then take the lock again.
+        if (!taken && (await this.#endStaleSession())) taken = await this.take()
+        return taken && (await this.claim())
+      }
       relock().then(
         (held) => {
           if (held || this.#closed) return
