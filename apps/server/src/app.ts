@@ -83,6 +83,8 @@ export interface AppDeps {
   startedAt: number
   /** This node's membership of a cluster, if any: health, node list, cluster-wide counts. */
   cluster?: Cluster | null
+  /** Whether the node is draining before a shutdown (`/api/ready` answers 503). */
+  draining?: () => boolean
   /** Whether the document store answers, for `/api/ready`; absent for a store inside this process. */
   storageReachable?: () => Promise<boolean>
 }

@@ -78,6 +78,7 @@ const envSchema = z.object({
   PING_INTERVAL_MS: integer(1000, 10 * 60 * 1000, 30_000),
   DURABILITY: z.preprocess(unsetIfEmpty, z.enum(['crash-safe', 'power-safe']).default('crash-safe')),
   FLUSH_INTERVAL_MS: integer(200, 60_000, 1000),
+  DRAIN_DELAY_MS: integer(0, 10 * 60 * 1000, 0),
   PUBLISH_KEY: secret,
   ADMIN_TOKEN: secret,
   MAX_PUBLISH_BYTES: integer(256, 16 * MiB, 64 * 1024),
@@ -257,6 +258,11 @@ function toConfig(v: z.output<typeof envSchema>) {
     durability: v.DURABILITY,
     /** Longest time between two flushes (fsync, checkpoint) of the log; in crash-safe mode the most a power cut loses. */
     flushIntervalMs: v.FLUSH_INTERVAL_MS,
+    /**
+     * On SIGTERM, how long the node keeps serving with `/api/ready` answering 503 (so a load balancer
+     * that polls it stops sending new clients) before it closes its sockets with 1012 and exits.
+     */
+    drainDelayMs: v.DRAIN_DELAY_MS,
     /** Bearer key accepted by `POST /api/publish`; publishing needs it (or the admin token). */
     publishKey: v.PUBLISH_KEY ?? null,
     /** Administrator bearer token. */

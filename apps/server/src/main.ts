@@ -86,7 +86,19 @@ async function main(): Promise<void> {
       })
   }
   stopOnLostStorage = (reason) => stop(1, { reason })
-  process.on('SIGTERM', () => stop(0, { signal: 'SIGTERM' }))
+  let draining = false
+  process.on('SIGTERM', () => {
+    // A second SIGTERM while draining stops at once.
+    if (config.drainDelayMs === 0 || draining) {
+      stop(0, { signal: 'SIGTERM' })
+      return
+    }
+    // Balancers that poll /api/ready stop sending new clients; those connected keep working meanwhile.
+    draining = true
+    server.drain()
+    logger.info({ drainDelayMs: config.drainDelayMs }, 'draining: /api/ready answers 503 until the shutdown')
+    setTimeout(() => stop(0, { signal: 'SIGTERM' }), config.drainDelayMs).unref()
+  })
   process.on('SIGINT', () => stop(0, { signal: 'SIGINT' }))
 
   // Last, with the signal handlers in place: whoever waits for the file may send SIGTERM at once.

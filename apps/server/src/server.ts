@@ -5,6 +5,7 @@
  */
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { hostname } from 'node:os'
 
 import { createAdaptorServer } from '@hono/node-server'
 
@@ -73,6 +74,8 @@ export interface TandemServer {
   limits: ConnectionLimits
   /** TCP connections a client address holds now (0 when `TRUST_PROXY` turns that limit off). */
   socketsOf(address: string): number
+  /** Keep serving, but answer `/api/ready` with 503 (`draining`), so load balancers send new clients elsewhere. */
+  drain(): void
   /** Stop accepting, close document sockets with ServiceRestart (1012), flush and compact rooms. Idempotent. */
   close(): Promise<void>
 }
@@ -88,8 +91,7 @@ const PRUNE_INTERVAL_MS = 60_000
 export async function startServer(config: Config, deps: ServerDeps): Promise<TandemServer> {
   const { store, messages, logger } = deps
   const startedAt = Date.now()
-  /** Where this node listens; known once it does (the node's report reads it later). */
-  let url = `http://${config.host}:${config.port}`
+  let draining = false
   const traffic = new TrafficCounters()
   const cluster =
     config.clusterName && config.redisUrl && deps.shared
@@ -263,6 +265,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     logger,
     startedAt,
     cluster,
+    draining: () => draining,
     ...(deps.storageReachable ? { storageReachable: deps.storageReachable } : {}),
   })
   const httpServer = createAdaptorServer({
@@ -300,7 +303,9 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
   bridge?.start().catch((error: unknown) => logger.warn({ err: error }, 'Redis bridge could not connect yet; retrying'))
   const { port } = httpServer.address() as AddressInfo
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
-  url = `http://${host}:${port}`
+  const url = `http://${host}:${port}`
+  // Each node's own address in the cluster's node list (PUBLIC_URL is the same for all of them).
+  const nodeAddress = ['0.0.0.0', '::', ''].includes(config.host) ? `http://${hostname()}:${port}` : url
   // Announced once it listens, with its address (clients that come first are served all the same).
   await cluster?.start({
     registry,
@@ -310,7 +315,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
       for (const room of registry.loaded()) {
         if (room.peerCount > 0) roomConnections[room.name] = { connections: room.peerCount, users: presentUsers(room).users }
       }
-      return { address: config.publicUrl ?? url, startedAt, connections: registry.connectionCount, rooms: registry.size, roomConnections }
+      return { address: nodeAddress, startedAt, connections: registry.connectionCount, rooms: registry.size, roomConnections }
     },
   })
 
@@ -324,6 +329,9 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     cluster,
     limits,
     socketsOf: (address) => sockets.socketsOf(address),
+    drain() {
+      draining = true
+    },
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()))

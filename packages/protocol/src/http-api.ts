@@ -67,6 +67,9 @@ export const readinessSchema = z
     storage: z.enum(['ok', 'unreachable']).meta({ description: 'Whether the document store answered a trivial query within a second' }),
     redis: healthSchema.shape.redis,
     cluster: healthSchema.shape.cluster,
+    draining: z
+      .boolean()
+      .meta({ description: 'SIGTERM arrived: the node serves its clients for DRAIN_DELAY_MS, then closes them with 1012' }),
   })
   .meta({ id: 'Readiness' })
 

@@ -81,6 +81,7 @@ export class ClusterRooms implements RoomReplication {
   /** Rooms subscribed whose load has not finished: what arrived meanwhile. */
   readonly #early = new Map<string, Early>()
   readonly #timer: NodeJS.Timeout
+  #closed = false
   readonly counters: ClusterRoomsCounters = { applied: 0, reconciled: 0, rowsFetched: 0, reloads: 0 }
 
   constructor(options: ClusterRoomsOptions) {
@@ -177,7 +178,7 @@ export class ClusterRooms implements RoomReplication {
    */
   async reconcileAll(all: boolean): Promise<void> {
     const replicas = [...this.#replicas.values()]
-    if (replicas.length === 0) return
+    if (replicas.length === 0 || this.#closed) return
     if (all) {
       for (const replica of replicas) {
         this.#reconcile(replica)
@@ -197,9 +198,12 @@ export class ClusterRooms implements RoomReplication {
     }
   }
 
-  close(): void {
+  /** Stop reconciling, once the reads in progress are done (before the store closes). */
+  async close(): Promise<void> {
+    this.#closed = true
     clearInterval(this.#timer)
     for (const replica of this.#replicas.values()) if (replica.gapTimer) clearTimeout(replica.gapTimer)
+    await Promise.all([...this.#replicas.values()].flatMap((replica) => (replica.reconciling ? [replica.reconciling] : [])))
   }
 
   #onRoomMessage(replica: Replica, message: ClusterMessage): void {
@@ -256,6 +260,7 @@ export class ClusterRooms implements RoomReplication {
 
   /** Read what the room's document misses from the store: the rows after its floor, or the whole document if they were compacted. */
   #reconcile(replica: Replica): void {
+    if (this.#closed) return
     if (replica.reconciling) {
       replica.again = true
       return

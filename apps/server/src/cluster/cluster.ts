@@ -152,7 +152,7 @@ export class Cluster {
   /** Say goodbye (others drop this node's cursors at once), stop beating and disconnect. */
   async close(): Promise<void> {
     if (this.#poll) clearInterval(this.#poll)
-    this.rooms.close()
+    await Promise.all([this.rooms.close(), this.#hub?.stopFollowing()])
     await this.#bus.publishControl({ type: 'leaving', node: this.nodeId })
     await this.#directory?.close()
     await this.#bus.close()

@@ -14,7 +14,7 @@ const route = createRoute({
   tags: ['Server'],
   summary: 'Readiness for a load balancer',
   description:
-    'Answers 200 while the document store answers and, when REDIS_URL is set, the Redis bridge is ready and (on a cluster) this node hears the others; 503 otherwise, with the same body saying which is not. Liveness is /api/health.',
+    'Answers 200 while the document store answers and, when REDIS_URL is set, the Redis bridge is ready and (on a cluster) this node hears the others, and it is not draining before a shutdown (DRAIN_DELAY_MS); 503 otherwise, with the same body saying which is not. Liveness is /api/health.',
   responses: {
     200: json(readinessSchema, 'Send this node traffic'),
     503: json(readinessSchema, 'Send this node no new traffic for now'),
@@ -32,16 +32,19 @@ export function readyRoute(deps: {
   bridge: RedisBridge | null
   storageReachable?: () => Promise<boolean>
   cluster?: Pick<Cluster, 'state'> | null
+  draining?: () => boolean
 }): OpenAPIHono<AppEnv> {
   return apiRouter().openapi(route, async (c) => {
     const storage = deps.storageReachable ? await answerWithin(deps.storageReachable(), STORAGE_CHECK_MS) : true
     const redis = deps.bridge ? deps.bridge.state : 'disabled'
     const cluster = !deps.cluster ? 'disabled' : deps.cluster.state === 'ready' ? 'ready' : 'degraded'
+    const draining = deps.draining?.() ?? false
     const body: Readiness = {
-      ready: storage && (redis === 'disabled' || redis === 'ready') && cluster !== 'degraded',
+      ready: storage && (redis === 'disabled' || redis === 'ready') && cluster !== 'degraded' && !draining,
       storage: storage ? 'ok' : 'unreachable',
       redis,
       cluster,
+      draining,
     }
     return body.ready ? c.json(body, 200) : c.json(body, 503)
   })

@@ -81,6 +81,7 @@ export class NotificationHub {
   #lastDispatched: number | null = null
   #catchingUp: Promise<void> | null = null
   #nextCatchUp: Promise<void> | null = null
+  #stopped = false
 
   constructor(options: NotificationHubOptions) {
     this.#options = options
@@ -100,6 +101,7 @@ export class NotificationHub {
    * Resolves once a read that started after the call is done. Never rejects.
    */
   catchUp(): Promise<void> {
+    if (this.#stopped) return Promise.resolve()
     if (!this.#catchingUp) {
       this.#catchingUp = this.#readAndDispatch()
         .catch((error: unknown) => this.#options.logger.warn({ err: error }, 'reading channel messages of other nodes failed; retrying'))
@@ -115,6 +117,13 @@ export class NotificationHub {
     return this.#nextCatchUp
   }
 
+  /** Stop reading other nodes' messages, once the read in progress is done (before the store closes). */
+  async stopFollowing(): Promise<void> {
+    this.#stopped = true
+    await this.#nextCatchUp
+    await this.#catchingUp
+  }
+
   async #readAndDispatch(): Promise<void> {
     const cluster = this.#options.cluster
     if (!cluster) return
@@ -124,7 +133,7 @@ export class NotificationHub {
       this.#lastDispatched = Math.max(this.#lastDispatched!, await cluster.lastId())
       return
     }
-    for (;;) {
+    while (!this.#stopped) {
       const page = await this.#options.store.since(EVERY_CHANNEL, this.#lastDispatched!, CATCH_UP_PAGE)
       for (const message of page) {
         this.#lastDispatched = message.id

@@ -137,8 +137,10 @@ export class EventsEndpoint {
   }
 
   /** Stop pinging and close every socket. */
+  /** Stop, and close every subscriber with `ServiceRestart` (1012): it reconnects at once, to this node or another. */
   close(): void {
-    this.#heartbeat.stop()
+    // Not terminated (1006): told, so that they reconnect at once.
+    this.#heartbeat.closeAll(CloseCode.ServiceRestart, 'server restarting: reconnect now')
     this.#wss.close()
   }
 }

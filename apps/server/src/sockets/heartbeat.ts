@@ -48,6 +48,12 @@ export class Heartbeat {
     socket.on('close', this.#onClose)
   }
 
+  /** Stop the timer and close every tracked socket with `code` (a close handshake, unlike {@link stop}). */
+  closeAll(code: number, reason: string): void {
+    clearInterval(this.#timer)
+    for (const socket of this.#alive.keys()) socket.close(code, reason)
+  }
+
   /** Stop the timer and terminate every tracked socket. */
   stop(): void {
     clearInterval(this.#timer)

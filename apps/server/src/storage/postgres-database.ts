@@ -106,9 +106,26 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
 /** Milliseconds to wait for a new connection before a query fails. */
 const CONNECT_TIMEOUT_MS = 5000
 
-/** Longest one statement of the stores may run, unless the operator set one (DATABASE_URL options). */
-const KEEP_OR_SET_STATEMENT_TIMEOUT =
-  "SELECT set_config('statement_timeout', '60s', false) WHERE current_setting('statement_timeout') = '0'"
+/** Longest one statement of the stores may run, unless DATABASE_URL's `options` set one. */
+const STATEMENT_TIMEOUT = '60s'
+
+/**
+ * `connectionString` with the session settings every connection starts with, added to whatever
+ * `options` parameter it already has (later settings win, so the schema is always this one; a
+ * `statement_timeout` of the operator's own is kept). Passed at connection start, not with a query
+ * sent on the pool's `connect` event, which would run beside the pool's first query on the client.
+ */
+function withSessionSettings(connectionString: string, schema: string): string {
+  const url = new URL(connectionString)
+  const own = url.searchParams.get('options') ?? ''
+  // A transaction left open (a node stopped mid-way) cannot hold its locks for ever, nor can a
+  // statement stuck behind a lock or a sick server hold its room's writes (they fail; the room
+  // closes with 4500 and its clients retry).
+  const settings = [`-c search_path=${schema}`, '-c idle_in_transaction_session_timeout=30s']
+  if (!own.includes('statement_timeout')) settings.push(`-c statement_timeout=${STATEMENT_TIMEOUT}`)
+  url.searchParams.set('options', [own, ...settings].filter((part) => part.length > 0).join(' '))
+  return url.toString()
+}
 
 /**
  * A pool on `options.connectionString` whose connections use `options.schema`, not yet migrated
@@ -119,25 +136,16 @@ export function createPool(options: PostgresOptions): pg.Pool {
   const schema = options.schema ?? 'public'
   if (!SCHEMA_NAME.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be a lowercase identifier`)
   const pool = new pg.Pool({
-    connectionString: options.connectionString,
+    connectionString: withSessionSettings(options.connectionString, schema),
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
   })
   // An idle connection the server drops (restart, timeout) is an 'error' on the pool: the next query
   // gets a new connection, so it is not fatal, but unhandled it would end the process.
   pool.on('error', () => {})
-  pool.on('connect', (client) => {
-    // A checked-out client has no pool listener: a connection dropped mid-transaction would be an
-    // unhandled 'error' and end the process. The query in flight rejects on its own.
-    client.on('error', () => {})
-    // Queued before anything the pool hands the client out for. Set here rather than in the pool's
-    // `options`, which an `options` parameter in DATABASE_URL would silently replace. A transaction
-    // left open (a node stopped mid-way) cannot hold its locks for ever, nor can a statement stuck
-    // behind a lock or a sick server hold its room's writes (they fail, the room closes with 4500).
-    void client
-      .query(`SET search_path TO "${schema}"; SET idle_in_transaction_session_timeout = '30s'; ${KEEP_OR_SET_STATEMENT_TIMEOUT}`)
-      .catch(() => {})
-  })
+  // A checked-out client has no pool listener: a connection dropped mid-transaction would be an
+  // unhandled 'error' and end the process. The query in flight rejects on its own.
+  pool.on('connect', (client) => client.on('error', () => {}))
   return pool
 }
 
@@ -189,7 +197,8 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK])
     }
-    await client.query(`RESET statement_timeout; ${KEEP_OR_SET_STATEMENT_TIMEOUT}`)
+    // Back to the session's own setting (see withSessionSettings).
+    await client.query('RESET statement_timeout')
   } catch (error) {
     // Possibly without its statement timeout: not handed out again.
     client.release(true)
