@@ -48,6 +48,11 @@ test('two people on two nodes co-edit and see each other; an admin on a third no
   await console.expectSignedIn()
   await expect(console.connections(room)).toHaveText('2', { timeout: 15_000 })
   await expect(console.people(room)).toHaveAccessibleName(/^Here now: (Alice, Bob|Bob, Alice)$/)
+  // The console lists the three nodes, this one marked, with one connection on each of A and B.
+  const nodes = root.page.getByRole('table', { name: 'Nodes' })
+  await expect(nodes.getByRole('row')).toHaveCount(4)
+  await expect(nodes.getByRole('row').filter({ hasText: 'this node' })).toContainText('e2e-node-3')
+  await expect(nodes.getByRole('row').filter({ hasText: 'e2e-node-1' }).getByRole('cell').nth(1)).toHaveText('1')
 
   // Bob leaves: node C's console follows, and Alice's page stops showing him.
   await bob.page.close()

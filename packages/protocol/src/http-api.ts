@@ -171,7 +171,7 @@ export const adminRoomSchema = roomSummarySchema
   .extend({
     logRows: count.meta({ description: 'Stored update rows not yet compacted into the snapshot' }),
     createdAt: timestamp.nullable().meta({ description: 'First stored; `null` for a live room nothing was written to yet' }),
-    loaded: z.boolean().meta({ description: 'Held in memory' }),
+    loaded: z.boolean().meta({ description: 'Held in memory (on a cluster, by any node with connections to it)' }),
   })
   .meta({ id: 'AdminRoom' })
 

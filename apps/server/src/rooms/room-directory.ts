@@ -90,10 +90,18 @@ export async function roomRows(store: DocumentStore, registry: RoomRegistry, els
       const row = rows.get(name)
       if (!row) {
         // Live on another node and not written yet.
-        rows.set(name, { ...emptyRow(name), connections: there.connections, users: there.users, userCount: there.users.length })
+        rows.set(name, {
+          ...emptyRow(name),
+          connections: there.connections,
+          users: there.users,
+          userCount: there.users.length,
+          loaded: true,
+        })
         continue
       }
       row.connections += there.connections
+      // Held in memory on another node, at least.
+      if (there.connections > 0) row.loaded = true
       const users = mergeUsers(row.users, there.users)
       row.userCount += users.length - row.users.length
       row.users = users.slice(0, MAX_LISTED_USERS)

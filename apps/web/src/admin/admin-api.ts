@@ -4,7 +4,7 @@
  * the page can send the administrator back to sign in.
  */
 import { EXPORT_FILE_EXTENSIONS } from '@tandem/document'
-import { type AdminStats, adminStatsSchema, type EXPORT_FORMATS } from '@tandem/protocol'
+import { adminNodesSchema, type AdminStats, adminStatsSchema, type ClusterNode, type EXPORT_FORMATS } from '@tandem/protocol'
 
 import { readApiError } from '../shell/api-error.js'
 import { type AdminRoomDetail, type AdminRoomPage, parseAdminRoomDetail, parseAdminRoomPage } from './admin-room-data.js'
@@ -51,6 +51,8 @@ export interface AdminApi {
   broadcast(announcement: Announcement): Promise<Record<string, number>>
   /** The headline numbers (`GET /api/admin/stats`). */
   stats(): Promise<AdminStats>
+  /** The live nodes of the cluster (`GET /api/admin/nodes`; one without a cluster). */
+  nodes(): Promise<ClusterNode[]>
 }
 
 /** The file name a `Content-Disposition: attachment; filename="…"` header gives, if any. */
@@ -130,6 +132,12 @@ export function createAdminApi(token: string, timeoutMs = 8_000): AdminApi {
       const parsed = adminStatsSchema.safeParse(await response!.json())
       if (!parsed.success) throw new AdminApiError(response!.status, 'bad_response', 'the server sent statistics this console cannot read')
       return parsed.data
+    },
+    async nodes() {
+      const response = await request('/api/admin/nodes', { headers: { accept: 'application/json' } })
+      const parsed = adminNodesSchema.safeParse(await response!.json())
+      if (!parsed.success) throw new AdminApiError(response!.status, 'bad_response', 'the server sent a node list this console cannot read')
+      return parsed.data.nodes
     },
   }
 }

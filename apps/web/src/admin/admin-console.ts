@@ -11,6 +11,7 @@ import type { AdminRoom } from './admin-room-data.js'
 import { createBroadcastForm } from './broadcast-form.js'
 import { createDeleteRoomDialog } from './delete-room-dialog.js'
 import { createMetricsPanel } from './metrics-panel.js'
+import { createNodesPanel } from './nodes-panel.js'
 import { createRoomDetail } from './room-detail.js'
 import { fetchRoomPages } from './room-pages.js'
 import { createRoomTable } from './room-table.js'
@@ -58,6 +59,7 @@ export function createAdminConsole(api: AdminApi, onUnauthorized: () => void, pu
   const problem = h('p', { class: 'admin-problem', role: 'alert', hidden: true })
   const liveLabel = h('span', { class: 'live-label' }, 'Connecting…')
   const metrics = createMetricsPanel()
+  const nodes = createNodesPanel()
   const dialog = createDeleteRoomDialog((name) =>
     guarded(async () => {
       try {
@@ -118,13 +120,20 @@ export function createAdminConsole(api: AdminApi, onUnauthorized: () => void, pu
   const refresh = async (): Promise<void> => {
     const wanted = selected
     try {
-      const [page, headline, room] = await Promise.all([
+      const [page, headline, room, live] = await Promise.all([
         fetchRoomPages(api, table.sort, table.query, pages),
         api.stats(),
         wanted ? api.room(wanted) : Promise.resolve(null),
+        // A node that cannot reach Redis cannot list the others; the rest of the console still refreshes.
+        api.nodes().catch((error: unknown) => {
+          if (error instanceof AdminUnauthorizedError) throw error
+          return error as Error
+        }),
       ])
       if (destroyed) return
       const now = Date.now()
+      if (live instanceof Error) nodes.unavailable(`Cannot list the nodes: ${live.message}.`)
+      else nodes.update(live, now)
       table.setRooms(page.rooms, page.total, now)
       metrics.update(headline, page.total)
       // The selection may have changed while this refresh was on its way.
@@ -164,7 +173,7 @@ export function createAdminConsole(api: AdminApi, onUnauthorized: () => void, pu
       'div',
       { class: 'admin-columns' },
       h('div', { class: 'admin-primary' }, table.element),
-      h('div', { class: 'admin-secondary' }, detail.element, createBroadcastForm(announce)),
+      h('div', { class: 'admin-secondary' }, detail.element, nodes.element, createBroadcastForm(announce)),
     ),
     dialog.element,
   )
