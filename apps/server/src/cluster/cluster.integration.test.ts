@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { Redis } from 'ioredis'
+import pg from 'pg'
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
 import { WebsocketProvider } from 'y-websocket'
@@ -204,7 +205,7 @@ describe.skipIf(!databaseUrl || !redisUrl)('a cluster of three node processes (D
     expect(await Promise.all(closed)).toEqual([4404, 4404])
   }, 60_000)
 
-  it('loses no edit while nodes are killed and restarted, their Redis connections cut and Redis paused', async () => {
+  it('loses no edit while nodes are killed and restarted, their Redis connections cut, Redis paused and PostgreSQL sessions ended', async () => {
     // A Redis of this test's own: pausing it must not stall the other suites.
     const redis = await startRedisServer(await freePort())
     const control = new Redis(redis.url, { maxRetriesPerRequest: null })
@@ -249,6 +250,11 @@ describe.skipIf(!databaseUrl || !redisUrl)('a cluster of three node processes (D
       if (round === 20) {
         // Pause Redis itself for a moment: every node misses what was published meanwhile.
         void control.call('DEBUG', 'SLEEP', '1.5')
+      }
+      if (round === 32) {
+        // What a PostgreSQL restart does to every node: each session is gone. Writes that fail close
+        // their rooms with 4500; clients reconnect and send again what was not stored.
+        await terminateSessions(database.url)
       }
       if (round === 26) {
         nodes[1] = await start('chaos-b2')
@@ -304,5 +310,18 @@ class MovingClient {
       WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
       disableBc: true,
     })
+  }
+}
+
+/** End every session on `url`'s database but the one asking. */
+async function terminateSessions(url: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: url })
+  await admin.connect()
+  try {
+    await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    )
+  } finally {
+    await admin.end()
   }
 }

@@ -69,6 +69,45 @@ describe.skipIf(!databaseUrl)('PostgresDocumentStore (real PostgreSQL at DATABAS
     expect(next!.lastSeq).toBe(updates.length + 1)
   })
 
+  it('reads the rows a node missed, and says when they were merged into the snapshot meanwhile', async () => {
+    const [a, b] = await nodes('missed', 2)
+    const updates = typed('abcdef')
+    await a!.appendUpdates([{ name: 'doc', updates: updates.slice(0, 4) }])
+    expect((await b!.logAfter('doc', 2))?.map((row) => row.seq)).toEqual([3, 4])
+    expect(await b!.logAfter('doc', 4)).toEqual([])
+    expect(await b!.logAfter('nothing-here', 0)).toEqual([])
+    expect(await b!.heads(['doc', 'nothing-here'])).toEqual(new Map([['doc', 4]]))
+
+    const merged = new Y.Doc()
+    for (const update of updates.slice(0, 4)) Y.applyUpdate(merged, update)
+    await a!.compact('doc', await a!.packSnapshot(Y.encodeStateAsUpdate(merged)), 3)
+    // Row 2 is in the snapshot now: a node that held only row 1 reads the whole document.
+    expect(await b!.logAfter('doc', 1)).toBeNull()
+    expect((await b!.logAfter('doc', 3))?.map((row) => row.seq)).toEqual([4])
+    // An emptied log still tells where numbering stands.
+    await a!.compact('doc', await a!.packSnapshot(Y.encodeStateAsUpdate(merged)), 4)
+    expect(await b!.heads(['doc'])).toEqual(new Map([['doc', 4]]))
+    expect((await b!.load('doc'))?.lastSeq).toBe(4)
+  })
+
+  it('skips a compaction behind one another node already made, and never brings a deleted document back', async () => {
+    const [a, b] = await nodes('late_compaction', 2)
+    const updates = typed('abcdef')
+    await a!.appendUpdates([{ name: 'doc', updates }])
+    const all = new Y.Doc()
+    for (const update of updates) Y.applyUpdate(all, update)
+    await a!.compact('doc', await a!.packSnapshot(Y.encodeStateAsUpdate(all)), 6)
+    // Node B held only the first three rows when it took its snapshot: replacing A's would lose three.
+    const partial = new Y.Doc()
+    for (const update of updates.slice(0, 3)) Y.applyUpdate(partial, update)
+    await b!.compact('doc', await b!.packSnapshot(Y.encodeStateAsUpdate(partial)), 3)
+    expect(textOf((await a!.load('doc'))!)).toBe('abcdef')
+
+    await a!.delete('doc')
+    await b!.compact('doc', await b!.packSnapshot(Y.encodeStateAsUpdate(all)), 7)
+    expect(await a!.load('doc')).toBeNull()
+  })
+
   it('migrates once however many nodes open at once, and refuses a schema newer than it knows', async () => {
     const pools = await Promise.all([1, 2, 3].map(() => database.pool('migrated')))
     const { rows } = await pools[0]!.query<{ version: number }>('SELECT version FROM schema_version')
