@@ -6,6 +6,7 @@
  * @example
  * npx tsx bench/run-all.ts                          # every benchmark
  * npx tsx bench/run-all.ts notify-latency           # one (or several) by name
+ * npx tsx bench/run-all.ts cluster-latency          # needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL), else skipped
  * DURABILITY=power-safe npx tsx bench/run-all.ts
  */
 import { existsSync } from 'node:fs'
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 
 import { SERVER_ENTRY } from '@tandem/server-process'
 
+import { clusterLatency } from './cluster-latency.js'
 import { collabFanout } from './collab-fanout.js'
 import { collabTrace } from './collab-trace.js'
 import { notifyLatency } from './notify-latency.js'
@@ -24,7 +26,7 @@ import { formatTable } from './support/format-table.js'
 import { formatBytes, formatMs } from './support/format-units.js'
 import { Report } from './support/report.js'
 
-const BENCHMARKS: readonly Benchmark[] = [notifyLatency, collabTrace, collabFanout]
+const BENCHMARKS: readonly Benchmark[] = [notifyLatency, collabTrace, collabFanout, clusterLatency]
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url))
 
 interface Outcome {

@@ -24,6 +24,11 @@ export interface BenchServerOptions {
   /** Data directory; reuse one to restart on the same database. */
   dataDir: string
   durability: DurabilityMode
+  /**
+   * Further variables, over the benchmark defaults: `DATABASE_URL`, `DATABASE_SCHEMA` and `REDIS_URL`
+   * for a node of a cluster. Nothing else reaches the server from the caller's environment.
+   */
+  env?: Record<string, string>
 }
 
 /** How the server process ended. */
@@ -72,6 +77,7 @@ export class BenchServer {
         MAX_MESSAGES_PER_SECOND: '1000000',
         MAX_INBOUND_BYTES_PER_SECOND: String(1024 * 1024 * 1024),
         MAX_APPLY_MS_PER_MINUTE: '3600000',
+        ...options.env,
       },
       onLine: (line, stream) => {
         const problem = stream === 'stdout' ? problemIn(line) : line.trim() === '' ? null : `stderr: ${line.slice(0, 200)}`

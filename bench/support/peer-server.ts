@@ -3,7 +3,8 @@
  * reference server (y-websocket 2.1's `bin/server.cjs`, the last release that ships it), keeping
  * documents in memory or, with `YPERSISTENCE`, in LevelDB through y-leveldb (any path is a room to
  * it, so the stock client's `<url>/collab/<room>` works unchanged); and Hocuspocus with SQLite
- * storage (`hocuspocus-peer.ts`), which clients reach with its own provider.
+ * storage (`hocuspocus-peer.ts`), which clients reach with its own provider, alone or as one node of
+ * several joined by `@hocuspocus/extension-redis`.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -99,14 +100,27 @@ export async function startPeerProcess(name: string, args: string[], env: Record
   }
 }
 
-/** Start peer `kind` (on `dataDir`, to restart on what it stored; else on a directory of its own) and wait until it answers HTTP. */
-export async function startPeerServer(kind: PeerKind, dataDir?: string): Promise<PeerServer> {
+/** Where a node of a Hocuspocus deployment meets the others: `@hocuspocus/extension-redis`'s server and prefix. */
+export interface HocuspocusRedis {
+  url: string
+  /** Channels and locks of one deployment; a fresh one per run keeps runs apart. */
+  prefix: string
+}
+
+/**
+ * Start peer `kind` (on `dataDir`, to restart on what it stored; else on a directory of its own) and
+ * wait until it answers HTTP. With `redis`, a Hocuspocus peer is one node of a deployment: start each
+ * node on the same `dataDir` and `redis`.
+ */
+export async function startPeerServer(kind: PeerKind, dataDir?: string, redis?: HocuspocusRedis): Promise<PeerServer> {
   if (!existsSync(Y_WEBSOCKET_SERVER)) throw new Error(`${Y_WEBSOCKET_SERVER} is missing: run npm install`)
+  if (redis && kind !== 'hocuspocus+sqlite') throw new Error(`${kind} has no Redis extension`)
   const ownDir = dataDir === undefined ? new TempDir('tandem-bench-peer') : null
   const dir = dataDir ?? ownDir!.path
   const env: Record<string, string> = {}
   if (kind === 'y-websocket+leveldb') env.YPERSISTENCE = dir
   if (kind === 'hocuspocus+sqlite') env.DATA_DIR = dir
+  if (redis) Object.assign(env, { REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix })
   const args = kind === 'hocuspocus+sqlite' ? ['--import', 'tsx', HOCUSPOCUS_PEER] : [Y_WEBSOCKET_SERVER]
   const started = await startPeerProcess(kind, args, env)
   return {

@@ -32,8 +32,8 @@ const EMPTY_STATE_VECTOR = new Uint8Array([0])
 
 /** A synced, document-less member of a room. Always {@link RawReceiver.close} it. */
 export class RawReceiver {
-  /** Called when a document update reaches this receiver, once synced. */
-  onUpdate: (() => void) | null = null
+  /** Called with each document update that reaches this receiver, once synced (a view into the frame: copy it to keep it). */
+  onUpdate: ((update: Uint8Array) => void) | null = null
   /** Called for each awareness entry that reaches this receiver, once synced; `removed` when its state is null. */
   onAwareness: ((clientId: number, clock: number, removed: boolean) => void) | null = null
   /** Bytes of the update in the server's sync step 2: the whole document as this receiver got it. */
@@ -116,7 +116,7 @@ export class RawReceiver {
       this.syncedBytes = decoding.readVarUint8Array(decoder).byteLength
       this.#synced = true
       this.#onSynced()
-    } else if (syncType === SYNC_UPDATE && this.#synced) this.onUpdate?.()
+    } else if (syncType === SYNC_UPDATE && this.#synced) this.onUpdate?.(decoding.readVarUint8Array(decoder))
   }
 
   #receiveAwareness(update: Uint8Array): void {
