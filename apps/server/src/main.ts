@@ -40,7 +40,12 @@ async function main(): Promise<void> {
   // Set once `stop` exists: storage that can no longer keep its promises stops the server through it.
   let stopOnLostStorage = (_reason: string): void => process.exit(1)
   const storage = config.databaseUrl
-    ? await openPostgres(config.databaseUrl, config.databaseSchema, config.clusterName !== null, logger)
+    ? await openPostgres(
+        config.databaseUrl,
+        config.databaseSchema,
+        { cluster: config.clusterName !== null, durability: config.durability },
+        logger,
+      )
     : openSqlite(config, logger, () => stopOnLostStorage('the disk failed to sync the database log'))
 
   // Updates too costly to bound are timed in a warm worker thread; the main thread that then integrates
@@ -186,7 +191,12 @@ function openSqlite(config: Config, logger: Logger, onDurabilityLost: () => void
  * PostgreSQL at `url` (`DATABASE_URL`), schema `schema`; exits when it cannot be used, or when
  * another node takes the schema while this one's lock connection is down.
  */
-async function openPostgres(url: string, schema: string, cluster: boolean, logger: Logger): Promise<Storage> {
+async function openPostgres(
+  url: string,
+  schema: string,
+  { cluster, durability }: { cluster: boolean; durability: Config['durability'] },
+  logger: Logger,
+): Promise<Storage> {
   // Loaded only here: a server on its SQLite file never needs pg (its idle memory stays its own).
   const { openPostgresStorage, SchemaInUseError } = await import('./storage/postgres-storage.js')
   let storage
@@ -205,7 +215,7 @@ async function openPostgres(url: string, schema: string, cluster: boolean, logge
         onLockInterrupted: (error) =>
           logger.warn({ err: error, schema }, 'lost the connection holding the lock on this schema; taking it again'),
       },
-      { cluster },
+      { cluster, synchronousCommit: durability === 'power-safe' },
     )
   } catch (error) {
     const where = { database: redactedUrl(url), schema }
@@ -220,10 +230,12 @@ async function openPostgres(url: string, schema: string, cluster: boolean, logge
       storageReachable: () => storage.reachable(),
       shared: { log: storage.documents, lastMessageId: () => storage.messages.lastId() },
     },
-    description: `documents are stored in PostgreSQL at ${storage.where}; every update is committed before it is relayed${
-      cluster ? " (to this node's clients and, through Redis, to every other node of the cluster)" : ''
-    }`,
-    where: { database: storage.where },
+    description: `documents are stored in PostgreSQL at ${storage.where}; every update is committed before it is relayed (${
+      durability === 'power-safe'
+        ? 'power-safe: and its WAL flushed to disk'
+        : 'crash-safe: a crash of the database host may lose its last ~600 ms; set DURABILITY=power-safe to wait for the WAL flush'
+    })${cluster ? " (to this node's clients and, through Redis, to every other node of the cluster)" : ''}`,
+    where: { database: storage.where, durability },
     close: () => storage.close(),
   }
 }

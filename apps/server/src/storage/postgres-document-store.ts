@@ -3,8 +3,9 @@
  * its document's row lock (the upsert that creates or touches the row) before it numbers log rows,
  * so appends from any number of nodes get consecutive, never reused sequence numbers; a compaction
  * takes the same lock and deletes only the rows it merged, so it never drops an update another node
- * appended meanwhile. A committed transaction is durable (PostgreSQL's `synchronous_commit`), so
- * there is no separate {@link DocumentStore.durable}.
+ * appended meanwhile. A commit is as durable as the pool's `synchronous_commit` makes it (see
+ * `PostgresOptions.synchronousCommit`: off in crash-safe mode), so there is no separate
+ * {@link DocumentStore.durable}.
  */
 import type pg from 'pg'
 
@@ -16,22 +17,28 @@ const INFO_COLUMNS = `SELECT name, snapshot_bytes + log_bytes AS bytes, log_rows
   created_at AS "createdAt", updated_at AS "updatedAt" FROM documents`
 
 const SQL = {
-  /** Create or touch the row, taking its lock until the transaction ends. */
-  lockDocument: `INSERT INTO documents (name, created_at, updated_at) VALUES ($1, $2, $2)
-    ON CONFLICT (name) DO UPDATE SET updated_at = EXCLUDED.updated_at RETURNING log_floor AS "logFloor"`,
-  lastSeq: `SELECT coalesce(max(seq), 0) AS "lastSeq" FROM document_log WHERE name = $1`,
-  appendUpdates: `INSERT INTO document_log (name, seq, data)
-    SELECT $1, $2 + position, data FROM unnest($3::bytea[]) WITH ORDINALITY AS appended (data, position)`,
-  addTotals: `UPDATE documents SET log_rows = log_rows + $2, log_bytes = log_bytes + $3 WHERE name = $1
-    RETURNING log_rows AS "logRows", log_bytes AS "logBytes"`,
-  selectSnapshot: `SELECT snapshot, snapshot_encoding AS encoding, log_floor AS "logFloor" FROM documents WHERE name = $1`,
+  /**
+   * Append `$5` (n = `$3` rows of `$4` bytes) to document `$1` in one statement: the upsert takes the
+   * document row's lock (a concurrent append waits for it, then sees its committed numbers) and
+   * numbers the rows after the last one written, whether in the log or merged into the snapshot.
+   */
+  append: `WITH doc AS (
+      INSERT INTO documents AS d (name, created_at, updated_at, last_seq, log_rows, log_bytes) VALUES ($1, $2::bigint, $2::bigint, $3::integer, $3::integer, $4::bigint)
+      ON CONFLICT (name) DO UPDATE SET updated_at = EXCLUDED.updated_at, last_seq = greatest(d.last_seq, d.log_floor) + $3::integer,
+        log_rows = d.log_rows + $3::integer, log_bytes = d.log_bytes + $4::bigint
+      RETURNING d.last_seq, d.log_rows, d.log_bytes
+    ), appended AS (
+      INSERT INTO document_log (name, seq, data)
+      SELECT $1, doc.last_seq - $3::integer + position, data FROM doc, unnest($5::bytea[]) WITH ORDINALITY AS rows (data, position)
+    )
+    SELECT last_seq AS "lastSeq", log_rows AS "logRows", log_bytes AS "logBytes" FROM doc`,
+  selectSnapshot: `SELECT snapshot, snapshot_encoding AS encoding, greatest(log_floor, last_seq) AS "logFloor" FROM documents WHERE name = $1`,
   selectFloor: `SELECT log_floor AS "logFloor" FROM documents WHERE name = $1`,
   /** The row's lock, if the document (still) exists: a compaction must not bring a deleted one back. */
   lockFloor: `SELECT log_floor AS "logFloor" FROM documents WHERE name = $1 FOR UPDATE`,
   selectLogAfter: `SELECT seq, data FROM document_log WHERE name = $1 AND seq > $2 ORDER BY seq`,
   /** The last row number of each document, whether its row is in the log or merged into the snapshot. */
-  heads: `SELECT d.name, greatest(d.log_floor, coalesce((SELECT max(seq) FROM document_log l WHERE l.name = d.name), 0)) AS head
-    FROM documents d WHERE d.name = ANY($1)`,
+  heads: `SELECT name, greatest(log_floor, last_seq) AS head FROM documents WHERE name = ANY($1)`,
   selectLog: `SELECT seq, data FROM document_log WHERE name = $1 ORDER BY seq`,
   deleteLogThrough: `DELETE FROM document_log WHERE name = $1 AND seq <= $2`,
   setSnapshot: `UPDATE documents SET snapshot = $2, snapshot_encoding = $3, snapshot_bytes = $4, log_floor = greatest(log_floor, $5),
@@ -98,21 +105,20 @@ export class PostgresDocumentStore implements DocumentStore {
   async appendUpdates(batches: readonly UpdateBatch[]): Promise<AppendResult[]> {
     if (batches.length === 0) return []
     const now = Date.now()
+    const appendOne = async (client: pg.Pool | pg.PoolClient, { name, updates }: UpdateBatch): Promise<AppendResult> => {
+      const data = updates.map((update) => Buffer.from(update.buffer, update.byteOffset, update.byteLength))
+      const bytes = updates.reduce((sum, update) => sum + update.byteLength, 0)
+      const { rows } = await client.query<Omit<AppendResult, 'name'>>(SQL.append, [name, now, updates.length, bytes, data])
+      return { name, ...rows[0]! }
+    }
+    // One document and no fence: one statement, atomic by itself (the common case: one room's keystrokes).
+    if (batches.length === 1 && !this.#fence) return [await appendOne(this.#pool, batches[0]!)]
     // Rows are locked in name order: two nodes appending to the same documents cannot deadlock.
     const ordered = [...batches.entries()].sort(([, a], [, b]) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     return inTransaction(this.#pool, async (client) => {
       await this.#fence?.check(client)
       const results = new Array<AppendResult>(batches.length)
-      for (const [index, { name, updates }] of ordered) {
-        const { logFloor } = (await client.query<{ logFloor: number }>(SQL.lockDocument, [name, now])).rows[0]!
-        const { lastSeq } = (await client.query<{ lastSeq: number }>(SQL.lastSeq, [name])).rows[0]!
-        const first = Math.max(lastSeq, logFloor)
-        const data = updates.map((update) => Buffer.from(update.buffer, update.byteOffset, update.byteLength))
-        await client.query(SQL.appendUpdates, [name, first, data])
-        const bytes = updates.reduce((sum, update) => sum + update.byteLength, 0)
-        const totals = (await client.query<{ logRows: number; logBytes: number }>(SQL.addTotals, [name, updates.length, bytes])).rows[0]!
-        results[index] = { name, lastSeq: first + updates.length, logRows: totals.logRows, logBytes: totals.logBytes }
-      }
+      for (const [index, batch] of ordered) results[index] = await appendOne(client, batch)
       return results
     })
   }

@@ -3,7 +3,7 @@
  * locks the one `message_counter` row first and holds it until it commits, so they run one at a time
  * across all nodes: ids are handed out in commit order (a reader never finds a smaller id committed
  * behind one it has seen), an idempotency key is checked and stored without a race, and retention
- * never forgets a channel an append is writing to. Committed means durable (`synchronous_commit`).
+ * never forgets a channel an append is writing to. Committed means as durable as the pool's `synchronous_commit` makes it.
  */
 import type pg from 'pg'
 

@@ -64,6 +64,22 @@ describe.skipIf(!databaseUrl)('PostgreSQL storage of one node (real PostgreSQL a
     }
   })
 
+  it('commits without waiting for the WAL flush in crash-safe mode, unless DATABASE_URL says otherwise', async () => {
+    const setting = async (connectionString: string, synchronousCommit: boolean): Promise<unknown> => {
+      const pool = await openPostgres({ connectionString, schema: 'commit_mode', synchronousCommit })
+      try {
+        return (await pool.query("SELECT current_setting('synchronous_commit') AS value")).rows[0]?.value
+      } finally {
+        await pool.end()
+      }
+    }
+    expect(await setting(database.url, false)).toBe('off')
+    expect(await setting(database.url, true)).toBe('on')
+    const url = new URL(database.url)
+    url.searchParams.set('options', '-c synchronous_commit=local')
+    expect(await setting(url.toString(), false)).toBe('local')
+  })
+
   it('takes its lock again after its sessions were killed, and writes again', async () => {
     let interrupted = 0
     let lost = 0

@@ -226,10 +226,10 @@ export async function openPostgresStorage(
   url: string,
   schema: string,
   events: PostgresStorageEvents,
-  options: { cluster?: boolean } = {},
+  options: { cluster?: boolean; synchronousCommit?: boolean } = {},
 ): Promise<PostgresStorage> {
   const cluster = options.cluster ?? false
-  const pool = createPool({ connectionString: url, schema })
+  const pool = createPool({ connectionString: url, schema, synchronousCommit: options.synchronousCommit ?? true })
   const lock = new NodeLock(url, schema, events, cluster)
   try {
     if (!(await lock.take())) {
