@@ -108,7 +108,12 @@ export class PostgresDocumentStore implements DocumentStore {
     const appendOne = async (client: pg.Pool | pg.PoolClient, { name, updates }: UpdateBatch): Promise<AppendResult> => {
       const data = updates.map((update) => Buffer.from(update.buffer, update.byteOffset, update.byteLength))
       const bytes = updates.reduce((sum, update) => sum + update.byteLength, 0)
-      const { rows } = await client.query<Omit<AppendResult, 'name'>>(SQL.append, [name, now, updates.length, bytes, data])
+      // Named: each connection parses and plans it once, not on every keystroke.
+      const { rows } = await client.query<Omit<AppendResult, 'name'>>({
+        name: 'tandem-append',
+        text: SQL.append,
+        values: [name, now, updates.length, bytes, data],
+      })
       return { name, ...rows[0]! }
     }
     // One document and no fence: one statement, atomic by itself (the common case: one room's keystrokes).
