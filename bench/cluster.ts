@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   console.log(
     `  cluster p50 − one node's (SQLite) p50: ${target.p50OverOneNodeMs.toFixed(2)} ms (target ≤ ${P50_TARGET_MS} ms: ${verdict(target.p50OverOneNodeMet)})`,
   )
-  console.log(`  cluster p50 − one node's (SQLite power-safe) p50: ${target.p50OverPowerSafeNodeMs.toFixed(2)} ms (both wait for an fsync)`)
+  console.log(`  cluster p50 − one node's (SQLite power-safe) p50: ${target.p50OverPowerSafeNodeMs.toFixed(2)} ms`)
   console.log(
     `  cluster p50 − one node's (PostgreSQL) p50: ${target.p50OverOnePostgresNodeMs.toFixed(2)} ms (that node relays to all 20 itself)`,
   )
