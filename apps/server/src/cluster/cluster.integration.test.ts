@@ -20,6 +20,7 @@ import { databaseUrl, PostgresTestDatabase } from '../test-support/postgres-test
 import { freePort, startRedisServer } from '../test-support/redis-server.js'
 import { type SpawnedServer, spawnServer } from '../test-support/spawn-server.js'
 import { connectClient, type TestClient } from '../test-support/stock-client.js'
+import { encodeClusterMessage } from './cluster-message.js'
 
 const redisUrl = process.env.REDIS_URL
 const dataDir = mkdtempSync(join(tmpdir(), 'tandem-cluster-'))
@@ -100,7 +101,15 @@ describe.skipIf(!databaseUrl || !redisUrl)('a cluster of three node processes (D
     const intruder = new Redis(redisUrl!)
     onTestFinished(() => void intruder.disconnect())
     const channel = `tandem-cluster:${new URL(database.url).pathname.slice(1)}.converge:doc:shared`
-    const garbage = [Buffer.from('not a cluster message'), Buffer.from([1, 3, 0x6e, 0x6f, 0x64, 5, 4]), Buffer.alloc(0)]
+    const garbage = [
+      Buffer.from('not a cluster message'),
+      Buffer.from([1, 3, 0x6e, 0x6f, 0x64, 5, 4]),
+      Buffer.alloc(0),
+      // Well-formed, but larger than any node takes from the bus (MAX_FRAME_BYTES plus a little).
+      Buffer.from(
+        encodeClusterMessage({ type: 'update', node: 'intruder', seqFrom: 1, seqTo: 1, update: new Uint8Array(3 * 1024 * 1024) }),
+      ),
+    ]
     for (const payload of garbage) expect(await intruder.publish(channel, payload)).toBe(3)
     await eventually(async () => {
       const metrics = await (await fetch(`${nodes[0].url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text()
