@@ -129,9 +129,14 @@ export class NotificationHub {
     if (!cluster) return
     if (this.#lastDispatched === null) await this.startFollowing()
     if (this.#listeners.size === 0) {
-      // Nobody to hand them to: skip ahead, so a later listener hears only what is new then.
-      this.#lastDispatched = Math.max(this.#lastDispatched!, await cluster.lastId())
-      return
+      // Nobody to hand them to: skip ahead, so a later listener hears only what is new then. Only if
+      // still nobody listens once the id is read: a listener that came meanwhile may have read its
+      // history before some of those messages committed, and must get them live.
+      const last = await cluster.lastId()
+      if (this.#listeners.size === 0) {
+        this.#lastDispatched = Math.max(this.#lastDispatched!, last)
+        return
+      }
     }
     while (!this.#stopped) {
       const page = await this.#options.store.since(EVERY_CHANNEL, this.#lastDispatched!, CATCH_UP_PAGE)
