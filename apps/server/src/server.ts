@@ -81,6 +81,9 @@ export interface TandemServer {
 }
 
 const PRUNE_INTERVAL_MS = 60_000
+/** Rooms a node's heartbeat report lists with their connections (the busiest), and people per room. */
+const MAX_REPORTED_ROOMS = 2_000
+const MAX_REPORTED_USERS = 20
 
 /**
  * Start listening on `config.host:config.port`.
@@ -311,9 +314,14 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     registry,
     hub,
     report: () => {
+      // Written to Redis every heartbeat: bounded, the busiest rooms first, a few people each.
+      const busiest = [...registry.loaded()]
+        .filter((room) => room.peerCount > 0)
+        .sort((a, b) => b.peerCount - a.peerCount)
+        .slice(0, MAX_REPORTED_ROOMS)
       const roomConnections: NodeReport['roomConnections'] = {}
-      for (const room of registry.loaded()) {
-        if (room.peerCount > 0) roomConnections[room.name] = { connections: room.peerCount, users: presentUsers(room).users }
+      for (const room of busiest) {
+        roomConnections[room.name] = { connections: room.peerCount, users: presentUsers(room).users.slice(0, MAX_REPORTED_USERS) }
       }
       return { address: nodeAddress, startedAt, connections: registry.connectionCount, rooms: registry.size, roomConnections }
     },
