@@ -23,13 +23,6 @@ export class SeqTracker {
     return this.#above.size > 0
   }
 
-  /** The highest row held. */
-  get highest(): number {
-    let highest = this.#floor
-    for (const seq of this.#above) if (seq > highest) highest = seq
-    return highest
-  }
-
   /** Whether every row from `from` to `to` is held. */
   holds(from: number, to: number): boolean {
     if (to <= this.#floor) return true

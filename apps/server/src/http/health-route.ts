@@ -1,6 +1,6 @@
 /** `GET /api/health`: 200 with live counts once the server is ready. */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
-import { healthSchema } from '@tandem/protocol'
+import { type Health, healthSchema } from '@tandem/protocol'
 
 import type { Cluster } from '../cluster/cluster.js'
 import type { RedisBridge } from '../notifications/redis-bridge.js'
@@ -31,7 +31,7 @@ export function healthRoute(deps: {
   cluster?: Pick<Cluster, 'state'> | null
 }): OpenAPIHono<AppEnv> {
   return apiRouter().openapi(route, (c) => {
-    const cluster = !deps.cluster ? 'disabled' : deps.cluster.state === 'ready' ? 'ready' : 'degraded'
+    const cluster = clusterHealth(deps.cluster)
     return c.json(
       {
         ok: true as const,
@@ -45,4 +45,10 @@ export function healthRoute(deps: {
       200,
     )
   })
+}
+
+/** How `/api/health` and `/api/ready` report a node's membership of a cluster. */
+export function clusterHealth(cluster: Pick<Cluster, 'state'> | null | undefined): Health['cluster'] {
+  if (!cluster) return 'disabled'
+  return cluster.state === 'ready' ? 'ready' : 'degraded'
 }

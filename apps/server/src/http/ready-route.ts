@@ -7,6 +7,7 @@ import type { Cluster } from '../cluster/cluster.js'
 import type { RedisBridge } from '../notifications/redis-bridge.js'
 import { apiRouter, json } from './api-router.js'
 import type { AppEnv } from './app-env.js'
+import { clusterHealth } from './health-route.js'
 
 const route = createRoute({
   method: 'get',
@@ -37,7 +38,7 @@ export function readyRoute(deps: {
   return apiRouter().openapi(route, async (c) => {
     const storage = deps.storageReachable ? await answerWithin(deps.storageReachable(), STORAGE_CHECK_MS) : true
     const redis = deps.bridge ? deps.bridge.state : 'disabled'
-    const cluster = !deps.cluster ? 'disabled' : deps.cluster.state === 'ready' ? 'ready' : 'degraded'
+    const cluster = clusterHealth(deps.cluster)
     const draining = deps.draining?.() ?? false
     const body: Readiness = {
       ready: storage && (redis === 'disabled' || redis === 'ready') && cluster !== 'degraded' && !draining,

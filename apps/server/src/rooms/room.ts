@@ -46,10 +46,7 @@ import type { UpdateWriter } from './update-writer.js'
  * so without the address anyone could take over anyone's cursor.
  */
 function sameUser(a: Peer, b: Peer): boolean {
-  if (a.identity.kind === 'anonymous' || b.identity.kind === 'anonymous') {
-    return a.identity.kind === b.identity.kind && (a.address ?? null) === (b.address ?? null)
-  }
-  return a.identity.id === b.identity.id
+  return ownerKey(a) === ownerKey(b)
 }
 
 /**
@@ -1210,12 +1207,14 @@ export class Room {
       }
     }
     const remote = isRemoteAwareness(origin) ? origin : null
-    for (const id of [...added, ...updated]) {
-      if (remote && !owned) this.#remoteOwners.set(id, remote)
-      else this.#remoteOwners.delete(id)
-    }
-    for (const id of removed) this.#remoteOwners.delete(id)
     const changed = [...added, ...updated, ...removed]
+    // On a single node (no remote entries) a cursor move costs nothing here.
+    if (remote || this.#remoteOwners.size > 0) {
+      for (const id of changed) {
+        if (remote && !owned && !removed.includes(id)) this.#remoteOwners.set(id, remote)
+        else this.#remoteOwners.delete(id)
+      }
+    }
     const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
     const frame = encodeAwarenessFrame(update)
     // Sent to the sender too, as the stock y-websocket server does: a client alone in a room otherwise
