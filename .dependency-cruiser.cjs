@@ -2,7 +2,7 @@
 module.exports = {
   forbidden: [
     // The server's folders depend one way: composition root (main.ts, server.ts, config.ts, cli/) →
-    // transports and routes (http/, collab/, sockets/, admission/, admin/) → domain (cluster/ →
+    // transports and routes (http/, collab/, sockets/, admission/, admin/) → domain (cluster/, versions/, comments/ →
     // rooms/, notifications/, auth/) → storage/ → shared helpers (errors.ts, logger.ts, threads/) and the
     // packages. Tests and test-support may reach anywhere.
     {
@@ -10,13 +10,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^apps/server/src/storage/', pathNot: '\\.test\\.ts$' },
       to: {
-        path: '^apps/server/src/(auth|rooms|notifications|cluster|http|collab|sockets|admission|admin|cli)/|^apps/server/src/(server|main|app|config)\\.ts$',
+        path: '^apps/server/src/(auth|rooms|versions|comments|notifications|cluster|http|collab|sockets|admission|admin|cli)/|^apps/server/src/(server|main|app|config)\\.ts$',
       },
     },
     {
       name: 'domain-is-below-transports',
       severity: 'error',
-      from: { path: '^apps/server/src/(auth|rooms|notifications|cluster)/', pathNot: '\\.test\\.ts$' },
+      from: { path: '^apps/server/src/(auth|rooms|versions|comments|notifications|cluster)/', pathNot: '\\.test\\.ts$' },
       to: { path: '^apps/server/src/(http|collab|sockets|admission|admin|cli)/|^apps/server/src/(server|main|app|config)\\.ts$' },
     },
     {

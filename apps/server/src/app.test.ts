@@ -26,6 +26,8 @@ import { NotificationHub } from './notifications/notification-hub.js'
 import { RoomRegistry } from './rooms/room-registry.js'
 import { MemoryDocumentStore } from './storage/memory-document-store.js'
 import { MemoryMessageStore } from './storage/memory-message-store.js'
+import { MemoryVersionStore } from './storage/memory-version-store.js'
+import { VersionKeeper } from './versions/version-keeper.js'
 
 type ErrorBody = { error: { code: string; message: string } }
 
@@ -50,7 +52,22 @@ function app(dir = webDir, adminToken: string | null = null) {
     traffic: new TrafficCounters(),
     hub: hub.counters,
   })
-  return createApp({ config, registry, store, hub, bridge: null, guard, limits, metrics, logger, startedAt: Date.now() - 5_000 })
+  const versions = new MemoryVersionStore(store)
+  const keeper = new VersionKeeper({ store: versions, logger, idleMs: 60_000 })
+  return createApp({
+    config,
+    registry,
+    store,
+    versions,
+    keeper,
+    hub,
+    bridge: null,
+    guard,
+    limits,
+    metrics,
+    logger,
+    startedAt: Date.now() - 5_000,
+  })
 }
 
 describe('HTTP app', () => {

@@ -23,6 +23,7 @@ import { publishRoute } from './http/publish-route.js'
 import { readyRoute } from './http/ready-route.js'
 import { requireAllowedHost } from './http/require-allowed-host.js'
 import { roomsRoute } from './http/rooms-route.js'
+import { versionsRoute } from './http/versions-route.js'
 import { webAppRoutes } from './http/web-app-routes.js'
 import type { Logger } from './logger.js'
 import type { ServerMetrics } from './metrics/server-metrics.js'
@@ -30,6 +31,8 @@ import type { NotificationHub } from './notifications/notification-hub.js'
 import type { RedisBridge } from './notifications/redis-bridge.js'
 import type { RoomRegistry } from './rooms/room-registry.js'
 import type { DocumentStore } from './storage/document-store.js'
+import type { VersionStore } from './storage/version-store.js'
+import type { VersionKeeper } from './versions/version-keeper.js'
 
 /** The version the API description states. */
 const SERVER_VERSION = '0.1.0'
@@ -72,6 +75,8 @@ export interface AppDeps {
   config: Config
   registry: RoomRegistry
   store: DocumentStore
+  versions: VersionStore
+  keeper: VersionKeeper
   hub: NotificationHub
   bridge: RedisBridge | null
   guard: UpgradeGuard
@@ -115,6 +120,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/api/ready', readyRoute(deps))
   const elsewhere = deps.cluster ? { elsewhere: () => deps.cluster!.connectionsElsewhere() } : {}
   app.route('/api/rooms', roomsRoute({ ...deps, trustProxy: config.trustProxy, ...elsewhere }))
+  app.route('/api/rooms', versionsRoute(deps))
   app.route(
     '/api/publish',
     publishRoute({

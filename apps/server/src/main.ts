@@ -17,6 +17,8 @@ import type { MessageStore } from './storage/message-store.js'
 import { type Database, openSqliteDatabase } from './storage/sqlite-database.js'
 import { SqliteDocumentStore } from './storage/sqlite-document-store.js'
 import { SqliteMessageStore } from './storage/sqlite-message-store.js'
+import { SqliteVersionStore } from './storage/sqlite-version-store.js'
+import type { VersionStore } from './storage/version-store.js'
 import { WalFlusher } from './storage/wal-flusher.js'
 
 async function main(): Promise<void> {
@@ -53,7 +55,13 @@ async function main(): Promise<void> {
   warmUpYjs()
   let server
   try {
-    server = await startServer(config, { store: storage.store, messages: storage.messages, logger, ...storage.serverDeps })
+    server = await startServer(config, {
+      store: storage.store,
+      messages: storage.messages,
+      versions: storage.versions,
+      logger,
+      ...storage.serverDeps,
+    })
   } catch (error) {
     logger.fatal({ err: error, host: config.host, port: config.port }, 'cannot start listening')
     await storage.close()
@@ -122,6 +130,7 @@ async function main(): Promise<void> {
 interface Storage {
   store: DocumentStore
   messages: MessageStore
+  versions: VersionStore
   serverDeps: Pick<ServerDeps, 'flusher' | 'logSync' | 'storageReachable' | 'shared'>
   /** The start-up line saying where documents are kept and how safely. */
   description: string
@@ -175,6 +184,7 @@ function openSqlite(config: Config, logger: Logger, onDurabilityLost: () => void
   return {
     store,
     messages: new SqliteMessageStore(db, storeOptions),
+    versions: new SqliteVersionStore(db, storeOptions),
     serverDeps: { flusher, ...(sync ? { logSync: sync } : {}) },
     description: `documents are stored in ${databaseFile} (${durability})`,
     where: { databaseFile, durability: config.durability },
@@ -226,6 +236,7 @@ async function openPostgres(
   return {
     store: storage.documents,
     messages: storage.messages,
+    versions: storage.versions,
     serverDeps: {
       storageReachable: () => storage.reachable(),
       shared: { log: storage.documents, lastMessageId: () => storage.messages.lastId() },

@@ -23,6 +23,7 @@ import { clusterPrefix } from './cluster/cluster-prefix.js'
 import type { ClusterLog } from './cluster/cluster-rooms.js'
 import type { NodeReport } from './cluster/node-directory.js'
 import { CollabEndpoint } from './collab/collab-endpoint.js'
+import { CommentNotifier } from './comments/comment-notifier.js'
 import type { Config } from './config.js'
 import type { Logger } from './logger.js'
 import { type RejectionReason, ServerMetrics, TrafficCounters } from './metrics/server-metrics.js'
@@ -39,12 +40,16 @@ import { EventsEndpoint } from './sockets/events-endpoint.js'
 import type { DocumentStore } from './storage/document-store.js'
 import type { LogSync } from './storage/log-sync.js'
 import type { MessageStore } from './storage/message-store.js'
+import type { VersionStore } from './storage/version-store.js'
 import type { WalFlusher } from './storage/wal-flusher.js'
+import { VersionKeeper } from './versions/version-keeper.js'
 
 /** What a server runs on. The caller owns the stores and closes them after {@link TandemServer.close}. */
 export interface ServerDeps {
   store: DocumentStore
   messages: MessageStore
+  /** Versions of the documents, in the same storage as `store`. */
+  versions: VersionStore
   logger: Logger
   /** The log's flush worker, for the metrics. */
   flusher?: Pick<WalFlusher, 'lastFlush'>
@@ -115,6 +120,8 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     ...(cluster ? { cluster: cluster.hubCluster } : {}),
   })
   const activity = new RoomActivityPublisher(hub, logger, config.roomActivityThrottleMs)
+  const comments = new CommentNotifier({ hub, logger })
+  const keeper = new VersionKeeper({ store: deps.versions, logger, idleMs: config.versionIdleMs })
   const encodeBudget = new EncodeBudget()
   const probe = new IntegrationProbe({ maxIntegrationMs: config.maxIntegrationMs, encodeBudget, logger })
   const mirrors = new DocumentMirrors({ encodeBudget, logger })
@@ -127,9 +134,16 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     idleMs: config.roomIdleMs,
     compactMaxRows: config.compactMaxRows,
     compactMaxBytes: config.compactMaxBytes,
-    onJoin: (room) => activity.joined(room),
+    onJoin: (room) => {
+      activity.joined(room)
+      comments.watch(room)
+    },
     onLeave: (room) => activity.left(room),
-    onDocumentChange: (room) => activity.changed(room),
+    onDocumentChange: (room, author) => {
+      activity.changed(room)
+      keeper.changed(room, author)
+    },
+    onRetire: (room) => keeper.retiring(room),
     onPresenceChange: (room) => activity.presenceChanged(room),
     awarenessLimits: {
       maxEntries: config.maxAwarenessEntries,
@@ -260,6 +274,8 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     config,
     registry,
     store,
+    versions: deps.versions,
+    keeper,
     hub,
     bridge,
     guard,
@@ -347,6 +363,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
         upgrades.close()
         events.close()
         await registry.shutdown()
+        keeper.close()
         await probe.close()
         await mirrors.close()
         collab.close()

@@ -24,6 +24,28 @@ export {
 } from './channel.js'
 export { CloseCode, closeCodeName } from './close-code.js'
 export {
+  COMMENT_BODY_MAX_LENGTH,
+  type CommentAuthor,
+  type CommentEntry,
+  type CommentMention,
+  COMMENTS_MAP,
+  type CommentThread,
+  deleteComment,
+  editComment,
+  MAX_COMMENT_MENTIONS,
+  MAX_THREAD_ENTRIES,
+  mentionsIn,
+  type NewThread,
+  readAuthor,
+  readEntry,
+  readMentions,
+  readThread,
+  readThreads,
+  replyToThread,
+  setThreadResolved,
+  startThread,
+} from './comments.js'
+export {
   AuthStep,
   type CollabMessage,
   decodeCollabMessage,
@@ -88,3 +110,19 @@ export {
   roomEventSchema,
 } from './room-event.js'
 export { isValidRoomName, ROOM_NAME_MAX_LENGTH, ROOM_NAME_PATTERN, roomNameProblem } from './room-name.js'
+export { USER_CHANNEL_PREFIX, userChannel, type UserNotification, userNotificationSchema } from './user-event.js'
+export {
+  createVersionBodySchema,
+  type Restored,
+  restoredSchema,
+  type Version,
+  VERSION_NAME_MAX_LENGTH,
+  versionAnswerSchema,
+  type VersionAuthor,
+  versionAuthorSchema,
+  versionContentQuerySchema,
+  type VersionList,
+  versionListQuerySchema,
+  versionListSchema,
+  versionSchema,
+} from './versions.js'

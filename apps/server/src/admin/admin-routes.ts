@@ -194,7 +194,7 @@ export function adminRoutes(deps: AdminRouteDeps): OpenAPIHono<AppEnv> {
         if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts))
       }
       // Loaded on the first export: the document package (ProseMirror, markdown-it) stays out of start-up.
-      const { exportDocument } = await import('./document-export.js')
+      const { exportDocument } = await import('../rooms/document-export.js')
       const { body, contentType, extension } = exportDocument(doc, format, name)
       c.header('Content-Type', contentType)
       c.header('Content-Disposition', `attachment; filename="${name}.${extension}"`)

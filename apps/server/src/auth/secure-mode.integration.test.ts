@@ -122,7 +122,7 @@ describe('secure mode: enforcement inside rooms', () => {
     const bob = await connectClient(server, 'cursors', { token: await token({ sub: 'bob', name: 'Bob' }) })
     ada.provider.awareness.setLocalStateField('user', { name: 'Claimed Admin', color: '#000000' })
     await eventually(() =>
-      expect(bob.provider.awareness.getStates().get(ada.doc.clientID)).toEqual({ user: { name: 'Ada', color: '#e91e63' } }),
+      expect(bob.provider.awareness.getStates().get(ada.doc.clientID)).toEqual({ user: { id: 'ada', name: 'Ada', color: '#e91e63' } }),
     )
 
     // A raw connection tries to overwrite, then erase, Ada's cursor by sending her client id.
@@ -140,7 +140,7 @@ describe('secure mode: enforcement inside rooms', () => {
     doc.getText('t').insert(0, 'mark')
     mallory.send(encodeSyncUpdate(Y.encodeStateAsUpdate(doc)))
     await eventually(() => expect(bob.text.toString()).toBe('mark'))
-    expect(bob.provider.awareness.getStates().get(ada.doc.clientID)).toEqual({ user: { name: 'Ada', color: '#e91e63' } })
+    expect(bob.provider.awareness.getStates().get(ada.doc.clientID)).toEqual({ user: { id: 'ada', name: 'Ada', color: '#e91e63' } })
     mallory.terminate()
     forged.destroy()
   })

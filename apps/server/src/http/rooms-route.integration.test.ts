@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 
-import { toProseMirrorJson } from '../admin/document-export.js'
 import { mintToken } from '../auth/tokens.js'
+import { toProseMirrorJson } from '../rooms/document-export.js'
 import { eventually } from '../test-support/eventually.js'
 import { connectClient, startTestServer, type TestServer } from '../test-support/test-server.js'
 

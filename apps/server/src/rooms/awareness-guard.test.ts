@@ -53,9 +53,9 @@ describe('guardAwarenessUpdate', () => {
       [2, { cursor: null }],
     ])
     expect(guardAwarenessUpdate(update, open).update).toBe(update)
-    const stamped = guardAwarenessUpdate(update, { ...open, stamp: { name: 'Bea', color: null } }).update
+    const stamped = guardAwarenessUpdate(update, { ...open, stamp: { id: 'bea', name: 'Bea', color: null } }).update
     expect(stamped).not.toBe(update)
-    expect(statesOf(stamped).get(2)).toEqual({ cursor: null, user: { name: 'Bea' } })
+    expect(statesOf(stamped).get(2)).toEqual({ cursor: null, user: { id: 'bea', name: 'Bea' } })
     const partly = guardAwarenessUpdate(update, { ...open, ownedByOther: (id: number) => id === 2 }).update
     expect([...statesOf(partly).keys()]).toEqual([1])
   })
@@ -71,10 +71,10 @@ describe('guardAwarenessUpdate', () => {
     expect(guardAwarenessUpdate(updateFor([[2, { b: 2 }]]), { ...open, ownedByOther: () => true }).update).toBeNull()
   })
 
-  it('stamps the verified name and colour over whatever the client claimed', () => {
-    const update = updateFor([[1, { user: { name: 'The Admin', color: '#000', avatar: 'x' }, cursor: { a: 1 } }]])
-    const guarded = guardAwarenessUpdate(update, { ...open, stamp: { name: 'Ada', color: '#e91e63' } })
-    expect(statesOf(guarded.update).get(1)).toEqual({ user: { name: 'Ada', color: '#e91e63', avatar: 'x' }, cursor: { a: 1 } })
+  it('stamps the verified id, name and colour over whatever the client claimed', () => {
+    const update = updateFor([[1, { user: { id: 'admin', name: 'The Admin', color: '#000', avatar: 'x' }, cursor: { a: 1 } }]])
+    const guarded = guardAwarenessUpdate(update, { ...open, stamp: { id: 'ada', name: 'Ada', color: '#e91e63' } })
+    expect(statesOf(guarded.update).get(1)).toEqual({ user: { id: 'ada', name: 'Ada', color: '#e91e63', avatar: 'x' }, cursor: { a: 1 } })
   })
 
   it('caps entries per message and state size', () => {

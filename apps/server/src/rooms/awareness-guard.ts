@@ -13,7 +13,8 @@
  *   values would make `JSON.stringify` throw when the room re-encodes them for the next joiner).
  * - `user` is normalized to the shape clients render: `name` and `color` strings with length caps, a
  *   colour that cannot escape a CSS declaration; anything else in those places is removed. In secure
- *   mode the server stamps `name`/`color` from the token so nobody can pose as someone else.
+ *   mode the server stamps `id` (the token subject), `name` and `color` from the token so nobody can pose
+ *   as someone else (the comment mention picker offers people by that id).
  * - New ids count against caps: a connection going over its own cap is reported (the caller closes
  *   it: stock clients use one id); ids past the room's cap are left out, not held against the
  *   connection, so whoever fills a room's presence cannot lock editors out of the room.
@@ -52,7 +53,7 @@ export interface AwarenessRules {
    */
   addressIdCount(): number | null
   /** Name and colour to impose on `state.user`, or `null` to leave them as sent (normalized). */
-  stamp: { name: string; color: string | null } | null
+  stamp: { id: string; name: string; color: string | null } | null
   maxEntries: number
   maxStateBytes: number
   maxIdsPerConnection: number
@@ -166,6 +167,7 @@ function normalizeState(json: string, stamp: AwarenessRules['stamp']): string | 
   if (!stamp && (!('user' in state) || isNormalUser(state.user))) return json
   const user = normalizeUser(state.user)
   if (stamp) {
+    user.id = stamp.id
     user.name = stamp.name
     if (stamp.color) user.color = stamp.color
   }

@@ -28,8 +28,13 @@ export interface RoomRegistryOptions {
   compactMaxRows: number
   /** ...or this many bytes. */
   compactMaxBytes: number
-  /** Called after every document change (for activity notifications). */
-  onDocumentChange?: (room: Room) => void
+  /** Called after every change this node makes to a document (activity notifications, versions), with the connection that made it. */
+  onDocumentChange?: (room: Room, author: Peer | null) => void
+  /**
+   * Called when a room unloads (idle, shutdown), once its writes are flushed and before it is
+   * compacted and destroyed; awaited (a failure is logged and the unload goes on).
+   */
+  onRetire?: (room: Room) => Promise<void>
   /** Called when the people present in a room changed (names or colours in awareness). */
   onPresenceChange?: (room: Room) => void
   /** Called after a connection joined a room. */
@@ -339,6 +344,9 @@ export class RoomRegistry {
     try {
       await room.compaction
       await this.#writer.flushed()
+      await this.#options.onRetire?.(room).catch((error: unknown) => {
+        this.#options.logger.error({ err: error, room: room.name }, 'work before unloading the room failed')
+      })
       // #compact logs its own failure and keeps the log, which still loads correctly.
       if (room.persisted.logRows > 0) await this.#compact(room)
     } finally {

@@ -241,7 +241,7 @@ describe('Room', () => {
     const watcher = new FakeClient('watcher')
     attemptCursorTakeover(room, ada, mallory, watcher)
     // Still Ada's state, with her name stamped from her identity; Mallory's frame changed nothing.
-    expect(watcher.awareness.getStates().get(ada.doc.clientID)).toEqual({ user: { name: 'ada' } })
+    expect(watcher.awareness.getStates().get(ada.doc.clientID)).toEqual({ user: { id: 'ada', name: 'ada' } })
   })
 })
 

@@ -96,6 +96,11 @@ function ownerKey(peer: Peer): string {
   return peer.identity.kind === 'anonymous' ? `a:${peer.address ?? ''}` : `u:${peer.identity.id}`
 }
 
+/** Whether a transaction origin is a connection (a local edit) rather than the server or another node. */
+function isPeer(origin: unknown): origin is Peer {
+  return typeof origin === 'object' && origin !== null && 'identity' in origin && 'send' in origin
+}
+
 /** A sync step 2 carrying an empty update: answers a step 1 coalesced into an earlier one. */
 const EMPTY_SYNC_STEP2 = encodeSyncStep2(Y.encodeStateAsUpdate(new Y.Doc()))
 
@@ -240,8 +245,8 @@ export interface RoomDeps {
   onRefused?: (room: Room, peer: Peer, error: unknown) => void
   /** Called when a read-only peer's update was dropped. */
   onDroppedUpdate?: (room: Room, peer: Peer) => void
-  /** Called after every change to the document, e.g. to publish activity. */
-  onDocumentChange?: (room: Room) => void
+  /** Called after every change this node makes to the document (not other nodes'), with the connection that made it (`null`: the server). */
+  onDocumentChange?: (room: Room, author: Peer | null) => void
   /** Called when the set of people present (names and colours in awareness) changed. */
   onPresenceChange?: (room: Room) => void
   /**
@@ -350,6 +355,15 @@ export class Room {
   applyServerUpdate(update: Uint8Array): void {
     if (this.#destroyed) throw new ConnectionError(CloseCode.StorageUnavailable, `room ${this.name} is no longer available`)
     Y.applyUpdate(this.doc, update, SERVER_ORIGIN)
+  }
+
+  /**
+   * Change the document as the server does (a restore): `change` gets the doc and the origin to
+   * transact with; what it changes is stored and relayed to every peer like any other change.
+   */
+  changeAsServer<T>(change: (doc: Y.Doc, origin: unknown) => T): T {
+    if (this.#destroyed) throw new ConnectionError(CloseCode.StorageUnavailable, `room ${this.name} is no longer available`)
+    return change(this.doc, SERVER_ORIGIN)
   }
 
   /**
@@ -814,7 +828,7 @@ export class Room {
         owned: state.awarenessIds,
         roomIdCount: () => this.#awarenessIdCount(),
         addressIdCount: () => this.#awarenessIdCountFrom(peer.address ?? null),
-        stamp: peer.identity.kind === 'user' ? { name: peer.identity.name, color: peer.identity.color } : null,
+        stamp: peer.identity.kind === 'user' ? { id: peer.identity.id, name: peer.identity.name, color: peer.identity.color } : null,
         maxEntries: limits.maxEntries,
         maxStateBytes: limits.maxStateBytes,
         maxIdsPerConnection: limits.maxIdsPerConnection,
@@ -1173,7 +1187,7 @@ export class Room {
       writer.afterPersist(this.name, () => this.#relay(batch))
     }
     this.#outgoing.push({ update, origin })
-    this.#deps.onDocumentChange?.(this)
+    this.#deps.onDocumentChange?.(this, isPeer(origin) ? origin : null)
   }
 
   /** Send each run of updates from one origin as one merged frame, encoded once for all peers. */

@@ -23,8 +23,19 @@ function infoOf(name: string, doc: MemoryDocument): DocumentInfo {
 /** Keeps documents in a `Map`; copies bytes in and out so callers cannot alias stored data. */
 export class MemoryDocumentStore implements DocumentStore {
   readonly #docs = new Map<string, MemoryDocument>()
+  readonly #deleteListeners: Array<(name: string) => void> = []
   #seq = 0
   #closed = false
+
+  /** Call `listener` with the name of every document deleted from now on (a memory version store drops its versions). */
+  onDelete(listener: (name: string) => void): void {
+    this.#deleteListeners.push(listener)
+  }
+
+  /** Whether `name` is stored. */
+  has(name: string): boolean {
+    return this.#docs.has(name)
+  }
 
   async load(name: string): Promise<StoredDocument | null> {
     this.#assertOpen()
@@ -86,7 +97,9 @@ export class MemoryDocumentStore implements DocumentStore {
 
   async delete(name: string): Promise<boolean> {
     this.#assertOpen()
-    return this.#docs.delete(name)
+    const existed = this.#docs.delete(name)
+    if (existed) for (const listener of this.#deleteListeners) listener(name)
+    return existed
   }
 
   async close(): Promise<void> {

@@ -103,6 +103,22 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE documents ADD COLUMN last_seq bigint NOT NULL DEFAULT 0;
   UPDATE documents d SET last_seq = greatest(d.log_floor, coalesce((SELECT max(seq) FROM document_log l WHERE l.name = d.name), 0));
   `,
+  // 6: versions of a document: whole states (Yjs V2 updates) with their time, name and authors,
+  // deleted with the document.
+  `
+  CREATE TABLE document_versions (
+    id bigserial PRIMARY KEY,
+    name text NOT NULL REFERENCES documents (name) ON DELETE CASCADE,
+    created_at bigint NOT NULL,
+    label text,
+    auto boolean NOT NULL,
+    authors jsonb NOT NULL,
+    content_hash text NOT NULL,
+    bytes integer NOT NULL,
+    state bytea NOT NULL
+  );
+  CREATE INDEX document_versions_by_name ON document_versions (name, id);
+  `,
 ]
 
 /** Key of the advisory lock held while migrating (any number no other part of the database uses). */

@@ -17,11 +17,13 @@ import { answerWithin } from '../answer-within.js'
 import { createPool, migrate, type WriteFence } from './postgres-database.js'
 import { PostgresDocumentStore } from './postgres-document-store.js'
 import { PostgresMessageStore } from './postgres-message-store.js'
+import { PostgresVersionStore } from './postgres-version-store.js'
 
 /** The stores on one PostgreSQL schema, and how to let go of them. */
 export interface PostgresStorage {
   documents: PostgresDocumentStore
   messages: PostgresMessageStore
+  versions: PostgresVersionStore
   /** Where the data is, for logs: host, port, database and schema, no credentials. */
   where: string
   /** Whether the database answers a trivial query now and this node holds its schema. */
@@ -251,6 +253,7 @@ export async function openPostgresStorage(
     // A single node fences its writes (see NodeLock); cluster nodes write side by side.
     documents: new PostgresDocumentStore(pool, cluster ? undefined : lock),
     messages: new PostgresMessageStore(pool, cluster ? undefined : lock),
+    versions: new PostgresVersionStore(pool, cluster ? undefined : lock),
     where: `postgres://${parsed.host}${parsed.pathname}, schema ${schema}`,
     reachable: async () =>
       lock.held &&

@@ -209,6 +209,11 @@ export class SqliteDocumentStore implements DocumentStore {
     return deleted
   }
 
+  /** The database it writes to (the version store shares it). */
+  get database(): Database {
+    return this.#db
+  }
+
   async close(): Promise<void> {
     if (this.#db.open) this.#writeTotals()
     if (this.#ownsDb && this.#db.open) this.#db.close()

@@ -89,6 +89,22 @@ const MIGRATIONS: readonly string[] = [
   UPDATE documents SET log_floor = coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'document_updates'), 0);
   DROP TABLE document_updates;
   `,
+  // 6: versions of a document: whole states (Yjs V2 updates) with their time, name and authors (JSON),
+  // deleted with the document. AUTOINCREMENT: an id is never reused after thinning.
+  `
+  CREATE TABLE document_versions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL REFERENCES documents(name) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    label TEXT,
+    auto INTEGER NOT NULL CHECK (auto IN (0, 1)),
+    authors TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    state BLOB NOT NULL
+  ) STRICT;
+  CREATE INDEX document_versions_by_name ON document_versions (name, id);
+  `,
 ]
 
 /** The schema version this code expects. */

@@ -10,7 +10,11 @@ import { startServer, type TandemServer } from '../server.js'
 import type { DocumentStore } from '../storage/document-store.js'
 import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 import { MemoryMessageStore } from '../storage/memory-message-store.js'
+import { MemoryVersionStore } from '../storage/memory-version-store.js'
 import type { MessageStore } from '../storage/message-store.js'
+import { SqliteDocumentStore } from '../storage/sqlite-document-store.js'
+import { SqliteVersionStore } from '../storage/sqlite-version-store.js'
+import type { VersionStore } from '../storage/version-store.js'
 
 /** A running server plus the store it writes to. */
 export interface TestServer extends TandemServer {
@@ -24,11 +28,12 @@ export interface TestServer extends TandemServer {
 export async function startTestServer(
   overrides: Partial<Config> = {},
   store: DocumentStore = new MemoryDocumentStore(),
-  options: { closeStore?: boolean; messages?: MessageStore } = {},
+  options: { closeStore?: boolean; messages?: MessageStore; versions?: VersionStore } = {},
 ): Promise<TestServer> {
   const config: Config = { ...loadConfig({}), host: '127.0.0.1', port: 0, ...overrides }
   const messages = options.messages ?? new MemoryMessageStore()
-  const server = await startServer(config, { store, messages, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') })
+  const versions = options.versions ?? versionsBeside(store)
+  const server = await startServer(config, { store, messages, versions, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') })
   onTestFinished(async () => {
     await server.close()
     if (options.closeStore !== false) {
@@ -37,6 +42,13 @@ export async function startTestServer(
     }
   })
   return { ...server, store, messages, collabUrl: `${server.url.replace(/^http/, 'ws')}/collab` }
+}
+
+/** The version store that goes with `store`: in its SQLite database, or in memory beside it. */
+function versionsBeside(store: DocumentStore): VersionStore {
+  if (store instanceof SqliteDocumentStore) return new SqliteVersionStore(store.database)
+  if (store instanceof MemoryDocumentStore) return new MemoryVersionStore(store)
+  throw new Error('pass the version store that goes with this document store')
 }
 
 export { connectClient } from './stock-client.js'

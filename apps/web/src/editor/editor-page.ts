@@ -6,6 +6,8 @@ import { connectDocument, providerTransport } from '@tandem/client'
 import { CloseCode } from '@tandem/protocol'
 import * as Y from 'yjs'
 
+import { createHistoryPanel } from '../history/history-panel.js'
+import { versionsApi } from '../history/versions-api.js'
 import type { IdentityStore } from '../identity/identity-store.js'
 import { renderMessagePage } from '../pages/message-page.js'
 import { takeTokenFromUrl } from '../session/access-token.js'
@@ -41,10 +43,21 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
 
   const presence = createPresenceList(connection.awareness)
   const status = createStatusIndicator(connection)
+  // A version preview takes the editor's place; the editor stays live underneath, hidden.
+  const previewHost = h('div', { class: 'version-preview', hidden: true })
+  const editorParts: HTMLElement[] = []
+  const history = createHistoryPanel(versionsApi(room, token), {
+    element: previewHost,
+    onPreview: (shown) => {
+      previewHost.hidden = !shown
+      for (const part of editorParts) part.hidden = shown
+    },
+  })
   shell.context.replaceChildren(h('h1', { class: 'doc-title', title: room }, room))
   shell.actions.replaceChildren(
     presence.element,
     status.element,
+    history.toggle,
     createCopyLinkButton(() => takeTokenFromUrl(location.href).cleanHref),
   )
 
@@ -55,10 +68,15 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     return view
   })
   const notice = createEditorNotice()
-  shell.main.replaceChildren(
-    h('div', { class: 'toolbar-bar' }, h('div', { class: 'toolbar-inner' }, toolbar.element, toolbar.linkForm), notice.element),
-    h('article', { class: 'page' }, mount),
+  const toolbarBar = h(
+    'div',
+    { class: 'toolbar-bar' },
+    h('div', { class: 'toolbar-inner' }, toolbar.element, toolbar.linkForm),
+    notice.element,
   )
+  const page = h('article', { class: 'page' }, mount)
+  editorParts.push(toolbarBar, page)
+  shell.main.replaceChildren(toolbarBar, page, previewHost, history.element)
   view = createCollabEditor({
     mount,
     doc,
@@ -85,6 +103,7 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     // What the page showed, unsaved edits included: offered to copy or download below the message.
     const kept = view && hasContent(view.state.doc) ? createKeepACopy(view.state.doc, room) : undefined
     view?.destroy()
+    history.destroy()
     presence.destroy()
     status.destroy()
     connection.destroy()

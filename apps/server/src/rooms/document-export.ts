@@ -34,28 +34,37 @@ export function toProseMirrorJson(doc: Y.Doc): PmNode {
   return { type: 'doc', content: childrenOf(doc.getXmlFragment(DOCUMENT_FRAGMENT), 1) }
 }
 
+/** One item of the document's fragment (a block) as ProseMirror JSON: none, one node, or text nodes. */
+export function blockJson(item: unknown): PmNode[] {
+  return nodesOf(item, 1)
+}
+
 function childrenOf(parent: Y.XmlFragment | Y.XmlElement, depth: number): PmNode[] {
   const nodes: PmNode[] = []
-  for (const child of parent.toArray()) {
-    if (child instanceof Y.XmlText) nodes.push(...textNodes(child))
-    else if (child instanceof Y.XmlElement) {
-      // An attribute named `__proto__` becomes the prototype of what getAttributes builds; the rest still counts.
-      const attrs = plainRecord(child.getAttributes(), 0, true)
-      let content: PmNode[]
-      if (depth < MAX_EXPORT_DEPTH) content = childrenOf(child, depth + 1)
-      else {
-        const text = subtreeText(child)
-        content = text ? [{ type: 'text', text }] : []
-      }
-      nodes.push({
-        type: child.nodeName,
-        ...(attrs && Object.keys(attrs).length > 0 ? { attrs } : {}),
-        ...(content.length > 0 ? { content } : {}),
-      })
-    }
-    // Anything else in an element's list (raw values, hooks) is not ProseMirror content.
-  }
+  for (const child of parent.toArray()) nodes.push(...nodesOf(child, depth))
   return nodes
+}
+
+function nodesOf(item: unknown, depth: number): PmNode[] {
+  if (item instanceof Y.XmlText) return textNodes(item)
+  // Anything else in an element's list (raw values, hooks) is not ProseMirror content.
+  if (!(item instanceof Y.XmlElement)) return []
+  const child = item as Y.XmlElement
+  // An attribute named `__proto__` becomes the prototype of what getAttributes builds; the rest still counts.
+  const attrs = plainRecord(child.getAttributes(), 0, true)
+  let content: PmNode[]
+  if (depth < MAX_EXPORT_DEPTH) content = childrenOf(child, depth + 1)
+  else {
+    const text = subtreeText(child)
+    content = text ? [{ type: 'text', text }] : []
+  }
+  return [
+    {
+      type: child.nodeName,
+      ...(attrs && Object.keys(attrs).length > 0 ? { attrs } : {}),
+      ...(content.length > 0 ? { content } : {}),
+    },
+  ]
 }
 
 function textNodes(text: Y.XmlText): PmNode[] {
