@@ -9,7 +9,7 @@ import { baseKeymap } from 'prosemirror-commands'
 import { dropCursor } from 'prosemirror-dropcursor'
 import { gapCursor } from 'prosemirror-gapcursor'
 import { keymap } from 'prosemirror-keymap'
-import { type Command, EditorState } from 'prosemirror-state'
+import { type Command, EditorState, type Plugin } from 'prosemirror-state'
 import { EditorView } from 'prosemirror-view'
 import { yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
 import type { Awareness } from 'y-protocols/awareness'
@@ -38,6 +38,8 @@ export interface CollabEditorOptions {
   onStateChange(state: EditorState): void
   /** Told what a paste or drop left out (images). */
   onPasteNotice: (notice: PasteNotice) => void
+  /** More plugins (comment anchors), after the editor's own. */
+  plugins?: Plugin[]
 }
 
 /** Create the editor view. Destroy it with `view.destroy()`. */
@@ -62,6 +64,7 @@ export function createCollabEditor(options: CollabEditorOptions): EditorView {
       codeBlockHintPlugin(),
       openLinkPlugin(),
       pasteHandlingPlugin(options.onPasteNotice),
+      ...(options.plugins ?? []),
     ],
   })
   const view = new EditorView(options.mount, {

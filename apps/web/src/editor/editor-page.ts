@@ -4,14 +4,18 @@
  */
 import { connectDocument, providerTransport } from '@tandem/client'
 import { CloseCode } from '@tandem/protocol'
+import { keymap } from 'prosemirror-keymap'
 import * as Y from 'yjs'
 
+import { commentAnchorsPlugin } from '../comments/comment-anchors.js'
+import { createCommentsPanel } from '../comments/comments-panel.js'
 import { createHistoryPanel } from '../history/history-panel.js'
 import { versionsApi } from '../history/versions-api.js'
 import type { IdentityStore } from '../identity/identity-store.js'
 import { renderMessagePage } from '../pages/message-page.js'
 import { takeTokenFromUrl } from '../session/access-token.js'
 import { signInRefused } from '../session/sign-in-check.js'
+import { tokenSubject } from '../session/token-claims.js'
 import type { AppShell } from '../shell/app-shell.js'
 import { h } from '../shell/element.js'
 import { createCollabEditor } from './collab-editor.js'
@@ -53,16 +57,43 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
       for (const part of editorParts) part.hidden = shown
     },
   })
+  let view: ReturnType<typeof createCollabEditor> | null = null
+  const comments = createCommentsPanel({
+    doc,
+    awareness: connection.awareness,
+    view: () => view,
+    me: () => {
+      const { name, color } = identity.get()
+      return { id: tokenSubject(token), name, color }
+    },
+  })
+  // One drawer at a time on the right: opening comments closes the history, and the other way round.
+  comments.toggle.addEventListener('click', () => {
+    if (comments.toggle.getAttribute('aria-expanded') === 'true') history.close()
+  })
+  history.toggle.addEventListener('click', () => {
+    if (history.toggle.getAttribute('aria-expanded') === 'true' && comments.toggle.getAttribute('aria-expanded') === 'true')
+      comments.toggle.click()
+  })
   shell.context.replaceChildren(h('h1', { class: 'doc-title', title: room }, room))
   shell.actions.replaceChildren(
     presence.element,
     status.element,
+    comments.toggle,
     history.toggle,
     createCopyLinkButton(() => takeTokenFromUrl(location.href).cleanHref),
   )
 
   const mount = h('div', { class: 'editor-mount' })
-  let view: ReturnType<typeof createCollabEditor> | null = null
+  // Cards in the margin follow the text they are about; placed at most once a frame.
+  let layoutFrame = 0
+  const scheduleLayout = (): void => {
+    if (layoutFrame) return
+    layoutFrame = requestAnimationFrame(() => {
+      layoutFrame = 0
+      comments.layout()
+    })
+  }
   const toolbar = createToolbar(() => {
     if (!view) throw new Error('the editor is not ready')
     return view
@@ -76,15 +107,27 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
   )
   const page = h('article', { class: 'page' }, mount)
   editorParts.push(toolbarBar, page)
-  shell.main.replaceChildren(toolbarBar, page, previewHost, history.element)
+  shell.main.replaceChildren(toolbarBar, page, previewHost, history.element, comments.element)
   view = createCollabEditor({
     mount,
     doc,
     awareness: connection.awareness,
     openLinkForm: toolbar.openLinkForm,
-    onStateChange: (state) => toolbar.update(state),
+    onStateChange: (state) => {
+      toolbar.update(state)
+      scheduleLayout()
+    },
     onPasteNotice: (pasted) => notice.show(pasteNoticeText(pasted)),
+    plugins: [commentAnchorsPlugin(doc, (id) => void comments.reveal(id)), keymap({ 'Mod-Alt-m': () => comments.startOnSelection() })],
   })
+  // A link to a comment (from a mention in the inbox) opens the document at its thread.
+  const revealLinked = (): void => {
+    const linked = /^#comment-(.+)$/.exec(location.hash)
+    if (linked) void comments.reveal(decodeURIComponent(linked[1]!))
+  }
+  revealLinked()
+  // The inbox of this very document's page only changes the fragment: no new page load.
+  window.addEventListener('hashchange', revealLinked)
   view.focus()
 
   const guardUnsaved = (event: BeforeUnloadEvent): void => {
@@ -102,8 +145,10 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     window.removeEventListener('beforeunload', guardUnsaved)
     // What the page showed, unsaved edits included: offered to copy or download below the message.
     const kept = view && hasContent(view.state.doc) ? createKeepACopy(view.state.doc, room) : undefined
+    window.removeEventListener('hashchange', revealLinked)
     view?.destroy()
     history.destroy()
+    comments.destroy()
     presence.destroy()
     status.destroy()
     connection.destroy()

@@ -26,12 +26,12 @@ interface Row {
   unreadLabel: HTMLSpanElement
 }
 
-function createRow(entry: InboxItem, onOpen: (key: string) => void): Row {
+function createRow(entry: InboxItem, onOpen: (entry: InboxItem) => void): Row {
   const time = h('time', { class: 'inbox-time', datetime: new Date(entry.ts).toISOString() })
   const unreadLabel = h('span', { class: 'inbox-unread-label' }, 'Unread: ')
   const button = h(
     'button',
-    { type: 'button', class: 'inbox-entry', onclick: () => onOpen(entry.key) },
+    { type: 'button', class: 'inbox-entry', onclick: () => onOpen(entry), ...(entry.href ? { 'data-href': entry.href } : {}) },
     h('span', { class: 'inbox-icon' }, icon(LEVEL_ICONS[entry.level])),
     h(
       'span',
@@ -88,7 +88,11 @@ export function createInboxPanel(inbox: InboxStore, id: string): InboxPanel {
       seen.add(entry.key)
       let row = rows.get(entry.key)
       if (!row) {
-        row = createRow(entry, (key) => inbox.markRead(key))
+        row = createRow(entry, (opened) => {
+          inbox.markRead(opened.key)
+          // A comment notification leads to its thread.
+          if (opened.href) location.assign(opened.href)
+        })
         rows.set(entry.key, row)
       }
       row.item.classList.toggle('is-unread', !entry.read)

@@ -28,6 +28,8 @@ export interface InboxItem {
   /** `notice` marks the app's own remarks, such as "older notifications are no longer available". */
   level: NotificationLevel | 'notice'
   read: boolean
+  /** Where opening it leads (a comment in a document); absent in items stored by older versions. */
+  href?: string | null
 }
 
 /** A delivered channel message, as `NotificationsClient` reports it. */
@@ -77,7 +79,8 @@ function isInboxItem(value: unknown): value is InboxItem {
     (item.title === null || typeof item.title === 'string') &&
     typeof item.text === 'string' &&
     (item.level === 'info' || item.level === 'warning' || item.level === 'notice') &&
-    typeof item.read === 'boolean'
+    typeof item.read === 'boolean' &&
+    (item.href === undefined || item.href === null || (typeof item.href === 'string' && item.href.startsWith('/')))
   )
 }
 
@@ -170,7 +173,17 @@ export function createInboxStore(options: InboxStoreOptions): InboxStore {
       return item
     },
     addNotice(channel, text, ts) {
-      const item: InboxItem = { key: `n${channel}@${ts}`, id: null, channel, ts, title: null, text, level: 'notice', read: false }
+      const item: InboxItem = {
+        key: `n${channel}@${ts}`,
+        id: null,
+        channel,
+        ts,
+        title: null,
+        text,
+        level: 'notice',
+        read: false,
+        href: null,
+      }
       commit((current) => merge([item], current, limit))
       return item
     },

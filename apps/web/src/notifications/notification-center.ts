@@ -5,8 +5,9 @@
  * Channels a page watches for its own use (the home page's `room:*`) never reach the inbox.
  */
 import { browserNetworkSignal, type ChannelMessage, type ChannelTransport } from '@tandem/client'
-import { channelMatches } from '@tandem/protocol'
+import { channelMatches, userChannel } from '@tandem/protocol'
 
+import { tokenSubject } from '../session/token-claims.js'
 import { createInboxStore, INBOX_STORAGE_KEY, messageKey } from './inbox-store.js'
 import { isMissed, missedSummary } from './missed-messages.js'
 import { createNotificationBell } from './notification-bell.js'
@@ -16,13 +17,22 @@ import { createResumePoint } from './resume-point.js'
 import { createToastRegion } from './toast-region.js'
 
 /**
- * Channels whose messages are for the person: `broadcast` reaches everyone. A per-user channel
- * (`user:<id>`) needs a token, which only secure mode has; open mode refuses it, so it is not here.
+ * Channels whose messages are for the person: `broadcast` reaches everyone. The per-user channel
+ * (`user:<id>`: mentions, replies) needs a token, which only secure mode has: see `inboxChannels`.
  */
-const INBOX_CHANNELS: readonly string[] = ['broadcast']
+const PUBLIC_INBOX_CHANNELS: readonly string[] = ['broadcast']
 
-/** Whether messages on `channel` are for the inbox (rather than for a page's own use). */
-const isInboxChannel = (channel: string): boolean => INBOX_CHANNELS.some((pattern) => channelMatches(pattern, channel))
+/** The inbox channels of the person signed in with `token`: the public ones, and their own `user:<sub>` in secure mode. */
+function inboxChannels(token: string | null): string[] {
+  const subject = tokenSubject(token)
+  if (subject === null) return [...PUBLIC_INBOX_CHANNELS]
+  try {
+    return [...PUBLIC_INBOX_CHANNELS, userChannel(subject)]
+  } catch {
+    // A subject no channel can be named after: the server could not publish to it either.
+    return [...PUBLIC_INBOX_CHANNELS]
+  }
+}
 
 /** Missed messages arrive as a burst when the page resumes; the summary waits for the burst to end. */
 const SUMMARY_DELAY_MS = 400
@@ -76,11 +86,14 @@ function browserStorage(): Pick<Storage, 'getItem' | 'setItem'> {
  */
 export function mountNotificationCenter(token: string | null): NotificationCenter {
   const openedAt = Date.now()
+  const channels = inboxChannels(token)
+  /** Whether messages on `channel` are for the inbox (rather than for a page's own use). */
+  const isInboxChannel = (channel: string): boolean => channels.some((pattern) => channelMatches(pattern, channel))
   const storage = browserStorage()
   const inbox = createInboxStore({ storage })
   const feed = createNotificationsFeed({
     baseUrl: location.origin,
-    channels: INBOX_CHANNELS,
+    channels,
     resume: createResumePoint(storage),
     network: browserNetworkSignal(),
     token,
@@ -106,8 +119,21 @@ export function mountNotificationCenter(token: string | null): NotificationCente
   const held: ChannelMessage[] = []
 
   const toast = (message: ChannelMessage): void => {
+    const described = describeNotification(message.data)
+    const href = described.href
     toasts.show({
-      ...describeNotification(message.data),
+      ...described,
+      ...(href
+        ? {
+            action: {
+              label: 'Open',
+              run: () => {
+                inbox.markRead(messageKey(message.id))
+                location.assign(href)
+              },
+            },
+          }
+        : {}),
       // Closing a toast says "seen"; letting it time out does not.
       onDismiss: (byUser) => {
         if (byUser) inbox.markRead(messageKey(message.id))

@@ -5,8 +5,13 @@ import { cleanText, describeNotification, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } fr
 describe('describeNotification', () => {
   it('shows an admin announcement as its title and message, with its level', () => {
     const announcement = { type: 'announcement', from: 'admin', title: 'Maintenance', message: 'Back at 10:00.', level: 'warning' }
-    expect(describeNotification(announcement)).toEqual({ title: 'Maintenance', text: 'Back at 10:00.', level: 'warning' })
-    expect(describeNotification({ message: 'Deployed', level: 'info' })).toEqual({ title: null, text: 'Deployed', level: 'info' })
+    expect(describeNotification(announcement)).toEqual({ title: 'Maintenance', text: 'Back at 10:00.', level: 'warning', href: null })
+    expect(describeNotification({ message: 'Deployed', level: 'info' })).toEqual({
+      title: null,
+      text: 'Deployed',
+      level: 'info',
+      href: null,
+    })
   })
 
   it('reads body or text when there is no message, and a title alone', () => {
@@ -14,18 +19,19 @@ describe('describeNotification', () => {
       title: 'Deploy finished',
       text: 'v1.4 is live',
       level: 'info',
+      href: null,
     })
-    expect(describeNotification({ text: 'plain' })).toEqual({ title: null, text: 'plain', level: 'info' })
-    expect(describeNotification({ title: 'Only a title' })).toEqual({ title: 'Only a title', text: '', level: 'info' })
+    expect(describeNotification({ text: 'plain' })).toEqual({ title: null, text: 'plain', level: 'info', href: null })
+    expect(describeNotification({ title: 'Only a title' })).toEqual({ title: 'Only a title', text: '', level: 'info', href: null })
   })
 
   it('shows a string as itself', () => {
-    expect(describeNotification('  Lunch is here  ')).toEqual({ title: null, text: 'Lunch is here', level: 'info' })
+    expect(describeNotification('  Lunch is here  ')).toEqual({ title: null, text: 'Lunch is here', level: 'info', href: null })
   })
 
   it('shows anything else as compact JSON', () => {
-    expect(describeNotification({ count: 3, ok: true })).toEqual({ title: null, text: '{"count":3,"ok":true}', level: 'info' })
-    expect(describeNotification([1, 'two'])).toEqual({ title: null, text: '[1,"two"]', level: 'info' })
+    expect(describeNotification({ count: 3, ok: true })).toEqual({ title: null, text: '{"count":3,"ok":true}', level: 'info', href: null })
+    expect(describeNotification([1, 'two'])).toEqual({ title: null, text: '[1,"two"]', level: 'info', href: null })
     expect(describeNotification(42).text).toBe('42')
     expect(describeNotification(null).text).toBe('null')
     // Known fields of the wrong type, or empty, do not count: the whole object is shown instead.
@@ -68,5 +74,24 @@ describe('cleanText with hostile strings', () => {
     expect(Array.from(long.title!)).toHaveLength(TITLE_MAX_LENGTH)
     expect(Array.from(long.text)).toHaveLength(TEXT_MAX_LENGTH)
     expect(long.text.endsWith('…')).toBe(true)
+  })
+})
+
+describe('describeNotification of a comment notification', () => {
+  it('says who mentioned or replied where, quotes the comment and links to its thread', () => {
+    const base = {
+      room: 'team notes',
+      threadId: 't/1',
+      commentId: 'c1',
+      by: { id: 'ann', name: 'Ann', color: null },
+      excerpt: '@Bob look\u202Ehere',
+    }
+    expect(describeNotification({ ...base, type: 'mention' })).toEqual({
+      title: 'Ann mentioned you in team notes',
+      text: '@Bob lookhere',
+      level: 'info',
+      href: '/d/team%20notes#comment-t%2F1',
+    })
+    expect(describeNotification({ ...base, type: 'reply' }).title).toBe('Ann replied in team notes')
   })
 })

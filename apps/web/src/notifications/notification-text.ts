@@ -4,6 +4,7 @@
  * become a title and a text, anything else is shown as compact JSON, and every string is cleaned of
  * characters that could disguise it. The result is only ever rendered with `textContent`.
  */
+import { type UserNotification, userNotificationSchema } from '@tandem/protocol'
 
 /** How prominently a notification is shown. */
 export type NotificationLevel = 'info' | 'warning'
@@ -15,6 +16,8 @@ export interface NotificationText {
   /** The message itself; may be empty when only a title was given. */
   text: string
   level: NotificationLevel
+  /** Where the notification leads (a comment in a document), or `null`. */
+  href: string | null
 }
 
 /** Longest title kept, in characters. */
@@ -83,15 +86,35 @@ function compactJson(data: unknown): string {
  * // → { title: 'Maintenance', text: 'Back at 10:00', level: 'warning' }
  */
 export function describeNotification(data: unknown): NotificationText {
-  if (typeof data === 'string') return { title: null, text: cleanText(data, TEXT_MAX_LENGTH), level: 'info' }
+  const personal = userNotificationSchema.safeParse(data)
+  if (personal.success) return describeUserNotification(personal.data)
+  if (typeof data === 'string') return { title: null, text: cleanText(data, TEXT_MAX_LENGTH), level: 'info', href: null }
   if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
     const record = data as Record<string, unknown>
     const title = firstString(record, TITLE_FIELDS, TITLE_MAX_LENGTH)
     const text = firstString(record, TEXT_FIELDS, TEXT_MAX_LENGTH)
     if (title !== null || text !== null) {
       const level = typeof record.level === 'string' && WARNING_LEVELS.has(record.level.toLowerCase()) ? 'warning' : 'info'
-      return { title, text: text ?? '', level }
+      return { title, text: text ?? '', level, href: null }
     }
   }
-  return { title: null, text: cleanText(compactJson(data), TEXT_MAX_LENGTH), level: 'info' }
+  return { title: null, text: cleanText(compactJson(data), TEXT_MAX_LENGTH), level: 'info', href: null }
+}
+
+/** The link to a comment thread: the document, opened at the thread. */
+function commentHref(room: string, threadId: string): string {
+  return `/d/${encodeURIComponent(room)}#comment-${encodeURIComponent(threadId)}`
+}
+
+/** A mention or a reply on the person's own channel: who, where, what, and the way to the comment. */
+function describeUserNotification(notification: UserNotification): NotificationText {
+  const who = cleanText(notification.by.name, 60) || 'Someone'
+  const room = cleanText(notification.room, 128)
+  const title = notification.type === 'mention' ? `${who} mentioned you in ${room}` : `${who} replied in ${room}`
+  return {
+    title: cleanText(title, TITLE_MAX_LENGTH),
+    text: cleanText(notification.excerpt, TEXT_MAX_LENGTH),
+    level: 'info',
+    href: commentHref(notification.room, notification.threadId),
+  }
 }
