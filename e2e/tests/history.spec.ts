@@ -29,6 +29,14 @@ test('A names a version, B keeps typing, A restores it and both see the restored
   await expect.poll(() => alice.editor.blocks()).toEqual(['The plan is simple. Then Bob rewrote it all.'])
   await bob.editor.expectSaved()
 
+  // "Show authors" colours each one's text, named as they announced themselves.
+  await alice.page.getByRole('button', { name: 'Show authors' }).click()
+  await expect(alice.page.getByRole('list', { name: 'Authors' }).getByRole('listitem')).toHaveText(['Alice', 'Bob'])
+  await expect(alice.editor.document.locator('.authored[title="Bob"]')).toHaveText(' Then Bob rewrote it all.')
+  await expect(alice.editor.document.locator('.authored[title="Alice"]')).toHaveText('The plan is simple.')
+  await alice.page.getByRole('button', { name: 'Hide authors' }).click()
+  await expect(alice.editor.document.locator('.authored')).toHaveCount(0)
+
   // Alice previews the named version: read-only, with a banner, the live editor hidden.
   await named.click()
   const banner = alice.page.getByRole('region', { name: 'Version preview' })

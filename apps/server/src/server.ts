@@ -23,6 +23,7 @@ import { clusterPrefix } from './cluster/cluster-prefix.js'
 import type { ClusterLog } from './cluster/cluster-rooms.js'
 import type { NodeReport } from './cluster/node-directory.js'
 import { CollabEndpoint } from './collab/collab-endpoint.js'
+import { AuthorAttribution } from './comments/author-attribution.js'
 import { CommentNotifier } from './comments/comment-notifier.js'
 import type { Config } from './config.js'
 import type { Logger } from './logger.js'
@@ -121,6 +122,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
   })
   const activity = new RoomActivityPublisher(hub, logger, config.roomActivityThrottleMs)
   const comments = new CommentNotifier({ hub, logger })
+  const authorship = new AuthorAttribution(logger)
   const keeper = new VersionKeeper({ store: deps.versions, logger, idleMs: config.versionIdleMs })
   const encodeBudget = new EncodeBudget()
   const probe = new IntegrationProbe({ maxIntegrationMs: config.maxIntegrationMs, encodeBudget, logger })
@@ -137,6 +139,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     onJoin: (room) => {
       activity.joined(room)
       comments.watch(room)
+      authorship.watch(room)
     },
     onLeave: (room) => activity.left(room),
     onDocumentChange: (room, author) => {

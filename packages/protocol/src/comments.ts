@@ -312,3 +312,21 @@ export function mentionsIn(body: string, picked: readonly CommentMention[]): Com
   }
   return kept.slice(0, MAX_COMMENT_MENTIONS)
 }
+
+/**
+ * Name of the document's top-level Y.Map of who wrote what: Yjs client id (as a decimal string) to
+ * the {@link CommentAuthor} whose connection first wrote with it. Only the server writes it (from
+ * the token in secure mode, the announced name in open mode); editors colour text by it.
+ */
+export const AUTHORS_MAP = 'authors'
+
+/** Every author of `doc`'s text, by Yjs client id. */
+export function readAuthors(doc: Y.Doc): Map<number, CommentAuthor> {
+  const authors = new Map<number, CommentAuthor>()
+  for (const [key, value] of doc.getMap<unknown>(AUTHORS_MAP).entries()) {
+    const client = Number(key)
+    const author = readAuthor(value)
+    if (Number.isSafeInteger(client) && author) authors.set(client, author)
+  }
+  return authors
+}

@@ -24,6 +24,7 @@ export {
 } from './channel.js'
 export { CloseCode, closeCodeName } from './close-code.js'
 export {
+  AUTHORS_MAP,
   COMMENT_BODY_MAX_LENGTH,
   type CommentAuthor,
   type CommentEntry,
@@ -37,6 +38,7 @@ export {
   mentionsIn,
   type NewThread,
   readAuthor,
+  readAuthors,
   readEntry,
   readMentions,
   readThread,

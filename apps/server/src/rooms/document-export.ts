@@ -16,6 +16,8 @@ import { DOCUMENT_FRAGMENT, EXPORT_FILE_EXTENSIONS, exportAs, type PmNode, readD
 import type { EXPORT_FORMATS } from '@tandem/protocol'
 import * as Y from 'yjs'
 
+import { withCommentNotes } from './comment-notes.js'
+
 /**
  * Deepest element nesting exported with its structure; below it, an element's subtree becomes its
  * text. Real documents stay far shallower (a list level is two elements); the cap keeps the
@@ -144,5 +146,7 @@ export function exportDocument(doc: Y.Doc, format: ExportFormat, title: string):
   if (format === 'json') {
     return { body: JSON.stringify(json, null, 2), contentType: 'application/json; charset=utf-8', extension: EXPORT_FILE_EXTENSIONS.json }
   }
-  return exportAs(readDocument(json), format, title)
+  const exported = exportAs(readDocument(json), format, title)
+  // Comment threads ride along as notes at the end.
+  return { ...exported, body: withCommentNotes(doc, format, exported.body) }
 }

@@ -7,6 +7,7 @@ import { CloseCode } from '@tandem/protocol'
 import { keymap } from 'prosemirror-keymap'
 import * as Y from 'yjs'
 
+import { createAuthorsView } from '../authors/authors-view.js'
 import { commentAnchorsPlugin } from '../comments/comment-anchors.js'
 import { createCommentsPanel } from '../comments/comments-panel.js'
 import { createHistoryPanel } from '../history/history-panel.js'
@@ -99,10 +100,12 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     return view
   })
   const notice = createEditorNotice()
+  const authors = createAuthorsView(doc)
   const toolbarBar = h(
     'div',
     { class: 'toolbar-bar' },
-    h('div', { class: 'toolbar-inner' }, toolbar.element, toolbar.linkForm),
+    h('div', { class: 'toolbar-inner' }, toolbar.element, authors.toggle, toolbar.linkForm),
+    authors.legend,
     notice.element,
   )
   const page = h('article', { class: 'page' }, mount)
@@ -118,7 +121,11 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
       scheduleLayout()
     },
     onPasteNotice: (pasted) => notice.show(pasteNoticeText(pasted)),
-    plugins: [commentAnchorsPlugin(doc, (id) => void comments.reveal(id)), keymap({ 'Mod-Alt-m': () => comments.startOnSelection() })],
+    plugins: [
+      authors.plugin,
+      commentAnchorsPlugin(doc, (id) => void comments.reveal(id)),
+      keymap({ 'Mod-Alt-m': () => comments.startOnSelection() }),
+    ],
   })
   // A link to a comment (from a mention in the inbox) opens the document at its thread.
   const revealLinked = (): void => {
@@ -128,6 +135,7 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
   revealLinked()
   // The inbox of this very document's page only changes the fragment: no new page load.
   window.addEventListener('hashchange', revealLinked)
+  const detachAuthors = authors.attach(view)
   view.focus()
 
   const guardUnsaved = (event: BeforeUnloadEvent): void => {
@@ -146,6 +154,7 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     // What the page showed, unsaved edits included: offered to copy or download below the message.
     const kept = view && hasContent(view.state.doc) ? createKeepACopy(view.state.doc, room) : undefined
     window.removeEventListener('hashchange', revealLinked)
+    detachAuthors()
     view?.destroy()
     history.destroy()
     comments.destroy()
