@@ -24,6 +24,7 @@ import type { ClusterLog } from './cluster/cluster-rooms.js'
 import type { NodeReport } from './cluster/node-directory.js'
 import { CollabEndpoint } from './collab/collab-endpoint.js'
 import { AuthorAttribution } from './comments/author-attribution.js'
+import { CommentGuard } from './comments/comment-guard.js'
 import { CommentNotifier } from './comments/comment-notifier.js'
 import type { Config } from './config.js'
 import type { Logger } from './logger.js'
@@ -123,6 +124,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
   const activity = new RoomActivityPublisher(hub, logger, config.roomActivityThrottleMs)
   const comments = new CommentNotifier({ hub, logger })
   const authorship = new AuthorAttribution(logger)
+  const commentGuard = new CommentGuard(logger)
   const keeper = new VersionKeeper({ store: deps.versions, logger, idleMs: config.versionIdleMs })
   const encodeBudget = new EncodeBudget()
   const probe = new IntegrationProbe({ maxIntegrationMs: config.maxIntegrationMs, encodeBudget, logger })
@@ -138,6 +140,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     compactMaxBytes: config.compactMaxBytes,
     onJoin: (room) => {
       activity.joined(room)
+      commentGuard.watch(room)
       comments.watch(room)
       authorship.watch(room)
     },

@@ -4,7 +4,7 @@
  * strongly. Ranges are recomputed after every Yjs change, once y-prosemirror has updated its mapping
  * of Yjs items to ProseMirror positions, and mapped through ProseMirror steps in between.
  */
-import { readThreads } from '@tandem/protocol'
+import { COMMENTS_MAP } from '@tandem/protocol'
 import { Plugin, PluginKey, type Transaction } from 'prosemirror-state'
 import { Decoration, DecorationSet, type EditorView } from 'prosemirror-view'
 import { absolutePositionToRelativePosition, relativePositionToAbsolutePosition, ySyncPluginKey } from 'y-prosemirror'
@@ -54,13 +54,19 @@ function readRanges(view: EditorView, doc: Y.Doc): Map<string, AnchorRange> {
   const binding = bindingOf(view)
   if (!binding) return ranges
   const size = view.state.doc.content.size
-  for (const thread of readThreads(doc)) {
-    if (thread.resolved || !thread.start || !thread.end) continue
+  // Every Yjs change, so only what anchors need is read: not the comments themselves.
+  for (const [id, value] of doc.getMap<unknown>(COMMENTS_MAP).entries()) {
+    if (!(value instanceof Y.Map)) continue
+    const thread = value as Y.Map<unknown>
+    const start = thread.get('start')
+    const end = thread.get('end')
+    if (thread.get('resolved') === true || !(thread.get('entries') instanceof Y.Array)) continue
+    if (!(start instanceof Uint8Array) || !(end instanceof Uint8Array)) continue
     try {
-      const from = relativePositionToAbsolutePosition(doc, binding.type, Y.decodeRelativePosition(thread.start), binding.mapping)
-      const to = relativePositionToAbsolutePosition(doc, binding.type, Y.decodeRelativePosition(thread.end), binding.mapping)
-      if (from === null || to === null || to <= from || to > size) continue
-      ranges.set(thread.id, { from, to })
+      const from = relativePositionToAbsolutePosition(doc, binding.type, Y.decodeRelativePosition(start), binding.mapping)
+      const to = relativePositionToAbsolutePosition(doc, binding.type, Y.decodeRelativePosition(end), binding.mapping)
+      if (typeof from !== 'number' || typeof to !== 'number' || to <= from || to > size) continue
+      ranges.set(id, { from, to })
     } catch {
       // Positions a client wrote badly: the thread is listed without an anchor.
     }

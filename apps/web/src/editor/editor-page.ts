@@ -16,7 +16,7 @@ import type { IdentityStore } from '../identity/identity-store.js'
 import { renderMessagePage } from '../pages/message-page.js'
 import { takeTokenFromUrl } from '../session/access-token.js'
 import { signInRefused } from '../session/sign-in-check.js'
-import { tokenSubject } from '../session/token-claims.js'
+import { tokenClaims } from '../session/token-claims.js'
 import type { AppShell } from '../shell/app-shell.js'
 import { h } from '../shell/element.js'
 import { createCollabEditor } from './collab-editor.js'
@@ -63,9 +63,12 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     doc,
     awareness: connection.awareness,
     view: () => view,
+    // Secure mode: the token's user, which the server stamps on every comment anyway.
     me: () => {
+      const claims = tokenClaims(token)
+      if (claims) return { id: claims.sub, name: claims.name, color: claims.color }
       const { name, color } = identity.get()
-      return { id: tokenSubject(token), name, color }
+      return { id: null, name, color }
     },
   })
   // One drawer at a time on the right: opening comments closes the history, and the other way round.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { tokenSubject } from './token-claims.js'
+import { tokenClaims, tokenSubject } from './token-claims.js'
 
 const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url')
 
@@ -13,5 +13,16 @@ describe('tokenSubject', () => {
     for (const token of [null, '', 'a', 'a.b.c', `x.${encode({ name: 'no sub' })}.y`, `x.${encode({ sub: 7 })}.y`, `x.${encode(null)}.y`]) {
       expect(tokenSubject(token)).toBeNull()
     }
+  })
+})
+
+describe('tokenClaims', () => {
+  it('reads name and colour, the subject standing in for a missing name', () => {
+    expect(tokenClaims(`h.${encode({ sub: 'ann', name: 'Ann', color: '#e11d48' })}.s`)).toEqual({
+      sub: 'ann',
+      name: 'Ann',
+      color: '#e11d48',
+    })
+    expect(tokenClaims(`h.${encode({ sub: 'bob' })}.s`)).toEqual({ sub: 'bob', name: 'bob', color: null })
   })
 })
