@@ -125,7 +125,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
   const comments = new CommentNotifier({ hub, logger })
   const authorship = new AuthorAttribution(logger)
   const commentGuard = new CommentGuard(logger)
-  const keeper = new VersionKeeper({ store: deps.versions, logger, idleMs: config.versionIdleMs })
+  const keeper = new VersionKeeper({ store: deps.versions, logger, idleMs: config.versionIdleMs, maxNamed: config.maxNamedVersions })
   const encodeBudget = new EncodeBudget()
   const probe = new IntegrationProbe({ maxIntegrationMs: config.maxIntegrationMs, encodeBudget, logger })
   const mirrors = new DocumentMirrors({ encodeBudget, logger })

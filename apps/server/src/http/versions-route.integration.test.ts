@@ -194,4 +194,16 @@ describe('versions API', () => {
     const restored = await call(server, `/api/rooms/guarded/versions/${id}/restore`, { method: 'POST', token: writer })
     expect(restored.status).toBe(200)
   })
+
+  it('caps the named versions of a document', async () => {
+    const server = await startTestServer({ versionIdleMs: 60_000, maxNamedVersions: 2 })
+    const client = await connectClient(server, 'capped')
+    for (const [i, expected] of [201, 201, 409].entries()) {
+      addParagraph(client.doc, `edit ${i}`)
+      await eventually(() => expect(server.registry.get('capped')?.doc.getXmlFragment(DOCUMENT_FRAGMENT).length).toBe(i + 1))
+      const made = await call(server, '/api/rooms/capped/versions', { method: 'POST', body: JSON.stringify({ name: `v${i}` }) })
+      expect(made.status).toBe(expected)
+      if (expected === 409) expect(made.body).toMatchObject({ error: { code: 'too_many_versions' } })
+    }
+  })
 })

@@ -22,7 +22,7 @@ import type { Room } from '../rooms/room.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
 import type { VersionAuthor, VersionInfo, VersionStore } from '../storage/version-store.js'
-import { type VersionKeeper, VersionNotFoundError } from '../versions/version-keeper.js'
+import { TooManyVersionsError, type VersionKeeper, VersionNotFoundError } from '../versions/version-keeper.js'
 import { apiRouter, errors, json, USER_SECURITY } from './api-router.js'
 import type { AppEnv } from './app-env.js'
 import { identifyRequest } from './identify-request.js'
@@ -67,11 +67,11 @@ const routes = (deps: VersionsRouteDeps) => {
       tags,
       summary: 'Name a version of the document as it is now',
       description:
-        'Records the live document as a named version (named versions are never thinned). When nothing changed since the newest version, that version takes the name instead. Needs write access.',
+        'Records the live document as a named version (named versions are never thinned). When nothing changed since the newest version, that version takes the name instead. A document keeps at most 500 named versions: 409 `too_many_versions` past that. Needs write access.',
       security,
       middleware: [bodyLimit, identifyRequest(deps.guard)] as const,
       request: { params: roomParams, body: { required: true, content: { 'application/json': { schema: createVersionBodySchema } } } },
-      responses: { 201: json(versionAnswerSchema, 'The version'), ...errors(400, 401, 403, 404, 413, 415) },
+      responses: { 201: json(versionAnswerSchema, 'The version'), ...errors(400, 401, 403, 404, 409, 413, 415) },
     }),
     content: createRoute({
       method: 'get',
@@ -165,8 +165,13 @@ export function versionsRoute(deps: VersionsRouteDeps): OpenAPIHono<AppEnv> {
       const { room: name } = c.req.valid('param')
       const { name: label } = c.req.valid('json')
       await requireAccess(c.var.identity, name, 'write')
-      const recorded = await withRoom(name, (room) => deps.keeper.record(room, label))
-      return c.json({ version: publicVersion(recorded.version) }, 201)
+      try {
+        const recorded = await withRoom(name, (room) => deps.keeper.record(room, label))
+        return c.json({ version: publicVersion(recorded.version) }, 201)
+      } catch (error) {
+        if (error instanceof TooManyVersionsError) throw new HttpError(409, 'too_many_versions', error.message)
+        throw error
+      }
     })
     .openapi(route.content, async (c) => {
       const { room, id } = c.req.valid('param')

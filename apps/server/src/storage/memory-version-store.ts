@@ -56,6 +56,10 @@ export class MemoryVersionStore implements VersionStore {
     return found ? { info: copyInfo(found.info), state: found.state.slice() } : null
   }
 
+  async countNamed(room: string): Promise<number> {
+    return (this.#rooms.get(room) ?? []).filter((version) => !version.info.auto).length
+  }
+
   async automatic(room: string): Promise<Array<{ id: number; createdAt: number }>> {
     return (this.#rooms.get(room) ?? [])
       .filter((version) => version.info.auto)

@@ -27,6 +27,7 @@ const SQL = {
   list: `SELECT ${INFO_COLUMNS} FROM document_versions WHERE name = $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
   get: `SELECT ${INFO_COLUMNS}, state FROM document_versions WHERE name = $1 AND id = $2`,
   automatic: `SELECT id, created_at AS "createdAt" FROM document_versions WHERE name = $1 AND auto ORDER BY id`,
+  countNamed: `SELECT count(*) AS count FROM document_versions WHERE name = $1 AND NOT auto`,
   remove: `DELETE FROM document_versions WHERE name = $1 AND id = ANY($2::bigint[])`,
 } as const
 
@@ -103,6 +104,11 @@ export class PostgresVersionStore implements VersionStore {
     const { rows } = await this.#pool.query<InfoRow & { state: Buffer }>(SQL.get, [room, id])
     const row = rows[0]
     return row ? { info: infoOf(row), state: new Uint8Array(row.state) } : null
+  }
+
+  async countNamed(room: string): Promise<number> {
+    const { rows } = await this.#pool.query<{ count: number }>(SQL.countNamed, [room])
+    return rows[0]?.count ?? 0
   }
 
   async automatic(room: string): Promise<Array<{ id: number; createdAt: number }>> {

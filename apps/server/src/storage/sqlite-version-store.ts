@@ -26,6 +26,7 @@ const SQL = {
   list: `SELECT ${INFO_COLUMNS} FROM document_versions WHERE name = ? AND id < ? ORDER BY id DESC LIMIT ?`,
   get: `SELECT ${INFO_COLUMNS}, state FROM document_versions WHERE name = ? AND id = ?`,
   automatic: `SELECT id, created_at AS createdAt FROM document_versions WHERE name = ? AND auto = 1 ORDER BY id`,
+  countNamed: `SELECT count(*) AS count FROM document_versions WHERE name = ? AND auto = 0`,
   remove: `DELETE FROM document_versions WHERE name = ? AND id = ?`,
 } as const
 
@@ -113,6 +114,10 @@ export class SqliteVersionStore implements VersionStore {
   async get(room: string, id: number): Promise<{ info: VersionInfo; state: Uint8Array } | null> {
     const row = this.#stmt.get.get(room, id) as (InfoRow & { state: Buffer }) | undefined
     return row ? { info: infoOf(row), state: new Uint8Array(row.state) } : null
+  }
+
+  async countNamed(room: string): Promise<number> {
+    return (this.#stmt.countNamed.get(room) as { count: number }).count
   }
 
   async automatic(room: string): Promise<Array<{ id: number; createdAt: number }>> {

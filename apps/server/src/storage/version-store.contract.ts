@@ -135,6 +135,8 @@ export function describeVersionStore(label: string, create: () => Promise<Versio
           { id: auto1.id, createdAt: 10 },
           { id: auto2.id, createdAt: 30 },
         ])
+        expect(await versions.countNamed('a')).toBe(1)
+        expect(await versions.countNamed('b')).toBe(0)
         await versions.remove('a', [auto1.id, other.id])
         expect((await versions.list('a', { limit: 10 })).map((v) => v.id)).toEqual([auto2.id, named.id])
         expect(await versions.get('b', other.id)).not.toBeNull()

@@ -65,6 +65,8 @@ export interface VersionStore {
   list(room: string, options: { limit: number; before?: number }): Promise<VersionInfo[]>
   /** One version of `room` with its state, or `null` when there is none with that id. */
   get(room: string, id: number): Promise<{ info: VersionInfo; state: Uint8Array } | null>
+  /** How many named versions `room` has (they are never thinned, so their number is capped). */
+  countNamed(room: string): Promise<number>
   /** Id and time of every automatic version of `room`, for thinning. */
   automatic(room: string): Promise<Array<{ id: number; createdAt: number }>>
   /** Delete the given versions of `room` (ids of other rooms are ignored). */

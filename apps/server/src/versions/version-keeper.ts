@@ -25,6 +25,8 @@ export interface VersionKeeperOptions {
   idleMs: number
   /** The clock, for tests. */
   now?: () => number
+  /** Named versions a document may have; default {@link MAX_NAMED_VERSIONS}. */
+  maxNamed?: number
 }
 
 /** A room with changes not yet in a version. */
@@ -38,6 +40,15 @@ interface Unrecorded {
 /** Thrown by {@link VersionKeeper.restore} for a version the room does not have. */
 export class VersionNotFoundError extends Error {}
 
+/** Thrown by {@link VersionKeeper.record} when the room has as many named versions as it may keep. */
+export class TooManyVersionsError extends Error {}
+
+/**
+ * Named versions one document may have. They are never thinned and each holds the whole document,
+ * so without a cap anyone who may edit could fill the disk by editing and naming in turn.
+ */
+const MAX_NAMED_VERSIONS = 500
+
 /** The author a connection stands for: its token's user, or the name it announced (open mode). */
 function authorOf(room: Room, peer: Peer): VersionAuthor {
   if (peer.identity.kind === 'user') return { id: peer.identity.id, name: peer.identity.name, color: peer.identity.color }
@@ -48,6 +59,7 @@ function authorOf(room: Room, peer: Peer): VersionAuthor {
 export class VersionKeeper {
   readonly #options: VersionKeeperOptions
   readonly #now: () => number
+  readonly #maxNamed: number
   readonly #unrecorded = new Map<string, Unrecorded>()
   /** Recording in progress per room: versions of a room are recorded one after the other. */
   readonly #queues = new Map<string, Promise<unknown>>()
@@ -56,6 +68,7 @@ export class VersionKeeper {
   constructor(options: VersionKeeperOptions) {
     this.#options = options
     this.#now = options.now ?? Date.now
+    this.#maxNamed = options.maxNamed ?? MAX_NAMED_VERSIONS
   }
 
   /** `room` changed, by `author` (a connection) or by the server. Cheap: called on every local edit. */
@@ -84,7 +97,12 @@ export class VersionKeeper {
 
   /** Record a version named `name` of `room` now (`by`: who asked, counted as an author if they edited). */
   record(room: Room, name: string): Promise<RecordedVersion> {
-    return this.#serial(room.name, () => this.#record(room, name, false))
+    return this.#serial(room.name, async () => {
+      if ((await this.#options.store.countNamed(room.name)) >= this.#maxNamed) {
+        throw new TooManyVersionsError(`document ${room.name} has ${this.#maxNamed} named versions, the most it may keep`)
+      }
+      return this.#record(room, name, false)
+    })
   }
 
   /**
