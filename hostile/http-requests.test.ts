@@ -39,9 +39,17 @@ const target = fc.oneof(
     '/collab/' + 'x'.repeat(9000),
     '/\u00ff',
     '/collab/x?token=' + 'a'.repeat(5000),
+    '/api/rooms/x/versions?limit=-1&before=abc',
+    '/api/rooms/x/versions/99999999999999999999999',
+    '/api/rooms/x/versions/1/restore',
+    '/api/rooms/%zz/versions',
+    '/api/rooms/x/versions/1?format=%00',
   ),
   fc
-    .tuple(fc.constantFrom('/collab/', '/api/events', '/api/', '/', '//'), fc.string({ maxLength: 40, unit: 'binary-ascii' }))
+    .tuple(
+      fc.constantFrom('/collab/', '/api/events', '/api/', '/api/rooms/x/versions/', '/', '//'),
+      fc.string({ maxLength: 40, unit: 'binary-ascii' }),
+    )
     .map(([prefix, rest]) => prefix + rest.replace(/[\r\n ]/g, '')),
 )
 const header = fc.oneof(

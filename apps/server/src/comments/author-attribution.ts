@@ -3,11 +3,12 @@
  * `@tandem/protocol`), so editors can colour text by its author. The server writes it, not the
  * clients: in secure mode the name comes from the token, so nobody can put their words under another
  * person's name; in open mode it is the name the connection announced. A client id is attributed to
- * the first connection that wrote with it, once; that costs one small stored update per new client id.
+ * the first connection that wrote with it, once (in open mode, once it has announced a name); that
+ * costs one small stored update per new client id.
  * What a client writes into the map itself is undone at once (the server's later write wins in Yjs).
  */
 import { AUTHORS_MAP } from '@tandem/protocol'
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 
 import type { Logger } from '../logger.js'
 import type { Peer } from '../rooms/peer.js'
@@ -51,10 +52,11 @@ export class AuthorAttribution {
         const forged = [...keys].filter((key): key is string => typeof key === 'string')
         queueMicrotask(() => this.#restore(room, trusted, forged))
       }
-      const fresh: number[] = []
-      for (const [client, clock] of transaction.afterState) {
-        if (clock > (transaction.beforeState.get(client) ?? 0) && !authors.has(String(client))) fresh.push(client)
-      }
+    })
+    room.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (!isPeer(origin)) return
+      // The clients whose structs this update carries (typing: one), not every client of the document.
+      const fresh = [...Y.parseUpdateMeta(update).to.keys()].filter((client) => !authors.has(String(client)))
       if (fresh.length === 0) return
       // Not inside the transaction being cleaned up: right after it.
       queueMicrotask(() => this.#attribute(room, origin, fresh))
@@ -79,10 +81,15 @@ export class AuthorAttribution {
     const authors = room.doc.getMap<unknown>(AUTHORS_MAP)
     const missing = clients.filter((client) => !authors.has(String(client)))
     if (missing.length === 0 || authors.size + missing.length > MAX_AUTHORS_PER_ROOM) return
-    const author =
-      peer.identity.kind === 'user'
-        ? { id: peer.identity.id, name: peer.identity.name, color: peer.identity.color }
-        : { id: null, name: room.announcedName(peer) ?? 'Anonymous', color: room.announcedColor(peer) }
+    let author: { id: string | null; name: string; color: string | null }
+    if (peer.identity.kind === 'user') author = { id: peer.identity.id, name: peer.identity.name, color: peer.identity.color }
+    else {
+      // Open mode: only a name the connection announced says anything; until then (a client that
+      // never announces one, like a script), its text stays unattributed and nothing is written.
+      const name = room.announcedName(peer)
+      if (name === null) return
+      author = { id: null, name, color: room.announcedColor(peer) }
+    }
     try {
       room.changeAsServer((doc, origin) =>
         doc.transact(() => {
