@@ -11,15 +11,11 @@ import { AUTHORS_MAP } from '@tandem/protocol'
 import * as Y from 'yjs'
 
 import type { Logger } from '../logger.js'
-import type { Peer } from '../rooms/peer.js'
+import { isPeer, type Peer } from '../rooms/peer.js'
 import type { Room } from '../rooms/room.js'
 
 /** Most client ids a room attributes; later ones stay unattributed (a client making up ids cannot grow the map without bound). */
 const MAX_AUTHORS_PER_ROOM = 10_000
-
-function isPeer(origin: unknown): origin is Peer {
-  return typeof origin === 'object' && origin !== null && 'identity' in origin && 'send' in origin
-}
 
 /** One per server. */
 export class AuthorAttribution {

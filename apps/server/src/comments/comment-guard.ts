@@ -17,7 +17,7 @@ import * as Y from 'yjs'
 
 import type { UserIdentity } from '../auth/identity.js'
 import type { Logger } from '../logger.js'
-import type { Peer } from '../rooms/peer.js'
+import { isPeer } from '../rooms/peer.js'
 import type { Room } from '../rooms/room.js'
 
 /** Keys of a comment only its author may change. */
@@ -29,10 +29,6 @@ const THREAD_KEYS = ['start', 'end', 'quote'] as const
 interface Accepted {
   owner: string | null
   values: Map<string, unknown>
-}
-
-function isPeer(origin: unknown): origin is Peer {
-  return typeof origin === 'object' && origin !== null && 'identity' in origin && 'send' in origin
 }
 
 function snapshot(map: Y.Map<unknown>, keys: readonly string[], owner: string | null): Accepted {

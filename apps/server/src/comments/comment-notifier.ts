@@ -27,7 +27,7 @@ import type * as Y from 'yjs'
 import type { UserIdentity } from '../auth/identity.js'
 import type { Logger } from '../logger.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
-import type { Peer } from '../rooms/peer.js'
+import { isPeer } from '../rooms/peer.js'
 import type { Room } from '../rooms/room.js'
 
 /** Notifications one author may cause per minute; more are dropped. */
@@ -38,10 +38,6 @@ const EXCERPT_LENGTH = 160
 
 /** What is known of a room's comments: the mentions of each entry, by entry id. */
 type Known = Map<string, Set<string>>
-
-function isPeer(origin: unknown): origin is Peer {
-  return typeof origin === 'object' && origin !== null && 'identity' in origin && 'send' in origin
-}
 
 function excerptOf(body: string): string {
   const flat = body.replace(/\s+/g, ' ').trim()

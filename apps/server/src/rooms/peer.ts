@@ -28,3 +28,11 @@ export interface Peer {
   /** Close the connection with a code from the protocol's table. */
   close(code: CloseCode, reason: string): void
 }
+
+/**
+ * Whether a Yjs transaction origin is a connection (an edit that came in through it) rather than the
+ * server itself or another node of a cluster.
+ */
+export function isPeer(origin: unknown): origin is Peer {
+  return typeof origin === 'object' && origin !== null && 'identity' in origin && 'send' in origin
+}

@@ -36,7 +36,7 @@ import {
   structCount,
 } from './integration-cost.js'
 import type { IntegrationProbe, ProbeOutcome } from './integration-probe.js'
-import type { Peer } from './peer.js'
+import { isPeer, type Peer } from './peer.js'
 import { inspectUpdate, stateVectorProblem } from './update-problem.js'
 import type { UpdateWriter } from './update-writer.js'
 
@@ -94,11 +94,6 @@ interface Leaving {
  */
 function ownerKey(peer: Peer): string {
   return peer.identity.kind === 'anonymous' ? `a:${peer.address ?? ''}` : `u:${peer.identity.id}`
-}
-
-/** Whether a transaction origin is a connection (a local edit) rather than the server or another node. */
-function isPeer(origin: unknown): origin is Peer {
-  return typeof origin === 'object' && origin !== null && 'identity' in origin && 'send' in origin
 }
 
 /** A sync step 2 carrying an empty update: answers a step 1 coalesced into an earlier one. */

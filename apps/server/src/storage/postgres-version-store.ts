@@ -9,10 +9,11 @@ import { inTransaction, type WriteFence } from './postgres-database.js'
 import {
   mergeAuthors,
   type NewVersion,
-  parseAuthors,
   type RecordedVersion,
   renamed,
   type VersionInfo,
+  versionInfoOf,
+  type VersionRow,
   type VersionStore,
 } from './version-store.js'
 
@@ -31,30 +32,6 @@ const SQL = {
   remove: `DELETE FROM document_versions WHERE name = $1 AND id = ANY($2::bigint[])`,
 } as const
 
-interface InfoRow {
-  id: number
-  room: string
-  createdAt: number
-  label: string | null
-  auto: boolean
-  authors: string
-  bytes: number
-  contentHash: string
-}
-
-function infoOf(row: InfoRow): VersionInfo {
-  return {
-    id: row.id,
-    room: row.room,
-    createdAt: row.createdAt,
-    name: row.label,
-    auto: row.auto,
-    authors: parseAuthors(row.authors),
-    bytes: row.bytes,
-    contentHash: row.contentHash,
-  }
-}
-
 /** Versions in PostgreSQL, through a pool from `openPostgres`, which its opener ends. */
 export class PostgresVersionStore implements VersionStore {
   readonly #pool: pg.Pool
@@ -71,9 +48,9 @@ export class PostgresVersionStore implements VersionStore {
       await this.#fence?.check(client)
       const locked = await client.query(SQL.lockDocument, [version.room])
       if (locked.rowCount === 0) throw new Error(`document ${version.room} is not stored`)
-      const newest = (await client.query<InfoRow>(SQL.newest, [version.room])).rows[0]
+      const newest = (await client.query<VersionRow>(SQL.newest, [version.room])).rows[0]
       if (newest && newest.contentHash === version.contentHash) {
-        const info = { ...infoOf(newest), ...renamed(infoOf(newest), version) }
+        const info = { ...versionInfoOf(newest), ...renamed(versionInfoOf(newest), version) }
         info.authors = mergeAuthors(info.authors, version.authors)
         await client.query(SQL.update, [info.id, JSON.stringify(info.authors), info.name, info.auto])
         return { version: info, added: false }
@@ -96,14 +73,14 @@ export class PostgresVersionStore implements VersionStore {
   }
 
   async list(room: string, options: { limit: number; before?: number }): Promise<VersionInfo[]> {
-    const { rows } = await this.#pool.query<InfoRow>(SQL.list, [room, options.before ?? Number.MAX_SAFE_INTEGER, options.limit])
-    return rows.map(infoOf)
+    const { rows } = await this.#pool.query<VersionRow>(SQL.list, [room, options.before ?? Number.MAX_SAFE_INTEGER, options.limit])
+    return rows.map(versionInfoOf)
   }
 
   async get(room: string, id: number): Promise<{ info: VersionInfo; state: Uint8Array } | null> {
-    const { rows } = await this.#pool.query<InfoRow & { state: Buffer }>(SQL.get, [room, id])
+    const { rows } = await this.#pool.query<VersionRow & { state: Buffer }>(SQL.get, [room, id])
     const row = rows[0]
-    return row ? { info: infoOf(row), state: new Uint8Array(row.state) } : null
+    return row ? { info: versionInfoOf(row), state: new Uint8Array(row.state) } : null
   }
 
   async countNamed(room: string): Promise<number> {

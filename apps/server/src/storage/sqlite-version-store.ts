@@ -9,10 +9,11 @@ import { type Database, reclaimFreePages, type SqliteStoreOptions } from './sqli
 import {
   mergeAuthors,
   type NewVersion,
-  parseAuthors,
   type RecordedVersion,
   renamed,
   type VersionInfo,
+  versionInfoOf,
+  type VersionRow,
   type VersionStore,
 } from './version-store.js'
 
@@ -29,31 +30,6 @@ const SQL = {
   countNamed: `SELECT count(*) AS count FROM document_versions WHERE name = ? AND auto = 0`,
   remove: `DELETE FROM document_versions WHERE name = ? AND id = ?`,
 } as const
-
-/** A row as the queries above read it. */
-interface InfoRow {
-  id: number
-  room: string
-  createdAt: number
-  label: string | null
-  auto: number
-  authors: string
-  bytes: number
-  contentHash: string
-}
-
-function infoOf(row: InfoRow): VersionInfo {
-  return {
-    id: row.id,
-    room: row.room,
-    createdAt: row.createdAt,
-    name: row.label,
-    auto: row.auto === 1,
-    authors: parseAuthors(row.authors),
-    bytes: row.bytes,
-    contentHash: row.contentHash,
-  }
-}
 
 /** Versions in Tandem's SQLite database. */
 export class SqliteVersionStore implements VersionStore {
@@ -72,9 +48,9 @@ export class SqliteVersionStore implements VersionStore {
     }
     this.#recordTransaction = this.#db.transaction((version: NewVersion): RecordedVersion => {
       if (this.#stmt.documentExists.get(version.room) === undefined) throw new Error(`document ${version.room} is not stored`)
-      const newest = this.#stmt.newest.get(version.room) as InfoRow | undefined
+      const newest = this.#stmt.newest.get(version.room) as VersionRow | undefined
       if (newest && newest.contentHash === version.contentHash) {
-        const info = { ...infoOf(newest), ...renamed(infoOf(newest), version) }
+        const info = { ...versionInfoOf(newest), ...renamed(versionInfoOf(newest), version) }
         info.authors = mergeAuthors(info.authors, version.authors)
         this.#stmt.update.run(JSON.stringify(info.authors), info.name, info.auto ? 1 : 0, info.id)
         return { version: info, added: false }
@@ -107,13 +83,13 @@ export class SqliteVersionStore implements VersionStore {
   }
 
   async list(room: string, options: { limit: number; before?: number }): Promise<VersionInfo[]> {
-    const rows = this.#stmt.list.all(room, options.before ?? Number.MAX_SAFE_INTEGER, options.limit) as InfoRow[]
-    return rows.map(infoOf)
+    const rows = this.#stmt.list.all(room, options.before ?? Number.MAX_SAFE_INTEGER, options.limit) as VersionRow[]
+    return rows.map(versionInfoOf)
   }
 
   async get(room: string, id: number): Promise<{ info: VersionInfo; state: Uint8Array } | null> {
-    const row = this.#stmt.get.get(room, id) as (InfoRow & { state: Buffer }) | undefined
-    return row ? { info: infoOf(row), state: new Uint8Array(row.state) } : null
+    const row = this.#stmt.get.get(room, id) as (VersionRow & { state: Buffer }) | undefined
+    return row ? { info: versionInfoOf(row), state: new Uint8Array(row.state) } : null
   }
 
   async countNamed(room: string): Promise<number> {

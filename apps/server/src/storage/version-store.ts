@@ -114,3 +114,29 @@ export function parseAuthors(json: string): VersionAuthor[] {
 export function renamed(newest: VersionInfo, version: NewVersion): Pick<VersionInfo, 'name' | 'auto'> {
   return version.auto ? { name: newest.name, auto: newest.auto } : { name: version.name, auto: false }
 }
+
+/** A version's row as the SQL stores read it (`auto` is 0/1 in SQLite, a boolean in PostgreSQL; `authors` is JSON text). */
+export interface VersionRow {
+  id: number
+  room: string
+  createdAt: number
+  label: string | null
+  auto: number | boolean
+  authors: string
+  bytes: number
+  contentHash: string
+}
+
+/** The {@link VersionInfo} of a stored row. */
+export function versionInfoOf(row: VersionRow): VersionInfo {
+  return {
+    id: row.id,
+    room: row.room,
+    createdAt: row.createdAt,
+    name: row.label,
+    auto: row.auto === true || row.auto === 1,
+    authors: parseAuthors(row.authors),
+    bytes: row.bytes,
+    contentHash: row.contentHash,
+  }
+}
