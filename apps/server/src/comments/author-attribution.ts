@@ -51,6 +51,8 @@ export class AuthorAttribution {
     })
     room.doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (!isPeer(origin)) return
+      // Open mode without an announced name: nothing to attribute yet, so not even the update is read.
+      if (origin.identity.kind === 'anonymous' && room.announcedName(origin) === null) return
       // The clients whose structs this update carries (typing: one), not every client of the document.
       const fresh = [...Y.parseUpdateMeta(update).to.keys()].filter((client) => !authors.has(String(client)))
       if (fresh.length === 0) return
