@@ -107,7 +107,8 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
   const toolbarBar = h(
     'div',
     { class: 'toolbar-bar' },
-    h('div', { class: 'toolbar-inner' }, toolbar.element, authors.toggle, toolbar.linkForm),
+    // Before the toolbar in the tab order: Shift+Tab from the text lands on the formatting tools.
+    h('div', { class: 'toolbar-inner' }, authors.toggle, toolbar.element, toolbar.linkForm),
     authors.legend,
     notice.element,
   )
