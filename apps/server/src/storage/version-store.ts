@@ -92,7 +92,7 @@ function authorKey(author: VersionAuthor): string {
 }
 
 /** Authors as stored (JSON text): whatever is not a well-formed author is left out, so a damaged row still reads. */
-export function parseAuthors(json: string): VersionAuthor[] {
+function parseAuthors(json: string): VersionAuthor[] {
   let value: unknown
   try {
     value = JSON.parse(json)
