@@ -26,7 +26,7 @@ export const versionSchema = z
     name: z.string().nullable().meta({ description: 'Given by people, or a note of the server (before a restore)' }),
     auto: z.boolean().meta({ description: 'Recorded by the server: an editing burst ended, the room unloaded, or before a restore' }),
     authors: z.array(versionAuthorSchema).meta({ description: 'Who edited since the version before (at most 50)' }),
-    bytes: z.number().int().nonnegative().meta({ description: 'Size of the stored state (Yjs V2 encoding)' }),
+    bytes: z.number().int().nonnegative().meta({ description: 'Size of the stored state (the Yjs V2 update, deflated)' }),
   })
   .meta({ id: 'Version' })
 

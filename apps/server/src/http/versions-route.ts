@@ -13,7 +13,6 @@ import {
   versionListQuerySchema,
   versionListSchema,
 } from '@tandem/protocol'
-import * as Y from 'yjs'
 
 import type { Identity } from '../auth/identity.js'
 import type { UpgradeGuard } from '../auth/upgrade-guard.js'
@@ -23,6 +22,7 @@ import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
 import type { VersionAuthor, VersionInfo, VersionStore } from '../storage/version-store.js'
 import { TooManyVersionsError, type VersionKeeper, VersionNotFoundError } from '../versions/version-keeper.js'
+import { versionDoc } from '../versions/version-state.js'
 import { apiRouter, errors, json, USER_SECURITY } from './api-router.js'
 import type { AppEnv } from './app-env.js'
 import { identifyRequest } from './identify-request.js'
@@ -179,9 +179,8 @@ export function versionsRoute(deps: VersionsRouteDeps): OpenAPIHono<AppEnv> {
       await requireAccess(c.var.identity, room, 'read')
       const stored = await deps.versions.get(room, id)
       if (!stored) throw new HttpError(404, 'not_found', `document ${room} has no version ${id}`)
-      const doc = new Y.Doc()
+      const doc = await versionDoc(stored.state)
       try {
-        Y.applyUpdateV2(doc, stored.state)
         // Loaded on first use: the document package (ProseMirror, markdown-it) stays out of start-up.
         const { exportDocument } = await import('../rooms/document-export.js')
         const { body, contentType } = exportDocument(doc, format, `${room} (${new Date(stored.info.createdAt).toISOString()})`)

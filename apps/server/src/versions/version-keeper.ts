@@ -9,12 +9,11 @@
  * On a cluster, a node only tracks the edits of its own connections: the node where people edited
  * records the version, with their names.
  */
-import * as Y from 'yjs'
-
 import type { Logger } from '../logger.js'
 import type { Peer } from '../rooms/peer.js'
 import type { Room } from '../rooms/room.js'
 import { mergeAuthors, type RecordedVersion, type VersionAuthor, type VersionInfo, type VersionStore } from '../storage/version-store.js'
+import { packVersionState, versionDoc } from './version-state.js'
 import { versionsToThin } from './version-thinning.js'
 
 /** Options of a {@link VersionKeeper}. */
@@ -118,9 +117,8 @@ export class VersionKeeper {
       const before = await this.#record(room, `Before restoring “${label}”`, true)
       // Loaded on first use, like the exports: ProseMirror and the diff stay out of start-up.
       const { restoreDocument } = await import('./restore-document.js')
-      const target = new Y.Doc({ gc: true })
+      const target = await versionDoc(stored.state)
       try {
-        Y.applyUpdateV2(target, stored.state)
         room.changeAsServer((doc, origin) => restoreDocument(doc, target, origin))
       } finally {
         target.destroy()
@@ -177,15 +175,10 @@ export class VersionKeeper {
     }
     const { contentHash } = await import('./content-hash.js')
     const createdAt = this.#now()
-    const recorded = await this.#options.store.record({
-      room: room.name,
-      createdAt,
-      name,
-      auto,
-      authors,
-      contentHash: contentHash(room.doc),
-      state: Y.encodeStateAsUpdateV2(room.doc),
-    })
+    // Both taken now, from the same state; the packing itself runs off the event loop.
+    const hash = contentHash(room.doc)
+    const state = await packVersionState(room.doc)
+    const recorded = await this.#options.store.record({ room: room.name, createdAt, name, auto, authors, contentHash: hash, state })
     if (recorded.added && auto) await this.#thin(room.name, createdAt)
     return recorded
   }
