@@ -19,6 +19,7 @@ import type { UserIdentity } from '../auth/identity.js'
 import type { Logger } from '../logger.js'
 import { isPeer } from '../rooms/peer.js'
 import type { Room } from '../rooms/room.js'
+import { touchedThreads } from './touched-threads.js'
 
 /** Keys of a comment only its author may change. */
 const ENTRY_KEYS = ['author', 'body', 'mentions', 'editedAt', 'deleted'] as const
@@ -73,13 +74,9 @@ export class CommentGuard {
     comments.observeDeep((events, transaction) => {
       const origin: unknown = transaction.origin
       const touched = new Set<Y.Map<unknown>>()
-      for (const event of events) {
-        const key = event.target === comments ? null : event.path[0]
-        const keys = key === null ? [...event.changes.keys.keys()] : typeof key === 'string' ? [key] : []
-        for (const threadId of keys) {
-          const thread = comments.get(threadId)
-          if (thread instanceof Y.Map) touched.add(thread as Y.Map<unknown>)
-        }
+      for (const threadId of touchedThreads(comments, events)) {
+        const thread = comments.get(threadId)
+        if (thread instanceof Y.Map) touched.add(thread as Y.Map<unknown>)
       }
       if (!isPeer(origin) || origin.identity.kind !== 'user') {
         // The server's own change, another node's, or open mode: accepted as it is.

@@ -29,6 +29,7 @@ import type { Logger } from '../logger.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
 import { isPeer } from '../rooms/peer.js'
 import type { Room } from '../rooms/room.js'
+import { touchedThreads } from './touched-threads.js'
 
 /** Notifications one author may cause per minute; more are dropped. */
 const MAX_NOTIFICATIONS_PER_MINUTE = 120
@@ -73,15 +74,7 @@ export class CommentNotifier {
 
   #changed(room: Room, known: Known, events: ReadonlyArray<Y.YEvent<Y.AbstractType<unknown>>>, transaction: Y.Transaction): void {
     const comments = room.doc.getMap<unknown>(COMMENTS_MAP)
-    const touched = new Set<string>()
-    for (const event of events) {
-      if (event.target === comments) {
-        for (const key of event.changes.keys.keys()) touched.add(key)
-      } else {
-        const key = event.path[0]
-        if (typeof key === 'string') touched.add(key)
-      }
-    }
+    const touched = touchedThreads(comments, events)
     const origin: unknown = transaction.origin
     const author = isPeer(origin) && origin.identity.kind === 'user' ? origin.identity : null
     for (const threadId of touched) {

@@ -32,6 +32,8 @@ export interface VersionKeeperOptions {
 interface Unrecorded {
   room: Room
   authors: VersionAuthor[]
+  /** The connections whose authors are in `authors` already. */
+  peers: Set<Peer>
   lastChange: number
   timer: NodeJS.Timeout
 }
@@ -77,13 +79,14 @@ export class VersionKeeper {
     let entry = this.#unrecorded.get(room.name)
     if (!entry || entry.room !== room) {
       if (entry) clearTimeout(entry.timer)
-      entry = { room, authors: [], lastChange: now, timer: this.#arm(room.name, this.#options.idleMs) }
+      entry = { room, authors: [], peers: new Set(), lastChange: now, timer: this.#arm(room.name, this.#options.idleMs) }
       this.#unrecorded.set(room.name, entry)
     }
     entry.lastChange = now
-    if (author) {
-      const who = authorOf(room, author)
-      if (!entry.authors.some((known) => sameAuthor(known, who))) entry.authors = mergeAuthors(entry.authors, [who])
+    // Each connection's author is looked up once per burst, not on every keystroke.
+    if (author && !entry.peers.has(author)) {
+      entry.peers.add(author)
+      entry.authors = mergeAuthors(entry.authors, [authorOf(room, author)])
     }
   }
 
@@ -123,8 +126,8 @@ export class VersionKeeper {
       } finally {
         target.destroy()
       }
-      // The restored state is itself recorded once the editing that follows settles, with `by` as its author.
-      this.changed(room, null)
+      // The restored state is itself recorded once the editing that follows settles (the server's change
+      // above marked the room changed), with `by` as its author.
       const entry = this.#unrecorded.get(room.name)
       if (entry) entry.authors = mergeAuthors(entry.authors, [by])
       return { restored: stored.info, before: before.version }
@@ -201,8 +204,4 @@ export class VersionKeeper {
     })
     return next
   }
-}
-
-function sameAuthor(a: VersionAuthor, b: VersionAuthor): boolean {
-  return a.id !== null || b.id !== null ? a.id === b.id : a.name === b.name && a.color === b.color
 }

@@ -9,6 +9,7 @@ import { Plugin, PluginKey } from 'prosemirror-state'
 import { Decoration, DecorationSet, type EditorView } from 'prosemirror-view'
 import type * as Y from 'yjs'
 
+import { isHexColor } from '../identity/palette.js'
 import { h } from '../shell/element.js'
 import { authorRuns } from './author-runs.js'
 
@@ -19,7 +20,7 @@ const FALLBACK_COLORS = ['#2563eb', '#db2777', '#059669', '#d97706', '#7c3aed', 
 
 function colorOf(author: CommentAuthor | undefined, client: number): string {
   const color = author?.color
-  return color && /^#[0-9a-f]{3,8}$/i.test(color) ? color : FALLBACK_COLORS[client % FALLBACK_COLORS.length]!
+  return isHexColor(color) ? color : FALLBACK_COLORS[client % FALLBACK_COLORS.length]!
 }
 
 /** The decorations colouring `view`'s document by author, and the authors seen. */

@@ -26,6 +26,7 @@ import type * as Y from 'yjs'
 
 import { relativeTime } from '../home/relative-time.js'
 import { h, icon } from '../shell/element.js'
+import { personDot } from '../shell/person-dot.js'
 import { commentAnchorsKey, relativeRange, setActiveThread } from './comment-anchors.js'
 import { type Candidate, matchCandidates, mentionQuery, uniquePeople } from './mention-query.js'
 
@@ -61,10 +62,6 @@ export interface CommentsPanel {
 
 function newId(): string {
   return crypto.randomUUID()
-}
-
-function colorOf(color: string | null): string {
-  return color && /^#[0-9a-f]{3,8}$/i.test(color) ? color : 'var(--text-faint)'
 }
 
 /** `body` as text nodes, with each `@Name` of `mentions` as a highlighted span. */
@@ -198,7 +195,7 @@ export function createCommentsPanel(options: CommentsPanelOptions): CommentsPane
                 choose(candidate)
               },
             },
-            h('span', { class: 'history-author-dot', style: `background:${colorOf(candidate.color)}`, 'aria-hidden': 'true' }),
+            personDot(candidate.color),
             candidate.name,
           ),
         ),
@@ -275,7 +272,7 @@ export function createCommentsPanel(options: CommentsPanelOptions): CommentsPane
         h(
           'div',
           { class: 'comment-meta' },
-          h('span', { class: 'history-author-dot', style: `background:${colorOf(entry.author.color)}`, 'aria-hidden': 'true' }),
+          personDot(entry.author.color),
           h('strong', { class: 'comment-author' }, entry.author.name),
           h(
             'time',

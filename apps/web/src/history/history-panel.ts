@@ -11,6 +11,7 @@ import type { EditorView } from 'prosemirror-view'
 
 import { relativeTime } from '../home/relative-time.js'
 import { h, icon } from '../shell/element.js'
+import { personDot } from '../shell/person-dot.js'
 import { groupByDay } from './day-groups.js'
 import { createVersionPreview } from './version-preview.js'
 import type { VersionsApi } from './versions-api.js'
@@ -51,19 +52,9 @@ function authorsLine(version: Version): HTMLElement {
     { class: 'history-authors' },
     ...version.authors.flatMap((author, index) => [
       index > 0 ? ', ' : null,
-      h(
-        'span',
-        { class: 'history-author' },
-        h('span', { class: 'history-author-dot', style: `background:${safeColor(author.color)}`, 'aria-hidden': 'true' }),
-        author.name,
-      ),
+      h('span', { class: 'history-author' }, personDot(author.color), author.name),
     ]),
   )
-}
-
-/** A CSS colour from what a client announced: a hex colour, or the fallback. */
-function safeColor(color: string | null): string {
-  return color && /^#[0-9a-f]{3,8}$/i.test(color) ? color : 'var(--text-faint)'
 }
 
 /** Create the panel for the document `api` serves; previews go into `host`. */
