@@ -1,6 +1,8 @@
 /**
  * Every documented limit trips with its documented refusal: HTTP 429 (or 4xx) with the JSON error
- * code before an upgrade, a WebSocket close code after it, an error frame on a channel session. Each
+ * code before an upgrade (for a document socket refused for who is asking, an accepted socket closed
+ * at once with 4429, which a browser can read), a WebSocket close code after it, an error frame on a
+ * channel session. Each
  * test starts the real server with a small value of one limit so it trips fast, and checks that what
  * stays within the limit still works.
  */
@@ -42,17 +44,16 @@ function rawHttp(port: number, request: string): { socket: Socket; ended: Promis
 }
 
 describe('connection limits, before the upgrade', () => {
-  it('MAX_CONNECTIONS_PER_ADDRESS: document, event sockets and SSE streams together; one more is 429 too_many_connections', async () => {
+  it('MAX_CONNECTIONS_PER_ADDRESS: document, event sockets and SSE streams together; one more is refused (4429, or 429 too_many_connections)', async () => {
     const server = await HostileServer.start({ MAX_CONNECTIONS_PER_ADDRESS: '3' })
     const document = await open(`${server.collabUrl}/limits`)
     await open(server.eventsUrl)
     await openStream(server.url, 'channel=news')
-    for (const refusal of [
-      await expectRefusal(ProbeSocket.open(`${server.collabUrl}/limits`)),
-      await expectRefusal(ProbeSocket.open(server.eventsUrl)),
-    ]) {
-      expect([refusal.status, refusal.code]).toEqual([429, 'too_many_connections'])
-    }
+    // A document socket is refused as a browser can read it: accepted, then closed with 4429.
+    const documentRefusal = await expectRefusal(ProbeSocket.open(`${server.collabUrl}/limits`))
+    expect([documentRefusal.closeCode, documentRefusal.body]).toEqual([CloseCode.RateLimited, expect.stringContaining('connections')])
+    const eventsRefusal = await expectRefusal(ProbeSocket.open(server.eventsUrl))
+    expect([eventsRefusal.status, eventsRefusal.code]).toEqual([429, 'too_many_connections'])
     const stream = await expectStreamRefused(server.url, 'channel=news')
     expect([stream.status, stream.code]).toEqual([429, 'too_many_connections'])
     // A connection given back makes room for the next one.
@@ -74,18 +75,18 @@ describe('connection limits, before the upgrade', () => {
     server.assertUnharmed()
   })
 
-  it('MAX_NEW_ROOMS_PER_MINUTE: opening one more unloaded room is 429 too_many_new_rooms; loaded rooms stay open', async () => {
+  it('MAX_NEW_ROOMS_PER_MINUTE: opening one more unloaded room is closed with 4429; loaded rooms stay open', async () => {
     const server = await HostileServer.start({ MAX_NEW_ROOMS_PER_MINUTE: '2' })
     await open(`${server.collabUrl}/first`)
     await open(`${server.collabUrl}/second`)
     const refusal = await expectRefusal(ProbeSocket.open(`${server.collabUrl}/third`))
-    expect([refusal.status, refusal.code]).toEqual([429, 'too_many_new_rooms'])
+    expect([refusal.closeCode, refusal.body]).toEqual([CloseCode.RateLimited, expect.stringContaining('rooms')])
     // A room already in memory costs nothing to join.
     await open(`${server.collabUrl}/first`)
     server.assertUnharmed()
   })
 
-  it('MAX_PENDING_UPGRADES: upgrades waiting for admission beyond the limit are 429 server_busy', async () => {
+  it('MAX_PENDING_UPGRADES: upgrades waiting for admission beyond the limit are closed with 4429', async () => {
     // A permission webhook that holds every question until released keeps upgrades pending.
     const webhook = await gatedWebhook()
     const secret = 'hostile-suite-secret-0123456789abcdef'
@@ -99,7 +100,7 @@ describe('connection limits, before the upgrade', () => {
     const pending = [1, 2].map((n) => ProbeSocket.open(`${server.collabUrl}/held-${n}?token=${token}`))
     await eventually(() => expect(webhook.waiting()).toBe(2))
     const refusal = await expectRefusal(ProbeSocket.open(`${server.collabUrl}/held-3?token=${token}`))
-    expect([refusal.status, refusal.code]).toEqual([429, 'server_busy'])
+    expect([refusal.closeCode, refusal.body]).toEqual([CloseCode.RateLimited, expect.stringContaining('too many connections at once')])
     webhook.open(true)
     for (const probe of await Promise.all(pending)) await probe.close()
     server.assertUnharmed()
@@ -362,7 +363,7 @@ describe('more document limits', () => {
     const other = await through('198.51.100.2')
     onTestFinished(() => other.close())
     const refusal = await expectRefusal(through('198.51.100.1'))
-    expect([refusal.status, refusal.code]).toEqual([429, 'too_many_connections'])
+    expect([refusal.closeCode, refusal.body]).toEqual([CloseCode.RateLimited, expect.stringContaining('connections per client address')])
     server.assertUnharmed()
   })
 

@@ -12,8 +12,14 @@ export class UpgradeRefused extends Error {
     readonly status: number,
     readonly code: string | null,
     readonly body: string,
+    /** For a document socket accepted only to be closed at once (how refusals reach browsers): its close code. */
+    readonly closeCode: number | null = null,
   ) {
-    super(`upgrade refused with HTTP ${status} ${code ?? body.slice(0, 200)}`)
+    super(
+      closeCode === null
+        ? `upgrade refused with HTTP ${status} ${code ?? body.slice(0, 200)}`
+        : `connection closed at once with ${closeCode} ${body}`,
+    )
   }
 }
 
@@ -51,7 +57,8 @@ export class ProbeSocket {
 
   /**
    * Connect to `url`, from `localAddress` if given.
-   * @throws {UpgradeRefused} when the server answers with an HTTP status.
+   * @throws {UpgradeRefused} when the server answers with an HTTP status, or closes a document
+   * socket before greeting it.
    * @example
    * const probe = await ProbeSocket.open(`${server.collabUrl}/victim`)
    */
@@ -66,7 +73,16 @@ export class ProbeSocket {
       })
       const probe = new ProbeSocket(ws)
       ws.on('error', (error) => reject(error))
-      ws.once('open', () => resolve(probe))
+      // A document socket is greeted at once (sync step 1); one refused for who is asking is closed
+      // instead, with a code. The events endpoint greets no one: open is enough there.
+      const greeted = new URL(url).pathname.startsWith('/collab/')
+      ws.once('open', () => {
+        if (!greeted) resolve(probe)
+      })
+      if (greeted) {
+        ws.once('message', () => resolve(probe))
+        ws.once('close', (code, reason) => reject(new UpgradeRefused(101, null, reason.toString(), code)))
+      }
       ws.once('unexpected-response', (_request, response) => {
         let body = ''
         response.on('data', (chunk: Buffer) => (body += chunk.toString()))

@@ -18,6 +18,7 @@ import type { AppEnv } from './http/app-env.js'
 import { channelHistoryRoute } from './http/channel-history-route.js'
 import { handleHttpError } from './http/error-handler.js'
 import { eventsSseRoute } from './http/events-sse-route.js'
+import { exportRoomRoute } from './http/export-route.js'
 import { healthRoute } from './http/health-route.js'
 import { publishRoute } from './http/publish-route.js'
 import { readyRoute } from './http/ready-route.js'
@@ -121,6 +122,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const elsewhere = deps.cluster ? { elsewhere: () => deps.cluster!.connectionsElsewhere() } : {}
   app.route('/api/rooms', roomsRoute({ ...deps, trustProxy: config.trustProxy, ...elsewhere }))
   app.route('/api/rooms', versionsRoute(deps))
+  app.route('/api/rooms', exportRoomRoute(deps))
   app.route(
     '/api/publish',
     publishRoute({

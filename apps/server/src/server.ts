@@ -22,6 +22,7 @@ import { Cluster } from './cluster/cluster.js'
 import { clusterPrefix } from './cluster/cluster-prefix.js'
 import type { ClusterLog } from './cluster/cluster-rooms.js'
 import type { NodeReport } from './cluster/node-directory.js'
+import { CloseRefusal } from './collab/close-refusal.js'
 import { CollabEndpoint } from './collab/collab-endpoint.js'
 import { AuthorAttribution } from './comments/author-attribution.js'
 import { CommentGuard } from './comments/comment-guard.js'
@@ -307,6 +308,8 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     logger,
     trustProxy: config.trustProxy,
     onRefused: countRefusal,
+    // As many refusals may be closing at once as upgrades may await admission.
+    refusal: new CloseRefusal({ maxInFlight: config.maxPendingUpgrades }),
   })
   httpServer.on('upgrade', upgrades.handle)
 

@@ -1,4 +1,12 @@
-import { CloseCode, decodeCollabMessage, encodeSyncStep1, encodeSyncStep2, MessageType, SyncStep } from '@tandem/protocol'
+import {
+  CloseCode,
+  decodeCollabMessage,
+  encodeReadOnlyAccess,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  MessageType,
+  SyncStep,
+} from '@tandem/protocol'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 
@@ -163,7 +171,33 @@ describe('connectDocument', () => {
     expect(connection.state.status).toBe('connecting')
     expect(latestSocket().url).toBe(`ws://tandem.test/collab/room-${roomCounter}`)
     handshake()
-    expect(connection.state).toEqual({ status: 'live', saved: true, nextAttemptAt: null, refused: null, deviceOnline: true })
+    expect(connection.state).toEqual({
+      status: 'live',
+      saved: true,
+      nextAttemptAt: null,
+      refused: null,
+      access: 'write',
+      rateLimited: false,
+      deviceOnline: true,
+    })
+  })
+
+  it('knows a read-only connection from the frame the server sends first, and asks again on each new socket', () => {
+    connect()
+    expect(connection.state.access).toBeNull()
+    latestSocket().accept()
+    latestSocket().deliver(encodeReadOnlyAccess())
+    expect(connection.state.access).toBe('read')
+    latestSocket().answer(serverDoc)
+    latestSocket().deliver(encodeSyncStep1(Y.encodeStateVector(serverDoc)))
+    latestSocket().answer(serverDoc)
+    expect(connection.state).toMatchObject({ status: 'live', access: 'read' })
+
+    // A fresh token may grant more: the next socket, told nothing, is a writer's.
+    latestSocket().drop(1006, '')
+    vi.advanceTimersByTime(policy.maxDelayMs)
+    handshake()
+    expect(connection.state).toMatchObject({ status: 'live', access: 'write' })
   })
 
   it('reports a local change as saved only after the server answers a later sync step 1', () => {
@@ -235,12 +269,14 @@ describe('connectDocument', () => {
     connect()
     handshake().drop(CloseCode.RateLimited, 'too many messages')
     const delay = reconnectDelay(4, policy, random)
-    expect(connection.state).toMatchObject({ status: 'offline', refused: null, nextAttemptAt: Date.now() + delay })
+    expect(connection.state).toMatchObject({ status: 'offline', refused: null, rateLimited: true, nextAttemptAt: Date.now() + delay })
     expect(delay).toBeGreaterThan(reconnectDelay(0, policy, random))
     vi.advanceTimersByTime(delay - 1)
     expect(ScriptedSocket.created).toHaveLength(1)
     vi.advanceTimersByTime(1)
     expect(ScriptedSocket.created).toHaveLength(2)
+    handshake()
+    expect(connection.state.rateLimited).toBe(false)
   })
 
   it('comes back within a quarter second when the server restarts (1012), then backs off as usual', () => {

@@ -10,7 +10,7 @@
  * With `getToken`, every attempt first fetches a token for the socket URL, so a token that expired
  * while connected (or while the device slept) is replaced instead of ending the session.
  */
-import { CloseCode, encodeSyncStep1, MessageType, roomNameProblem, SyncStep } from '@tandem/protocol'
+import { AuthStep, CloseCode, encodeSyncStep1, MessageType, roomNameProblem, SyncStep } from '@tandem/protocol'
 import * as decoding from 'lib0/decoding'
 import type { Awareness } from 'y-protocols/awareness'
 import { WebsocketProvider } from 'y-websocket'
@@ -35,6 +35,13 @@ export interface DocumentConnectionState {
    * `RateLimited` (4429) is not a refusal: it is retried after a longer backoff.
    */
   refused: { code: number; reason: string } | null
+  /**
+   * What the server lets this connection do: `read` once it said so (a read-only token), `write`
+   * once a connection synced without being told otherwise, `null` before the first sync.
+   */
+  access: 'read' | 'write' | null
+  /** The last close was `RateLimited` (4429): the server asked this client to slow down. Cleared once live. */
+  rateLimited: boolean
   /**
    * Whether the device says it has a network (the browser's `navigator.onLine`; always `true`
    * without a network signal). Tells "you are offline" from "the server cannot be reached".
@@ -112,6 +119,8 @@ export class DocumentConnection {
   #attempt = 0
   /** A 4401 was already answered with a fresh token since the last successful sync. */
   #retriedUnauthorized = false
+  /** The current socket was told it may only read. */
+  #toldReadOnly = false
   #retryTimer: ReturnType<typeof setTimeout> | null = null
   #probeTimer: ReturnType<typeof setTimeout> | null = null
   #destroyed = false
@@ -138,8 +147,17 @@ export class DocumentConnection {
       shouldReconnect: () => true,
     })
     this.awareness = this.provider.awareness
-    this.#state = { status: online ? 'connecting' : 'offline', saved: true, nextAttemptAt: null, refused: null, deviceOnline: online }
+    this.#state = {
+      status: online ? 'connecting' : 'offline',
+      saved: true,
+      nextAttemptAt: null,
+      refused: null,
+      access: null,
+      rateLimited: false,
+      deviceOnline: online,
+    }
     this.#watchSyncMessages()
+    this.#watchAccessMessages()
     this.provider.on('status', this.#onProviderStatus)
     this.provider.on('sync', this.#onSync)
     this.provider.on('connection-close', this.#onConnectionClose)
@@ -212,8 +230,29 @@ export class DocumentConnection {
     }
   }
 
+  /**
+   * Read Tandem's access frame (an auth message of sub-type {@link AuthStep.Access}, which the stock
+   * handler ignores) and leave every other auth message to the stock handler.
+   */
+  #watchAccessMessages(): void {
+    const handlers = this.provider.messageHandlers
+    const handleAuth = handlers[MessageType.Auth]!
+    handlers[MessageType.Auth] = (encoder, decoder, provider, fromSocket, messageType) => {
+      if (decoding.peekVarUint(decoder) !== AuthStep.Access) {
+        handleAuth(encoder, decoder, provider, fromSocket, messageType)
+        return
+      }
+      decoding.readVarUint(decoder)
+      if (!fromSocket || this.#destroyed || decoding.readVarString(decoder) !== 'read') return
+      this.#toldReadOnly = true
+      this.#update({ access: 'read' })
+    }
+  }
+
   readonly #onProviderStatus = ({ status }: { status: 'connected' | 'disconnected' | 'connecting' }): void => {
     if (status !== 'connected') return
+    // A new socket: the server says again whether it is read-only, before its first sync step.
+    this.#toldReadOnly = false
     // Emitted just before the provider sends its own step 1 on the new socket, which is a probe too.
     this.#tracker.socketOpened()
     this.#tracker.probeSent()
@@ -223,7 +262,7 @@ export class DocumentConnection {
     if (!synced || this.#destroyed) return
     this.#failures = 0
     this.#retriedUnauthorized = false
-    this.#update({ status: 'live', nextAttemptAt: null, refused: null })
+    this.#update({ status: 'live', nextAttemptAt: null, refused: null, rateLimited: false, access: this.#toldReadOnly ? 'read' : 'write' })
   }
 
   readonly #onConnectionClose = (event: CloseEvent | null): void => {
@@ -239,7 +278,10 @@ export class DocumentConnection {
       this.#update({ status: 'offline', nextAttemptAt: null })
       return
     }
-    if (event?.code === CloseCode.RateLimited) this.#failures = Math.max(this.#failures, RATE_LIMITED_ATTEMPT)
+    if (event?.code === CloseCode.RateLimited) {
+      this.#failures = Math.max(this.#failures, RATE_LIMITED_ATTEMPT)
+      this.#update({ rateLimited: true })
+    }
     // A node restarting (1012) wants its clients elsewhere now, not after a backoff; spread over a
     // moment, so the thousands it held do not all land on the other nodes in one instant.
     if (event?.code === CloseCode.ServiceRestart) this.#scheduleRetry(Math.round(RESTART_SPREAD_MS * this.#random()))

@@ -36,23 +36,24 @@ export const CloseCode = {
   /** The client sent data faster than it read: its outbound buffer passed the limit. */
   SlowConsumer: 4009,
   /**
-   * Authentication is required or the token is invalid. The server refuses such an upgrade with HTTP
-   * 401 before any WebSocket exists, so it never sends this; the client library reports that
-   * refusal with this code (the browser only sees a failed connection).
+   * Authentication is required or the token is invalid. A document socket is accepted and closed at
+   * once with this code (a browser cannot read the HTTP status of a refused upgrade); the events
+   * endpoint answers HTTP 401 instead.
    */
   Unauthorized: 4401,
   /**
-   * The token is valid but does not allow this room or channel. Like `Unauthorized`, refused with
-   * HTTP 403 before the upgrade; the code is the client's name for that refusal.
+   * The token is valid but does not allow this room or channel. Sent like `Unauthorized`, right
+   * after the document socket opens.
    */
   Forbidden: 4403,
   /** The room was deleted by an administrator; its data is gone. */
   RoomDeleted: 4404,
-  /** The token expired while connected; fetch a new one and reconnect. */
+  /** The token expired (while connected, or before the socket opened); fetch a new one and reconnect. */
   TokenExpired: 4410,
   /**
-   * A limit was hit: too many connections from one address, rooms created too fast, awareness ids,
-   * messages or rejected frames over the connection's budget. Back off before reconnecting.
+   * A limit was hit: too many connections from one address, the server admitting too many at once,
+   * rooms created too fast (these three right after the socket opens), awareness ids, messages or
+   * rejected frames over the connection's budget. Back off before reconnecting.
    */
   RateLimited: 4429,
   /** The room's storage failed (load or write); nothing unsaved was relayed. Retry later. */

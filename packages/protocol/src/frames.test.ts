@@ -10,6 +10,7 @@ import {
   encodeAwarenessFrame,
   encodeChannelFrame,
   encodeQueryAwareness,
+  encodeReadOnlyAccess,
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
@@ -34,6 +35,7 @@ describe('collab frames', () => {
     expect(decodeCollabMessage(encodeAwarenessFrame(bytes))).toEqual({ type: MessageType.Awareness, data: bytes })
     expect(decodeCollabMessage(encodeQueryAwareness())).toEqual({ type: MessageType.QueryAwareness })
     expect(decodeCollabMessage(encodeAuthDenied('nope é'))).toEqual({ type: MessageType.Auth, reason: 'nope é' })
+    expect(decodeCollabMessage(encodeReadOnlyAccess())).toEqual({ type: MessageType.Auth, access: 'read' })
     expect(decodeCollabMessage(encodeChannelFrame('{"a":1}'))).toEqual({ type: MessageType.Channel, json: '{"a":1}' })
   })
 

@@ -26,6 +26,12 @@ export type SyncStep = (typeof SyncStep)[keyof typeof SyncStep]
 export const AuthStep = {
   /** The server refused access; a reason follows. */
   PermissionDenied: 0,
+  /**
+   * Tandem's own: the connection may only read (`"read"` follows). Sent before the first sync step
+   * to a read-only connection, so an editor can stop offering edits the server would drop. Stock
+   * clients ignore auth sub-types other than 0 (y-protocols' `readAuthMessage`).
+   */
+  Access: 1,
 } as const
 
 /** A decoded collab frame. `data` is a state vector (step 1) or a Yjs/awareness update. */
@@ -33,6 +39,7 @@ export type CollabMessage =
   | { type: typeof MessageType.Sync; step: SyncStep; data: Uint8Array }
   | { type: typeof MessageType.Awareness; data: Uint8Array }
   | { type: typeof MessageType.Auth; reason: string }
+  | { type: typeof MessageType.Auth; access: 'read' }
   | { type: typeof MessageType.QueryAwareness }
   | { type: typeof MessageType.Channel; json: string }
 
@@ -98,6 +105,14 @@ export function encodeAuthDenied(reason: string): Uint8Array {
   })
 }
 
+/** An auth "access" frame telling a connection it may only read ({@link AuthStep.Access}). */
+export function encodeReadOnlyAccess(): Uint8Array {
+  return frame(MessageType.Auth, (e) => {
+    encoding.writeVarUint(e, AuthStep.Access)
+    encoding.writeVarString(e, 'read')
+  })
+}
+
 /** A Tandem channel frame carrying one JSON text (see `channel.ts`). */
 export function encodeChannelFrame(json: string): Uint8Array {
   return frame(MessageType.Channel, (e) => encoding.writeVarString(e, json))
@@ -116,8 +131,11 @@ function readBody(decoder: decoding.Decoder, type: number): CollabMessage {
       return { type, data: decoding.readVarUint8Array(decoder) }
     case MessageType.Auth: {
       const step = decoding.readVarUint(decoder)
-      if (step !== AuthStep.PermissionDenied) throw new MalformedMessageError(`unknown auth step ${step}`)
-      return { type, reason: decoding.readVarString(decoder) }
+      if (step === AuthStep.PermissionDenied) return { type, reason: decoding.readVarString(decoder) }
+      if (step !== AuthStep.Access) throw new MalformedMessageError(`unknown auth step ${step}`)
+      const access = decoding.readVarString(decoder)
+      if (access !== 'read') throw new MalformedMessageError(`unknown access ${JSON.stringify(access.slice(0, 20))}`)
+      return { type, access }
     }
     case MessageType.QueryAwareness:
       return { type }

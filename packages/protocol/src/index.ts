@@ -55,6 +55,7 @@ export {
   encodeAwarenessFrame,
   encodeChannelFrame,
   encodeQueryAwareness,
+  encodeReadOnlyAccess,
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,

@@ -19,7 +19,6 @@ import {
   roomNameSchema,
 } from '@tandem/protocol'
 import { createMiddleware } from 'hono/factory'
-import * as Y from 'yjs'
 import { z } from 'zod'
 
 import { requireBearer } from '../auth/bearer.js'
@@ -29,6 +28,7 @@ import { ADMIN_SECURITY, apiRouter, errors, json } from '../http/api-router.js'
 import type { AppEnv } from '../http/app-env.js'
 import type { ServerMetrics } from '../metrics/server-metrics.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
+import { readCurrentDocument } from '../rooms/current-document.js'
 import { type ConnectionsElsewhere, roomRows } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
@@ -185,17 +185,11 @@ export function adminRoutes(deps: AdminRouteDeps): OpenAPIHono<AppEnv> {
     .openapi(exportRoute, async (c) => {
       const { room: name } = c.req.valid('param')
       const { format } = c.req.valid('query')
-      let doc = deps.registry.get(name)?.doc
-      if (!doc) {
-        const stored = await deps.store.load(name)
-        if (!stored) throw new HttpError(404, 'not_found', `no room ${name}`)
-        doc = new Y.Doc()
-        const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates
-        if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts))
-      }
       // Loaded on the first export: the document package (ProseMirror, markdown-it) stays out of start-up.
       const { exportDocument } = await import('../rooms/document-export.js')
-      const { body, contentType, extension } = exportDocument(doc, format, name)
+      const exported = await readCurrentDocument(deps.registry, deps.store, name, (doc) => exportDocument(doc, format, name))
+      if (!exported) throw new HttpError(404, 'not_found', `no room ${name}`)
+      const { body, contentType, extension } = exported
       c.header('Content-Type', contentType)
       c.header('Content-Disposition', `attachment; filename="${name}.${extension}"`)
       return c.body(body, 200)

@@ -1,3 +1,4 @@
+import { CloseCode } from '@tandem/protocol'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 
@@ -50,10 +51,10 @@ describe('MAX_CONNECTIONS_PER_ADDRESS', () => {
     const doc = await upgradeAttempt(server.url, '/collab/a')
     const events = await upgradeAttempt(server.url, '/api/events')
     const sse = await sseStream(`${server.url}/api/events?channel=news`)
-    expect([doc.status, events.status, sse.status]).toEqual([101, 101, 200])
+    expect([answer(doc), answer(events), sse.status]).toEqual([{ status: 101 }, { status: 101 }, 200])
     expect(server.limits.connectionsOf(LOCAL)).toBe(3)
 
-    expect(answer(await upgradeAttempt(server.url, '/collab/b'))).toEqual({ status: 429, code: 'too_many_connections' })
+    expect(answer(await upgradeAttempt(server.url, '/collab/b'))).toEqual({ close: CloseCode.RateLimited })
     expect(answer(await upgradeAttempt(server.url, '/api/events'))).toEqual({ status: 429, code: 'too_many_connections' })
     const refusedStream = await fetch(`${server.url}/api/events?channel=news`)
     expect(refusedStream.status).toBe(429)
@@ -68,8 +69,8 @@ describe('MAX_CONNECTIONS_PER_ADDRESS', () => {
     doc.ws?.close()
     await eventually(() => expect(server.limits.connectionsOf(LOCAL)).toBe(1))
     const again = [await upgradeAttempt(server.url, '/collab/c'), await upgradeAttempt(server.url, '/api/events')]
-    expect(again.map((outcome) => outcome.status)).toEqual([101, 101])
-    expect(answer(await upgradeAttempt(server.url, '/collab/d'))).toEqual({ status: 429, code: 'too_many_connections' })
+    expect(again.map(answer)).toEqual([{ status: 101 }, { status: 101 }])
+    expect(answer(await upgradeAttempt(server.url, '/collab/d'))).toEqual({ close: CloseCode.RateLimited })
     for (const outcome of [events, ...again]) outcome.ws?.terminate()
     await eventually(() =>
       expect(server.limits.usage).toEqual({ addresses: 0, connections: 0, admissions: 0, rateWindows: server.limits.usage.rateWindows }),
@@ -84,7 +85,7 @@ describe('MAX_CONNECTIONS_PER_ADDRESS', () => {
       expect(await broken.closed).toMatch(/^HTTP\/1\.1 400/)
     }
     await eventually(() => expect(server.limits.usage).toMatchObject({ connections: 0, admissions: 0 }))
-    expect((await upgradeAttempt(server.url, '/collab/a')).status).toBe(101)
+    expect(answer(await upgradeAttempt(server.url, '/collab/a'))).toEqual({ status: 101 })
   })
 
   it('frees the slots of clients that leave while their admission is still being decided, and loads nothing for them', async () => {
@@ -99,7 +100,7 @@ describe('MAX_CONNECTIONS_PER_ADDRESS', () => {
     await eventually(() => expect(server.limits.usage.admissions).toBe(0))
     // The webhook's late yes finds the sockets gone: no room is loaded for them.
     const joined = await upgradeAttempt(server.url, `/collab/room-4?token=${token}`)
-    expect(joined.status).toBe(101)
+    expect(answer(joined)).toEqual({ status: 101 })
     expect([...server.registry.loaded()].map((room) => room.name)).toEqual(['room-4'])
     expect(server.limits.usage).toMatchObject({ connections: 1, admissions: 0 })
   })
@@ -107,16 +108,15 @@ describe('MAX_CONNECTIONS_PER_ADDRESS', () => {
   it('with TRUST_PROXY, counts per X-Forwarded-For address, and without it ignores the header', async () => {
     const trusting = await startTestServer({ maxConnectionsPerAddress: 1, trustProxy: true })
     const viaProxy = (address: string) => upgradeAttempt(trusting.url, '/collab/a', { 'X-Forwarded-For': `198.51.100.1, ${address}` })
-    expect((await viaProxy('203.0.113.1')).status).toBe(101)
-    expect((await viaProxy('203.0.113.2')).status).toBe(101)
-    expect(answer(await viaProxy('203.0.113.1'))).toEqual({ status: 429, code: 'too_many_connections' })
+    expect(answer(await viaProxy('203.0.113.1'))).toEqual({ status: 101 })
+    expect(answer(await viaProxy('203.0.113.2'))).toEqual({ status: 101 })
+    expect(answer(await viaProxy('203.0.113.1'))).toEqual({ close: CloseCode.RateLimited })
     expect(trusting.limits.connectionsOf('203.0.113.1')).toBe(1)
 
     const direct = await startTestServer({ maxConnectionsPerAddress: 1 })
-    expect((await upgradeAttempt(direct.url, '/collab/a', { 'X-Forwarded-For': '203.0.113.1' })).status).toBe(101)
+    expect(answer(await upgradeAttempt(direct.url, '/collab/a', { 'X-Forwarded-For': '203.0.113.1' }))).toEqual({ status: 101 })
     expect(answer(await upgradeAttempt(direct.url, '/collab/a', { 'X-Forwarded-For': '203.0.113.2' }))).toEqual({
-      status: 429,
-      code: 'too_many_connections',
+      close: CloseCode.RateLimited,
     })
   })
 })
@@ -126,12 +126,12 @@ describe('MAX_PENDING_UPGRADES', () => {
     const { server, webhook, token } = await serverWithGatedWebhook({ maxPendingUpgrades: 2 })
     const waiting = [upgradeAttempt(server.url, `/collab/a?token=${token}`), upgradeAttempt(server.url, `/collab/b?token=${token}`)]
     await eventually(() => expect(server.limits.usage.admissions).toBe(2))
-    expect(answer(await upgradeAttempt(server.url, `/collab/c?token=${token}`))).toEqual({ status: 429, code: 'server_busy' })
+    expect(answer(await upgradeAttempt(server.url, `/collab/c?token=${token}`))).toEqual({ close: CloseCode.RateLimited })
     // An SSE stream being authorized counts as an admission too.
     expect((await fetch(`${server.url}/api/events?channel=news&token=${token}`)).status).toBe(429)
     webhook.open()
-    expect((await Promise.all(waiting)).map((outcome) => outcome.status)).toEqual([101, 101])
-    expect((await upgradeAttempt(server.url, `/collab/c?token=${token}`)).status).toBe(101)
+    expect((await Promise.all(waiting)).map(answer)).toEqual([{ status: 101 }, { status: 101 }])
+    expect(answer(await upgradeAttempt(server.url, `/collab/c?token=${token}`))).toEqual({ status: 101 })
     expect(server.limits.usage.admissions).toBe(0)
     expect((await rejections(server)).server_busy).toBe(2)
   })
@@ -141,14 +141,14 @@ describe('MAX_NEW_ROOMS_PER_MINUTE', () => {
   it('refuses a client opening rooms not in memory past its allowance, while rooms already open stay reachable', async () => {
     const server = await startTestServer({ maxNewRoomsPerMinute: 2, trustProxy: true, adminToken: ADMIN_TOKEN })
     const from = (address: string, room: string) => upgradeAttempt(server.url, `/collab/${room}`, { 'X-Forwarded-For': address })
-    expect((await from('203.0.113.1', 'one')).status).toBe(101)
-    expect((await from('203.0.113.1', 'two')).status).toBe(101)
-    expect(answer(await from('203.0.113.1', 'three'))).toEqual({ status: 429, code: 'too_many_new_rooms' })
+    expect(answer(await from('203.0.113.1', 'one'))).toEqual({ status: 101 })
+    expect(answer(await from('203.0.113.1', 'two'))).toEqual({ status: 101 })
+    expect(answer(await from('203.0.113.1', 'three'))).toEqual({ close: CloseCode.RateLimited })
     expect(server.registry.get('three')).toBeUndefined()
     // Loaded rooms cost nothing to join; other addresses have their own allowance.
-    expect((await from('203.0.113.1', 'one')).status).toBe(101)
-    expect((await from('203.0.113.2', 'three')).status).toBe(101)
-    expect((await from('203.0.113.1', 'three')).status).toBe(101)
+    expect(answer(await from('203.0.113.1', 'one'))).toEqual({ status: 101 })
+    expect(answer(await from('203.0.113.2', 'three'))).toEqual({ status: 101 })
+    expect(answer(await from('203.0.113.1', 'three'))).toEqual({ status: 101 })
     expect((await rejections(server)).too_many_new_rooms).toBe(1)
   })
 
@@ -159,8 +159,8 @@ describe('MAX_NEW_ROOMS_PER_MINUTE', () => {
       await server.store.appendUpdates([{ name: room, updates: [storedText(room)] }])
     }
     // Each is stored but not in memory: opening them one after another creates nothing.
-    for (const room of ['kept-a', 'kept-b', 'kept-c']) expect((await from('203.0.113.9', room)).status).toBe(101)
-    expect((await from('203.0.113.9', 'brand-new')).status).toBe(101)
-    expect(answer(await from('203.0.113.9', 'another-new'))).toEqual({ status: 429, code: 'too_many_new_rooms' })
+    for (const room of ['kept-a', 'kept-b', 'kept-c']) expect(answer(await from('203.0.113.9', room))).toEqual({ status: 101 })
+    expect(answer(await from('203.0.113.9', 'brand-new'))).toEqual({ status: 101 })
+    expect(answer(await from('203.0.113.9', 'another-new'))).toEqual({ close: CloseCode.RateLimited })
   })
 })

@@ -1,3 +1,4 @@
+import { CloseCode } from '@tandem/protocol'
 import { describe, expect, it } from 'vitest'
 
 import { eventually } from '../test-support/eventually.js'
@@ -63,9 +64,9 @@ describe('upgrade listener: nothing a client sends can throw out of it', () => {
   it('refuses upgrades for unknown paths and bad room names before taking any slot', async () => {
     const server = await startTestServer({ maxConnectionsPerAddress: 1 })
     const held = await upgradeAttempt(server.url, '/collab/held')
-    expect(held.status).toBe(101)
+    expect(answer(held)).toEqual({ status: 101 })
     expect(answer(await upgradeAttempt(server.url, '/elsewhere'))).toEqual({ status: 404, code: 'not_found' })
     expect(answer(await upgradeAttempt(server.url, '/collab/bad%20name'))).toEqual({ status: 400, code: 'invalid_room_name' })
-    expect(answer(await upgradeAttempt(server.url, '/collab/other'))).toEqual({ status: 429, code: 'too_many_connections' })
+    expect(answer(await upgradeAttempt(server.url, '/collab/other'))).toEqual({ close: CloseCode.RateLimited })
   })
 })

@@ -4,7 +4,9 @@
  * a known endpoint with a valid room name; then the client address gets a connection slot and the
  * server an admission slot; then origin, token and room access are checked and a room not in memory
  * counts against the address's new-room allowance; only then is the room loaded and the socket
- * upgraded. Every refusal is an HTTP answer with a JSON body, counted by reason.
+ * upgraded. Every refusal is counted by reason. It is an HTTP answer with a JSON body, except for a
+ * document socket refused for who is asking (token, room access, limits), which is accepted and
+ * closed at once with a code a browser can read (`collab/close-refusal.ts`).
  *
  * A client owns the request line and headers, so nothing here may throw out of the listener: an
  * exception in an `upgrade` handler is an uncaught exception, and the process exits.
@@ -15,6 +17,7 @@ import type { Duplex } from 'node:stream'
 import { roomNameProblem } from '@tandem/protocol'
 
 import { AdmissionError, type UpgradeGuard } from '../auth/upgrade-guard.js'
+import { type CloseRefusal, refusalCloseCode } from '../collab/close-refusal.js'
 import type { CollabEndpoint } from '../collab/collab-endpoint.js'
 import { rejectUpgrade } from '../collab/reject-upgrade.js'
 import type { Logger } from '../logger.js'
@@ -39,6 +42,8 @@ export interface UpgradeListenerDeps {
   trustProxy: boolean
   /** Count a refusal. */
   onRefused: (reason: RejectionReason) => void
+  /** Closes refused document connections with a code a browser can read. */
+  refusal: CloseRefusal
 }
 
 const COLLAB_PATH = /^\/collab\/(.*)$/
@@ -83,8 +88,11 @@ function watchHangUp(socket: Duplex): { handOver(): void } {
   }
   socket.on('data', onData)
   socket.on('end', onEnd)
+  let handedOver = false
   return {
     handOver() {
+      if (handedOver) return
+      handedOver = true
       socket.off('data', onData)
       socket.off('end', onEnd)
       socket.pause()
@@ -147,13 +155,21 @@ export class UpgradeListener {
     const { guard, limits, logger } = deps
     if (socket.destroyed) return
     const address = clientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'], deps.trustProxy)
+    /** Set once the socket is read for hang-ups; it must be handed back before `ws` takes it. */
+    let watch: { handOver(): void } | null = null
     const refuse = (error: unknown, room?: string): void => {
       if (error instanceof AdmissionError) {
         deps.onRefused(error.code)
         // Limits trip by the thousand under a flood; the metrics count them, the log need not.
         logger[error.status === 429 ? 'debug' : 'info']({ room, code: error.code, address }, `connection refused: ${error.message}`)
         if (error.status === 429 && !deps.trustProxy && request.headers['x-forwarded-for'] !== undefined) this.#warnAboutProxy(address)
-        rejectUpgrade(socket, error.status, error.code, error.message)
+        const code = room === undefined ? null : refusalCloseCode(error)
+        if (code === null) {
+          rejectUpgrade(socket, error.status, error.code, error.message)
+          return
+        }
+        watch?.handOver()
+        deps.refusal.refuse(request, socket, head, error, code)
         return
       }
       logger.error({ err: error, room, address }, 'upgrade failed')
@@ -200,7 +216,7 @@ export class UpgradeListener {
     try {
       connection = limits.connection(address)
     } catch (error) {
-      refuse(error)
+      refuse(error, room ?? undefined)
       return
     }
     // Listeners that live as long as the socket hold only what they need, never this function's
@@ -209,7 +225,7 @@ export class UpgradeListener {
     try {
       admission = limits.admission()
     } catch (error) {
-      refuse(error)
+      refuse(error, room ?? undefined)
       return
     }
     this.#admitting.add(socket)
@@ -218,14 +234,15 @@ export class UpgradeListener {
       admission.release()
       this.#admitting.delete(socket)
     }
-    const watch = watchHangUp(socket)
+    const watching = watchHangUp(socket)
+    watch = watching
     const admissionRequest = { url, headers: request.headers }
 
     const upgraded: Promise<void> =
       room === null
         ? guard.identify(admissionRequest).then((identity) => {
             if (socket.destroyed) return
-            watch.handOver()
+            watching.handOver()
             deps.events.handleUpgrade(request, socket, head, identity)
             socket.resume()
           })
@@ -236,7 +253,7 @@ export class UpgradeListener {
               if (socket.destroyed) return
               limits.openRoom(address)
             }
-            watch.handOver()
+            watching.handOver()
             try {
               await deps.collab.handleUpgrade(request, socket, head, room, { ...granted, address })
             } finally {

@@ -1,8 +1,10 @@
+import { CloseCode } from '@tandem/protocol'
 import { describe, expect, it } from 'vitest'
 
 import type { Config } from '../config.js'
 import { errorCodeOf, rawAnswerHead, rawExchange, statusOf, upgradeRequest } from '../test-support/raw-http.js'
 import { startTestServer, type TestServer } from '../test-support/test-server.js'
+import { answer, upgradeAttempt } from '../test-support/upgrade-attempt.js'
 import { mintToken } from './tokens.js'
 
 const ADMIN_TOKEN = 'rebinding-admin-token-0123456789'
@@ -83,7 +85,11 @@ describe('DNS rebinding: open mode answers only to names it is known by', () => 
     expect((await get(server, '/api/health', { Host: 'docs.example.com' })).status).toBe(200)
     expect((await get(server, '/api/health', { Host: 'wiki.corp.example:8443' })).status).toBe(200)
     expect(await get(server, '/api/health', { Host: 'corp.example' })).toEqual(refused)
-    expect((await upgrade(server, '/collab/doc', { Host: 'docs.example.com', Origin: 'https://docs.example.com' })).status).toBe(101)
+    expect(
+      answer(await upgradeAttempt(server.url, '/collab/doc', { Host: 'docs.example.com', Origin: 'https://docs.example.com' })),
+    ).toEqual({
+      status: 101,
+    })
     expect((await upgrade(server, '/collab/doc', { Host: `127.0.0.1:${server.port}`, Origin: 'https://docs.example.com' })).status).toBe(
       101,
     )
@@ -99,8 +105,8 @@ describe('DNS rebinding: secure mode', () => {
     const open = await startTestServer({ authSecret: SECRET })
     const token = await mintToken({ sub: 'ada', name: 'Ada', rooms: { '*': 'write' } }, SECRET, 300)
     expect((await get(open, '/api/health', { Host: 'docs.example.com' })).status).toBe(200)
-    expect(await upgrade(open, '/collab/doc', { Host: 'docs.example.com' })).toEqual({ status: 401, code: 'unauthorized' })
-    expect((await upgrade(open, `/collab/doc?token=${token}`, { Host: 'docs.example.com' })).status).toBe(101)
+    expect(answer(await upgradeAttempt(open.url, '/collab/doc', { Host: 'docs.example.com' }))).toEqual({ close: CloseCode.Unauthorized })
+    expect(answer(await upgradeAttempt(open.url, `/collab/doc?token=${token}`, { Host: 'docs.example.com' }))).toEqual({ status: 101 })
 
     const listed = await startTestServer({ authSecret: SECRET, allowedHosts: ['docs.example.com'] })
     expect((await get(listed, '/api/health', { Host: 'docs.example.com' })).status).toBe(200)

@@ -1,6 +1,6 @@
-import { CloseCode, encodeAwarenessFrame, encodeSyncUpdate } from '@tandem/protocol'
+import { CloseCode, decodeCollabMessage, encodeAwarenessFrame, encodeSyncUpdate, MessageType, SyncStep } from '@tandem/protocol'
 import { SignJWT, UnsecuredJWT } from 'jose'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { WebSocket } from 'ws'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
@@ -8,6 +8,7 @@ import * as Y from 'yjs'
 import { sseStream } from '../test-support/event-clients.js'
 import { eventually } from '../test-support/eventually.js'
 import { connectClient, startTestServer, type TestServer } from '../test-support/test-server.js'
+import { answer, upgradeAttempt } from '../test-support/upgrade-attempt.js'
 import { mintToken, type TokenClaims } from './tokens.js'
 
 const SECRET = 'secure-mode-test-secret-0123456789abcdef'
@@ -16,25 +17,9 @@ const token = (claims: Partial<TokenClaims> = {}, ttl = 300) =>
   mintToken({ sub: 'ada', name: 'Ada', rooms: { '*': 'write' }, channels: ['news'], ...claims }, SECRET, ttl)
 const secureServer = (overrides = {}) => startTestServer({ authSecret: SECRET, publishKey: PUBLISH_KEY, ...overrides })
 
-/** The HTTP status a WebSocket upgrade to `path` is answered with (101 when it opened). */
-async function upgradeStatus(
-  server: TestServer,
-  path: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; code?: string }> {
-  const ws = new WebSocket(`${server.url.replace('http', 'ws')}${path}`, { headers })
-  ws.on('error', () => {})
-  return new Promise((resolve) => {
-    ws.once('open', () => {
-      ws.terminate()
-      resolve({ status: 101 })
-    })
-    ws.once('unexpected-response', (_req, res) => {
-      let body = ''
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, code: (JSON.parse(body) as { error: { code: string } }).error.code }))
-    })
-  })
+/** How a WebSocket upgrade to `path` is answered: HTTP status and code, 101, or the close code of a refusal. */
+async function upgradeStatus(server: TestServer, path: string, headers: Record<string, string> = {}) {
+  return answer(await upgradeAttempt(server.url, path, headers))
 }
 
 async function publish(server: TestServer, channel: string, data: unknown): Promise<number> {
@@ -59,13 +44,15 @@ describe('secure mode: admission before upgrade', () => {
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode('x'.repeat(40)))
     const none = new UnsecuredJWT({ sub: 'ada', name: 'Ada', rooms: { '*': 'write' } }).setExpirationTime('1h').encode()
-    expect(await upgradeStatus(server, '/collab/doc')).toEqual({ status: 401, code: 'unauthorized' })
-    expect(await upgradeStatus(server, `/collab/doc?token=${expired}`)).toEqual({ status: 401, code: 'token_expired' })
-    expect(await upgradeStatus(server, `/collab/doc?token=${wrongKey}`)).toEqual({ status: 401, code: 'unauthorized' })
-    expect(await upgradeStatus(server, `/collab/doc?token=${none}`)).toEqual({ status: 401, code: 'unauthorized' })
-    expect(await upgradeStatus(server, '/collab/doc?token=garbage')).toEqual({ status: 401, code: 'unauthorized' })
+    // A browser cannot read the HTTP status of a refused upgrade: document connections are accepted
+    // and closed at once with a code it can read.
+    expect(await upgradeStatus(server, '/collab/doc')).toEqual({ close: CloseCode.Unauthorized })
+    expect(await upgradeStatus(server, `/collab/doc?token=${expired}`)).toEqual({ close: CloseCode.TokenExpired })
+    expect(await upgradeStatus(server, `/collab/doc?token=${wrongKey}`)).toEqual({ close: CloseCode.Unauthorized })
+    expect(await upgradeStatus(server, `/collab/doc?token=${none}`)).toEqual({ close: CloseCode.Unauthorized })
+    expect(await upgradeStatus(server, '/collab/doc?token=garbage')).toEqual({ close: CloseCode.Unauthorized })
     const teamOnly = await token({ rooms: { 'team-*': 'write' } })
-    expect(await upgradeStatus(server, `/collab/other?token=${teamOnly}`)).toEqual({ status: 403, code: 'forbidden' })
+    expect(await upgradeStatus(server, `/collab/other?token=${teamOnly}`)).toEqual({ close: CloseCode.Forbidden })
     expect(await upgradeStatus(server, `/collab/team-a?token=${teamOnly}`)).toEqual({ status: 101 })
     expect(await upgradeStatus(server, '/collab/team-a', { Authorization: `Bearer ${teamOnly}` })).toEqual({ status: 101 })
     expect(await upgradeStatus(server, '/api/events')).toEqual({ status: 401, code: 'unauthorized' })
@@ -114,6 +101,17 @@ describe('secure mode: enforcement inside rooms', () => {
     // The reader still receives the writer's edits.
     writer.text.insert(8, '!')
     await eventually(() => expect(reader.text.toString()).toContain('original!'))
+  })
+
+  it('tells a read-only connection so before anything else, and a writer nothing of the kind', async () => {
+    const server = await secureServer()
+    const firstFrame = async (access: 'read' | 'write') => {
+      const ws = new WebSocket(`${server.collabUrl}/shared?token=${await token({ rooms: { shared: access } })}`)
+      onTestFinished(() => ws.terminate())
+      return new Promise<Uint8Array>((resolve) => ws.once('message', (data: Buffer) => resolve(new Uint8Array(data))))
+    }
+    expect(decodeCollabMessage(await firstFrame('read'))).toEqual({ type: MessageType.Auth, access: 'read' })
+    expect(decodeCollabMessage(await firstFrame('write'))).toMatchObject({ type: MessageType.Sync, step: SyncStep.Step1 })
   })
 
   it("ignores awareness set for another connection's client id, and stamps names from the token", async () => {

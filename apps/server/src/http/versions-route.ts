@@ -27,6 +27,7 @@ import { apiRouter, errors, json, USER_SECURITY } from './api-router.js'
 import type { AppEnv } from './app-env.js'
 import { identifyRequest } from './identify-request.js'
 import { limitBody } from './limit-body.js'
+import { requireRoomAccess } from './room-access.js'
 
 /** Largest `POST .../versions` body: a name of at most 200 characters. */
 const MAX_BODY_BYTES = 4096
@@ -127,13 +128,8 @@ function authorOfIdentity(identity: Identity): VersionAuthor {
 export function versionsRoute(deps: VersionsRouteDeps): OpenAPIHono<AppEnv> {
   const route = routes(deps)
 
-  const requireAccess = async (identity: Identity, room: string, needed: 'read' | 'write'): Promise<void> => {
-    if (!deps.guard.secure) return
-    const access = await deps.guard.roomAccess(identity, room)
-    if (access === null || (needed === 'write' && access !== 'write')) {
-      throw new HttpError(403, 'forbidden', `not allowed to ${needed === 'write' ? 'change' : 'read'} ${room}`)
-    }
-  }
+  const requireAccess = (identity: Identity, room: string, needed: 'read' | 'write'): Promise<void> =>
+    requireRoomAccess(deps.guard, identity, room, needed)
 
   const requireStored = async (room: string): Promise<void> => {
     if (deps.registry.get(room)?.hasContent) return

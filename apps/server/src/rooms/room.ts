@@ -8,6 +8,7 @@ import {
   type CollabMessage,
   decodeCollabMessage,
   encodeAwarenessFrame,
+  encodeReadOnlyAccess,
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
@@ -39,6 +40,9 @@ import type { IntegrationProbe, ProbeOutcome } from './integration-probe.js'
 import { isPeer, type Peer } from './peer.js'
 import { inspectUpdate, stateVectorProblem } from './update-problem.js'
 import type { UpdateWriter } from './update-writer.js'
+
+/** Sent to every read-only peer as it joins; the same bytes for all. */
+const READ_ONLY_FRAME = encodeReadOnlyAccess()
 
 /**
  * Whether two connections belong to one person, as far as the server can tell: the same token subject,
@@ -464,11 +468,15 @@ export class Room {
     return null
   }
 
-  /** Let `peer` in: send the server's state vector and everyone's awareness. */
+  /**
+   * Let `peer` in: tell a read-only peer so (before anything else, so an editor knows before it
+   * syncs), then send the server's state vector and everyone's awareness.
+   */
   add(peer: Peer): void {
     if (this.#destroyed) throw new ConnectionError(CloseCode.StorageUnavailable, `room ${this.name} is no longer available`)
     const state = this.#newPeerState()
     this.#peers.set(peer, state)
+    if (peer.access === 'read') peer.send(READ_ONLY_FRAME)
     peer.send(encodeSyncStep1(Y.encodeStateVector(this.doc)))
     this.#sendAllAwareness(peer, state)
   }

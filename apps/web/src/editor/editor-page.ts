@@ -3,7 +3,6 @@
  * ProseMirror editor, toolbar, presence list and status badge; this file only wires them together.
  */
 import { connectDocument, providerTransport } from '@tandem/client'
-import { CloseCode } from '@tandem/protocol'
 import { keymap } from 'prosemirror-keymap'
 import * as Y from 'yjs'
 
@@ -15,12 +14,12 @@ import { versionsApi } from '../history/versions-api.js'
 import type { IdentityStore } from '../identity/identity-store.js'
 import { renderMessagePage } from '../pages/message-page.js'
 import { takeTokenFromUrl } from '../session/access-token.js'
-import { signInRefused } from '../session/sign-in-check.js'
 import { tokenClaims } from '../session/token-claims.js'
 import type { AppShell } from '../shell/app-shell.js'
 import { h } from '../shell/element.js'
 import { createCollabEditor } from './collab-editor.js'
 import { createCopyLinkButton } from './copy-link-button.js'
+import { createDownloadMenu } from './download-menu.js'
 import { createEditorNotice } from './editor-notice.js'
 import { createKeepACopy, hasContent } from './keep-a-copy.js'
 import { pasteNoticeText } from './paste-handling.js'
@@ -59,6 +58,13 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     },
   })
   let view: ReturnType<typeof createCollabEditor> | null = null
+  /** The server said this connection may only read: nothing on the page offers to change the document. */
+  let readOnly = false
+  const viewOnlyBadge = h(
+    'span',
+    { class: 'view-only-badge', hidden: true, title: 'You can read this document and see others edit it, but not change it' },
+    'View only',
+  )
   const comments = createCommentsPanel({
     doc,
     awareness: connection.awareness,
@@ -82,9 +88,11 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
   shell.context.replaceChildren(h('h1', { class: 'doc-title', title: room }, room))
   shell.actions.replaceChildren(
     presence.element,
+    viewOnlyBadge,
     status.element,
     comments.toggle,
     history.toggle,
+    createDownloadMenu(room, token, (message) => notice.show(message)),
     createCopyLinkButton(() => takeTokenFromUrl(location.href).cleanHref),
   )
 
@@ -128,7 +136,7 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     plugins: [
       authors.plugin,
       commentAnchorsPlugin(doc, (id) => void comments.reveal(id)),
-      keymap({ 'Mod-Alt-m': () => comments.startOnSelection() }),
+      keymap({ 'Mod-Alt-m': () => !readOnly && comments.startOnSelection() }),
     ],
   })
   // A link to a comment (from a mention in the inbox) opens the document at its thread.
@@ -166,18 +174,23 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     status.destroy()
     connection.destroy()
     shell.actions.replaceChildren()
+    shell.main.classList.remove('read-only')
     renderMessagePage(shell, message.title, message.body, kept)
   }
-  let checkingSignIn = false
-  connection.onStateChange(({ refused, status, nextAttemptAt }) => {
+  const showAccess = (access: 'read' | 'write' | null): void => {
+    const next = access === 'read'
+    if (next === readOnly || !view) return
+    readOnly = next
+    view.setProps({ editable: () => !readOnly })
+    view.dom.setAttribute('aria-readonly', String(readOnly))
+    viewOnlyBadge.hidden = !readOnly
+    // Toolbar, comment composers and actions, naming and restoring versions: see `.read-only` in the styles.
+    shell.main.classList.toggle('read-only', readOnly)
+  }
+  // The server refuses for good with a close code the page can read (not signed in, no access,
+  // deleted); a read-only connection is told so before it syncs.
+  connection.onStateChange(({ refused, access }) => {
     if (refused) return showRefusal(refused.code)
-    // A failed attempt: a token refused before the upgrade looks like a network failure (1006)
-    // to the page, which would retry forever, so ask the HTTP API whether the sign-in is the cause.
-    if (status !== 'offline' || nextAttemptAt === null || checkingSignIn) return
-    checkingSignIn = true
-    void signInRefused(token).then((refusedOverHttp) => {
-      checkingSignIn = false
-      if (refusedOverHttp && connection.state.status !== 'live') showRefusal(CloseCode.Unauthorized)
-    })
+    showAccess(access)
   })
 }

@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest'
 
 import { statusText } from './status-text.js'
 
-const base: DocumentConnectionState = { status: 'live', saved: true, nextAttemptAt: null, refused: null, deviceOnline: true }
+const base: DocumentConnectionState = {
+  status: 'live',
+  saved: true,
+  nextAttemptAt: null,
+  refused: null,
+  access: 'write',
+  rateLimited: false,
+  deviceOnline: true,
+}
 
 describe('statusText', () => {
   it('says nothing about saving until you changed something', () => {
@@ -21,6 +29,13 @@ describe('statusText', () => {
     const text = statusText(unreachable, true, 8_000)
     expect(text).toMatchObject({ connection: 'Can’t reach server', save: 'Unsaved changes' })
     expect(text.detail).toMatch(/server does not answer, retrying in 3 s/)
+  })
+
+  it('says the server is busy when it asked the page to slow down (4429), and still counts down', () => {
+    const limited = { ...base, status: 'offline' as const, rateLimited: true, nextAttemptAt: 20_000 }
+    const text = statusText(limited, false, 8_000)
+    expect(text).toMatchObject({ connection: 'Server busy', short: 'Server busy' })
+    expect(text.detail).toMatch(/asked this page to slow down.*retrying in 12 s/)
   })
 
   it('says you are offline when the device has no network', () => {

@@ -26,7 +26,9 @@ export function statusText(state: DocumentConnectionState, edited: boolean, now:
         ? 'Connecting…'
         : state.refused
           ? 'Disconnected'
-          : `${state.deviceOnline ? 'Can’t connect' : 'Offline'}${waiting}`
+          : state.rateLimited
+            ? `Server busy${waiting}`
+            : `${state.deviceOnline ? 'Can’t connect' : 'Offline'}${waiting}`
   return { ...long, short }
 }
 
@@ -47,6 +49,13 @@ function describe(state: DocumentConnectionState, save: StatusText['save'], now:
       const keep = 'Your changes stay on this page and are sent when the connection returns.'
       if (!state.deviceOnline) return { connection: 'You’re offline', detail: `This device has no network connection. ${keep}`, save }
       const retrying = state.nextAttemptAt === null ? '' : `, retrying in ${Math.max(1, Math.ceil((state.nextAttemptAt - now) / 1000))} s`
+      if (state.rateLimited) {
+        return {
+          connection: 'Server busy',
+          detail: `The server asked this page to slow down (too many connections from your network, or too many new documents at once)${retrying}. ${keep}`,
+          save,
+        }
+      }
       return { connection: 'Can’t reach server', detail: `The network is up but the server does not answer${retrying}. ${keep}`, save }
     }
   }
