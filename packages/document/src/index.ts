@@ -4,6 +4,7 @@
  * the exports (standalone HTML, Markdown, plain text) the admin console and the editor offer.
  */
 export { type DocumentFormat, EXPORT_FILE_EXTENSIONS, exportAs } from './export-as.js'
+export { importDocument, type ImportFormat, nodeCount } from './import-document.js'
 export type { PmNode } from './pm-json.js'
 export { readDocument } from './read-document.js'
 export { safeHref } from './safe-href.js'

@@ -113,7 +113,31 @@ export const roomListQuerySchema = z.object({
 export const roomListSchema = z.object({ rooms: z.array(roomSummarySchema) }).meta({ id: 'RoomList' })
 
 /** Body of `POST /api/rooms`. */
-export const createRoomBodySchema = z.strictObject({ name: roomNameSchema }).meta({ id: 'CreateRoom' })
+/** Most characters of Markdown or plain text a document can be created from. */
+export const MAX_IMPORT_CHARS = 2_000_000
+
+/** What a new document starts with instead of an empty paragraph: imported Markdown, text or ProseMirror JSON. */
+export const importContentSchema = z
+  .discriminatedUnion('format', [
+    z.strictObject({ format: z.literal('markdown'), text: z.string().max(MAX_IMPORT_CHARS) }),
+    z.strictObject({ format: z.literal('text'), text: z.string().max(MAX_IMPORT_CHARS).meta({ description: 'One paragraph per line' }) }),
+    z.strictObject({
+      format: z.literal('json'),
+      document: z.record(z.string(), z.unknown()).meta({ description: 'A ProseMirror document (`{ "type": "doc", "content": [...] }`)' }),
+    }),
+  ])
+  .meta({
+    id: 'ImportContent',
+    description:
+      'Read into the Tandem schema: unknown nodes and marks give way to their text, raw HTML in Markdown stays text, links other than http(s), mailto and tel lose their target.',
+  })
+
+/** What a new document can be made from. */
+export type ImportContent = z.infer<typeof importContentSchema>
+
+export const createRoomBodySchema = z
+  .strictObject({ name: roomNameSchema, content: importContentSchema.optional() })
+  .meta({ id: 'CreateRoom' })
 
 /** Answer of `POST /api/rooms` (201). */
 export const createdRoomSchema = z.object({ room: z.object({ name: z.string() }) }).meta({ id: 'CreatedRoom' })

@@ -74,7 +74,9 @@ describe('POST /api/rooms', () => {
     expect(await create(server, { name: '../etc' })).toMatchObject({ status: 400, code: 'bad_request' })
     expect(await create(server, { name: 42 })).toMatchObject({ status: 400, code: 'bad_request' })
     expect(await create(server, { name: 'ok', extra: true })).toMatchObject({ status: 400, code: 'bad_request' })
-    expect(await create(server, { name: 'x'.repeat(10_000) })).toMatchObject({ status: 413, code: 'payload_too_large' })
+    expect(await create(server, { name: 'x'.repeat(10_000) })).toMatchObject({ status: 400, code: 'bad_request' })
+    const huge = { name: 'huge', content: { format: 'text', text: 'x'.repeat(9 * 1024 * 1024) } }
+    expect(await create(server, huge)).toMatchObject({ status: 413, code: 'payload_too_large' })
     expect(await listed(server)).toEqual([])
   })
 
@@ -95,5 +97,75 @@ describe('POST /api/rooms', () => {
     expect(await create(server, { name: 'team-a' }, await bearer({ 'team-*': 'read' }))).toMatchObject({ status: 403, code: 'forbidden' })
     expect(await create(server, { name: 'other' }, await bearer({ 'team-*': 'write' }))).toMatchObject({ status: 403, code: 'forbidden' })
     expect((await create(server, { name: 'team-a' }, await bearer({ 'team-*': 'write' }))).status).toBe(201)
+  })
+})
+
+describe('POST /api/rooms with content', () => {
+  it('creates the document from Markdown, which a stock client then reads as the editor would', async () => {
+    const server = await startTestServer()
+    const markdown =
+      '# Launch\n\nShip **on Monday**, see [the plan](https://example.com/plan).\n\n- one\n- two\n\n<img src=x onerror=alert(1)>\n'
+    expect((await create(server, { name: 'launch', content: { format: 'markdown', text: markdown } })).status).toBe(201)
+    const client = await connectClient(server, 'launch')
+    expect(toProseMirrorJson(client.doc)).toMatchObject({
+      content: [
+        { type: 'heading', attrs: { level: 1 }, content: [{ text: 'Launch' }] },
+        {
+          type: 'paragraph',
+          content: [
+            { text: 'Ship ' },
+            { text: 'on Monday', marks: [{ type: 'strong' }] },
+            { text: ', see ' },
+            { text: 'the plan', marks: [{ type: 'link', attrs: { href: 'https://example.com/plan' } }] },
+            { text: '.' },
+          ],
+        },
+        { type: 'bullet_list', content: [{ type: 'list_item' }, { type: 'list_item' }] },
+        // Raw HTML is text, never markup.
+        { type: 'paragraph', content: [{ text: '<img src=x onerror=alert(1)>' }] },
+      ],
+    })
+    const exported = await (await fetch(`${server.url}/api/rooms/launch/export?format=markdown`)).text()
+    expect(exported).toContain('# Launch')
+    expect(exported).toContain('**on Monday**')
+  })
+
+  it('creates it from plain text and from ProseMirror JSON, dropping unsafe links and unknown nodes but not their text', async () => {
+    const server = await startTestServer()
+    expect((await create(server, { name: 'lines', content: { format: 'text', text: 'one\ntwo' } })).status).toBe(201)
+    expect(toProseMirrorJson((await connectClient(server, 'lines')).doc).content).toEqual([
+      { type: 'paragraph', content: [{ type: 'text', text: 'one' }] },
+      { type: 'paragraph', content: [{ type: 'text', text: 'two' }] },
+    ])
+    const document = {
+      type: 'doc',
+      content: [
+        { type: 'iframe', content: [{ type: 'text', text: 'framed' }] },
+        {
+          type: 'paragraph',
+          content: [{ type: 'text', text: 'click', marks: [{ type: 'link', attrs: { href: 'javascript:alert(1)' } }] }],
+        },
+      ],
+    }
+    expect((await create(server, { name: 'from-html', content: { format: 'json', document } })).status).toBe(201)
+    expect(toProseMirrorJson((await connectClient(server, 'from-html')).doc).content).toEqual([
+      { type: 'paragraph', content: [{ type: 'text', text: 'framed' }] },
+      { type: 'paragraph', content: [{ type: 'text', text: 'click' }] },
+    ])
+  })
+
+  it('refuses content too deep or too large with a clear error, creating nothing', async () => {
+    const server = await startTestServer()
+    let deep: Record<string, unknown> = { type: 'text', text: 'x' }
+    for (let i = 0; i < 200; i++) deep = { type: 'blockquote', content: [deep] }
+    const tooDeep = await create(server, { name: 'deep', content: { format: 'json', document: { type: 'doc', content: [deep] } } })
+    expect(tooDeep).toMatchObject({ status: 400, code: 'invalid_content' })
+    const tooMany = await create(server, { name: 'many', content: { format: 'text', text: 'x\n'.repeat(150_000) } })
+    expect(tooMany).toMatchObject({ status: 400, code: 'invalid_content' })
+    expect((tooMany.body as { error: { message: string } }).error.message).toMatch(/at most 200000/)
+    const tooLong = await create(server, { name: 'long', content: { format: 'markdown', text: 'x'.repeat(2_000_001) } })
+    expect(tooLong).toMatchObject({ status: 400, code: 'bad_request' })
+    expect(await listed(server)).toEqual([])
+    expect((await create(server, { name: 'after', content: { format: 'text', text: 'still here' } })).status).toBe(201)
   })
 })

@@ -9,6 +9,8 @@ import { clientAddress } from '../admission/client-address.js'
 import type { ConnectionLimits } from '../admission/connection-limits.js'
 import type { UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
+import { DocumentImporter, ImportBusyError } from '../rooms/document-importer.js'
+import { ImportError } from '../rooms/import-error.js'
 import { type ConnectionsElsewhere, listRooms } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
@@ -17,8 +19,8 @@ import type { AppEnv } from './app-env.js'
 import { httpErrorOf, identifyRequest } from './identify-request.js'
 import { limitBody } from './limit-body.js'
 
-/** Largest `POST /api/rooms` body: a name is at most a few hundred bytes. */
-const MAX_CREATE_BYTES = 4096
+/** Largest `POST /api/rooms` body: a name, and imported content of at most `MAX_IMPORT_CHARS` characters (or JSON as large). */
+const MAX_CREATE_BYTES = 8 * 1024 * 1024
 
 /** What the routes need. */
 export interface RoomsRouteDeps {
@@ -51,7 +53,8 @@ const createRoomRoute = (deps: RoomsRouteDeps) =>
     path: '/',
     tags: ['Rooms'],
     summary: 'Create a document',
-    description: 'Stores an empty document at once, so it is listed until deleted.',
+    description:
+      'Stores the document at once, so it is listed until deleted: empty, or made from `content` (Markdown, plain text or ProseMirror JSON; 400 `invalid_content` when it is nested too deep or has too many nodes).',
     security: USER_SECURITY,
     middleware: [
       limitBody(MAX_CREATE_BYTES, () => {
@@ -62,16 +65,18 @@ const createRoomRoute = (deps: RoomsRouteDeps) =>
     request: { body: { required: true, content: { 'application/json': { schema: createRoomBodySchema } } } },
     responses: {
       201: json(createdRoomSchema, 'Created'),
-      ...errors(400, 401, 403, 409, 413, 415, 429),
+      ...errors(400, 401, 403, 409, 413, 415, 429, 503),
     },
   })
 
 /**
  * `GET` answers `{ rooms: RoomSummary[] }`, at most `limit` (default 50, max 500); in secure mode only
- * the rooms the caller's token lets them read. `POST` with `{ "name": "..." }` answers 201
+ * the rooms the caller's token lets them read. `POST` with `{ "name": "..." }` (and optionally
+ * `content` to import) answers 201
  * `{ room: { name } }`, 409 `room_exists` when the name is taken, 403 without write access.
  */
 export function roomsRoute(deps: RoomsRouteDeps): OpenAPIHono<AppEnv> {
+  const importer = new DocumentImporter()
   return apiRouter()
     .openapi(listRoute(deps), async (c) => {
       const { limit } = c.req.valid('query')
@@ -83,7 +88,7 @@ export function roomsRoute(deps: RoomsRouteDeps): OpenAPIHono<AppEnv> {
       return c.json({ rooms: visible }, 200)
     })
     .openapi(createRoomRoute(deps), async (c) => {
-      const { name } = c.req.valid('json')
+      const { name, content } = c.req.valid('json')
       if (deps.guard.secure && (await deps.guard.roomAccess(c.var.identity, name)) !== 'write') {
         throw new HttpError(403, 'forbidden', `not allowed to create ${name}`)
       }
@@ -96,9 +101,20 @@ export function roomsRoute(deps: RoomsRouteDeps): OpenAPIHono<AppEnv> {
           throw httpErrorOf(error)
         }
       }
-      // Loaded on the first create, like the export: it brings in the document package.
-      const { newDocumentUpdate } = await import('../rooms/new-document.js')
-      if (!(await deps.registry.create(name, newDocumentUpdate()))) {
+      let update: Uint8Array
+      if (content) {
+        try {
+          update = await importer.import(content)
+        } catch (error) {
+          if (error instanceof ImportError) throw new HttpError(400, 'invalid_content', error.message)
+          if (error instanceof ImportBusyError) throw new HttpError(503, 'server_busy', error.message)
+          throw error
+        }
+      } else {
+        const { newDocumentUpdate } = await import('../rooms/new-document.js')
+        update = newDocumentUpdate()
+      }
+      if (!(await deps.registry.create(name, update))) {
         throw new HttpError(409, 'room_exists', `a document named ${name} already exists`)
       }
       return c.json({ room: { name } }, 201)

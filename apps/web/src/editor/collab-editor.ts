@@ -19,6 +19,7 @@ import { caretAnchorPlugin } from './caret-anchor.js'
 import { codeBlockHintPlugin } from './code-block-hint.js'
 import { editorKeymap } from './editor-keymap.js'
 import { editorInputRules } from './input-rules.js'
+import { markdownPastePlugin } from './markdown-paste.js'
 import { openLinkPlugin } from './open-link-plugin.js'
 import { pasteHandlingPlugin, type PasteNotice } from './paste-handling.js'
 import { createPersonalUndoManager } from './personal-undo.js'
@@ -64,6 +65,7 @@ export function createCollabEditor(options: CollabEditorOptions): EditorView {
       codeBlockHintPlugin(),
       openLinkPlugin(),
       pasteHandlingPlugin(options.onPasteNotice),
+      markdownPastePlugin(),
       ...(options.plugins ?? []),
     ],
   })

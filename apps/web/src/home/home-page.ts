@@ -6,6 +6,7 @@
 import type { AppShell } from '../shell/app-shell.js'
 import { h } from '../shell/element.js'
 import { createDocumentForm } from './create-document-form.js'
+import { createImportButton } from './import-button.js'
 import { createRefreshScheduler } from './refresh-scheduler.js'
 import { NAME_SETTLE_DELAYS_MS, namesPending } from './room-event.js'
 import { createRoomList } from './room-list.js'
@@ -39,6 +40,10 @@ export function renderHomePage(shell: AppShell, token: string | null): void {
         ),
         createDocumentForm({
           create: (room) => createRoom(room, token),
+          open: (room) => location.assign(`/d/${encodeURIComponent(room)}`),
+        }),
+        createImportButton({
+          create: (room, content) => createRoom(room, token, content),
           open: (room) => location.assign(`/d/${encodeURIComponent(room)}`),
         }),
       ),

@@ -3,7 +3,7 @@
  * (`@tandem/protocol`): the home page renders whatever comes back, so a room that does not match is
  * left out rather than shown as "undefined", and odd colours become the fallback.
  */
-import { type RoomSummary, roomSummarySchema } from '@tandem/protocol'
+import { type ImportContent, type RoomSummary, roomSummarySchema } from '@tandem/protocol'
 
 import { identitiesOf, type Identity } from '../identity/identity.js'
 import { bearerHeaders } from '../session/access-token.js'
@@ -45,17 +45,17 @@ export type CreateOutcome = 'created' | 'exists'
 
 /**
  * Create document `name` (`POST /api/rooms`): the server stores it at once, so it exists and is
- * listed until deleted. `'exists'` when the name is taken.
+ * listed until deleted, empty or made from imported `content`. `'exists'` when the name is taken.
  * @throws with the server's own explanation (or a plain one) when it is refused or unreachable.
  */
-export async function createRoom(name: string, token: string | null, timeoutMs = 10_000): Promise<CreateOutcome> {
+export async function createRoom(name: string, token: string | null, content?: ImportContent, timeoutMs = 30_000): Promise<CreateOutcome> {
   let response: Response
   try {
     response = await fetch('/api/rooms', {
       method: 'POST',
       signal: AbortSignal.timeout(timeoutMs),
       headers: { 'content-type': 'application/json', accept: 'application/json', ...bearerHeaders(token) },
-      body: JSON.stringify({ name }),
+      body: JSON.stringify(content ? { name, content } : { name }),
     })
   } catch {
     throw new Error('Cannot reach the server right now; try again in a moment')
