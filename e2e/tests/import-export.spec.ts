@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 
+import { docxFile } from '../fixtures/docx.js'
 import { expect, test, uniqueRoom } from '../fixtures/test.js'
 
 const MARKDOWN = [
@@ -63,6 +64,33 @@ test('a Markdown file becomes a formatted document, and downloads carry it back 
   await ann.page.keyboard.press('Escape')
   await expect(ann.page.getByRole('menu')).toBeHidden()
   await expect(ann.page.getByRole('button', { name: 'Download' })).toBeFocused()
+})
+
+test('a Word file becomes a document with its headings and bold text', async ({ users }) => {
+  const room = uniqueRoom('word')
+  const ann = await users.open('Ann')
+  await ann.home.open()
+  const buffer = await docxFile([
+    { style: 'Heading1', runs: [{ text: 'Quarterly report' }] },
+    { runs: [{ text: 'Revenue ' }, { text: 'grew', bold: true }, { text: ' by a third.' }] },
+  ])
+  await ann.page.locator('input[type=file]').setInputFiles({
+    name: `${room}.docx`,
+    mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    buffer,
+  })
+  await expect(ann.page).toHaveURL(new RegExp(`/d/${room}$`))
+  await expect(ann.editor.document.getByRole('heading', { level: 1, name: 'Quarterly report' })).toBeVisible()
+  await expect(ann.editor.document.locator('strong')).toHaveText('grew')
+  expect(await ann.editor.blocks()).toEqual(['Quarterly report', 'Revenue grew by a third.'])
+
+  // A file that is not one says so, and nothing is created.
+  await ann.home.open()
+  await ann.page
+    .locator('input[type=file]')
+    .setInputFiles({ name: 'broken.docx', mimeType: 'application/octet-stream', buffer: Buffer.from('not a zip') })
+  await expect(ann.page.getByRole('alert')).toHaveText('broken.docx could not be read as a Word document')
+  await expect(ann.page).toHaveURL(/\/$/)
 })
 
 test('Markdown pasted into the editor arrives formatted; other text stays as it is', async ({ users }) => {
