@@ -1,6 +1,8 @@
 /** The web app's entry point: set up the shell and render the page the path asks for. */
 import './styles/index.css'
 
+import { registerSW } from 'virtual:pwa-register'
+
 import { renderAdminPage } from './admin/admin-page.js'
 import { renderEditorPage } from './editor/editor-page.js'
 import { renderHomePage } from './home/home-page.js'
@@ -37,3 +39,6 @@ switch (route.page) {
 
 // The editor connects notifications to its document socket; every other page gets a connection of its own.
 if (!shell.notifications.connected) shell.notifications.connect()
+
+// The service worker caches the app shell so pages open offline; it updates itself in the background.
+registerSW({ immediate: true })

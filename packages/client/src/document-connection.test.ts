@@ -174,12 +174,42 @@ describe('connectDocument', () => {
     expect(connection.state).toEqual({
       status: 'live',
       saved: true,
+      unsavedChanges: 0,
       nextAttemptAt: null,
       refused: null,
       access: 'write',
       rateLimited: false,
       deviceOnline: true,
     })
+  })
+
+  it('counts changes left unsaved by an earlier session, and changes a local cache loads are not ours', () => {
+    const cache = { name: 'indexeddb' }
+    connection = connectDocument({
+      serverUrl: 'ws://tandem.test/collab',
+      room: `room-${++roomCounter}`,
+      doc: new Y.Doc(),
+      WebSocketPolyfill: ScriptedSocket as unknown as typeof WebSocket,
+      reconnectPolicy: policy,
+      random,
+      saveCheckDelayMs: 100,
+      network: null,
+      isRemoteOrigin: (origin) => origin === cache,
+      unsavedAtStart: 3,
+    })
+    expect(connection.state).toMatchObject({ saved: false, unsavedChanges: 3 })
+    // What the cache held arrives before the socket is up: not a change of this page.
+    connection.doc.transact(() => connection.doc.getText('t').insert(0, 'cached'), cache)
+    expect(connection.state.unsavedChanges).toBe(3)
+    type('!')
+    expect(connection.state.unsavedChanges).toBe(4)
+    // The handshake sends everything the server lacks; the next probe's answer confirms all four.
+    const socket = handshake()
+    expect(serverDoc.getText('t').toString()).toBe('cached!')
+    expect(connection.state).toMatchObject({ status: 'live', saved: false, unsavedChanges: 4 })
+    vi.advanceTimersByTime(100)
+    socket.answer(serverDoc)
+    expect(connection.state).toMatchObject({ saved: true, unsavedChanges: 0 })
   })
 
   it('knows a read-only connection from the frame the server sends first, and asks again on each new socket', () => {

@@ -28,6 +28,8 @@ export interface DocumentConnectionState {
   status: ConnectionStatus
   /** Every change made through this doc is stored on the server. */
   saved: boolean
+  /** Local changes (transactions) the server has not confirmed storing yet; 0 when `saved`. */
+  unsavedChanges: number
   /** When the next reconnect attempt is due (ms since the epoch), while one is scheduled. */
   nextAttemptAt: number | null
   /**
@@ -76,6 +78,17 @@ export interface ConnectDocumentOptions {
   heartbeatMs?: number
   /** Network loss and return; the browser's events by default, `null` to ignore the network. */
   network?: NetworkSignal | null
+  /**
+   * Transaction origins that are not this page's edits, besides the provider: a local cache (an
+   * IndexedDB persistence) loading what it stored, say. Their updates are not counted as unsaved.
+   */
+  isRemoteOrigin?: (origin: unknown) => boolean
+  /**
+   * Changes made in an earlier session that the server had not confirmed when it ended (kept by a
+   * local cache with the document). They count as unsaved until the server confirms them, which the
+   * first sync does: the handshake sends everything the server lacks.
+   */
+  unsavedAtStart?: number
   /** Source of randomness for the backoff jitter, `Math.random` by default. */
   random?: () => number
 }
@@ -121,6 +134,7 @@ export class DocumentConnection {
   #retriedUnauthorized = false
   /** The current socket was told it may only read. */
   #toldReadOnly = false
+  readonly #isRemoteOrigin: (origin: unknown) => boolean
   #retryTimer: ReturnType<typeof setTimeout> | null = null
   #probeTimer: ReturnType<typeof setTimeout> | null = null
   #destroyed = false
@@ -136,6 +150,8 @@ export class DocumentConnection {
     this.#network = options.network === undefined ? browserNetworkSignal() : options.network
     this.#getToken = options.getToken ?? null
     this.#params = options.params ?? {}
+    this.#isRemoteOrigin = options.isRemoteOrigin ?? (() => false)
+    for (let i = 0; i < (options.unsavedAtStart ?? 0); i++) this.#tracker.localChange(false)
     const online = this.#network?.online ?? true
 
     this.provider = new WebsocketProvider(options.serverUrl, options.room, options.doc, {
@@ -149,7 +165,8 @@ export class DocumentConnection {
     this.awareness = this.provider.awareness
     this.#state = {
       status: online ? 'connecting' : 'offline',
-      saved: true,
+      saved: this.#tracker.saved,
+      unsavedChanges: this.#tracker.unsaved,
       nextAttemptAt: null,
       refused: null,
       access: null,
@@ -220,7 +237,7 @@ export class DocumentConnection {
       if (!fromSocket || this.#destroyed) return
       if (step === SyncStep.Step2) {
         this.#tracker.probeAnswered()
-        this.#update({ saved: this.#tracker.saved })
+        this.#update({ saved: this.#tracker.saved, unsavedChanges: this.#tracker.unsaved })
         this.#scheduleProbe()
       } else if (step === SyncStep.Step1) {
         // The provider writes its answer right after this returns, in the same task.
@@ -304,10 +321,10 @@ export class DocumentConnection {
 
   readonly #onDocUpdate = (_update: Uint8Array, origin: unknown): void => {
     // Changes the provider applied came from the server or another tab: not ours to save.
-    if (origin === this.provider) return
+    if (origin === this.provider || this.#isRemoteOrigin(origin)) return
     const ws = this.provider.ws
     this.#tracker.localChange(this.provider.wsconnected && ws !== null && ws.readyState === OPEN)
-    this.#update({ saved: this.#tracker.saved })
+    this.#update({ saved: this.#tracker.saved, unsavedChanges: this.#tracker.unsaved })
     this.#scheduleProbe()
   }
 

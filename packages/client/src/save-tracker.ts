@@ -24,6 +24,11 @@ export class SaveTracker {
     return this.#savedVersion >= this.#localVersion
   }
 
+  /** How many local changes are not stored on the server yet. */
+  get unsaved(): number {
+    return Math.max(0, this.#localVersion - this.#savedVersion)
+  }
+
   /** Some change was written to the socket and no probe sent since covers it. */
   get probeWanted(): boolean {
     return this.#sentVersion > Math.max(this.#savedVersion, this.#probes.at(-1) ?? 0)

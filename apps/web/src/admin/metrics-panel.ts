@@ -5,7 +5,7 @@
 import type { AdminStats } from '@tandem/protocol'
 
 import { h } from '../shell/element.js'
-import { formatBytes, formatCount, formatExactCount } from './quantity-format.js'
+import { formatBytes, formatCount, formatExactCount } from '../shell/quantity-format.js'
 
 /** The panel and how to show a new scrape in it. */
 export interface MetricsPanel {

@@ -6,7 +6,7 @@
 import type { ClusterNode } from '@tandem/protocol'
 
 import { h } from '../shell/element.js'
-import { formatExactCount } from './quantity-format.js'
+import { formatExactCount } from '../shell/quantity-format.js'
 import { formatElapsed } from './time-format.js'
 
 /** The card and what it can show. */

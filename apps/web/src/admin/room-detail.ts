@@ -6,9 +6,9 @@
 import { relativeTime } from '../home/relative-time.js'
 import { createAvatar } from '../shell/avatar.js'
 import { h, icon } from '../shell/element.js'
+import { formatBytes, formatExactCount } from '../shell/quantity-format.js'
 import type { ExportFormat } from './admin-api.js'
 import type { AdminConnection, AdminRoom, AdminRoomDetail } from './admin-room-data.js'
-import { formatBytes, formatExactCount } from './quantity-format.js'
 import { formatDateTime, formatElapsed, formatSince } from './time-format.js'
 
 const CLOSE_ICON = '<path d="M18 6 6 18"/><path d="m6 6 12 12"/>'

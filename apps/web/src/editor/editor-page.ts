@@ -3,6 +3,7 @@
  * ProseMirror editor, toolbar, presence list and status badge; this file only wires them together.
  */
 import { connectDocument, providerTransport } from '@tandem/client'
+import { CloseCode } from '@tandem/protocol'
 import { keymap } from 'prosemirror-keymap'
 import * as Y from 'yjs'
 
@@ -12,6 +13,7 @@ import { createCommentsPanel } from '../comments/comments-panel.js'
 import { createHistoryPanel } from '../history/history-panel.js'
 import { versionsApi } from '../history/versions-api.js'
 import type { IdentityStore } from '../identity/identity-store.js'
+import { copyScope, forgetLocalCopy, openLocalCopy, recordUnsaved, unsavedInCopy } from '../offline/local-copies.js'
 import { renderMessagePage } from '../pages/message-page.js'
 import { takeTokenFromUrl } from '../session/access-token.js'
 import { tokenClaims } from '../session/token-claims.js'
@@ -38,8 +40,20 @@ function collabUrl(): string {
 export function renderEditorPage(shell: AppShell, room: string, identity: IdentityStore, token: string | null): void {
   document.title = `${room} · Tandem`
   const doc = new Y.Doc()
+  // This browser's copy: the document opens without a network, and edits survive a reload or a
+  // browser restart until the server has them.
+  const scope = copyScope(token)
+  const copy = openLocalCopy(scope, room, doc)
   // The stored token is all this page has; `getToken` is where a refreshing source would plug in.
-  const connection = connectDocument({ serverUrl: collabUrl(), room, doc, ...(token ? { getToken: async () => token } : {}) })
+  const connection = connectDocument({
+    serverUrl: collabUrl(),
+    room,
+    doc,
+    ...(token ? { getToken: async () => token } : {}),
+    isRemoteOrigin: (origin) => origin === copy.origin,
+    unsavedAtStart: unsavedInCopy(scope, room),
+  })
+  connection.onStateChange(({ unsavedChanges }) => recordUnsaved(scope, room, unsavedChanges))
   connection.awareness.setLocalStateField('user', identity.get())
   identity.subscribe((user) => connection.awareness.setLocalStateField('user', user))
   // Notifications ride on the document socket (message type 100): no second connection per page.
@@ -150,9 +164,12 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
   const detachAuthors = authors.attach(view)
   view.focus()
 
+  let copyReady = false
+  void copy.loaded.then(() => (copyReady = true))
   const guardUnsaved = (event: BeforeUnloadEvent): void => {
-    // Changes the server has not confirmed exist only in this page: leaving would lose them.
-    if (!connection.state.saved) event.preventDefault()
+    // Without a working local copy (private mode may refuse IndexedDB), changes the server has not
+    // confirmed exist only in this page: leaving would lose them.
+    if (!copyReady && !connection.state.saved) event.preventDefault()
   }
   window.addEventListener('beforeunload', guardUnsaved)
 
@@ -173,6 +190,9 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     presence.destroy()
     status.destroy()
     connection.destroy()
+    copy.close()
+    // A deleted document, or one this person may no longer open, is not kept in the browser either.
+    if (code === CloseCode.RoomDeleted || code === CloseCode.Forbidden) void forgetLocalCopy(scope, room)
     shell.actions.replaceChildren()
     shell.main.classList.remove('read-only')
     renderMessagePage(shell, message.title, message.body, kept)

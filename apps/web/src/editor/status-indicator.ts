@@ -1,6 +1,6 @@
 /**
  * The header badge saying whether the document is connected and whether your changes are stored:
- * "Live · Saved", "You’re offline · Unsaved changes", "Can’t reach server". Offers "Retry now" while waiting to reconnect.
+ * "Live · Saved", "You’re offline · 3 changes not saved yet", "Can’t reach server". Offers "Retry now" while waiting to reconnect.
  */
 import type { DocumentConnection } from '@tandem/client'
 

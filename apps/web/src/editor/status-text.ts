@@ -6,7 +6,8 @@ export interface StatusText {
   connection: string
   /** Longer explanation for the tooltip. */
   detail: string
-  save: 'Saved' | 'Saving…' | 'Unsaved changes' | null
+  /** "Saved", "Saving…", or while not live "3 changes not saved yet" (kept in this browser meanwhile). */
+  save: string | null
   /**
    * Both in the few words a phone's header has room for: the save state while live, else why not
    * live (with "unsaved" when changes wait on this page).
@@ -16,9 +17,17 @@ export interface StatusText {
 
 /** Describe `state` at time `now` (ms since the epoch); `edited` says whether you changed anything. */
 export function statusText(state: DocumentConnectionState, edited: boolean, now: number): StatusText {
-  const save = !edited ? null : state.saved ? 'Saved' : state.status === 'live' ? 'Saving…' : 'Unsaved changes'
+  const unsaved = state.unsavedChanges
+  const save =
+    !edited && unsaved === 0
+      ? null
+      : state.saved
+        ? 'Saved'
+        : state.status === 'live'
+          ? 'Saving…'
+          : `${unsaved} ${unsaved === 1 ? 'change' : 'changes'} not saved yet`
   const long = describe(state, save, now)
-  const waiting = save === 'Unsaved changes' ? ', unsaved' : ''
+  const waiting = !state.saved && state.status !== 'live' ? ', unsaved' : ''
   const short =
     state.status === 'live'
       ? (save ?? 'Live')
@@ -46,7 +55,7 @@ function describe(state: DocumentConnectionState, save: StatusText['save'], now:
           save,
         }
       }
-      const keep = 'Your changes stay on this page and are sent when the connection returns.'
+      const keep = 'Your changes are kept in this browser, even if you close it, and sent when the connection returns.'
       if (!state.deviceOnline) return { connection: 'You’re offline', detail: `This device has no network connection. ${keep}`, save }
       const retrying = state.nextAttemptAt === null ? '' : `, retrying in ${Math.max(1, Math.ceil((state.nextAttemptAt - now) / 1000))} s`
       if (state.rateLimited) {

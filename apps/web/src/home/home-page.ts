@@ -3,10 +3,12 @@
  * (someone created, joined, left or edited a document), with a slow poll as a safety net; nothing is
  * fetched while the tab is hidden.
  */
+import { copyScope } from '../offline/local-copies.js'
 import type { AppShell } from '../shell/app-shell.js'
 import { h } from '../shell/element.js'
 import { createDocumentForm } from './create-document-form.js'
 import { createImportButton } from './import-button.js'
+import { createOfflineCopiesPanel } from './offline-copies-panel.js'
 import { createRefreshScheduler } from './refresh-scheduler.js'
 import { NAME_SETTLE_DELAYS_MS, namesPending } from './room-event.js'
 import { createRoomList } from './room-list.js'
@@ -25,6 +27,7 @@ export function renderHomePage(shell: AppShell, token: string | null): void {
   shell.context.replaceChildren()
   shell.actions.replaceChildren()
   const roomList = createRoomList()
+  const offline = createOfflineCopiesPanel(copyScope(token))
   shell.main.replaceChildren(
     h(
       'div',
@@ -53,6 +56,7 @@ export function renderHomePage(shell: AppShell, token: string | null): void {
         h('h2', { id: 'recent-title' }, 'Recent documents'),
         roomList.element,
       ),
+      offline.element,
     ),
   )
   // Focus invites typing a name; on touch screens it would also throw the keyboard over the list.

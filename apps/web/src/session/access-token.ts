@@ -84,3 +84,12 @@ export function browserAccessToken(): string | null {
 export function bearerHeaders(token: string | null): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {}
 }
+
+/** Forget this tab's sign-in (signing out); the next page load has no token unless its URL brings one. */
+export function clearBrowserAccessToken(): void {
+  try {
+    window.sessionStorage.removeItem(ACCESS_TOKEN_STORAGE_KEY)
+  } catch {
+    // No session storage: the token lived in memory only and goes with the page.
+  }
+}

@@ -4,6 +4,8 @@
  */
 import type { IdentityStore } from '../identity/identity-store.js'
 import { mountNotificationCenter, type NotificationCenter } from '../notifications/notification-center.js'
+import { copyScope, forgetAllLocalCopies } from '../offline/local-copies.js'
+import { clearBrowserAccessToken } from '../session/access-token.js'
 import { createIdentityMenu } from './identity-menu.js'
 
 /** Where a page puts its content. */
@@ -27,7 +29,14 @@ function required(id: string): HTMLElement {
 /** Fill the header and return the slots pages render into; `token` is the page's sign-in (secure mode). */
 export function mountShell(identity: IdentityStore, token: string | null): AppShell {
   const identitySlot = required('header-identity')
-  identitySlot.replaceChildren(createIdentityMenu(identity))
+  const signOut = token
+    ? async (): Promise<void> => {
+        await forgetAllLocalCopies(copyScope(token))
+        clearBrowserAccessToken()
+        location.assign('/')
+      }
+    : undefined
+  identitySlot.replaceChildren(createIdentityMenu(identity, signOut))
   const notifications = mountNotificationCenter(token)
   identitySlot.before(notifications.bell)
   return { context: required('header-context'), actions: required('header-actions'), main: required('app'), notifications }

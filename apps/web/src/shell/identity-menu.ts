@@ -10,8 +10,11 @@ import { PALETTE, PALETTE_NAMES, readableTextColor } from '../identity/palette.j
 import { createAvatar } from './avatar.js'
 import { h } from './element.js'
 
-/** The identity button and its panel. */
-export function createIdentityMenu(store: IdentityStore): HTMLElement {
+/**
+ * The identity button and its panel; with `signOut` (secure mode), the panel offers "Sign out",
+ * which also removes the documents this browser kept for the person.
+ */
+export function createIdentityMenu(store: IdentityStore, signOut?: () => Promise<void>): HTMLElement {
   const nameLabel = h('span', { class: 'identity-name' })
   const avatarSlot = h('span', { class: 'identity-avatar' })
   const toggle = h(
@@ -37,6 +40,14 @@ export function createIdentityMenu(store: IdentityStore): HTMLElement {
     swatches,
     h('p', { class: 'panel-hint' }, 'Others see this name next to your cursor.'),
   )
+  if (signOut) {
+    const signOutButton = h('button', { type: 'button', class: 'button subtle identity-sign-out' }, 'Sign out')
+    signOutButton.addEventListener('click', () => {
+      signOutButton.disabled = true
+      void signOut()
+    })
+    panel.append(h('p', { class: 'panel-hint' }, 'Signing out removes the documents kept on this device for you.'), signOutButton)
+  }
   const root = h('div', { class: 'identity-menu' }, toggle, panel)
 
   for (const color of PALETTE) {
