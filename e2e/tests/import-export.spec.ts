@@ -16,6 +16,16 @@ const MARKDOWN = [
   '- write the notes',
   '- tell the team',
   '',
+  'Checklist:',
+  '',
+  '- [x] book the room',
+  '- [ ] send the invite',
+  '',
+  '| Who | What |',
+  '| --- | --- |',
+  '| Ann | **budget** |',
+  '| Bob | hiring |',
+  '',
   '<script>alert("never")</script>',
   '',
 ].join('\n')
@@ -29,15 +39,27 @@ test('a Markdown file becomes a formatted document, and downloads carry it back 
   await expect(ann.editor.connectionStatus).toHaveText('Live')
   const document = ann.editor.document
   await expect(document.getByRole('heading', { level: 1, name: 'Launch' })).toBeVisible()
-  await expect(document.locator('strong')).toHaveText('on Monday')
+  await expect(document.locator('p:not(td p) > strong')).toHaveText('on Monday')
   await expect(document.getByRole('link', { name: 'the plan' })).toHaveAttribute('href', 'https://example.com/plan')
-  await expect(document.getByRole('listitem')).toHaveText(['write the notes', 'tell the team'])
+  await expect(document.locator('ul:not(.task-list) > li')).toHaveText(['write the notes', 'tell the team'])
+  // The checklist, ticked as the file says, and the table with its header row and formatting.
+  const boxes = document.getByRole('checkbox')
+  await expect(boxes).toHaveCount(2)
+  await expect(boxes.nth(0)).toBeChecked()
+  await expect(boxes.nth(1)).not.toBeChecked()
+  await expect(document.locator('th')).toHaveText(['Who', 'What'])
+  await expect(document.locator('td')).toHaveText(['Ann', 'budget', 'Bob', 'hiring'])
+  await expect(document.locator('td strong')).toHaveText('budget')
   // Markup in the file is text in the document.
   await expect(document.getByText('<script>alert("never")</script>')).toBeVisible()
 
   const bob = await users.open('Bob')
   await bob.editor.open(room)
   await expect(bob.editor.document.getByRole('heading', { level: 1, name: 'Launch' })).toBeVisible()
+  // Ticking an item is one change everyone sees.
+  await bob.editor.document.getByRole('checkbox').nth(1).click()
+  await expect(boxes.nth(1)).toBeChecked()
+  await bob.editor.expectSaved()
 
   // Download from the menu: the same Markdown comes back.
   const download = async (format: RegExp): Promise<string> => {
@@ -52,8 +74,11 @@ test('a Markdown file becomes a formatted document, and downloads carry it back 
   expect(markdown).toContain('# Launch')
   expect(markdown).toContain('Ship **on Monday**, see [the plan](https://example.com/plan).')
   expect(markdown).toMatch(/- write the notes\n- tell the team/)
+  expect(markdown).toContain('- [x] book the room\n- [x] send the invite')
+  expect(markdown).toContain('| Who | What |\n| --- | --- |\n| Ann | **budget** |\n| Bob | hiring |')
   const html = await download(/Web page/)
   expect(html).toContain('<h1>Launch</h1>')
+  expect(html).toContain('<th><p>Who</p></th>')
   expect(html).not.toContain('<script>')
   // The keyboard reaches the formats too.
   await ann.page.getByRole('button', { name: 'Download' }).focus()

@@ -63,18 +63,18 @@ test('Enter twice at the end of a code block leaves it, as the hint under the bl
   await ann.editor.cursorToEnd()
   await ann.editor.tool('Code block').click()
   await ann.page.keyboard.type('let answer = 42')
-  const block = ann.editor.document.locator('pre')
+  const block = ann.editor.document.locator('.code-block')
   await expect(block).toHaveAttribute('data-hint', /Shift\+Enter/)
   await ann.page.keyboard.press('Enter')
   await ann.page.keyboard.press('Enter')
   // Before: each Enter added a line to the code block, with no way out but a shortcut nobody knew.
   await ann.page.keyboard.type('back to prose')
-  await expect(block).toHaveText('let answer = 42')
+  await expect(block.locator('pre')).toHaveText('let answer = 42')
   await expect(ann.editor.document.locator('p')).toHaveText('back to prose')
   await expect(block).not.toHaveAttribute('data-hint')
 })
 
-test('a pasted table keeps its cells apart, and a pasted image is said to be left out', async ({ users }) => {
+test('a pasted table stays a table, and a pasted image is said to be left out', async ({ users }) => {
   const ann = await users.open('Ann')
   await ann.editor.open(uniqueRoom('paste'))
   await ann.editor.typeAtEnd('Team:')
@@ -89,8 +89,19 @@ test('a pasted table keeps its cells apart, and a pasted image is said to be lef
     data.setData('text/plain', 'Name Role Ada Engineer lead Grace Admiral Logo:')
     element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
   }, html)
-  // Before: "NameRole", "AdaEngineer lead"... with the image dropped without a word.
-  await expect.poll(() => ann.editor.blocks()).toEqual(['Team:', 'Name\tRole', 'Ada\tEngineer lead', 'Grace\tAdmiral', 'Logo:'])
+  // Long ago: "NameRole", "AdaEngineer lead"... with the image dropped without a word.
+  const cells = (): Promise<string[][]> =>
+    ann.editor.document.evaluate((root) =>
+      [...root.querySelectorAll('table tr')].map((row) => [...row.children].map((cell) => cell.textContent ?? '')),
+    )
+  await expect.poll(cells).toEqual([
+    ['Name', 'Role'],
+    ['Ada', 'Engineer lead'],
+    ['Grace', 'Admiral'],
+  ])
+  await expect(ann.editor.document.locator('th')).toHaveCount(2)
+  await expect(ann.editor.document.locator('td strong')).toHaveText('lead')
+  expect(await ann.editor.blocks()).toEqual(['Team:', 'NameRoleAdaEngineer leadGraceAdmiral', 'Logo:'])
   const notice = ann.page.getByRole('status').filter({ hasText: 'left out: documents hold text only' })
   await expect(notice).toHaveText(/^An image was left out/)
   await notice.getByRole('button', { name: 'Dismiss' }).click()
@@ -126,4 +137,54 @@ test('on a phone every tool is in sight, and the status says in words what is go
   await expect(phoneStatus).toBeInViewport({ ratio: 1 })
   await ann.context.setOffline(false)
   await expect(phoneStatus).toHaveText('Saved')
+})
+
+test('tables and checklists from the toolbar: Tab moves between cells, rows are added in place, Enter adds an item', async ({ users }) => {
+  const ann = await users.open('Ann')
+  const bob = await users.open('Bob')
+  const room = uniqueRoom('table')
+  await ann.editor.open(room)
+  await bob.editor.open(room)
+  const tool = (name: string) => ann.editor.toolbar.getByRole('button', { name, exact: true })
+  // Row and column tools appear only inside a table.
+  await expect(tool('Add row below')).toBeHidden()
+  await ann.editor.document.click()
+  await tool('Insert table').click()
+  await expect(tool('Add row below')).toBeVisible()
+  await ann.page.keyboard.type('Name')
+  await ann.page.keyboard.press('Tab')
+  await ann.page.keyboard.type('Role')
+  await ann.page.keyboard.press('Tab')
+  await ann.page.keyboard.press('Tab')
+  await ann.page.keyboard.type('Ada')
+  await tool('Add row below').click()
+  const rows = (page: typeof ann.page) =>
+    page.getByRole('textbox', { name: 'Document' }).evaluate((root) =>
+      [...root.querySelectorAll('table tr')].map((row) =>
+        [...row.children].map((cell) => {
+          // Other people's cursor labels are widgets inside the text, not part of it.
+          const copy = cell.cloneNode(true) as Element
+          for (const widget of copy.querySelectorAll('.ProseMirror-widget')) widget.remove()
+          return copy.textContent ?? ''
+        }),
+      ),
+    )
+  await expect
+    .poll(() => rows(bob.page))
+    .toEqual([
+      ['Name', 'Role', ''],
+      ['Ada', '', ''],
+      ['', '', ''],
+      ['', '', ''],
+    ])
+  await tool('Delete table').click()
+  await expect(ann.editor.document.locator('table')).toHaveCount(0)
+
+  await ann.page.keyboard.type('[ ] call the venue')
+  await ann.page.keyboard.press('Enter')
+  await ann.page.keyboard.type('order food')
+  await expect(bob.editor.document.getByRole('checkbox')).toHaveCount(2)
+  // (Ann's cursor label may follow the text she typed.)
+  await expect(bob.editor.document.locator('li.task-item')).toHaveText([/^call the venue/, /^order food/])
+  await expect(tool('Checklist')).toHaveAttribute('aria-pressed', 'true')
 })

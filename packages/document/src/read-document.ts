@@ -58,8 +58,21 @@ function readBlock(json: PmNode): Node[] {
       return [nodes.heading!.create({ level: headingLevel(json.attrs) }, readInline(content))]
     case 'code_block': {
       const text = plainText(content)
-      return [nodes.code_block!.create(null, text ? schema.text(text) : null)]
+      const language = typeof json.attrs?.language === 'string' ? json.attrs.language.slice(0, 40) : ''
+      return [nodes.code_block!.create({ language }, text ? schema.text(text) : null)]
     }
+    case 'task_list':
+      return container(nodes.task_list!, null, content.map(readTaskItem))
+    case 'task_item':
+      // An item outside a checklist: its content.
+      return readBlocks(content)
+    case 'table':
+      return readTable(content)
+    case 'table_row':
+    case 'table_cell':
+    case 'table_header':
+      // Table parts outside a table: their content.
+      return readBlocks(content)
     case 'horizontal_rule':
       // A rule has no content; whatever a client put inside it follows it.
       return [nodes.horizontal_rule!.create(), ...readBlocks(content)]
@@ -84,6 +97,39 @@ function readListItem(json: PmNode): Node {
   // An item starts with a paragraph; one that starts otherwise gets an empty one before.
   if (blocks[0]?.type !== nodes.paragraph) blocks.unshift(nodes.paragraph!.create())
   return container(nodes.list_item!, null, blocks)[0]!
+}
+
+function readTaskItem(json: PmNode): Node {
+  const blocks = readBlocks(json.type === 'task_item' || json.type === 'list_item' ? (json.content ?? []) : [json])
+  if (blocks[0]?.type !== nodes.paragraph) blocks.unshift(nodes.paragraph!.create())
+  const checked = json.type === 'task_item' && json.attrs?.checked === true
+  return container(nodes.task_item!, { checked }, blocks)[0]!
+}
+
+/**
+ * A table from whatever a client wrote: rows of cells (header cells stay headers), each cell's
+ * content read as blocks; anything that is not a row becomes a row of one cell. Rows are padded
+ * with empty cells to the widest, so the table is rectangular as the editor expects.
+ */
+function readTable(children: PmNode[]): Node[] {
+  const rows: Node[][] = []
+  for (const child of children) {
+    const cells = child.type === 'table_row' ? (child.content ?? []) : [child]
+    rows.push(
+      cells.map((cell) => {
+        const type = cell.type === 'table_header' ? nodes.table_header! : nodes.table_cell!
+        const blocks = readBlocks(cell.type === 'table_cell' || cell.type === 'table_header' ? (cell.content ?? []) : [cell])
+        return container(type, null, blocks)[0]!
+      }),
+    )
+  }
+  const width = Math.max(0, ...rows.map((row) => row.length))
+  if (width === 0) return []
+  const filled = rows.map((row) => {
+    while (row.length < width) row.push(nodes.table_cell!.createAndFill()!)
+    return nodes.table_row!.create(null, row)
+  })
+  return [nodes.table!.create(null, filled)]
 }
 
 /**

@@ -5,6 +5,7 @@
 import { type MarkSpec, type NodeSpec, Schema } from 'prosemirror-model'
 import { marks as basicMarks, nodes as basicNodes } from 'prosemirror-schema-basic'
 import { bulletList, listItem, orderedList } from 'prosemirror-schema-list'
+import { tableNodes } from 'prosemirror-tables'
 
 import { safeHref } from './safe-href.js'
 
@@ -37,16 +38,78 @@ const link: MarkSpec = {
   },
 }
 
+/**
+ * A checklist: items with a checkbox. Reads GitHub's and Tandem's own HTML (`ul.contains-task-list`,
+ * `ul[data-type=task_list]`) before plain lists do.
+ */
+const taskList: NodeSpec = {
+  content: 'task_item+',
+  group: 'block',
+  parseDOM: [
+    { tag: 'ul[data-type="task_list"]', priority: 60 },
+    { tag: 'ul.contains-task-list', priority: 60 },
+  ],
+  toDOM: () => ['ul', { 'data-type': 'task_list', class: 'task-list' }, 0],
+}
+
+/** Whether an `<li>` of pasted HTML is a checklist item ticked. */
+function checkedIn(dom: HTMLElement): boolean {
+  const attribute = dom.getAttribute('data-checked')
+  if (attribute !== null) return attribute === 'true'
+  return dom.querySelector(':scope > input[type="checkbox"]')?.hasAttribute('checked') ?? false
+}
+
+const taskItem: NodeSpec = {
+  attrs: { checked: { default: false, validate: 'boolean' } },
+  content: 'paragraph block*',
+  defining: true,
+  parseDOM: [
+    { tag: 'li[data-checked]', priority: 60, getAttrs: (dom) => ({ checked: checkedIn(dom) }) },
+    { tag: 'li.task-list-item', priority: 60, getAttrs: (dom) => ({ checked: checkedIn(dom) }) },
+  ],
+  toDOM: (node) => ['li', { 'data-checked': String(node.attrs.checked as boolean), class: 'task-item' }, 0],
+}
+
+/** Tables (prosemirror-tables): rows of cells holding blocks; header cells are their own node. */
+const tables = tableNodes({
+  tableGroup: 'block',
+  cellContent: 'block+',
+  cellAttributes: {},
+})
+
+const codeBlock: NodeSpec = {
+  ...basicNodes.code_block,
+  /** The language named after an opening fence (```js), for highlighting; empty when none. */
+  attrs: { language: { default: '', validate: 'string' } },
+  parseDOM: [
+    {
+      tag: 'pre',
+      preserveWhitespace: 'full',
+      getAttrs: (dom) => ({ language: /language-([\w+#-]+)/.exec(dom.querySelector('code')?.className ?? '')?.[1] ?? '' }),
+    },
+  ],
+  toDOM: (node) => {
+    const language = node.attrs.language as string
+    return ['pre', language ? { 'data-language': language } : {}, ['code', language ? { class: `language-${language}` } : {}, 0]]
+  },
+}
+
 const nodes: Record<string, NodeSpec> = {
   doc: basicNodes.doc,
   paragraph: basicNodes.paragraph,
   heading,
   blockquote: { ...basicNodes.blockquote, content: 'block+' },
-  code_block: basicNodes.code_block,
+  code_block: codeBlock,
   horizontal_rule: basicNodes.horizontal_rule,
   bullet_list: { ...bulletList, content: 'list_item+', group: 'block' },
   ordered_list: { ...orderedList, content: 'list_item+', group: 'block' },
   list_item: { ...listItem, content: 'paragraph block*' },
+  task_list: taskList,
+  task_item: taskItem,
+  table: tables.table,
+  table_row: tables.table_row,
+  table_cell: tables.table_cell,
+  table_header: tables.table_header,
   text: basicNodes.text,
   hard_break: basicNodes.hard_break,
 }
@@ -66,5 +129,5 @@ const marks: Record<string, MarkSpec> = {
   code: basicMarks.code,
 }
 
-/** The Tandem document schema: rich text with headings 1-3, lists, quotes, code and links. */
+/** The Tandem document schema: rich text with headings 1-3, lists, checklists, tables, quotes, code and links. */
 export const schema = new Schema({ nodes, marks })

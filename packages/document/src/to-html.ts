@@ -12,7 +12,15 @@ const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!)
 
 const MARK_TAGS: Readonly<Record<string, string>> = { strong: 'strong', em: 'em', code: 'code', underline: 'u', strike: 's' }
-const BLOCK_TAGS: Readonly<Record<string, string>> = { paragraph: 'p', blockquote: 'blockquote', bullet_list: 'ul', list_item: 'li' }
+const BLOCK_TAGS: Readonly<Record<string, string>> = {
+  paragraph: 'p',
+  blockquote: 'blockquote',
+  bullet_list: 'ul',
+  list_item: 'li',
+  table_row: 'tr',
+  table_cell: 'td',
+  table_header: 'th',
+}
 
 const STYLE = [
   'body{max-width:42rem;margin:2.5rem auto;padding:0 1.25rem;font:16px/1.65 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1c1e21}',
@@ -20,6 +28,8 @@ const STYLE = [
   'code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.92em}',
   'blockquote{margin-left:0;padding-left:1rem;border-left:3px solid #cfcfc8;color:#444}',
   'hr{border:0;border-top:1px solid #cfcfc8;margin:1.5rem 0}',
+  'table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #cfcfc8;padding:.35rem .6rem;vertical-align:top;text-align:left}th{background:#f4f4f1}',
+  'td>p,th>p{margin:0}ul.task-list{list-style:none;padding-left:.25rem}ul.task-list input{margin-right:.5rem}',
 ].join('')
 
 /** `doc` as a complete HTML page titled `title`. */
@@ -56,8 +66,25 @@ function writeNode(node: Node, out: string[]): void {
       out.push(`</${tag}>`)
       return
     }
-    case 'code_block':
-      out.push('<pre><code>', escapeHtml(node.textContent), '</code></pre>')
+    case 'code_block': {
+      const language = /^[\w+#-]{1,40}$/.test(node.attrs.language as string) ? (node.attrs.language as string) : ''
+      out.push(language ? `<pre><code class="language-${language}">` : '<pre><code>', escapeHtml(node.textContent), '</code></pre>')
+      return
+    }
+    case 'task_list':
+      out.push('<ul class="task-list">')
+      children()
+      out.push('</ul>')
+      return
+    case 'task_item':
+      out.push(`<li><input type="checkbox" disabled${node.attrs.checked ? ' checked' : ''}>`)
+      children()
+      out.push('</li>')
+      return
+    case 'table':
+      out.push('<table>')
+      children()
+      out.push('</table>')
       return
     case 'ordered_list': {
       const order = node.attrs.order as number

@@ -43,6 +43,18 @@ const serializer = new MarkdownSerializer(
       state.renderList(node, ' '.repeat(width + 2), (i) => `${String(start + i).padStart(width)}. `)
     },
     list_item: (state, node) => state.renderContent(node),
+    task_list: (state, node) => state.renderList(node, '    ', (i) => (node.child(i).attrs.checked ? '[x] ' : '[ ] ')),
+    task_item: (state, node) => state.renderContent(node),
+    table: (state, node) => {
+      // One line per row, cells apart by tabs (what spreadsheets read back as cells).
+      node.forEach((row) => {
+        const cells: string[] = []
+        row.forEach((cell) => cells.push(cell.textContent.replace(/\s+/g, ' ').trim()))
+        state.write(cells.join('\t'))
+        state.ensureNewLine()
+      })
+      state.closeBlock(node)
+    },
     paragraph: (state, node) => {
       state.renderInline(node, false)
       state.closeBlock(node)

@@ -61,7 +61,8 @@ const COLUMNS: { key: RoomSortKey; label: string; className: string }[] = [
 function createRow(room: AdminRoom, select: () => void): Row {
   const badge = h('span', { class: 'state-badge' })
   const count = h('span', { class: 'people-count', 'data-testid': 'room-connections' })
-  const people = h('span', { class: 'avatar-stack' })
+  // An image of the people present: the label is its text alternative.
+  const people = h('span', { class: 'avatar-stack', role: 'img' })
   const size = h('span', {})
   const logRows = h('span', { class: 'cell-sub' })
   const activity = h('span', {})

@@ -10,6 +10,7 @@ import { dropCursor } from 'prosemirror-dropcursor'
 import { gapCursor } from 'prosemirror-gapcursor'
 import { keymap } from 'prosemirror-keymap'
 import { type Command, EditorState, type Plugin } from 'prosemirror-state'
+import { tableEditing } from 'prosemirror-tables'
 import { EditorView } from 'prosemirror-view'
 import { yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
 import type { Awareness } from 'y-protocols/awareness'
@@ -17,6 +18,7 @@ import type * as Y from 'yjs'
 
 import { caretAnchorPlugin } from './caret-anchor.js'
 import { codeBlockHintPlugin } from './code-block-hint.js'
+import { codeBlockView, codeHighlightPlugin } from './code-highlight.js'
 import { editorKeymap } from './editor-keymap.js'
 import { editorInputRules } from './input-rules.js'
 import { markdownPastePlugin } from './markdown-paste.js'
@@ -25,6 +27,7 @@ import { pasteHandlingPlugin, type PasteNotice } from './paste-handling.js'
 import { createPersonalUndoManager } from './personal-undo.js'
 import { placeholderPlugin } from './placeholder-plugin.js'
 import { buildRemoteCursor, buildRemoteSelection } from './remote-cursor.js'
+import { taskItemView } from './task-item-view.js'
 import { undoStepsPlugin } from './undo-steps.js'
 
 /** What {@link createCollabEditor} needs. */
@@ -63,14 +66,18 @@ export function createCollabEditor(options: CollabEditorOptions): EditorView {
       gapCursor(),
       placeholderPlugin('Start writing…'),
       codeBlockHintPlugin(),
+      codeHighlightPlugin(),
       openLinkPlugin(),
       pasteHandlingPlugin(options.onPasteNotice),
       markdownPastePlugin(),
+      // Cell selections, table-aware copy and paste, and repair of tables a merge left ragged.
+      tableEditing(),
       ...(options.plugins ?? []),
     ],
   })
   const view = new EditorView(options.mount, {
     state,
+    nodeViews: { task_item: taskItemView, code_block: codeBlockView },
     attributes: {
       id: 'document',
       class: 'document',

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 
 import {
   insertHorizontalRule,
+  insertTable,
   leaveCodeBlockOnEmptyLine,
   removeLink,
   setLink,
@@ -12,6 +13,8 @@ import {
   toggleHeading,
   toggleList,
   toggleStrong,
+  toggleTaskChecked,
+  toggleTaskList,
 } from './commands.js'
 import { isMarkActive } from './format-state.js'
 
@@ -145,5 +148,52 @@ describe('schema', () => {
     expect(unsafe[1].href).toBeUndefined()
     const safe = toDOM(marks.link!.create({ href: 'https://example.com' }), true) as [string, Record<string, string>]
     expect(safe[1].href).toBe('https://example.com')
+  })
+})
+
+describe('checklists and tables', () => {
+  it('turns paragraphs into a checklist of unticked items and back', () => {
+    const listed = run(stateOf([p('buy milk')], 2), toggleTaskList)
+    expect(shape(listed)).toEqual({
+      type: 'doc',
+      content: [
+        {
+          type: 'task_list',
+          content: [
+            {
+              type: 'task_item',
+              attrs: { checked: false },
+              content: [{ type: 'paragraph', content: [{ type: 'text', text: 'buy milk' }] }],
+            },
+          ],
+        },
+      ],
+    })
+    expect(shape(run(listed, toggleTaskList))).toEqual(shape(stateOf([p('buy milk')])))
+    // Ctrl+Enter ticks the item holding the caret, and unticks it again; outside a checklist it does nothing.
+    const ticked = run(listed, toggleTaskChecked)
+    expect(ticked.doc.firstChild?.firstChild?.attrs.checked).toBe(true)
+    expect(run(ticked, toggleTaskChecked).doc.firstChild?.firstChild?.attrs.checked).toBe(false)
+    expect(toggleTaskChecked(stateOf([p('plain')], 2))).toBe(false)
+  })
+
+  it('puts a table with a header row in place of an empty line, the caret in its first cell', () => {
+    const state = run(stateOf([p('Before'), p()], 9), insertTable(2, 3))
+    const table = state.doc.child(1)
+    expect(table.type.name).toBe('table')
+    expect(table.childCount).toBe(2)
+    expect(table.child(0).child(0).type.name).toBe('table_header')
+    expect(table.child(1).child(2).type.name).toBe('table_cell')
+    // A paragraph follows, so there is a place to write after the table.
+    expect(state.doc.lastChild?.type.name).toBe('paragraph')
+    expect(state.selection.$from.node(-1).type.name).toBe('table_header')
+    // Not inside a table: the toolbar offers rows and columns there instead.
+    expect(insertTable()(state)).toBe(false)
+  })
+
+  it('puts a table after the current block when the line has text', () => {
+    const state = run(stateOf([p('Keep me')], 3), insertTable())
+    expect(state.doc.child(0).textContent).toBe('Keep me')
+    expect(state.doc.child(1).type.name).toBe('table')
   })
 })

@@ -4,7 +4,7 @@
  */
 import { type HeadingLevel, safeHref, schema } from '@tandem/document'
 import { lift, setBlockType, toggleMark, wrapIn } from 'prosemirror-commands'
-import type { NodeType } from 'prosemirror-model'
+import type { Node, NodeType } from 'prosemirror-model'
 import { liftListItem, wrapInList } from 'prosemirror-schema-list'
 import { type Command, NodeSelection, TextSelection } from 'prosemirror-state'
 
@@ -147,3 +147,46 @@ export const toggleUnderline: Command = toggleMark(marks.underline!)
 export const toggleStrike: Command = toggleMark(marks.strike!)
 /** Toggle inline code. */
 export const toggleCode: Command = toggleMark(marks.code!)
+
+/** Turn the selected blocks into a checklist, or a checklist back into paragraphs. */
+export const toggleTaskList: Command = (state, dispatch) =>
+  isInside(state, nodes.task_list!) ? liftListItem(nodes.task_item!)(state, dispatch) : wrapInList(nodes.task_list!)(state, dispatch)
+
+/**
+ * Insert a table of `rows` × `columns` (the first row headers) after the current block, with the
+ * caret in its first cell. Not inside another table: the toolbar offers rows and columns there.
+ */
+export function insertTable(rows = 3, columns = 3): Command {
+  return (state, dispatch) => {
+    if (isInside(state, nodes.table!)) return false
+    if (dispatch) {
+      const cell = (type: NodeType): Node => type.createAndFill()!
+      const row = (type: NodeType): Node =>
+        nodes.table_row!.create(
+          null,
+          Array.from({ length: columns }, () => cell(type)),
+        )
+      const table = nodes.table!.create(null, [row(nodes.table_header!), ...Array.from({ length: rows - 1 }, () => row(nodes.table_cell!))])
+      const { $from } = state.selection
+      const empty = $from.parent.isTextblock && $from.parent.content.size === 0 && $from.depth > 0
+      // An empty line is taken over by the table; otherwise it goes after the current block.
+      const from = empty ? $from.before() : $from.depth === 0 ? $from.pos : $from.after(1)
+      const to = empty ? $from.after() : from
+      const tr = state.tr.replaceWith(from, to, [table, ...(empty ? [nodes.paragraph!.create()] : [])])
+      dispatch(tr.setSelection(TextSelection.near(tr.doc.resolve(from + 4))).scrollIntoView())
+    }
+    return true
+  }
+}
+
+/** Tick or untick the checklist item holding the caret (Ctrl+Enter: the keyboard's way to the checkbox). */
+export const toggleTaskChecked: Command = (state, dispatch) => {
+  const { $from } = state.selection
+  for (let depth = $from.depth; depth > 0; depth--) {
+    const node = $from.node(depth)
+    if (node.type !== nodes.task_item) continue
+    if (dispatch) dispatch(state.tr.setNodeMarkup($from.before(depth), undefined, { ...node.attrs, checked: !node.attrs.checked }))
+    return true
+  }
+  return false
+}

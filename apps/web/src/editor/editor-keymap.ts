@@ -8,6 +8,7 @@ import { undoInputRule } from 'prosemirror-inputrules'
 import { keymap } from 'prosemirror-keymap'
 import { liftListItem, sinkListItem, splitListItem } from 'prosemirror-schema-list'
 import type { Command, Plugin } from 'prosemirror-state'
+import { goToNextCell } from 'prosemirror-tables'
 import { redoCommand, undoCommand } from 'y-prosemirror'
 
 import {
@@ -22,10 +23,15 @@ import {
   toggleList,
   toggleStrike,
   toggleStrong,
+  toggleTaskChecked,
+  toggleTaskList,
   toggleUnderline,
 } from './commands.js'
 
 const { nodes } = schema
+
+/** Enter in a checklist item: a new, unticked item (splitting one keeps the first one's tick). */
+const splitTaskItem: Command = splitListItem(nodes.task_item!, { checked: false })
 
 const insertHardBreak: Command = (state, dispatch) => {
   dispatch?.(state.tr.replaceSelectionWith(nodes.hard_break!.create()).scrollIntoView())
@@ -51,6 +57,7 @@ export const SHORTCUTS = {
   blockquote: 'Shift-Mod-9',
   codeBlock: 'Mod-Alt-c',
   horizontalRule: 'Mod-Alt-minus',
+  taskList: 'Mod-Alt-t',
 } as const
 
 /** The editor's keymap; `openLinkForm` runs on Mod-k. */
@@ -74,14 +81,16 @@ export function editorKeymap(openLinkForm: Command): Plugin {
     [SHORTCUTS.orderedList]: toggleList(nodes.ordered_list!),
     [SHORTCUTS.blockquote]: toggleBlockquote,
     [SHORTCUTS.codeBlock]: toggleCodeBlock,
+    [SHORTCUTS.taskList]: toggleTaskList,
     'Mod-Alt--': insertHorizontalRule,
-    Enter: chainCommands(leaveCodeBlockOnEmptyLine, splitListItem(nodes.list_item!)),
-    'Mod-[': liftListItem(nodes.list_item!),
-    'Mod-]': sinkListItem(nodes.list_item!),
-    Tab: sinkListItem(nodes.list_item!),
-    'Shift-Tab': liftListItem(nodes.list_item!),
+    Enter: chainCommands(leaveCodeBlockOnEmptyLine, splitListItem(nodes.list_item!), splitTaskItem),
+    'Mod-[': chainCommands(liftListItem(nodes.list_item!), liftListItem(nodes.task_item!)),
+    'Mod-]': chainCommands(sinkListItem(nodes.list_item!), sinkListItem(nodes.task_item!)),
+    // In a table Tab moves between cells, as in every spreadsheet.
+    Tab: chainCommands(goToNextCell(1), sinkListItem(nodes.list_item!), sinkListItem(nodes.task_item!)),
+    'Shift-Tab': chainCommands(goToNextCell(-1), liftListItem(nodes.list_item!), liftListItem(nodes.task_item!)),
     'Shift-Enter': chainCommands(exitCode, insertHardBreak),
-    'Mod-Enter': chainCommands(exitCode, insertHardBreak),
+    'Mod-Enter': chainCommands(toggleTaskChecked, exitCode, insertHardBreak),
     Backspace: undoInputRule,
   })
 }

@@ -49,6 +49,8 @@ export function editorInputRules(): Plugin {
     rules: [
       textblockTypeInputRule(/^(#{1,3})\s$/, nodes.heading!, (match) => ({ level: match[1]!.length })),
       wrappingInputRule(/^\s*>\s$/, nodes.blockquote!),
+      // `[ ] ` or `[] ` at the start of a line starts a checklist.
+      wrappingInputRule(/^\s*\[ ?\]\s$/, nodes.task_list!),
       wrappingInputRule(/^\s*([-+*])\s$/, nodes.bullet_list!),
       wrappingInputRule(
         /^(\d+)\.\s$/,

@@ -4,10 +4,12 @@
  */
 import { schema } from '@tandem/document'
 import type { Command, EditorState } from 'prosemirror-state'
+import { addColumnAfter, addRowAfter, deleteColumn, deleteRow, deleteTable } from 'prosemirror-tables'
 import { redoCommand, undoCommand } from 'y-prosemirror'
 
 import {
   insertHorizontalRule,
+  insertTable,
   toggleBlockquote,
   toggleCode,
   toggleCodeBlock,
@@ -16,6 +18,7 @@ import {
   toggleList,
   toggleStrike,
   toggleStrong,
+  toggleTaskList,
   toggleUnderline,
 } from './commands.js'
 import { SHORTCUTS } from './editor-keymap.js'
@@ -34,6 +37,8 @@ export interface ToolbarItem {
   isActive?: (state: EditorState) => boolean
   /** Whether running it opens a form that takes focus (focus then stays there, not in the text). */
   opensForm?: boolean
+  /** Shown only where it applies (table rows and columns inside a table), not merely disabled. */
+  contextual?: boolean
 }
 
 const { nodes, marks } = schema
@@ -50,6 +55,13 @@ const icons = {
   blockquote: '<path d="M4 5v14" /><path d="M9 7h11M9 12h11M9 17h7"/>',
   codeBlock: '<rect x="3" y="4" width="18" height="16" rx="2"/><path d="m9.5 10-2 2 2 2M14.5 10l2 2-2 2"/>',
   horizontalRule: '<path d="M3 12h18"/><path d="M7 7h10M7 17h10" opacity=".35"/>',
+  taskList: '<rect x="3" y="4" width="5" height="5" rx="1"/><path d="m4 15 1.5 1.5L8 14"/><path d="M11 6.5h10M11 15.5h10"/>',
+  table: '<rect x="3" y="4" width="18" height="16" rx="2"/><path d="M3 10h18M3 15h18M9 4v16M15 4v16"/>',
+  addRow: '<rect x="3" y="4" width="18" height="9" rx="1.5"/><path d="M12 16v5M9.5 18.5h5"/>',
+  addColumn: '<rect x="3" y="3" width="9" height="18" rx="1.5"/><path d="M15.5 12h5M18 9.5v5"/>',
+  deleteRow: '<rect x="3" y="4" width="18" height="9" rx="1.5"/><path d="M9.5 18.5h5"/>',
+  deleteColumn: '<rect x="3" y="3" width="9" height="18" rx="1.5"/><path d="M15.5 12h5"/>',
+  deleteTable: '<rect x="3" y="4" width="18" height="16" rx="2"/><path d="m9 9 6 6M15 9l-6 6"/>',
 }
 
 /** Toolbar groups, separated visually. */
@@ -60,7 +72,8 @@ export const TOOLBAR_GROUPS: ToolbarItem[][] = [
   ],
   ([1, 2, 3] as const).map((level) => ({
     id: `heading${level}`,
-    label: `Heading ${level}`,
+    // The name holds what the button shows (H1), as WCAG 2.5.3 asks of a visible label.
+    label: `Heading ${level}, H${level}`,
     face: { text: `H${level}`, className: 'face-heading' },
     shortcut: SHORTCUTS[`heading${level}`],
     run: toggleHeading(level),
@@ -148,6 +161,22 @@ export const TOOLBAR_GROUPS: ToolbarItem[][] = [
       shortcut: SHORTCUTS.horizontalRule,
       run: insertHorizontalRule,
     },
+  ],
+  [
+    {
+      id: 'taskList',
+      label: 'Checklist',
+      face: { svg: icons.taskList },
+      shortcut: SHORTCUTS.taskList,
+      run: toggleTaskList,
+      isActive: (state) => isInside(state, nodes.task_list!),
+    },
+    { id: 'table', label: 'Insert table', face: { svg: icons.table }, run: insertTable() },
+    { id: 'addRow', label: 'Add row below', face: { svg: icons.addRow }, run: addRowAfter, contextual: true },
+    { id: 'addColumn', label: 'Add column right', face: { svg: icons.addColumn }, run: addColumnAfter, contextual: true },
+    { id: 'deleteRow', label: 'Delete row', face: { svg: icons.deleteRow }, run: deleteRow, contextual: true },
+    { id: 'deleteColumn', label: 'Delete column', face: { svg: icons.deleteColumn }, run: deleteColumn, contextual: true },
+    { id: 'deleteTable', label: 'Delete table', face: { svg: icons.deleteTable }, run: deleteTable, contextual: true },
   ],
 ]
 

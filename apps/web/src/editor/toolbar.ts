@@ -108,6 +108,7 @@ export function createToolbar(getView: () => EditorView): Toolbar {
     update(state) {
       for (const { item, button } of buttons) {
         button.disabled = !item.run(state)
+        if (item.contextual) button.hidden = button.disabled
         if (item.isActive) button.setAttribute('aria-pressed', String(item.isActive(state)))
       }
       keepTabStopEnabled()

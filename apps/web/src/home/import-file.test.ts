@@ -35,7 +35,12 @@ describe('documentFromHtml', () => {
           ],
         },
         { type: 'bullet_list' },
-        { type: 'paragraph', content: [{ text: 'cell' }] },
+        {
+          type: 'table',
+          content: [
+            { type: 'table_row', content: [{ type: 'table_cell', content: [{ type: 'paragraph', content: [{ text: 'cell' }] }] }] },
+          ],
+        },
       ],
     })
     const text = JSON.stringify(json)

@@ -16,11 +16,11 @@ import { h } from './element.js'
  */
 export function createIdentityMenu(store: IdentityStore, signOut?: () => Promise<void>): HTMLElement {
   const nameLabel = h('span', { class: 'identity-name' })
-  const avatarSlot = h('span', { class: 'identity-avatar' })
+  const avatarSlot = h('span', { class: 'identity-avatar', 'aria-hidden': 'true' })
+  // The avatar is drawn over the button, not in it: its initials are not part of the button's name.
   const toggle = h(
     'button',
     { class: 'identity-toggle', type: 'button', 'aria-expanded': 'false', 'aria-haspopup': 'true', title: 'Change your name and colour' },
-    avatarSlot,
     nameLabel,
   )
   const nameInput = h('input', {
@@ -48,7 +48,7 @@ export function createIdentityMenu(store: IdentityStore, signOut?: () => Promise
     })
     panel.append(h('p', { class: 'panel-hint' }, 'Signing out removes the documents kept on this device for you.'), signOutButton)
   }
-  const root = h('div', { class: 'identity-menu' }, toggle, panel)
+  const root = h('div', { class: 'identity-menu' }, toggle, avatarSlot, panel)
 
   for (const color of PALETTE) {
     const swatch = h('button', {
