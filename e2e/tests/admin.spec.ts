@@ -74,7 +74,7 @@ test('the admin sees people come and go, announces to everyone and deletes a roo
   await console.deleteOpenRoom(roomX)
   await expect(admin.page.getByRole('status').filter({ hasText: `Deleted “${roomX}”` })).toBeVisible()
   await expect(console.row(roomX)).toHaveCount(0)
-  await expect(ann.page.getByRole('heading', { name: 'This document was deleted by an administrator' })).toBeVisible()
+  await expect(ann.page.getByRole('heading', { name: 'This document was deleted' })).toBeVisible()
   await expect(ann.editor.document).toHaveCount(0)
   await expect(ann.page.getByRole('link', { name: 'Go to your documents' })).toBeVisible()
   // What Ann had is still hers to take: a read-only copy, the text to copy, files to download.

@@ -26,6 +26,7 @@ import { NotificationHub } from './notifications/notification-hub.js'
 import { RoomRegistry } from './rooms/room-registry.js'
 import { MemoryDocumentStore } from './storage/memory-document-store.js'
 import { MemoryMessageStore } from './storage/memory-message-store.js'
+import { MemorySearchIndex } from './storage/memory-search-index.js'
 import { MemoryVersionStore } from './storage/memory-version-store.js'
 import { VersionKeeper } from './versions/version-keeper.js'
 
@@ -53,12 +54,14 @@ function app(dir = webDir, adminToken: string | null = null) {
     hub: hub.counters,
   })
   const versions = new MemoryVersionStore(store)
+  const search = new MemorySearchIndex(store)
   const keeper = new VersionKeeper({ store: versions, logger, idleMs: 60_000 })
   return createApp({
     config,
     registry,
     store,
     versions,
+    search,
     keeper,
     hub,
     bridge: null,

@@ -32,6 +32,7 @@ import type { NotificationHub } from './notifications/notification-hub.js'
 import type { RedisBridge } from './notifications/redis-bridge.js'
 import type { RoomRegistry } from './rooms/room-registry.js'
 import type { DocumentStore } from './storage/document-store.js'
+import type { SearchIndex } from './storage/search-index.js'
 import type { VersionStore } from './storage/version-store.js'
 import type { VersionKeeper } from './versions/version-keeper.js'
 
@@ -77,6 +78,7 @@ export interface AppDeps {
   registry: RoomRegistry
   store: DocumentStore
   versions: VersionStore
+  search: SearchIndex
   keeper: VersionKeeper
   hub: NotificationHub
   bridge: RedisBridge | null

@@ -119,6 +119,7 @@ const envSchema = z.object({
   SSE_HEARTBEAT_MS: integer(1000, 10 * 60 * 1000, 30_000),
   ROOM_ACTIVITY_THROTTLE_MS: integer(0, 10 * 60 * 1000, 3000),
   VERSION_IDLE_MS: integer(100, 24 * 60 * 60 * 1000, 120_000),
+  SEARCH_INDEX_DELAY_MS: integer(0, 10 * 60 * 1000, 3_000),
   MAX_NAMED_VERSIONS: integer(1, 100_000, 500),
   AUTH_SECRET: z.preprocess(unsetIfEmpty, z.string().min(32, 'must be at least 32 characters (use a random string)').optional()),
   AUTH_WEBHOOK_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
@@ -306,6 +307,8 @@ function toConfig(v: z.output<typeof envSchema>) {
     roomActivityThrottleMs: v.ROOM_ACTIVITY_THROTTLE_MS,
     /** Quiet time after edits that ends a burst and records an automatic version of the document. */
     versionIdleMs: v.VERSION_IDLE_MS,
+    /** Quiet time after edits before a document's title and text are indexed for search. */
+    searchIndexDelayMs: v.SEARCH_INDEX_DELAY_MS,
     /** Named versions one document may keep (never thinned, each a whole copy). */
     maxNamedVersions: v.MAX_NAMED_VERSIONS,
     /** HS256 secret of access tokens; `null` means open mode (no tokens, anyone may edit). */

@@ -14,9 +14,11 @@ import { type ServerDeps, startServer } from './server.js'
 import type { DocumentStore } from './storage/document-store.js'
 import { LogSync } from './storage/log-sync.js'
 import type { MessageStore } from './storage/message-store.js'
+import type { SearchIndex } from './storage/search-index.js'
 import { type Database, openSqliteDatabase } from './storage/sqlite-database.js'
 import { SqliteDocumentStore } from './storage/sqlite-document-store.js'
 import { SqliteMessageStore } from './storage/sqlite-message-store.js'
+import { SqliteSearchIndex } from './storage/sqlite-search-index.js'
 import { SqliteVersionStore } from './storage/sqlite-version-store.js'
 import type { VersionStore } from './storage/version-store.js'
 import { WalFlusher } from './storage/wal-flusher.js'
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
       store: storage.store,
       messages: storage.messages,
       versions: storage.versions,
+      search: storage.search,
       logger,
       ...storage.serverDeps,
     })
@@ -131,6 +134,7 @@ interface Storage {
   store: DocumentStore
   messages: MessageStore
   versions: VersionStore
+  search: SearchIndex
   serverDeps: Pick<ServerDeps, 'flusher' | 'logSync' | 'storageReachable' | 'shared'>
   /** The start-up line saying where documents are kept and how safely. */
   description: string
@@ -185,6 +189,7 @@ function openSqlite(config: Config, logger: Logger, onDurabilityLost: () => void
     store,
     messages: new SqliteMessageStore(db, storeOptions),
     versions: new SqliteVersionStore(db, storeOptions),
+    search: new SqliteSearchIndex(db),
     serverDeps: { flusher, ...(sync ? { logSync: sync } : {}) },
     description: `documents are stored in ${databaseFile} (${durability})`,
     where: { databaseFile, durability: config.durability },
@@ -237,6 +242,7 @@ async function openPostgres(
     store: storage.documents,
     messages: storage.messages,
     versions: storage.versions,
+    search: storage.search,
     serverDeps: {
       storageReachable: () => storage.reachable(),
       shared: { log: storage.documents, lastMessageId: () => storage.messages.lastId() },

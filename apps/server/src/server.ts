@@ -33,16 +33,19 @@ import { type RejectionReason, ServerMetrics, TrafficCounters } from './metrics/
 import { NotificationHub } from './notifications/notification-hub.js'
 import { RedisBridge } from './notifications/redis-bridge.js'
 import { retentionResolver, ROOM_EVENT_RETENTION } from './notifications/retention.js'
+import { storedDocument } from './rooms/current-document.js'
 import { DocumentMirrors } from './rooms/document-mirrors.js'
 import { EncodeBudget } from './rooms/encode-budget.js'
 import { IntegrationProbe } from './rooms/integration-probe.js'
 import { RoomActivityPublisher } from './rooms/room-activity.js'
 import { presentUsers } from './rooms/room-directory.js'
 import { RoomRegistry } from './rooms/room-registry.js'
+import { SearchIndexer } from './rooms/search-indexer.js'
 import { EventsEndpoint } from './sockets/events-endpoint.js'
 import type { DocumentStore } from './storage/document-store.js'
 import type { LogSync } from './storage/log-sync.js'
 import type { MessageStore } from './storage/message-store.js'
+import type { SearchIndex } from './storage/search-index.js'
 import type { VersionStore } from './storage/version-store.js'
 import type { WalFlusher } from './storage/wal-flusher.js'
 import { VersionKeeper } from './versions/version-keeper.js'
@@ -53,6 +56,8 @@ export interface ServerDeps {
   messages: MessageStore
   /** Versions of the documents, in the same storage as `store`. */
   versions: VersionStore
+  /** Where document titles and text are indexed for search (beside the document store). */
+  search: SearchIndex
   logger: Logger
   /** The log's flush worker, for the metrics. */
   flusher?: Pick<WalFlusher, 'lastFlush'>
@@ -127,6 +132,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
   const authorship = new AuthorAttribution(logger)
   const commentGuard = new CommentGuard(logger)
   const keeper = new VersionKeeper({ store: deps.versions, logger, idleMs: config.versionIdleMs, maxNamed: config.maxNamedVersions })
+  const indexer = new SearchIndexer({ index: deps.search, logger, delayMs: config.searchIndexDelayMs })
   const encodeBudget = new EncodeBudget()
   const probe = new IntegrationProbe({ maxIntegrationMs: config.maxIntegrationMs, encodeBudget, logger })
   const mirrors = new DocumentMirrors({ encodeBudget, logger })
@@ -149,8 +155,11 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     onDocumentChange: (room, author) => {
       activity.changed(room)
       keeper.changed(room, author)
+      indexer.changed(room)
     },
-    onRetire: (room) => keeper.retiring(room),
+    onRetire: async (room) => {
+      await Promise.all([keeper.retiring(room), indexer.retiring(room)])
+    },
     onPresenceChange: (room) => activity.presenceChanged(room),
     awarenessLimits: {
       maxEntries: config.maxAwarenessEntries,
@@ -176,6 +185,9 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
         }
       : {}),
   })
+  // Documents stored before search existed are indexed in the background, between other work.
+  void indexer.backfill((name) => storedDocument(store, name))
+
   const webhook = config.authWebhookUrl
     ? new WebhookAuthorizer({
         url: config.authWebhookUrl,
@@ -282,6 +294,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     registry,
     store,
     versions: deps.versions,
+    search: deps.search,
     keeper,
     hub,
     bridge,
@@ -373,6 +386,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
         events.close()
         await registry.shutdown()
         keeper.close()
+        indexer.close()
         await probe.close()
         await mirrors.close()
         collab.close()

@@ -93,11 +93,16 @@ export type PresentUser = z.infer<typeof presentUserSchema>
 export const roomSummarySchema = z
   .object({
     name: roomNameSchema,
+    title: z.string().meta({ description: 'The title set on the document, else its first heading or line; empty for an empty document' }),
     lastActivity: timestamp.meta({ description: 'Last edit or join, ms since the epoch' }),
     connections: count.meta({ description: 'Open connections' }),
     users: z.array(presentUserSchema).meta({ description: 'People present, deduplicated by name and colour; at most 50' }),
     userCount: count.meta({ description: 'How many distinct people are present, listed or not' }),
     bytes: count.meta({ description: 'Bytes stored (0 for a live room nothing was written to yet)' }),
+    snippet: z
+      .string()
+      .optional()
+      .meta({ description: 'Only in answers to a search (`q`): text around the first match, matched words between « and »' }),
   })
   .meta({ id: 'RoomSummary' })
 
@@ -107,10 +112,26 @@ export type RoomSummary = z.infer<typeof roomSummarySchema>
 /** Query of `GET /api/rooms`. */
 export const roomListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50).meta({ description: 'Most rooms answered' }),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: 'Words to find in titles, names and text; every word must appear (a word may be the start of one)' }),
+  sort: z
+    .enum(['activity', 'name'])
+    .default('activity')
+    .meta({ description: '`activity`: most recent first; `name`: by title, then name' }),
 })
 
-/** `GET /api/rooms`: most recently active first. */
+/** `GET /api/rooms`: most recently active first (or by name); with `q`, the matching ones with a snippet. */
 export const roomListSchema = z.object({ rooms: z.array(roomSummarySchema) }).meta({ id: 'RoomList' })
+
+/** Body of `PATCH /api/rooms/{room}`. */
+export const updateRoomBodySchema = z
+  .strictObject({ title: z.string().max(200).meta({ description: 'The title; empty to go back to the first heading or line' }) })
+  .meta({ id: 'UpdateRoom' })
 
 /** Body of `POST /api/rooms`. */
 /** Most characters of Markdown or plain text a document can be created from. */

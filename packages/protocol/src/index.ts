@@ -47,6 +47,7 @@ export {
   setThreadResolved,
   startThread,
 } from './comments.js'
+export { documentText, documentTitle, MAX_TITLE_LENGTH, META_MAP, setDocumentTitle, setTitleOf } from './document-meta.js'
 export {
   AuthStep,
   type CollabMessage,
@@ -105,6 +106,7 @@ export {
   type RoomSummary,
   roomSummarySchema,
   tokenClaimsSchema,
+  updateRoomBodySchema,
 } from './http-api.js'
 export { isMessageType, MessageType } from './message-type.js'
 export {

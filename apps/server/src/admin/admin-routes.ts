@@ -15,7 +15,6 @@ import {
   mintedTokenSchema,
   mintTokenBodySchema,
   publishedSchema,
-  roomChannel,
   roomNameSchema,
 } from '@tandem/protocol'
 import { createMiddleware } from 'hono/factory'
@@ -29,6 +28,7 @@ import type { AppEnv } from '../http/app-env.js'
 import type { ServerMetrics } from '../metrics/server-metrics.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
 import { readCurrentDocument } from '../rooms/current-document.js'
+import { deleteRoom } from '../rooms/delete-room.js'
 import { type ConnectionsElsewhere, roomRows } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
@@ -176,10 +176,7 @@ export function adminRoutes(deps: AdminRouteDeps): OpenAPIHono<AppEnv> {
     })
     .openapi(deleteRoute, async (c) => {
       const { room: name } = c.req.valid('param')
-      const wasLive = deps.registry.get(name) !== undefined
-      const stored = await deps.registry.delete(name)
-      if (!stored && !wasLive) throw new HttpError(404, 'not_found', `no room ${name}`)
-      await deps.hub.publish([roomChannel(name)], { type: 'deleted', room: name })
+      if (!(await deleteRoom(deps, name))) throw new HttpError(404, 'not_found', `no room ${name}`)
       return c.json({ deleted: name }, 200)
     })
     .openapi(exportRoute, async (c) => {

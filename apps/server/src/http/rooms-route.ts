@@ -2,22 +2,36 @@
  * `/api/rooms`: the documents people can open, most recently active first (`GET`), and creating one
  * (`POST`), which stores it at once so it is listed until deleted.
  */
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
-import { createdRoomSchema, createRoomBodySchema, roomListQuerySchema, roomListSchema, type RoomSummary } from '@tandem/protocol'
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
+import {
+  createdRoomSchema,
+  createRoomBodySchema,
+  documentTitle,
+  roomListQuerySchema,
+  roomListSchema,
+  roomNameSchema,
+  type RoomSummary,
+  setDocumentTitle,
+  updateRoomBodySchema,
+} from '@tandem/protocol'
 
 import { clientAddress } from '../admission/client-address.js'
 import type { ConnectionLimits } from '../admission/connection-limits.js'
 import type { UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
+import type { NotificationHub } from '../notifications/notification-hub.js'
+import { deleteRoom } from '../rooms/delete-room.js'
 import { DocumentImporter, ImportBusyError } from '../rooms/document-importer.js'
 import { ImportError } from '../rooms/import-error.js'
 import { type ConnectionsElsewhere, listRooms } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
+import type { SearchIndex } from '../storage/search-index.js'
 import { apiRouter, errors, json, USER_SECURITY } from './api-router.js'
 import type { AppEnv } from './app-env.js'
 import { httpErrorOf, identifyRequest } from './identify-request.js'
 import { limitBody } from './limit-body.js'
+import { requireRoomAccess } from './room-access.js'
 
 /** Largest `POST /api/rooms` body: a name, and imported content of at most `MAX_IMPORT_CHARS` characters (or JSON as large). */
 const MAX_CREATE_BYTES = 8 * 1024 * 1024
@@ -32,19 +46,65 @@ export interface RoomsRouteDeps {
   trustProxy: boolean
   /** On a cluster: connections on the other nodes, so counts are cluster-wide. */
   elsewhere?: ConnectionsElsewhere
+  /** Titles and text of stored documents, for titles in the list and `q`. */
+  search: SearchIndex
+  /** Says `deleted` on `room:<name>` when a writer deletes a document. */
+  hub: Pick<NotificationHub, 'publish'>
 }
+
+/** Most documents a search looks at before access checks (each is checked in secure mode). */
+const MAX_SEARCH_HITS = 500
 
 const listRoute = (deps: RoomsRouteDeps) =>
   createRoute({
     method: 'get',
     path: '/',
     tags: ['Rooms'],
-    summary: 'List documents',
-    description: "Most recently active first. In secure mode, only the rooms the caller's token lets them read.",
+    summary: 'List or search documents',
+    description:
+      "Most recently active first, or by title (`sort=name`); with `q`, the documents holding every word, best match first, each with a snippet. In secure mode, only the rooms the caller's token lets them read.",
     security: USER_SECURITY,
     middleware: [identifyRequest(deps.guard)] as const,
     request: { query: roomListQuerySchema },
     responses: { 200: json(roomListSchema, 'The rooms'), ...errors(400, 401) },
+  })
+
+const roomParams = z.object({ room: roomNameSchema })
+
+const deleteRoomRoute = (deps: RoomsRouteDeps) =>
+  createRoute({
+    method: 'delete',
+    path: '/{room}',
+    tags: ['Rooms'],
+    summary: 'Delete a document',
+    description:
+      'Deletes the document, its history and comments; everyone in it sees that it was deleted (close code 4404). Needs write access.',
+    security: USER_SECURITY,
+    middleware: [identifyRequest(deps.guard)] as const,
+    request: { params: roomParams },
+    responses: { 200: json(z.object({ deleted: z.string() }), 'Deleted'), ...errors(400, 401, 403, 404) },
+  })
+
+const updateRoomRoute = (deps: RoomsRouteDeps) =>
+  createRoute({
+    method: 'patch',
+    path: '/{room}',
+    tags: ['Rooms'],
+    summary: 'Rename a document',
+    description:
+      'Sets the title everyone sees (an empty title goes back to the first heading or line), as one change to the document. Needs write access.',
+    security: USER_SECURITY,
+    middleware: [
+      limitBody(4096, () => {
+        throw new HttpError(413, 'payload_too_large', 'body is larger than 4096 bytes')
+      }),
+      identifyRequest(deps.guard),
+    ] as const,
+    request: { params: roomParams, body: { required: true, content: { 'application/json': { schema: updateRoomBodySchema } } } },
+    responses: {
+      200: json(z.object({ room: z.object({ name: z.string(), title: z.string() }) }), 'Renamed'),
+      ...errors(400, 401, 403, 404, 413, 415),
+    },
   })
 
 const createRoomRoute = (deps: RoomsRouteDeps) =>
@@ -79,13 +139,44 @@ export function roomsRoute(deps: RoomsRouteDeps): OpenAPIHono<AppEnv> {
   const importer = new DocumentImporter()
   return apiRouter()
     .openapi(listRoute(deps), async (c) => {
-      const { limit } = c.req.valid('query')
-      const visible: RoomSummary[] = []
-      for (const room of await listRooms(deps.store, deps.registry, deps.elsewhere)) {
+      const { limit, q, sort } = c.req.valid('query')
+      const mayRead = async (name: string): Promise<boolean> =>
+        !deps.guard.secure || (await deps.guard.roomAccess(c.var.identity, name)) !== null
+      const rooms = await listRooms(deps.store, deps.registry, deps.elsewhere, await deps.search.titles(), sort)
+      const visible: (RoomSummary & { snippet?: string })[] = []
+      if (q === undefined) {
+        for (const room of rooms) {
+          if (visible.length >= limit) break
+          if (await mayRead(room.name)) visible.push(room)
+        }
+        return c.json({ rooms: visible }, 200)
+      }
+      const byName = new Map(rooms.map((room) => [room.name, room]))
+      for (const hit of await deps.search.search(q, MAX_SEARCH_HITS)) {
         if (visible.length >= limit) break
-        if (!deps.guard.secure || (await deps.guard.roomAccess(c.var.identity, room.name)) !== null) visible.push(room)
+        const room = byName.get(hit.name)
+        if (room && (await mayRead(room.name))) visible.push({ ...room, snippet: hit.snippet })
       }
       return c.json({ rooms: visible }, 200)
+    })
+    .openapi(deleteRoomRoute(deps), async (c) => {
+      const { room } = c.req.valid('param')
+      await requireRoomAccess(deps.guard, c.var.identity, room, 'write')
+      if (!(await deleteRoom(deps, room))) throw new HttpError(404, 'not_found', `no room ${room}`)
+      return c.json({ deleted: room }, 200)
+    })
+    .openapi(updateRoomRoute(deps), async (c) => {
+      const { room: name } = c.req.valid('param')
+      const { title } = c.req.valid('json')
+      await requireRoomAccess(deps.guard, c.var.identity, name, 'write')
+      if (!deps.registry.get(name)?.hasContent && !(await deps.store.info(name))) throw new HttpError(404, 'not_found', `no room ${name}`)
+      const room = await deps.registry.reserve(name)
+      try {
+        room.changeAsServer((doc) => setDocumentTitle(doc, title))
+        return c.json({ room: { name, title: documentTitle(room.doc) } }, 200)
+      } finally {
+        deps.registry.release(room)
+      }
     })
     .openapi(createRoomRoute(deps), async (c) => {
       const { name, content } = c.req.valid('json')

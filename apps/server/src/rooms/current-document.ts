@@ -19,14 +19,21 @@ export async function readCurrentDocument<T>(
 ): Promise<T | null> {
   const live = registry.get(name)?.doc
   if (live) return read(live)
-  const stored = await store.load(name)
-  if (!stored) return null
-  const doc = new Y.Doc()
+  const doc = await storedDocument(store, name)
+  if (!doc) return null
   try {
-    const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates
-    if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts))
     return await read(doc)
   } finally {
     doc.destroy()
   }
+}
+
+/** A new `Y.Doc` built from what is stored of `name` (the caller destroys it), or `null` when nothing is. */
+export async function storedDocument(store: Pick<DocumentStore, 'load'>, name: string): Promise<Y.Doc | null> {
+  const stored = await store.load(name)
+  if (!stored) return null
+  const doc = new Y.Doc()
+  const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates
+  if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts))
+  return doc
 }

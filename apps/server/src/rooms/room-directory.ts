@@ -2,7 +2,7 @@
  * The list of documents people can open: everything stored plus rooms that are live but not yet
  * written, with who is in each right now. Read by the home page and, with more detail, the admin API.
  */
-import type { AdminRoom, PresentUser, RoomSummary } from '@tandem/protocol'
+import { type AdminRoom, documentTitle, type PresentUser, type RoomSummary } from '@tandem/protocol'
 
 import type { DocumentStore } from '../storage/document-store.js'
 import { MAX_USER_COLOR_LENGTH, MAX_USER_NAME_LENGTH } from './awareness-guard.js'
@@ -54,12 +54,21 @@ export interface RoomElsewhere {
 /** The rooms the other nodes of a cluster have connections in. */
 export type ConnectionsElsewhere = () => Promise<ReadonlyMap<string, RoomElsewhere>>
 
-/** Every stored or live room, in no particular order; with `elsewhere`, connections count on every node. */
-export async function roomRows(store: DocumentStore, registry: RoomRegistry, elsewhere?: ConnectionsElsewhere): Promise<RoomRow[]> {
+/**
+ * Every stored or live room, in no particular order; with `elsewhere`, connections count on every
+ * node. Titles of live rooms come from their documents, of the others from `titles` (the search index).
+ */
+export async function roomRows(
+  store: DocumentStore,
+  registry: RoomRegistry,
+  elsewhere?: ConnectionsElsewhere,
+  titles: ReadonlyMap<string, string> = new Map(),
+): Promise<RoomRow[]> {
   const rows = new Map<string, RoomRow>()
   for (const info of await store.list()) {
     rows.set(info.name, {
       name: info.name,
+      title: titles.get(info.name) ?? '',
       lastActivity: info.updatedAt,
       connections: 0,
       users: [],
@@ -75,6 +84,7 @@ export async function roomRows(store: DocumentStore, registry: RoomRegistry, els
     const present = presentUsers(room)
     rows.set(room.name, {
       name: room.name,
+      title: documentTitle(room.doc),
       lastActivity: Math.max(room.lastActivity, stored?.lastActivity ?? 0),
       connections: room.peerCount,
       users: present.users,
@@ -111,7 +121,18 @@ export async function roomRows(store: DocumentStore, registry: RoomRegistry, els
 }
 
 function emptyRow(name: string): RoomRow {
-  return { name, lastActivity: Date.now(), connections: 0, users: [], userCount: 0, bytes: 0, logRows: 0, createdAt: null, loaded: false }
+  return {
+    name,
+    title: '',
+    lastActivity: Date.now(),
+    connections: 0,
+    users: [],
+    userCount: 0,
+    bytes: 0,
+    logRows: 0,
+    createdAt: null,
+    loaded: false,
+  }
 }
 
 /** `a` and then those of `b` not in it (same name and colour), in order. */
@@ -120,9 +141,30 @@ export function mergeUsers(a: readonly PresentUser[], b: readonly PresentUser[])
   return [...a, ...b.filter((user) => !seen.has(`${user.name}\u0000${user.color}`))]
 }
 
-/** Every known room, most recently active first, as the public list shows it. */
-export async function listRooms(store: DocumentStore, registry: RoomRegistry, elsewhere?: ConnectionsElsewhere): Promise<RoomSummary[]> {
-  return (await roomRows(store, registry, elsewhere))
-    .map(({ name, lastActivity, connections, users, userCount, bytes }) => ({ name, lastActivity, connections, users, userCount, bytes }))
-    .sort((a, b) => b.lastActivity - a.lastActivity || (a.name < b.name ? -1 : 1))
+/** How the public list is ordered: most recently active first, or by title (then name). */
+export type RoomOrder = 'activity' | 'name'
+
+const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true })
+
+/** Every known room, as the public list shows it, in `order`. */
+export async function listRooms(
+  store: DocumentStore,
+  registry: RoomRegistry,
+  elsewhere?: ConnectionsElsewhere,
+  titles?: ReadonlyMap<string, string>,
+  order: RoomOrder = 'activity',
+): Promise<RoomSummary[]> {
+  const byName = (a: RoomSummary, b: RoomSummary): number =>
+    collator.compare(a.title || a.name, b.title || b.name) || (a.name < b.name ? -1 : 1)
+  return (await roomRows(store, registry, elsewhere, titles))
+    .map(({ name, title, lastActivity, connections, users, userCount, bytes }) => ({
+      name,
+      title,
+      lastActivity,
+      connections,
+      users,
+      userCount,
+      bytes,
+    }))
+    .sort(order === 'name' ? byName : (a, b) => b.lastActivity - a.lastActivity || (a.name < b.name ? -1 : 1))
 }

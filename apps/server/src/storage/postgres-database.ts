@@ -119,6 +119,16 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX document_versions_by_name ON document_versions (name, id);
   `,
+  // 7: the search index: each document's title and text, and all of it folded (lower case, no
+  // accents) for matching, deleted with the document.
+  `
+  CREATE TABLE document_search (
+    name text PRIMARY KEY REFERENCES documents (name) ON DELETE CASCADE,
+    title text NOT NULL,
+    body text NOT NULL,
+    folded text NOT NULL
+  );
+  `,
 ]
 
 /** Key of the advisory lock held while migrating (any number no other part of the database uses). */

@@ -17,6 +17,7 @@ import { answerWithin } from '../answer-within.js'
 import { createPool, migrate, type WriteFence } from './postgres-database.js'
 import { PostgresDocumentStore } from './postgres-document-store.js'
 import { PostgresMessageStore } from './postgres-message-store.js'
+import { PostgresSearchIndex } from './postgres-search-index.js'
 import { PostgresVersionStore } from './postgres-version-store.js'
 
 /** The stores on one PostgreSQL schema, and how to let go of them. */
@@ -24,6 +25,7 @@ export interface PostgresStorage {
   documents: PostgresDocumentStore
   messages: PostgresMessageStore
   versions: PostgresVersionStore
+  search: PostgresSearchIndex
   /** Where the data is, for logs: host, port, database and schema, no credentials. */
   where: string
   /** Whether the database answers a trivial query now and this node holds its schema. */
@@ -254,6 +256,7 @@ export async function openPostgresStorage(
     documents: new PostgresDocumentStore(pool, cluster ? undefined : lock),
     messages: new PostgresMessageStore(pool, cluster ? undefined : lock),
     versions: new PostgresVersionStore(pool, cluster ? undefined : lock),
+    search: new PostgresSearchIndex(pool),
     where: `postgres://${parsed.host}${parsed.pathname}, schema ${schema}`,
     reachable: async () =>
       lock.held &&

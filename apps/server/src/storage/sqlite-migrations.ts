@@ -105,6 +105,30 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX document_versions_by_name ON document_versions (name, id);
   `,
+  // 7: the search index: each document's title, name words and text (deleted with the document),
+  // indexed by FTS5 as external content kept in step by triggers.
+  `
+  CREATE TABLE document_search (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE REFERENCES documents(name) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    label TEXT NOT NULL,
+    body TEXT NOT NULL
+  ) STRICT;
+  CREATE VIRTUAL TABLE document_fts USING fts5(
+    title, label, body, content = 'document_search', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER document_search_inserted AFTER INSERT ON document_search BEGIN
+    INSERT INTO document_fts (rowid, title, label, body) VALUES (new.id, new.title, new.label, new.body);
+  END;
+  CREATE TRIGGER document_search_deleted AFTER DELETE ON document_search BEGIN
+    INSERT INTO document_fts (document_fts, rowid, title, label, body) VALUES ('delete', old.id, old.title, old.label, old.body);
+  END;
+  CREATE TRIGGER document_search_updated AFTER UPDATE ON document_search BEGIN
+    INSERT INTO document_fts (document_fts, rowid, title, label, body) VALUES ('delete', old.id, old.title, old.label, old.body);
+    INSERT INTO document_fts (rowid, title, label, body) VALUES (new.id, new.title, new.label, new.body);
+  END;
+  `,
 ]
 
 /** The schema version this code expects. */

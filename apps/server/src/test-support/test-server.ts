@@ -10,9 +10,12 @@ import { startServer, type TandemServer } from '../server.js'
 import type { DocumentStore } from '../storage/document-store.js'
 import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 import { MemoryMessageStore } from '../storage/memory-message-store.js'
+import { MemorySearchIndex } from '../storage/memory-search-index.js'
 import { MemoryVersionStore } from '../storage/memory-version-store.js'
 import type { MessageStore } from '../storage/message-store.js'
+import type { SearchIndex } from '../storage/search-index.js'
 import { SqliteDocumentStore } from '../storage/sqlite-document-store.js'
+import { SqliteSearchIndex } from '../storage/sqlite-search-index.js'
 import { SqliteVersionStore } from '../storage/sqlite-version-store.js'
 import type { VersionStore } from '../storage/version-store.js'
 
@@ -28,12 +31,19 @@ export interface TestServer extends TandemServer {
 export async function startTestServer(
   overrides: Partial<Config> = {},
   store: DocumentStore = new MemoryDocumentStore(),
-  options: { closeStore?: boolean; messages?: MessageStore; versions?: VersionStore } = {},
+  options: { closeStore?: boolean; messages?: MessageStore; versions?: VersionStore; search?: SearchIndex } = {},
 ): Promise<TestServer> {
   const config: Config = { ...loadConfig({}), host: '127.0.0.1', port: 0, ...overrides }
   const messages = options.messages ?? new MemoryMessageStore()
   const versions = options.versions ?? versionsBeside(store)
-  const server = await startServer(config, { store, messages, versions, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') })
+  const search = options.search ?? searchBeside(store)
+  const server = await startServer(config, {
+    store,
+    messages,
+    versions,
+    search,
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+  })
   onTestFinished(async () => {
     await server.close()
     if (options.closeStore !== false) {
@@ -49,6 +59,13 @@ function versionsBeside(store: DocumentStore): VersionStore {
   if (store instanceof SqliteDocumentStore) return new SqliteVersionStore(store.database)
   if (store instanceof MemoryDocumentStore) return new MemoryVersionStore(store)
   throw new Error('pass the version store that goes with this document store')
+}
+
+/** The search index that goes with `store`: in its SQLite database, or in memory beside it. */
+function searchBeside(store: DocumentStore): SearchIndex {
+  if (store instanceof SqliteDocumentStore) return new SqliteSearchIndex(store.database)
+  if (store instanceof MemoryDocumentStore) return new MemorySearchIndex(store)
+  throw new Error('pass the search index that goes with this document store')
 }
 
 export { connectClient } from './stock-client.js'

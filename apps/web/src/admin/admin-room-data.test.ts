@@ -20,6 +20,7 @@ describe('parseAdminRoomPage', () => {
       rooms: [
         {
           name: 'team-notes',
+          title: '',
           connections: 2,
           users: [{ name: 'Ada', color: '#1d4ed8' }],
           bytes: 1234,
@@ -50,6 +51,7 @@ describe('parseAdminRoomPage', () => {
       rooms: [
         {
           name: 'ok',
+          title: '',
           connections: 2,
           users: [{ name: 'Bo', color: '#475569' }],
           bytes: 1234,

@@ -36,7 +36,8 @@ export interface AdminRoomPage {
 const safeColor = (color: string | null): string => (isHexColor(color) ? color : FALLBACK_COLOR)
 
 function toRoom(value: unknown): AdminRoom | null {
-  const parsed = adminRoomSchema.safeParse(value)
+  // A server from before titles sends none: the name stands in.
+  const parsed = adminRoomSchema.safeParse(typeof value === 'object' && value !== null ? { title: '', ...value } : value)
   if (!parsed.success) return null
   const { userCount: _userCount, users, ...room } = parsed.data
   return { ...room, users: identitiesOf(users) }

@@ -4,7 +4,7 @@ import type { AdminRoom } from './admin-room-data.js'
 import { matchesRoomSearch, nextRoomSort, sortRooms, visibleRooms } from './room-order.js'
 
 function room(name: string, fields: Partial<AdminRoom> = {}): AdminRoom {
-  return { name, connections: 0, users: [], bytes: 0, logRows: 0, createdAt: null, lastActivity: 0, loaded: false, ...fields }
+  return { name, title: '', connections: 0, users: [], bytes: 0, logRows: 0, createdAt: null, lastActivity: 0, loaded: false, ...fields }
 }
 
 const rooms = [

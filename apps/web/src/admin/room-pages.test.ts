@@ -6,6 +6,7 @@ import { fetchRoomPages } from './room-pages.js'
 
 const room = (name: string): AdminRoom => ({
   name,
+  title: '',
   connections: 0,
   users: [],
   bytes: 0,

@@ -28,6 +28,7 @@ import { pasteNoticeText } from './paste-handling.js'
 import { createPresenceList } from './presence-list.js'
 import { refusalMessage } from './refusal-message.js'
 import { createStatusIndicator } from './status-indicator.js'
+import { createTitleField } from './title-field.js'
 import { createToolbar } from './toolbar.js'
 
 /** The collab endpoint on the server that served this page (same host and port). */
@@ -99,7 +100,8 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     if (history.toggle.getAttribute('aria-expanded') === 'true' && comments.toggle.getAttribute('aria-expanded') === 'true')
       comments.toggle.click()
   })
-  shell.context.replaceChildren(h('h1', { class: 'doc-title', title: room }, room))
+  const titleField = createTitleField(doc, room, () => !readOnly)
+  shell.context.replaceChildren(titleField.element)
   shell.actions.replaceChildren(
     presence.element,
     viewOnlyBadge,
@@ -187,6 +189,7 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     view?.destroy()
     history.destroy()
     comments.destroy()
+    titleField.destroy()
     presence.destroy()
     status.destroy()
     connection.destroy()
@@ -204,6 +207,7 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     view.setProps({ editable: () => !readOnly })
     view.dom.setAttribute('aria-readonly', String(readOnly))
     viewOnlyBadge.hidden = !readOnly
+    titleField.refresh()
     // Toolbar, comment composers and actions, naming and restoring versions: see `.read-only` in the styles.
     shell.main.classList.toggle('read-only', readOnly)
   }

@@ -1,5 +1,5 @@
 /**
- * "Keep what you had": shown when a document is taken away while open (deleted by an administrator,
+ * "Keep what you had": shown when a document is taken away while open (deleted by someone,
  * access withdrawn). The page still holds the document as it was on screen, unsaved edits included;
  * this offers it as text to copy and as Markdown, HTML or plain-text files, with a read-only view of
  * it, so nothing the person wrote is lost with the editor.

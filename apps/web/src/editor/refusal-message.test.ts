@@ -6,7 +6,7 @@ import { refusalMessage } from './refusal-message.js'
 describe('refusalMessage', () => {
   it('says that an administrator deleted the document', () => {
     expect(refusalMessage(CloseCode.RoomDeleted, 'notes')).toEqual({
-      title: 'This document was deleted by an administrator',
+      title: 'This document was deleted',
       body: expect.stringContaining('“notes”'),
     })
   })

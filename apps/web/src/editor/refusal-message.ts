@@ -16,7 +16,7 @@ export function refusalMessage(code: number, room: string): RefusalMessage | nul
   switch (code) {
     case CloseCode.RoomDeleted:
       return {
-        title: 'This document was deleted by an administrator',
+        title: 'This document was deleted',
         body: `“${room}” and its history were removed from this server; nothing more can be saved to it.`,
       }
     case CloseCode.Unauthorized:

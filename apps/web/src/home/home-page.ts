@@ -12,7 +12,7 @@ import { createOfflineCopiesPanel } from './offline-copies-panel.js'
 import { createRefreshScheduler } from './refresh-scheduler.js'
 import { NAME_SETTLE_DELAYS_MS, namesPending } from './room-event.js'
 import { createRoomList } from './room-list.js'
-import { createRoom, fetchRooms, type RoomListing } from './rooms-api.js'
+import { createRoom, deleteRoom, fetchRooms, renameRoom, type RoomListing } from './rooms-api.js'
 
 /** Pushes of one burst (several people joining at once) share one fetch. */
 const PUSH_DEBOUNCE_MS = 250
@@ -26,7 +26,45 @@ export function renderHomePage(shell: AppShell, token: string | null): void {
   document.title = 'Tandem: write together'
   shell.context.replaceChildren()
   shell.actions.replaceChildren()
-  const roomList = createRoomList()
+  // `refresh` is defined below; the actions run on clicks, after it exists.
+  const listProblem = h('p', { class: 'field-error', role: 'alert' })
+  const roomList = createRoomList({
+    rename: (room) => {
+      const title = prompt(`New title for ${room.name} (empty: its first heading or line)`, room.title)
+      if (title === null) return
+      renameRoom(room.name, title, token).then(
+        () => scheduler.poke(),
+        (error: unknown) => (listProblem.textContent = (error as Error).message),
+      )
+    },
+    delete: (room) => {
+      if (
+        !confirm(
+          `Delete “${room.title || room.name}” for everyone? Its history and comments go too, and anyone in it sees that it was deleted.`,
+        )
+      )
+        return
+      deleteRoom(room.name, token).then(
+        () => scheduler.poke(),
+        (error: unknown) => (listProblem.textContent = (error as Error).message),
+      )
+    },
+  })
+  // Search as you type (a pause ends a query), and the order of the list.
+  const searchField = h('input', {
+    type: 'search',
+    class: 'room-search',
+    placeholder: 'Search titles and text',
+    'aria-label': 'Search documents',
+    maxlength: '200',
+  })
+  const sortField = h(
+    'select',
+    { class: 'room-sort', 'aria-label': 'Order' },
+    h('option', { value: 'activity' }, 'Recent activity'),
+    h('option', { value: 'name' }, 'Name'),
+  )
+  const heading = h('h2', { id: 'recent-title' }, 'Recent documents')
   const offline = createOfflineCopiesPanel(copyScope(token))
   shell.main.replaceChildren(
     h(
@@ -53,7 +91,8 @@ export function renderHomePage(shell: AppShell, token: string | null): void {
       h(
         'section',
         { class: 'recent', 'aria-labelledby': 'recent-title' },
-        h('h2', { id: 'recent-title' }, 'Recent documents'),
+        h('div', { class: 'recent-head' }, heading, h('div', { class: 'recent-tools' }, searchField, sortField)),
+        listProblem,
         roomList.element,
       ),
       offline.element,
@@ -66,11 +105,14 @@ export function renderHomePage(shell: AppShell, token: string | null): void {
   const refresh = async (): Promise<boolean> => {
     let problem: string | null = null
     try {
-      rooms = await fetchRooms(LIST_LIMIT, token)
+      const query = searchField.value.trim()
+      rooms = await fetchRooms(LIST_LIMIT, token, { query, sort: sortField.value === 'name' ? 'name' : 'activity' })
+      heading.textContent = query ? `Documents matching “${query.slice(0, 60)}”` : 'Recent documents'
     } catch {
       problem = 'Cannot reach the server right now. Retrying…'
     }
-    roomList.update(rooms, problem, Date.now())
+    const query = searchField.value.trim()
+    roomList.update(rooms, problem, Date.now(), query ? `No document holds “${query.slice(0, 60)}”.` : undefined)
     return problem === null
   }
   const scheduler = createRefreshScheduler({
@@ -87,4 +129,10 @@ export function renderHomePage(shell: AppShell, token: string | null): void {
   shell.notifications.onLive(() => scheduler.poke())
   document.addEventListener('visibilitychange', () => scheduler.visibilityChanged())
   scheduler.start()
+  let typing: ReturnType<typeof setTimeout> | undefined
+  searchField.addEventListener('input', () => {
+    clearTimeout(typing)
+    typing = setTimeout(() => scheduler.poke(), 250)
+  })
+  sortField.addEventListener('change', () => scheduler.poke())
 }

@@ -9,31 +9,69 @@ import type { RoomListing } from './rooms-api.js'
 
 const MAX_AVATARS = 4
 
+/** What a row offers besides opening the document. */
+export interface RoomActions {
+  rename(room: RoomListing): void
+  delete(room: RoomListing): void
+}
+
 /** The list element and how to show new data in it. */
 export interface RoomList {
   element: HTMLElement
-  /** Show `rooms` (or keep the last ones and show `error`) as of `now`. */
-  update(rooms: RoomListing[] | null, error: string | null, now: number): void
+  /** Show `rooms` (or keep the last ones and show `error`) as of `now`; `emptyText` says why there are none. */
+  update(rooms: RoomListing[] | null, error: string | null, now: number, emptyText?: string): void
 }
 
 interface Row {
   item: HTMLLIElement
+  title: HTMLElement
+  /** The room's name, shown under a title (without one, the name is the title). */
+  slug: HTMLElement
+  icon: HTMLElement
   meta: HTMLElement
+  snippet: HTMLElement
   people: HTMLElement
   peopleSignature: string
+  /** The listing the row shows now, for its actions. */
+  room: RoomListing | null
 }
 
-function createRow(name: string): Row {
-  const meta = h('span', { class: 'room-meta' })
+function createRow(name: string, actions: RoomActions): Row {
+  const meta = h('span', {})
+  const slug = h('span', { class: 'room-slug', hidden: true }, name)
+  const title = h('span', { class: 'room-name' }, name)
+  const icon = h('span', { class: 'room-icon', 'aria-hidden': 'true' }, name.slice(0, 1).toUpperCase())
+  const snippet = h('span', { class: 'room-snippet', hidden: true })
   const people = h('span', { class: 'room-people' })
   const link = h(
     'a',
     { class: 'room-link', href: `/d/${encodeURIComponent(name)}` },
-    h('span', { class: 'room-icon', 'aria-hidden': 'true' }, name.slice(0, 1).toUpperCase()),
-    h('span', { class: 'room-text' }, h('span', { class: 'room-name' }, name), meta),
+    icon,
+    h('span', { class: 'room-text' }, title, h('span', { class: 'room-meta' }, slug, meta), snippet),
     people,
   )
-  return { item: h('li', { class: 'room', 'data-room': name }, link), meta, people, peopleSignature: '' }
+  const row: Row = {
+    item: h('li', { class: 'room', 'data-room': name }),
+    title,
+    slug,
+    icon,
+    meta,
+    snippet,
+    people,
+    peopleSignature: '',
+    room: null,
+  }
+  const rename = h('button', { type: 'button', class: 'room-action', 'aria-label': `Rename ${name}`, title: 'Rename' }, 'Rename')
+  const remove = h('button', { type: 'button', class: 'room-action is-danger', 'aria-label': `Delete ${name}`, title: 'Delete' }, 'Delete')
+  rename.addEventListener('click', () => row.room && actions.rename(row.room))
+  remove.addEventListener('click', () => row.room && actions.delete(row.room))
+  row.item.append(link, h('span', { class: 'room-actions' }, rename, remove))
+  return row
+}
+
+/** `text` with the parts between « and » (the matched words) in `<mark>`. */
+function highlighted(text: string): (string | HTMLElement)[] {
+  return text.split(/«([^»]*)»/).map((part, i) => (i % 2 === 1 ? h('mark', {}, part) : part))
 }
 
 function renderPeople(row: Row, room: RoomListing): void {
@@ -53,7 +91,7 @@ function renderPeople(row: Row, room: RoomListing): void {
 }
 
 /** Build an empty list showing placeholders until the first update. */
-export function createRoomList(): RoomList {
+export function createRoomList(actions: RoomActions): RoomList {
   const list = h('ul', { class: 'room-list', 'aria-label': 'Recent documents', 'aria-busy': 'true' })
   const empty = h('p', { class: 'room-list-empty', hidden: true }, 'No documents yet. Create the first one above.')
   const error = h('p', { class: 'room-list-error', role: 'status', hidden: true })
@@ -63,7 +101,8 @@ export function createRoomList(): RoomList {
 
   return {
     element: h('div', { class: 'room-list-wrap' }, error, list, empty),
-    update(rooms, problem, now) {
+    update(rooms, problem, now, emptyText = 'No documents yet. Create the first one above.') {
+      empty.textContent = emptyText
       error.hidden = problem === null
       error.textContent = problem ?? ''
       if (rooms === null) return
@@ -74,14 +113,23 @@ export function createRoomList(): RoomList {
         seen.add(room.name)
         let row = rows.get(room.name)
         if (!row) {
-          row = createRow(room.name)
+          row = createRow(room.name, actions)
           rows.set(room.name, row)
         }
+        row.room = room
+        // The title when it has one, the name beside it; a document without text shows its name.
+        const shown = room.title || room.name
+        if (row.title.textContent !== shown) row.title.textContent = shown
+        row.icon.textContent = shown.slice(0, 1).toUpperCase()
+        row.snippet.hidden = !room.snippet
+        row.snippet.replaceChildren(...highlighted(room.snippet ?? ''))
         row.item.classList.toggle('is-active', room.users.length > 0)
+        row.slug.hidden = !room.title
+        const after = room.title ? ' · ' : ''
         row.meta.textContent =
           room.users.length > 0
-            ? `Open now · active ${relativeTime(room.lastActivity, now)}`
-            : `Active ${relativeTime(room.lastActivity, now)}`
+            ? `${after}Open now · active ${relativeTime(room.lastActivity, now)}`
+            : `${after}Active ${relativeTime(room.lastActivity, now)}`
         renderPeople(row, room)
         // Move only rows that are out of place, which keeps focus and hover on the others.
         if (list.children[index] !== row.item) list.insertBefore(row.item, list.children[index] ?? null)

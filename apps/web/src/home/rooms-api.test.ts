@@ -18,8 +18,31 @@ describe('parseRoomList', () => {
       ],
     }
     expect(parseRoomList(body)).toEqual([
-      { name: 'team-notes', lastActivity: 1_700_000_000_000, connections: 2, users: [{ name: 'Ada', color: '#1d4ed8' }], userCount: 1 },
-      { name: 'empty', lastActivity: 1_600_000_000_000, connections: 0, users: [], userCount: 0 },
+      {
+        name: 'team-notes',
+        title: '',
+        lastActivity: 1_700_000_000_000,
+        connections: 2,
+        users: [{ name: 'Ada', color: '#1d4ed8' }],
+        userCount: 1,
+      },
+      { name: 'empty', title: '', lastActivity: 1_600_000_000_000, connections: 0, users: [], userCount: 0 },
+    ])
+  })
+
+  it('reads titles and search snippets', () => {
+    const room = {
+      name: 'plan',
+      title: 'Quarterly plan',
+      lastActivity: 1,
+      connections: 0,
+      users: [],
+      userCount: 0,
+      bytes: 0,
+      snippet: 'we «hire»',
+    }
+    expect(parseRoomList({ rooms: [room] })).toEqual([
+      { name: 'plan', title: 'Quarterly plan', lastActivity: 1, connections: 0, users: [], userCount: 0, snippet: 'we «hire»' },
     ])
   })
 
@@ -44,7 +67,7 @@ describe('parseRoomList', () => {
       ],
     }
     expect(parseRoomList(body)).toEqual([
-      { name: 'ok', lastActivity: 5, connections: 1, users: [{ name: 'Grace', color: '#475569' }], userCount: 1 },
+      { name: 'ok', title: '', lastActivity: 5, connections: 1, users: [{ name: 'Grace', color: '#475569' }], userCount: 1 },
     ])
   })
 
