@@ -42,6 +42,23 @@ const CODE_LANGUAGES: { id: string; label: string }[] = [
   ].map(([id, label]) => ({ id: id!, label: label! })),
 ]
 
+/** Names the picker lists for aliases people write after a fence (```ts). */
+const ALIASES: Readonly<Record<string, string>> = {
+  ts: 'typescript',
+  js: 'javascript',
+  py: 'python',
+  sh: 'bash',
+  shell: 'bash',
+  yml: 'yaml',
+  html: 'xml',
+  md: 'markdown',
+  rb: 'ruby',
+  rs: 'rust',
+  kt: 'kotlin',
+  'c++': 'cpp',
+  cs: 'csharp',
+}
+
 /** Whether `language` (a name or an alias such as `ts`) is one the highlighter knows. */
 export function isHighlighted(language: string): boolean {
   return language !== '' && lowlight.registered(language)
@@ -74,9 +91,10 @@ export function codeBlockView(node: Node, view: EditorView, getPos: () => number
   let current = node
   const render = (): void => {
     const language = current.attrs.language as string
+    const listed = ALIASES[language.toLowerCase()] ?? language.toLowerCase()
     // A language the picker does not list (from a fence, say) is offered as it is.
-    if (![...picker.options].some((option) => option.value === language)) picker.append(new Option(language, language))
-    picker.value = language
+    if (![...picker.options].some((option) => option.value === listed)) picker.append(new Option(language, listed))
+    picker.value = listed
     picker.disabled = !view.editable
     pre.dataset.language = language
   }
