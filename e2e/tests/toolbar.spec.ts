@@ -74,7 +74,7 @@ test('Enter twice at the end of a code block leaves it, as the hint under the bl
   await expect(block).not.toHaveAttribute('data-hint')
 })
 
-test('a pasted table stays a table, and a pasted image is said to be left out', async ({ users }) => {
+test("a pasted table stays a table, another page's image is said to be left out, and an SVG file is refused", async ({ users }) => {
   const ann = await users.open('Ann')
   await ann.editor.open(uniqueRoom('paste'))
   await ann.editor.typeAtEnd('Team:')
@@ -102,18 +102,18 @@ test('a pasted table stays a table, and a pasted image is said to be left out', 
   await expect(ann.editor.document.locator('th')).toHaveCount(2)
   await expect(ann.editor.document.locator('td strong')).toHaveText('lead')
   expect(await ann.editor.blocks()).toEqual(['Team:', 'NameRoleAdaEngineer leadGraceAdmiral', 'Logo:'])
-  const notice = ann.page.getByRole('status').filter({ hasText: 'left out: documents hold text only' })
-  await expect(notice).toHaveText(/^An image was left out/)
+  const notice = ann.page.getByRole('status').filter({ hasText: 'left out: paste or drop the picture itself' })
+  await expect(notice).toHaveText(/^An image from another page was left out/)
   await notice.getByRole('button', { name: 'Dismiss' }).click()
   await expect(notice).toBeHidden()
 
-  // A screenshot on the clipboard: nothing but image files.
+  // An SVG on the clipboard is refused before anything is uploaded.
   await ann.editor.document.evaluate((element) => {
     const data = new DataTransfer()
-    for (const name of ['one.png', 'two.png']) data.items.add(new File([new Uint8Array([137, 80, 78, 71])], name, { type: 'image/png' }))
+    data.items.add(new File(['<svg xmlns="http://www.w3.org/2000/svg"/>'], 'logo.svg', { type: 'image/svg+xml' }))
     element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
   })
-  await expect(notice).toHaveText(/^2 images were left out/)
+  await expect(ann.page.getByRole('status').filter({ hasText: 'logo.svg' })).toHaveText(/only PNG, JPEG, GIF and WebP images can be added/)
 })
 
 test('on a phone every tool is in sight, and the status says in words what is going on', async ({ users }) => {

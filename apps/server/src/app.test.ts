@@ -25,6 +25,7 @@ import { ServerMetrics, TrafficCounters } from './metrics/server-metrics.js'
 import { NotificationHub } from './notifications/notification-hub.js'
 import { RoomRegistry } from './rooms/room-registry.js'
 import { MemoryDocumentStore } from './storage/memory-document-store.js'
+import { MemoryImageStore } from './storage/memory-image-store.js'
 import { MemoryMessageStore } from './storage/memory-message-store.js'
 import { MemorySearchIndex } from './storage/memory-search-index.js'
 import { MemoryVersionStore } from './storage/memory-version-store.js'
@@ -55,6 +56,7 @@ function app(dir = webDir, adminToken: string | null = null) {
   })
   const versions = new MemoryVersionStore(store)
   const search = new MemorySearchIndex(store)
+  const images = new MemoryImageStore(store)
   const keeper = new VersionKeeper({ store: versions, logger, idleMs: 60_000 })
   return createApp({
     config,
@@ -62,6 +64,7 @@ function app(dir = webDir, adminToken: string | null = null) {
     store,
     versions,
     search,
+    images,
     keeper,
     hub,
     bridge: null,

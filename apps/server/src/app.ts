@@ -20,6 +20,7 @@ import { handleHttpError } from './http/error-handler.js'
 import { eventsSseRoute } from './http/events-sse-route.js'
 import { exportRoomRoute } from './http/export-route.js'
 import { healthRoute } from './http/health-route.js'
+import { imagesRoute } from './http/images-route.js'
 import { publishRoute } from './http/publish-route.js'
 import { readyRoute } from './http/ready-route.js'
 import { requireAllowedHost } from './http/require-allowed-host.js'
@@ -32,6 +33,7 @@ import type { NotificationHub } from './notifications/notification-hub.js'
 import type { RedisBridge } from './notifications/redis-bridge.js'
 import type { RoomRegistry } from './rooms/room-registry.js'
 import type { DocumentStore } from './storage/document-store.js'
+import type { ImageStore } from './storage/image-store.js'
 import type { SearchIndex } from './storage/search-index.js'
 import type { VersionStore } from './storage/version-store.js'
 import type { VersionKeeper } from './versions/version-keeper.js'
@@ -79,6 +81,7 @@ export interface AppDeps {
   store: DocumentStore
   versions: VersionStore
   search: SearchIndex
+  images: ImageStore
   keeper: VersionKeeper
   hub: NotificationHub
   bridge: RedisBridge | null
@@ -125,6 +128,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/api/rooms', roomsRoute({ ...deps, trustProxy: config.trustProxy, ...elsewhere }))
   app.route('/api/rooms', versionsRoute(deps))
   app.route('/api/rooms', exportRoomRoute(deps))
+  app.route('/api/rooms', imagesRoute({ ...deps, trustProxy: config.trustProxy }))
   app.route(
     '/api/publish',
     publishRoute({

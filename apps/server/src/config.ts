@@ -120,6 +120,10 @@ const envSchema = z.object({
   ROOM_ACTIVITY_THROTTLE_MS: integer(0, 10 * 60 * 1000, 3000),
   VERSION_IDLE_MS: integer(100, 24 * 60 * 60 * 1000, 120_000),
   SEARCH_INDEX_DELAY_MS: integer(0, 10 * 60 * 1000, 3_000),
+  MAX_UPLOADS_PER_MINUTE: integer(1, 100_000, 20),
+  MAX_IMAGE_BYTES: integer(1024, 50 * 1024 * 1024, 10 * 1024 * 1024),
+  MAX_DOCUMENT_IMAGES: integer(1, 100_000, 1_000),
+  MAX_DOCUMENT_IMAGE_BYTES: integer(1024, 10 * 1024 * 1024 * 1024, 200 * 1024 * 1024),
   MAX_NAMED_VERSIONS: integer(1, 100_000, 500),
   AUTH_SECRET: z.preprocess(unsetIfEmpty, z.string().min(32, 'must be at least 32 characters (use a random string)').optional()),
   AUTH_WEBHOOK_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
@@ -309,6 +313,12 @@ function toConfig(v: z.output<typeof envSchema>) {
     versionIdleMs: v.VERSION_IDLE_MS,
     /** Quiet time after edits before a document's title and text are indexed for search. */
     searchIndexDelayMs: v.SEARCH_INDEX_DELAY_MS,
+    /** Largest image one upload may store. */
+    maxImageBytes: v.MAX_IMAGE_BYTES,
+    /** Most images one document may hold. */
+    maxDocumentImages: v.MAX_DOCUMENT_IMAGES,
+    /** Most bytes of images one document may hold. */
+    maxDocumentImageBytes: v.MAX_DOCUMENT_IMAGE_BYTES,
     /** Named versions one document may keep (never thinned, each a whole copy). */
     maxNamedVersions: v.MAX_NAMED_VERSIONS,
     /** HS256 secret of access tokens; `null` means open mode (no tokens, anyone may edit). */
@@ -336,6 +346,7 @@ function toConfig(v: z.output<typeof envSchema>) {
     maxPendingUpgrades: v.MAX_PENDING_UPGRADES,
     /** Rooms not in memory one client address may open per minute. */
     maxNewRoomsPerMinute: v.MAX_NEW_ROOMS_PER_MINUTE,
+    maxUploadsPerMinute: v.MAX_UPLOADS_PER_MINUTE,
     /** Time a client has to send its request headers. */
     httpHeadersTimeoutMs: v.HTTP_HEADERS_TIMEOUT_MS,
     /** Time a client has to send its whole request. */

@@ -12,11 +12,13 @@ import { writeReadyFile } from './ready-file.js'
 import { warmUpYjs } from './rooms/yjs-warm-up.js'
 import { type ServerDeps, startServer } from './server.js'
 import type { DocumentStore } from './storage/document-store.js'
+import type { ImageStore } from './storage/image-store.js'
 import { LogSync } from './storage/log-sync.js'
 import type { MessageStore } from './storage/message-store.js'
 import type { SearchIndex } from './storage/search-index.js'
 import { type Database, openSqliteDatabase } from './storage/sqlite-database.js'
 import { SqliteDocumentStore } from './storage/sqlite-document-store.js'
+import { SqliteImageStore } from './storage/sqlite-image-store.js'
 import { SqliteMessageStore } from './storage/sqlite-message-store.js'
 import { SqliteSearchIndex } from './storage/sqlite-search-index.js'
 import { SqliteVersionStore } from './storage/sqlite-version-store.js'
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
       messages: storage.messages,
       versions: storage.versions,
       search: storage.search,
+      images: storage.images,
       logger,
       ...storage.serverDeps,
     })
@@ -135,6 +138,7 @@ interface Storage {
   messages: MessageStore
   versions: VersionStore
   search: SearchIndex
+  images: ImageStore
   serverDeps: Pick<ServerDeps, 'flusher' | 'logSync' | 'storageReachable' | 'shared'>
   /** The start-up line saying where documents are kept and how safely. */
   description: string
@@ -190,6 +194,7 @@ function openSqlite(config: Config, logger: Logger, onDurabilityLost: () => void
     messages: new SqliteMessageStore(db, storeOptions),
     versions: new SqliteVersionStore(db, storeOptions),
     search: new SqliteSearchIndex(db),
+    images: new SqliteImageStore(db),
     serverDeps: { flusher, ...(sync ? { logSync: sync } : {}) },
     description: `documents are stored in ${databaseFile} (${durability})`,
     where: { databaseFile, durability: config.durability },
@@ -243,6 +248,7 @@ async function openPostgres(
     messages: storage.messages,
     versions: storage.versions,
     search: storage.search,
+    images: storage.images,
     serverDeps: {
       storageReachable: () => storage.reachable(),
       shared: { log: storage.documents, lastMessageId: () => storage.messages.lastId() },

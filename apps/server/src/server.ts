@@ -43,6 +43,7 @@ import { RoomRegistry } from './rooms/room-registry.js'
 import { SearchIndexer } from './rooms/search-indexer.js'
 import { EventsEndpoint } from './sockets/events-endpoint.js'
 import type { DocumentStore } from './storage/document-store.js'
+import type { ImageStore } from './storage/image-store.js'
 import type { LogSync } from './storage/log-sync.js'
 import type { MessageStore } from './storage/message-store.js'
 import type { SearchIndex } from './storage/search-index.js'
@@ -58,6 +59,8 @@ export interface ServerDeps {
   versions: VersionStore
   /** Where document titles and text are indexed for search (beside the document store). */
   search: SearchIndex
+  /** Images of documents (beside the document store). */
+  images: ImageStore
   logger: Logger
   /** The log's flush worker, for the metrics. */
   flusher?: Pick<WalFlusher, 'lastFlush'>
@@ -214,6 +217,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     maxConnectionsPerAddress: config.maxConnectionsPerAddress,
     maxPendingUpgrades: config.maxPendingUpgrades,
     maxNewRoomsPerMinute: config.maxNewRoomsPerMinute,
+    maxUploadsPerMinute: config.maxUploadsPerMinute,
   })
   const countRefusal = (reason: RejectionReason): void => metrics.rejected.inc({ reason })
   const maySubscribe = (identity: Identity, channel: string): Promise<boolean> => guard.maySubscribe(identity, channel)
@@ -295,6 +299,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     store,
     versions: deps.versions,
     search: deps.search,
+    images: deps.images,
     keeper,
     hub,
     bridge,

@@ -50,7 +50,8 @@ export function importDocument(format: ImportFormat, source: string | PmNode): N
   let doc: Node
   if (format === 'json') doc = readDocument(source as PmNode)
   else if (format === 'text') doc = documentFromText(source as string)
-  else doc = markdownParser.parse(source as string)
+  // Read again: only this server's images stay images (another site's keep their description).
+  else doc = readDocument(markdownParser.parse(source as string).toJSON() as PmNode)
   return withSafeLinks(doc)
 }
 

@@ -8,7 +8,7 @@ export { importDocument, type ImportFormat, nodeCount } from './import-document.
 export type { PmNode } from './pm-json.js'
 export { readDocument } from './read-document.js'
 export { safeHref } from './safe-href.js'
-export { DOCUMENT_FRAGMENT, HEADING_LEVELS, type HeadingLevel, schema } from './schema.js'
+export { DOCUMENT_FRAGMENT, HEADING_LEVELS, type HeadingLevel, IMAGE_SRC, schema } from './schema.js'
 export { toHtml } from './to-html.js'
 export { markdownParser, toMarkdown } from './to-markdown.js'
 export { toText } from './to-text.js'

@@ -11,7 +11,7 @@
 import type { Mark, Node, NodeType } from 'prosemirror-model'
 
 import type { PmNode } from './pm-json.js'
-import { schema } from './schema.js'
+import { IMAGE_SRC, schema } from './schema.js'
 
 const { nodes, marks } = schema
 
@@ -33,7 +33,7 @@ function headingLevel(attrs: Record<string, unknown> | undefined): number {
   return Number.isFinite(number) ? Math.min(6, Math.max(1, Math.trunc(number))) : 1
 }
 
-const isInline = (node: PmNode): boolean => node.type === 'text' || node.type === 'hard_break'
+const isInline = (node: PmNode): boolean => node.type === 'text' || node.type === 'hard_break' || node.type === 'image'
 
 function readBlocks(children: PmNode[]): Node[] {
   const blocks: Node[] = []
@@ -163,6 +163,15 @@ function readInline(children: PmNode[]): Node[] {
       } else if (child.type === 'hard_break') {
         inline.push(nodes.hard_break!.create())
         // A break has no content; whatever a client put inside it follows it.
+        walk(child.content ?? [])
+      } else if (child.type === 'image') {
+        const { src, alt, title } = child.attrs ?? {}
+        const altText = typeof alt === 'string' ? alt.slice(0, 1000) : ''
+        // Only images this server holds are images; another site's picture keeps its description.
+        if (typeof src === 'string' && IMAGE_SRC.test(src)) {
+          inline.push(nodes.image!.create({ src, alt: altText, title: typeof title === 'string' ? title.slice(0, 1000) : null }))
+        } else if (altText) inline.push(schema.text(altText))
+        // An image has no content; whatever a client put inside it follows it.
         walk(child.content ?? [])
       } else walk(child.content ?? [])
     }

@@ -84,3 +84,21 @@ describe('checklists, tables and code languages', () => {
     doc.check()
   })
 })
+
+describe('images', () => {
+  it('keeps images this server holds, with their text alternative, and describes the others', () => {
+    const ours = '/api/rooms/album/images/abc123'
+    const doc = importDocument('markdown', `Look: ![a red kite](${ours}) and ![tracker](https://evil.example/p.gif)\n`)
+    expect(doc.toJSON()).toMatchObject({
+      content: [
+        {
+          type: 'paragraph',
+          content: [{ text: 'Look: ' }, { type: 'image', attrs: { src: ours, alt: 'a red kite' } }, { text: ' and tracker' }],
+        },
+      ],
+    })
+    expect(toMarkdown(doc)).toBe(`Look: ![a red kite](${ours}) and tracker\n`)
+    expect(toHtml(doc, 'x')).toContain(`<img src="${ours}" alt="a red kite">`)
+    expect(toText(doc)).toBe('Look: [image: a red kite] and tracker\n')
+  })
+})

@@ -77,6 +77,39 @@ const tables = tableNodes({
   cellAttributes: {},
 })
 
+/**
+ * Where Tandem serves a document's uploaded images. Only these are images in a document: a picture
+ * from another site would load from there for every reader (tracking them), so pasted or imported
+ * references elsewhere are not kept as images.
+ */
+export const IMAGE_SRC = /^\/api\/rooms\/[A-Za-z0-9._-]{1,128}\/images\/[\w-]{1,64}$/
+
+/** An image uploaded into the document, inline in its text, with a text alternative. */
+const image: NodeSpec = {
+  inline: true,
+  group: 'inline',
+  draggable: true,
+  attrs: {
+    src: { validate: 'string' },
+    alt: { default: '', validate: 'string' },
+    title: { default: null, validate: 'string|null' },
+  },
+  parseDOM: [
+    {
+      tag: 'img[src]',
+      getAttrs: (dom) => {
+        const src = dom.getAttribute('src') ?? ''
+        return IMAGE_SRC.test(src) ? { src, alt: dom.getAttribute('alt') ?? '', title: dom.getAttribute('title') } : false
+      },
+    },
+  ],
+  toDOM: (node) => {
+    const src = node.attrs.src as string
+    const title = node.attrs.title as string | null
+    return ['img', { ...(IMAGE_SRC.test(src) ? { src } : {}), alt: node.attrs.alt as string, ...(title ? { title } : {}) }]
+  },
+}
+
 const codeBlock: NodeSpec = {
   ...basicNodes.code_block,
   /** The language named after an opening fence (```js), for highlighting; empty when none. */
@@ -112,6 +145,7 @@ const nodes: Record<string, NodeSpec> = {
   table_header: tables.table_header,
   text: basicNodes.text,
   hard_break: basicNodes.hard_break,
+  image,
 }
 
 const marks: Record<string, MarkSpec> = {

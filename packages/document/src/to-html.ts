@@ -7,6 +7,7 @@
 import type { Mark, Node } from 'prosemirror-model'
 
 import { safeHref } from './safe-href.js'
+import { IMAGE_SRC } from './schema.js'
 
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!)
@@ -29,7 +30,7 @@ const STYLE = [
   'blockquote{margin-left:0;padding-left:1rem;border-left:3px solid #cfcfc8;color:#444}',
   'hr{border:0;border-top:1px solid #cfcfc8;margin:1.5rem 0}',
   'table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #cfcfc8;padding:.35rem .6rem;vertical-align:top;text-align:left}th{background:#f4f4f1}',
-  'td>p,th>p{margin:0}ul.task-list{list-style:none;padding-left:.25rem}ul.task-list input{margin-right:.5rem}',
+  'img{max-width:100%;height:auto}td>p,th>p{margin:0}ul.task-list{list-style:none;padding-left:.25rem}ul.task-list input{margin-right:.5rem}',
 ].join('')
 
 /** `doc` as a complete HTML page titled `title`. */
@@ -56,6 +57,16 @@ function writeNode(node: Node, out: string[]): void {
     case 'hard_break':
       out.push('<br>')
       return
+    case 'image': {
+      const src = node.attrs.src as string
+      const title = node.attrs.title as string | null
+      if (IMAGE_SRC.test(src)) {
+        out.push(
+          `<img src="${escapeHtml(src)}" alt="${escapeHtml(node.attrs.alt as string)}"${title ? ` title="${escapeHtml(title)}"` : ''}>`,
+        )
+      }
+      return
+    }
     case 'horizontal_rule':
       out.push('<hr>')
       return

@@ -117,6 +117,7 @@ const serializer = new MarkdownSerializer(
       afterBreak.add(state)
     },
     text: writeText,
+    image: nodes.image!,
   },
   {
     em: marks.em!,
@@ -211,7 +212,15 @@ export const markdownParser = new MarkdownParser(schema, markdownIt(), {
   heading: { block: 'heading', getAttrs: (token) => ({ level: Math.min(3, Number(token.tag.slice(1))) }) },
   bullet_list: { block: 'bullet_list' },
   s: { mark: 'strike' },
-  image: { ignore: true, noCloseToken: true },
+  // Kept as parsed here; importDocument reads the result again, which keeps only this server's images.
+  image: {
+    node: 'image',
+    getAttrs: (token) => ({
+      src: token.attrGet('src') ?? '',
+      alt: token.children?.[0]?.content ?? '',
+      title: token.attrGet('title') || null,
+    }),
+  },
   code_block: { block: 'code_block', noCloseToken: true },
   fence: {
     block: 'code_block',

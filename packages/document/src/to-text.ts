@@ -60,6 +60,7 @@ const serializer = new MarkdownSerializer(
       state.closeBlock(node)
     },
     hard_break: (state) => state.text('\n', false),
+    image: (state, node) => state.text(`[image${node.attrs.alt ? `: ${node.attrs.alt as string}` : ''}]`, false),
     text: (state, node) => state.text(node.text ?? '', false),
   },
   {

@@ -23,6 +23,8 @@ export interface ConnectionLimitsOptions {
   maxPendingUpgrades: number
   /** `MAX_NEW_ROOMS_PER_MINUTE`: rooms not in memory that one address may open per minute. */
   maxNewRoomsPerMinute: number
+  /** `MAX_UPLOADS_PER_MINUTE`: images one address may upload per minute (each at most `MAX_IMAGE_BYTES`). */
+  maxUploadsPerMinute?: number
   /** Clock, for tests. */
   now?: () => number
 }
@@ -115,11 +117,13 @@ export class ConnectionLimits {
   readonly #perAddress: SlotsPerKey
   readonly #pending: SlotsPerKey
   readonly #newRooms: SlidingWindow
+  readonly #uploads: SlidingWindow
 
   constructor(options: ConnectionLimitsOptions) {
     this.#perAddress = new SlotsPerKey(options.maxConnectionsPerAddress)
     this.#pending = new SlotsPerKey(options.maxPendingUpgrades)
     this.#newRooms = new SlidingWindow(options.maxNewRoomsPerMinute, MINUTE_MS, options.now ?? Date.now)
+    this.#uploads = new SlidingWindow(options.maxUploadsPerMinute ?? 20, MINUTE_MS, options.now ?? Date.now)
   }
 
   /**
@@ -157,6 +161,15 @@ export class ConnectionLimits {
       'too_many_new_rooms',
       `at most ${this.#newRooms.max} rooms not already open per minute per client address; retry later`,
     )
+  }
+
+  /**
+   * Count one image upload from `address`: what bounds how fast one client can fill the disk.
+   * @throws {AdmissionError} 429 `too_many_uploads` past the per-minute allowance.
+   */
+  upload(address: string): void {
+    if (this.#uploads.take(address)) return
+    throw new AdmissionError(429, 'too_many_uploads', `at most ${this.#uploads.max} images per minute per client address; retry later`)
   }
 
   /** Connections `address` holds now. */

@@ -27,7 +27,8 @@ export class AdmissionError extends Error {
       | 'origin_not_allowed'
       | 'too_many_connections'
       | 'server_busy'
-      | 'too_many_new_rooms',
+      | 'too_many_new_rooms'
+      | 'too_many_uploads',
     message: string,
   ) {
     super(message)

@@ -9,8 +9,10 @@ import { EXPORT_FORMATS, roomNameSchema } from '@tandem/protocol'
 import type { UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
 import { readCurrentDocument } from '../rooms/current-document.js'
+import { embedImages } from '../rooms/embed-images.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
+import type { ImageStore } from '../storage/image-store.js'
 import { apiRouter, errors, USER_SECURITY } from './api-router.js'
 import type { AppEnv } from './app-env.js'
 import { identifyRequest } from './identify-request.js'
@@ -21,6 +23,8 @@ export interface ExportRouteDeps {
   store: DocumentStore
   registry: RoomRegistry
   guard: UpgradeGuard
+  /** Images the HTML export embeds. */
+  images: ImageStore
 }
 
 const exportRoute = (deps: ExportRouteDeps) =>
@@ -30,7 +34,7 @@ const exportRoute = (deps: ExportRouteDeps) =>
     tags: ['Rooms'],
     summary: 'Download a document',
     description:
-      'The document as it is now (what everyone connected sees), as an attachment named after the room. Comment threads are appended as notes. Needs read access.',
+      'The document as it is now (what everyone connected sees), as an attachment named after the room. Comment threads are appended as notes; HTML carries the images inside it. Needs read access.',
     security: USER_SECURITY,
     middleware: [identifyRequest(deps.guard)] as const,
     request: {
@@ -68,6 +72,6 @@ export function exportRoomRoute(deps: ExportRouteDeps): OpenAPIHono<AppEnv> {
     if (!exported) throw new HttpError(404, 'not_found', `no room ${room}`)
     c.header('Content-Type', exported.contentType)
     c.header('Content-Disposition', `attachment; filename="${room}.${exported.extension}"`)
-    return c.body(exported.body, 200)
+    return c.body(format === 'html' ? await embedImages(exported.body, room, deps.images) : exported.body, 200)
   })
 }

@@ -74,6 +74,7 @@ export type RejectionReason =
   | 'too_many_sockets'
   | 'server_busy'
   | 'too_many_new_rooms'
+  | 'too_many_uploads'
   // A document connection over its message, byte or refusal budget, or awareness id caps (4429).
   | 'rate_limited'
 

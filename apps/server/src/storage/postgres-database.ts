@@ -129,6 +129,19 @@ const MIGRATIONS: readonly string[] = [
     folded text NOT NULL
   );
   `,
+  // 8: images of documents, deleted with the document; a content hash finds the same bytes again.
+  `
+  CREATE TABLE document_images (
+    id text PRIMARY KEY,
+    name text NOT NULL REFERENCES documents (name) ON DELETE CASCADE,
+    content_type text NOT NULL,
+    content_hash text NOT NULL,
+    bytes integer NOT NULL,
+    created_at bigint NOT NULL,
+    data bytea NOT NULL,
+    UNIQUE (name, content_hash)
+  );
+  `,
 ]
 
 /** Key of the advisory lock held while migrating (any number no other part of the database uses). */

@@ -16,6 +16,7 @@ import pg from 'pg'
 import { answerWithin } from '../answer-within.js'
 import { createPool, migrate, type WriteFence } from './postgres-database.js'
 import { PostgresDocumentStore } from './postgres-document-store.js'
+import { PostgresImageStore } from './postgres-image-store.js'
 import { PostgresMessageStore } from './postgres-message-store.js'
 import { PostgresSearchIndex } from './postgres-search-index.js'
 import { PostgresVersionStore } from './postgres-version-store.js'
@@ -26,6 +27,7 @@ export interface PostgresStorage {
   messages: PostgresMessageStore
   versions: PostgresVersionStore
   search: PostgresSearchIndex
+  images: PostgresImageStore
   /** Where the data is, for logs: host, port, database and schema, no credentials. */
   where: string
   /** Whether the database answers a trivial query now and this node holds its schema. */
@@ -257,6 +259,7 @@ export async function openPostgresStorage(
     messages: new PostgresMessageStore(pool, cluster ? undefined : lock),
     versions: new PostgresVersionStore(pool, cluster ? undefined : lock),
     search: new PostgresSearchIndex(pool),
+    images: new PostgresImageStore(pool),
     where: `postgres://${parsed.host}${parsed.pathname}, schema ${schema}`,
     reachable: async () =>
       lock.held &&

@@ -129,6 +129,19 @@ const MIGRATIONS: readonly string[] = [
     INSERT INTO document_fts (rowid, title, label, body) VALUES (new.id, new.title, new.label, new.body);
   END;
   `,
+  // 8: images of documents, deleted with the document; a content hash finds the same bytes again.
+  `
+  CREATE TABLE document_images (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL REFERENCES documents(name) ON DELETE CASCADE,
+    content_type TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    data BLOB NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX document_images_by_hash ON document_images (name, content_hash);
+  `,
 ]
 
 /** The schema version this code expects. */

@@ -8,13 +8,16 @@ import { type Config, loadConfig } from '../config.js'
 import { createLogger } from '../logger.js'
 import { startServer, type TandemServer } from '../server.js'
 import type { DocumentStore } from '../storage/document-store.js'
+import type { ImageStore } from '../storage/image-store.js'
 import { MemoryDocumentStore } from '../storage/memory-document-store.js'
+import { MemoryImageStore } from '../storage/memory-image-store.js'
 import { MemoryMessageStore } from '../storage/memory-message-store.js'
 import { MemorySearchIndex } from '../storage/memory-search-index.js'
 import { MemoryVersionStore } from '../storage/memory-version-store.js'
 import type { MessageStore } from '../storage/message-store.js'
 import type { SearchIndex } from '../storage/search-index.js'
 import { SqliteDocumentStore } from '../storage/sqlite-document-store.js'
+import { SqliteImageStore } from '../storage/sqlite-image-store.js'
 import { SqliteSearchIndex } from '../storage/sqlite-search-index.js'
 import { SqliteVersionStore } from '../storage/sqlite-version-store.js'
 import type { VersionStore } from '../storage/version-store.js'
@@ -31,17 +34,19 @@ export interface TestServer extends TandemServer {
 export async function startTestServer(
   overrides: Partial<Config> = {},
   store: DocumentStore = new MemoryDocumentStore(),
-  options: { closeStore?: boolean; messages?: MessageStore; versions?: VersionStore; search?: SearchIndex } = {},
+  options: { closeStore?: boolean; messages?: MessageStore; versions?: VersionStore; search?: SearchIndex; images?: ImageStore } = {},
 ): Promise<TestServer> {
   const config: Config = { ...loadConfig({}), host: '127.0.0.1', port: 0, ...overrides }
   const messages = options.messages ?? new MemoryMessageStore()
   const versions = options.versions ?? versionsBeside(store)
   const search = options.search ?? searchBeside(store)
+  const images = options.images ?? imagesBeside(store)
   const server = await startServer(config, {
     store,
     messages,
     versions,
     search,
+    images,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   })
   onTestFinished(async () => {
@@ -66,6 +71,13 @@ function searchBeside(store: DocumentStore): SearchIndex {
   if (store instanceof SqliteDocumentStore) return new SqliteSearchIndex(store.database)
   if (store instanceof MemoryDocumentStore) return new MemorySearchIndex(store)
   throw new Error('pass the search index that goes with this document store')
+}
+
+/** The image store that goes with `store`: in its SQLite database, or in memory beside it. */
+function imagesBeside(store: DocumentStore): ImageStore {
+  if (store instanceof SqliteDocumentStore) return new SqliteImageStore(store.database)
+  if (store instanceof MemoryDocumentStore) return new MemoryImageStore(store)
+  throw new Error('pass the image store that goes with this document store')
 }
 
 export { connectClient } from './stock-client.js'

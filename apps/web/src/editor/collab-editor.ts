@@ -20,6 +20,8 @@ import { caretAnchorPlugin } from './caret-anchor.js'
 import { codeBlockHintPlugin } from './code-block-hint.js'
 import { codeBlockView, codeHighlightPlugin } from './code-highlight.js'
 import { editorKeymap } from './editor-keymap.js'
+import { type ImageUploader, imageUploadPlugin } from './image-upload.js'
+import { imageView } from './image-view.js'
 import { editorInputRules } from './input-rules.js'
 import { markdownPastePlugin } from './markdown-paste.js'
 import { openLinkPlugin } from './open-link-plugin.js'
@@ -44,6 +46,12 @@ export interface CollabEditorOptions {
   onPasteNotice: (notice: PasteNotice) => void
   /** More plugins (comment anchors), after the editor's own. */
   plugins?: Plugin[]
+  /** Uploads pasted, dropped and picked images. */
+  uploadImage: ImageUploader
+  /** The page's sign-in, which images are fetched with in secure mode. */
+  token: string | null
+  /** Says what the editor could not do (an image refused). */
+  onNotice: (message: string) => void
 }
 
 /** Create the editor view. Destroy it with `view.destroy()`. */
@@ -68,6 +76,8 @@ export function createCollabEditor(options: CollabEditorOptions): EditorView {
       codeBlockHintPlugin(),
       codeHighlightPlugin(),
       openLinkPlugin(),
+      // Before paste handling: image files on the clipboard are uploaded, not left out.
+      imageUploadPlugin(options.uploadImage, options.onNotice),
       pasteHandlingPlugin(options.onPasteNotice),
       markdownPastePlugin(),
       // Cell selections, table-aware copy and paste, and repair of tables a merge left ragged.
@@ -77,7 +87,7 @@ export function createCollabEditor(options: CollabEditorOptions): EditorView {
   })
   const view = new EditorView(options.mount, {
     state,
-    nodeViews: { task_item: taskItemView, code_block: codeBlockView },
+    nodeViews: { task_item: taskItemView, code_block: codeBlockView, image: imageView(options.token) },
     attributes: {
       id: 'document',
       class: 'document',

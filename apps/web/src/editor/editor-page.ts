@@ -5,6 +5,7 @@
 import { connectDocument, providerTransport } from '@tandem/client'
 import { CloseCode } from '@tandem/protocol'
 import { keymap } from 'prosemirror-keymap'
+import type { EditorView } from 'prosemirror-view'
 import * as Y from 'yjs'
 
 import { createAuthorsView } from '../authors/authors-view.js'
@@ -23,6 +24,7 @@ import { createCollabEditor } from './collab-editor.js'
 import { createCopyLinkButton } from './copy-link-button.js'
 import { createDownloadMenu } from './download-menu.js'
 import { createEditorNotice } from './editor-notice.js'
+import { IMAGE_ACCEPT, imageUploader, insertImages } from './image-upload.js'
 import { createKeepACopy, hasContent } from './keep-a-copy.js'
 import { pasteNoticeText } from './paste-handling.js'
 import { createPresenceList } from './presence-list.js'
@@ -122,11 +124,19 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
       comments.layout()
     })
   }
+  const notice = createEditorNotice()
+  const uploadImage = imageUploader(room, token)
+  const pickImage = (target: EditorView): void => {
+    const input = h('input', { type: 'file', accept: IMAGE_ACCEPT, multiple: true })
+    input.addEventListener('change', () => {
+      insertImages(target, [...(input.files ?? [])], uploadImage, (message) => notice.show(message))
+    })
+    input.click()
+  }
   const toolbar = createToolbar(() => {
     if (!view) throw new Error('the editor is not ready')
     return view
-  })
-  const notice = createEditorNotice()
+  }, pickImage)
   const authors = createAuthorsView(doc)
   const toolbarBar = h(
     'div',
@@ -149,6 +159,9 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
       scheduleLayout()
     },
     onPasteNotice: (pasted) => notice.show(pasteNoticeText(pasted)),
+    uploadImage,
+    token,
+    onNotice: (message) => notice.show(message),
     plugins: [
       authors.plugin,
       commentAnchorsPlugin(doc, (id) => void comments.reveal(id)),

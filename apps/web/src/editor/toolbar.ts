@@ -25,8 +25,13 @@ export interface Toolbar {
   openLinkForm: Command
 }
 
-/** Build the toolbar for the editor `getView()` returns (made after the toolbar, which it needs). */
-export function createToolbar(getView: () => EditorView): Toolbar {
+const IMAGE_ICON = '<rect x="3" y="4" width="18" height="16" rx="2"/><circle cx="9" cy="10" r="1.8"/><path d="m21 16-5-5-9 9"/>'
+
+/**
+ * Build the toolbar for the editor `getView()` returns (made after the toolbar, which it needs);
+ * `pickImage` opens a file picker and adds the chosen image at the selection.
+ */
+export function createToolbar(getView: () => EditorView, pickImage?: (view: EditorView) => void): Toolbar {
   const apple = isApplePlatform()
   const buttons: { item: ToolbarItem; button: HTMLButtonElement }[] = []
   const linkForm = createLinkForm(getView)
@@ -67,7 +72,23 @@ export function createToolbar(getView: () => EditorView): Toolbar {
     isActive: (state) => isMarkActive(state, schema.marks.link!),
   }
 
-  const groups = TOOLBAR_GROUPS.map((group, index) => (index === 2 ? [...group, linkItem] : group))
+  const imageItem: ToolbarItem = {
+    id: 'image',
+    label: 'Image',
+    face: { svg: IMAGE_ICON },
+    run: (state, dispatch, view) => {
+      if (!pickImage || !state.selection.$from.parent.inlineContent) return false
+      if (dispatch && view) pickImage(view)
+      return true
+    },
+  }
+  const groups = TOOLBAR_GROUPS.map((group, index) =>
+    index === 2
+      ? [...group, linkItem]
+      : index === TOOLBAR_GROUPS.length - 1 && pickImage
+        ? [...group.slice(0, 2), imageItem, ...group.slice(2)]
+        : group,
+  )
   const element = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Formatting', 'aria-controls': 'document' })
   for (const group of groups) {
     const groupElement = h('div', { class: 'tool-group', role: 'group' })

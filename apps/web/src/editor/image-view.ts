@@ -1,0 +1,63 @@
+/**
+ * An image in the editor. In secure mode the image route needs the page's token, which an `<img>`
+ * cannot send, so the picture is fetched with it and shown from a blob URL. Double-click (or
+ * Enter while it is selected) asks for its description, the text alternative screen readers read.
+ */
+import type { Node } from 'prosemirror-model'
+import type { EditorView, NodeView } from 'prosemirror-view'
+
+import { bearerHeaders } from '../session/access-token.js'
+
+/** The node view factory for `image`, for the page's sign-in `token`. */
+export function imageView(token: string | null): (node: Node, view: EditorView, getPos: () => number | undefined) => NodeView {
+  return (node, view, getPos) => {
+    const img = document.createElement('img')
+    img.className = 'document-image'
+    let current = node
+    let blobUrl: string | null = null
+    let loaded = ''
+    const load = (): void => {
+      const src = current.attrs.src as string
+      if (src === loaded) return
+      loaded = src
+      if (!token) {
+        img.src = src
+        return
+      }
+      void fetch(src, { headers: bearerHeaders(token) })
+        .then((response) => (response.ok ? response.blob() : null))
+        .then((blob) => {
+          if (!blob || loaded !== src) return
+          if (blobUrl) URL.revokeObjectURL(blobUrl)
+          blobUrl = URL.createObjectURL(blob)
+          img.src = blobUrl
+        })
+        .catch(() => {})
+    }
+    const render = (): void => {
+      img.alt = current.attrs.alt as string
+      img.title = (current.attrs.title as string | null) ?? (current.attrs.alt as string)
+      load()
+    }
+    img.addEventListener('dblclick', () => {
+      const pos = getPos()
+      if (pos === undefined || !view.editable) return
+      const alt = prompt('Describe this image for people who cannot see it', current.attrs.alt as string)
+      if (alt === null) return
+      view.dispatch(view.state.tr.setNodeMarkup(pos, undefined, { ...current.attrs, alt: alt.trim().slice(0, 1000) }))
+    })
+    render()
+    return {
+      dom: img,
+      update(next) {
+        if (next.type !== current.type) return false
+        current = next
+        render()
+        return true
+      },
+      destroy() {
+        if (blobUrl) URL.revokeObjectURL(blobUrl)
+      },
+    }
+  }
+}
