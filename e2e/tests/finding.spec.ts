@@ -57,4 +57,8 @@ test('a writer deletes a document from the home page; someone who had it open se
   await ann.page.getByRole('button', { name: `Delete ${room}` }).click()
   await expect(ann.home.documentLink(room)).toHaveCount(0)
   await expect(bob.page.getByRole('heading', { name: 'This document was deleted' })).toBeVisible()
+  // Opening its link again says the same, rather than starting an empty document under its name.
+  await bob.page.reload()
+  await expect(bob.page.getByRole('heading', { name: 'This document was deleted' })).toBeVisible()
+  await expect(bob.editor.document).toHaveCount(0)
 })

@@ -11,6 +11,7 @@ import { eventsSocket } from '../test-support/event-clients.js'
 import { eventually } from '../test-support/eventually.js'
 import { spawnServer } from '../test-support/spawn-server.js'
 import { connectClient, startTestServer, type TestServer } from '../test-support/test-server.js'
+import { answer, upgradeAttempt } from '../test-support/upgrade-attempt.js'
 
 const ADMIN = 'admin-token-for-tests-0123456789'
 const SECRET = 'admin-test-auth-secret-0123456789abcdef'
@@ -114,8 +115,8 @@ describe('admin API', () => {
     expect(await closed).toBe(CloseCode.RoomDeleted)
     expect(await server.store.load('doomed')).toBeNull()
     await watcher.waitFor((f) => f.type === 'message' && (f.data as { type: string }).type === 'deleted')
-    const fresh = await connectClient(server, 'doomed')
-    expect(fresh.text.toString()).toBe('')
+    // Its link now says it was deleted instead of opening an empty document.
+    expect(answer(await upgradeAttempt(server.url, '/collab/doomed'))).toEqual({ close: CloseCode.RoomDeleted })
     expect((await admin(server, '/api/admin/rooms/never-existed', { method: 'DELETE' })).status).toBe(404)
   })
 

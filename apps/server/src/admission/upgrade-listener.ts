@@ -33,8 +33,8 @@ export interface UpgradeListenerDeps {
   guard: UpgradeGuard
   limits: ConnectionLimits
   registry: RoomRegistry
-  /** Tells whether a room not in memory is stored (opening it creates nothing). */
-  store: Pick<DocumentStore, 'info'>
+  /** Tells whether a room not in memory is stored (opening it creates nothing), or was deleted. */
+  store: Pick<DocumentStore, 'info' | 'deletedAt'>
   collab: CollabEndpoint
   events: EventsEndpoint
   logger: Logger
@@ -250,6 +250,8 @@ export class UpgradeListener {
             if (socket.destroyed) return
             // Only a room that exists nowhere yet counts as created; reopening a stored one does not.
             if (!deps.registry.get(room) && (await deps.store.info(room)) === null) {
+              // A link to a deleted document says so, instead of opening an empty one under its name.
+              if ((await deps.store.deletedAt(room)) !== null) throw new AdmissionError(404, 'room_deleted', 'this document was deleted')
               if (socket.destroyed) return
               limits.openRoom(address)
             }

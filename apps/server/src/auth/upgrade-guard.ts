@@ -17,7 +17,7 @@ import { TokenError } from './tokens.js'
 export class AdmissionError extends Error {
   override name = 'AdmissionError'
   constructor(
-    readonly status: 400 | 401 | 403 | 429,
+    readonly status: 400 | 401 | 403 | 404 | 429,
     readonly code:
       | 'bad_request'
       | 'unauthorized'
@@ -28,7 +28,8 @@ export class AdmissionError extends Error {
       | 'too_many_connections'
       | 'server_busy'
       | 'too_many_new_rooms'
-      | 'too_many_uploads',
+      | 'too_many_uploads'
+      | 'room_deleted',
     message: string,
   ) {
     super(message)

@@ -3,7 +3,7 @@
  * upgrade: a 401, a 403 and a dropped network all look like close 1006. So a document connection
  * refused for who is asking (not signed in, token expired, no access to the room, over a rate
  * limit) is accepted and closed at once with the matching close code from `@tandem/protocol`, and
- * the editor can say which it was. Refusals about the request itself (bad path, wrong host or
+ * the editor can say which it was. A link to a deleted document is closed with `RoomDeleted` the same way. Refusals about the request itself (bad path, wrong host or
  * origin) stay HTTP answers: no page of ours made them, and a handshake is not owed to them.
  *
  * A refused client may not answer the close frame; each refused socket is cut after
@@ -37,6 +37,8 @@ export function refusalCloseCode(error: AdmissionError): CloseCode | null {
       return CloseCode.TokenExpired
     case 'forbidden':
       return CloseCode.Forbidden
+    case 'room_deleted':
+      return CloseCode.RoomDeleted
     case 'too_many_connections':
     case 'server_busy':
     case 'too_many_new_rooms':

@@ -6,6 +6,7 @@ import * as Y from 'yjs'
 import { mintToken } from '../auth/tokens.js'
 import { eventually } from '../test-support/eventually.js'
 import { connectClient, startTestServer, type TestServer } from '../test-support/test-server.js'
+import { answer, upgradeAttempt } from '../test-support/upgrade-attempt.js'
 
 const SECRET = 'rooms-search-secret-0123456789-0123456789'
 
@@ -98,6 +99,11 @@ describe('finding documents', () => {
     expect(await closed).toBe(CloseCode.RoomDeleted)
     expect(await list(server)).toEqual([])
     expect((await call(server, 'DELETE', '/api/rooms/minutes')).status).toBe(404)
+    // A link to it now says it was deleted, rather than opening an empty document under its name,
+    // until someone creates a document with that name again.
+    expect(answer(await upgradeAttempt(server.url, '/collab/minutes'))).toEqual({ close: CloseCode.RoomDeleted })
+    expect((await call(server, 'POST', '/api/rooms', { name: 'minutes' })).status).toBe(201)
+    expect(answer(await upgradeAttempt(server.url, '/collab/minutes'))).toEqual({ status: 101 })
   })
 
   it('in secure mode: search shows only readable documents, renaming and deleting need write access', async () => {

@@ -75,6 +75,7 @@ export type RejectionReason =
   | 'server_busy'
   | 'too_many_new_rooms'
   | 'too_many_uploads'
+  | 'room_deleted'
   // A document connection over its message, byte or refusal budget, or awareness id caps (4429).
   | 'rate_limited'
 

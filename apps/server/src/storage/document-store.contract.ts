@@ -174,6 +174,22 @@ export function describeDocumentStore(label: string, create: () => Promise<Docum
         expect((await store.load('b'))?.updates).toHaveLength(2)
       }))
 
+    it('remembers a deleted name until a document is stored under it again', () =>
+      withStore(async (store) => {
+        const { updates } = textUpdates(1)
+        expect(await store.deletedAt('a')).toBeNull()
+        await store.appendUpdates([{ name: 'a', updates }])
+        const before = Date.now()
+        await store.delete('a')
+        expect(await store.deletedAt('a')).toBeGreaterThanOrEqual(before - 1000)
+        expect(await store.deletedAt('b')).toBeNull()
+        // Deleting what is not there remembers nothing.
+        await store.delete('never')
+        expect(await store.deletedAt('never')).toBeNull()
+        await store.appendUpdates([{ name: 'a', updates }])
+        expect(await store.deletedAt('a')).toBeNull()
+      }))
+
     it('does not let callers alias stored bytes', () =>
       withStore(async (store) => {
         const { updates } = textUpdates(1)

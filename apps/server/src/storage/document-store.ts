@@ -88,8 +88,13 @@ export interface DocumentStore {
   info(name: string): Promise<DocumentInfo | null>
   /** Every stored document, by name. */
   list(): Promise<DocumentInfo[]>
-  /** Remove the document; resolves `true` if it existed. */
+  /**
+   * Remove the document; resolves `true` if it existed. Its name is then remembered as deleted
+   * ({@link deletedAt}) until a document is stored under it again.
+   */
   delete(name: string): Promise<boolean>
+  /** When the document `name` was deleted, ms since the epoch; `null` if it was not (or was stored again since). */
+  deletedAt(name: string): Promise<number | null>
   /** Release the store. Pending writes have completed when it resolves. */
   close(): Promise<void>
 }

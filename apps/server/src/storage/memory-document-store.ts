@@ -22,6 +22,8 @@ function infoOf(name: string, doc: MemoryDocument): DocumentInfo {
 
 /** Keeps documents in a `Map`; copies bytes in and out so callers cannot alias stored data. */
 export class MemoryDocumentStore implements DocumentStore {
+  /** Names of deleted documents, until one is stored under the name again. */
+  readonly #deleted = new Map<string, number>()
   readonly #docs = new Map<string, MemoryDocument>()
   readonly #deleteListeners: Array<(name: string) => void> = []
   #seq = 0
@@ -56,6 +58,7 @@ export class MemoryDocumentStore implements DocumentStore {
       if (!doc) {
         doc = { snapshot: null, log: [], createdAt: now, updatedAt: now }
         this.#docs.set(name, doc)
+        this.#deleted.delete(name)
       }
       for (const update of updates) doc.log.push({ seq: ++this.#seq, data: update.slice() })
       doc.updatedAt = now
@@ -98,8 +101,15 @@ export class MemoryDocumentStore implements DocumentStore {
   async delete(name: string): Promise<boolean> {
     this.#assertOpen()
     const existed = this.#docs.delete(name)
-    if (existed) for (const listener of this.#deleteListeners) listener(name)
+    if (existed) {
+      this.#deleted.set(name, Date.now())
+      for (const listener of this.#deleteListeners) listener(name)
+    }
     return existed
+  }
+
+  async deletedAt(name: string): Promise<number | null> {
+    return this.#deleted.get(name) ?? null
   }
 
   async close(): Promise<void> {

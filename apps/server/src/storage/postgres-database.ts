@@ -142,6 +142,27 @@ const MIGRATIONS: readonly string[] = [
     UNIQUE (name, content_hash)
   );
   `,
+  // 9: names of deleted documents, so a link to one says it was deleted instead of opening an
+  // empty document; storing a document under the name again ends it. Kept by triggers.
+  `
+  CREATE TABLE deleted_documents (
+    name text PRIMARY KEY,
+    deleted_at bigint NOT NULL
+  );
+  CREATE FUNCTION document_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    INSERT INTO deleted_documents (name, deleted_at) VALUES (OLD.name, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
+      ON CONFLICT (name) DO UPDATE SET deleted_at = excluded.deleted_at;
+    RETURN NULL;
+  END $$;
+  CREATE FUNCTION document_created() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    DELETE FROM deleted_documents WHERE name = NEW.name;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER documents_deleted AFTER DELETE ON documents FOR EACH ROW EXECUTE FUNCTION document_deleted();
+  CREATE TRIGGER documents_created AFTER INSERT ON documents FOR EACH ROW EXECUTE FUNCTION document_created();
+  `,
 ]
 
 /** Key of the advisory lock held while migrating (any number no other part of the database uses). */

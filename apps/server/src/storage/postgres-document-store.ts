@@ -47,6 +47,7 @@ const SQL = {
   // Byte order, as the other stores sort.
   listInfo: `${INFO_COLUMNS} ORDER BY name COLLATE "C"`,
   deleteDocument: `DELETE FROM documents WHERE name = $1`,
+  deletedAt: `SELECT deleted_at AS "deletedAt" FROM deleted_documents WHERE name = $1`,
 } as const
 
 /** Documents in PostgreSQL, through a pool from `openPostgres`, which its opener ends. */
@@ -155,6 +156,10 @@ export class PostgresDocumentStore implements DocumentStore {
       await this.#fence?.check(client)
       return ((await client.query(SQL.deleteDocument, [name])).rowCount ?? 0) > 0
     })
+  }
+
+  async deletedAt(name: string): Promise<number | null> {
+    return (await this.#pool.query<{ deletedAt: number }>(SQL.deletedAt, [name])).rows[0]?.deletedAt ?? null
   }
 
   /** Nothing to release: the pool is its opener's to end. */

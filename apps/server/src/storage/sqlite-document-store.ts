@@ -65,6 +65,7 @@ const SQL = {
   selectInfo: `${INFO_COLUMNS} WHERE name = ?`,
   listInfo: `${INFO_COLUMNS} ORDER BY name`,
   deleteDocument: `DELETE FROM documents WHERE name = ?`,
+  deletedAt: `SELECT deleted_at AS deletedAt FROM deleted_documents WHERE name = ?`,
 } as const
 
 /**
@@ -207,6 +208,10 @@ export class SqliteDocumentStore implements DocumentStore {
     // Deleted stays deleted through a power cut, once the caller hears of it.
     if (deleted) await this.durable?.()
     return deleted
+  }
+
+  async deletedAt(name: string): Promise<number | null> {
+    return (this.#stmt.deletedAt.get(name) as { deletedAt: number } | undefined)?.deletedAt ?? null
   }
 
   /** The database it writes to (the version store shares it). */

@@ -142,6 +142,21 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE UNIQUE INDEX document_images_by_hash ON document_images (name, content_hash);
   `,
+  // 9: names of deleted documents, so a link to one says it was deleted instead of opening an
+  // empty document; storing a document under the name again ends it. Kept by triggers.
+  `
+  CREATE TABLE deleted_documents (
+    name TEXT PRIMARY KEY,
+    deleted_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE TRIGGER documents_deleted AFTER DELETE ON documents BEGIN
+    INSERT INTO deleted_documents (name, deleted_at) VALUES (old.name, CAST(unixepoch('subsec') * 1000 AS INTEGER))
+      ON CONFLICT (name) DO UPDATE SET deleted_at = excluded.deleted_at;
+  END;
+  CREATE TRIGGER documents_created AFTER INSERT ON documents BEGIN
+    DELETE FROM deleted_documents WHERE name = new.name;
+  END;
+  `,
 ]
 
 /** The schema version this code expects. */

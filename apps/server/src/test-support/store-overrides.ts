@@ -11,6 +11,7 @@ export function withOverrides(base: DocumentStore, overrides: Partial<DocumentSt
     info: (name) => base.info(name),
     list: () => base.list(),
     delete: (name) => base.delete(name),
+    deletedAt: (name) => base.deletedAt(name),
     close: () => base.close(),
     ...overrides,
   }
