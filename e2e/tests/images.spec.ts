@@ -33,10 +33,15 @@ test('an uploaded image appears for the other person, with the description given
   ann.page.once('dialog', (dialog) => void dialog.accept('A red square'))
   await ann.editor.document.locator('img.document-image').dblclick()
   await expect(seen).toHaveAttribute('alt', 'A red square')
+  // The keyboard's way: the image selected, Enter asks for its description.
+  await ann.editor.document.locator('img.document-image').click()
+  ann.page.once('dialog', (dialog) => void dialog.accept('A small red square'))
+  await ann.page.keyboard.press('Enter')
+  await expect(seen).toHaveAttribute('alt', 'A small red square')
 
   await ann.page.getByRole('button', { name: 'Download' }).click()
   const download = ann.page.waitForEvent('download')
   await ann.page.getByRole('menuitem', { name: /Web page/ }).click()
   const html = await readFile(await (await download).path(), 'utf8')
-  expect(html).toContain(`<img src="data:image/png;base64,${RED_PNG.toString('base64')}" alt="A red square">`)
+  expect(html).toContain(`<img src="data:image/png;base64,${RED_PNG.toString('base64')}" alt="A small red square">`)
 })

@@ -27,6 +27,7 @@ import {
   toggleTaskList,
   toggleUnderline,
 } from './commands.js'
+import { describeSelectedImage } from './image-view.js'
 
 const { nodes } = schema
 
@@ -83,7 +84,7 @@ export function editorKeymap(openLinkForm: Command): Plugin {
     [SHORTCUTS.codeBlock]: toggleCodeBlock,
     [SHORTCUTS.taskList]: toggleTaskList,
     'Mod-Alt--': insertHorizontalRule,
-    Enter: chainCommands(leaveCodeBlockOnEmptyLine, splitListItem(nodes.list_item!), splitTaskItem),
+    Enter: chainCommands(describeSelectedImage, leaveCodeBlockOnEmptyLine, splitListItem(nodes.list_item!), splitTaskItem),
     'Mod-[': chainCommands(liftListItem(nodes.list_item!), liftListItem(nodes.task_item!)),
     'Mod-]': chainCommands(sinkListItem(nodes.list_item!), sinkListItem(nodes.task_item!)),
     // In a table Tab moves between cells, as in every spreadsheet.

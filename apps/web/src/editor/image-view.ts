@@ -4,9 +4,26 @@
  * Enter while it is selected) asks for its description, the text alternative screen readers read.
  */
 import type { Node } from 'prosemirror-model'
+import { type Command, NodeSelection } from 'prosemirror-state'
 import type { EditorView, NodeView } from 'prosemirror-view'
 
 import { bearerHeaders } from '../session/access-token.js'
+
+/** Ask for a new description of the image at `pos`, and set it. */
+function describe(view: EditorView, pos: number, node: Node): void {
+  const alt = prompt('Describe this image for people who cannot see it', node.attrs.alt as string)
+  if (alt === null) return
+  view.dispatch(view.state.tr.setNodeMarkup(pos, undefined, { ...node.attrs, alt: alt.trim().slice(0, 1000) }))
+}
+
+/** Enter on a selected image asks for its description (the keyboard's way to double-click). */
+export const describeSelectedImage: Command = (state, dispatch, view) => {
+  const { selection } = state
+  if (!(selection instanceof NodeSelection) || selection.node.type.name !== 'image') return false
+  if (!view?.editable) return false
+  if (dispatch) describe(view, selection.from, selection.node)
+  return true
+}
 
 /** The node view factory for `image`, for the page's sign-in `token`. */
 export function imageView(token: string | null): (node: Node, view: EditorView, getPos: () => number | undefined) => NodeView {
@@ -42,9 +59,7 @@ export function imageView(token: string | null): (node: Node, view: EditorView, 
     img.addEventListener('dblclick', () => {
       const pos = getPos()
       if (pos === undefined || !view.editable) return
-      const alt = prompt('Describe this image for people who cannot see it', current.attrs.alt as string)
-      if (alt === null) return
-      view.dispatch(view.state.tr.setNodeMarkup(pos, undefined, { ...current.attrs, alt: alt.trim().slice(0, 1000) }))
+      describe(view, pos, current)
     })
     render()
     return {
