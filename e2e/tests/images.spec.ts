@@ -18,6 +18,9 @@ test('an uploaded image appears for the other person, with the description given
   const room = uniqueRoom('image')
   const ann = await users.open('Ann')
   const bob = await users.open('Bob')
+  // Pages load images only from this server (and the blob URLs the editor makes of them).
+  const page = await ann.page.goto(`/d/${room}`)
+  expect(page?.headers()['content-security-policy']).toContain("img-src 'self' blob: data:")
   await ann.editor.open(room)
   await bob.editor.open(room)
   await ann.editor.typeAtEnd('Our logo: ')

@@ -189,7 +189,11 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
       : {}),
   })
   // Documents stored before search existed are indexed in the background, between other work.
-  void indexer.backfill((name) => storedDocument(store, name))
+  indexer
+    .backfill((name) => storedDocument(store, name))
+    .catch((error: unknown) => {
+      logger.warn({ err: error }, 'indexing documents stored before search existed stopped; they are indexed when next changed')
+    })
 
   const webhook = config.authWebhookUrl
     ? new WebhookAuthorizer({

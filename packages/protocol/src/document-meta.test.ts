@@ -40,4 +40,19 @@ describe('documentTitle', () => {
     expect(documentText(doc, 1000)).toBe('Plan\nbuy milk\ndone')
     expect(documentText(doc, 6)).toBe('Plan\nb')
   })
+
+  it('reads a document nested thousands deep without running out of stack', () => {
+    // Built one level at a time inside the document (a nested preliminary element would make Yjs recurse).
+    const doc = docOf(block('paragraph', 'On top'), new Y.XmlElement('blockquote'))
+    let inner = doc.getXmlFragment('prosemirror').get(1) as Y.XmlElement
+    doc.transact(() => {
+      for (let i = 0; i < 20_000; i++) {
+        inner.insert(0, [new Y.XmlElement('blockquote')])
+        inner = inner.get(0) as Y.XmlElement
+      }
+      inner.insert(0, [block('paragraph', 'deep inside')])
+    })
+    expect(documentTitle(doc)).toBe('On top')
+    expect(documentText(doc, 1000)).toBe('On top')
+  })
 })

@@ -18,23 +18,41 @@ const FRAGMENT = 'prosemirror'
 /** Derived titles are cut around this length. */
 const DERIVED_TITLE_LENGTH = 80
 
-/** The text of an XML element or text, runs and nested blocks joined (blocks by a space). */
+/** Deepest nesting read for titles and search; what lies deeper (no real document has it) is skipped. */
+const MAX_DEPTH = 64
+
+/** The characters of a text run. */
+function runText(text: Y.XmlText): string {
+  let out = ''
+  for (const op of text.toDelta() as Array<{ insert: unknown }>) if (typeof op.insert === 'string') out += op.insert
+  return out
+}
+
+/**
+ * The text of an XML element or text, runs joined, nested blocks apart by a space, about `limit`
+ * characters at most. Walks with an explicit stack: a client may nest elements thousands deep.
+ */
 function textOf(item: unknown, limit: number): string {
-  if (item instanceof Y.XmlText) {
-    let text = ''
-    for (const op of item.toDelta() as Array<{ insert: unknown }>) if (typeof op.insert === 'string') text += op.insert
-    return text
-  }
+  if (item instanceof Y.XmlText) return runText(item)
   if (!(item instanceof Y.XmlElement)) return ''
-  const parts: string[] = []
-  let length = 0
-  for (const child of item.toArray()) {
-    if (length > limit) break
-    const text = textOf(child, limit)
-    parts.push(text)
-    length += text.length
+  let out = ''
+  const stack: { item: unknown; depth: number; separator: string }[] = [{ item, depth: 0, separator: '' }]
+  while (stack.length > 0 && out.length <= limit) {
+    const next = stack.pop()!
+    if (next.item instanceof Y.XmlText) {
+      out += next.separator + runText(next.item)
+      continue
+    }
+    if (!(next.item instanceof Y.XmlElement) || next.depth >= MAX_DEPTH) continue
+    const inline = next.item.nodeName === 'paragraph' || next.item.nodeName === 'heading'
+    const children = next.item.toArray()
+    // Pushed in reverse, so they come off the stack in order; blocks inside blocks apart by a space.
+    for (let i = children.length - 1; i >= 0; i--) {
+      stack.push({ item: children[i], depth: next.depth + 1, separator: inline || i === 0 ? '' : ' ' })
+    }
+    if (out !== '' && !inline) out += next.separator
   }
-  return parts.join(item.nodeName === 'paragraph' || item.nodeName === 'heading' ? '' : ' ')
+  return out
 }
 
 /** `text` on one line, cut at a word boundary near `length` with an ellipsis. */
@@ -84,11 +102,17 @@ export function setDocumentTitle(doc: Y.Doc, title: string, origin?: unknown): v
 export function documentText(doc: Y.Doc, limit: number): string {
   const lines: string[] = []
   let length = 0
-  const walk = (item: unknown): void => {
-    if (length >= limit) return
+  // Containers (lists, quotes, tables) are opened with an explicit stack; text blocks give a line each.
+  const stack: { item: unknown; depth: number }[] = doc
+    .getXmlFragment(FRAGMENT)
+    .toArray()
+    .reverse()
+    .map((item) => ({ item, depth: 0 }))
+  while (stack.length > 0 && length < limit) {
+    const { item, depth } = stack.pop()!
     if (item instanceof Y.XmlElement && item.nodeName !== 'paragraph' && item.nodeName !== 'heading' && item.nodeName !== 'code_block') {
-      for (const child of item.toArray()) walk(child)
-      return
+      if (depth < MAX_DEPTH) for (const child of item.toArray().reverse()) stack.push({ item: child, depth: depth + 1 })
+      continue
     }
     const text = textOf(item, limit - length)
     if (text) {
@@ -96,6 +120,5 @@ export function documentText(doc: Y.Doc, limit: number): string {
       length += text.length + 1
     }
   }
-  for (const block of doc.getXmlFragment(FRAGMENT).toArray()) walk(block)
   return lines.join('\n').slice(0, limit)
 }

@@ -56,22 +56,37 @@ const exportRoute = (deps: ExportRouteDeps) =>
           'application/json': { schema: z.unknown() },
         },
       },
-      ...errors(400, 401, 403, 404),
+      ...errors(400, 401, 403, 404, 503),
     },
   })
 
+/**
+ * Exports being made at once, at most: each holds a document's export (and, for HTML, its images)
+ * in memory while it is written, and anyone who may read may ask.
+ */
+const MAX_CONCURRENT_EXPORTS = 4
+
 /** The route, mounted under `/api/rooms`. */
 export function exportRoomRoute(deps: ExportRouteDeps): OpenAPIHono<AppEnv> {
+  let running = 0
   return apiRouter().openapi(exportRoute(deps), async (c) => {
     const { room } = c.req.valid('param')
     const { format } = c.req.valid('query')
     await requireRoomAccess(deps.guard, c.var.identity, room, 'read')
-    // Loaded on first use: the document package (ProseMirror, markdown-it) stays out of start-up.
-    const { exportDocument } = await import('../rooms/document-export.js')
-    const exported = await readCurrentDocument(deps.registry, deps.store, room, (doc) => exportDocument(doc, format, room))
-    if (!exported) throw new HttpError(404, 'not_found', `no room ${room}`)
-    c.header('Content-Type', exported.contentType)
-    c.header('Content-Disposition', `attachment; filename="${room}.${exported.extension}"`)
-    return c.body(format === 'html' ? await embedImages(exported.body, room, deps.images) : exported.body, 200)
+    if (running >= MAX_CONCURRENT_EXPORTS)
+      throw new HttpError(503, 'server_busy', 'the server is making other downloads; retry in a moment')
+    running++
+    try {
+      // Loaded on first use: the document package (ProseMirror, markdown-it) stays out of start-up.
+      const { exportDocument } = await import('../rooms/document-export.js')
+      const exported = await readCurrentDocument(deps.registry, deps.store, room, (doc) => exportDocument(doc, format, room))
+      if (!exported) throw new HttpError(404, 'not_found', `no room ${room}`)
+      const body = format === 'html' ? await embedImages(exported.body, room, deps.images) : exported.body
+      c.header('Content-Type', exported.contentType)
+      c.header('Content-Disposition', `attachment; filename="${room}.${exported.extension}"`)
+      return c.body(body, 200)
+    } finally {
+      running--
+    }
   })
 }

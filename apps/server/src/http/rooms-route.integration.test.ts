@@ -160,6 +160,10 @@ describe('POST /api/rooms with content', () => {
     for (let i = 0; i < 200; i++) deep = { type: 'blockquote', content: [deep] }
     const tooDeep = await create(server, { name: 'deep', content: { format: 'json', document: { type: 'doc', content: [deep] } } })
     expect(tooDeep).toMatchObject({ status: 400, code: 'invalid_content' })
+    // Deep enough that copying it to a worker would overflow the stack: still a 400, and nothing else breaks.
+    const abyss = `{"type":"doc","content":[${'{"type":"blockquote","content":['.repeat(100_000)}${']}'.repeat(100_000)}]}`
+    const tooDeepToCopy = await create(server, `{"name":"abyss","content":{"format":"json","document":${abyss}}}`)
+    expect(tooDeepToCopy).toMatchObject({ status: 400, code: 'invalid_content' })
     const tooMany = await create(server, { name: 'many', content: { format: 'text', text: 'x\n'.repeat(150_000) } })
     expect(tooMany).toMatchObject({ status: 400, code: 'invalid_content' })
     expect((tooMany.body as { error: { message: string } }).error.message).toMatch(/at most 200000/)

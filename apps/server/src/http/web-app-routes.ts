@@ -9,6 +9,23 @@ import { join } from 'node:path'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono, type MiddlewareHandler } from 'hono'
 
+/**
+ * What the web app's pages may load: their own scripts, styles and connections only, images from
+ * this server (and the blob and data URLs it makes of them). A document is written by whoever can
+ * edit it; should an address from elsewhere ever reach the page, the browser does not fetch it.
+ */
+const WEB_APP_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' blob: data:",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "frame-ancestors 'self'",
+].join('; ')
+
 /** Routes for the single-page web app found in `webDir`. */
 export function webAppRoutes(webDir: string): Hono {
   const app = new Hono()
@@ -29,6 +46,10 @@ export function webAppRoutes(webDir: string): Hono {
     await next()
     // Vite puts a content hash in every asset name, so they never change.
     if (c.res.status === 200) c.header('Cache-Control', 'public, max-age=31536000, immutable')
+  })
+  app.use('/*', async (c, next) => {
+    await next()
+    if (c.res.headers.get('content-type')?.startsWith('text/html')) c.header('Content-Security-Policy', WEB_APP_CSP)
   })
   const files: MiddlewareHandler = (c, next) => handlers!.files(c, next)
   app.use('/*', files)

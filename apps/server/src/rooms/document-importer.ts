@@ -7,8 +7,9 @@
  */
 import type { ImportContent } from '@tandem/protocol'
 
+import { jsonDepthProblem } from '../notifications/json-depth.js'
 import { siblingModule, startModuleWorker } from '../threads/module-worker.js'
-import { ImportError } from './import-error.js'
+import { ImportError, MAX_IMPORT_DEPTH } from './import-error.js'
 import type { ImportReply } from './import-worker.js'
 
 /** Thrown by {@link DocumentImporter.import} when `maxWaiting` imports already wait. */
@@ -48,6 +49,12 @@ export class DocumentImporter {
    * @throws {ImportBusyError} when too many imports wait already.
    */
   import(content: ImportContent): Promise<Uint8Array> {
+    // Checked here, before the content is copied to a worker: copying JSON nested deep enough
+    // overflows the stack, which would be a 500 instead of the 400 it deserves.
+    if (content.format === 'json') {
+      const problem = jsonDepthProblem(content.document, MAX_IMPORT_DEPTH)
+      if (problem) return Promise.reject(new ImportError(`the document is ${problem}`))
+    }
     // One runs, `maxWaiting` wait.
     if (this.#pending > this.#maxWaiting) {
       return Promise.reject(new ImportBusyError('the server is importing other documents; retry shortly'))

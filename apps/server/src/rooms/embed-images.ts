@@ -6,7 +6,7 @@
 import type { ImageStore } from '../storage/image-store.js'
 
 /** Most image bytes one HTML export carries inside it. */
-const MAX_EMBEDDED_BYTES = 25 * 1024 * 1024
+const MAX_EMBEDDED_BYTES = 10 * 1024 * 1024
 
 /** `html` with `room`'s images (`src="/api/rooms/<room>/images/<id>"`) embedded. */
 export async function embedImages(html: string, room: string, images: Pick<ImageStore, 'get'>): Promise<string> {

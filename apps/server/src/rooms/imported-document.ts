@@ -11,13 +11,7 @@ import { prosemirrorToYDoc } from 'y-prosemirror'
 import * as Y from 'yjs'
 
 import { jsonDepthProblem } from '../notifications/json-depth.js'
-import { ImportError } from './import-error.js'
-
-/**
- * Deepest ProseMirror JSON accepted, in JSON levels (a node is two: itself and its `content`; a list
- * level is two nodes), so about 30 levels of nested lists: far past any real document.
- */
-const MAX_IMPORT_DEPTH = 128
+import { ImportError, MAX_IMPORT_DEPTH } from './import-error.js'
 
 /** Most nodes (blocks, text runs) an imported document may have. */
 const MAX_IMPORT_NODES = 200_000

@@ -42,6 +42,15 @@ function cut(text: string, max: number): string {
   return /[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head
 }
 
+/** A live room's title; a document its clients made unreadable (a bug, or an attack) has none. */
+function titleOf(room: Room): string {
+  try {
+    return documentTitle(room.doc)
+  } catch {
+    return ''
+  }
+}
+
 /** Everything known about one room, stored or live: a row of the admin room table. */
 export type RoomRow = AdminRoom
 
@@ -84,7 +93,7 @@ export async function roomRows(
     const present = presentUsers(room)
     rows.set(room.name, {
       name: room.name,
-      title: documentTitle(room.doc),
+      title: titleOf(room),
       lastActivity: Math.max(room.lastActivity, stored?.lastActivity ?? 0),
       connections: room.peerCount,
       users: present.users,

@@ -159,7 +159,8 @@ export class PostgresDocumentStore implements DocumentStore {
   }
 
   async deletedAt(name: string): Promise<number | null> {
-    return (await this.#pool.query<{ deletedAt: number }>(SQL.deletedAt, [name])).rows[0]?.deletedAt ?? null
+    const deletedAt = (await this.#pool.query<{ deletedAt: number | string }>(SQL.deletedAt, [name])).rows[0]?.deletedAt
+    return deletedAt === undefined ? null : Number(deletedAt)
   }
 
   /** Nothing to release: the pool is its opener's to end. */

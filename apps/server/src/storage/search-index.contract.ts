@@ -51,6 +51,8 @@ export function describeSearchIndex(label: string, create: () => Promise<SearchS
         expect(await index.search('gine', 10)).toEqual([])
         // Query syntax of the engine is only text here.
         expect(await index.search('"* OR NEAR( -', 10)).toEqual([])
+        // A one-letter word would match nearly everything: it is not searched for.
+        expect(await index.search('e', 10)).toEqual([])
         const [hit] = await index.search('tight', 10)
         expect(hit!.snippet).toContain('«tight»')
       }))

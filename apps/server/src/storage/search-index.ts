@@ -31,15 +31,18 @@ export interface SearchIndex {
   unindexed(limit: number): Promise<string[]>
 }
 
-/** Words of a search query: letters and digits, lower-cased, at most 10. */
+/**
+ * Words of a search query: letters and digits, lower-cased, of two characters or more (a
+ * one-letter prefix matches nearly everything and costs a scan of it all), at most 10.
+ */
 export function queryWords(query: string): string[] {
-  return (
+  const words =
     query
       .toLowerCase()
       .normalize('NFKD')
       .replace(/[\u0300-\u036f]/g, '')
       .match(/[\p{L}\p{N}]+/gu) ?? []
-  ).slice(0, 10)
+  return words.filter((word) => word.length >= 2).slice(0, 10)
 }
 
 /** A room name's words (`q3-plan_final` → `q3 plan final`), so names are found by their parts. */
@@ -63,7 +66,12 @@ export function matchDocument(document: IndexedDocument, words: readonly string[
   const haystack = ` ${fold(`${document.title} ${nameWords(document.name)} ${document.body}`)}`
   const starts = (word: string): boolean => new RegExp(`[^\\p{L}\\p{N}]${word}`, 'u').test(haystack)
   if (words.length === 0 || !words.every(starts)) return null
-  const body = document.body.replace(/\s+/g, ' ')
+  return { name: document.name, snippet: snippetOf(document.body, words) }
+}
+
+/** Text of `body` around the first of `words` found in it, the match between « and »; its start when none is. */
+export function snippetOf(text: string, words: readonly string[]): string {
+  const body = text.replace(/\s+/g, ' ')
   const folded = fold(body)
   let at = -1
   let length = 0
@@ -74,11 +82,8 @@ export function matchDocument(document: IndexedDocument, words: readonly string[
       length = found[2]!.length
     }
   }
-  if (at < 0) return { name: document.name, snippet: body.slice(0, 120) }
+  if (at < 0) return body.slice(0, 120)
   const from = Math.max(0, at - 50)
   const to = Math.min(body.length, at + length + 60)
-  return {
-    name: document.name,
-    snippet: `${from > 0 ? '…' : ''}${body.slice(from, at)}«${body.slice(at, at + length)}»${body.slice(at + length, to)}${to < body.length ? '…' : ''}`,
-  }
+  return `${from > 0 ? '…' : ''}${body.slice(from, at)}«${body.slice(at, at + length)}»${body.slice(at + length, to)}${to < body.length ? '…' : ''}`
 }

@@ -106,7 +106,8 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX document_versions_by_name ON document_versions (name, id);
   `,
   // 7: the search index: each document's title, name words and text (deleted with the document),
-  // indexed by FTS5 as external content kept in step by triggers.
+  // indexed by FTS5 as external content kept in step by triggers, with prefix indexes for the short
+  // prefixes people type first.
   `
   CREATE TABLE document_search (
     id INTEGER PRIMARY KEY,
@@ -116,7 +117,8 @@ const MIGRATIONS: readonly string[] = [
     body TEXT NOT NULL
   ) STRICT;
   CREATE VIRTUAL TABLE document_fts USING fts5(
-    title, label, body, content = 'document_search', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+    title, label, body, content = 'document_search', content_rowid = 'id', prefix = '2 3',
+    tokenize = 'unicode61 remove_diacritics 2'
   );
   CREATE TRIGGER document_search_inserted AFTER INSERT ON document_search BEGIN
     INSERT INTO document_fts (rowid, title, label, body) VALUES (new.id, new.title, new.label, new.body);

@@ -14,7 +14,15 @@ import { createCommentsPanel } from '../comments/comments-panel.js'
 import { createHistoryPanel } from '../history/history-panel.js'
 import { versionsApi } from '../history/versions-api.js'
 import type { IdentityStore } from '../identity/identity-store.js'
-import { copyScope, forgetLocalCopy, openLocalCopy, recordUnsaved, unsavedInCopy } from '../offline/local-copies.js'
+import {
+  accessInCopy,
+  copyScope,
+  forgetLocalCopy,
+  openLocalCopy,
+  recordAccess,
+  recordUnsaved,
+  unsavedInCopy,
+} from '../offline/local-copies.js'
 import { renderMessagePage } from '../pages/message-page.js'
 import { takeTokenFromUrl } from '../session/access-token.js'
 import { tokenClaims } from '../session/token-claims.js'
@@ -226,8 +234,12 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
   }
   // The server refuses for good with a close code the page can read (not signed in, no access,
   // deleted); a read-only connection is told so before it syncs.
+  // Until this connection hears from the server, the access it gave last time holds (offline too).
+  showAccess(accessInCopy(scope, room))
   connection.onStateChange(({ refused, access }) => {
     if (refused) return showRefusal(refused.code)
+    if (access === null) return
     showAccess(access)
+    recordAccess(scope, room, access)
   })
 }

@@ -3,6 +3,7 @@
  * cannot send, so the picture is fetched with it and shown from a blob URL. Double-click (or
  * Enter while it is selected) asks for its description, the text alternative screen readers read.
  */
+import { IMAGE_SRC } from '@tandem/document'
 import type { Node } from 'prosemirror-model'
 import { type Command, NodeSelection } from 'prosemirror-state'
 import type { EditorView, NodeView } from 'prosemirror-view'
@@ -37,6 +38,12 @@ export function imageView(token: string | null): (node: Node, view: EditorView, 
       const src = current.attrs.src as string
       if (src === loaded) return
       loaded = src
+      // Any writer can put any address in a document's update: only this server's images are
+      // loaded (and only they get the token), another address shows the description alone.
+      if (!IMAGE_SRC.test(src)) {
+        img.removeAttribute('src')
+        return
+      }
       if (!token) {
         img.src = src
         return

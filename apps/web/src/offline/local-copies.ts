@@ -20,6 +20,8 @@ export interface LocalCopy {
   openedAt: number
   /** Changes the server had not confirmed storing, as the page last saw it. */
   unsaved: number
+  /** What the server last let this person do with it (`read`: the page opens it read-only offline too). */
+  access?: 'read' | 'write'
 }
 
 const INDEX_PREFIX = 'tandem.offline.'
@@ -83,6 +85,21 @@ export function recordUnsaved(scope: string, room: string, unsaved: number): voi
   writeIndex(scope, index)
 }
 
+/** What the server last let `scope` do with `room`, or `null` when it never said. */
+export function accessInCopy(scope: string, room: string): 'read' | 'write' | null {
+  const access = readIndex(scope)[room]?.access
+  return access === 'read' || access === 'write' ? access : null
+}
+
+/** Note what the server lets `scope` do with `room`. */
+export function recordAccess(scope: string, room: string, access: 'read' | 'write'): void {
+  const index = readIndex(scope)
+  const entry = index[room]
+  if (!entry || entry.access === access) return
+  index[room] = { ...entry, access }
+  writeIndex(scope, index)
+}
+
 /** A document's local copy while its page is open. */
 export interface OpenCopy {
   /** The transaction origin of what the copy loads: not an edit of this page. */
@@ -96,7 +113,7 @@ export interface OpenCopy {
 /** Cache `doc` (document `room`) in this browser for `scope`, loading what was stored before. */
 export function openLocalCopy(scope: string, room: string, doc: Y.Doc): OpenCopy {
   const index = readIndex(scope)
-  index[room] = { openedAt: Date.now(), unsaved: Number(index[room]?.unsaved) || 0 }
+  index[room] = { ...index[room], openedAt: Date.now(), unsaved: Number(index[room]?.unsaved) || 0 }
   writeIndex(scope, index)
   const persistence = new IndexeddbPersistence(databaseName(scope, room), doc)
   return {
