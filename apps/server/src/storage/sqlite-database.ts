@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 
-import BetterSqlite3, { type Database } from 'better-sqlite3'
+import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3'
 
 import { migrate } from './sqlite-migrations.js'
 
@@ -68,4 +68,9 @@ export interface SqliteStoreOptions {
 /** A store's database: either given (shared, closed by its owner) or opened by the store itself. */
 export function resolveDatabase(source: Database | SqliteOptions): { db: Database; owned: boolean } {
   return 'prepare' in source ? { db: source, owned: false } : { db: openSqliteDatabase(source), owned: true }
+}
+
+/** Each statement of `sql` prepared on `db`, under the same keys. */
+export function prepareAll<K extends string>(db: Database, sql: Readonly<Record<K, string>>): Record<K, Statement> {
+  return Object.fromEntries(Object.entries<string>(sql).map(([key, text]) => [key, db.prepare(text)])) as Record<K, Statement>
 }

@@ -8,7 +8,14 @@ import type { Statement } from 'better-sqlite3'
 
 import type { AppendResult, DocumentInfo, DocumentStore, PackedSnapshot, StoredDocument, UpdateBatch } from './document-store.js'
 import { ENCODING_CODES, packSnapshot, storedDocument } from './snapshot-packing.js'
-import { type Database, reclaimFreePages, resolveDatabase, type SqliteOptions, type SqliteStoreOptions } from './sqlite-database.js'
+import {
+  type Database,
+  prepareAll,
+  reclaimFreePages,
+  resolveDatabase,
+  type SqliteOptions,
+  type SqliteStoreOptions,
+} from './sqlite-database.js'
 
 const INFO_COLUMNS = `SELECT name, snapshot_bytes + log_bytes AS bytes, log_rows AS logRows, log_bytes AS logBytes,
   created_at AS createdAt, updated_at AS updatedAt FROM documents`
@@ -75,7 +82,7 @@ const SQL = {
 export class SqliteDocumentStore implements DocumentStore {
   readonly #db: Database
   readonly #ownsDb: boolean
-  readonly #stmt: { [K in keyof typeof SQL]: Statement }
+  readonly #stmt: Record<keyof typeof SQL, Statement>
   readonly #appendTransaction: (batches: readonly UpdateBatch[], now: number) => { result: AppendResult; log: KnownLog; owed: boolean }[]
   readonly #compactTransaction: (name: string, snapshot: PackedSnapshot, throughSeq: number) => { logRows: number; logBytes: number }
   readonly #writeTotalsTransaction: (names: readonly string[]) => void
@@ -96,9 +103,7 @@ export class SqliteDocumentStore implements DocumentStore {
     this.#db = db
     this.#ownsDb = owned
     if (options.durable) this.durable = options.durable
-    this.#stmt = Object.fromEntries(Object.entries(SQL).map(([key, sql]) => [key, this.#db.prepare(sql)])) as {
-      [K in keyof typeof SQL]: Statement
-    }
+    this.#stmt = prepareAll(this.#db, SQL)
 
     this.#appendTransaction = this.#db.transaction((batches: readonly UpdateBatch[], now: number) =>
       batches.map(({ name, updates }) => {

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { Statement } from 'better-sqlite3'
 
 import type { ImageStore, ImageUsage, NewImage, StoredImage } from './image-store.js'
-import type { Database } from './sqlite-database.js'
+import { type Database, prepareAll } from './sqlite-database.js'
 
 const SQL = {
   existing: `SELECT id FROM document_images WHERE name = ? AND content_hash = ?`,
@@ -16,13 +16,11 @@ const SQL = {
 
 /** Images in Tandem's SQLite database. */
 export class SqliteImageStore implements ImageStore {
-  readonly #stmt: { [K in keyof typeof SQL]: Statement }
+  readonly #stmt: Record<keyof typeof SQL, Statement>
 
   /** `db`: the documents' database, shared (its owner closes it). */
   constructor(db: Database) {
-    this.#stmt = Object.fromEntries(Object.entries(SQL).map(([key, sql]) => [key, db.prepare(sql)])) as {
-      [K in keyof typeof SQL]: Statement
-    }
+    this.#stmt = prepareAll(db, SQL)
   }
 
   async put(image: NewImage): Promise<string | null> {

@@ -6,7 +6,7 @@
 import type { Statement } from 'better-sqlite3'
 
 import { type IndexedDocument, nameWords, queryWords, type SearchHit, type SearchIndex } from './search-index.js'
-import type { Database } from './sqlite-database.js'
+import { type Database, prepareAll } from './sqlite-database.js'
 
 const SQL = {
   put: `INSERT INTO document_search (name, title, label, body) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM documents WHERE name = ?)
@@ -20,13 +20,11 @@ const SQL = {
 
 /** The search index in Tandem's SQLite database. */
 export class SqliteSearchIndex implements SearchIndex {
-  readonly #stmt: { [K in keyof typeof SQL]: Statement }
+  readonly #stmt: Record<keyof typeof SQL, Statement>
 
   /** `db`: the documents' database, shared (its owner closes it). */
   constructor(db: Database) {
-    this.#stmt = Object.fromEntries(Object.entries(SQL).map(([key, sql]) => [key, db.prepare(sql)])) as {
-      [K in keyof typeof SQL]: Statement
-    }
+    this.#stmt = prepareAll(db, SQL)
   }
 
   async put(document: IndexedDocument): Promise<void> {

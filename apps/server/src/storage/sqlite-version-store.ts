@@ -5,7 +5,7 @@
  */
 import type { Statement } from 'better-sqlite3'
 
-import { type Database, reclaimFreePages, type SqliteStoreOptions } from './sqlite-database.js'
+import { type Database, prepareAll, reclaimFreePages, type SqliteStoreOptions } from './sqlite-database.js'
 import {
   mergeAuthors,
   type NewVersion,
@@ -34,7 +34,7 @@ const SQL = {
 /** Versions in Tandem's SQLite database. */
 export class SqliteVersionStore implements VersionStore {
   readonly #db: Database
-  readonly #stmt: { [K in keyof typeof SQL]: Statement }
+  readonly #stmt: Record<keyof typeof SQL, Statement>
   readonly #durable: (() => Promise<void>) | undefined
   readonly #recordTransaction: (version: NewVersion) => RecordedVersion
   readonly #removeTransaction: (room: string, ids: readonly number[]) => void
@@ -43,9 +43,7 @@ export class SqliteVersionStore implements VersionStore {
   constructor(db: Database, options: SqliteStoreOptions = {}) {
     this.#db = db
     this.#durable = options.durable
-    this.#stmt = Object.fromEntries(Object.entries(SQL).map(([key, sql]) => [key, this.#db.prepare(sql)])) as {
-      [K in keyof typeof SQL]: Statement
-    }
+    this.#stmt = prepareAll(this.#db, SQL)
     this.#recordTransaction = this.#db.transaction((version: NewVersion): RecordedVersion => {
       if (this.#stmt.documentExists.get(version.room) === undefined) throw new Error(`document ${version.room} is not stored`)
       const newest = this.#stmt.newest.get(version.room) as VersionRow | undefined
