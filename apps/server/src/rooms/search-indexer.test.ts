@@ -12,7 +12,7 @@ function roomWith(name: string, text: string): Room {
   const paragraph = new Y.XmlElement('paragraph')
   paragraph.insert(0, [new Y.XmlText(text)])
   doc.getXmlFragment('prosemirror').insert(0, [paragraph])
-  return { name, doc } as unknown as Room
+  return { name, doc, destroyed: false } as unknown as Room
 }
 
 async function setUp() {
@@ -41,6 +41,18 @@ describe('SearchIndexer', () => {
     await vi.advanceTimersByTimeAsync(1_000)
     expect(put).toHaveBeenCalledTimes(1)
     expect((await index.search('hello', 10)).map((hit) => hit.name)).toEqual(['notes'])
+    indexer.close()
+  })
+
+  it('indexes nothing of a room deleted while its changes waited', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+    const { index, put } = await setUp()
+    const indexer = new SearchIndexer({ index, logger: createLogger('silent'), delayMs: 1_000 })
+    const room = roomWith('notes', 'soon deleted')
+    indexer.changed(room)
+    ;(room as unknown as { destroyed: boolean }).destroyed = true
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(put).not.toHaveBeenCalled()
     indexer.close()
   })
 

@@ -57,6 +57,8 @@ export class SearchIndexer {
         return
       }
       this.#pending.delete(name)
+      // A room deleted meanwhile is gone with its text; a document made again under its name is another room.
+      if (pending.room.destroyed) return
       void this.#index(name, pending.room.doc)
     }, delayMs)
     timer.unref()
