@@ -32,6 +32,7 @@ import type { AppEnv } from './app-env.js'
 import { httpErrorOf, identifyRequest } from './identify-request.js'
 import { limitBody } from './limit-body.js'
 import { requireRoomAccess } from './room-access.js'
+import { withStoredRoom } from './stored-room.js'
 
 /** Largest `POST /api/rooms` body: a name, and imported content of at most `MAX_IMPORT_CHARS` characters (or JSON as large). */
 const MAX_CREATE_BYTES = 8 * 1024 * 1024
@@ -169,14 +170,11 @@ export function roomsRoute(deps: RoomsRouteDeps): OpenAPIHono<AppEnv> {
       const { room: name } = c.req.valid('param')
       const { title } = c.req.valid('json')
       await requireRoomAccess(deps.guard, c.var.identity, name, 'write')
-      if (!deps.registry.get(name)?.hasContent && !(await deps.store.info(name))) throw new HttpError(404, 'not_found', `no room ${name}`)
-      const room = await deps.registry.reserve(name)
-      try {
+      const renamed = await withStoredRoom(deps, name, (room) => {
         room.changeAsServer((doc) => setDocumentTitle(doc, title))
-        return c.json({ room: { name, title: documentTitle(room.doc) } }, 200)
-      } finally {
-        deps.registry.release(room)
-      }
+        return documentTitle(room.doc)
+      })
+      return c.json({ room: { name, title: renamed } }, 200)
     })
     .openapi(createRoomRoute(deps), async (c) => {
       const { name, content } = c.req.valid('json')

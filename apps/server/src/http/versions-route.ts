@@ -17,7 +17,6 @@ import {
 import type { Identity } from '../auth/identity.js'
 import type { UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
-import type { Room } from '../rooms/room.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
 import type { VersionAuthor, VersionInfo, VersionStore } from '../storage/version-store.js'
@@ -28,6 +27,7 @@ import type { AppEnv } from './app-env.js'
 import { identifyRequest } from './identify-request.js'
 import { limitBody } from './limit-body.js'
 import { requireRoomAccess } from './room-access.js'
+import { requireStoredRoom, withStoredRoom } from './stored-room.js'
 
 /** Largest `POST .../versions` body: a name of at most 200 characters. */
 const MAX_BODY_BYTES = 4096
@@ -128,31 +128,12 @@ function authorOfIdentity(identity: Identity): VersionAuthor {
 export function versionsRoute(deps: VersionsRouteDeps): OpenAPIHono<AppEnv> {
   const route = routes(deps)
 
-  const requireAccess = (identity: Identity, room: string, needed: 'read' | 'write'): Promise<void> =>
-    requireRoomAccess(deps.guard, identity, room, needed)
-
-  const requireStored = async (room: string): Promise<void> => {
-    if (deps.registry.get(room)?.hasContent) return
-    if (!(await deps.store.info(room))) throw new HttpError(404, 'not_found', `no room ${room}`)
-  }
-
-  /** Run `work` on the live room `name`, loading it if needed. */
-  const withRoom = async <T>(name: string, work: (room: Room) => Promise<T>): Promise<T> => {
-    await requireStored(name)
-    const room = await deps.registry.reserve(name)
-    try {
-      return await work(room)
-    } finally {
-      deps.registry.release(room)
-    }
-  }
-
   return apiRouter()
     .openapi(route.list, async (c) => {
       const { room } = c.req.valid('param')
       const { limit, before } = c.req.valid('query')
-      await requireAccess(c.var.identity, room, 'read')
-      await requireStored(room)
+      await requireRoomAccess(deps.guard, c.var.identity, room, 'read')
+      await requireStoredRoom(deps, room)
       const page = await deps.versions.list(room, { limit: limit + 1, ...(before === undefined ? {} : { before }) })
       const versions = page.slice(0, limit)
       return c.json({ versions: versions.map(publicVersion), next: page.length > limit ? versions.at(-1)!.id : null }, 200)
@@ -160,9 +141,9 @@ export function versionsRoute(deps: VersionsRouteDeps): OpenAPIHono<AppEnv> {
     .openapi(route.create, async (c) => {
       const { room: name } = c.req.valid('param')
       const { name: label } = c.req.valid('json')
-      await requireAccess(c.var.identity, name, 'write')
+      await requireRoomAccess(deps.guard, c.var.identity, name, 'write')
       try {
-        const recorded = await withRoom(name, (room) => deps.keeper.record(room, label))
+        const recorded = await withStoredRoom(deps, name, (room) => deps.keeper.record(room, label))
         return c.json({ version: publicVersion(recorded.version) }, 201)
       } catch (error) {
         if (error instanceof TooManyVersionsError) throw new HttpError(409, 'too_many_versions', error.message)
@@ -172,7 +153,7 @@ export function versionsRoute(deps: VersionsRouteDeps): OpenAPIHono<AppEnv> {
     .openapi(route.content, async (c) => {
       const { room, id } = c.req.valid('param')
       const { format } = c.req.valid('query')
-      await requireAccess(c.var.identity, room, 'read')
+      await requireRoomAccess(deps.guard, c.var.identity, room, 'read')
       const stored = await deps.versions.get(room, id)
       if (!stored) throw new HttpError(404, 'not_found', `document ${room} has no version ${id}`)
       const doc = await versionDoc(stored.state)
@@ -188,9 +169,11 @@ export function versionsRoute(deps: VersionsRouteDeps): OpenAPIHono<AppEnv> {
     })
     .openapi(route.restore, async (c) => {
       const { room: name, id } = c.req.valid('param')
-      await requireAccess(c.var.identity, name, 'write')
+      await requireRoomAccess(deps.guard, c.var.identity, name, 'write')
       try {
-        const { restored, before } = await withRoom(name, (room) => deps.keeper.restore(room, id, authorOfIdentity(c.var.identity)))
+        const { restored, before } = await withStoredRoom(deps, name, (room) =>
+          deps.keeper.restore(room, id, authorOfIdentity(c.var.identity)),
+        )
         return c.json({ restored: publicVersion(restored), before: publicVersion(before) }, 200)
       } catch (error) {
         if (error instanceof VersionNotFoundError) throw new HttpError(404, 'not_found', error.message)
