@@ -190,6 +190,68 @@ export function describeDocumentStore(label: string, create: () => Promise<Docum
         expect(await store.deletedAt('a')).toBeNull()
       }))
 
+    it('keeps a trashed document whole but out of sight, and restores it as it was', () =>
+      withStore(async (store) => {
+        const { updates, text } = textUpdates(3)
+        await store.appendUpdates([
+          { name: 'a', updates: updates.slice(0, 2) },
+          { name: 'b', updates },
+        ])
+        const packed = await store.packSnapshot(Y.mergeUpdates(updates.slice(0, 2)))
+        await store.compact('a', packed, (await store.load('a'))!.lastSeq)
+        await store.appendUpdates([{ name: 'a', updates: updates.slice(2) }])
+        const before = Date.now()
+        expect(await store.trash('a', 'admin')).toBe(true)
+        expect(await store.trash('a', 'admin')).toBe(false)
+        expect(await store.trash('missing', 'admin')).toBe(false)
+
+        expect(await store.load('a')).toBeNull()
+        expect(await store.info('a')).toBeNull()
+        expect((await store.list()).map((doc) => doc.name)).toEqual(['b'])
+        expect(await store.count()).toBe(2)
+        expect(await store.deletedAt('a')).toBeGreaterThanOrEqual(before - 1000)
+        const entry = await store.trashed('a')
+        expect(entry).toMatchObject({ name: 'a', trashedBy: 'admin', logRows: 1 })
+        expect(entry!.trashedAt).toBeGreaterThanOrEqual(before - 1000)
+        expect(entry!.bytes).toBeGreaterThan(0)
+        expect(await store.trashed('b')).toBeNull()
+        expect((await store.trashList()).map((doc) => doc.name)).toEqual(['a'])
+
+        // Nothing writes to it while it is in the trash.
+        await expect(store.appendUpdates([{ name: 'a', updates: textUpdates(1).updates }])).rejects.toThrow(/trash/)
+        await store.compact('a', await store.packSnapshot(new Uint8Array([0, 0])), 99)
+
+        expect(await store.restore('a')).toBe(true)
+        expect(await store.restore('a')).toBe(false)
+        expect(await store.trashList()).toEqual([])
+        expect(await store.deletedAt('a')).toBeNull()
+        const restored = await store.load('a')
+        expect(rebuild(restored!)).toBe(text)
+        expect(restored!.updates).toHaveLength(1)
+        await store.appendUpdates([{ name: 'a', updates: textUpdates(1).updates }])
+        expect((await store.info('a'))?.logRows).toBe(2)
+      }))
+
+    it('purges a trashed document for good', () =>
+      withStore(async (store) => {
+        await store.appendUpdates([{ name: 'a', updates: textUpdates(1).updates }])
+        await store.trash('a', 'user:ann')
+        expect(await store.delete('a')).toBe(true)
+        expect(await store.trashed('a')).toBeNull()
+        expect(await store.restore('a')).toBe(false)
+        expect(await store.count()).toBe(0)
+        expect(await store.deletedAt('a')).not.toBeNull()
+      }))
+
+    it('orders the trash most recently deleted first', () =>
+      withStore(async (store) => {
+        for (const name of ['a', 'b', 'c']) await store.appendUpdates([{ name, updates: textUpdates(1).updates }])
+        await store.trash('b', 'admin')
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        await store.trash('a', 'admin')
+        expect((await store.trashList()).map((doc) => doc.name)).toEqual(['a', 'b'])
+      }))
+
     it('does not let callers alias stored bytes', () =>
       withStore(async (store) => {
         const { updates } = textUpdates(1)

@@ -15,6 +15,8 @@ export interface StoredDocument {
   updates: Uint8Array[]
   /** Sequence number of the newest log row (0 when the log is empty). Pass it to `compact`. */
   lastSeq: number
+  /** Bytes the snapshot takes as stored (packed); its length when absent. */
+  snapshotBytes?: number
 }
 
 /** Size and age of one stored document. Times are milliseconds since the epoch. */
@@ -28,6 +30,21 @@ export interface DocumentInfo {
   logBytes: number
   createdAt: number
   updatedAt: number
+}
+
+/** A document in the trash: what it held, and when and by whom it was deleted. */
+export interface TrashedDocument extends DocumentInfo {
+  trashedAt: number
+  /** Who deleted it: `admin`, `user:<id>`, `anonymous`… */
+  trashedBy: string
+}
+
+/** Thrown by a write to a document that is in the trash: restore it first. */
+export class DocumentTrashedError extends Error {
+  constructor(readonly document: string) {
+    super(`document ${document} is in the trash`)
+    this.name = 'DocumentTrashedError'
+  }
 }
 
 /** Updates of one document, to append in order. */
@@ -84,16 +101,34 @@ export interface DocumentStore {
    * those rows and the old snapshot did. `load` hands it back as the Yjs update it was packed from.
    */
   compact(name: string, snapshot: PackedSnapshot, throughSeq: number): Promise<void>
-  /** Size and times of `name`, or `null` if it is not stored. */
+  /** Size and times of `name`, or `null` if it is not stored (or is in the trash). */
   info(name: string): Promise<DocumentInfo | null>
-  /** Every stored document, by name. */
+  /** Every stored document not in the trash, by name. */
   list(): Promise<DocumentInfo[]>
+  /** How many documents are stored, those in the trash included. */
+  count(): Promise<number>
   /**
-   * Remove the document; resolves `true` if it existed. Its name is then remembered as deleted
-   * ({@link deletedAt}) until a document is stored under it again.
+   * Move the document to the trash, recording when and `by` whom; resolves `true` if it was stored
+   * and not in the trash already. A trashed document keeps everything it had (log, versions, images)
+   * but reads as not stored: `load` and `info` give `null`, `list` leaves it out, an append to it
+   * throws {@link DocumentTrashedError} and a compaction of it does nothing.
+   */
+  trash(name: string, by: string): Promise<boolean>
+  /** Take the document out of the trash as it was; resolves `false` when it is not in the trash. */
+  restore(name: string): Promise<boolean>
+  /** The document `name` if it is in the trash, else `null`. */
+  trashed(name: string): Promise<TrashedDocument | null>
+  /** Every document in the trash, most recently deleted first. */
+  trashList(): Promise<TrashedDocument[]>
+  /**
+   * Remove the document for good, whether in the trash or not; resolves `true` if it existed. Its
+   * name is then remembered as deleted ({@link deletedAt}) until a document is stored under it again.
    */
   delete(name: string): Promise<boolean>
-  /** When the document `name` was deleted, ms since the epoch; `null` if it was not (or was stored again since). */
+  /**
+   * When the document `name` was deleted (moved to the trash or removed), ms since the epoch; `null`
+   * if it was not (or was stored again since).
+   */
   deletedAt(name: string): Promise<number | null>
   /** Release the store. Pending writes have completed when it resolves. */
   close(): Promise<void>

@@ -36,6 +36,12 @@ export function describeImageStore(label: string, create: () => Promise<ImageSto
         expect(await images.get(room, 'no-such-image')).toBeNull()
         expect(await images.get('another-room', id!)).toBeNull()
         expect(await images.usage(room)).toEqual({ count: 2, bytes: 23 })
+        // In the trash: kept, but neither served nor added to.
+        await documents.trash(room, 'admin')
+        expect(await images.get(room, id!)).toBeNull()
+        expect(await images.put({ room, contentType: 'image/png', data: new Uint8Array([...png, 5]), createdAt: 4 })).toBeNull()
+        await documents.restore(room)
+        expect(await images.get(room, id!)).toEqual({ contentType: 'image/png', data: png })
         await documents.delete(room)
         expect(await images.get(room, id!)).toBeNull()
         expect(await images.usage(room)).toEqual({ count: 0, bytes: 0 })

@@ -32,7 +32,7 @@ export interface ImageStore {
    * stored again in one document get the id they already have.
    */
   put(image: NewImage): Promise<string | null>
-  /** Image `id` of `room`, or `null`. */
+  /** Image `id` of `room`, or `null` (also while the document is in the trash). */
   get(room: string, id: string): Promise<StoredImage | null>
   /** How many images `room` holds, and how many bytes. */
   usage(room: string): Promise<ImageUsage>

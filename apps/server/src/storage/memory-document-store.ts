@@ -1,11 +1,22 @@
 /** A {@link DocumentStore} in process memory, for tests and throwaway servers. */
-import type { AppendResult, DocumentInfo, DocumentStore, PackedSnapshot, StoredDocument, UpdateBatch } from './document-store.js'
+import {
+  type AppendResult,
+  type DocumentInfo,
+  type DocumentStore,
+  DocumentTrashedError,
+  type PackedSnapshot,
+  type StoredDocument,
+  type TrashedDocument,
+  type UpdateBatch,
+} from './document-store.js'
 
 interface MemoryDocument {
   snapshot: Uint8Array | null
   log: Array<{ seq: number; data: Uint8Array }>
   createdAt: number
   updatedAt: number
+  /** In the trash: when, and by whom. */
+  trashed?: { at: number; by: string }
 }
 
 function infoOf(name: string, doc: MemoryDocument): DocumentInfo {
@@ -34,14 +45,14 @@ export class MemoryDocumentStore implements DocumentStore {
     this.#deleteListeners.push(listener)
   }
 
-  /** Whether `name` is stored. */
+  /** Whether `name` is stored (and not in the trash). */
   has(name: string): boolean {
-    return this.#docs.has(name)
+    return this.#live(name) !== undefined
   }
 
   async load(name: string): Promise<StoredDocument | null> {
     this.#assertOpen()
-    const doc = this.#docs.get(name)
+    const doc = this.#live(name)
     if (!doc) return null
     return {
       snapshot: doc.snapshot && doc.snapshot.slice(),
@@ -60,6 +71,7 @@ export class MemoryDocumentStore implements DocumentStore {
         this.#docs.set(name, doc)
         this.#deleted.delete(name)
       }
+      if (doc.trashed) throw new DocumentTrashedError(name)
       for (const update of updates) doc.log.push({ seq: ++this.#seq, data: update.slice() })
       doc.updatedAt = now
       const info = infoOf(name, doc)
@@ -77,6 +89,7 @@ export class MemoryDocumentStore implements DocumentStore {
     if (snapshot.encoding !== 'yjs') throw new Error(`a memory store keeps snapshots as Yjs updates, not ${snapshot.encoding}`)
     const now = Date.now()
     const doc = this.#docs.get(name) ?? { snapshot: null, log: [], createdAt: now, updatedAt: now }
+    if (doc.trashed) return
     doc.snapshot = snapshot.bytes.slice()
     doc.log = doc.log.filter((row) => row.seq > throughSeq)
     this.#docs.set(name, doc)
@@ -84,7 +97,7 @@ export class MemoryDocumentStore implements DocumentStore {
 
   async info(name: string): Promise<DocumentInfo | null> {
     this.#assertOpen()
-    const doc = this.#docs.get(name)
+    const doc = this.#live(name)
     return doc ? infoOf(name, doc) : null
   }
 
@@ -92,10 +105,47 @@ export class MemoryDocumentStore implements DocumentStore {
     this.#assertOpen()
     return (
       [...this.#docs.entries()]
+        .filter(([, doc]) => !doc.trashed)
         .map(([name, doc]) => infoOf(name, doc))
         // Code-unit order, the same as SQLite's default BINARY collation.
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     )
+  }
+
+  async count(): Promise<number> {
+    this.#assertOpen()
+    return this.#docs.size
+  }
+
+  async trash(name: string, by: string): Promise<boolean> {
+    this.#assertOpen()
+    const doc = this.#live(name)
+    if (doc) doc.trashed = { at: Date.now(), by }
+    return doc !== undefined
+  }
+
+  async restore(name: string): Promise<boolean> {
+    this.#assertOpen()
+    const doc = this.#docs.get(name)
+    if (!doc?.trashed) return false
+    delete doc.trashed
+    return true
+  }
+
+  async trashed(name: string): Promise<TrashedDocument | null> {
+    this.#assertOpen()
+    const doc = this.#docs.get(name)
+    return doc?.trashed ? { ...infoOf(name, doc), trashedAt: doc.trashed.at, trashedBy: doc.trashed.by } : null
+  }
+
+  async trashList(): Promise<TrashedDocument[]> {
+    this.#assertOpen()
+    const trashed: TrashedDocument[] = []
+    for (const name of this.#docs.keys()) {
+      const entry = await this.trashed(name)
+      if (entry) trashed.push(entry)
+    }
+    return trashed.sort((a, b) => b.trashedAt - a.trashedAt || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   }
 
   async delete(name: string): Promise<boolean> {
@@ -109,11 +159,17 @@ export class MemoryDocumentStore implements DocumentStore {
   }
 
   async deletedAt(name: string): Promise<number | null> {
-    return this.#deleted.get(name) ?? null
+    return this.#docs.get(name)?.trashed?.at ?? this.#deleted.get(name) ?? null
   }
 
   async close(): Promise<void> {
     this.#closed = true
+  }
+
+  /** The document `name` unless it is missing or in the trash. */
+  #live(name: string): MemoryDocument | undefined {
+    const doc = this.#docs.get(name)
+    return doc?.trashed ? undefined : doc
   }
 
   #assertOpen(): void {

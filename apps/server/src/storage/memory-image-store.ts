@@ -26,7 +26,7 @@ export class MemoryImageStore implements ImageStore {
   }
 
   async get(room: string, id: string): Promise<StoredImage | null> {
-    const image = this.#rooms.get(room)?.get(id)
+    const image = this.#documents.has(room) ? this.#rooms.get(room)?.get(id) : undefined
     return image ? { contentType: image.contentType, data: image.data.slice() } : null
   }
 

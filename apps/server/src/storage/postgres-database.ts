@@ -163,6 +163,24 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER documents_deleted AFTER DELETE ON documents FOR EACH ROW EXECUTE FUNCTION document_deleted();
   CREATE TRIGGER documents_created AFTER INSERT ON documents FOR EACH ROW EXECUTE FUNCTION document_created();
   `,
+  // 10: the trash and the audit log. A deleted document keeps its rows (log, versions, images, search
+  // entry) with the time and actor of its deletion until it is restored or purged; nothing reads a
+  // trashed document as stored. The audit log records what administrators (and writers deleting) did.
+  `
+  ALTER TABLE documents ADD COLUMN trashed_at bigint;
+  ALTER TABLE documents ADD COLUMN trashed_by text;
+  CREATE INDEX documents_trashed ON documents (trashed_at) WHERE trashed_at IS NOT NULL;
+  CREATE TABLE audit_log (
+    id bigserial PRIMARY KEY,
+    at bigint NOT NULL,
+    actor text NOT NULL,
+    action text NOT NULL,
+    target text,
+    address text,
+    detail text
+  );
+  CREATE INDEX audit_log_by_time ON audit_log (at);
+  `,
 ]
 
 /** Key of the advisory lock held while migrating (any number no other part of the database uses). */

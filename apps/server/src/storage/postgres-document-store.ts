@@ -9,33 +9,48 @@
  */
 import type pg from 'pg'
 
-import type { AppendResult, DocumentInfo, DocumentStore, PackedSnapshot, StoredDocument, UpdateBatch } from './document-store.js'
+import {
+  type AppendResult,
+  type DocumentInfo,
+  type DocumentStore,
+  DocumentTrashedError,
+  type PackedSnapshot,
+  type StoredDocument,
+  type TrashedDocument,
+  type UpdateBatch,
+} from './document-store.js'
 import { inTransaction, type WriteFence } from './postgres-database.js'
 import { ENCODING_CODES, packSnapshot, storedDocument } from './snapshot-packing.js'
 
 const INFO_COLUMNS = `SELECT name, snapshot_bytes + log_bytes AS bytes, log_rows AS "logRows", log_bytes AS "logBytes",
   created_at AS "createdAt", updated_at AS "updatedAt" FROM documents`
 
+const TRASH_COLUMNS = `SELECT name, snapshot_bytes + log_bytes AS bytes, log_rows AS "logRows", log_bytes AS "logBytes",
+  created_at AS "createdAt", updated_at AS "updatedAt", trashed_at AS "trashedAt", trashed_by AS "trashedBy" FROM documents`
+
 const SQL = {
   /**
    * Append `$5` (n = `$3` rows of `$4` bytes) to document `$1` in one statement: the upsert takes the
    * document row's lock (a concurrent append waits for it, then sees its committed numbers) and
    * numbers the rows after the last one written, whether in the log or merged into the snapshot.
+   * A document in the trash is not touched: no row comes back, and nothing is appended.
    */
   append: `WITH doc AS (
       INSERT INTO documents AS d (name, created_at, updated_at, last_seq, log_rows, log_bytes) VALUES ($1, $2::bigint, $2::bigint, $3::integer, $3::integer, $4::bigint)
       ON CONFLICT (name) DO UPDATE SET updated_at = EXCLUDED.updated_at, last_seq = greatest(d.last_seq, d.log_floor) + $3::integer,
         log_rows = d.log_rows + $3::integer, log_bytes = d.log_bytes + $4::bigint
+      WHERE d.trashed_at IS NULL
       RETURNING d.last_seq, d.log_rows, d.log_bytes
     ), appended AS (
       INSERT INTO document_log (name, seq, data)
       SELECT $1, doc.last_seq - $3::integer + position, data FROM doc, unnest($5::bytea[]) WITH ORDINALITY AS rows (data, position)
     )
     SELECT last_seq AS "lastSeq", log_rows AS "logRows", log_bytes AS "logBytes" FROM doc`,
-  selectSnapshot: `SELECT snapshot, snapshot_encoding AS encoding, greatest(log_floor, last_seq) AS "logFloor" FROM documents WHERE name = $1`,
+  selectSnapshot: `SELECT snapshot, snapshot_encoding AS encoding, greatest(log_floor, last_seq) AS "logFloor" FROM documents
+    WHERE name = $1 AND trashed_at IS NULL`,
   selectFloor: `SELECT log_floor AS "logFloor" FROM documents WHERE name = $1`,
   /** The row's lock, if the document (still) exists: a compaction must not bring a deleted one back. */
-  lockFloor: `SELECT log_floor AS "logFloor" FROM documents WHERE name = $1 FOR UPDATE`,
+  lockFloor: `SELECT log_floor AS "logFloor" FROM documents WHERE name = $1 AND trashed_at IS NULL FOR UPDATE`,
   selectLogAfter: `SELECT seq, data FROM document_log WHERE name = $1 AND seq > $2 ORDER BY seq`,
   /** The last row number of each document, whether its row is in the log or merged into the snapshot. */
   heads: `SELECT name, greatest(log_floor, last_seq) AS head FROM documents WHERE name = ANY($1)`,
@@ -43,11 +58,17 @@ const SQL = {
   deleteLogThrough: `DELETE FROM document_log WHERE name = $1 AND seq <= $2`,
   setSnapshot: `UPDATE documents SET snapshot = $2, snapshot_encoding = $3, snapshot_bytes = $4, log_floor = greatest(log_floor, $5),
     (log_rows, log_bytes) = (SELECT count(*), coalesce(sum(length(data)), 0) FROM document_log WHERE name = $1) WHERE name = $1`,
-  selectInfo: `${INFO_COLUMNS} WHERE name = $1`,
+  selectInfo: `${INFO_COLUMNS} WHERE name = $1 AND trashed_at IS NULL`,
   // Byte order, as the other stores sort.
-  listInfo: `${INFO_COLUMNS} ORDER BY name COLLATE "C"`,
+  listInfo: `${INFO_COLUMNS} WHERE trashed_at IS NULL ORDER BY name COLLATE "C"`,
+  count: `SELECT count(*)::integer AS count FROM documents`,
+  trash: `UPDATE documents SET trashed_at = $2, trashed_by = $3 WHERE name = $1 AND trashed_at IS NULL`,
+  restore: `UPDATE documents SET trashed_at = NULL, trashed_by = NULL WHERE name = $1 AND trashed_at IS NOT NULL`,
+  selectTrashed: `${TRASH_COLUMNS} WHERE name = $1 AND trashed_at IS NOT NULL`,
+  listTrashed: `${TRASH_COLUMNS} WHERE trashed_at IS NOT NULL ORDER BY trashed_at DESC, name COLLATE "C"`,
   deleteDocument: `DELETE FROM documents WHERE name = $1`,
-  deletedAt: `SELECT deleted_at AS "deletedAt" FROM deleted_documents WHERE name = $1`,
+  deletedAt: `SELECT coalesce((SELECT trashed_at FROM documents WHERE name = $1),
+    (SELECT deleted_at FROM deleted_documents WHERE name = $1)) AS "deletedAt"`,
 } as const
 
 /** Documents in PostgreSQL, through a pool from `openPostgres`, which its opener ends. */
@@ -115,6 +136,7 @@ export class PostgresDocumentStore implements DocumentStore {
         text: SQL.append,
         values: [name, now, updates.length, bytes, data],
       })
+      if (rows.length === 0) throw new DocumentTrashedError(name)
       return { name, ...rows[0]! }
     }
     // One document and no fence: one statement, atomic by itself (the common case: one room's keystrokes).
@@ -151,6 +173,26 @@ export class PostgresDocumentStore implements DocumentStore {
     return (await this.#pool.query<DocumentInfo>(SQL.listInfo)).rows
   }
 
+  async count(): Promise<number> {
+    return (await this.#pool.query<{ count: number }>(SQL.count)).rows[0]!.count
+  }
+
+  async trash(name: string, by: string): Promise<boolean> {
+    return this.#write(SQL.trash, [name, Date.now(), by])
+  }
+
+  async restore(name: string): Promise<boolean> {
+    return this.#write(SQL.restore, [name])
+  }
+
+  async trashed(name: string): Promise<TrashedDocument | null> {
+    return (await this.#pool.query<TrashedDocument>(SQL.selectTrashed, [name])).rows[0] ?? null
+  }
+
+  async trashList(): Promise<TrashedDocument[]> {
+    return (await this.#pool.query<TrashedDocument>(SQL.listTrashed)).rows
+  }
+
   async delete(name: string): Promise<boolean> {
     return inTransaction(this.#pool, async (client) => {
       await this.#fence?.check(client)
@@ -159,8 +201,16 @@ export class PostgresDocumentStore implements DocumentStore {
   }
 
   async deletedAt(name: string): Promise<number | null> {
-    const deletedAt = (await this.#pool.query<{ deletedAt: number | string }>(SQL.deletedAt, [name])).rows[0]?.deletedAt
-    return deletedAt === undefined ? null : Number(deletedAt)
+    const deletedAt = (await this.#pool.query<{ deletedAt: number | string | null }>(SQL.deletedAt, [name])).rows[0]?.deletedAt
+    return deletedAt === undefined || deletedAt === null ? null : Number(deletedAt)
+  }
+
+  /** Run a write of one statement behind the fence; `true` when it changed a row. */
+  async #write(text: string, values: unknown[]): Promise<boolean> {
+    return inTransaction(this.#pool, async (client) => {
+      await this.#fence?.check(client)
+      return ((await client.query(text, values)).rowCount ?? 0) > 0
+    })
   }
 
   /** Nothing to release: the pool is its opener's to end. */

@@ -9,10 +9,11 @@ const SQL = {
   // The same bytes in the same document keep the id they have (two uploads racing store one).
   put: `WITH inserted AS (
           INSERT INTO document_images (id, name, content_type, content_hash, bytes, created_at, data)
-          SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM documents WHERE name = $2)
+          SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM documents WHERE name = $2 AND trashed_at IS NULL)
           ON CONFLICT (name, content_hash) DO NOTHING RETURNING id)
         SELECT id FROM inserted UNION ALL SELECT id FROM document_images WHERE name = $2 AND content_hash = $4 LIMIT 1`,
-  get: `SELECT content_type AS "contentType", data FROM document_images WHERE name = $1 AND id = $2`,
+  get: `SELECT i.content_type AS "contentType", i.data FROM document_images AS i JOIN documents AS d ON d.name = i.name
+    WHERE i.name = $1 AND i.id = $2 AND d.trashed_at IS NULL`,
   usage: `SELECT count(*) AS count, coalesce(sum(bytes), 0) AS bytes FROM document_images WHERE name = $1`,
 } as const
 

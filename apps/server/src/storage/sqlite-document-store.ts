@@ -6,7 +6,16 @@
  */
 import type { Statement } from 'better-sqlite3'
 
-import type { AppendResult, DocumentInfo, DocumentStore, PackedSnapshot, StoredDocument, UpdateBatch } from './document-store.js'
+import {
+  type AppendResult,
+  type DocumentInfo,
+  type DocumentStore,
+  DocumentTrashedError,
+  type PackedSnapshot,
+  type StoredDocument,
+  type TrashedDocument,
+  type UpdateBatch,
+} from './document-store.js'
 import { ENCODING_CODES, packSnapshot, storedDocument } from './snapshot-packing.js'
 import {
   type Database,
@@ -57,22 +66,32 @@ interface KnownLog {
   writtenAt: number
 }
 
+const TRASH_COLUMNS = `SELECT name, snapshot_bytes + log_bytes AS bytes, log_rows AS logRows, log_bytes AS logBytes,
+  created_at AS createdAt, updated_at AS updatedAt, trashed_at AS trashedAt, trashed_by AS trashedBy FROM documents`
+
 const SQL = {
   ensureDocument: `INSERT INTO documents (name, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
+  isTrashed: `SELECT 1 FROM documents WHERE name = ? AND trashed_at IS NOT NULL`,
   appendUpdate: `INSERT INTO document_log (name, seq, data) VALUES (?, ?, ?)`,
   setLogTotals: `UPDATE documents SET log_rows = ?, log_bytes = ?, updated_at = ? WHERE name = ?`,
   selectSnapshot: `SELECT snapshot, snapshot_encoding AS encoding, log_rows AS logRows, log_bytes AS logBytes, updated_at AS updatedAt,
-    log_floor AS logFloor FROM documents WHERE name = ?`,
+    log_floor AS logFloor FROM documents WHERE name = ? AND trashed_at IS NULL`,
   selectLog: `SELECT seq, data FROM document_log WHERE name = ? ORDER BY seq`,
   deleteLogThrough: `DELETE FROM document_log WHERE name = ? AND seq <= ?`,
   logTotals: `SELECT count(l.seq) AS logRows, coalesce(sum(length(l.data)), 0) AS logBytes, max(coalesce(max(l.seq), 0), d.log_floor) AS lastSeq
     FROM documents AS d LEFT JOIN document_log AS l ON l.name = d.name WHERE d.name = ?`,
   raiseLogFloor: `UPDATE documents SET log_floor = max(log_floor, ?) WHERE name = ?`,
   setSnapshot: `UPDATE documents SET snapshot = ?, snapshot_encoding = ?, snapshot_bytes = ?, log_rows = ?, log_bytes = ? WHERE name = ?`,
-  selectInfo: `${INFO_COLUMNS} WHERE name = ?`,
-  listInfo: `${INFO_COLUMNS} ORDER BY name`,
+  selectInfo: `${INFO_COLUMNS} WHERE name = ? AND trashed_at IS NULL`,
+  listInfo: `${INFO_COLUMNS} WHERE trashed_at IS NULL ORDER BY name`,
+  count: `SELECT count(*) AS count FROM documents`,
+  trash: `UPDATE documents SET trashed_at = ?, trashed_by = ? WHERE name = ? AND trashed_at IS NULL`,
+  restore: `UPDATE documents SET trashed_at = NULL, trashed_by = NULL WHERE name = ? AND trashed_at IS NOT NULL`,
+  selectTrashed: `${TRASH_COLUMNS} WHERE name = ? AND trashed_at IS NOT NULL`,
+  listTrashed: `${TRASH_COLUMNS} WHERE trashed_at IS NOT NULL ORDER BY trashed_at DESC, name`,
   deleteDocument: `DELETE FROM documents WHERE name = ?`,
-  deletedAt: `SELECT deleted_at AS deletedAt FROM deleted_documents WHERE name = ?`,
+  deletedAt: `SELECT coalesce((SELECT trashed_at FROM documents WHERE name = ?),
+    (SELECT deleted_at FROM deleted_documents WHERE name = ?)) AS deletedAt`,
 } as const
 
 /**
@@ -84,7 +103,7 @@ export class SqliteDocumentStore implements DocumentStore {
   readonly #ownsDb: boolean
   readonly #stmt: Record<keyof typeof SQL, Statement>
   readonly #appendTransaction: (batches: readonly UpdateBatch[], now: number) => { result: AppendResult; log: KnownLog; owed: boolean }[]
-  readonly #compactTransaction: (name: string, snapshot: PackedSnapshot, throughSeq: number) => { logRows: number; logBytes: number }
+  readonly #compactTransaction: (name: string, snapshot: PackedSnapshot, throughSeq: number) => { logRows: number; logBytes: number } | null
   readonly #writeTotalsTransaction: (names: readonly string[]) => void
   /** Log totals of the documents appended to since opening, least recently appended first. */
   readonly #known = new Map<string, KnownLog>()
@@ -109,8 +128,10 @@ export class SqliteDocumentStore implements DocumentStore {
       batches.map(({ name, updates }) => {
         let log = this.#known.get(name)
         if (!log) {
-          // First append since this store opened: the row's totals may lag a crash, so count the log.
+          // First append since this store opened (or since the document was trashed or restored): the
+          // row's totals may lag a crash, so count the log.
           this.#stmt.ensureDocument.run(name, now, now)
+          if (this.#stmt.isTrashed.get(name)) throw new DocumentTrashedError(name)
           const totals = this.#stmt.logTotals.get(name) as LogTotals
           log = {
             rows: totals.logRows,
@@ -140,18 +161,22 @@ export class SqliteDocumentStore implements DocumentStore {
       }
     })
 
-    this.#compactTransaction = this.#db.transaction((name: string, snapshot: PackedSnapshot, throughSeq: number) => {
-      const now = Date.now()
-      this.#stmt.ensureDocument.run(name, now, now)
-      this.#stmt.deleteLogThrough.run(name, throughSeq)
-      // The log may be empty now: its next row must still come after the ones just deleted.
-      this.#stmt.raiseLogFloor.run(throughSeq, name)
-      const { logRows, logBytes } = this.#stmt.logTotals.get(name) as LogTotals
-      const { bytes, encoding } = snapshot
-      this.#stmt.setSnapshot.run(bytes, ENCODING_CODES[encoding], bytes.byteLength, logRows, logBytes, name)
-      reclaimFreePages(this.#db)
-      return { logRows, logBytes }
-    })
+    this.#compactTransaction = this.#db.transaction(
+      (name: string, snapshot: PackedSnapshot, throughSeq: number): { logRows: number; logBytes: number } | null => {
+        const now = Date.now()
+        this.#stmt.ensureDocument.run(name, now, now)
+        // Trashed meanwhile: kept as it was deleted.
+        if (this.#stmt.isTrashed.get(name)) return null
+        this.#stmt.deleteLogThrough.run(name, throughSeq)
+        // The log may be empty now: its next row must still come after the ones just deleted.
+        this.#stmt.raiseLogFloor.run(throughSeq, name)
+        const { logRows, logBytes } = this.#stmt.logTotals.get(name) as LogTotals
+        const { bytes, encoding } = snapshot
+        this.#stmt.setSnapshot.run(bytes, ENCODING_CODES[encoding], bytes.byteLength, logRows, logBytes, name)
+        reclaimFreePages(this.#db)
+        return { logRows, logBytes }
+      },
+    )
   }
 
   async load(name: string): Promise<StoredDocument | null> {
@@ -186,7 +211,9 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   async compact(name: string, snapshot: PackedSnapshot, throughSeq: number): Promise<void> {
-    const { logRows, logBytes } = this.#compactTransaction(name, snapshot, throughSeq)
+    const compacted = this.#compactTransaction(name, snapshot, throughSeq)
+    if (!compacted) return
+    const { logRows, logBytes } = compacted
     // The row now has these totals; its time of change is still owed if it was.
     const known = this.#known.get(name)
     if (known) this.#known.set(name, { ...known, rows: logRows, bytes: logBytes })
@@ -200,6 +227,34 @@ export class SqliteDocumentStore implements DocumentStore {
   async list(): Promise<DocumentInfo[]> {
     this.#tryWriteTotals()
     return this.#stmt.listInfo.all() as DocumentInfo[]
+  }
+
+  async count(): Promise<number> {
+    return (this.#stmt.count.get() as { count: number }).count
+  }
+
+  async trash(name: string, by: string): Promise<boolean> {
+    this.#tryWriteTotals()
+    const trashed = this.#stmt.trash.run(Date.now(), by, name).changes > 0
+    // The next append counts again, and finds the document trashed.
+    this.#known.delete(name)
+    this.#owed.delete(name)
+    if (trashed) await this.durable?.()
+    return trashed
+  }
+
+  async restore(name: string): Promise<boolean> {
+    const restored = this.#stmt.restore.run(name).changes > 0
+    if (restored) await this.durable?.()
+    return restored
+  }
+
+  async trashed(name: string): Promise<TrashedDocument | null> {
+    return (this.#stmt.selectTrashed.get(name) as TrashedDocument | undefined) ?? null
+  }
+
+  async trashList(): Promise<TrashedDocument[]> {
+    return this.#stmt.listTrashed.all() as TrashedDocument[]
   }
 
   async delete(name: string): Promise<boolean> {
@@ -216,7 +271,7 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   async deletedAt(name: string): Promise<number | null> {
-    return (this.#stmt.deletedAt.get(name) as { deletedAt: number } | undefined)?.deletedAt ?? null
+    return (this.#stmt.deletedAt.get(name, name) as { deletedAt: number } | undefined)?.deletedAt ?? null
   }
 
   /** The database it writes to (the version store shares it). */

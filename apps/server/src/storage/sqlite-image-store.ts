@@ -9,8 +9,9 @@ import { type Database, prepareAll } from './sqlite-database.js'
 const SQL = {
   existing: `SELECT id FROM document_images WHERE name = ? AND content_hash = ?`,
   insert: `INSERT INTO document_images (id, name, content_type, content_hash, bytes, created_at, data)
-           SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM documents WHERE name = ?)`,
-  get: `SELECT content_type AS contentType, data FROM document_images WHERE name = ? AND id = ?`,
+           SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM documents WHERE name = ? AND trashed_at IS NULL)`,
+  get: `SELECT i.content_type AS contentType, i.data FROM document_images AS i JOIN documents AS d ON d.name = i.name
+    WHERE i.name = ? AND i.id = ? AND d.trashed_at IS NULL`,
   usage: `SELECT count(*) AS count, coalesce(sum(bytes), 0) AS bytes FROM document_images WHERE name = ?`,
 } as const
 

@@ -159,6 +159,24 @@ const MIGRATIONS: readonly string[] = [
     DELETE FROM deleted_documents WHERE name = new.name;
   END;
   `,
+  // 10: the trash and the audit log. A deleted document keeps its rows (log, versions, images, search
+  // entry) with the time and actor of its deletion until it is restored or purged; nothing reads a
+  // trashed document as stored. The audit log records what administrators (and writers deleting) did.
+  `
+  ALTER TABLE documents ADD COLUMN trashed_at INTEGER;
+  ALTER TABLE documents ADD COLUMN trashed_by TEXT;
+  CREATE INDEX documents_trashed ON documents (trashed_at) WHERE trashed_at IS NOT NULL;
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT,
+    address TEXT,
+    detail TEXT
+  ) STRICT;
+  CREATE INDEX audit_log_by_time ON audit_log (at);
+  `,
 ]
 
 /** The schema version this code expects. */
