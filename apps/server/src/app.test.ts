@@ -22,8 +22,11 @@ import { UpgradeGuard } from './auth/upgrade-guard.js'
 import { loadConfig } from './config.js'
 import { createLogger } from './logger.js'
 import { ServerMetrics, TrafficCounters } from './metrics/server-metrics.js'
+import { StatsHistory } from './metrics/stats-history.js'
 import { NotificationHub } from './notifications/notification-hub.js'
+import { RoomQuota } from './rooms/room-quota.js'
 import { RoomRegistry } from './rooms/room-registry.js'
+import { MemoryAuditLog } from './storage/memory-audit-log.js'
 import { MemoryDocumentStore } from './storage/memory-document-store.js'
 import { MemoryImageStore } from './storage/memory-image-store.js'
 import { MemoryMessageStore } from './storage/memory-message-store.js'
@@ -65,12 +68,15 @@ function app(dir = webDir, adminToken: string | null = null) {
     versions,
     search,
     images,
+    audit: new MemoryAuditLog(),
+    quota: new RoomQuota(store, 1000),
     keeper,
     hub,
     bridge: null,
     guard,
     limits,
     metrics,
+    statsHistory: new StatsHistory(metrics),
     logger,
     startedAt: Date.now() - 5_000,
   })

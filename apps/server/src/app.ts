@@ -6,6 +6,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
 import { apiErrorSchema, type ClusterNode, roomNameSchema } from '@tandem/protocol'
 import { z } from 'zod'
 
+import { adminOperationsRoutes } from './admin/admin-operations-routes.js'
 import { adminRoutes } from './admin/admin-routes.js'
 import type { ConnectionLimits } from './admission/connection-limits.js'
 import { requireBearer } from './auth/bearer.js'
@@ -15,6 +16,7 @@ import type { Config } from './config.js'
 import { mountApiDocs } from './http/api-docs-routes.js'
 import { ADMIN_SECURITY, errors, json } from './http/api-router.js'
 import type { AppEnv } from './http/app-env.js'
+import { auditTrail } from './http/audit-trail.js'
 import { channelHistoryRoute } from './http/channel-history-route.js'
 import { handleHttpError } from './http/error-handler.js'
 import { eventsSseRoute } from './http/events-sse-route.js'
@@ -29,12 +31,16 @@ import { versionsRoute } from './http/versions-route.js'
 import { webAppRoutes } from './http/web-app-routes.js'
 import type { Logger } from './logger.js'
 import type { ServerMetrics } from './metrics/server-metrics.js'
+import type { StatsHistory } from './metrics/stats-history.js'
 import type { NotificationHub } from './notifications/notification-hub.js'
 import type { RedisBridge } from './notifications/redis-bridge.js'
+import type { RoomQuota } from './rooms/room-quota.js'
 import type { RoomRegistry } from './rooms/room-registry.js'
+import type { AuditLog } from './storage/audit-log.js'
 import type { DocumentStore } from './storage/document-store.js'
 import type { ImageStore } from './storage/image-store.js'
 import type { SearchIndex } from './storage/search-index.js'
+import type { SqliteBackup } from './storage/sqlite-backup.js'
 import type { VersionStore } from './storage/version-store.js'
 import type { VersionKeeper } from './versions/version-keeper.js'
 
@@ -82,6 +88,11 @@ export interface AppDeps {
   versions: VersionStore
   search: SearchIndex
   images: ImageStore
+  audit: AuditLog
+  /** `MAX_ROOMS`, asked before a document is created. */
+  quota: RoomQuota
+  /** A document came back from the trash (its search entry may be missing, after a copy between stores). */
+  onRestored?: () => void
   keeper: VersionKeeper
   hub: NotificationHub
   bridge: RedisBridge | null
@@ -89,6 +100,8 @@ export interface AppDeps {
   /** Per-address and admission limits, shared with the WebSocket upgrades. */
   limits: ConnectionLimits
   metrics: ServerMetrics
+  /** The metrics sampled over the last hour, for the console's charts. */
+  statsHistory: Pick<StatsHistory, 'history'>
   logger: Logger
   /** When the server started, for `uptimeS`. */
   startedAt: number
@@ -98,6 +111,8 @@ export interface AppDeps {
   draining?: () => boolean
   /** Whether the document store answers, for `/api/ready`; absent for a store inside this process. */
   storageReachable?: () => Promise<boolean>
+  /** Copies of the SQLite database for the admin's backups; absent when the data is not in a SQLite file. */
+  backup?: SqliteBackup
 }
 
 /**
@@ -125,7 +140,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/api/health', healthRoute(deps))
   app.route('/api/ready', readyRoute(deps))
   const elsewhere = deps.cluster ? { elsewhere: () => deps.cluster!.connectionsElsewhere() } : {}
-  app.route('/api/rooms', roomsRoute({ ...deps, trustProxy: config.trustProxy, ...elsewhere }))
+  const trail = auditTrail({ audit: deps.audit, logger: deps.logger, trustProxy: config.trustProxy })
+  app.route(
+    '/api/rooms',
+    roomsRoute({ ...deps, trail, maxDocumentBytes: config.maxDocumentBytes, trustProxy: config.trustProxy, ...elsewhere }),
+  )
   app.route('/api/rooms', versionsRoute(deps))
   app.route('/api/rooms', exportRoomRoute(deps))
   app.route('/api/rooms', imagesRoute({ ...deps, trustProxy: config.trustProxy }))
@@ -163,8 +182,22 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       store: deps.store,
       hub: deps.hub,
       metrics: deps.metrics,
+      statsHistory: deps.statsHistory,
       nodes: nodeList(deps),
+      trail,
       ...elsewhere,
+      ...(deps.backup ? { backup: deps.backup } : {}),
+    }),
+  )
+  app.route(
+    '/api/admin',
+    adminOperationsRoutes({
+      ...deps,
+      adminToken: config.adminToken,
+      trail,
+      trashRetentionMs: config.trashRetentionMs,
+      auditRetentionMs: config.auditRetentionMs,
+      maxDocumentBytes: config.maxDocumentBytes,
     }),
   )
   app.openapi(metricsRoute(config.adminToken), async (c) => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 
 import { describe, expect, it } from 'vitest'
 
-import { environmentDefaults } from './config.js'
+import { durationMs, environmentDefaults } from './config.js'
 
 /** The README's configuration table: variable → default cell. */
 function readmeTable(): Map<string, string> {
@@ -33,6 +33,8 @@ describe('the README configuration table', () => {
       }
       const expected = typeof value === 'object' ? JSON.stringify(value) : String(value)
       if (name === 'WEB_DIR') expect(expected.endsWith(written ?? '?'), `${name}: ${cell}`).toBe(true)
+      // Durations are written as people write them (`30d`).
+      else if (name.endsWith('_RETENTION') && typeof value === 'number') expect(durationMs(written ?? ''), name).toBe(value)
       else expect(written, name).toBe(expected)
     }
   })

@@ -46,6 +46,26 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MAX_PUBLISH_DEPTH: '0' })).toThrow(/MAX_PUBLISH_DEPTH/)
   })
 
+  it('reads the trash and audit retentions as durations with a unit, and the quotas', () => {
+    expect(loadConfig({})).toMatchObject({
+      trashRetentionMs: 30 * 86_400_000,
+      auditRetentionMs: 365 * 86_400_000,
+      maxDocumentBytes: 64 * 1024 * 1024,
+      maxRooms: 1_000_000,
+    })
+    expect(loadConfig({ TRASH_RETENTION: '12h', AUDIT_RETENTION: '0' })).toMatchObject({
+      trashRetentionMs: 12 * 3_600_000,
+      auditRetentionMs: 0,
+    })
+    expect(loadConfig({ TRASH_RETENTION: '90m' }).trashRetentionMs).toBe(90 * 60_000)
+    expect(loadConfig({ TRASH_RETENTION: '500ms' }).trashRetentionMs).toBe(500)
+    for (const bad of ['30', '-1d', '1w', 'soon', '99999d', '1.5d']) {
+      expect(() => loadConfig({ TRASH_RETENTION: bad }), bad).toThrow(/TRASH_RETENTION: must be a number and a unit/)
+    }
+    expect(() => loadConfig({ MAX_DOCUMENT_BYTES: '1000' })).toThrow(/MAX_DOCUMENT_BYTES/)
+    expect(() => loadConfig({ MAX_ROOMS: '0' })).toThrow(/MAX_ROOMS/)
+  })
+
   it('has per-connection and per-room budgets for document connections', () => {
     expect(loadConfig({})).toMatchObject({
       maxAwarenessIdsPerConnection: 4,

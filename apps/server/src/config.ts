@@ -22,6 +22,34 @@ export class ConfigError extends Error {
 const unsetIfEmpty = (value: unknown): unknown => (value === '' ? undefined : value)
 const integer = (min: number, max: number, fallback: number) =>
   z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(fallback))
+/** Milliseconds in each unit a duration may be written in. */
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+/** Milliseconds in `text`, a number and a unit (`30d`, `12h`, `90m`, `45s`, `500ms`) or `0`; `null` if it is neither. */
+export function durationMs(text: string): number | null {
+  const match = /^(\d{1,12})(ms|s|m|h|d)?$/.exec(text.trim())
+  if (!match) return null
+  if (match[2]) return Number(match[1]) * DURATION_UNITS[match[2]]!
+  return Number(match[1]) === 0 ? 0 : null
+}
+/** A duration written as {@link durationMs} reads it; `0` for never. */
+const duration = (fallback: string, max: number) =>
+  z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .default(fallback)
+      .transform((value, context) => {
+        const ms = durationMs(value)
+        if (ms === null || ms > max) {
+          context.addIssue({
+            code: 'custom',
+            message: `must be a number and a unit (ms, s, m, h, d) such as 30d, at most ${max / DAY_MS} days, or 0`,
+          })
+          return z.NEVER
+        }
+        return ms
+      }),
+  )
 const text = (fallback: string) => z.preprocess(unsetIfEmpty, z.string().min(1).default(fallback))
 const flag = (fallback: boolean) =>
   z
@@ -120,11 +148,16 @@ const envSchema = z.object({
   ROOM_ACTIVITY_THROTTLE_MS: integer(0, 10 * 60 * 1000, 3000),
   VERSION_IDLE_MS: integer(100, 24 * 60 * 60 * 1000, 120_000),
   SEARCH_INDEX_DELAY_MS: integer(0, 10 * 60 * 1000, 3_000),
+  STATS_SAMPLE_MS: integer(1000, 10 * 60 * 1000, 10_000),
   MAX_UPLOADS_PER_MINUTE: integer(1, 100_000, 20),
   MAX_IMAGE_BYTES: integer(1024, 50 * 1024 * 1024, 10 * 1024 * 1024),
   MAX_DOCUMENT_IMAGES: integer(1, 100_000, 1_000),
   MAX_DOCUMENT_IMAGE_BYTES: integer(1024, 10 * 1024 * 1024 * 1024, 200 * 1024 * 1024),
   MAX_NAMED_VERSIONS: integer(1, 100_000, 500),
+  TRASH_RETENTION: duration('30d', 3650 * DAY_MS),
+  AUDIT_RETENTION: duration('365d', 36500 * DAY_MS),
+  MAX_DOCUMENT_BYTES: integer(64 * 1024, 4 * 1024 * MiB, 64 * MiB),
+  MAX_ROOMS: integer(1, 1_000_000_000, 1_000_000),
   AUTH_SECRET: z.preprocess(unsetIfEmpty, z.string().min(32, 'must be at least 32 characters (use a random string)').optional()),
   AUTH_WEBHOOK_URL: z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
   AUTH_WEBHOOK_TIMEOUT_MS: integer(100, 60_000, 2000),
@@ -313,6 +346,8 @@ function toConfig(v: z.output<typeof envSchema>) {
     versionIdleMs: v.VERSION_IDLE_MS,
     /** Quiet time after edits before a document's title and text are indexed for search. */
     searchIndexDelayMs: v.SEARCH_INDEX_DELAY_MS,
+    /** Interval at which the admin console's charts sample the metrics; the last 360 samples are kept (an hour at the default). */
+    statsSampleMs: v.STATS_SAMPLE_MS,
     /** Largest image one upload may store. */
     maxImageBytes: v.MAX_IMAGE_BYTES,
     /** Most images one document may hold. */
@@ -321,6 +356,17 @@ function toConfig(v: z.output<typeof envSchema>) {
     maxDocumentImageBytes: v.MAX_DOCUMENT_IMAGE_BYTES,
     /** Named versions one document may keep (never thinned, each a whole copy). */
     maxNamedVersions: v.MAX_NAMED_VERSIONS,
+    /** How long a deleted document stays in the trash before it is purged; 0 keeps it until an administrator purges it. */
+    trashRetentionMs: v.TRASH_RETENTION,
+    /** How long audit log entries are kept; 0 keeps them forever. */
+    auditRetentionMs: v.AUDIT_RETENTION,
+    /**
+     * Most bytes one document may take in storage (its snapshot and update log, as stored; images
+     * count apart): an edit that would pass it is refused with 4413 and nothing of it is stored.
+     */
+    maxDocumentBytes: v.MAX_DOCUMENT_BYTES,
+    /** Most documents stored at once, those in the trash included: creating one more is refused. */
+    maxRooms: v.MAX_ROOMS,
     /** HS256 secret of access tokens; `null` means open mode (no tokens, anyone may edit). */
     authSecret: v.AUTH_SECRET ?? null,
     /** The application's permission endpoint, asked before joins and subscriptions. */

@@ -3,20 +3,21 @@
  * opens the database, listens, says so (log lines, and `READY_FILE` when set), and shuts down
  * cleanly on SIGTERM/SIGINT (flush, then exit 0).
  */
-import { join } from 'node:path'
-
 import { resolveAdminToken } from './admin/admin-token.js'
 import { type Config, ConfigError, loadConfig } from './config.js'
 import { createLogger, type Logger } from './logger.js'
 import { writeReadyFile } from './ready-file.js'
 import { warmUpYjs } from './rooms/yjs-warm-up.js'
 import { type ServerDeps, startServer } from './server.js'
+import type { AuditLog } from './storage/audit-log.js'
 import type { DocumentStore } from './storage/document-store.js'
 import type { ImageStore } from './storage/image-store.js'
 import { LogSync } from './storage/log-sync.js'
 import type { MessageStore } from './storage/message-store.js'
 import type { SearchIndex } from './storage/search-index.js'
-import { type Database, openSqliteDatabase } from './storage/sqlite-database.js'
+import { SqliteAuditLog } from './storage/sqlite-audit-log.js'
+import { SqliteBackup } from './storage/sqlite-backup.js'
+import { type Database, databaseFileIn, openSqliteDatabase } from './storage/sqlite-database.js'
 import { SqliteDocumentStore } from './storage/sqlite-document-store.js'
 import { SqliteImageStore } from './storage/sqlite-image-store.js'
 import { SqliteMessageStore } from './storage/sqlite-message-store.js'
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
       versions: storage.versions,
       search: storage.search,
       images: storage.images,
+      audit: storage.audit,
       logger,
       ...storage.serverDeps,
     })
@@ -139,7 +141,8 @@ interface Storage {
   versions: VersionStore
   search: SearchIndex
   images: ImageStore
-  serverDeps: Pick<ServerDeps, 'flusher' | 'logSync' | 'storageReachable' | 'shared'>
+  audit: AuditLog
+  serverDeps: Pick<ServerDeps, 'flusher' | 'logSync' | 'storageReachable' | 'shared' | 'backup'>
   /** The start-up line saying where documents are kept and how safely. */
   description: string
   where: Record<string, string>
@@ -148,7 +151,7 @@ interface Storage {
 
 /** The SQLite file under `DATA_DIR`, with its flush worker (and, power-safe, its log sync); exits on failure. */
 function openSqlite(config: Config, logger: Logger, onDurabilityLost: () => void): Storage {
-  const databaseFile = join(config.dataDir, 'tandem.db')
+  const databaseFile = databaseFileIn(config.dataDir)
   let db: Database
   try {
     // Neither mode fsyncs on the event loop: commits only write the log (see WalFlusher and LogSync).
@@ -182,6 +185,10 @@ function openSqlite(config: Config, logger: Logger, onDurabilityLost: () => void
     process.exit(1)
   }
   const sync = logSync
+  // Copies an earlier run was making or sending when it stopped are of no use to anyone now.
+  const backup = new SqliteBackup(databaseFile)
+  const leftovers = backup.removeLeftovers()
+  if (leftovers.length > 0) logger.info({ removed: leftovers }, 'removed unfinished backup copies beside the database')
   const storeOptions = sync ? { durable: () => sync.sync() } : {}
   // Closed before the database: it writes the log totals it has not written yet.
   const store = new SqliteDocumentStore(db, storeOptions)
@@ -195,7 +202,8 @@ function openSqlite(config: Config, logger: Logger, onDurabilityLost: () => void
     versions: new SqliteVersionStore(db, storeOptions),
     search: new SqliteSearchIndex(db),
     images: new SqliteImageStore(db),
-    serverDeps: { flusher, ...(sync ? { logSync: sync } : {}) },
+    audit: new SqliteAuditLog(db),
+    serverDeps: { flusher, ...(sync ? { logSync: sync } : {}), backup },
     description: `documents are stored in ${databaseFile} (${durability})`,
     where: { databaseFile, durability: config.durability },
     async close() {
@@ -249,6 +257,7 @@ async function openPostgres(
     versions: storage.versions,
     search: storage.search,
     images: storage.images,
+    audit: storage.audit,
     serverDeps: {
       storageReachable: () => storage.reachable(),
       shared: { log: storage.documents, lastMessageId: () => storage.messages.lastId() },

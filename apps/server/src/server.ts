@@ -30,6 +30,7 @@ import { CommentNotifier } from './comments/comment-notifier.js'
 import type { Config } from './config.js'
 import type { Logger } from './logger.js'
 import { type RejectionReason, ServerMetrics, TrafficCounters } from './metrics/server-metrics.js'
+import { StatsHistory } from './metrics/stats-history.js'
 import { NotificationHub } from './notifications/notification-hub.js'
 import { RedisBridge } from './notifications/redis-bridge.js'
 import { retentionResolver, ROOM_EVENT_RETENTION } from './notifications/retention.js'
@@ -39,14 +40,18 @@ import { EncodeBudget } from './rooms/encode-budget.js'
 import { IntegrationProbe } from './rooms/integration-probe.js'
 import { RoomActivityPublisher } from './rooms/room-activity.js'
 import { presentUsers } from './rooms/room-directory.js'
+import { RoomQuota } from './rooms/room-quota.js'
 import { RoomRegistry } from './rooms/room-registry.js'
 import { SearchIndexer } from './rooms/search-indexer.js'
+import { TrashKeeper } from './rooms/trash-keeper.js'
 import { EventsEndpoint } from './sockets/events-endpoint.js'
+import type { AuditLog } from './storage/audit-log.js'
 import type { DocumentStore } from './storage/document-store.js'
 import type { ImageStore } from './storage/image-store.js'
 import type { LogSync } from './storage/log-sync.js'
 import type { MessageStore } from './storage/message-store.js'
 import type { SearchIndex } from './storage/search-index.js'
+import type { SqliteBackup } from './storage/sqlite-backup.js'
 import type { VersionStore } from './storage/version-store.js'
 import type { WalFlusher } from './storage/wal-flusher.js'
 import { VersionKeeper } from './versions/version-keeper.js'
@@ -61,6 +66,8 @@ export interface ServerDeps {
   search: SearchIndex
   /** Images of documents (beside the document store). */
   images: ImageStore
+  /** What administrators did (beside the document store). */
+  audit: AuditLog
   logger: Logger
   /** The log's flush worker, for the metrics. */
   flusher?: Pick<WalFlusher, 'lastFlush'>
@@ -68,6 +75,8 @@ export interface ServerDeps {
   logSync?: Pick<LogSync, 'stats'>
   /** Whether the document store answers (a database server), for `/api/ready`. */
   storageReachable?: () => Promise<boolean>
+  /** Copies of the SQLite database for `GET /api/admin/backup`; absent when the data is not in a SQLite file. */
+  backup?: SqliteBackup
   /**
    * The shared store, read by a node of a cluster (`config.clusterName` set): the document log
    * other nodes write, and the last channel message id any node committed.
@@ -172,6 +181,8 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     },
     maxPendingUpdateBytes: config.maxPendingUpdateBytes,
     maxUpdateStructs: config.maxUpdateStructs,
+    maxDocumentBytes: config.maxDocumentBytes,
+    onDocumentFull: () => metrics.rejected.inc({ reason: 'document_full' }),
     maxApplyMsPerMinute: config.maxApplyMsPerMinute,
     onDroppedUpdate: (room, peer) => {
       metrics.droppedReadOnlyUpdates.inc()
@@ -188,12 +199,25 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
         }
       : {}),
   })
-  // Documents stored before search existed are indexed in the background, between other work.
-  indexer
-    .backfill((name) => storedDocument(store, name))
-    .catch((error: unknown) => {
-      logger.warn({ err: error }, 'indexing documents stored before search existed stopped; they are indexed when next changed')
-    })
+  const quota = new RoomQuota(store, config.maxRooms)
+  const trashKeeper = new TrashKeeper({
+    store,
+    audit: deps.audit,
+    trashRetentionMs: config.trashRetentionMs,
+    auditRetentionMs: config.auditRetentionMs,
+    logger,
+  })
+  trashKeeper.start()
+  // Documents stored before search existed (or copied in without their index, or restored from the
+  // trash after a copy) are indexed in the background, between other work.
+  const indexMissing = (): void => {
+    indexer
+      .backfill((name) => storedDocument(store, name))
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'indexing documents the search index lacks stopped; they are indexed when next changed')
+      })
+  }
+  indexMissing()
 
   const webhook = config.authWebhookUrl
     ? new WebhookAuthorizer({
@@ -296,6 +320,9 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     hub.pruneAll().catch((error: unknown) => logger.error({ err: error }, 'pruning channel history failed'))
   }, PRUNE_INTERVAL_MS)
   pruner.unref()
+  // After `bridge`: its first reading reads every metric, the bridge's counters among them.
+  const statsHistory = new StatsHistory(metrics, { intervalMs: config.statsSampleMs, logger })
+  statsHistory.start()
 
   const app = createApp({
     config,
@@ -304,17 +331,22 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     versions: deps.versions,
     search: deps.search,
     images: deps.images,
+    audit: deps.audit,
+    quota,
+    onRestored: indexMissing,
     keeper,
     hub,
     bridge,
     guard,
     limits,
     metrics,
+    statsHistory,
     logger,
     startedAt,
     cluster,
     draining: () => draining,
     ...(deps.storageReachable ? { storageReachable: deps.storageReachable } : {}),
+    ...(deps.backup ? { backup: deps.backup } : {}),
   })
   const httpServer = createAdaptorServer({
     fetch: app.fetch,
@@ -325,6 +357,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
     limits,
     registry,
     store,
+    quota,
     collab,
     events,
     logger,
@@ -391,11 +424,13 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()))
         clearInterval(pruner)
+        statsHistory.stop()
         upgrades.close()
         events.close()
         await registry.shutdown()
         keeper.close()
         indexer.close()
+        await trashKeeper.close()
         await probe.close()
         await mirrors.close()
         collab.close()

@@ -295,6 +295,17 @@ describe('connectDocument', () => {
     expect(connection.state.refused).toBeNull()
   })
 
+  it('gives up on a full document (4413) and a full server (4507) too', () => {
+    connect()
+    handshake().drop(CloseCode.DocumentFull, 'this document is full')
+    expect(connection.state.refused).toEqual({ code: 4413, reason: 'this document is full' })
+    connection.reconnectNow()
+    latestSocket().drop(CloseCode.ServerFull, 'MAX_ROOMS')
+    expect(connection.state.refused).toEqual({ code: 4507, reason: 'MAX_ROOMS' })
+    vi.advanceTimersByTime(10 * 60_000)
+    expect(ScriptedSocket.created).toHaveLength(2)
+  })
+
   it('backs off longer, but keeps trying, when the server says it is rate limited (4429)', () => {
     connect()
     handshake().drop(CloseCode.RateLimited, 'too many messages')

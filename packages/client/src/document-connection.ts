@@ -93,9 +93,12 @@ export interface ConnectDocumentOptions {
   random?: () => number
 }
 
-/** Close codes 4400-4499 mirror HTTP 4xx: the server decided, and retrying will not change it. */
+/**
+ * Close codes 4400-4499 mirror HTTP 4xx: the server decided, and retrying will not change it. So
+ * does `ServerFull` (4507): only an administrator can make room.
+ */
 function isPermanentClose(code: number): boolean {
-  return code >= 4400 && code < 4500 && code !== CloseCode.RateLimited
+  return (code >= 4400 && code < 4500 && code !== CloseCode.RateLimited) || code === CloseCode.ServerFull
 }
 
 /**

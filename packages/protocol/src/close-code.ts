@@ -46,10 +46,19 @@ export const CloseCode = {
    * after the document socket opens.
    */
   Forbidden: 4403,
-  /** The room was deleted by an administrator; its data is gone. */
+  /**
+   * The document was deleted (moved to the trash by an administrator or a writer; the reason says
+   * which): it cannot be opened or saved to until an administrator restores it.
+   */
   RoomDeleted: 4404,
   /** The token expired (while connected, or before the socket opened); fetch a new one and reconnect. */
   TokenExpired: 4410,
+  /**
+   * The document is full: the edit would take it past the server's `MAX_DOCUMENT_BYTES`. Nothing of
+   * the edit was stored. Edits that only delete are still taken; reconnecting with the same edit is
+   * refused again.
+   */
+  DocumentFull: 4413,
   /**
    * A limit was hit: too many connections from one address, the server admitting too many at once,
    * rooms created too fast (these three right after the socket opens), awareness ids, messages or
@@ -58,6 +67,11 @@ export const CloseCode = {
   RateLimited: 4429,
   /** The room's storage failed (load or write); nothing unsaved was relayed. Retry later. */
   StorageUnavailable: 4500,
+  /**
+   * The server stores as many documents as it may (`MAX_ROOMS`, the trash included): this new one
+   * cannot be created. Sent right after the socket opens.
+   */
+  ServerFull: 4507,
 } as const
 
 /** One of the {@link CloseCode} values. */

@@ -2,7 +2,27 @@
  * `@tandem/protocol`: what goes over Tandem's sockets and HTTP API. Shared by the server, the web app,
  * the client SDK and tests.
  */
+export {
+  type AdminQuotas,
+  adminQuotasSchema,
+  type AdminTrash,
+  adminTrashSchema,
+  type AuditEntry,
+  auditEntrySchema,
+  type AuditPage,
+  auditPageSchema,
+  auditQuerySchema,
+  type TrashedRoom,
+  trashedRoomSchema,
+} from './admin-operations.js'
 export { type AdminStats, adminStatsSchema } from './admin-stats.js'
+export {
+  type AdminStatsHistory,
+  adminStatsHistorySchema,
+  STATS_HISTORY_LENGTH,
+  type StatsSample,
+  statsSampleSchema,
+} from './admin-stats-history.js'
 export {
   CHANNEL_NAME_MAX_LENGTH,
   CHANNEL_NAME_PATTERN,

@@ -1,7 +1,7 @@
 /**
  * What the server publishes on `room:<name>` about a room: who comes and goes (`join`, `leave`), that
  * the document changed (`activity`), that the people present changed (`presence`), and that an
- * administrator deleted it (`deleted`). Subscribe to `room:*` to follow every room one may read.
+ * administrator or a writer deleted it (`deleted`) or an administrator restored it (`restored`). Subscribe to `room:*` to follow every room one may read.
  */
 import { z } from 'zod'
 
@@ -29,7 +29,12 @@ export const roomEventSchema = z
       users: z.array(presentUserSchema).meta({ description: 'At most 50' }),
       userCount: z.number().int().nonnegative().meta({ description: 'Everyone present, listed or not' }),
     }),
-    z.object({ type: z.literal('deleted'), room: z.string() }),
+    z.object({
+      type: z.literal('deleted'),
+      room: z.string(),
+      by: z.enum(['administrator', 'writer']).optional().meta({ description: 'Who deleted it; absent from servers before the trash' }),
+    }),
+    z.object({ type: z.literal('restored'), room: z.string() }).meta({ description: 'An administrator took it out of the trash' }),
   ])
   .meta({ id: 'RoomEvent' })
 

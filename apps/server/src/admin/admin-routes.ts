@@ -8,6 +8,7 @@ import {
   adminRoomDetailSchema,
   adminRoomPageSchema,
   adminRoomsQuerySchema,
+  adminStatsHistorySchema,
   adminStatsSchema,
   broadcastBodySchema,
   type ClusterNode,
@@ -25,14 +26,18 @@ import { mintToken } from '../auth/tokens.js'
 import { HttpError } from '../errors.js'
 import { ADMIN_SECURITY, apiRouter, errors, json } from '../http/api-router.js'
 import type { AppEnv } from '../http/app-env.js'
+import type { AuditTrail } from '../http/audit-trail.js'
 import type { ServerMetrics } from '../metrics/server-metrics.js'
+import type { StatsHistory } from '../metrics/stats-history.js'
 import type { NotificationHub } from '../notifications/notification-hub.js'
 import { readCurrentDocument } from '../rooms/current-document.js'
-import { deleteRoom } from '../rooms/delete-room.js'
+import { ADMIN_ACTOR, deleteRoom } from '../rooms/delete-room.js'
 import { type ConnectionsElsewhere, roomRows } from '../rooms/room-directory.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
+import type { SqliteBackup } from '../storage/sqlite-backup.js'
 import { adminConnections, pageRooms } from './admin-rooms.js'
+import { backupDownload } from './backup-download.js'
 
 /** What the admin API needs. */
 export interface AdminRouteDeps {
@@ -43,10 +48,16 @@ export interface AdminRouteDeps {
   hub: NotificationHub
   /** The server's metrics, for the console's headline numbers. */
   metrics: Pick<ServerMetrics, 'headline'>
+  /** The same numbers sampled over the last hour, for the console's charts. */
+  statsHistory: Pick<StatsHistory, 'history'>
   /** The live nodes of the cluster (this one alone without one). */
   nodes: () => Promise<ClusterNode[]>
   /** On a cluster: connections on the other nodes, so counts are cluster-wide. */
   elsewhere?: ConnectionsElsewhere
+  /** Copies of the SQLite database for `GET /backup`; absent when the data is in PostgreSQL. */
+  backup?: SqliteBackup
+  /** Records what the administrator did (never a secret). */
+  trail: AuditTrail
 }
 
 const roomParams = z.object({ room: roomNameSchema })
@@ -76,7 +87,8 @@ const deleteRoute = createRoute({
   method: 'delete',
   path: '/rooms/{room}',
   summary: 'Delete a room',
-  description: 'Disconnects everyone in it, deletes what is stored and publishes `{ "type": "deleted" }` on `room:<name>`.',
+  description:
+    'Disconnects everyone in it (they see it was deleted by an administrator), moves it to the trash with its versions and images, and publishes `{ "type": "deleted" }` on `room:<name>`. Restore it from `/api/admin/trash` until `TRASH_RETENTION` has passed.',
   request: { params: roomParams },
   responses: { 200: json(z.object({ deleted: z.string() }), 'Deleted'), ...errors(400, 401, 404) },
 })
@@ -118,6 +130,19 @@ const statsRoute = createRoute({
   responses: { 200: json(adminStatsSchema, 'Counts since the server started'), ...errors(401) },
 })
 
+const statsHistoryRoute = createRoute({
+  ...admin,
+  method: 'get',
+  path: '/stats/history',
+  summary: 'The last hour of numbers',
+  description: [
+    'Connections, edits and notifications per second, persist latency p99 and refused connections, sampled every',
+    '`intervalMs` (`STATS_SAMPLE_MS`, 10 s) and kept for 360 samples, oldest first. The last sample covers the time',
+    'since half an interval or more before the request up to the request, so the newest point is current.',
+  ].join(' '),
+  responses: { 200: json(adminStatsHistorySchema, 'Samples, oldest first'), ...errors(401) },
+})
+
 const nodesRoute = createRoute({
   ...admin,
   method: 'get',
@@ -126,6 +151,23 @@ const nodesRoute = createRoute({
   description:
     'Every node that beat in the last 10 s (a single node lists itself): id, address, connections, rooms, uptime, last heartbeat. 503 while this node cannot reach Redis.',
   responses: { 200: json(adminNodesSchema, 'The live nodes'), ...errors(401, 503) },
+})
+
+const backupRoute = createRoute({
+  ...admin,
+  method: 'get',
+  path: '/backup',
+  summary: 'Download a backup of the database',
+  description: [
+    'A consistent copy of the SQLite database, taken while clients keep editing (every change committed before',
+    'the request is in it), as the attachment `tandem-<time>.sqlite`: to restore, stop the server and put it in',
+    'place of `DATA_DIR/tandem.db`. One at a time: 409 `backup_in_progress` while another is made or downloaded.',
+    'On PostgreSQL (`DATABASE_URL`) 409 `backup_unsupported`: use `pg_dump`.',
+  ].join(' '),
+  responses: {
+    200: { description: 'The database file', content: { 'application/vnd.sqlite3': { schema: z.string().meta({ format: 'binary' }) } } },
+    ...errors(401, 409),
+  },
 })
 
 const broadcastRoute = createRoute({
@@ -147,7 +189,7 @@ const tokenRoute = (authSecret: string | null) =>
     description: 'For secure mode (`AUTH_SECRET`): a signed token naming the user and what they may open.',
     // Before the body is read: without secure mode no body could succeed.
     middleware: [
-      createMiddleware(async (_c, next) => {
+      createMiddleware<AppEnv>(async (_c, next) => {
         if (!authSecret) throw new HttpError(409, 'secure_mode_off', 'tokens need secure mode: set AUTH_SECRET on the server')
         await next()
       }),
@@ -176,7 +218,8 @@ export function adminRoutes(deps: AdminRouteDeps): OpenAPIHono<AppEnv> {
     })
     .openapi(deleteRoute, async (c) => {
       const { room: name } = c.req.valid('param')
-      if (!(await deleteRoom(deps, name))) throw new HttpError(404, 'not_found', `no room ${name}`)
+      if (!(await deleteRoom(deps, name, ADMIN_ACTOR))) throw new HttpError(404, 'not_found', `no room ${name}`)
+      await deps.trail(c, { actor: ADMIN_ACTOR, action: 'room.delete', target: name })
       return c.json({ deleted: name }, 200)
     })
     .openapi(exportRoute, async (c) => {
@@ -187,11 +230,13 @@ export function adminRoutes(deps: AdminRouteDeps): OpenAPIHono<AppEnv> {
       const exported = await readCurrentDocument(deps.registry, deps.store, name, (doc) => exportDocument(doc, format, name))
       if (!exported) throw new HttpError(404, 'not_found', `no room ${name}`)
       const { body, contentType, extension } = exported
+      await deps.trail(c, { actor: ADMIN_ACTOR, action: 'room.export', target: name, detail: { format } })
       c.header('Content-Type', contentType)
       c.header('Content-Disposition', `attachment; filename="${name}.${extension}"`)
       return c.body(body, 200)
     })
     .openapi(statsRoute, async (c) => c.json(await deps.metrics.headline(), 200))
+    .openapi(statsHistoryRoute, async (c) => c.json(await deps.statsHistory.history(), 200))
     .openapi(nodesRoute, async (c) => {
       let nodes
       try {
@@ -201,14 +246,27 @@ export function adminRoutes(deps: AdminRouteDeps): OpenAPIHono<AppEnv> {
       }
       return c.json({ nodes }, 200)
     })
+    .openapi(backupRoute, async (c) => {
+      const { body, headers } = await backupDownload(deps.backup)
+      await deps.trail(c, { actor: ADMIN_ACTOR, action: 'backup', target: null })
+      return c.body(body, 200, headers)
+    })
     .openapi(broadcastRoute, async (c) => {
       const body = c.req.valid('json')
       const { ids } = await deps.hub.publish(['broadcast'], { type: 'announcement', from: 'admin', ...body })
+      await deps.trail(c, { actor: ADMIN_ACTOR, action: 'broadcast', target: 'broadcast', detail: { ids, title: body.title } })
       return c.json({ ids }, 200)
     })
     .openapi(tokenRoute(deps.authSecret), async (c) => {
       const { ttlSeconds, ...claims } = c.req.valid('json')
       const token = await mintToken(claims, deps.authSecret!, ttlSeconds)
+      // Who it names and for how long, never the token itself.
+      await deps.trail(c, {
+        actor: ADMIN_ACTOR,
+        action: 'token.mint',
+        target: `user:${claims.sub}`,
+        detail: { ttlSeconds, rooms: claims.rooms ?? null },
+      })
       return c.json({ token, expiresAt: Date.now() + ttlSeconds * 1000 }, 200)
     })
 }

@@ -22,6 +22,8 @@ import type { CollabEndpoint } from '../collab/collab-endpoint.js'
 import { rejectUpgrade } from '../collab/reject-upgrade.js'
 import type { Logger } from '../logger.js'
 import type { RejectionReason } from '../metrics/server-metrics.js'
+import { ADMIN_ACTOR } from '../rooms/delete-room.js'
+import { type RoomQuota, RoomQuotaError } from '../rooms/room-quota.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { EventsEndpoint } from '../sockets/events-endpoint.js'
 import type { DocumentStore } from '../storage/document-store.js'
@@ -34,7 +36,9 @@ export interface UpgradeListenerDeps {
   limits: ConnectionLimits
   registry: RoomRegistry
   /** Tells whether a room not in memory is stored (opening it creates nothing), or was deleted. */
-  store: Pick<DocumentStore, 'info' | 'deletedAt'>
+  store: Pick<DocumentStore, 'info' | 'deletedAt' | 'trashed'>
+  /** `MAX_ROOMS`, asked before a name stored nowhere is opened. */
+  quota: Pick<RoomQuota, 'admit'>
   collab: CollabEndpoint
   events: EventsEndpoint
   logger: Logger
@@ -251,9 +255,19 @@ export class UpgradeListener {
             // Only a room that exists nowhere yet counts as created; reopening a stored one does not.
             if (!deps.registry.get(room) && (await deps.store.info(room)) === null) {
               // A link to a deleted document says so, instead of opening an empty one under its name.
-              if ((await deps.store.deletedAt(room)) !== null) throw new AdmissionError(404, 'room_deleted', 'this document was deleted')
+              if ((await deps.store.deletedAt(room)) !== null) {
+                const byAdmin = (await deps.store.trashed(room))?.trashedBy === ADMIN_ACTOR
+                throw new AdmissionError(404, 'room_deleted', byAdmin ? 'deleted by an administrator' : 'this document was deleted')
+              }
               if (socket.destroyed) return
               limits.openRoom(address)
+              try {
+                await deps.quota.admit()
+              } catch (error) {
+                if (error instanceof RoomQuotaError) throw new AdmissionError(507, 'too_many_rooms', error.message)
+                throw error
+              }
+              if (socket.destroyed) return
             }
             watching.handOver()
             try {

@@ -17,7 +17,7 @@ import { TokenError } from './tokens.js'
 export class AdmissionError extends Error {
   override name = 'AdmissionError'
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 429,
+    readonly status: 400 | 401 | 403 | 404 | 429 | 507,
     readonly code:
       | 'bad_request'
       | 'unauthorized'
@@ -29,7 +29,8 @@ export class AdmissionError extends Error {
       | 'server_busy'
       | 'too_many_new_rooms'
       | 'too_many_uploads'
-      | 'room_deleted',
+      | 'room_deleted'
+      | 'too_many_rooms',
     message: string,
   ) {
     super(message)

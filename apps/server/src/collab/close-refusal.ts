@@ -39,6 +39,8 @@ export function refusalCloseCode(error: AdmissionError): CloseCode | null {
       return CloseCode.Forbidden
     case 'room_deleted':
       return CloseCode.RoomDeleted
+    case 'too_many_rooms':
+      return CloseCode.ServerFull
     case 'too_many_connections':
     case 'server_busy':
     case 'too_many_new_rooms':

@@ -46,6 +46,7 @@ const ERROR_MEANINGS: Record<number, string> = {
   415: 'Unsupported body type',
   429: 'Too many requests or connections from this address',
   503: 'The server is at a limit; retry later',
+  507: 'The server stores as many documents as it may (MAX_ROOMS)',
 }
 
 /** `{ error: { code, message } }` answers for `statuses`, for a route's `responses`. */

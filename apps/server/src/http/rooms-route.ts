@@ -24,11 +24,13 @@ import { deleteRoom } from '../rooms/delete-room.js'
 import { DocumentImporter, ImportBusyError } from '../rooms/document-importer.js'
 import { ImportError } from '../rooms/import-error.js'
 import { type ConnectionsElsewhere, listRooms } from '../rooms/room-directory.js'
+import { type RoomQuota, RoomQuotaError } from '../rooms/room-quota.js'
 import type { RoomRegistry } from '../rooms/room-registry.js'
 import type { DocumentStore } from '../storage/document-store.js'
 import type { SearchIndex } from '../storage/search-index.js'
 import { apiRouter, errors, json, USER_SECURITY } from './api-router.js'
 import type { AppEnv } from './app-env.js'
+import { auditActor, type AuditTrail } from './audit-trail.js'
 import { httpErrorOf, identifyRequest } from './identify-request.js'
 import { limitBody } from './limit-body.js'
 import { requireRoomAccess } from './room-access.js'
@@ -51,6 +53,12 @@ export interface RoomsRouteDeps {
   search: SearchIndex
   /** Says `deleted` on `room:<name>` when a writer deletes a document. */
   hub: Pick<NotificationHub, 'publish'>
+  /** Records who deleted what. */
+  trail: AuditTrail
+  /** `MAX_ROOMS`, asked before a document is created. */
+  quota: Pick<RoomQuota, 'admit'>
+  /** `MAX_DOCUMENT_BYTES`: an import larger than this is refused. */
+  maxDocumentBytes: number
 }
 
 /** Most documents a search looks at before access checks (each is checked in secure mode). */
@@ -79,7 +87,7 @@ const deleteRoomRoute = (deps: RoomsRouteDeps) =>
     tags: ['Rooms'],
     summary: 'Delete a document',
     description:
-      'Deletes the document, its history and comments; everyone in it sees that it was deleted (close code 4404). Needs write access.',
+      'Moves the document, with its history, comments and images, to the trash, where an administrator can restore it until `TRASH_RETENTION` has passed; everyone in it sees that it was deleted (close code 4404). Recorded in the audit log. Needs write access.',
     security: USER_SECURITY,
     middleware: [identifyRequest(deps.guard)] as const,
     request: { params: roomParams },
@@ -126,7 +134,7 @@ const createRoomRoute = (deps: RoomsRouteDeps) =>
     request: { body: { required: true, content: { 'application/json': { schema: createRoomBodySchema } } } },
     responses: {
       201: json(createdRoomSchema, 'Created'),
-      ...errors(400, 401, 403, 409, 413, 415, 429, 503),
+      ...errors(400, 401, 403, 409, 413, 415, 429, 503, 507),
     },
   })
 
@@ -163,7 +171,9 @@ export function roomsRoute(deps: RoomsRouteDeps): OpenAPIHono<AppEnv> {
     .openapi(deleteRoomRoute(deps), async (c) => {
       const { room } = c.req.valid('param')
       await requireRoomAccess(deps.guard, c.var.identity, room, 'write')
-      if (!(await deleteRoom(deps, room))) throw new HttpError(404, 'not_found', `no room ${room}`)
+      const actor = auditActor(c.var.identity)
+      if (!(await deleteRoom(deps, room, actor))) throw new HttpError(404, 'not_found', `no room ${room}`)
+      await deps.trail(c, { actor, action: 'room.delete', target: room })
       return c.json({ deleted: room }, 200)
     })
     .openapi(updateRoomRoute(deps), async (c) => {
@@ -184,10 +194,25 @@ export function roomsRoute(deps: RoomsRouteDeps): OpenAPIHono<AppEnv> {
       const incoming = c.env?.incoming
       const address = clientAddress(incoming?.socket.remoteAddress, incoming?.headers['x-forwarded-for'], deps.trustProxy)
       if (!deps.registry.get(name)) {
+        if (await deps.store.trashed(name)) {
+          throw new HttpError(
+            409,
+            'room_in_trash',
+            `a deleted document named ${name} is in the trash; an administrator can restore or purge it`,
+          )
+        }
         try {
           deps.limits.openRoom(address)
         } catch (error) {
           throw httpErrorOf(error)
+        }
+        if (!(await deps.store.info(name))) {
+          try {
+            await deps.quota.admit()
+          } catch (error) {
+            if (error instanceof RoomQuotaError) throw new HttpError(507, 'too_many_rooms', error.message)
+            throw error
+          }
         }
       }
       let update: Uint8Array
@@ -202,6 +227,13 @@ export function roomsRoute(deps: RoomsRouteDeps): OpenAPIHono<AppEnv> {
       } else {
         const { newDocumentUpdate } = await import('../rooms/new-document.js')
         update = newDocumentUpdate()
+      }
+      if (update.byteLength > deps.maxDocumentBytes) {
+        throw new HttpError(
+          413,
+          'document_too_large',
+          `the imported document takes ${update.byteLength} bytes, more than one document may (${deps.maxDocumentBytes}, MAX_DOCUMENT_BYTES)`,
+        )
       }
       if (!(await deps.registry.create(name, update))) {
         throw new HttpError(409, 'room_exists', `a document named ${name} already exists`)

@@ -99,8 +99,11 @@ describe('finding documents', () => {
     expect(await closed).toBe(CloseCode.RoomDeleted)
     expect(await list(server)).toEqual([])
     expect((await call(server, 'DELETE', '/api/rooms/minutes')).status).toBe(404)
-    // A link to it now says it was deleted, rather than opening an empty document under its name,
-    // until someone creates a document with that name again.
+    // A link to it now says it was deleted, rather than opening an empty document under its name.
+    // While it is in the trash its name stays taken; once purged, someone may create it again.
+    expect(answer(await upgradeAttempt(server.url, '/collab/minutes'))).toEqual({ close: CloseCode.RoomDeleted })
+    expect((await call(server, 'POST', '/api/rooms', { name: 'minutes' })).status).toBe(409)
+    await server.store.delete('minutes')
     expect(answer(await upgradeAttempt(server.url, '/collab/minutes'))).toEqual({ close: CloseCode.RoomDeleted })
     expect((await call(server, 'POST', '/api/rooms', { name: 'minutes' })).status).toBe(201)
     expect(answer(await upgradeAttempt(server.url, '/collab/minutes'))).toEqual({ status: 101 })

@@ -76,6 +76,9 @@ export type RejectionReason =
   | 'too_many_new_rooms'
   | 'too_many_uploads'
   | 'room_deleted'
+  // MAX_ROOMS reached (507 / 4507), and edits refused by MAX_DOCUMENT_BYTES (4413).
+  | 'too_many_rooms'
+  | 'document_full'
   // A document connection over its message, byte or refusal budget, or awareness id caps (4429).
   | 'rate_limited'
 

@@ -1,18 +1,44 @@
 /**
  * Deleting a document, as the admin console and its writers do: every connection to it (on every
- * node of a cluster) is closed with `RoomDeleted` (4404), the stored document, its versions and its
- * search entry go, and `room:<name>` says `deleted`, so lists drop it at once.
+ * node of a cluster) is closed with `RoomDeleted` (4404), the document moves to the trash with
+ * everything it holds (versions, images, comments), and `room:<name>` says `deleted`, so lists drop
+ * it at once. From the trash an administrator restores it as it was, or purges it for good; the
+ * trash keeper purges what stayed longer than `TRASH_RETENTION`.
  */
 import { roomChannel } from '@tandem/protocol'
 
 import type { NotificationHub } from '../notifications/notification-hub.js'
+import type { DocumentStore } from '../storage/document-store.js'
 import type { RoomRegistry } from './room-registry.js'
 
-/** Delete `name`; `false` when there was no such document, stored or live. */
-export async function deleteRoom(deps: { registry: RoomRegistry; hub: Pick<NotificationHub, 'publish'> }, name: string): Promise<boolean> {
+/** The actor recorded for the admin token. */
+export const ADMIN_ACTOR = 'admin'
+
+/** What deleting and restoring need. */
+interface TrashDeps {
+  registry: RoomRegistry
+  hub: Pick<NotificationHub, 'publish'>
+}
+
+/**
+ * Move `name` to the trash, recording `actor` (`admin`, `user:<id>`, `anonymous`); `false` when there
+ * was no such document, stored or live.
+ */
+export async function deleteRoom(deps: TrashDeps, name: string, actor: string): Promise<boolean> {
   const wasLive = deps.registry.get(name) !== undefined
-  const stored = await deps.registry.delete(name)
+  const byAdmin = actor === ADMIN_ACTOR
+  const stored = await deps.registry.delete(name, actor, byAdmin ? 'deleted by an administrator' : 'this document was deleted')
   if (!stored && !wasLive) return false
-  await deps.hub.publish([roomChannel(name)], { type: 'deleted', room: name })
+  await deps.hub.publish([roomChannel(name)], { type: 'deleted', room: name, by: byAdmin ? 'administrator' : 'writer' })
   return true
+}
+
+/** Why a document could not be restored. */
+export type RestoreRefusal = 'not_in_trash'
+
+/** Take `name` out of the trash as it was deleted; lists hear `restored` on `room:<name>`. */
+export async function restoreRoom(deps: TrashDeps & { store: DocumentStore }, name: string): Promise<RestoreRefusal | null> {
+  if (!(await deps.store.restore(name))) return 'not_in_trash'
+  await deps.hub.publish([roomChannel(name)], { type: 'restored', room: name })
+  return null
 }

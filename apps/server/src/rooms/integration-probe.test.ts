@@ -97,9 +97,9 @@ describe('integrationSteps', () => {
     const dependent = typed(source, 3, 'def', 2)
     Y.applyUpdate(doc, dependent)
     expect(doc.store.pendingStructs).not.toBeNull()
-    expect(integrationSteps(doc, { parts: 1, elements: 0, neighbours: [], deletedRanges: [], placesComplete: true }, 0)).toBeGreaterThan(
-      doc.store.pendingStructs!.update.byteLength,
-    )
+    expect(
+      integrationSteps(doc, { parts: 1, structs: 1, elements: 0, neighbours: [], deletedRanges: [], placesComplete: true }, 0),
+    ).toBeGreaterThan(doc.store.pendingStructs!.update.byteLength)
   })
 })
 

@@ -47,6 +47,10 @@ export interface RoomRegistryOptions {
   maxPendingUpdateBytes?: number
   /** Most structs plus deleted ranges one update may carry. */
   maxUpdateStructs?: number
+  /** Most bytes one document may take in storage (see `RoomDeps.maxDocumentBytes`). */
+  maxDocumentBytes?: number
+  /** Called when an edit was refused because its document is full. */
+  onDocumentFull?: (room: Room) => void
   /** Main-thread milliseconds one connection's updates may cost per minute. */
   maxApplyMsPerMinute?: number
   /** Times updates too costly to bound before the main thread integrates them (see `RoomDeps.probe`). */
@@ -92,7 +96,8 @@ export class RoomRegistry {
           const updates = batches[index]!.updates
           options.replication?.committed(room, updates, result.lastSeq - updates.length + 1, result.lastSeq)
           // A retiring room compacts once, on its way out; only live rooms compact on thresholds.
-          const overThreshold = result.logRows >= options.compactMaxRows || result.logBytes >= options.compactMaxBytes
+          const overThreshold =
+            result.logRows >= options.compactMaxRows || result.logBytes >= options.compactMaxBytes || this.#nearlyFull(room)
           if (this.#rooms.has(room.name) && overThreshold) void this.#compact(room)
         }
       },
@@ -186,23 +191,23 @@ export class RoomRegistry {
   }
 
   /**
-   * Delete room `name`: close its connections with `RoomDeleted`, let pending writes finish, then remove
-   * its stored data. Joins that arrive meanwhile wait and then find an empty document.
-   * Resolves whether anything was stored.
+   * Delete room `name`: close its connections with `RoomDeleted` (`reason` says by whom), let pending
+   * writes finish, then move its stored data to the trash, recording `by`. Joins that arrive meanwhile
+   * wait and then find it deleted. Resolves whether it was stored (and not in the trash already).
    */
-  async delete(name: string): Promise<boolean> {
+  async delete(name: string, by: string, reason = 'this document was deleted'): Promise<boolean> {
     await this.#loading.get(name)?.catch(() => undefined)
     await this.#unloading.get(name)
     const room = this.#rooms.get(name)
     if (room) {
       this.#rooms.delete(name)
       this.#cancelIdle(room)
-      room.closeAll(CloseCode.RoomDeleted, 'this document was deleted')
+      room.closeAll(CloseCode.RoomDeleted, reason)
     }
     const done = (async () => {
       await this.#writer.flushed()
       if (room) this.#destroy(room)
-      const existed = await this.#options.store.delete(name)
+      const existed = await this.#options.store.trash(name, by)
       this.#options.replication?.deleted(name)
       return existed
     })()
@@ -286,6 +291,8 @@ export class RoomRegistry {
 
   async #loadStored(name: string): Promise<Room> {
     const stored = await this.#options.store.load(name)
+    // Read now: loading may move the bytes to a worker.
+    const snapshotBytes = stored ? (stored.snapshotBytes ?? stored.snapshot?.byteLength ?? 0) : 0
     if (this.#closing) throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')
     const reread = (): Promise<StoredDocument | null> => this.#options.store.load(name)
     const loaded = await loadDocument(name, stored, reread, this.#options.mirrors, this.#options.mirrorStructs)
@@ -300,6 +307,7 @@ export class RoomRegistry {
       awarenessLimits,
       maxPendingUpdateBytes,
       maxUpdateStructs,
+      maxDocumentBytes,
       maxApplyMsPerMinute,
       onDroppedUpdate,
       probe,
@@ -315,6 +323,12 @@ export class RoomRegistry {
       awarenessLimits,
       maxPendingUpdateBytes,
       maxUpdateStructs,
+      ...(maxDocumentBytes === undefined ? {} : { maxDocumentBytes }),
+      // Its log folded into the snapshot, a full document may have room again.
+      onFull: (full) => {
+        this.#options.onDocumentFull?.(full)
+        if (this.#rooms.get(full.name) === full && full.persisted.logRows > 0) void this.#compact(full)
+      },
       maxApplyMsPerMinute,
       onDroppedUpdate,
       probe,
@@ -331,6 +345,7 @@ export class RoomRegistry {
         ),
     }
     const room = new Room(name, stored, deps, loaded)
+    room.persisted.snapshotBytes = snapshotBytes
     this.#rooms.set(name, room)
     if (room.persisted.logRows >= this.#options.compactMaxRows || room.persisted.logBytes >= this.#options.compactMaxBytes) {
       void this.#compact(room)
@@ -356,6 +371,20 @@ export class RoomRegistry {
   }
 
   /**
+   * Whether `room`'s log takes half or more of what its document has left under
+   * `MAX_DOCUMENT_BYTES`: compacting then gives the log's room back (a snapshot is far smaller than
+   * the keystrokes it merges), so a document is refused as full only when its content fills it.
+   */
+  #nearlyFull(room: Room): boolean {
+    const max = this.#options.maxDocumentBytes
+    if (max === undefined || room.persisted.logRows < 2) return false
+    const { snapshotBytes, logBytes } = room.persisted
+    // At least a 64th of the limit: a document already at it (the limit was lowered) compacts now
+    // and then, not after every write.
+    return logBytes >= Math.max((max - snapshotBytes) / 2, max / 64)
+  }
+
+  /**
    * Merge the room's log into a snapshot of its live doc. The snapshot is taken first (by the room's
    * mirror when the document is large, so writes go on meanwhile) and holds every row stored so far;
    * it replaces them between two write batches, and rows written since stay in the log.
@@ -373,6 +402,7 @@ export class RoomRegistry {
         // Deleted or discarded meanwhile (a retiring room is destroyed only after its compaction).
         if (room.destroyed) return
         await this.#options.store.compact(room.name, snapshot, covered.lastSeq)
+        room.persisted.snapshotBytes = snapshot.bytes.byteLength
         room.persisted.logRows = Math.max(0, room.persisted.logRows - covered.logRows)
         room.persisted.logBytes = Math.max(0, room.persisted.logBytes - covered.logBytes)
       })

@@ -183,7 +183,7 @@ describe('Room', () => {
     const room = new Room('doc', { snapshot, updates: [log], lastSeq: 7 }, { writer })
     await writer.flushed()
     expect(room.doc.getText('t').toString()).toBe('snapshot+log')
-    expect(room.persisted).toEqual({ lastSeq: 7, logRows: 1, logBytes: log.byteLength })
+    expect(room.persisted).toEqual({ lastSeq: 7, logRows: 1, logBytes: log.byteLength, snapshotBytes: 0 })
     expect(await store.load('doc')).toBeNull()
   })
 

@@ -168,6 +168,8 @@ export interface PersistedLog {
   lastSeq: number
   logRows: number
   logBytes: number
+  /** Bytes of the stored snapshot, as packed; with `logBytes`, the document's stored size. */
+  snapshotBytes: number
 }
 
 /** Limits on awareness updates. */
@@ -211,6 +213,15 @@ export interface RoomDeps {
   maxPendingUpdateBytes?: number
   /** Most structs, deleted ranges and clients one update may carry; more is refused with 4002. Default 4,096. */
   maxUpdateStructs?: number
+  /**
+   * Most bytes the document may take in storage (`MAX_DOCUMENT_BYTES`): an update that inserts
+   * anything and would take the stored snapshot, log and this update past it is refused with
+   * `DocumentFull` (4413) before any of it is applied. Updates that only delete are always taken, so
+   * a full document can still be cut down. No limit when absent.
+   */
+  maxDocumentBytes?: number
+  /** Called when an update was refused because the document is full (the registry compacts its log). */
+  onFull?: (room: Room) => void
   /**
    * Main-thread milliseconds one connection's document updates may cost per minute (a bucket that
    * refills continuously). Yjs resolves concurrent inserts at one spot by scanning the ones already
@@ -323,7 +334,7 @@ export class Room {
     this.#encodeBudget = deps.encodeBudget ?? new EncodeBudget()
     this.#mirrorKey = loaded.key
     this.doc = loaded.doc
-    this.persisted = { lastSeq: loaded.log.lastSeq, logRows: loaded.log.rows, logBytes: loaded.log.bytes }
+    this.persisted = { lastSeq: loaded.log.lastSeq, logRows: loaded.log.rows, logBytes: loaded.log.bytes, snapshotBytes: 0 }
     const mirrors = deps.mirrors
     if (mirrors && (loaded.mirrored || loaded.parts.length > 0)) {
       const large = structCount(this.doc) >= this.#mirrorStructs
@@ -921,6 +932,17 @@ export class Room {
         CloseCode.InvalidUpdate,
         `document update refused: ${parts} structs, deleted ranges and clients, at most ${maxParts} per update (MAX_UPDATE_STRUCTS)`,
       )
+    }
+    const maxBytes = this.#deps.maxDocumentBytes
+    if (maxBytes !== undefined && inspection.structs > 0) {
+      const stored = this.persisted.snapshotBytes + this.persisted.logBytes + this.#deps.writer.unwrittenBytes(this.name)
+      if (stored + update.byteLength > maxBytes) {
+        this.#deps.onFull?.(this)
+        throw new ConnectionError(
+          CloseCode.DocumentFull,
+          `this document is full: it takes ${stored} bytes, at most ${maxBytes} (MAX_DOCUMENT_BYTES); nothing of the edit was stored`,
+        )
+      }
     }
     const probe = this.#deps.probe
     if (probe && !this.#boundedUnder(update, inspection, this.#deps.directIntegrationSteps ?? DIRECT_INTEGRATION_STEPS)) {

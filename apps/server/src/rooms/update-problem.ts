@@ -199,6 +199,8 @@ export interface UpdateInspection {
    * insert scans the ones before it). Counted as far as the walk got when the update is implausible.
    */
   parts: number
+  /** Structs it inserts (0 for an update that only deletes). */
+  structs: number
   /**
    * Values in its array contents (`ContentAny`, `ContentJSON`). Yjs copies an array content whole
    * each time it splits or merges it, so a long one costs per value, not per struct.
@@ -217,11 +219,12 @@ export interface UpdateInspection {
 /** Neighbours and deleted ranges {@link inspectUpdate} records (the default `MAX_UPDATE_STRUCTS` allows ~4,096 parts). */
 const MAX_RECORDED_PLACES = 8192
 
-type Tally = Omit<UpdateInspection, 'problem' | 'parts'>
+type Tally = Omit<UpdateInspection, 'problem' | 'parts' | 'structs'>
 
 /** Check `update` and count its parts in one walk; see {@link UpdateInspection}. */
 export function inspectUpdate(update: Uint8Array): UpdateInspection {
   let parts = 0
+  let structCount = 0
   const tally: Tally = { elements: 0, neighbours: [], deletedRanges: [], placesComplete: true }
   const problem = run(update, (cursor) => {
     const clients = cursor.count(3, 'clients')
@@ -229,6 +232,7 @@ export function inspectUpdate(update: Uint8Array): UpdateInspection {
     for (let i = 0; i < clients; i++) {
       const structs = cursor.count(MIN_STRUCT_BYTES, 'structs')
       parts += structs
+      structCount += structs
       cursor.varUint() // client id
       let clock = cursor.extent(0)
       for (let j = 0; j < structs; j++) {
@@ -238,7 +242,7 @@ export function inspectUpdate(update: Uint8Array): UpdateInspection {
     }
     parts += deleteSet(cursor, tally)
   })
-  return { problem, parts, ...tally }
+  return { problem, parts, structs: structCount, ...tally }
 }
 
 /** Thrown to end a walk early; not a problem with the bytes. */

@@ -32,6 +32,8 @@ export class UpdateWriter {
   #pending = new Map<string, Uint8Array[]>()
   /** Updates queued or being written, per room, until their batch commits or fails. */
   readonly #unpersisted = new Map<string, number>()
+  /** Bytes of updates per room queued or in a commit not finished yet. */
+  readonly #uncommittedBytes = new Map<string, number>()
   #deferred: Deferred[] = []
   /** Commits, one at a time, and the exclusive tasks between them. */
   #chain: Promise<void> = Promise.resolve()
@@ -61,7 +63,13 @@ export class UpdateWriter {
     if (list) list.push(update)
     else this.#pending.set(name, [update])
     this.#unpersisted.set(name, (this.#unpersisted.get(name) ?? 0) + 1)
+    this.#uncommittedBytes.set(name, (this.#uncommittedBytes.get(name) ?? 0) + update.byteLength)
     this.#schedule()
+  }
+
+  /** Bytes of room `name`'s updates not committed yet: with its stored size, what it will take. */
+  unwrittenBytes(name: string): number {
+    return this.#uncommittedBytes.get(name) ?? 0
   }
 
   /** Whether room `name` has updates that are not durable yet (queued, or in a write not committed). */
@@ -138,10 +146,21 @@ export class UpdateWriter {
     if (batches.length === 0) return new Set()
     try {
       const results = await this.#store.appendUpdates(batches)
+      this.#uncommitted(batches)
       this.#guard(() => this.#events.onPersisted(results, batches))
       return new Set()
     } catch (error) {
+      this.#uncommitted(batches)
       return this.#failed(batches, error)
+    }
+  }
+
+  /** The batches' bytes are no longer on their way: stored, or failed. */
+  #uncommitted(batches: readonly UpdateBatch[]): void {
+    for (const { name, updates } of batches) {
+      const left = (this.#uncommittedBytes.get(name) ?? 0) - updates.reduce((sum, update) => sum + update.byteLength, 0)
+      if (left > 0) this.#uncommittedBytes.set(name, left)
+      else this.#uncommittedBytes.delete(name)
     }
   }
 

@@ -14,6 +14,7 @@
 import pg from 'pg'
 
 import { answerWithin } from '../answer-within.js'
+import { PostgresAuditLog } from './postgres-audit-log.js'
 import { createPool, migrate, type WriteFence } from './postgres-database.js'
 import { PostgresDocumentStore } from './postgres-document-store.js'
 import { PostgresImageStore } from './postgres-image-store.js'
@@ -28,6 +29,7 @@ export interface PostgresStorage {
   versions: PostgresVersionStore
   search: PostgresSearchIndex
   images: PostgresImageStore
+  audit: PostgresAuditLog
   /** Where the data is, for logs: host, port, database and schema, no credentials. */
   where: string
   /** Whether the database answers a trivial query now and this node holds its schema. */
@@ -260,6 +262,7 @@ export async function openPostgresStorage(
     versions: new PostgresVersionStore(pool, cluster ? undefined : lock),
     search: new PostgresSearchIndex(pool),
     images: new PostgresImageStore(pool),
+    audit: new PostgresAuditLog(pool),
     where: `postgres://${parsed.host}${parsed.pathname}, schema ${schema}`,
     reachable: async () =>
       lock.held &&

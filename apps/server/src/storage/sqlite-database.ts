@@ -4,13 +4,21 @@
  * single writer orders every write.
  */
 import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3'
 
 import { migrate } from './sqlite-migrations.js'
 
 export type { Database }
+
+/**
+ * The database file of a data directory (`DATA_DIR`): what the server opens, a backup copies and a
+ * restore puts back.
+ */
+export function databaseFileIn(dataDir: string): string {
+  return join(dataDir, 'tandem.db')
+}
 
 /** How to open the database. */
 export interface SqliteOptions {

@@ -7,8 +7,10 @@ import { onTestFinished } from 'vitest'
 import { type Config, loadConfig } from '../config.js'
 import { createLogger } from '../logger.js'
 import { startServer, type TandemServer } from '../server.js'
+import type { AuditLog } from '../storage/audit-log.js'
 import type { DocumentStore } from '../storage/document-store.js'
 import type { ImageStore } from '../storage/image-store.js'
+import { MemoryAuditLog } from '../storage/memory-audit-log.js'
 import { MemoryDocumentStore } from '../storage/memory-document-store.js'
 import { MemoryImageStore } from '../storage/memory-image-store.js'
 import { MemoryMessageStore } from '../storage/memory-message-store.js'
@@ -16,6 +18,7 @@ import { MemorySearchIndex } from '../storage/memory-search-index.js'
 import { MemoryVersionStore } from '../storage/memory-version-store.js'
 import type { MessageStore } from '../storage/message-store.js'
 import type { SearchIndex } from '../storage/search-index.js'
+import { SqliteAuditLog } from '../storage/sqlite-audit-log.js'
 import { SqliteDocumentStore } from '../storage/sqlite-document-store.js'
 import { SqliteImageStore } from '../storage/sqlite-image-store.js'
 import { SqliteSearchIndex } from '../storage/sqlite-search-index.js'
@@ -26,6 +29,7 @@ import type { VersionStore } from '../storage/version-store.js'
 export interface TestServer extends TandemServer {
   store: DocumentStore
   messages: MessageStore
+  audit: AuditLog
   /** `ws://host:port/collab`, the stock client's `serverUrl`. */
   collabUrl: string
 }
@@ -34,19 +38,28 @@ export interface TestServer extends TandemServer {
 export async function startTestServer(
   overrides: Partial<Config> = {},
   store: DocumentStore = new MemoryDocumentStore(),
-  options: { closeStore?: boolean; messages?: MessageStore; versions?: VersionStore; search?: SearchIndex; images?: ImageStore } = {},
+  options: {
+    closeStore?: boolean
+    messages?: MessageStore
+    versions?: VersionStore
+    search?: SearchIndex
+    images?: ImageStore
+    audit?: AuditLog
+  } = {},
 ): Promise<TestServer> {
   const config: Config = { ...loadConfig({}), host: '127.0.0.1', port: 0, ...overrides }
   const messages = options.messages ?? new MemoryMessageStore()
   const versions = options.versions ?? versionsBeside(store)
   const search = options.search ?? searchBeside(store)
   const images = options.images ?? imagesBeside(store)
+  const audit = options.audit ?? auditBeside(store)
   const server = await startServer(config, {
     store,
     messages,
     versions,
     search,
     images,
+    audit,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   })
   onTestFinished(async () => {
@@ -56,7 +69,7 @@ export async function startTestServer(
       await messages.close()
     }
   })
-  return { ...server, store, messages, collabUrl: `${server.url.replace(/^http/, 'ws')}/collab` }
+  return { ...server, store, messages, audit, collabUrl: `${server.url.replace(/^http/, 'ws')}/collab` }
 }
 
 /** The version store that goes with `store`: in its SQLite database, or in memory beside it. */
@@ -78,6 +91,13 @@ function imagesBeside(store: DocumentStore): ImageStore {
   if (store instanceof SqliteDocumentStore) return new SqliteImageStore(store.database)
   if (store instanceof MemoryDocumentStore) return new MemoryImageStore(store)
   throw new Error('pass the image store that goes with this document store')
+}
+
+/** The audit log that goes with `store`: in its SQLite database, or in memory beside it. */
+function auditBeside(store: DocumentStore): AuditLog {
+  if (store instanceof SqliteDocumentStore) return new SqliteAuditLog(store.database)
+  if (store instanceof MemoryDocumentStore) return new MemoryAuditLog()
+  throw new Error('pass the audit log that goes with this document store')
 }
 
 export { connectClient } from './stock-client.js'

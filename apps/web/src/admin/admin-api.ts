@@ -4,7 +4,21 @@
  * the page can send the administrator back to sign in.
  */
 import { EXPORT_FILE_EXTENSIONS } from '@tandem/document'
-import { adminNodesSchema, type AdminStats, adminStatsSchema, type ClusterNode, type EXPORT_FORMATS } from '@tandem/protocol'
+import {
+  adminNodesSchema,
+  type AdminQuotas,
+  adminQuotasSchema,
+  type AdminStats,
+  type AdminStatsHistory,
+  adminStatsHistorySchema,
+  adminStatsSchema,
+  type AdminTrash,
+  adminTrashSchema,
+  type AuditPage,
+  auditPageSchema,
+  type ClusterNode,
+  type EXPORT_FORMATS,
+} from '@tandem/protocol'
 
 import { readApiError } from '../shell/api-error.js'
 import { type AdminRoomDetail, type AdminRoomPage, parseAdminRoomDetail, parseAdminRoomPage } from './admin-room-data.js'
@@ -51,8 +65,28 @@ export interface AdminApi {
   broadcast(announcement: Announcement): Promise<Record<string, number>>
   /** The headline numbers (`GET /api/admin/stats`). */
   stats(): Promise<AdminStats>
+  /** The same numbers sampled over the last hour, oldest first (`GET /api/admin/stats/history`). */
+  statsHistory(): Promise<AdminStatsHistory>
   /** The live nodes of the cluster (`GET /api/admin/nodes`; one without a cluster). */
   nodes(): Promise<ClusterNode[]>
+  /** Deleted documents, most recent first (`GET /api/admin/trash`). */
+  trash(): Promise<AdminTrash>
+  /** Take `name` out of the trash as it was. */
+  restore(name: string): Promise<void>
+  /** Remove `name` from the trash for good. */
+  purge(name: string): Promise<void>
+  /** A page of the audit log, newest first: older than `cursor`, of one action family, mentioning `q`. */
+  audit(query: AuditQuery): Promise<AuditPage>
+  /** The quotas and how near the server is (`GET /api/admin/quotas`). */
+  quotas(): Promise<AdminQuotas>
+}
+
+/** What {@link AdminApi.audit} asks for. */
+export interface AuditQuery {
+  limit: number
+  cursor?: string | undefined
+  action?: string | undefined
+  q?: string | undefined
 }
 
 /** The file name a `Content-Disposition: attachment; filename="…"` header gives, if any. */
@@ -92,6 +126,18 @@ export function createAdminApi(token: string, timeoutMs = 8_000): AdminApi {
     return response
   }
   const room = (name: string): string => `/api/admin/rooms/${encodeURIComponent(name)}`
+  const trashed = (name: string): string => `/api/admin/trash/${encodeURIComponent(name)}`
+  /** GET `path` and parse the answer with `schema`, naming `what` if it cannot be read. */
+  const read = async <T>(
+    path: string,
+    schema: { safeParse(data: unknown): { success: true; data: T } | { success: false } },
+    what: string,
+  ): Promise<T> => {
+    const response = await request(path, { headers: { accept: 'application/json' } })
+    const parsed = schema.safeParse(await response!.json())
+    if (!parsed.success) throw new AdminApiError(response!.status, 'bad_response', `the server sent ${what} this console cannot read`)
+    return parsed.data
+  }
   const json = { 'content-type': 'application/json', accept: 'application/json' }
 
   return {
@@ -133,6 +179,29 @@ export function createAdminApi(token: string, timeoutMs = 8_000): AdminApi {
       if (!parsed.success) throw new AdminApiError(response!.status, 'bad_response', 'the server sent statistics this console cannot read')
       return parsed.data
     },
+    async statsHistory() {
+      const response = await request('/api/admin/stats/history', { headers: { accept: 'application/json' } })
+      const parsed = adminStatsHistorySchema.safeParse(await response!.json())
+      if (!parsed.success) throw new AdminApiError(response!.status, 'bad_response', 'the server sent a history this console cannot read')
+      return parsed.data
+    },
+    trash: () => read('/api/admin/trash', adminTrashSchema, 'a trash list'),
+    async restore(name) {
+      await request(`${trashed(name)}/restore`, { method: 'POST', headers: { accept: 'application/json' } })
+    },
+    async purge(name) {
+      await request(trashed(name), { method: 'DELETE', headers: { accept: 'application/json' } })
+    },
+    audit({ limit, cursor, action, q }) {
+      const query = new URLSearchParams({
+        limit: String(limit),
+        ...(cursor ? { cursor } : {}),
+        ...(action ? { action } : {}),
+        ...(q ? { q } : {}),
+      })
+      return read(`/api/admin/audit?${query}`, auditPageSchema, 'an audit log')
+    },
+    quotas: () => read('/api/admin/quotas', adminQuotasSchema, 'quotas'),
     async nodes() {
       const response = await request('/api/admin/nodes', { headers: { accept: 'application/json' } })
       const parsed = adminNodesSchema.safeParse(await response!.json())

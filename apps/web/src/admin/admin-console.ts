@@ -1,20 +1,25 @@
 /**
  * The signed-in console: headline metrics, the live room table, the selected room's details, the
- * delete dialog and the announcement form, refreshed together every two seconds while visible.
- * Any 401 hands control back to the page (`onUnauthorized`), which shows the sign-in card.
+ * delete dialog and the announcement form, refreshed together every two seconds while visible, and
+ * the last hour's charts, which poll on their own. Any 401 hands control back to the page
+ * (`onUnauthorized`), which shows the sign-in card.
  */
 import type { NotificationCenter } from '../notifications/notification-center.js'
 import { h } from '../shell/element.js'
 import { saveFile } from '../shell/save-file.js'
 import { type AdminApi, AdminApiError, AdminUnauthorizedError, type Announcement } from './admin-api.js'
 import type { AdminRoom } from './admin-room-data.js'
+import { createAuditPanel } from './audit-panel.js'
 import { createBroadcastForm } from './broadcast-form.js'
 import { createDeleteRoomDialog } from './delete-room-dialog.js'
 import { createMetricsPanel } from './metrics-panel.js'
 import { createNodesPanel } from './nodes-panel.js'
+import { createQuotaPanel } from './quota-panel.js'
 import { createRoomDetail } from './room-detail.js'
 import { fetchRoomPages } from './room-pages.js'
 import { createRoomTable } from './room-table.js'
+import { createStatsCharts } from './stats-charts.js'
+import { createTrashPanel } from './trash-panel.js'
 import { startVisiblePoller } from './visible-poller.js'
 
 const REFRESH_MS = 2_000
@@ -59,7 +64,20 @@ export function createAdminConsole(api: AdminApi, onUnauthorized: () => void, pu
   const problem = h('p', { class: 'admin-problem', role: 'alert', hidden: true })
   const liveLabel = h('span', { class: 'live-label' }, 'Connecting…')
   const metrics = createMetricsPanel()
+  const charts = createStatsCharts(() => guarded(() => api.statsHistory()))
   const nodes = createNodesPanel()
+  const audit = createAuditPanel((query) => guarded(() => api.audit(query)))
+  const quotas = createQuotaPanel(() => guarded(() => api.quotas()))
+  const trash = createTrashPanel({
+    load: () => guarded(() => api.trash()),
+    restore: (name) => guarded(() => api.restore(name)),
+    purge: (name) => guarded(() => api.purge(name)),
+    onChange: (message) => {
+      notice.textContent = message
+      poller.refreshNow()
+      audit.refreshNow()
+    },
+  })
   const dialog = createDeleteRoomDialog((name) =>
     guarded(async () => {
       try {
@@ -112,8 +130,10 @@ export function createAdminConsole(api: AdminApi, onUnauthorized: () => void, pu
       notice.textContent = ''
       if (!(await dialog.open(room))) return
       if (selected === room.name) select(null)
-      notice.textContent = `Deleted “${room.name}”. Everyone who had it open was disconnected.`
+      notice.textContent = `Deleted “${room.name}”. Everyone who had it open was disconnected; it is in the trash, where you can restore it.`
       poller.refreshNow()
+      trash.refreshNow()
+      audit.refreshNow()
     },
   })
 
@@ -168,12 +188,13 @@ export function createAdminConsole(api: AdminApi, onUnauthorized: () => void, pu
     ),
     problem,
     metrics.element,
+    charts.element,
     notice,
     h(
       'div',
       { class: 'admin-columns' },
-      h('div', { class: 'admin-primary' }, table.element),
-      h('div', { class: 'admin-secondary' }, detail.element, nodes.element, createBroadcastForm(announce)),
+      h('div', { class: 'admin-primary' }, table.element, audit.element),
+      h('div', { class: 'admin-secondary' }, detail.element, trash.element, quotas.element, nodes.element, createBroadcastForm(announce)),
     ),
     dialog.element,
   )
@@ -184,6 +205,10 @@ export function createAdminConsole(api: AdminApi, onUnauthorized: () => void, pu
     destroy() {
       destroyed = true
       poller.stop()
+      charts.destroy()
+      trash.destroy()
+      audit.destroy()
+      quotas.destroy()
     },
   }
 }

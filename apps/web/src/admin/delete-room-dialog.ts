@@ -1,7 +1,7 @@
 /**
  * "Delete room?": a modal dialog that makes the administrator type the room's name before the
- * delete button works. Deleting disconnects people mid-sentence and cannot be undone, so one
- * stray click must not be enough.
+ * delete button works. Deleting disconnects people mid-sentence (the document itself waits in the
+ * trash), so one stray click must not be enough.
  */
 import { h } from '../shell/element.js'
 import type { AdminRoom } from './admin-room-data.js'
@@ -92,7 +92,7 @@ export function createDeleteRoomDialog(deleteRoom: (name: string) => Promise<voi
       consequence.textContent =
         (people > 0
           ? `${people === 1 ? 'The one open connection is' : `All ${people} open connections are`} closed at once, and ${people === 1 ? 'that person sees' : 'they see'} that the document was deleted. `
-          : '') + 'Its content and history are removed from the server. This cannot be undone.'
+          : '') + 'The document moves to the trash with its history, comments and images; you can restore it from there until it is purged.'
       nameHint.textContent = target.name
       input.value = ''
       problem.textContent = ''

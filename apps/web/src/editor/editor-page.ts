@@ -198,8 +198,8 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
 
   // A deleted document or a refused sign-in is final: explain it instead of an editor that cannot save.
   let shownRefusal = false
-  const showRefusal = (code: number): void => {
-    const message = refusalMessage(code, room)
+  const showRefusal = (code: number, reason: string): void => {
+    const message = refusalMessage(code, room, reason)
     if (!message || shownRefusal) return
     shownRefusal = true
     window.removeEventListener('beforeunload', guardUnsaved)
@@ -215,8 +215,9 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
     status.destroy()
     connection.destroy()
     copy.close()
-    // A deleted document, or one this person may no longer open, is not kept in the browser either.
-    if (code === CloseCode.RoomDeleted || code === CloseCode.Forbidden) void forgetLocalCopy(scope, room)
+    // A deleted document, or one this person may no longer open, is not kept in the browser either;
+    // nor edits a full document refused (they are offered as a copy above), which would be refused again.
+    if (code === CloseCode.RoomDeleted || code === CloseCode.Forbidden || code === CloseCode.DocumentFull) void forgetLocalCopy(scope, room)
     shell.actions.replaceChildren()
     shell.main.classList.remove('read-only')
     renderMessagePage(shell, message.title, message.body, kept)
@@ -237,7 +238,7 @@ export function renderEditorPage(shell: AppShell, room: string, identity: Identi
   // Until this connection hears from the server, the access it gave last time holds (offline too).
   showAccess(accessInCopy(scope, room))
   connection.onStateChange(({ refused, access }) => {
-    if (refused) return showRefusal(refused.code)
+    if (refused) return showRefusal(refused.code, refused.reason)
     if (access === null) return
     showAccess(access)
     recordAccess(scope, room, access)

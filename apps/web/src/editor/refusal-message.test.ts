@@ -4,11 +4,19 @@ import { describe, expect, it } from 'vitest'
 import { refusalMessage } from './refusal-message.js'
 
 describe('refusalMessage', () => {
-  it('says that an administrator deleted the document', () => {
+  it('says the document was deleted, by an administrator when the server says so, and that it is in the trash', () => {
     expect(refusalMessage(CloseCode.RoomDeleted, 'notes')).toEqual({
       title: 'This document was deleted',
-      body: expect.stringContaining('“notes”'),
+      body: expect.stringMatching(/“notes”.*trash/),
     })
+    expect(refusalMessage(CloseCode.RoomDeleted, 'notes', 'deleted by an administrator')?.title).toBe(
+      'This document was deleted by an administrator',
+    )
+  })
+
+  it('says a document is full, and a server too', () => {
+    expect(refusalMessage(CloseCode.DocumentFull, 'notes')?.title).toBe('This document is full')
+    expect(refusalMessage(CloseCode.ServerFull, 'notes')?.title).toBe('This server is full')
   })
 
   it('tells a missing sign-in from a sign-in without access', () => {

@@ -11,13 +11,26 @@ export interface RefusalMessage {
   body: string
 }
 
-/** The explanation for close code `code` on room `room`, or `null` when the status badge says enough. */
-export function refusalMessage(code: number, room: string): RefusalMessage | null {
+/**
+ * The explanation for close code `code` (with the server's `reason`) on room `room`, or `null` when
+ * the status badge says enough.
+ */
+export function refusalMessage(code: number, room: string, reason = ''): RefusalMessage | null {
   switch (code) {
     case CloseCode.RoomDeleted:
       return {
-        title: 'This document was deleted',
-        body: `“${room}” and its history were removed from this server; nothing more can be saved to it.`,
+        title: /administrator/.test(reason) ? 'This document was deleted by an administrator' : 'This document was deleted',
+        body: `“${room}” is in the server’s trash with its history; nothing more can be saved to it. An administrator can restore it.`,
+      }
+    case CloseCode.DocumentFull:
+      return {
+        title: 'This document is full',
+        body: `Your last changes to “${room}” were not saved: the document holds as much as this server allows. Keep a copy of what you wrote below, then reopen the document to make room by cutting it down, or ask an administrator.`,
+      }
+    case CloseCode.ServerFull:
+      return {
+        title: 'This server is full',
+        body: `“${room}” cannot be created: the server stores as many documents as it may. Ask an administrator to purge deleted documents or raise the limit.`,
       }
     case CloseCode.Unauthorized:
     case CloseCode.TokenExpired:

@@ -40,7 +40,7 @@ export function renderHomePage(shell: AppShell, token: string | null): void {
     delete: (room) => {
       if (
         !confirm(
-          `Delete “${room.title || room.name}” for everyone? Its history and comments go too, and anyone in it sees that it was deleted.`,
+          `Delete “${room.title || room.name}” for everyone? Anyone in it sees that it was deleted. It goes to the trash with its history and comments, where an administrator can restore it.`,
         )
       )
         return
