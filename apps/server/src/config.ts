@@ -361,8 +361,9 @@ function toConfig(v: z.output<typeof envSchema>) {
     /** How long audit log entries are kept; 0 keeps them forever. */
     auditRetentionMs: v.AUDIT_RETENTION,
     /**
-     * Most bytes one document may take in storage (its snapshot and update log, as stored; images
-     * count apart): an edit that would pass it is refused with 4413 and nothing of it is stored.
+     * Most bytes one document may take: its state as Yjs encodes it (before compression) and its
+     * update log; images count apart. An edit that would pass it is refused with 4413 and nothing of
+     * it is stored.
      */
     maxDocumentBytes: v.MAX_DOCUMENT_BYTES,
     /** Most documents stored at once, those in the trash included: creating one more is refused. */

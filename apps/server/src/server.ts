@@ -199,7 +199,7 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
         }
       : {}),
   })
-  const quota = new RoomQuota(store, config.maxRooms)
+  const quota = new RoomQuota(store, config.maxRooms, () => registry.unstoredCount())
   const trashKeeper = new TrashKeeper({
     store,
     audit: deps.audit,
@@ -210,11 +210,28 @@ export async function startServer(config: Config, deps: ServerDeps): Promise<Tan
   trashKeeper.start()
   // Documents stored before search existed (or copied in without their index, or restored from the
   // trash after a copy) are indexed in the background, between other work.
+  let indexing: Promise<void> | null = null
+  let indexAgain = false
   const indexMissing = (): void => {
-    indexer
+    // One pass at a time; a call during one asks for another after it.
+    if (indexing) {
+      indexAgain = true
+      return
+    }
+    indexing = indexer
       .backfill((name) => storedDocument(store, name))
-      .catch((error: unknown) => {
-        logger.warn({ err: error }, 'indexing documents the search index lacks stopped; they are indexed when next changed')
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          logger.warn({ err: error }, 'indexing documents the search index lacks stopped; they are indexed when next changed')
+        },
+      )
+      .finally(() => {
+        indexing = null
+        if (indexAgain) {
+          indexAgain = false
+          indexMissing()
+        }
       })
   }
   indexMissing()

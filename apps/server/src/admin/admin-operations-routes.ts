@@ -120,7 +120,8 @@ export function adminOperationsRoutes(deps: AdminOperationsDeps): OpenAPIHono<Ap
     .openapi(purgeRoute, async (c) => {
       const { room } = c.req.valid('param')
       const trashed = await deps.store.trashed(room)
-      if (!trashed || !(await deps.store.delete(room))) throw new HttpError(404, 'not_found', `${room} is not in the trash`)
+      // Purges only what is in the trash still: a restore racing this one wins.
+      if (!trashed || !(await deps.store.purge(room))) throw new HttpError(404, 'not_found', `${room} is not in the trash`)
       await deps.trail(c, {
         actor: ADMIN_ACTOR,
         action: 'trash.purge',

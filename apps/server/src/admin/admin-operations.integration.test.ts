@@ -60,6 +60,8 @@ describe('the trash', () => {
     await eventually(async () => expect(await storedText(server, 'plans')).toBe('Q3 plans: ship the trash'))
     await eventually(async () => expect((await call(server, '/api/rooms/plans/versions')).body.versions.length).toBeGreaterThan(0))
     const versions = (await call(server, '/api/rooms/plans/versions')).body.versions.length
+    const versionId = (await call(server, '/api/rooms/plans/versions')).body.versions[0].id
+    expect((await call(server, `/api/rooms/plans/versions/${versionId}?format=text`)).status).toBe(200)
 
     const closed = new Promise<{ code: number; reason: string }>((resolve) =>
       writer.provider.ws!.addEventListener('close', (event) => resolve({ code: event.code, reason: event.reason })),
@@ -77,6 +79,7 @@ describe('the trash', () => {
       body: { error: { code: 'room_in_trash' } },
     })
     expect((await call(server, '/api/rooms/plans/versions')).status).toBe(404)
+    expect((await call(server, `/api/rooms/plans/versions/${versionId}?format=text`)).status).toBe(404)
     expect((await call(server, '/api/rooms/plans/export?format=text')).status).toBe(404)
 
     const trash = await call(server, '/api/admin/trash')
@@ -253,6 +256,23 @@ describe('quotas', () => {
     const quotas = await call(server, '/api/admin/quotas')
     expect(quotas.body).toMatchObject({ maxDocumentBytes: 64 * 1024, rooms: 2, trashed: 0 })
     expect(quotas.body.largest[0].name).toBe('big')
+  })
+
+  it('counts a document as Yjs encodes it, not as compressed: text that compresses well fills it too', async () => {
+    const server = await sqliteServer({ maxDocumentBytes: 64 * 1024 })
+    const writer = await connectClient(server, 'zeros')
+    let closed: number | null = null
+    writer.provider.ws!.addEventListener('close', (event) => (closed ??= event.code))
+    writer.text.insert(0, 'a'.repeat(30_000))
+    await eventually(async () => expect((await storedText(server, 'zeros'))?.length).toBe(30_000))
+    writer.text.insert(30_000, 'a'.repeat(30_000))
+    await eventually(async () => expect((await storedText(server, 'zeros'))?.length).toBe(60_000))
+    // Compacted, 60,000 letters take a few hundred bytes on disk; they still count as 60,000.
+    await eventually(async () => expect((await server.store.info('zeros'))!.bytes).toBeLessThan(2_000))
+    writer.text.insert(60_000, 'a'.repeat(30_000))
+    await eventually(() => expect(closed).toBe(CloseCode.DocumentFull))
+    writer.provider.destroy()
+    expect((await storedText(server, 'zeros'))?.length).toBe(60_000)
   })
 
   it('refuses an import larger than a document may be', async () => {

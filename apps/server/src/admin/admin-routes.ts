@@ -247,6 +247,9 @@ export function adminRoutes(deps: AdminRouteDeps): OpenAPIHono<AppEnv> {
       return c.json({ nodes }, 200)
     })
     .openapi(backupRoute, async (c) => {
+      // Hono answers HEAD with the GET handler and drops the body unread: that would hold the one
+      // backup slot and a copy of the database on disk until the server restarts.
+      if (c.req.method === 'HEAD') throw new HttpError(405, 'method_not_allowed', 'GET the backup; HEAD would make one for nothing')
       const { body, headers } = await backupDownload(deps.backup)
       await deps.trail(c, { actor: ADMIN_ACTOR, action: 'backup', target: null })
       return c.body(body, 200, headers)

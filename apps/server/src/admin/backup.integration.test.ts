@@ -102,6 +102,9 @@ describe('GET /api/admin/backup', () => {
     const url = `${server.url}/api/admin/backup`
 
     expect((await fetch(url)).status).toBe(401)
+    // HEAD would make a copy nobody reads, holding the slot: refused.
+    expect((await fetch(url, { method: 'HEAD', headers: admin })).status).toBe(405)
+    expect(backupCopies(dataDir)).toEqual([])
     expect((await fetch(url, { headers: { Authorization: 'Bearer not-the-admin-token' } })).status).toBe(401)
 
     const first = await fetch(url, { headers: admin })

@@ -12,6 +12,7 @@ import { WebSocket, WebSocketServer } from 'ws'
 
 import { expiryTimer } from '../auth/expiry-timer.js'
 import { type Identity, identityLabel } from '../auth/identity.js'
+import { AdmissionError } from '../auth/upgrade-guard.js'
 import { closeCodeFor, closeReasonFor, ConnectionError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { ChannelSession } from '../notifications/channel-session.js'
@@ -102,6 +103,10 @@ export class CollabEndpoint {
     try {
       room = await registry.reserve(roomName)
     } catch (error) {
+      // Deleted while this upgrade was admitted: refused as a deleted document (4404), not as a failure.
+      if (error instanceof ConnectionError && error.closeCode === CloseCode.RoomDeleted) {
+        throw new AdmissionError(404, 'room_deleted', error.message)
+      }
       const shuttingDown = error instanceof ConnectionError && error.closeCode === CloseCode.GoingAway
       logger.error({ err: error, room: roomName }, 'refusing connection: room could not be loaded')
       rejectUpgrade(

@@ -154,6 +154,8 @@ export function versionsRoute(deps: VersionsRouteDeps): OpenAPIHono<AppEnv> {
       const { room, id } = c.req.valid('param')
       const { format } = c.req.valid('query')
       await requireRoomAccess(deps.guard, c.var.identity, room, 'read')
+      // A document in the trash shows nothing, its versions included.
+      await requireStoredRoom(deps, room)
       const stored = await deps.versions.get(room, id)
       if (!stored) throw new HttpError(404, 'not_found', `document ${room} has no version ${id}`)
       const doc = await versionDoc(stored.state)

@@ -39,6 +39,9 @@ export type RestoreRefusal = 'not_in_trash'
 /** Take `name` out of the trash as it was deleted; lists hear `restored` on `room:<name>`. */
 export async function restoreRoom(deps: TrashDeps & { store: DocumentStore }, name: string): Promise<RestoreRefusal | null> {
   if (!(await deps.store.restore(name))) return 'not_in_trash'
+  // A room under the name that is somehow still in memory holds none of what comes back: it must
+  // not write over it (its next compaction would replace the restored snapshot).
+  deps.registry.dropDeleted(name)
   await deps.hub.publish([roomChannel(name)], { type: 'restored', room: name })
   return null
 }

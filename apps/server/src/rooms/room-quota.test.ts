@@ -18,4 +18,15 @@ describe('RoomQuota', () => {
     await expect(quota.admit(2002)).rejects.toThrow(/MAX_ROOMS/)
     expect(counts).toBe(2)
   })
+
+  it('counts rooms open with nothing stored yet, which become documents at their first edit', async () => {
+    let silent = 0
+    const quota = new RoomQuota({ count: async () => 1 }, 3, () => silent)
+    await quota.admit(1000)
+    silent = 1
+    // A second later: one stored, one open and silent, so one more fits.
+    await quota.admit(2000)
+    silent = 2
+    await expect(quota.admit(3000)).rejects.toBeInstanceOf(RoomQuotaError)
+  })
 })

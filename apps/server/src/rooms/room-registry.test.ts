@@ -74,6 +74,18 @@ describe('RoomRegistry', () => {
     expect(reloaded.doc.getText('t').toString()).toBe('kept ')
   })
 
+  it('never opens a document in the trash as a new, empty one', async () => {
+    const { store, registry: rooms } = registry()
+    await store.appendUpdates([{ name: 'binned', updates: [Y.encodeStateAsUpdate(new Y.Doc())] }])
+    await store.trash('binned', 'admin')
+    await expect(rooms.reserve('binned')).rejects.toMatchObject({ closeCode: CloseCode.RoomDeleted })
+    expect(rooms.get('binned')).toBeUndefined()
+    // A name purged for good may be taken again.
+    await store.purge('binned')
+    const room = await rooms.reserve('binned')
+    rooms.release(room)
+  })
+
   it('loads a room once for concurrent joins', async () => {
     const { store, registry: rooms } = registry()
     const load = vi.spyOn(store, 'load')

@@ -8,7 +8,7 @@ import { CloseCode } from '@tandem/protocol'
 
 import { ConnectionError } from '../errors.js'
 import type { Logger } from '../logger.js'
-import type { DocumentStore, StoredDocument } from '../storage/document-store.js'
+import { type DocumentStore, DocumentTrashedError, type StoredDocument } from '../storage/document-store.js'
 import { loadDocument } from './document-loader.js'
 import type { DocumentMirrors } from './document-mirrors.js'
 import { EncodeBudget } from './encode-budget.js'
@@ -103,8 +103,12 @@ export class RoomRegistry {
       },
       onFailure: (names, error) => {
         for (const name of names) {
-          const room = this.#rooms.get(name)
-          if (room) this.#discard(room, error)
+          // Deleted meanwhile: its connections hear so, and nothing is written for it.
+          if (error instanceof DocumentTrashedError) this.dropDeleted(name)
+          else {
+            const room = this.#rooms.get(name)
+            if (room) this.#discard(room, error)
+          }
         }
       },
       onError: (error) => options.logger.error({ err: error }, 'queued room work failed'),
@@ -115,6 +119,13 @@ export class RoomRegistry {
   /** Number of loaded rooms. */
   get size(): number {
     return this.#rooms.size
+  }
+
+  /** Loaded rooms nothing was stored for yet (opened by a new name, not edited). */
+  unstoredCount(): number {
+    let count = 0
+    for (const room of this.#rooms.values()) if (room.persisted.lastSeq === 0 && room.persisted.snapshotBytes === 0) count++
+    return count
   }
 
   /** Number of connections across all rooms. */
@@ -291,8 +302,10 @@ export class RoomRegistry {
 
   async #loadStored(name: string): Promise<Room> {
     const stored = await this.#options.store.load(name)
+    // A document in the trash is not opened as a new, empty one (its name stays its own until purged).
+    if (!stored && (await this.#options.store.trashed(name))) throw new ConnectionError(CloseCode.RoomDeleted, 'this document was deleted')
     // Read now: loading may move the bytes to a worker.
-    const snapshotBytes = stored ? (stored.snapshotBytes ?? stored.snapshot?.byteLength ?? 0) : 0
+    const snapshotBytes = stored?.snapshot?.byteLength ?? 0
     if (this.#closing) throw new ConnectionError(CloseCode.GoingAway, 'server is shutting down')
     const reread = (): Promise<StoredDocument | null> => this.#options.store.load(name)
     const loaded = await loadDocument(name, stored, reread, this.#options.mirrors, this.#options.mirrorStructs)
@@ -327,7 +340,9 @@ export class RoomRegistry {
       // Its log folded into the snapshot, a full document may have room again.
       onFull: (full) => {
         this.#options.onDocumentFull?.(full)
-        if (this.#rooms.get(full.name) === full && full.persisted.logRows > 0) void this.#compact(full)
+        // Only a log worth folding: refusals repeated on a full document must not each cost a compaction.
+        const worth = (maxDocumentBytes ?? 0) / 64
+        if (this.#rooms.get(full.name) === full && full.persisted.logRows > 1 && full.persisted.logBytes >= worth) void this.#compact(full)
       },
       maxApplyMsPerMinute,
       onDroppedUpdate,
@@ -397,12 +412,14 @@ export class RoomRegistry {
       const replication = this.#options.replication
       const covered = { ...room.persisted, lastSeq: replication ? replication.heldThrough(room) : room.persisted.lastSeq }
       // Encoded and packed (compressed) while writes go on; only the swap waits for a gap between batches.
-      const snapshot = await this.#options.store.packSnapshot(await room.encodeWhole())
+      const whole = await room.encodeWhole()
+      const wholeBytes = whole.byteLength
+      const snapshot = await this.#options.store.packSnapshot(whole)
       await this.#writer.exclusive(async () => {
         // Deleted or discarded meanwhile (a retiring room is destroyed only after its compaction).
         if (room.destroyed) return
         await this.#options.store.compact(room.name, snapshot, covered.lastSeq)
-        room.persisted.snapshotBytes = snapshot.bytes.byteLength
+        room.persisted.snapshotBytes = wholeBytes
         room.persisted.logRows = Math.max(0, room.persisted.logRows - covered.logRows)
         room.persisted.logBytes = Math.max(0, room.persisted.logBytes - covered.logBytes)
       })

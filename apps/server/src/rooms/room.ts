@@ -168,7 +168,10 @@ export interface PersistedLog {
   lastSeq: number
   logRows: number
   logBytes: number
-  /** Bytes of the stored snapshot, as packed; with `logBytes`, the document's stored size. */
+  /**
+   * Bytes of the last stored snapshot as Yjs encoded it (before the store compressed it); with
+   * `logBytes`, what `MAX_DOCUMENT_BYTES` counts.
+   */
   snapshotBytes: number
 }
 
@@ -214,10 +217,11 @@ export interface RoomDeps {
   /** Most structs, deleted ranges and clients one update may carry; more is refused with 4002. Default 4,096. */
   maxUpdateStructs?: number
   /**
-   * Most bytes the document may take in storage (`MAX_DOCUMENT_BYTES`): an update that inserts
-   * anything and would take the stored snapshot, log and this update past it is refused with
-   * `DocumentFull` (4413) before any of it is applied. Updates that only delete are always taken, so
-   * a full document can still be cut down. No limit when absent.
+   * Most bytes the document may take (`MAX_DOCUMENT_BYTES`): its last snapshot as Yjs encoded it
+   * (uncompressed, so highly compressible text cannot grow the document in memory past it), its
+   * update log, and what is on its way there. An update that inserts anything and would take it
+   * past the limit is refused with `DocumentFull` (4413) before any of it is applied. Updates that
+   * only delete are always taken, so a full document can still be cut down. No limit when absent.
    */
   maxDocumentBytes?: number
   /** Called when an update was refused because the document is full (the registry compacts its log). */

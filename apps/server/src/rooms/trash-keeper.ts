@@ -13,7 +13,7 @@ const SWEEP_INTERVAL_MS = 60 * 60 * 1000
 
 /** What the keeper needs. */
 export interface TrashKeeperOptions {
-  store: Pick<DocumentStore, 'trashList' | 'delete'>
+  store: Pick<DocumentStore, 'trashList' | 'purge'>
   audit: AuditLog
   /** How long a deleted document stays in the trash; 0 keeps it until purged by hand. */
   trashRetentionMs: number
@@ -66,9 +66,11 @@ export class TrashKeeper {
     const now = this.#now()
     const purged: string[] = []
     if (trashRetentionMs > 0) {
+      const before = now - trashRetentionMs
       for (const entry of await store.trashList()) {
-        if (entry.trashedAt > now - trashRetentionMs) continue
-        if (!(await store.delete(entry.name))) continue
+        if (entry.trashedAt > before) continue
+        // Only if still in the trash since then: a document restored (or deleted again) meanwhile stays.
+        if (!(await store.purge(entry.name, before))) continue
         purged.push(entry.name)
         await audit.record({
           at: this.#now(),

@@ -115,6 +115,34 @@ describe('UpdateWriter over a store that syncs apart from its commits', () => {
     expect(writer.hasUnpersisted('a')).toBe(false)
   })
 
+  it('stores the rest of a batch when one of its documents was moved to the trash, and reports only that one', async () => {
+    const store = new SlowDiskStore()
+    await store.appendUpdates([{ name: 'gone', updates: [new Uint8Array([0, 0])] }])
+    await store.trash('gone', 'admin')
+    const { writer, events } = writerOver(store)
+    const [keptWork, goneWork] = [vi.fn(), vi.fn()]
+    writer.enqueue('kept', new Uint8Array([1, 2, 3]))
+    writer.enqueue('gone', new Uint8Array([4, 5]))
+    writer.afterPersist('kept', keptWork)
+    writer.afterPersist('gone', goneWork)
+    expect(writer.unwrittenBytes('kept')).toBe(3)
+    await turn()
+    await turn()
+    expect(events.onFailure).toHaveBeenCalledWith(['gone'], expect.objectContaining({ name: 'DocumentTrashedError' }))
+    expect(events.onPersisted).toHaveBeenCalledWith(
+      [expect.objectContaining({ name: 'kept', logRows: 1 })],
+      [expect.objectContaining({ name: 'kept' })],
+    )
+    expect(writer.unwrittenBytes('kept')).toBe(0)
+    store.syncs.at(-1)!.finish()
+    await writer.flushed()
+    expect(keptWork).toHaveBeenCalledTimes(1)
+    expect(goneWork).not.toHaveBeenCalled()
+    expect(writer.hasUnpersisted('kept')).toBe(false)
+    expect(writer.hasUnpersisted('gone')).toBe(false)
+    expect((await store.trashed('gone'))?.logRows).toBe(1)
+  })
+
   it('waits for no sync when the store has none', async () => {
     const store = new MemoryDocumentStore()
     const { writer } = writerOver(store)

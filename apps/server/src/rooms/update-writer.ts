@@ -6,7 +6,7 @@
  * {@link DocumentStore.durable}, once that commit is on the disk. If a write fails, the queued work
  * of the rooms in that batch is dropped and `onFailure` is told, so nothing unsaved is ever relayed.
  */
-import type { AppendResult, DocumentStore, UpdateBatch } from '../storage/document-store.js'
+import { type AppendResult, type DocumentStore, DocumentTrashedError, type UpdateBatch } from '../storage/document-store.js'
 
 /** What an {@link UpdateWriter} reports back. */
 export interface UpdateWriterEvents {
@@ -147,8 +147,21 @@ export class UpdateWriter {
     try {
       const results = await this.#store.appendUpdates(batches)
       this.#uncommitted(batches)
-      this.#guard(() => this.#events.onPersisted(results, batches))
-      return new Set()
+      if (!results.some((result) => result.trashed)) {
+        this.#guard(() => this.#events.onPersisted(results, batches))
+        return new Set()
+      }
+      // A document deleted meanwhile (on another node, or while its room was on its way out): its
+      // updates were not stored, the others were.
+      const trashed = batches.filter((_, index) => results[index]!.trashed)
+      const stored = batches.filter((_, index) => !results[index]!.trashed)
+      this.#guard(() =>
+        this.#events.onPersisted(
+          results.filter((result) => !result.trashed),
+          stored,
+        ),
+      )
+      return this.#failed(trashed, new DocumentTrashedError(trashed[0]!.name))
     } catch (error) {
       this.#uncommitted(batches)
       return this.#failed(batches, error)
@@ -166,15 +179,16 @@ export class UpdateWriter {
 
   /** Once the committed batches are durable: the rooms whose updates are not (all of them if the disk failed). */
   async #durable(batches: UpdateBatch[], failed: Set<string>, started: number): Promise<Set<string>> {
-    if (batches.length === 0 || failed.size > 0) return failed
+    const written = failed.size === 0 ? batches : batches.filter((batch) => !failed.has(batch.name))
+    if (written.length === 0) return failed
     try {
       await this.#store.durable?.()
     } catch (error) {
-      return this.#failed(batches, error)
+      return new Set([...failed, ...this.#failed(written, error)])
     }
-    const count = batches.reduce((sum, batch) => sum + batch.updates.length, 0)
+    const count = written.reduce((sum, batch) => sum + batch.updates.length, 0)
     this.#guard(() => this.#events.onBatchWritten?.(count, (performance.now() - started) / 1000))
-    for (const batch of batches) this.#settled(batch)
+    for (const batch of written) this.#settled(batch)
     return failed
   }
 

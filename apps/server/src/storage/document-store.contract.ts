@@ -217,8 +217,15 @@ export function describeDocumentStore(label: string, create: () => Promise<Docum
         expect(await store.trashed('b')).toBeNull()
         expect((await store.trashList()).map((doc) => doc.name)).toEqual(['a'])
 
-        // Nothing writes to it while it is in the trash.
-        await expect(store.appendUpdates([{ name: 'a', updates: textUpdates(1).updates }])).rejects.toThrow(/trash/)
+        // Nothing writes to it while it is in the trash; the other documents of the batch are written.
+        const results = await store.appendUpdates([
+          { name: 'a', updates: textUpdates(1).updates },
+          { name: 'b', updates: textUpdates(1).updates },
+        ])
+        expect(results[0]).toMatchObject({ name: 'a', trashed: true })
+        expect(results[1]).toMatchObject({ name: 'b', logRows: 4 })
+        expect(results[1]!.trashed).toBeUndefined()
+        expect(await store.trashed('a')).toMatchObject({ logRows: 1 })
         await store.compact('a', await store.packSnapshot(new Uint8Array([0, 0])), 99)
 
         expect(await store.restore('a')).toBe(true)
@@ -232,11 +239,19 @@ export function describeDocumentStore(label: string, create: () => Promise<Docum
         expect((await store.info('a'))?.logRows).toBe(2)
       }))
 
-    it('purges a trashed document for good', () =>
+    it('purges a trashed document for good, and never one restored meanwhile', () =>
       withStore(async (store) => {
         await store.appendUpdates([{ name: 'a', updates: textUpdates(1).updates }])
+        expect(await store.purge('a')).toBe(false)
         await store.trash('a', 'user:ann')
-        expect(await store.delete('a')).toBe(true)
+        const { trashedAt } = (await store.trashed('a'))!
+        expect(await store.purge('a', trashedAt - 1)).toBe(false)
+        await store.restore('a')
+        expect(await store.purge('a')).toBe(false)
+        expect(await store.info('a')).not.toBeNull()
+        await store.trash('a', 'user:ann')
+        expect(await store.purge('a', Date.now() + 1000)).toBe(true)
+        expect(await store.purge('a')).toBe(false)
         expect(await store.trashed('a')).toBeNull()
         expect(await store.restore('a')).toBe(false)
         expect(await store.count()).toBe(0)

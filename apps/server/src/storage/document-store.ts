@@ -15,8 +15,6 @@ export interface StoredDocument {
   updates: Uint8Array[]
   /** Sequence number of the newest log row (0 when the log is empty). Pass it to `compact`. */
   lastSeq: number
-  /** Bytes the snapshot takes as stored (packed); its length when absent. */
-  snapshotBytes?: number
 }
 
 /** Size and age of one stored document. Times are milliseconds since the epoch. */
@@ -39,7 +37,7 @@ export interface TrashedDocument extends DocumentInfo {
   trashedBy: string
 }
 
-/** Thrown by a write to a document that is in the trash: restore it first. */
+/** Why updates for a document in the trash were not stored (see {@link AppendResult.trashed}). */
 export class DocumentTrashedError extends Error {
   constructor(readonly document: string) {
     super(`document ${document} is in the trash`)
@@ -60,6 +58,8 @@ export interface AppendResult {
   lastSeq: number
   logRows: number
   logBytes: number
+  /** The document is in the trash: nothing of this batch was stored (the other batches were). */
+  trashed?: true
 }
 
 /** How a stored snapshot is encoded: the Yjs update itself, or that update deflated (raw DEFLATE). */
@@ -80,7 +80,8 @@ export interface DocumentStore {
   load(name: string): Promise<StoredDocument | null>
   /**
    * Append the batches' updates, all of them in one transaction: either every update of every batch
-   * is stored or none is.
+   * is stored or none is. A batch for a document in the trash is the exception: nothing of it is
+   * stored, and its result says `trashed` (the others are stored as usual).
    */
   appendUpdates(batches: readonly UpdateBatch[]): Promise<AppendResult[]>
   /**
@@ -111,7 +112,7 @@ export interface DocumentStore {
    * Move the document to the trash, recording when and `by` whom; resolves `true` if it was stored
    * and not in the trash already. A trashed document keeps everything it had (log, versions, images)
    * but reads as not stored: `load` and `info` give `null`, `list` leaves it out, an append to it
-   * throws {@link DocumentTrashedError} and a compaction of it does nothing.
+   * stores nothing (its result says `trashed`) and a compaction of it does nothing.
    */
   trash(name: string, by: string): Promise<boolean>
   /** Take the document out of the trash as it was; resolves `false` when it is not in the trash. */
@@ -120,6 +121,12 @@ export interface DocumentStore {
   trashed(name: string): Promise<TrashedDocument | null>
   /** Every document in the trash, most recently deleted first. */
   trashList(): Promise<TrashedDocument[]>
+  /**
+   * Remove `name` for good if it is in the trash (and was put there at or before `trashedBefore`,
+   * when given); resolves whether it did. Unlike {@link delete}, never touches a document restored
+   * meanwhile.
+   */
+  purge(name: string, trashedBefore?: number): Promise<boolean>
   /**
    * Remove the document for good, whether in the trash or not; resolves `true` if it existed. Its
    * name is then remembered as deleted ({@link deletedAt}) until a document is stored under it again.

@@ -3,7 +3,6 @@ import {
   type AppendResult,
   type DocumentInfo,
   type DocumentStore,
-  DocumentTrashedError,
   type PackedSnapshot,
   type StoredDocument,
   type TrashedDocument,
@@ -64,14 +63,14 @@ export class MemoryDocumentStore implements DocumentStore {
   async appendUpdates(batches: readonly UpdateBatch[]): Promise<AppendResult[]> {
     this.#assertOpen()
     const now = Date.now()
-    return batches.map(({ name, updates }) => {
+    return batches.map(({ name, updates }): AppendResult => {
       let doc = this.#docs.get(name)
       if (!doc) {
         doc = { snapshot: null, log: [], createdAt: now, updatedAt: now }
         this.#docs.set(name, doc)
         this.#deleted.delete(name)
       }
-      if (doc.trashed) throw new DocumentTrashedError(name)
+      if (doc.trashed) return { name, lastSeq: 0, logRows: 0, logBytes: 0, trashed: true }
       for (const update of updates) doc.log.push({ seq: ++this.#seq, data: update.slice() })
       doc.updatedAt = now
       const info = infoOf(name, doc)
@@ -146,6 +145,11 @@ export class MemoryDocumentStore implements DocumentStore {
       if (entry) trashed.push(entry)
     }
     return trashed.sort((a, b) => b.trashedAt - a.trashedAt || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  }
+
+  async purge(name: string, trashedBefore = Number.MAX_SAFE_INTEGER): Promise<boolean> {
+    const trashed = this.#docs.get(name)?.trashed
+    return trashed !== undefined && trashed.at <= trashedBefore && this.delete(name)
   }
 
   async delete(name: string): Promise<boolean> {

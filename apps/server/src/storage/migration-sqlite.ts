@@ -72,13 +72,8 @@ interface TableStatements {
  * @throws {StoreInUseError} when another process has the file open.
  */
 export function openSqliteSide(file: string): MigrationSide {
-  const db = openSqliteDatabase({ filename: file })
-  try {
-    holdExclusively(db, file)
-  } catch (error) {
-    db.close()
-    throw error
-  }
+  // The lock comes before the migration: a file a server (maybe an older one) has open is not touched.
+  const db = openSqliteDatabase({ filename: file, beforeMigrate: (opened) => holdExclusively(opened, file) })
   return new SqliteSide(db, file)
 }
 

@@ -13,7 +13,6 @@ import {
   type AppendResult,
   type DocumentInfo,
   type DocumentStore,
-  DocumentTrashedError,
   type PackedSnapshot,
   type StoredDocument,
   type TrashedDocument,
@@ -48,7 +47,7 @@ const SQL = {
     SELECT last_seq AS "lastSeq", log_rows AS "logRows", log_bytes AS "logBytes" FROM doc`,
   selectSnapshot: `SELECT snapshot, snapshot_encoding AS encoding, greatest(log_floor, last_seq) AS "logFloor" FROM documents
     WHERE name = $1 AND trashed_at IS NULL`,
-  selectFloor: `SELECT log_floor AS "logFloor" FROM documents WHERE name = $1`,
+  selectFloor: `SELECT log_floor AS "logFloor" FROM documents WHERE name = $1 AND trashed_at IS NULL`,
   /** The row's lock, if the document (still) exists: a compaction must not bring a deleted one back. */
   lockFloor: `SELECT log_floor AS "logFloor" FROM documents WHERE name = $1 AND trashed_at IS NULL FOR UPDATE`,
   selectLogAfter: `SELECT seq, data FROM document_log WHERE name = $1 AND seq > $2 ORDER BY seq`,
@@ -67,6 +66,7 @@ const SQL = {
   selectTrashed: `${TRASH_COLUMNS} WHERE name = $1 AND trashed_at IS NOT NULL`,
   listTrashed: `${TRASH_COLUMNS} WHERE trashed_at IS NOT NULL ORDER BY trashed_at DESC, name COLLATE "C"`,
   deleteDocument: `DELETE FROM documents WHERE name = $1`,
+  purgeTrashed: `DELETE FROM documents WHERE name = $1 AND trashed_at IS NOT NULL AND trashed_at <= $2`,
   deletedAt: `SELECT coalesce((SELECT trashed_at FROM documents WHERE name = $1),
     (SELECT deleted_at FROM deleted_documents WHERE name = $1)) AS "deletedAt"`,
 } as const
@@ -136,7 +136,7 @@ export class PostgresDocumentStore implements DocumentStore {
         text: SQL.append,
         values: [name, now, updates.length, bytes, data],
       })
-      if (rows.length === 0) throw new DocumentTrashedError(name)
+      if (rows.length === 0) return { name, lastSeq: 0, logRows: 0, logBytes: 0, trashed: true }
       return { name, ...rows[0]! }
     }
     // One document and no fence: one statement, atomic by itself (the common case: one room's keystrokes).
@@ -183,6 +183,10 @@ export class PostgresDocumentStore implements DocumentStore {
 
   async restore(name: string): Promise<boolean> {
     return this.#write(SQL.restore, [name])
+  }
+
+  async purge(name: string, trashedBefore = Number.MAX_SAFE_INTEGER): Promise<boolean> {
+    return this.#write(SQL.purgeTrashed, [name, trashedBefore])
   }
 
   async trashed(name: string): Promise<TrashedDocument | null> {

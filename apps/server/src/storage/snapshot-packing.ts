@@ -49,7 +49,6 @@ export async function storedDocument(
 ): Promise<StoredDocument> {
   return {
     snapshot: snapshot && (await unpackSnapshot(snapshot, encoding)),
-    snapshotBytes: snapshot?.byteLength ?? 0,
     updates: log.map((entry) => bytesOf(entry.data)),
     lastSeq: log.at(-1)?.seq ?? 0,
   }

@@ -26,6 +26,8 @@ export interface SqliteOptions {
   filename: string
   /** `full` (default) fsyncs every commit and survives power loss; `normal` survives process crashes. */
   synchronous?: 'full' | 'normal'
+  /** Runs on the open connection before the schema is migrated (to take the file's lock first); may throw. */
+  beforeMigrate?: (db: Database) => void
 }
 
 /**
@@ -42,6 +44,7 @@ export function openSqliteDatabase(options: SqliteOptions): Database {
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
     db.pragma('busy_timeout = 5000')
     db.pragma('foreign_keys = ON')
+    options.beforeMigrate?.(db)
     migrate(db)
   } catch (error) {
     db.close()

@@ -10,7 +10,6 @@ import {
   type AppendResult,
   type DocumentInfo,
   type DocumentStore,
-  DocumentTrashedError,
   type PackedSnapshot,
   type StoredDocument,
   type TrashedDocument,
@@ -90,6 +89,7 @@ const SQL = {
   selectTrashed: `${TRASH_COLUMNS} WHERE name = ? AND trashed_at IS NOT NULL`,
   listTrashed: `${TRASH_COLUMNS} WHERE trashed_at IS NOT NULL ORDER BY trashed_at DESC, name`,
   deleteDocument: `DELETE FROM documents WHERE name = ?`,
+  purgeTrashed: `DELETE FROM documents WHERE name = ? AND trashed_at IS NOT NULL AND trashed_at <= ?`,
   deletedAt: `SELECT coalesce((SELECT trashed_at FROM documents WHERE name = ?),
     (SELECT deleted_at FROM deleted_documents WHERE name = ?)) AS deletedAt`,
 } as const
@@ -102,7 +102,10 @@ export class SqliteDocumentStore implements DocumentStore {
   readonly #db: Database
   readonly #ownsDb: boolean
   readonly #stmt: Record<keyof typeof SQL, Statement>
-  readonly #appendTransaction: (batches: readonly UpdateBatch[], now: number) => { result: AppendResult; log: KnownLog; owed: boolean }[]
+  readonly #appendTransaction: (
+    batches: readonly UpdateBatch[],
+    now: number,
+  ) => { result: AppendResult; log: KnownLog | null; owed: boolean }[]
   readonly #compactTransaction: (name: string, snapshot: PackedSnapshot, throughSeq: number) => { logRows: number; logBytes: number } | null
   readonly #writeTotalsTransaction: (names: readonly string[]) => void
   /** Log totals of the documents appended to since opening, least recently appended first. */
@@ -131,7 +134,9 @@ export class SqliteDocumentStore implements DocumentStore {
           // First append since this store opened (or since the document was trashed or restored): the
           // row's totals may lag a crash, so count the log.
           this.#stmt.ensureDocument.run(name, now, now)
-          if (this.#stmt.isTrashed.get(name)) throw new DocumentTrashedError(name)
+          if (this.#stmt.isTrashed.get(name)) {
+            return { result: { name, lastSeq: 0, logRows: 0, logBytes: 0, trashed: true as const }, log: null, owed: false }
+          }
           const totals = this.#stmt.logTotals.get(name) as LogTotals
           log = {
             rows: totals.logRows,
@@ -206,7 +211,7 @@ export class SqliteDocumentStore implements DocumentStore {
   async appendUpdates(batches: readonly UpdateBatch[]): Promise<AppendResult[]> {
     const appended = this.#appendTransaction(batches, Date.now())
     // Only once committed: a rolled-back append leaves what was known as it was.
-    for (const { result, log, owed } of appended) this.#remember(result.name, log, owed)
+    for (const { result, log, owed } of appended) if (log) this.#remember(result.name, log, owed)
     return appended.map(({ result }) => result)
   }
 
@@ -257,9 +262,18 @@ export class SqliteDocumentStore implements DocumentStore {
     return this.#stmt.listTrashed.all() as TrashedDocument[]
   }
 
+  async purge(name: string, trashedBefore = Number.MAX_SAFE_INTEGER): Promise<boolean> {
+    return this.#remove(this.#stmt.purgeTrashed, name, trashedBefore)
+  }
+
   async delete(name: string): Promise<boolean> {
+    return this.#remove(this.#stmt.deleteDocument, name)
+  }
+
+  /** Run `statement` (a DELETE of `name`'s row, with `more` parameters) and forget what was known of it. */
+  async #remove(statement: Statement, name: string, ...more: unknown[]): Promise<boolean> {
     const deleted = this.#db.transaction(() => {
-      const deleted = this.#stmt.deleteDocument.run(name).changes > 0
+      const deleted = statement.run(name, ...more).changes > 0
       reclaimFreePages(this.#db)
       return deleted
     })()

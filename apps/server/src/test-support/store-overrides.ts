@@ -15,6 +15,7 @@ export function withOverrides(base: DocumentStore, overrides: Partial<DocumentSt
     restore: (name) => base.restore(name),
     trashed: (name) => base.trashed(name),
     trashList: () => base.trashList(),
+    purge: (name, trashedBefore) => base.purge(name, trashedBefore),
     delete: (name) => base.delete(name),
     deletedAt: (name) => base.deletedAt(name),
     close: () => base.close(),

@@ -98,6 +98,8 @@ export function createAuditPanel(load: (query: AuditQuery) => Promise<AuditPage>
     action: action.value || undefined,
     q: text.value.trim() || undefined,
   })
+  /** Bumped whenever the filter changes or the administrator pages back: an answer to an older ask is dropped. */
+  let generation = 0
   const row = (entry: AuditEntry): HTMLTableRowElement =>
     h(
       'tr',
@@ -117,8 +119,10 @@ export function createAuditPanel(load: (query: AuditQuery) => Promise<AuditPage>
   const refresh = async (): Promise<void> => {
     // Paging back, the administrator reads; the list holds still until the filter changes.
     if (pagedBack) return
+    const asked = generation
     try {
       const page = await load(query())
+      if (asked !== generation) return
       shown = page.entries
       nextCursor = page.nextCursor
       problem.textContent = ''
@@ -129,6 +133,7 @@ export function createAuditPanel(load: (query: AuditQuery) => Promise<AuditPage>
   }
   const poller = startVisiblePoller(refresh, REFRESH_MS)
   const restart = (): void => {
+    generation++
     pagedBack = false
     poller.refreshNow()
   }
@@ -140,9 +145,11 @@ export function createAuditPanel(load: (query: AuditQuery) => Promise<AuditPage>
   })
   older.addEventListener('click', async () => {
     if (nextCursor === null) return
+    const asked = ++generation
+    pagedBack = true
     try {
       const page = await load(query(nextCursor))
-      pagedBack = true
+      if (asked !== generation) return
       shown = [...shown, ...page.entries]
       nextCursor = page.nextCursor
       render(page)

@@ -43,7 +43,10 @@ export function createTrashPanel(actions: TrashActions): TrashPanel {
   const summary = h('p', { class: 'trash-summary' })
   const list = h('ul', { class: 'trash-list', 'aria-label': 'Deleted documents' })
   const empty = h('p', { class: 'detail-note' }, 'Nothing is in the trash.')
+  /** Why the last restore or purge failed: kept until the next one. */
   const problem = h('p', { class: 'detail-error', role: 'alert' })
+  /** Why the list cannot be read now: kept until it can. */
+  const unreadable = h('p', { class: 'detail-error', role: 'alert' })
   const element = h(
     'section',
     { class: 'admin-card trash-card', 'aria-labelledby': 'trash-heading' },
@@ -52,6 +55,7 @@ export function createTrashPanel(actions: TrashActions): TrashPanel {
     empty,
     list,
     problem,
+    unreadable,
   )
   let busy: string | null = null
 
@@ -112,10 +116,10 @@ export function createTrashPanel(actions: TrashActions): TrashPanel {
       summary.textContent = retentionText(trash.retentionMs)
       empty.hidden = trash.rooms.length > 0
       list.replaceChildren(...trash.rooms.map((room) => row(room, now)))
-      problem.textContent = ''
+      unreadable.textContent = ''
     } catch (error) {
       empty.hidden = true
-      problem.textContent = `Cannot read the trash: ${(error as Error).message}.`
+      unreadable.textContent = `Cannot read the trash: ${(error as Error).message}.`
     }
   }
   const poller = startVisiblePoller(refresh, REFRESH_MS)
