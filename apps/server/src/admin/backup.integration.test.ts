@@ -131,6 +131,14 @@ describe('GET /api/admin/backup', () => {
     })
     expect((await next!.arrayBuffer()).byteLength).toBe(bytes)
     await eventually(() => expect(backupCopies(dataDir)).toEqual([]))
+
+    // Each backup made is in the audit log, by the administrator; the refused ones are not.
+    const audit = (await (await fetch(`${server.url}/api/admin/audit?action=backup`, { headers: admin })).json()) as {
+      entries: Array<{ actor: string; action: string; address: string }>
+    }
+    expect(audit.entries).toHaveLength(3)
+    for (const entry of audit.entries)
+      expect(entry).toMatchObject({ actor: 'admin', action: 'backup', address: expect.stringMatching(/127\.0\.0\.1/) as string })
   }, 90_000)
 })
 
