@@ -112,7 +112,7 @@ export function adminOperationsRoutes(deps: AdminOperationsDeps): OpenAPIHono<Ap
     })
     .openapi(restoreRoute, async (c) => {
       const { room } = c.req.valid('param')
-      if ((await restoreRoom(deps, room)) !== null) throw new HttpError(404, 'not_found', `${room} is not in the trash`)
+      if (!(await restoreRoom(deps, room))) throw new HttpError(404, 'not_found', `${room} is not in the trash`)
       deps.onRestored?.()
       await deps.trail(c, { actor: ADMIN_ACTOR, action: 'trash.restore', target: room })
       return c.json({ restored: room }, 200)

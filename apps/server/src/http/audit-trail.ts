@@ -6,11 +6,11 @@
  */
 import type { Context } from 'hono'
 
-import { clientAddress } from '../admission/client-address.js'
 import type { Identity } from '../auth/identity.js'
 import type { Logger } from '../logger.js'
 import type { AuditLog } from '../storage/audit-log.js'
 import type { AppEnv } from './app-env.js'
+import { requestAddress } from './request-address.js'
 
 /** An action to record; the time and address come from the request. */
 interface AuditedAction {
@@ -26,8 +26,8 @@ export type AuditTrail = (c: Context<AppEnv>, action: AuditedAction) => Promise<
 /** An {@link AuditTrail} writing to `audit`. */
 export function auditTrail(deps: { audit: AuditLog; logger: Logger; trustProxy: boolean }): AuditTrail {
   return async (c, { actor, action, target = null, detail = null }) => {
-    const incoming = c.env?.incoming
-    const address = incoming ? clientAddress(incoming.socket.remoteAddress, incoming.headers['x-forwarded-for'], deps.trustProxy) : null
+    // Requests made in-process (`app.request`, tests) come from no address.
+    const address = c.env?.incoming ? requestAddress(c, deps.trustProxy) : null
     try {
       await deps.audit.record({ at: Date.now(), actor, action, target, address, detail })
     } catch (error) {

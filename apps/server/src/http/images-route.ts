@@ -8,7 +8,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi'
 import { roomNameSchema } from '@tandem/protocol'
 
-import { clientAddress } from '../admission/client-address.js'
 import type { ConnectionLimits } from '../admission/connection-limits.js'
 import type { UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
@@ -20,6 +19,7 @@ import { apiRouter, errors, json, USER_SECURITY } from './api-router.js'
 import type { AppEnv } from './app-env.js'
 import { httpErrorOf, identifyRequest } from './identify-request.js'
 import { limitBody } from './limit-body.js'
+import { requestAddress } from './request-address.js'
 import { requireRoomAccess } from './room-access.js'
 
 /** What the routes need. */
@@ -95,9 +95,8 @@ export function imagesRoute(deps: ImagesRouteDeps): OpenAPIHono<AppEnv> {
     .openapi(route.upload, async (c) => {
       const { room } = c.req.valid('param')
       await requireRoomAccess(deps.guard, c.var.identity, room, 'write')
-      const incoming = c.env?.incoming
       try {
-        deps.limits.upload(clientAddress(incoming?.socket.remoteAddress, incoming?.headers['x-forwarded-for'], deps.trustProxy))
+        deps.limits.upload(requestAddress(c, deps.trustProxy))
       } catch (error) {
         throw httpErrorOf(error)
       }

@@ -15,7 +15,6 @@ import {
   updateRoomBodySchema,
 } from '@tandem/protocol'
 
-import { clientAddress } from '../admission/client-address.js'
 import type { ConnectionLimits } from '../admission/connection-limits.js'
 import type { UpgradeGuard } from '../auth/upgrade-guard.js'
 import { HttpError } from '../errors.js'
@@ -33,6 +32,7 @@ import type { AppEnv } from './app-env.js'
 import { auditActor, type AuditTrail } from './audit-trail.js'
 import { httpErrorOf, identifyRequest } from './identify-request.js'
 import { limitBody } from './limit-body.js'
+import { requestAddress } from './request-address.js'
 import { requireRoomAccess } from './room-access.js'
 import { withStoredRoom } from './stored-room.js'
 
@@ -191,8 +191,7 @@ export function roomsRoute(deps: RoomsRouteDeps): OpenAPIHono<AppEnv> {
       if (deps.guard.secure && (await deps.guard.roomAccess(c.var.identity, name)) !== 'write') {
         throw new HttpError(403, 'forbidden', `not allowed to create ${name}`)
       }
-      const incoming = c.env?.incoming
-      const address = clientAddress(incoming?.socket.remoteAddress, incoming?.headers['x-forwarded-for'], deps.trustProxy)
+      const address = requestAddress(c, deps.trustProxy)
       if (!deps.registry.get(name)) {
         if (await deps.store.trashed(name)) {
           throw new HttpError(

@@ -33,15 +33,15 @@ export async function deleteRoom(deps: TrashDeps, name: string, actor: string): 
   return true
 }
 
-/** Why a document could not be restored. */
-export type RestoreRefusal = 'not_in_trash'
-
-/** Take `name` out of the trash as it was deleted; lists hear `restored` on `room:<name>`. */
-export async function restoreRoom(deps: TrashDeps & { store: DocumentStore }, name: string): Promise<RestoreRefusal | null> {
-  if (!(await deps.store.restore(name))) return 'not_in_trash'
+/**
+ * Take `name` out of the trash as it was deleted; lists hear `restored` on `room:<name>`. `false`
+ * when it is not in the trash.
+ */
+export async function restoreRoom(deps: TrashDeps & { store: DocumentStore }, name: string): Promise<boolean> {
+  if (!(await deps.store.restore(name))) return false
   // A room under the name that is somehow still in memory holds none of what comes back: it must
   // not write over it (its next compaction would replace the restored snapshot).
   deps.registry.dropDeleted(name)
   await deps.hub.publish([roomChannel(name)], { type: 'restored', room: name })
-  return null
+  return true
 }

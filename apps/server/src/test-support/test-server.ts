@@ -49,10 +49,12 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const config: Config = { ...loadConfig({}), host: '127.0.0.1', port: 0, ...overrides }
   const messages = options.messages ?? new MemoryMessageStore()
-  const versions = options.versions ?? versionsBeside(store)
-  const search = options.search ?? searchBeside(store)
-  const images = options.images ?? imagesBeside(store)
-  const audit = options.audit ?? auditBeside(store)
+  // Only when one of them is not given: a store of another kind comes with all four.
+  const beside = options.versions && options.search && options.images && options.audit ? null : besideStore(store)
+  const versions = options.versions ?? beside!.versions
+  const search = options.search ?? beside!.search
+  const images = options.images ?? beside!.images
+  const audit = options.audit ?? beside!.audit
   const server = await startServer(config, {
     store,
     messages,
@@ -72,32 +74,26 @@ export async function startTestServer(
   return { ...server, store, messages, audit, collabUrl: `${server.url.replace(/^http/, 'ws')}/collab` }
 }
 
-/** The version store that goes with `store`: in its SQLite database, or in memory beside it. */
-function versionsBeside(store: DocumentStore): VersionStore {
-  if (store instanceof SqliteDocumentStore) return new SqliteVersionStore(store.database)
-  if (store instanceof MemoryDocumentStore) return new MemoryVersionStore(store)
-  throw new Error('pass the version store that goes with this document store')
-}
-
-/** The search index that goes with `store`: in its SQLite database, or in memory beside it. */
-function searchBeside(store: DocumentStore): SearchIndex {
-  if (store instanceof SqliteDocumentStore) return new SqliteSearchIndex(store.database)
-  if (store instanceof MemoryDocumentStore) return new MemorySearchIndex(store)
-  throw new Error('pass the search index that goes with this document store')
-}
-
-/** The image store that goes with `store`: in its SQLite database, or in memory beside it. */
-function imagesBeside(store: DocumentStore): ImageStore {
-  if (store instanceof SqliteDocumentStore) return new SqliteImageStore(store.database)
-  if (store instanceof MemoryDocumentStore) return new MemoryImageStore(store)
-  throw new Error('pass the image store that goes with this document store')
-}
-
-/** The audit log that goes with `store`: in its SQLite database, or in memory beside it. */
-function auditBeside(store: DocumentStore): AuditLog {
-  if (store instanceof SqliteDocumentStore) return new SqliteAuditLog(store.database)
-  if (store instanceof MemoryDocumentStore) return new MemoryAuditLog()
-  throw new Error('pass the audit log that goes with this document store')
+/** The stores that go with `store`: in its SQLite database, or in memory beside it. */
+function besideStore(store: DocumentStore): { versions: VersionStore; search: SearchIndex; images: ImageStore; audit: AuditLog } {
+  if (store instanceof SqliteDocumentStore) {
+    const db = store.database
+    return {
+      versions: new SqliteVersionStore(db),
+      search: new SqliteSearchIndex(db),
+      images: new SqliteImageStore(db),
+      audit: new SqliteAuditLog(db),
+    }
+  }
+  if (store instanceof MemoryDocumentStore) {
+    return {
+      versions: new MemoryVersionStore(store),
+      search: new MemorySearchIndex(store),
+      images: new MemoryImageStore(store),
+      audit: new MemoryAuditLog(),
+    }
+  }
+  throw new Error('pass the version store, search index, image store and audit log that go with this document store')
 }
 
 export { connectClient } from './stock-client.js'

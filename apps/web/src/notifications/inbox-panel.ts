@@ -28,7 +28,7 @@ interface Row {
 
 function createRow(entry: InboxItem, onOpen: (entry: InboxItem) => void): Row {
   const time = h('time', { class: 'inbox-time', datetime: new Date(entry.ts).toISOString() })
-  const unreadLabel = h('span', { class: 'inbox-unread-label' }, 'Unread: ')
+  const unreadLabel = h('span', { class: 'inbox-unread-label visually-hidden' }, 'Unread: ')
   const button = h(
     'button',
     { type: 'button', class: 'inbox-entry', onclick: () => onOpen(entry), ...(entry.href ? { 'data-href': entry.href } : {}) },
